@@ -1,0 +1,1 @@
+//! Our x86-64 instruction encoder (no wasm knowledge).

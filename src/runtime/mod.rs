@@ -1,0 +1,63 @@
+//! The runtime: store objects, instantiation, linear memory, tables, globals, host functions,
+//! VmCtx, traps (ARCHITECTURE.md).
+//!
+//! CONTRACT for the tiers (`interp/`, later `jit/`):
+//! - A call target is a `*const FuncRecord` (`vmctx.rs`). A host function has `host` non-null;
+//!   a wasm function has `vmctx` non-null and `(*vmctx).instance` leads to its `InstanceData`,
+//!   whose `module` has the body and whose `tier_code` holds the tiers' per-module code cache.
+//! - Host functions are called with one slot buffer: arguments in `slots[0..params]`, results
+//!   written to `slots[0..results]` (the buffer has `max(params, results)` slots), exactly the
+//!   frame convention of ARCHITECTURE.md.
+//! - Operations that need the runtime's data (grow, bulk memory/table ops, segment drops) are
+//!   the `extern "C"` functions in `libcalls`, shared by every tier.
+
+pub mod instance;
+pub mod libcalls;
+pub mod trap;
+pub mod vmctx;
+
+pub use crate::module::types::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
+pub use trap::{FrameInfo, Trap, TrapCode};
+pub use vmctx::{FuncRecord, MemoryDef, TableDef, VmCtx};
+
+/// The signature of a host function's body (see the module docs for the slot convention).
+pub type HostFn = dyn Fn(&mut Caller<'_>, &mut [u64]) -> Result<(), Trap>;
+
+/// A function provided by the embedder.
+pub struct HostFunc {
+    pub ty: FuncType,
+    pub func: Box<HostFn>,
+}
+
+impl std::fmt::Debug for HostFunc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HostFunc({})", self.ty)
+    }
+}
+
+/// What a host function sees of its caller.
+pub struct Caller<'a> {
+    /// The calling instance's context (null when called directly from the embedder).
+    pub vmctx: *mut VmCtx,
+    pub _marker: std::marker::PhantomData<&'a mut ()>,
+}
+
+impl Caller<'_> {
+    /// Memory 0 of the calling instance, if it has one.
+    pub fn memory(&mut self) -> Option<&mut [u8]> {
+        if self.vmctx.is_null() {
+            return None;
+        }
+        // SAFETY: a non-null vmctx in a Caller points to a live instance context for the
+        // duration of the host call, and its memory pointer (when non-null) to a live MemoryDef
+        // whose `base..base+len` is committed read-write memory. No other reference to that
+        // memory is used while the host function runs.
+        unsafe {
+            let memory = (*self.vmctx).memory;
+            if memory.is_null() {
+                return None;
+            }
+            Some(std::slice::from_raw_parts_mut((*memory).base, (*memory).len))
+        }
+    }
+}

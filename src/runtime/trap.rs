@@ -1,0 +1,149 @@
+//! Traps: a code plus a wasm backtrace (ARCHITECTURE.md, "Traps").
+
+use std::fmt;
+
+/// Why execution stopped. `#[repr(u32)]` because compiled code stores it in `VmCtx::trap_code`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrapCode {
+    Unreachable = 1,
+    IntegerOverflow,
+    IntegerDivideByZero,
+    InvalidConversionToInteger,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    IndirectCallTypeMismatch,
+    /// `call_indirect` through a null table entry.
+    UninitializedElement,
+    /// An element index outside the table in `call_indirect`.
+    UndefinedElement,
+    NullReference,
+    CallStackExhausted,
+    /// A host function failed; the message is in `Trap::message`.
+    Host,
+    /// WASI `proc_exit(status)`: not an error, the run ends with this status (`Trap::exit_status`).
+    Exit,
+}
+
+impl TrapCode {
+    /// The message every tier prints; the spec suite's `assert_trap` texts start with these.
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapCode::Unreachable => "unreachable",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::IntegerDivideByZero => "integer divide by zero",
+            TrapCode::InvalidConversionToInteger => "invalid conversion to integer",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::TableOutOfBounds => "out of bounds table access",
+            TrapCode::IndirectCallTypeMismatch => "indirect call type mismatch",
+            TrapCode::UninitializedElement => "uninitialized element",
+            TrapCode::UndefinedElement => "undefined element",
+            TrapCode::NullReference => "null reference",
+            TrapCode::CallStackExhausted => "call stack exhausted",
+            TrapCode::Host => "host function error",
+            TrapCode::Exit => "exit",
+        }
+    }
+
+    /// Inverse of `as u32`, for codes read back from `VmCtx::trap_code`.
+    pub fn from_u32(raw: u32) -> Option<TrapCode> {
+        use TrapCode::*;
+        const ALL: [TrapCode; 13] = [
+            Unreachable,
+            IntegerOverflow,
+            IntegerDivideByZero,
+            InvalidConversionToInteger,
+            MemoryOutOfBounds,
+            TableOutOfBounds,
+            IndirectCallTypeMismatch,
+            UninitializedElement,
+            UndefinedElement,
+            NullReference,
+            CallStackExhausted,
+            Host,
+            Exit,
+        ];
+        ALL.into_iter().find(|c| *c as u32 == raw)
+    }
+}
+
+/// One frame of a wasm backtrace, innermost first in `Trap::backtrace`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameInfo {
+    /// Function index within its module (imports counted).
+    pub func_index: u32,
+    /// Name from the name section, if any.
+    pub func_name: Option<String>,
+    /// Name of the module (from the name section), if any.
+    pub module_name: Option<String>,
+    /// Byte offset of the trapping / calling instruction in the module binary.
+    pub code_offset: usize,
+}
+
+/// A trap: a value, never a panic.
+#[derive(Clone, Debug)]
+pub struct Trap {
+    pub code: TrapCode,
+    /// Extra text for `Host` traps; empty otherwise.
+    pub message: String,
+    /// For `Exit`: the status passed to `proc_exit`.
+    pub exit_status: i32,
+    pub backtrace: Vec<FrameInfo>,
+}
+
+impl Trap {
+    pub fn new(code: TrapCode) -> Trap {
+        Trap { code, message: String::new(), exit_status: 0, backtrace: Vec::new() }
+    }
+
+    pub fn host(message: impl Into<String>) -> Trap {
+        Trap { message: message.into(), ..Trap::new(TrapCode::Host) }
+    }
+
+    pub fn exit(status: i32) -> Trap {
+        Trap { exit_status: status, ..Trap::new(TrapCode::Exit) }
+    }
+
+    /// The one-line message (without backtrace).
+    pub fn message(&self) -> String {
+        match self.code {
+            TrapCode::Host if !self.message.is_empty() => self.message.clone(),
+            TrapCode::Exit => format!("exit with status {}", self.exit_status),
+            code => code.message().to_string(),
+        }
+    }
+}
+
+impl From<TrapCode> for Trap {
+    fn from(code: TrapCode) -> Trap {
+        Trap::new(code)
+    }
+}
+
+impl fmt::Display for Trap {
+    /// `wasm trap: MESSAGE` followed by the backtrace, one frame a line, as wasmtime prints it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "wasm trap: {}", self.message())?;
+        if !self.backtrace.is_empty() {
+            write!(f, "\nwasm backtrace:")?;
+            for (i, frame) in self.backtrace.iter().enumerate() {
+                let module = frame.module_name.as_deref().unwrap_or("<module>");
+                match &frame.func_name {
+                    Some(name) => write!(
+                        f,
+                        "\n  {i:>3}: {:#08x} - {module}!{name}",
+                        frame.code_offset
+                    )?,
+                    None => write!(
+                        f,
+                        "\n  {i:>3}: {:#08x} - {module}!<wasm function {}>",
+                        frame.code_offset, frame.func_index
+                    )?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Trap {}

@@ -1,0 +1,105 @@
+//! The records every tier reads at run time (ARCHITECTURE.md, "VmCtx" and "Calls across tiers").
+//!
+//! These layouts are a contract between the runtime, the interpreter, the JIT and AOT code:
+//! all are `#[repr(C)]`, and compiled code addresses their fields through the `offset_of!`
+//! constants in [`offsets`], never through hard-coded numbers.
+//!
+//! Ownership: every record lives in a `Box` (or a boxed slice) owned by the store, so its address
+//! is stable for the store's lifetime. An instance that imports a memory, table, global or
+//! function holds a pointer to the exporter's record, so growth and tier-up are seen by everyone.
+
+use std::cell::Cell;
+
+/// One linear memory, shared by the instance that defines it and every importer.
+///
+/// `base` never moves: a 32-bit memory reserves 4 GiB plus a guard region at creation and
+/// growing only commits pages in place.
+#[repr(C)]
+#[derive(Debug)]
+pub struct MemoryDef {
+    /// Start of the reservation; accessible bytes are `base .. base + len`.
+    pub base: *mut u8,
+    /// Current accessible length in bytes (a multiple of 64 KiB).
+    pub len: usize,
+}
+
+/// One table. Elements are slots: a funcref is a `*const FuncRecord` (0 = null), an externref is
+/// its encoded host value (0 = null, see `Val::ExternRef`).
+#[repr(C)]
+#[derive(Debug)]
+pub struct TableDef {
+    /// Element storage; may move when the table grows (readers reload it after any call).
+    pub base: *mut u64,
+    /// Current number of elements.
+    pub len: u32,
+}
+
+/// What a call needs to know about a function: the same record sits in the function table and
+/// is what a `funcref` points to (so `call_indirect` is a load, a type-id compare and a call).
+#[repr(C)]
+#[derive(Debug)]
+pub struct FuncRecord {
+    /// Native entry of compiled code, or null while the function is interpreted (tier-up stores
+    /// the compiled entry here; code is never patched). Always null for host functions.
+    pub code: Cell<*const u8>,
+    /// The callee's instance context; null for host functions.
+    pub vmctx: *mut VmCtx,
+    /// Engine-wide canonical id of the function's type (equal ids <=> equal signatures).
+    pub type_id: u32,
+    /// Index of the function within its defining instance (host functions: their store index).
+    pub func_index: u32,
+    /// Non-null for a host function: the `HostFunc` to call (owned by the store).
+    pub host: *const super::HostFunc,
+}
+
+/// The per-instance context: the one struct compiled code reads.
+#[repr(C)]
+#[derive(Debug)]
+pub struct VmCtx {
+    /// Memory 0 of the instance (null if it has none). `(*memory).base` is stable.
+    pub memory: *mut MemoryDef,
+    /// Cached `(*memory).base` (stable, so caching is exact); null if no memory.
+    pub memory_base: *mut u8,
+    /// Function table: for each function index (imports first) a pointer to its record.
+    pub funcs: *const *const FuncRecord,
+    /// For each table index a pointer to its definition (imported ones point to the exporter's).
+    pub tables: *const *mut TableDef,
+    /// For each global index a pointer to its 8-byte cell (imported ones point to the exporter's).
+    pub globals: *const *mut u64,
+    /// For each type index of the module, the engine-wide canonical type id.
+    pub type_ids: *const u32,
+    /// Addresses of the runtime helpers compiled code may call (see `libcalls`).
+    pub helpers: *const usize,
+    /// Compiled code traps with "call stack exhausted" when `rsp` goes below this.
+    pub stack_limit: usize,
+    /// Set by compiled code before it jumps to the trap stub (a `TrapCode as u32`).
+    pub trap_code: u32,
+    /// Reserved for the tier manager's counters (per-function call / back-edge counts).
+    pub counters: *mut u32,
+    /// Back pointer to the owning `Instance` (runtime side; opaque to compiled code).
+    pub instance: *mut super::instance::InstanceData,
+}
+
+/// Field offsets of the records above, for code generators. One place, computed by the compiler.
+pub mod offsets {
+    use super::*;
+    use core::mem::offset_of;
+
+    pub const MEMORY_DEF_BASE: usize = offset_of!(MemoryDef, base);
+    pub const MEMORY_DEF_LEN: usize = offset_of!(MemoryDef, len);
+    pub const TABLE_DEF_BASE: usize = offset_of!(TableDef, base);
+    pub const TABLE_DEF_LEN: usize = offset_of!(TableDef, len);
+    pub const FUNC_RECORD_CODE: usize = offset_of!(FuncRecord, code);
+    pub const FUNC_RECORD_VMCTX: usize = offset_of!(FuncRecord, vmctx);
+    pub const FUNC_RECORD_TYPE_ID: usize = offset_of!(FuncRecord, type_id);
+    pub const VMCTX_MEMORY: usize = offset_of!(VmCtx, memory);
+    pub const VMCTX_MEMORY_BASE: usize = offset_of!(VmCtx, memory_base);
+    pub const VMCTX_FUNCS: usize = offset_of!(VmCtx, funcs);
+    pub const VMCTX_TABLES: usize = offset_of!(VmCtx, tables);
+    pub const VMCTX_GLOBALS: usize = offset_of!(VmCtx, globals);
+    pub const VMCTX_TYPE_IDS: usize = offset_of!(VmCtx, type_ids);
+    pub const VMCTX_HELPERS: usize = offset_of!(VmCtx, helpers);
+    pub const VMCTX_STACK_LIMIT: usize = offset_of!(VmCtx, stack_limit);
+    pub const VMCTX_TRAP_CODE: usize = offset_of!(VmCtx, trap_code);
+    pub const VMCTX_COUNTERS: usize = offset_of!(VmCtx, counters);
+}
