@@ -22,13 +22,15 @@ pub mod module;
 pub mod runtime;
 pub mod wast_runner;
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use runtime::store::{ExternVal, InstantiateError};
 
 pub use module::{ModuleError, ModuleInfo};
 pub use runtime::{
-    Caller, FrameInfo, FuncType, GlobalType, Limits, MemoryType, TableType, Trap, TrapCode,
-    ValType,
+    Caller, FrameInfo, FuncType, GlobalType, Limits, MemoryType, TableType, Trap, TrapCode, ValType,
 };
 
 /// Which execution tier runs wasm code.
@@ -60,7 +62,11 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Config {
-        Config { tier: Tier::Interp, value_stack_slots: 1 << 20, max_call_depth: 50_000 }
+        Config {
+            tier: Tier::Interp,
+            value_stack_slots: 1 << 20,
+            max_call_depth: 50_000,
+        }
     }
 }
 
@@ -124,15 +130,32 @@ pub struct Engine {
 
 struct EngineInner {
     config: Config,
+    /// Canonical function-type ids: equal types <=> equal ids, across every module and store
+    /// of this engine (so `call_indirect` across modules compares ids).
+    types: Mutex<HashMap<FuncType, u32>>,
 }
 
 impl Engine {
     pub fn new(config: Config) -> Engine {
-        Engine { inner: Arc::new(EngineInner { config }) }
+        Engine {
+            inner: Arc::new(EngineInner {
+                config,
+                types: Mutex::new(HashMap::new()),
+            }),
+        }
     }
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The engine-wide canonical id of `ty` (addition to the contract: used for `FuncRecord`
+    /// type ids and `VmCtx::type_ids`).
+    pub fn type_id(&self, ty: &FuncType) -> u32 {
+        // A poisoned lock still holds a consistent map: insertions are single operations.
+        let mut types = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        let next = types.len() as u32;
+        *types.entry(ty.clone()).or_insert(next)
     }
 }
 
@@ -140,18 +163,29 @@ impl Engine {
 #[derive(Clone)]
 pub struct Module {
     info: Arc<ModuleInfo>,
+    /// The interpreter's per-module code cache, shared by every instance of this module.
+    code: Arc<interp::ModuleCode>,
+    /// Canonical type id of each type index (engine-wide).
+    type_ids: Arc<[u32]>,
 }
 
 impl Module {
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
-        let _ = (engine, bytes);
-        todo!()
+        let info = Arc::new(module::parse(bytes)?);
+        let code = Arc::new(interp::ModuleCode::new(&info));
+        let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
+        Ok(Module {
+            info,
+            code,
+            type_ids,
+        })
     }
 
     /// Reads and compiles a file; errors name the file.
     pub fn from_file(engine: &Engine, path: &Path) -> anyhow::Result<Module> {
-        let _ = (engine, path);
-        todo!()
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        Module::new(engine, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
 
     pub fn info(&self) -> &Arc<ModuleInfo> {
@@ -163,15 +197,31 @@ impl Module {
 /// execution state of the tiers.
 pub struct Store {
     engine: Engine,
+    /// The interpreter's execution state (value stack, frames).
+    interp: interp::Interp,
+    data: runtime::store::StoreData,
 }
 
 impl Store {
     pub fn new(engine: &Engine) -> Store {
-        Store { engine: engine.clone() }
+        let config = engine.config();
+        Store {
+            engine: engine.clone(),
+            interp: interp::Interp::new(config.value_stack_slots, config.max_call_depth),
+            data: runtime::store::StoreData::default(),
+        }
     }
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Calls any function record of this store with the slot convention (arguments in
+    /// `slots[0..params]`, results left in `slots[0..results]`).
+    fn invoke(&mut self, func: Func, slots: &mut [u64]) -> Result<(), Trap> {
+        // SAFETY: a Func handle used with its own store points to a live record of it, whose
+        // instance (if any) lives as long as the store.
+        unsafe { self.interp.invoke(func.0.as_ptr(), slots) }
     }
 }
 
@@ -204,6 +254,59 @@ pub enum Extern {
     Global(Global),
 }
 
+impl Extern {
+    fn to_runtime(self) -> ExternVal {
+        match self {
+            Extern::Func(f) => ExternVal::Func(f.0),
+            Extern::Memory(m) => ExternVal::Memory(m.0),
+            Extern::Table(t) => ExternVal::Table(t.0),
+            Extern::Global(g) => ExternVal::Global(g.0),
+        }
+    }
+}
+
+impl Val {
+    /// The value's type (`FuncRef`/`ExternRef` for null references too).
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The slot encoding (ARCHITECTURE.md): i32 zero-extended, f32 bits in the low half,
+    /// funcref as the record pointer, externref as `value + 1`; 0 is null.
+    pub fn to_slot(&self) -> u64 {
+        match *self {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F32(bits) => bits as u64,
+            Val::F64(bits) => bits,
+            Val::FuncRef(f) => f.map_or(0, |f| f.0.as_ptr() as u64),
+            Val::ExternRef(r) => r.map_or(0, |r| r as u64 + 1),
+        }
+    }
+
+    /// Decodes a slot of type `ty` (inverse of [`Val::to_slot`]). V128 is not supported by
+    /// wrun and reads as its low 64 bits.
+    pub fn from_slot(ty: ValType, slot: u64) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(slot as u32 as i32),
+            ValType::I64 | ValType::V128 => Val::I64(slot as i64),
+            ValType::F32 => Val::F32(slot as u32),
+            ValType::F64 => Val::F64(slot),
+            ValType::FuncRef => {
+                Val::FuncRef(std::ptr::NonNull::new(slot as *mut runtime::FuncRecord).map(Func))
+            }
+            ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|v| v as u32)),
+        }
+    }
+}
+
 impl Func {
     /// A host function. `f` gets the arguments in `slots[0..params]` and writes the results to
     /// `slots[0..results]`.
@@ -212,93 +315,200 @@ impl Func {
         ty: FuncType,
         f: impl Fn(&mut Caller<'_>, &mut [u64]) -> Result<(), Trap> + 'static,
     ) -> Func {
-        let _ = (store, ty, f);
-        todo!()
+        let type_id = store.engine.type_id(&ty);
+        let record = store.data.add_host_func(
+            runtime::HostFunc {
+                ty,
+                func: Box::new(f),
+            },
+            type_id,
+        );
+        Func(record)
     }
 
     pub fn ty(&self, store: &Store) -> FuncType {
         let _ = store;
-        todo!()
+        // SAFETY: a Func handle used with its own store points to a live record; a host
+        // record's `host` and a wasm record's instance are owned by the same store.
+        unsafe {
+            let record = self.0.as_ref();
+            if !record.host.is_null() {
+                (*record.host).ty.clone()
+            } else {
+                (*(*record.vmctx).instance)
+                    .module
+                    .func_type(record.func_index)
+                    .clone()
+            }
+        }
     }
 
     /// Calls the function; argument types are checked against its type.
     pub fn call(&self, store: &mut Store, args: &[Val]) -> Result<Vec<Val>, Trap> {
-        let _ = (store, args);
-        todo!()
+        let ty = self.ty(store);
+        if args.len() != ty.params.len() {
+            return Err(Trap::host(format!(
+                "function {ty} expects {} arguments, got {}",
+                ty.params.len(),
+                args.len()
+            )));
+        }
+        let mut slots = vec![0u64; ty.params.len().max(ty.results.len()).max(1)];
+        for (i, (arg, param)) in args.iter().zip(&ty.params).enumerate() {
+            if arg.ty() != *param {
+                return Err(Trap::host(format!(
+                    "argument {i} of function {ty} must be {param}, got {}",
+                    arg.ty()
+                )));
+            }
+            slots[i] = arg.to_slot();
+        }
+        store.invoke(*self, &mut slots)?;
+        Ok(ty
+            .results
+            .iter()
+            .zip(&slots)
+            .map(|(ty, &slot)| Val::from_slot(*ty, slot))
+            .collect())
     }
+}
+
+fn resource(message: String) -> Error {
+    Error::Resource(message)
 }
 
 impl Memory {
     pub fn new(store: &mut Store, ty: MemoryType) -> Result<Memory, Error> {
-        let _ = (store, ty);
-        todo!()
+        let memory = runtime::memory::LinearMemory::new(ty).map_err(resource)?;
+        Ok(Memory(store.data.add_memory(memory)))
+    }
+
+    fn get<'a>(&self, store: &'a Store) -> &'a runtime::memory::LinearMemory {
+        // Handles are only created by their store, which never removes objects.
+        store
+            .data
+            .memory(self.0)
+            .expect("memory handle from another store")
     }
 
     pub fn ty(&self, store: &Store) -> MemoryType {
-        let _ = store;
-        todo!()
+        self.get(store).current_type()
     }
 
     pub fn data<'a>(&self, store: &'a Store) -> &'a [u8] {
-        let _ = store;
-        todo!()
+        self.get(store).data()
     }
 
     pub fn data_mut<'a>(&self, store: &'a mut Store) -> &'a mut [u8] {
-        let _ = store;
-        todo!()
+        store
+            .data
+            .memory_mut(self.0)
+            .expect("memory handle from another store")
+            .data_mut()
     }
 
     /// Current size in 64 KiB pages.
     pub fn size(&self, store: &Store) -> u64 {
-        let _ = store;
-        todo!()
+        self.get(store).pages()
     }
 }
 
 impl Table {
     pub fn new(store: &mut Store, ty: TableType, init: Val) -> Result<Table, Error> {
-        let _ = (store, ty, init);
-        todo!()
+        if init.ty() != ty.elem {
+            return Err(Error::Resource(format!(
+                "table of {} cannot be initialized with a {}",
+                ty.elem,
+                init.ty()
+            )));
+        }
+        let table = runtime::table::TableInstance::new(ty, init.to_slot()).map_err(resource)?;
+        Ok(Table(store.data.add_table(table)))
+    }
+
+    fn get_instance<'a>(&self, store: &'a Store) -> &'a runtime::table::TableInstance {
+        // Handles are only created by their store, which never removes objects.
+        store
+            .data
+            .table(self.0)
+            .expect("table handle from another store")
     }
 
     pub fn ty(&self, store: &Store) -> TableType {
-        let _ = store;
-        todo!()
+        self.get_instance(store).current_type()
     }
 
     pub fn size(&self, store: &Store) -> u32 {
-        let _ = store;
-        todo!()
+        self.get_instance(store).len()
     }
 
     pub fn get(&self, store: &Store, index: u32) -> Option<Val> {
-        let _ = (store, index);
-        todo!()
+        let table = self.get_instance(store);
+        let slot = *table.elements().get(index as usize)?;
+        Some(Val::from_slot(table.ty.elem, slot))
     }
 }
 
 impl Global {
     pub fn new(store: &mut Store, ty: GlobalType, value: Val) -> Result<Global, Error> {
-        let _ = (store, ty, value);
-        todo!()
+        if value.ty() != ty.ty {
+            return Err(Error::Resource(format!(
+                "global of type {} cannot hold a {}",
+                ty.ty,
+                value.ty()
+            )));
+        }
+        let global = runtime::store::GlobalInstance {
+            value: value.to_slot(),
+            ty,
+        };
+        Ok(Global(store.data.add_global(global)))
+    }
+
+    fn get_instance<'a>(&self, store: &'a Store) -> &'a runtime::store::GlobalInstance {
+        // Handles are only created by their store, which never removes objects.
+        store
+            .data
+            .global(self.0)
+            .expect("global handle from another store")
     }
 
     pub fn ty(&self, store: &Store) -> GlobalType {
-        let _ = store;
-        todo!()
+        self.get_instance(store).ty
     }
 
     pub fn get(&self, store: &Store) -> Val {
-        let _ = store;
-        todo!()
+        let global = self.get_instance(store);
+        Val::from_slot(global.ty.ty, global.value)
     }
 }
 
 impl Instance {
+    fn data<'a>(&self, store: &'a Store) -> &'a runtime::instance::InstanceData {
+        // Handles are only created by their store, which never removes objects.
+        store
+            .data
+            .instance(self.0)
+            .expect("instance handle from another store")
+    }
+
+    fn export_extern(data: &runtime::instance::InstanceData, export: &module::Export) -> Extern {
+        let index = export.index as usize;
+        match export.kind {
+            module::ExportKind::Func => Extern::Func(Func(
+                std::ptr::NonNull::new(data.funcs[index].cast_mut())
+                    .expect("function records are never null"),
+            )),
+            module::ExportKind::Memory => Extern::Memory(Memory(data.memory_handles[index])),
+            module::ExportKind::Table => Extern::Table(Table(data.table_handles[index])),
+            module::ExportKind::Global => Extern::Global(Global(data.global_handles[index])),
+        }
+    }
+
     pub fn get_export(&self, store: &Store, name: &str) -> Option<Extern> {
-        let _ = (store, name);
-        todo!()
+        let data = self.data(store);
+        let export = data.module.exports.iter().find(|e| e.name == name)?;
+        Some(Self::export_extern(data, export))
     }
 
     pub fn get_func(&self, store: &Store, name: &str) -> Option<Func> {
@@ -310,14 +520,20 @@ impl Instance {
 
     /// All exports in declaration order.
     pub fn exports(&self, store: &Store) -> Vec<(String, Extern)> {
-        let _ = store;
-        todo!()
+        let data = self.data(store);
+        data.module
+            .exports
+            .iter()
+            .map(|e| (e.name.clone(), Self::export_extern(data, e)))
+            .collect()
     }
 }
 
 /// Resolves imports by (module, name) and instantiates modules.
 #[derive(Default)]
-pub struct Linker {}
+pub struct Linker {
+    items: HashMap<(String, String), Extern>,
+}
 
 impl Linker {
     pub fn new() -> Linker {
@@ -326,25 +542,72 @@ impl Linker {
 
     /// Defines (or redefines) one importable item.
     pub fn define(&mut self, module: &str, name: &str, item: Extern) -> &mut Linker {
-        let _ = (module, name, item);
-        todo!()
+        self.items
+            .insert((module.to_string(), name.to_string()), item);
+        self
     }
 
     /// Defines every export of `instance` under the module name `module` (wast `register`).
-    pub fn define_instance(&mut self, store: &Store, module: &str, instance: Instance) -> &mut Linker {
-        let _ = (store, module, instance);
-        todo!()
+    pub fn define_instance(
+        &mut self,
+        store: &Store,
+        module: &str,
+        instance: Instance,
+    ) -> &mut Linker {
+        for (name, item) in instance.exports(store) {
+            self.define(module, &name, item);
+        }
+        self
     }
 
     pub fn get(&self, module: &str, name: &str) -> Option<Extern> {
-        let _ = (module, name);
-        todo!()
+        self.items
+            .get(&(module.to_string(), name.to_string()))
+            .copied()
     }
 
     /// Resolves the imports, type-checks them, creates the instance, initializes tables and
     /// memories from the segments and runs the start function.
     pub fn instantiate(&self, store: &mut Store, module: &Module) -> Result<Instance, Error> {
-        let _ = (store, module);
-        todo!()
+        let info = &module.info;
+        let mut imports = Vec::with_capacity(info.imports.len());
+        for (i, import) in info.imports.iter().enumerate() {
+            let Some(item) = self.get(&import.module, &import.name) else {
+                return Err(Error::Link(format!(
+                    "unknown import: `{}::{}` has not been defined",
+                    import.module, import.name
+                )));
+            };
+            let val = item.to_runtime();
+            let expected_type_id = match import.kind {
+                module::ImportKind::Func(type_index) => module.type_ids[type_index as usize],
+                _ => 0,
+            };
+            store
+                .data
+                .check_import(info, i, val, expected_type_id)
+                .map_err(Error::Link)?;
+            imports.push(val);
+        }
+        let tier_code: Arc<dyn std::any::Any + Send + Sync> = module.code.clone();
+        let index = store
+            .data
+            .instantiate(info, tier_code, &module.type_ids, &imports)
+            .map_err(|e| match e {
+                InstantiateError::Resource(m) => Error::Resource(m),
+                InstantiateError::Trap(t) => Error::Trap(t),
+            })?;
+        let instance = Instance(index);
+        if let Some(start) = info.start {
+            let record = store
+                .data
+                .instance(index)
+                .map(|data| data.funcs[start as usize]);
+            if let Some(record) = record.and_then(|r| std::ptr::NonNull::new(r.cast_mut())) {
+                let mut slots = [0u64; 1];
+                store.invoke(Func(record), &mut slots)?;
+            }
+        }
+        Ok(instance)
     }
 }

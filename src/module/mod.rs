@@ -162,8 +162,380 @@ impl std::fmt::Display for ModuleError {
 
 impl std::error::Error for ModuleError {}
 
-/// Decode and fully validate `bytes` with exactly the features wrun implements.
+/// The exact feature set wrun implements: WebAssembly 2.0 without SIMD.
+///
+/// Built bit by bit rather than from `WasmFeatures::WASM2` because that constant includes SIMD.
+/// `FLOATS` and `GC_TYPES` are wasmparser-internal gates (floats at all; `externref`), not
+/// proposals; `REFERENCE_TYPES` and `BULK_MEMORY` include their "overlong call_indirect" and
+/// "memory.copy/fill" sub-bits.
+pub fn wrun_features() -> wasmparser::WasmFeatures {
+    use wasmparser::WasmFeatures as F;
+    F::MUTABLE_GLOBAL
+        | F::SIGN_EXTENSION
+        | F::SATURATING_FLOAT_TO_INT
+        | F::MULTI_VALUE
+        | F::BULK_MEMORY
+        | F::REFERENCE_TYPES
+        | F::FLOATS
+        | F::GC_TYPES
+}
+
+impl From<wasmparser::BinaryReaderError> for ModuleError {
+    fn from(e: wasmparser::BinaryReaderError) -> ModuleError {
+        ModuleError {
+            message: e.message().to_string(),
+            offset: e.offset(),
+        }
+    }
+}
+
+fn err(message: impl Into<String>, offset: usize) -> ModuleError {
+    ModuleError {
+        message: message.into(),
+        offset,
+    }
+}
+
+fn val_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, ModuleError> {
+    use wasmparser::ValType as W;
+    Ok(match ty {
+        W::I32 => ValType::I32,
+        W::I64 => ValType::I64,
+        W::F32 => ValType::F32,
+        W::F64 => ValType::F64,
+        W::V128 => ValType::V128,
+        W::Ref(r) => ref_type(r, offset)?,
+    })
+}
+
+fn ref_type(ty: wasmparser::RefType, offset: usize) -> Result<ValType, ModuleError> {
+    if ty == wasmparser::RefType::FUNCREF {
+        Ok(ValType::FuncRef)
+    } else if ty == wasmparser::RefType::EXTERNREF {
+        Ok(ValType::ExternRef)
+    } else {
+        Err(err(format!("unsupported reference type {ty}"), offset))
+    }
+}
+
+fn heap_val_type(ty: wasmparser::HeapType, offset: usize) -> Result<ValType, ModuleError> {
+    use wasmparser::{AbstractHeapType, HeapType};
+    match ty {
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Func,
+        } => Ok(ValType::FuncRef),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Extern,
+        } => Ok(ValType::ExternRef),
+        _ => Err(err("unsupported heap type", offset)),
+    }
+}
+
+fn limits(min: u64, max: Option<u64>) -> Limits {
+    Limits { min, max }
+}
+
+fn table_type(ty: &wasmparser::TableType, offset: usize) -> Result<TableType, ModuleError> {
+    Ok(TableType {
+        elem: ref_type(ty.element_type, offset)?,
+        limits: limits(ty.initial, ty.maximum),
+    })
+}
+
+fn memory_type(ty: &wasmparser::MemoryType) -> MemoryType {
+    MemoryType {
+        limits: limits(ty.initial, ty.maximum),
+    }
+}
+
+fn global_type(ty: &wasmparser::GlobalType, offset: usize) -> Result<GlobalType, ModuleError> {
+    Ok(GlobalType {
+        ty: val_type(ty.content_type, offset)?,
+        mutable: ty.mutable,
+    })
+}
+
+/// Decodes a (validated) wasm 2.0 constant expression: one instruction, then `end`.
+fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, ModuleError> {
+    use wasmparser::Operator as O;
+    let mut ops = expr.get_operators_reader();
+    let offset = ops.original_position();
+    let value = match ops.read()? {
+        O::I32Const { value } => ConstExpr::I32(value),
+        O::I64Const { value } => ConstExpr::I64(value),
+        O::F32Const { value } => ConstExpr::F32(value.bits()),
+        O::F64Const { value } => ConstExpr::F64(value.bits()),
+        O::RefNull { hty } => ConstExpr::RefNull(heap_val_type(hty, offset)?),
+        O::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
+        O::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
+        _ => return Err(err("unsupported constant expression", offset)),
+    };
+    let end_offset = ops.original_position();
+    match ops.read()? {
+        O::End if ops.eof() => Ok(value),
+        _ => Err(err("unsupported constant expression", end_offset)),
+    }
+}
+
+/// Reads the name section leniently: a malformed name section is ignored from the first
+/// error on (names are debugging aids; the spec says they must not make a module fail).
+fn read_names(reader: wasmparser::NameSectionReader<'_>, names: &mut Names) {
+    for subsection in reader {
+        let Ok(subsection) = subsection else { return };
+        match subsection {
+            wasmparser::Name::Module { name, .. } => names.module = Some(name.to_string()),
+            wasmparser::Name::Function(map) => {
+                for naming in map {
+                    let Ok(naming) = naming else { return };
+                    names.funcs.insert(naming.index, naming.name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Decode and fully validate `bytes` with exactly the features wrun implements
+/// ([`wrun_features`]). Never panics; every failure is a [`ModuleError`].
 pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, ModuleError> {
-    let _ = bytes;
-    todo!("module::parse")
+    use wasmparser::{
+        DataKind, ElementItems, ElementKind, ExternalKind, Parser, Payload, TypeRef, ValidPayload,
+        Validator,
+    };
+
+    let features = wrun_features();
+    let mut validator = Validator::new_with_features(features);
+    let mut parser = Parser::new(0);
+    parser.set_features(features);
+
+    let mut info = ModuleInfo {
+        bytes: Arc::from(bytes),
+        types: Vec::new(),
+        imports: Vec::new(),
+        func_types: Vec::new(),
+        num_imported_funcs: 0,
+        tables: Vec::new(),
+        num_imported_tables: 0,
+        memories: Vec::new(),
+        num_imported_memories: 0,
+        globals: Vec::new(),
+        num_imported_globals: 0,
+        global_inits: Vec::new(),
+        exports: Vec::new(),
+        start: None,
+        elements: Vec::new(),
+        data: Vec::new(),
+        bodies: Vec::new(),
+        names: Names::default(),
+    };
+    let mut func_allocs = Some(wasmparser::FuncValidatorAllocations::default());
+    let mut saw_end = false;
+
+    for payload in parser.parse_all(bytes) {
+        let payload = payload?;
+        match validator.payload(&payload)? {
+            ValidPayload::Ok => {}
+            ValidPayload::Func(func, body) => {
+                let allocs = func_allocs.take().unwrap_or_default();
+                let mut func_validator = func.into_validator(allocs);
+                func_validator.validate(&body)?;
+                func_allocs = Some(func_validator.into_allocations());
+            }
+            ValidPayload::End(_) => saw_end = true,
+            ValidPayload::Parser(_) => {
+                return Err(err("nested modules and components are not supported", 0));
+            }
+        }
+        match payload {
+            Payload::TypeSection(reader) => {
+                for group in reader.into_iter_with_offsets() {
+                    let (offset, group) = group?;
+                    for sub in group.into_types() {
+                        let wasmparser::CompositeInnerType::Func(ft) = &sub.composite_type.inner
+                        else {
+                            return Err(err("only function types are supported", offset));
+                        };
+                        let params = ft
+                            .params()
+                            .iter()
+                            .map(|t| val_type(*t, offset))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        let results = ft
+                            .results()
+                            .iter()
+                            .map(|t| val_type(*t, offset))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        info.types.push(FuncType { params, results });
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports_with_offsets() {
+                    let (offset, import) = import?;
+                    let kind = match import.ty {
+                        TypeRef::Func(index) => {
+                            info.func_types.push(index);
+                            info.num_imported_funcs += 1;
+                            ImportKind::Func(index)
+                        }
+                        TypeRef::Table(ty) => {
+                            let ty = table_type(&ty, offset)?;
+                            info.tables.push(ty);
+                            info.num_imported_tables += 1;
+                            ImportKind::Table(ty)
+                        }
+                        TypeRef::Memory(ty) => {
+                            let ty = memory_type(&ty);
+                            info.memories.push(ty);
+                            info.num_imported_memories += 1;
+                            ImportKind::Memory(ty)
+                        }
+                        TypeRef::Global(ty) => {
+                            let ty = global_type(&ty, offset)?;
+                            info.globals.push(ty);
+                            info.num_imported_globals += 1;
+                            ImportKind::Global(ty)
+                        }
+                        TypeRef::Tag(_) | TypeRef::FuncExact(_) => {
+                            return Err(err("unsupported import kind", offset));
+                        }
+                    };
+                    info.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for ty in reader {
+                    info.func_types.push(ty?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader.into_iter_with_offsets() {
+                    let (offset, table) = table?;
+                    if !matches!(table.init, wasmparser::TableInit::RefNull) {
+                        return Err(err(
+                            "table initializer expressions are not supported",
+                            offset,
+                        ));
+                    }
+                    info.tables.push(table_type(&table.ty, offset)?);
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for memory in reader {
+                    info.memories.push(memory_type(&memory?));
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for global in reader.into_iter_with_offsets() {
+                    let (offset, global) = global?;
+                    info.globals.push(global_type(&global.ty, offset)?);
+                    info.global_inits.push(const_expr(&global.init_expr)?);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader.into_iter_with_offsets() {
+                    let (offset, export) = export?;
+                    let kind = match export.kind {
+                        ExternalKind::Func => ExportKind::Func,
+                        ExternalKind::Table => ExportKind::Table,
+                        ExternalKind::Memory => ExportKind::Memory,
+                        ExternalKind::Global => ExportKind::Global,
+                        ExternalKind::Tag | ExternalKind::FuncExact => {
+                            return Err(err("unsupported export kind", offset));
+                        }
+                    };
+                    info.exports.push(Export {
+                        name: export.name.to_string(),
+                        kind,
+                        index: export.index,
+                    });
+                }
+            }
+            Payload::StartSection { func, .. } => info.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for element in reader {
+                    let element = element?;
+                    let offset = element.range.start;
+                    let mode = match element.kind {
+                        ElementKind::Passive => ElementMode::Passive,
+                        ElementKind::Declared => ElementMode::Declared,
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => ElementMode::Active {
+                            table: table_index.unwrap_or(0),
+                            offset: const_expr(&offset_expr)?,
+                        },
+                    };
+                    let (elem_type, items) = match element.items {
+                        ElementItems::Functions(indices) => {
+                            let items = indices
+                                .into_iter()
+                                .map(|i| i.map(ConstExpr::RefFunc))
+                                .collect::<Result<Vec<_>, _>>()?;
+                            (ValType::FuncRef, items)
+                        }
+                        ElementItems::Expressions(ty, exprs) => {
+                            let mut items = Vec::new();
+                            for expr in exprs {
+                                items.push(const_expr(&expr?)?);
+                            }
+                            (ref_type(ty, offset)?, items)
+                        }
+                    };
+                    info.elements.push(ElementSegment {
+                        mode,
+                        elem_type,
+                        items,
+                    });
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data?;
+                    let mode = match data.kind {
+                        DataKind::Passive => DataMode::Passive,
+                        DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => DataMode::Active {
+                            memory: memory_index,
+                            offset: const_expr(&offset_expr)?,
+                        },
+                    };
+                    // The payload is the segment's tail.
+                    let end = data.range.end;
+                    let range = end - data.data.len()..end;
+                    info.data.push(DataSegment { mode, range });
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let mut locals = Vec::new();
+                for local in body.get_locals_reader()? {
+                    let (count, ty) = local?;
+                    locals.push((count, val_type(ty, body.range().start)?));
+                }
+                info.bodies.push(FuncBody {
+                    locals,
+                    range: body.range(),
+                });
+            }
+            Payload::CustomSection(reader) => {
+                if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
+                    read_names(names, &mut info.names);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !saw_end {
+        return Err(err("unexpected end of module", bytes.len()));
+    }
+    Ok(info)
 }

@@ -13,6 +13,9 @@
 
 pub mod instance;
 pub mod libcalls;
+pub mod memory;
+pub mod store;
+pub mod table;
 pub mod trap;
 pub mod vmctx;
 
@@ -57,7 +60,13 @@ impl Caller<'_> {
             if memory.is_null() {
                 return None;
             }
-            Some(std::slice::from_raw_parts_mut((*memory).base, (*memory).len))
+            Some(std::slice::from_raw_parts_mut(
+                (*memory).base,
+                (*memory).len,
+            ))
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

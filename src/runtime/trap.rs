@@ -93,15 +93,26 @@ pub struct Trap {
 
 impl Trap {
     pub fn new(code: TrapCode) -> Trap {
-        Trap { code, message: String::new(), exit_status: 0, backtrace: Vec::new() }
+        Trap {
+            code,
+            message: String::new(),
+            exit_status: 0,
+            backtrace: Vec::new(),
+        }
     }
 
     pub fn host(message: impl Into<String>) -> Trap {
-        Trap { message: message.into(), ..Trap::new(TrapCode::Host) }
+        Trap {
+            message: message.into(),
+            ..Trap::new(TrapCode::Host)
+        }
     }
 
     pub fn exit(status: i32) -> Trap {
-        Trap { exit_status: status, ..Trap::new(TrapCode::Exit) }
+        Trap {
+            exit_status: status,
+            ..Trap::new(TrapCode::Exit)
+        }
     }
 
     /// The one-line message (without backtrace).

@@ -1,0 +1,85 @@
+//! Tables: a growable vector of slots (`*const FuncRecord` or encoded externref, 0 = null).
+
+use super::vmctx::TableDef;
+use super::{Limits, TableType};
+
+/// Tables may declare up to 2^32-1 elements; growth (and the initial size) stops at this many,
+/// so a hostile module cannot make the store allocate gigabytes for a table.
+pub const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
+
+/// One table, owned by the store at a stable address; `def` is what `VmCtx::tables` points to.
+#[derive(Debug)]
+pub struct TableInstance {
+    pub def: TableDef,
+    pub ty: TableType,
+    elements: Vec<u64>,
+}
+
+impl TableInstance {
+    /// A table of `ty.limits.min` elements, each `init`.
+    pub fn new(ty: TableType, init: u64) -> Result<TableInstance, String> {
+        if ty.limits.min > MAX_TABLE_ELEMENTS {
+            return Err(format!(
+                "table minimum of {} elements exceeds wrun's limit of {MAX_TABLE_ELEMENTS}",
+                ty.limits.min
+            ));
+        }
+        let mut elements = vec![init; ty.limits.min as usize];
+        let def = TableDef {
+            base: elements.as_mut_ptr(),
+            len: elements.len() as u32,
+        };
+        Ok(TableInstance { def, ty, elements })
+    }
+
+    pub fn len(&self) -> u32 {
+        self.elements.len() as u32
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.elements.is_empty()
+    }
+
+    /// The type as an importer sees it: the current size as minimum, the declared maximum.
+    pub fn current_type(&self) -> TableType {
+        TableType {
+            elem: self.ty.elem,
+            limits: Limits {
+                min: self.elements.len() as u64,
+                max: self.ty.limits.max,
+            },
+        }
+    }
+
+    pub fn elements(&self) -> &[u64] {
+        &self.elements
+    }
+
+    pub fn elements_mut(&mut self) -> &mut [u64] {
+        &mut self.elements
+    }
+
+    /// `table.grow`: the old size, or `u32::MAX` past the maximum.
+    pub fn grow(&mut self, delta: u32, init: u64) -> u32 {
+        let old = self.elements.len() as u64;
+        let max = self
+            .ty
+            .limits
+            .max
+            .unwrap_or(u32::MAX as u64)
+            .min(MAX_TABLE_ELEMENTS);
+        let new = old + delta as u64;
+        if new > max {
+            return u32::MAX;
+        }
+        if self.elements.try_reserve(delta as usize).is_err() {
+            return u32::MAX;
+        }
+        self.elements.resize(new as usize, init);
+        self.def = TableDef {
+            base: self.elements.as_mut_ptr(),
+            len: new as u32,
+        };
+        old as u32
+    }
+}
