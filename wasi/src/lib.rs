@@ -177,6 +177,23 @@ impl Wasi {
                 slots.len()
             )));
         }
+        match function.name {
+            "path_open" => fixups::path_open(self, memory, slots),
+            "sock_accept" | "sock_recv" | "sock_send" | "sock_shutdown" => {
+                fixups::socket_call(self, index, memory, slots)
+            }
+            _ => self.call_common(index, memory, slots),
+        }
+    }
+
+    /// Runs `wasi-common`'s implementation of `FUNCTIONS[index]` (`slots` is long enough).
+    fn call_common(
+        &mut self,
+        index: usize,
+        memory: &mut [u8],
+        slots: &mut [u64],
+    ) -> Result<(), WasiTrap> {
+        let name = FUNCTIONS.get(index).map_or("?", |function| function.name);
         let mut memory = GuestMemory::Unshared(memory);
         let future = dispatch(&mut self.ctx, &mut memory, index, slots);
         let outcome = match pin!(future)
@@ -186,8 +203,7 @@ impl Wasi {
             Poll::Ready(outcome) => outcome,
             Poll::Pending => {
                 return Err(WasiTrap::Trap(format!(
-                    "{MODULE_NAME}.{} would block, which the synchronous host can't do",
-                    function.name
+                    "{MODULE_NAME}.{name} would block, which the synchronous host can't do"
                 )));
             }
         };
@@ -199,7 +215,7 @@ impl Wasi {
             Ok(None) => Ok(()),
             Err(error) => Err(match error.downcast_ref::<wasi_common::I32Exit>() {
                 Some(exit) => WasiTrap::Exit(exit.0),
-                None => WasiTrap::Trap(format!("{MODULE_NAME}.{}: {error:#}", function.name)),
+                None => WasiTrap::Trap(format!("{MODULE_NAME}.{name}: {error:#}")),
             }),
         }
     }
@@ -301,6 +317,8 @@ wasi_functions! {
     (44) sock_send(I32, I32, I32, I32, I32) -> [I32];
     (45) sock_shutdown(I32, I32) -> [I32];
 }
+
+mod fixups;
 
 #[cfg(test)]
 mod tests;

@@ -415,3 +415,82 @@ fn clock_and_random_work() {
         Ok(ERRNO_SUCCESS)
     );
 }
+
+#[test]
+fn path_open_with_trunc_and_append_truncates_then_appends() {
+    const OFLAG_TRUNC: u64 = 8;
+    const FDFLAG_APPEND: u64 = 1;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("log.txt"), "old contents").unwrap();
+    let mut wasi = Wasi::new(config_with_preopen(dir.path())).unwrap();
+    let mut memory = vec![0u8; 4096];
+    let path = "log.txt";
+    memory[1024..1024 + path.len()].copy_from_slice(path.as_bytes());
+    let rights = RIGHT_FD_WRITE | RIGHT_FD_READ;
+    let args = [
+        PREOPEN_FD,
+        0,
+        1024,
+        path.len() as u64,
+        OFLAG_CREAT | OFLAG_TRUNC,
+        rights,
+        rights,
+        FDFLAG_APPEND,
+        2048,
+    ];
+    assert_eq!(
+        call(&mut wasi, &mut memory, "path_open", &args),
+        Ok(ERRNO_SUCCESS)
+    );
+    let fd = u64::from(read_u32(&memory, 2048));
+    // fdstat reports APPEND; two writes separated by a seek to 0 both land at the end.
+    assert_eq!(
+        call(&mut wasi, &mut memory, "fd_fdstat_get", &[fd, 256]),
+        Ok(ERRNO_SUCCESS)
+    );
+    assert_eq!(memory[258] & 1, 1, "fs_flags has APPEND");
+    memory[100..102].copy_from_slice(b"ab");
+    write_u32(&mut memory, 0, 100);
+    write_u32(&mut memory, 4, 2);
+    assert_eq!(
+        call(&mut wasi, &mut memory, "fd_write", &[fd, 0, 1, 8]),
+        Ok(ERRNO_SUCCESS)
+    );
+    assert_eq!(
+        call(&mut wasi, &mut memory, "fd_seek", &[fd, 0, 0, 16]),
+        Ok(ERRNO_SUCCESS)
+    );
+    assert_eq!(
+        call(&mut wasi, &mut memory, "fd_write", &[fd, 0, 1, 8]),
+        Ok(ERRNO_SUCCESS)
+    );
+    assert_eq!(
+        call(&mut wasi, &mut memory, "fd_close", &[fd]),
+        Ok(ERRNO_SUCCESS)
+    );
+    assert_eq!(std::fs::read(dir.path().join("log.txt")).unwrap(), b"abab");
+}
+
+#[test]
+fn socket_calls_on_a_file_say_notsock() {
+    const ERRNO_NOTSOCK: u64 = 57;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("file.txt"), "").unwrap();
+    let mut wasi = Wasi::new(config_with_preopen(dir.path())).unwrap();
+    let mut memory = vec![0u8; 4096];
+    let (errno, fd) = path_open(&mut wasi, &mut memory, "file.txt", 0, RIGHT_FD_READ);
+    assert_eq!(errno, ERRNO_SUCCESS);
+    assert_eq!(
+        call(&mut wasi, &mut memory, "sock_shutdown", &[fd.into(), 3]),
+        Ok(ERRNO_NOTSOCK)
+    );
+    assert_eq!(
+        call(&mut wasi, &mut memory, "sock_shutdown", &[PREOPEN_FD, 3]),
+        Ok(ERRNO_NOTSOCK)
+    );
+    // An fd that isn't open stays EBADF.
+    assert_eq!(
+        call(&mut wasi, &mut memory, "sock_shutdown", &[99, 3]),
+        Ok(ERRNO_BADF)
+    );
+}
