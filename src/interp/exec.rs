@@ -1,0 +1,1217 @@
+//! The executor: one loop over internal code, frames on `Interp::frames` (see `interp` docs).
+
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use super::ModuleCode;
+use super::code::Instr;
+use super::translate::Translated;
+use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx, libcalls};
+
+/// A suspended caller.
+#[derive(Clone, Copy, Debug)]
+pub struct Frame {
+    /// Where to continue (the instruction after the call).
+    ip: *const Instr,
+    fp: *mut u64,
+    func: *const Translated,
+    vmctx: *mut VmCtx,
+    code: *const ModuleCode,
+}
+
+/// Execution state of one store: value stack and call frames.
+pub struct Interp {
+    stack: Vec<u64>,
+    stack_slots: usize,
+    frames: Vec<Frame>,
+    max_call_depth: usize,
+    /// First free slot: where a nested `invoke` (a host function calling back into wasm)
+    /// starts its frame.
+    stack_top: usize,
+}
+
+/// Why the run loop stopped.
+enum Stop {
+    Done,
+    Trap(TrapCode),
+    Host(Trap),
+}
+
+fn bump(counter: &AtomicU32) {
+    // A plain load + store: counts may be lost under races between threads, which is fine for
+    // a tier-up heuristic and avoids a locked read-modify-write in the hot path.
+    counter.store(
+        counter.load(Ordering::Relaxed).wrapping_add(1),
+        Ordering::Relaxed,
+    );
+}
+
+/// The `ModuleCode` of the instance owning `vmctx`.
+///
+/// # Safety
+/// `vmctx` is null or points to a live instance context.
+unsafe fn module_code_of(vmctx: *mut VmCtx) -> Option<*const ModuleCode> {
+    if vmctx.is_null() {
+        return None;
+    }
+    // SAFETY: per the contract, `instance` is null or points to the live InstanceData.
+    unsafe {
+        let instance = (*vmctx).instance;
+        if instance.is_null() {
+            return None;
+        }
+        (*instance)
+            .tier_code
+            .downcast_ref::<ModuleCode>()
+            .map(|c| c as *const ModuleCode)
+    }
+}
+
+fn fmin32(a: f32, b: f32) -> f32 {
+    if a.is_nan() || b.is_nan() {
+        a + b
+    } else if a == b {
+        f32::from_bits(a.to_bits() | b.to_bits())
+    } else if a < b {
+        a
+    } else {
+        b
+    }
+}
+
+fn fmax32(a: f32, b: f32) -> f32 {
+    if a.is_nan() || b.is_nan() {
+        a + b
+    } else if a == b {
+        f32::from_bits(a.to_bits() & b.to_bits())
+    } else if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+fn fmin64(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        a + b
+    } else if a == b {
+        f64::from_bits(a.to_bits() | b.to_bits())
+    } else if a < b {
+        a
+    } else {
+        b
+    }
+}
+
+fn fmax64(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        a + b
+    } else if a == b {
+        f64::from_bits(a.to_bits() & b.to_bits())
+    } else if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Checked float-to-int truncation: `lo < x < hi` must hold (exclusive bounds, as f64).
+fn trunc_check(x: f64, lo: f64, hi: f64) -> Result<f64, TrapCode> {
+    if x.is_nan() {
+        Err(TrapCode::InvalidConversionToInteger)
+    } else if x <= lo || x >= hi {
+        Err(TrapCode::IntegerOverflow)
+    } else {
+        Ok(x)
+    }
+}
+
+const I32_LO: f64 = -2147483649.0;
+const I32_HI: f64 = 2147483648.0;
+const U32_LO: f64 = -1.0;
+const U32_HI: f64 = 4294967296.0;
+const U64_LO: f64 = -1.0;
+const U64_HI: f64 = 18446744073709551616.0;
+const I64_HI: f64 = 9223372036854775808.0;
+
+fn trunc_i64(x: f64) -> Result<i64, TrapCode> {
+    if x.is_nan() {
+        Err(TrapCode::InvalidConversionToInteger)
+    } else if !(-I64_HI..I64_HI).contains(&x) {
+        Err(TrapCode::IntegerOverflow)
+    } else {
+        Ok(x as i64)
+    }
+}
+
+impl Interp {
+    /// `value_stack_slots` and `max_call_depth` come from `Config`.
+    pub fn new(value_stack_slots: usize, max_call_depth: usize) -> Interp {
+        Interp {
+            stack: Vec::new(),
+            stack_slots: value_stack_slots.max(16),
+            frames: Vec::new(),
+            max_call_depth,
+            stack_top: 0,
+        }
+    }
+
+    /// Calls `func`; `slots` holds the arguments and receives the results (its length is at
+    /// least `max(params, results)`).
+    ///
+    /// # Safety
+    /// `func` points to a live record of this store, whose instance (if any) is alive.
+    pub unsafe fn invoke(
+        &mut self,
+        func: *const FuncRecord,
+        slots: &mut [u64],
+    ) -> Result<(), Trap> {
+        // SAFETY: the caller guarantees `func` and its instance are alive; a host record's
+        // `host` points to a HostFunc owned by the store.
+        unsafe {
+            let host = (*func).host;
+            if !host.is_null() {
+                let mut caller = Caller {
+                    vmctx: std::ptr::null_mut(),
+                    _marker: PhantomData,
+                };
+                return ((*host).func)(&mut caller, slots);
+            }
+            let vmctx = (*func).vmctx;
+            let Some(code) = module_code_of(vmctx) else {
+                return Err(Trap::host(
+                    "function record without an interpreter code cache",
+                ));
+            };
+            let callee = match (*code).function((*func).func_index) {
+                Ok(f) => f as *const Translated,
+                Err(message) => return Err(Trap::host(message)),
+            };
+            if self.stack.is_empty() {
+                self.stack = vec![0; self.stack_slots];
+            }
+            let start = self.stack_top;
+            let frame_slots = (*callee).frame_slots as usize;
+            let num_params = (*callee).num_params as usize;
+            let num_results = (*callee).num_results as usize;
+            if start + frame_slots > self.stack.len()
+                || self.frames.len() >= self.max_call_depth
+                || slots.len() < num_params.max(num_results)
+            {
+                let mut trap = Trap::new(TrapCode::CallStackExhausted);
+                if slots.len() < num_params.max(num_results) {
+                    trap = Trap::host("invoke: argument buffer too small");
+                }
+                return Err(trap);
+            }
+            self.stack[start..start + num_params].copy_from_slice(&slots[..num_params]);
+            let saved_top = self.stack_top;
+            let result = self.run(start, callee, vmctx, code);
+            self.stack_top = saved_top;
+            result?;
+            slots[..num_results].copy_from_slice(&self.stack[start..start + num_results]);
+            Ok(())
+        }
+    }
+
+    /// Runs `callee` with its frame at `stack[start..]` (arguments in place) until it returns.
+    ///
+    /// # Safety
+    /// `callee` belongs to `code`, the code cache of the live instance `vmctx`, and its frame
+    /// fits in the stack.
+    unsafe fn run(
+        &mut self,
+        start: usize,
+        callee: *const Translated,
+        vmctx: *mut VmCtx,
+        code: *const ModuleCode,
+    ) -> Result<(), Trap> {
+        let entry_depth = self.frames.len();
+        let stack_base = self.stack.as_mut_ptr();
+        let stack_len = self.stack.len();
+        let mut vmctx = vmctx;
+        let mut code = code;
+        let mut func = callee;
+        // SAFETY (whole loop): the translator guarantees that every slot operand of an
+        // instruction is below the function's `frame_slots`, and every frame is checked to fit
+        // in the value stack before it is entered, so `fp.add(slot)` stays inside `self.stack`
+        // (which is never resized while running). `ip` always points into the current
+        // function's code: branch targets are resolved indices of that code, every path ends in
+        // a return/branch/trap instruction, and a `BrTable` is followed by its `len + 1` `Br`s.
+        // Memory accesses are bounds-checked against `mem_len`, the current length of the
+        // instance's memory whose base never moves. Records, contexts and code caches reached
+        // through `vmctx` are alive for the call (contract of `invoke`); `Translated` values
+        // live in `OnceLock`s of those caches and are never moved or dropped meanwhile.
+        unsafe {
+            let mut fp = stack_base.add(start);
+            let stack_end = stack_base.add(stack_len);
+            let mut ip = (*func).code.as_ptr();
+            {
+                let f = &*func;
+                std::ptr::write_bytes(
+                    fp.add(f.num_params as usize),
+                    0,
+                    (f.num_locals - f.num_params) as usize,
+                );
+                bump(&f.calls);
+            }
+            let mut mem_base: *mut u8;
+            let mut mem_len: usize;
+
+            macro_rules! reload_memory {
+                () => {{
+                    let memory = (*vmctx).memory;
+                    if memory.is_null() {
+                        mem_base = std::ptr::null_mut();
+                        mem_len = 0;
+                    } else {
+                        mem_base = (*memory).base;
+                        mem_len = (*memory).len;
+                    }
+                }};
+            }
+            reload_memory!();
+
+            macro_rules! s {
+                ($i:expr) => {
+                    *fp.add($i as usize)
+                };
+            }
+            macro_rules! trap {
+                ($code:ident) => {
+                    break Stop::Trap(TrapCode::$code)
+                };
+            }
+            macro_rules! check {
+                ($e:expr) => {
+                    if let Err(code) = $e {
+                        break Stop::Trap(code);
+                    }
+                };
+            }
+            macro_rules! libcall {
+                ($e:expr) => {{
+                    let code = $e;
+                    if code != 0 {
+                        break Stop::Trap(TrapCode::from_u32(code).unwrap_or(TrapCode::Host));
+                    }
+                }};
+            }
+            macro_rules! un32 {
+                ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
+                    let $x = s!($src) as u32;
+                    s!($dst) = ($e) as u32 as u64;
+                }};
+            }
+            macro_rules! un64 {
+                ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
+                    let $x = s!($src);
+                    s!($dst) = ($e) as u64;
+                }};
+            }
+            macro_rules! bin32 {
+                ($dst:ident, $a:ident, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
+                    let $x = s!($a) as u32;
+                    let $y = $b;
+                    s!($dst) = ($e) as u32 as u64;
+                }};
+            }
+            macro_rules! bin64 {
+                ($dst:ident, $a:ident, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
+                    let $x = s!($a);
+                    let $y = $b;
+                    s!($dst) = ($e) as u64;
+                }};
+            }
+            macro_rules! f32un {
+                ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
+                    let $x = f32::from_bits(s!($src) as u32);
+                    s!($dst) = u64::from(($e).to_bits());
+                }};
+            }
+            macro_rules! f64un {
+                ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
+                    let $x = f64::from_bits(s!($src));
+                    s!($dst) = ($e).to_bits();
+                }};
+            }
+            macro_rules! f32bin {
+                ($dst:ident, $a:ident, $b:ident, |$x:ident, $y:ident| $e:expr) => {{
+                    let $x = f32::from_bits(s!($a) as u32);
+                    let $y = f32::from_bits(s!($b) as u32);
+                    s!($dst) = ($e) as u64;
+                }};
+            }
+            macro_rules! f64bin {
+                ($dst:ident, $a:ident, $b:ident, |$x:ident, $y:ident| $e:expr) => {{
+                    let $x = f64::from_bits(s!($a));
+                    let $y = f64::from_bits(s!($b));
+                    s!($dst) = ($e) as u64;
+                }};
+            }
+            macro_rules! br_if {
+                ($target:ident, $cond:expr) => {{
+                    if $cond {
+                        ip = (*func).code.as_ptr().add($target as usize);
+                    }
+                }};
+            }
+            macro_rules! ea {
+                ($addr:ident, $offset:ident, $size:expr) => {{
+                    let ea = u64::from(s!($addr) as u32) + u64::from($offset);
+                    if ea + $size > mem_len as u64 {
+                        trap!(MemoryOutOfBounds);
+                    }
+                    mem_base.add(ea as usize)
+                }};
+            }
+            macro_rules! load {
+                ($dst:ident, $addr:ident, $offset:ident, $ty:ty, |$v:ident| $e:expr) => {{
+                    let p = ea!($addr, $offset, size_of::<$ty>() as u64);
+                    let $v = (p as *const $ty).read_unaligned();
+                    s!($dst) = $e;
+                }};
+            }
+            macro_rules! store {
+                ($addr:ident, $val:ident, $offset:ident, $ty:ty) => {{
+                    let p = ea!($addr, $offset, size_of::<$ty>() as u64);
+                    (p as *mut $ty).write_unaligned(s!($val) as $ty);
+                }};
+            }
+            // Calls the function `record` with its arguments at `fp[base..]`.
+            macro_rules! call {
+                ($record:expr, $base:expr) => {{
+                    let record: *const FuncRecord = $record;
+                    let args = fp.add($base as usize);
+                    let room = stack_end.offset_from(args) as usize;
+                    let host = (*record).host;
+                    if !host.is_null() {
+                        let ty = &(*host).ty;
+                        let n = ty.params.len().max(ty.results.len());
+                        if n > room {
+                            trap!(CallStackExhausted);
+                        }
+                        let saved_top = self.stack_top;
+                        self.stack_top = args.add(n).offset_from(stack_base) as usize;
+                        let buffer = std::slice::from_raw_parts_mut(args, n);
+                        let mut caller = Caller {
+                            vmctx,
+                            _marker: PhantomData,
+                        };
+                        let result = ((*host).func)(&mut caller, buffer);
+                        self.stack_top = saved_top;
+                        if let Err(trap) = result {
+                            break Stop::Host(trap);
+                        }
+                        reload_memory!();
+                    } else {
+                        let callee_vmctx = (*record).vmctx;
+                        let callee_code = if callee_vmctx == vmctx {
+                            code
+                        } else {
+                            match module_code_of(callee_vmctx) {
+                                Some(c) => c,
+                                None => {
+                                    break Stop::Host(Trap::host(
+                                        "function record without an interpreter code cache",
+                                    ));
+                                }
+                            }
+                        };
+                        let callee = match (*callee_code).function((*record).func_index) {
+                            Ok(f) => f,
+                            Err(message) => break Stop::Host(Trap::host(message)),
+                        };
+                        if self.frames.len() >= self.max_call_depth
+                            || callee.frame_slots as usize > room
+                        {
+                            trap!(CallStackExhausted);
+                        }
+                        self.frames.push(Frame {
+                            ip,
+                            fp,
+                            func,
+                            vmctx,
+                            code,
+                        });
+                        fp = args;
+                        std::ptr::write_bytes(
+                            fp.add(callee.num_params as usize),
+                            0,
+                            (callee.num_locals - callee.num_params) as usize,
+                        );
+                        bump(&callee.calls);
+                        ip = callee.code.as_ptr();
+                        func = callee;
+                        if callee_vmctx != vmctx {
+                            vmctx = callee_vmctx;
+                            code = callee_code;
+                            reload_memory!();
+                        }
+                    }
+                }};
+            }
+
+            let stop = loop {
+                let instr = *ip;
+                ip = ip.add(1);
+                match instr {
+                    Instr::Unreachable => trap!(Unreachable),
+                    Instr::LoopHeader => bump(&(*func).back_edges),
+                    Instr::Br { target } => ip = (*func).code.as_ptr().add(target as usize),
+                    Instr::BrIfNez { cond, target } => br_if!(target, s!(cond) as u32 != 0),
+                    Instr::BrIfEqz { cond, target } => br_if!(target, s!(cond) as u32 == 0),
+                    Instr::BrIfNez64 { cond, target } => br_if!(target, s!(cond) != 0),
+                    Instr::BrIfEqz64 { cond, target } => br_if!(target, s!(cond) == 0),
+                    Instr::BrTable { index, len } => {
+                        let i = (s!(index) as u32).min(len);
+                        ip = ip.add(i as usize);
+                    }
+                    Instr::Return | Instr::Return1 { .. } => {
+                        if let Instr::Return1 { src } = instr {
+                            s!(0) = s!(src);
+                        }
+                        if self.frames.len() <= entry_depth {
+                            break Stop::Done;
+                        }
+                        let Some(frame) = self.frames.pop() else {
+                            break Stop::Done;
+                        };
+                        ip = frame.ip;
+                        fp = frame.fp;
+                        func = frame.func;
+                        if frame.vmctx != vmctx {
+                            vmctx = frame.vmctx;
+                            code = frame.code;
+                        }
+                        reload_memory!();
+                    }
+                    Instr::Call { func: index, base } => {
+                        let record = *(*vmctx).funcs.add(index as usize);
+                        call!(record, base);
+                    }
+                    Instr::CallIndirect {
+                        type_index,
+                        table,
+                        base,
+                    } => {
+                        let Some(params) = (*code).type_params(type_index) else {
+                            trap!(IndirectCallTypeMismatch);
+                        };
+                        let elem = s!(base + params) as u32;
+                        let table = *(*vmctx).tables.add(table as usize);
+                        if elem >= (*table).len {
+                            trap!(UndefinedElement);
+                        }
+                        let record = *(*table).base.add(elem as usize) as *const FuncRecord;
+                        if record.is_null() {
+                            trap!(UninitializedElement);
+                        }
+                        if (*record).type_id != *(*vmctx).type_ids.add(type_index as usize) {
+                            trap!(IndirectCallTypeMismatch);
+                        }
+                        call!(record, base);
+                    }
+
+                    Instr::BrI32Eq { a, b, target } => br_if!(target, s!(a) as u32 == s!(b) as u32),
+                    Instr::BrI32Ne { a, b, target } => br_if!(target, s!(a) as u32 != s!(b) as u32),
+                    Instr::BrI32LtS { a, b, target } => {
+                        br_if!(target, (s!(a) as i32) < s!(b) as i32)
+                    }
+                    Instr::BrI32LtU { a, b, target } => {
+                        br_if!(target, (s!(a) as u32) < s!(b) as u32)
+                    }
+                    Instr::BrI32GtS { a, b, target } => br_if!(target, s!(a) as i32 > s!(b) as i32),
+                    Instr::BrI32GtU { a, b, target } => br_if!(target, s!(a) as u32 > s!(b) as u32),
+                    Instr::BrI32LeS { a, b, target } => {
+                        br_if!(target, s!(a) as i32 <= s!(b) as i32)
+                    }
+                    Instr::BrI32LeU { a, b, target } => {
+                        br_if!(target, s!(a) as u32 <= s!(b) as u32)
+                    }
+                    Instr::BrI32GeS { a, b, target } => {
+                        br_if!(target, s!(a) as i32 >= s!(b) as i32)
+                    }
+                    Instr::BrI32GeU { a, b, target } => {
+                        br_if!(target, s!(a) as u32 >= s!(b) as u32)
+                    }
+                    Instr::BrI32EqI { a, imm, target } => br_if!(target, s!(a) as i32 == imm),
+                    Instr::BrI32NeI { a, imm, target } => br_if!(target, s!(a) as i32 != imm),
+                    Instr::BrI32LtSI { a, imm, target } => br_if!(target, (s!(a) as i32) < imm),
+                    Instr::BrI32LtUI { a, imm, target } => {
+                        br_if!(target, (s!(a) as u32) < imm as u32)
+                    }
+                    Instr::BrI32GtSI { a, imm, target } => br_if!(target, s!(a) as i32 > imm),
+                    Instr::BrI32GtUI { a, imm, target } => {
+                        br_if!(target, s!(a) as u32 > imm as u32)
+                    }
+                    Instr::BrI32LeSI { a, imm, target } => br_if!(target, s!(a) as i32 <= imm),
+                    Instr::BrI32LeUI { a, imm, target } => {
+                        br_if!(target, s!(a) as u32 <= imm as u32)
+                    }
+                    Instr::BrI32GeSI { a, imm, target } => br_if!(target, s!(a) as i32 >= imm),
+                    Instr::BrI32GeUI { a, imm, target } => {
+                        br_if!(target, s!(a) as u32 >= imm as u32)
+                    }
+                    Instr::BrI64Eq { a, b, target } => br_if!(target, s!(a) == s!(b)),
+                    Instr::BrI64Ne { a, b, target } => br_if!(target, s!(a) != s!(b)),
+                    Instr::BrI64LtS { a, b, target } => {
+                        br_if!(target, (s!(a) as i64) < s!(b) as i64)
+                    }
+                    Instr::BrI64LtU { a, b, target } => br_if!(target, s!(a) < s!(b)),
+                    Instr::BrI64GtS { a, b, target } => br_if!(target, s!(a) as i64 > s!(b) as i64),
+                    Instr::BrI64GtU { a, b, target } => br_if!(target, s!(a) > s!(b)),
+                    Instr::BrI64LeS { a, b, target } => {
+                        br_if!(target, s!(a) as i64 <= s!(b) as i64)
+                    }
+                    Instr::BrI64LeU { a, b, target } => br_if!(target, s!(a) <= s!(b)),
+                    Instr::BrI64GeS { a, b, target } => {
+                        br_if!(target, s!(a) as i64 >= s!(b) as i64)
+                    }
+                    Instr::BrI64GeU { a, b, target } => br_if!(target, s!(a) >= s!(b)),
+                    Instr::BrI64EqI { a, imm, target } => {
+                        br_if!(target, s!(a) as i64 == imm as i64)
+                    }
+                    Instr::BrI64NeI { a, imm, target } => {
+                        br_if!(target, s!(a) as i64 != imm as i64)
+                    }
+                    Instr::BrI64LtSI { a, imm, target } => {
+                        br_if!(target, (s!(a) as i64) < imm as i64)
+                    }
+                    Instr::BrI64LtUI { a, imm, target } => {
+                        br_if!(target, s!(a) < imm as i64 as u64)
+                    }
+                    Instr::BrI64GtSI { a, imm, target } => {
+                        br_if!(target, s!(a) as i64 > imm as i64)
+                    }
+                    Instr::BrI64GtUI { a, imm, target } => {
+                        br_if!(target, s!(a) > imm as i64 as u64)
+                    }
+                    Instr::BrI64LeSI { a, imm, target } => {
+                        br_if!(target, s!(a) as i64 <= imm as i64)
+                    }
+                    Instr::BrI64LeUI { a, imm, target } => {
+                        br_if!(target, s!(a) <= imm as i64 as u64)
+                    }
+                    Instr::BrI64GeSI { a, imm, target } => {
+                        br_if!(target, s!(a) as i64 >= imm as i64)
+                    }
+                    Instr::BrI64GeUI { a, imm, target } => {
+                        br_if!(target, s!(a) >= imm as i64 as u64)
+                    }
+
+                    Instr::Copy { dst, src } => s!(dst) = s!(src),
+                    Instr::Const32 { dst, value } => s!(dst) = u64::from(value),
+                    Instr::Const64 { dst, value } => s!(dst) = value,
+                    Instr::Select { dst, b, cond } => {
+                        if s!(cond) as u32 == 0 {
+                            s!(dst) = s!(b);
+                        }
+                    }
+                    Instr::GlobalGet { dst, index } => {
+                        s!(dst) = **(*vmctx).globals.add(index as usize)
+                    }
+                    Instr::GlobalSet { src, index } => {
+                        **(*vmctx).globals.add(index as usize) = s!(src)
+                    }
+
+                    Instr::Load32 { dst, addr, offset } => {
+                        load!(dst, addr, offset, u32, |v| u64::from(v))
+                    }
+                    Instr::Load64 { dst, addr, offset } => load!(dst, addr, offset, u64, |v| v),
+                    Instr::Load8U { dst, addr, offset } => {
+                        load!(dst, addr, offset, u8, |v| u64::from(v))
+                    }
+                    Instr::Load16U { dst, addr, offset } => {
+                        load!(dst, addr, offset, u16, |v| u64::from(v))
+                    }
+                    Instr::Load8S32 { dst, addr, offset } => {
+                        load!(dst, addr, offset, i8, |v| v as i32 as u32 as u64)
+                    }
+                    Instr::Load16S32 { dst, addr, offset } => {
+                        load!(dst, addr, offset, i16, |v| v as i32 as u32 as u64)
+                    }
+                    Instr::Load8S64 { dst, addr, offset } => {
+                        load!(dst, addr, offset, i8, |v| v as i64 as u64)
+                    }
+                    Instr::Load16S64 { dst, addr, offset } => {
+                        load!(dst, addr, offset, i16, |v| v as i64 as u64)
+                    }
+                    Instr::Load32S64 { dst, addr, offset } => {
+                        load!(dst, addr, offset, i32, |v| v as i64 as u64)
+                    }
+                    Instr::Store8 { addr, val, offset } => store!(addr, val, offset, u8),
+                    Instr::Store16 { addr, val, offset } => store!(addr, val, offset, u16),
+                    Instr::Store32 { addr, val, offset } => store!(addr, val, offset, u32),
+                    Instr::Store64 { addr, val, offset } => store!(addr, val, offset, u64),
+                    Instr::MemorySize { dst } => s!(dst) = (mem_len / 65536) as u64,
+                    Instr::MemoryGrow { dst, delta } => {
+                        let old = libcalls::memory_grow(vmctx, s!(delta) as u32);
+                        s!(dst) = u64::from(old);
+                        reload_memory!();
+                    }
+                    Instr::MemoryFill { base } => libcall!(libcalls::memory_fill(
+                        vmctx,
+                        s!(base) as u32,
+                        s!(base + 1) as u32,
+                        s!(base + 2) as u32
+                    )),
+                    Instr::MemoryCopy { base } => libcall!(libcalls::memory_copy(
+                        vmctx,
+                        s!(base) as u32,
+                        s!(base + 1) as u32,
+                        s!(base + 2) as u32
+                    )),
+                    Instr::MemoryInit { data, base } => libcall!(libcalls::memory_init(
+                        vmctx,
+                        data,
+                        s!(base) as u32,
+                        s!(base + 1) as u32,
+                        s!(base + 2) as u32
+                    )),
+                    Instr::DataDrop { data } => libcalls::data_drop(vmctx, data),
+
+                    Instr::TableGet { dst, index, table } => {
+                        let mut out = 0u64;
+                        libcall!(libcalls::table_get(
+                            vmctx,
+                            table,
+                            s!(index) as u32,
+                            &mut out
+                        ));
+                        s!(dst) = out;
+                    }
+                    Instr::TableSet { index, val, table } => {
+                        libcall!(libcalls::table_set(vmctx, table, s!(index) as u32, s!(val)))
+                    }
+                    Instr::TableSize { dst, table } => {
+                        s!(dst) = u64::from((**(*vmctx).tables.add(table as usize)).len)
+                    }
+                    Instr::TableGrow { base, table } => {
+                        let old = libcalls::table_grow(vmctx, table, s!(base), s!(base + 1) as u32);
+                        s!(base) = u64::from(old);
+                    }
+                    Instr::TableFill { base, table } => libcall!(libcalls::table_fill(
+                        vmctx,
+                        table,
+                        s!(base) as u32,
+                        s!(base + 1),
+                        s!(base + 2) as u32
+                    )),
+                    Instr::TableCopy {
+                        base,
+                        dst_table,
+                        src_table,
+                    } => {
+                        libcall!(libcalls::table_copy(
+                            vmctx,
+                            dst_table,
+                            src_table,
+                            s!(base) as u32,
+                            s!(base + 1) as u32,
+                            s!(base + 2) as u32
+                        ))
+                    }
+                    Instr::TableInit { base, table, elem } => libcall!(libcalls::table_init(
+                        vmctx,
+                        table,
+                        elem,
+                        s!(base) as u32,
+                        s!(base + 1) as u32,
+                        s!(base + 2) as u32
+                    )),
+                    Instr::ElemDrop { elem } => libcalls::elem_drop(vmctx, elem),
+                    Instr::RefFunc { dst, func: index } => {
+                        s!(dst) = *(*vmctx).funcs.add(index as usize) as usize as u64
+                    }
+                    Instr::RefIsNull { dst, src } => s!(dst) = u64::from(s!(src) == 0),
+
+                    Instr::I32Eqz { dst, src } => un32!(dst, src, |x| x == 0),
+                    Instr::I32Clz { dst, src } => un32!(dst, src, |x| x.leading_zeros()),
+                    Instr::I32Ctz { dst, src } => un32!(dst, src, |x| x.trailing_zeros()),
+                    Instr::I32Popcnt { dst, src } => un32!(dst, src, |x| x.count_ones()),
+                    Instr::I32Extend8S { dst, src } => un32!(dst, src, |x| x as i8 as i32),
+                    Instr::I32Extend16S { dst, src } => un32!(dst, src, |x| x as i16 as i32),
+                    Instr::I32Add { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_add(y))
+                    }
+                    Instr::I32Sub { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_sub(y))
+                    }
+                    Instr::I32Mul { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_mul(y))
+                    }
+                    Instr::I32DivS { dst, a, b } => {
+                        let (x, y) = (s!(a) as i32, s!(b) as i32);
+                        if y == 0 {
+                            trap!(IntegerDivideByZero);
+                        }
+                        if x == i32::MIN && y == -1 {
+                            trap!(IntegerOverflow);
+                        }
+                        s!(dst) = (x / y) as u32 as u64;
+                    }
+                    Instr::I32DivU { dst, a, b } => {
+                        let (x, y) = (s!(a) as u32, s!(b) as u32);
+                        if y == 0 {
+                            trap!(IntegerDivideByZero);
+                        }
+                        s!(dst) = u64::from(x / y);
+                    }
+                    Instr::I32RemS { dst, a, b } => {
+                        let (x, y) = (s!(a) as i32, s!(b) as i32);
+                        if y == 0 {
+                            trap!(IntegerDivideByZero);
+                        }
+                        s!(dst) = x.wrapping_rem(y) as u32 as u64;
+                    }
+                    Instr::I32RemU { dst, a, b } => {
+                        let (x, y) = (s!(a) as u32, s!(b) as u32);
+                        if y == 0 {
+                            trap!(IntegerDivideByZero);
+                        }
+                        s!(dst) = u64::from(x % y);
+                    }
+                    Instr::I32And { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x & y),
+                    Instr::I32Or { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x | y),
+                    Instr::I32Xor { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x ^ y),
+                    Instr::I32Shl { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_shl(y))
+                    }
+                    Instr::I32ShrS { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as u32, |x, y| (x as i32).wrapping_shr(y))
+                    }
+                    Instr::I32ShrU { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_shr(y))
+                    }
+                    Instr::I32Rotl { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as u32, |x, y| x.rotate_left(y & 31))
+                    }
+                    Instr::I32Rotr { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as u32, |x, y| x.rotate_right(y & 31))
+                    }
+                    Instr::I32AddI { dst, a, imm } => {
+                        bin32!(dst, a, imm as u32, |x, y| x.wrapping_add(y))
+                    }
+                    Instr::I32MulI { dst, a, imm } => {
+                        bin32!(dst, a, imm as u32, |x, y| x.wrapping_mul(y))
+                    }
+                    Instr::I32AndI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x & y),
+                    Instr::I32OrI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x | y),
+                    Instr::I32XorI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x ^ y),
+                    Instr::I32ShlI { dst, a, imm } => {
+                        bin32!(dst, a, imm as u32, |x, y| x.wrapping_shl(y))
+                    }
+                    Instr::I32ShrSI { dst, a, imm } => {
+                        bin32!(dst, a, imm as u32, |x, y| (x as i32).wrapping_shr(y))
+                    }
+                    Instr::I32ShrUI { dst, a, imm } => {
+                        bin32!(dst, a, imm as u32, |x, y| x.wrapping_shr(y))
+                    }
+                    Instr::I32RotlI { dst, a, imm } => {
+                        bin32!(dst, a, imm as u32, |x, y| x.rotate_left(y & 31))
+                    }
+                    Instr::I32RotrI { dst, a, imm } => {
+                        bin32!(dst, a, imm as u32, |x, y| x.rotate_right(y & 31))
+                    }
+                    Instr::I32Eq { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x == y),
+                    Instr::I32Ne { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x != y),
+                    Instr::I32LtS { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) < y)
+                    }
+                    Instr::I32LtU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x < y),
+                    Instr::I32GtS { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) > y)
+                    }
+                    Instr::I32GtU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x > y),
+                    Instr::I32LeS { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) <= y)
+                    }
+                    Instr::I32LeU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x <= y),
+                    Instr::I32GeS { dst, a, b } => {
+                        bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) >= y)
+                    }
+                    Instr::I32GeU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x >= y),
+                    Instr::I32EqI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x == y),
+                    Instr::I32NeI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x != y),
+                    Instr::I32LtSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) < y),
+                    Instr::I32LtUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x < y),
+                    Instr::I32GtSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) > y),
+                    Instr::I32GtUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x > y),
+                    Instr::I32LeSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) <= y),
+                    Instr::I32LeUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x <= y),
+                    Instr::I32GeSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) >= y),
+                    Instr::I32GeUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x >= y),
+
+                    Instr::I64Eqz { dst, src } => un64!(dst, src, |x| x == 0),
+                    Instr::I64Clz { dst, src } => un64!(dst, src, |x| x.leading_zeros()),
+                    Instr::I64Ctz { dst, src } => un64!(dst, src, |x| x.trailing_zeros()),
+                    Instr::I64Popcnt { dst, src } => un64!(dst, src, |x| x.count_ones()),
+                    Instr::I64Extend8S { dst, src } => un64!(dst, src, |x| x as i8 as i64),
+                    Instr::I64Extend16S { dst, src } => un64!(dst, src, |x| x as i16 as i64),
+                    Instr::I64Extend32S { dst, src } => un64!(dst, src, |x| x as i32 as i64),
+                    Instr::I64Add { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_add(y)),
+                    Instr::I64Sub { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_sub(y)),
+                    Instr::I64Mul { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_mul(y)),
+                    Instr::I64DivS { dst, a, b } => {
+                        let (x, y) = (s!(a) as i64, s!(b) as i64);
+                        if y == 0 {
+                            trap!(IntegerDivideByZero);
+                        }
+                        if x == i64::MIN && y == -1 {
+                            trap!(IntegerOverflow);
+                        }
+                        s!(dst) = (x / y) as u64;
+                    }
+                    Instr::I64DivU { dst, a, b } => {
+                        let (x, y) = (s!(a), s!(b));
+                        if y == 0 {
+                            trap!(IntegerDivideByZero);
+                        }
+                        s!(dst) = x / y;
+                    }
+                    Instr::I64RemS { dst, a, b } => {
+                        let (x, y) = (s!(a) as i64, s!(b) as i64);
+                        if y == 0 {
+                            trap!(IntegerDivideByZero);
+                        }
+                        s!(dst) = x.wrapping_rem(y) as u64;
+                    }
+                    Instr::I64RemU { dst, a, b } => {
+                        let (x, y) = (s!(a), s!(b));
+                        if y == 0 {
+                            trap!(IntegerDivideByZero);
+                        }
+                        s!(dst) = x % y;
+                    }
+                    Instr::I64And { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x & y),
+                    Instr::I64Or { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x | y),
+                    Instr::I64Xor { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x ^ y),
+                    Instr::I64Shl { dst, a, b } => {
+                        bin64!(dst, a, s!(b) as u32, |x, y| x.wrapping_shl(y))
+                    }
+                    Instr::I64ShrS { dst, a, b } => {
+                        bin64!(dst, a, s!(b) as u32, |x, y| (x as i64).wrapping_shr(y))
+                    }
+                    Instr::I64ShrU { dst, a, b } => {
+                        bin64!(dst, a, s!(b) as u32, |x, y| x.wrapping_shr(y))
+                    }
+                    Instr::I64Rotl { dst, a, b } => {
+                        bin64!(dst, a, s!(b) as u32, |x, y| x.rotate_left(y & 63))
+                    }
+                    Instr::I64Rotr { dst, a, b } => {
+                        bin64!(dst, a, s!(b) as u32, |x, y| x.rotate_right(y & 63))
+                    }
+                    Instr::I64AddI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x.wrapping_add(y))
+                    }
+                    Instr::I64MulI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x.wrapping_mul(y))
+                    }
+                    Instr::I64AndI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x & y)
+                    }
+                    Instr::I64OrI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x | y)
+                    }
+                    Instr::I64XorI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x ^ y)
+                    }
+                    Instr::I64ShlI { dst, a, imm } => {
+                        bin64!(dst, a, imm as u32, |x, y| x.wrapping_shl(y))
+                    }
+                    Instr::I64ShrSI { dst, a, imm } => {
+                        bin64!(dst, a, imm as u32, |x, y| (x as i64).wrapping_shr(y))
+                    }
+                    Instr::I64ShrUI { dst, a, imm } => {
+                        bin64!(dst, a, imm as u32, |x, y| x.wrapping_shr(y))
+                    }
+                    Instr::I64RotlI { dst, a, imm } => {
+                        bin64!(dst, a, imm as u32, |x, y| x.rotate_left(y & 63))
+                    }
+                    Instr::I64RotrI { dst, a, imm } => {
+                        bin64!(dst, a, imm as u32, |x, y| x.rotate_right(y & 63))
+                    }
+                    Instr::I64Eq { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x == y),
+                    Instr::I64Ne { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x != y),
+                    Instr::I64LtS { dst, a, b } => {
+                        bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) < y)
+                    }
+                    Instr::I64LtU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x < y),
+                    Instr::I64GtS { dst, a, b } => {
+                        bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) > y)
+                    }
+                    Instr::I64GtU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x > y),
+                    Instr::I64LeS { dst, a, b } => {
+                        bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) <= y)
+                    }
+                    Instr::I64LeU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x <= y),
+                    Instr::I64GeS { dst, a, b } => {
+                        bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) >= y)
+                    }
+                    Instr::I64GeU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x >= y),
+                    Instr::I64EqI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x == y)
+                    }
+                    Instr::I64NeI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x != y)
+                    }
+                    Instr::I64LtSI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64, |x, y| (x as i64) < y)
+                    }
+                    Instr::I64LtUI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x < y)
+                    }
+                    Instr::I64GtSI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64, |x, y| (x as i64) > y)
+                    }
+                    Instr::I64GtUI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x > y)
+                    }
+                    Instr::I64LeSI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64, |x, y| (x as i64) <= y)
+                    }
+                    Instr::I64LeUI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x <= y)
+                    }
+                    Instr::I64GeSI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64, |x, y| (x as i64) >= y)
+                    }
+                    Instr::I64GeUI { dst, a, imm } => {
+                        bin64!(dst, a, imm as i64 as u64, |x, y| x >= y)
+                    }
+
+                    Instr::F32Abs { dst, src } => s!(dst) = s!(src) & 0x7fff_ffff,
+                    Instr::F32Neg { dst, src } => s!(dst) = (s!(src) ^ 0x8000_0000) & 0xffff_ffff,
+                    Instr::F32Ceil { dst, src } => f32un!(dst, src, |x| x.ceil()),
+                    Instr::F32Floor { dst, src } => f32un!(dst, src, |x| x.floor()),
+                    Instr::F32Trunc { dst, src } => f32un!(dst, src, |x| x.trunc()),
+                    Instr::F32Nearest { dst, src } => f32un!(dst, src, |x| x.round_ties_even()),
+                    Instr::F32Sqrt { dst, src } => f32un!(dst, src, |x| x.sqrt()),
+                    Instr::F32Add { dst, a, b } => f32bin!(dst, a, b, |x, y| (x + y).to_bits()),
+                    Instr::F32Sub { dst, a, b } => f32bin!(dst, a, b, |x, y| (x - y).to_bits()),
+                    Instr::F32Mul { dst, a, b } => f32bin!(dst, a, b, |x, y| (x * y).to_bits()),
+                    Instr::F32Div { dst, a, b } => f32bin!(dst, a, b, |x, y| (x / y).to_bits()),
+                    Instr::F32Min { dst, a, b } => {
+                        f32bin!(dst, a, b, |x, y| fmin32(x, y).to_bits())
+                    }
+                    Instr::F32Max { dst, a, b } => {
+                        f32bin!(dst, a, b, |x, y| fmax32(x, y).to_bits())
+                    }
+                    Instr::F32Copysign { dst, a, b } => {
+                        s!(dst) = (s!(a) & 0x7fff_ffff) | (s!(b) & 0x8000_0000)
+                    }
+                    Instr::F32Eq { dst, a, b } => f32bin!(dst, a, b, |x, y| x == y),
+                    Instr::F32Ne { dst, a, b } => f32bin!(dst, a, b, |x, y| x != y),
+                    Instr::F32Lt { dst, a, b } => f32bin!(dst, a, b, |x, y| x < y),
+                    Instr::F32Gt { dst, a, b } => f32bin!(dst, a, b, |x, y| x > y),
+                    Instr::F32Le { dst, a, b } => f32bin!(dst, a, b, |x, y| x <= y),
+                    Instr::F32Ge { dst, a, b } => f32bin!(dst, a, b, |x, y| x >= y),
+
+                    Instr::F64Abs { dst, src } => s!(dst) = s!(src) & (u64::MAX >> 1),
+                    Instr::F64Neg { dst, src } => s!(dst) = s!(src) ^ (1 << 63),
+                    Instr::F64Ceil { dst, src } => f64un!(dst, src, |x| x.ceil()),
+                    Instr::F64Floor { dst, src } => f64un!(dst, src, |x| x.floor()),
+                    Instr::F64Trunc { dst, src } => f64un!(dst, src, |x| x.trunc()),
+                    Instr::F64Nearest { dst, src } => f64un!(dst, src, |x| x.round_ties_even()),
+                    Instr::F64Sqrt { dst, src } => f64un!(dst, src, |x| x.sqrt()),
+                    Instr::F64Add { dst, a, b } => f64bin!(dst, a, b, |x, y| (x + y).to_bits()),
+                    Instr::F64Sub { dst, a, b } => f64bin!(dst, a, b, |x, y| (x - y).to_bits()),
+                    Instr::F64Mul { dst, a, b } => f64bin!(dst, a, b, |x, y| (x * y).to_bits()),
+                    Instr::F64Div { dst, a, b } => f64bin!(dst, a, b, |x, y| (x / y).to_bits()),
+                    Instr::F64Min { dst, a, b } => {
+                        f64bin!(dst, a, b, |x, y| fmin64(x, y).to_bits())
+                    }
+                    Instr::F64Max { dst, a, b } => {
+                        f64bin!(dst, a, b, |x, y| fmax64(x, y).to_bits())
+                    }
+                    Instr::F64Copysign { dst, a, b } => {
+                        s!(dst) = (s!(a) & (u64::MAX >> 1)) | (s!(b) & (1 << 63))
+                    }
+                    Instr::F64Eq { dst, a, b } => f64bin!(dst, a, b, |x, y| x == y),
+                    Instr::F64Ne { dst, a, b } => f64bin!(dst, a, b, |x, y| x != y),
+                    Instr::F64Lt { dst, a, b } => f64bin!(dst, a, b, |x, y| x < y),
+                    Instr::F64Gt { dst, a, b } => f64bin!(dst, a, b, |x, y| x > y),
+                    Instr::F64Le { dst, a, b } => f64bin!(dst, a, b, |x, y| x <= y),
+                    Instr::F64Ge { dst, a, b } => f64bin!(dst, a, b, |x, y| x >= y),
+
+                    Instr::I32WrapI64 { dst, src } => s!(dst) = s!(src) & 0xffff_ffff,
+                    Instr::I32TruncF32S { dst, src } => {
+                        let x = f64::from(f32::from_bits(s!(src) as u32));
+                        let x = match trunc_check(x, I32_LO, I32_HI) {
+                            Ok(x) => x,
+                            Err(code) => break Stop::Trap(code),
+                        };
+                        s!(dst) = x as i32 as u32 as u64;
+                    }
+                    Instr::I32TruncF32U { dst, src } => {
+                        let x = f64::from(f32::from_bits(s!(src) as u32));
+                        let x = match trunc_check(x, U32_LO, U32_HI) {
+                            Ok(x) => x,
+                            Err(code) => break Stop::Trap(code),
+                        };
+                        s!(dst) = u64::from(x as u32);
+                    }
+                    Instr::I32TruncF64S { dst, src } => {
+                        let x = f64::from_bits(s!(src));
+                        let x = match trunc_check(x, I32_LO, I32_HI) {
+                            Ok(x) => x,
+                            Err(code) => break Stop::Trap(code),
+                        };
+                        s!(dst) = x as i32 as u32 as u64;
+                    }
+                    Instr::I32TruncF64U { dst, src } => {
+                        let x = f64::from_bits(s!(src));
+                        let x = match trunc_check(x, U32_LO, U32_HI) {
+                            Ok(x) => x,
+                            Err(code) => break Stop::Trap(code),
+                        };
+                        s!(dst) = u64::from(x as u32);
+                    }
+                    Instr::I64ExtendI32S { dst, src } => s!(dst) = s!(src) as i32 as i64 as u64,
+                    Instr::I64ExtendI32U { dst, src } => s!(dst) = s!(src) & 0xffff_ffff,
+                    Instr::I64TruncF32S { dst, src } => {
+                        let x = f64::from(f32::from_bits(s!(src) as u32));
+                        let v = trunc_i64(x);
+                        check!(v);
+                        s!(dst) = v.unwrap_or(0) as u64;
+                    }
+                    Instr::I64TruncF32U { dst, src } => {
+                        let x = f64::from(f32::from_bits(s!(src) as u32));
+                        let x = match trunc_check(x, U64_LO, U64_HI) {
+                            Ok(x) => x,
+                            Err(code) => break Stop::Trap(code),
+                        };
+                        s!(dst) = x as u64;
+                    }
+                    Instr::I64TruncF64S { dst, src } => {
+                        let v = trunc_i64(f64::from_bits(s!(src)));
+                        check!(v);
+                        s!(dst) = v.unwrap_or(0) as u64;
+                    }
+                    Instr::I64TruncF64U { dst, src } => {
+                        let x = f64::from_bits(s!(src));
+                        let x = match trunc_check(x, U64_LO, U64_HI) {
+                            Ok(x) => x,
+                            Err(code) => break Stop::Trap(code),
+                        };
+                        s!(dst) = x as u64;
+                    }
+                    Instr::F32ConvertI32S { dst, src } => {
+                        s!(dst) = u64::from((s!(src) as i32 as f32).to_bits())
+                    }
+                    Instr::F32ConvertI32U { dst, src } => {
+                        s!(dst) = u64::from((s!(src) as u32 as f32).to_bits())
+                    }
+                    Instr::F32ConvertI64S { dst, src } => {
+                        s!(dst) = u64::from((s!(src) as i64 as f32).to_bits())
+                    }
+                    Instr::F32ConvertI64U { dst, src } => {
+                        s!(dst) = u64::from((s!(src) as f32).to_bits())
+                    }
+                    Instr::F32DemoteF64 { dst, src } => {
+                        s!(dst) = u64::from((f64::from_bits(s!(src)) as f32).to_bits())
+                    }
+                    Instr::F64ConvertI32S { dst, src } => {
+                        s!(dst) = f64::from(s!(src) as i32).to_bits()
+                    }
+                    Instr::F64ConvertI32U { dst, src } => {
+                        s!(dst) = f64::from(s!(src) as u32).to_bits()
+                    }
+                    Instr::F64ConvertI64S { dst, src } => {
+                        s!(dst) = (s!(src) as i64 as f64).to_bits()
+                    }
+                    Instr::F64ConvertI64U { dst, src } => s!(dst) = (s!(src) as f64).to_bits(),
+                    Instr::F64PromoteF32 { dst, src } => {
+                        s!(dst) = f64::from(f32::from_bits(s!(src) as u32)).to_bits()
+                    }
+                    Instr::I32TruncSatF32S { dst, src } => {
+                        s!(dst) = f32::from_bits(s!(src) as u32) as i32 as u32 as u64
+                    }
+                    Instr::I32TruncSatF32U { dst, src } => {
+                        s!(dst) = u64::from(f32::from_bits(s!(src) as u32) as u32)
+                    }
+                    Instr::I32TruncSatF64S { dst, src } => {
+                        s!(dst) = f64::from_bits(s!(src)) as i32 as u32 as u64
+                    }
+                    Instr::I32TruncSatF64U { dst, src } => {
+                        s!(dst) = u64::from(f64::from_bits(s!(src)) as u32)
+                    }
+                    Instr::I64TruncSatF32S { dst, src } => {
+                        s!(dst) = f32::from_bits(s!(src) as u32) as i64 as u64
+                    }
+                    Instr::I64TruncSatF32U { dst, src } => {
+                        s!(dst) = f32::from_bits(s!(src) as u32) as u64
+                    }
+                    Instr::I64TruncSatF64S { dst, src } => {
+                        s!(dst) = f64::from_bits(s!(src)) as i64 as u64
+                    }
+                    Instr::I64TruncSatF64U { dst, src } => s!(dst) = f64::from_bits(s!(src)) as u64,
+                }
+            };
+
+            match stop {
+                Stop::Done => Ok(()),
+                Stop::Trap(trap_code) => {
+                    let mut trap = Trap::new(trap_code);
+                    trap.backtrace = self.backtrace(entry_depth, ip, func, code);
+                    self.frames.truncate(entry_depth);
+                    Err(trap)
+                }
+                Stop::Host(mut trap) => {
+                    if trap.code != TrapCode::Exit && trap.backtrace.is_empty() {
+                        trap.backtrace = self.backtrace(entry_depth, ip, func, code);
+                    }
+                    self.frames.truncate(entry_depth);
+                    Err(trap)
+                }
+            }
+        }
+    }
+
+    /// The wasm backtrace, innermost first: the current function at `ip - 1` (the trapping or
+    /// calling instruction), then each suspended frame at its call instruction.
+    ///
+    /// # Safety
+    /// `ip` was advanced past an instruction of `func`; frames above `entry_depth` are live.
+    unsafe fn backtrace(
+        &self,
+        entry_depth: usize,
+        ip: *const Instr,
+        func: *const Translated,
+        code: *const ModuleCode,
+    ) -> Vec<FrameInfo> {
+        // SAFETY: all pointers come from the running loop and are alive (see `run`).
+        unsafe {
+            let mut frames = vec![frame_info(ip, func, code)];
+            for frame in self.frames[entry_depth.min(self.frames.len())..]
+                .iter()
+                .rev()
+            {
+                frames.push(frame_info(frame.ip, frame.func, frame.code));
+            }
+            frames
+        }
+    }
+}
+
+/// # Safety
+/// `ip` points just past an instruction of `func`, which belongs to `code`.
+unsafe fn frame_info(
+    ip: *const Instr,
+    func: *const Translated,
+    code: *const ModuleCode,
+) -> FrameInfo {
+    // SAFETY: see the function contract.
+    unsafe {
+        let f = &*func;
+        let index = (ip.offset_from(f.code.as_ptr()) as usize).saturating_sub(1);
+        let module = (*code).module();
+        FrameInfo {
+            func_index: f.func_index,
+            func_name: module.func_name(f.func_index).map(str::to_string),
+            module_name: module.names.module.clone(),
+            code_offset: f.offsets.get(index).copied().unwrap_or(0) as usize,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Translator tests (end-to-end tests go through the public API in `tests/`).

@@ -1,0 +1,1271 @@
+//! Translation of one validated function body into internal code (rules in the `interp` docs).
+
+use std::sync::atomic::AtomicU32;
+
+use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
+
+use super::code::{Cmp, ImmOp, Instr, Slot};
+use crate::module::ModuleInfo;
+
+/// A translated function, ready to run.
+#[derive(Debug)]
+pub struct Translated {
+    pub code: Box<[Instr]>,
+    /// For each instruction, the byte offset (in the module binary) of the wasm operator it
+    /// came from; consulted only to build trap backtraces.
+    pub offsets: Box<[u32]>,
+    pub func_index: u32,
+    pub num_params: u32,
+    pub num_results: u32,
+    /// Params plus declared locals.
+    pub num_locals: u32,
+    /// Slots the frame needs: locals plus the maximum operand height (plus one spare).
+    pub frame_slots: u32,
+    /// Times the function was entered.
+    pub calls: AtomicU32,
+    /// Times a loop header of the function was reached.
+    pub back_edges: AtomicU32,
+}
+
+/// Where an abstract operand-stack entry lives right now.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Opd {
+    /// In its canonical slot `num_locals + height`.
+    Stack,
+    /// Still in local `x` (a deferred `local.get`).
+    Local(Slot),
+    /// A constant not yet written anywhere (bits as stored in a slot).
+    Const(u64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+struct Ctrl {
+    kind: Kind,
+    /// Operand height below the block's params.
+    height: u32,
+    params: u32,
+    results: u32,
+    /// Loop header instruction (branch target of a loop).
+    head: u32,
+    /// Branches to the end of the block, patched at `end`.
+    fixups: Vec<u32>,
+    /// For `if`: the conditional branch to the else arm (or the end).
+    else_fixup: Option<u32>,
+}
+
+/// A branch condition.
+#[derive(Clone, Copy)]
+enum Cond {
+    Nez(Slot),
+    Eqz(Slot),
+    Nez64(Slot),
+    Eqz64(Slot),
+    Cmp {
+        wide: bool,
+        cmp: Cmp,
+        a: Slot,
+        b: Slot,
+    },
+    CmpImm {
+        wide: bool,
+        cmp: Cmp,
+        a: Slot,
+        imm: i32,
+    },
+}
+
+impl Cond {
+    fn negate(self) -> Cond {
+        match self {
+            Cond::Nez(s) => Cond::Eqz(s),
+            Cond::Eqz(s) => Cond::Nez(s),
+            Cond::Nez64(s) => Cond::Eqz64(s),
+            Cond::Eqz64(s) => Cond::Nez64(s),
+            Cond::Cmp { wide, cmp, a, b } => Cond::Cmp {
+                wide,
+                cmp: cmp.negate(),
+                a,
+                b,
+            },
+            Cond::CmpImm { wide, cmp, a, imm } => Cond::CmpImm {
+                wide,
+                cmp: cmp.negate(),
+                a,
+                imm,
+            },
+        }
+    }
+
+    fn branch(self, target: u32) -> Instr {
+        match self {
+            Cond::Nez(cond) => Instr::BrIfNez { cond, target },
+            Cond::Eqz(cond) => Instr::BrIfEqz { cond, target },
+            Cond::Nez64(cond) => Instr::BrIfNez64 { cond, target },
+            Cond::Eqz64(cond) => Instr::BrIfEqz64 { cond, target },
+            Cond::Cmp { wide, cmp, a, b } => cmp.branch(wide, a, b, target),
+            Cond::CmpImm { wide, cmp, a, imm } => cmp.branch_imm(wide, a, imm, target),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+/// Translates defined function `func_index` (imports counted) of `module`.
+pub fn translate(module: &ModuleInfo, func_index: u32) -> Result<Translated> {
+    let defined = func_index
+        .checked_sub(module.num_imported_funcs)
+        .ok_or_else(|| format!("function {func_index} is imported, not defined"))?;
+    let body = module
+        .bodies
+        .get(defined as usize)
+        .ok_or_else(|| format!("function {func_index} has no body"))?;
+    let ty = module
+        .func_types
+        .get(func_index as usize)
+        .and_then(|t| module.types.get(*t as usize))
+        .ok_or_else(|| format!("function {func_index} has no type"))?;
+    let bytes = module
+        .bytes
+        .get(body.range.clone())
+        .ok_or_else(|| format!("function {func_index}: body range out of the module"))?;
+    let body_reader = FunctionBody::new(BinaryReader::new(bytes, body.range.start));
+    let mut reader = body_reader
+        .get_operators_reader()
+        .map_err(|e| format!("function {func_index}: {e}"))?;
+    let mut ops = Vec::new();
+    while !reader.eof() {
+        let (op, offset) = reader
+            .read_with_offset()
+            .map_err(|e| format!("function {func_index}: {e}"))?;
+        ops.push((op, offset));
+    }
+
+    let num_params = ty.params.len() as u64;
+    let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
+    let num_locals = num_params + declared;
+    if num_locals > u64::from(u32::MAX / 4) {
+        return Err(format!("function {func_index}: too many locals"));
+    }
+    let mut t = Translator {
+        module,
+        nl: num_locals as u32,
+        stack: Vec::new(),
+        max_height: 0,
+        ctrl: Vec::new(),
+        code: Vec::new(),
+        offsets: Vec::new(),
+        offset: body.range.start as u32,
+        ops,
+        pos: 0,
+        unreachable: false,
+        skip_depth: 0,
+        num_results: ty.results.len() as u32,
+    };
+    t.ctrl.push(Ctrl {
+        kind: Kind::Func,
+        height: 0,
+        params: 0,
+        results: ty.results.len() as u32,
+        head: 0,
+        fixups: Vec::new(),
+        else_fixup: None,
+    });
+    t.run()?;
+    let frame_slots = u64::from(t.nl) + u64::from(t.max_height) + 1;
+    let frame_slots = frame_slots
+        .max(u64::from(t.num_results))
+        .max(num_params + 1);
+    if frame_slots > u64::from(u32::MAX / 2) {
+        return Err(format!("function {func_index}: frame too large"));
+    }
+    Ok(Translated {
+        code: t.code.into_boxed_slice(),
+        offsets: t.offsets.into_boxed_slice(),
+        func_index,
+        num_params: num_params as u32,
+        num_results: ty.results.len() as u32,
+        num_locals: num_locals as u32,
+        frame_slots: frame_slots as u32,
+        calls: AtomicU32::new(0),
+        back_edges: AtomicU32::new(0),
+    })
+}
+
+struct Translator<'m, 'b> {
+    module: &'m ModuleInfo,
+    /// Number of locals (params included): the operand area starts at `fp[nl]`.
+    nl: u32,
+    stack: Vec<Opd>,
+    max_height: u32,
+    ctrl: Vec<Ctrl>,
+    code: Vec<Instr>,
+    offsets: Vec<u32>,
+    /// Offset of the operator being translated.
+    offset: u32,
+    ops: Vec<(Operator<'b>, usize)>,
+    /// Index of the next operator to read.
+    pos: usize,
+    unreachable: bool,
+    /// Nesting depth of blocks opened inside unreachable code.
+    skip_depth: u32,
+    num_results: u32,
+}
+
+impl<'b> Translator<'_, 'b> {
+    fn run(&mut self) -> Result<()> {
+        while self.pos < self.ops.len() {
+            let (op, offset) = self.ops[self.pos].clone();
+            self.pos += 1;
+            self.offset = offset as u32;
+            if self.unreachable {
+                match op {
+                    Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                        self.skip_depth += 1
+                    }
+                    Operator::Else if self.skip_depth == 0 => self.op_else()?,
+                    Operator::End if self.skip_depth > 0 => self.skip_depth -= 1,
+                    Operator::End => self.op_end()?,
+                    _ => {}
+                }
+                continue;
+            }
+            self.op(op)?;
+            if self.ctrl.is_empty() {
+                break;
+            }
+        }
+        if !self.ctrl.is_empty() {
+            return Err("function body ends inside a block".into());
+        }
+        Ok(())
+    }
+
+    // ----- emission helpers -----
+
+    fn emit(&mut self, instr: Instr) -> u32 {
+        self.code.push(instr);
+        self.offsets.push(self.offset);
+        (self.code.len() - 1) as u32
+    }
+
+    fn here(&self) -> u32 {
+        self.code.len() as u32
+    }
+
+    fn patch(&mut self, at: u32, target: u32) {
+        if let Some(t) = self.code.get_mut(at as usize).and_then(Instr::target_mut) {
+            *t = target;
+        }
+    }
+
+    fn height(&self) -> u32 {
+        self.stack.len() as u32
+    }
+
+    fn canonical(&self, index: u32) -> Slot {
+        self.nl + index
+    }
+
+    fn push(&mut self, opd: Opd) {
+        self.stack.push(opd);
+        self.max_height = self.max_height.max(self.height());
+    }
+
+    /// Pushes a value computed into its canonical slot; returns that slot.
+    fn push_stack(&mut self) -> Slot {
+        self.push(Opd::Stack);
+        self.canonical(self.height() - 1)
+    }
+
+    fn pop(&mut self) -> Result<Opd> {
+        self.stack
+            .pop()
+            .ok_or_else(|| "operand stack underflow".to_string())
+    }
+
+    fn emit_const(&mut self, dst: Slot, value: u64) {
+        if value <= u64::from(u32::MAX) {
+            self.emit(Instr::Const32 {
+                dst,
+                value: value as u32,
+            });
+        } else {
+            self.emit(Instr::Const64 { dst, value });
+        }
+    }
+
+    /// Writes entry `index` to its canonical slot.
+    fn materialize(&mut self, index: u32) {
+        let dst = self.canonical(index);
+        match self.stack[index as usize] {
+            Opd::Stack => {}
+            Opd::Local(src) => {
+                self.emit(Instr::Copy { dst, src });
+            }
+            Opd::Const(value) => self.emit_const(dst, value),
+        }
+        self.stack[index as usize] = Opd::Stack;
+    }
+
+    fn materialize_all(&mut self) {
+        for i in 0..self.height() {
+            self.materialize(i);
+        }
+    }
+
+    /// Materializes the top `n` entries in place.
+    fn materialize_top(&mut self, n: u32) -> Result<()> {
+        let h = self.height();
+        if n > h {
+            return Err("operand stack underflow".into());
+        }
+        for i in h - n..h {
+            self.materialize(i);
+        }
+        Ok(())
+    }
+
+    /// Before local `x` is overwritten: deferred reads of it must take the old value now.
+    fn materialize_local(&mut self, x: Slot) {
+        for i in 0..self.height() {
+            if self.stack[i as usize] == Opd::Local(x) {
+                self.materialize(i);
+            }
+        }
+    }
+
+    /// Pops an operand and returns the slot holding it (constants get written to their
+    /// canonical slot, which is free above the new top).
+    fn pop_slot(&mut self) -> Result<Slot> {
+        let opd = self.pop()?;
+        let index = self.height();
+        Ok(match opd {
+            Opd::Stack => self.canonical(index),
+            Opd::Local(x) => x,
+            Opd::Const(value) => {
+                let dst = self.canonical(index);
+                self.emit_const(dst, value);
+                dst
+            }
+        })
+    }
+
+    fn peek_op(&self) -> Option<&Operator<'b>> {
+        self.ops.get(self.pos).map(|(op, _)| op)
+    }
+
+    /// The destination of a one-result operation whose operands are already popped: a
+    /// following `local.set x` / `local.tee x` is folded in (the result goes straight to `x`);
+    /// otherwise the canonical slot of the result.
+    fn dst(&mut self) -> Slot {
+        match self.peek_op() {
+            Some(&Operator::LocalSet { local_index }) if local_index < self.nl => {
+                self.pos += 1;
+                self.materialize_local(local_index);
+                local_index
+            }
+            Some(&Operator::LocalTee { local_index }) if local_index < self.nl => {
+                self.pos += 1;
+                self.materialize_local(local_index);
+                self.push(Opd::Local(local_index));
+                local_index
+            }
+            _ => self.push_stack(),
+        }
+    }
+
+    fn block_arity(&self, blockty: BlockType) -> Result<(u32, u32)> {
+        Ok(match blockty {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(index) => {
+                let ty = self
+                    .module
+                    .types
+                    .get(index as usize)
+                    .ok_or_else(|| format!("unknown block type {index}"))?;
+                (ty.params.len() as u32, ty.results.len() as u32)
+            }
+        })
+    }
+
+    fn push_ctrl(&mut self, kind: Kind, params: u32, results: u32, head: u32) -> Result<()> {
+        let height = self
+            .height()
+            .checked_sub(params)
+            .ok_or_else(|| "operand stack underflow at block entry".to_string())?;
+        self.ctrl.push(Ctrl {
+            kind,
+            height,
+            params,
+            results,
+            head,
+            fixups: Vec::new(),
+            else_fixup: None,
+        });
+        Ok(())
+    }
+
+    fn label(&self, depth: u32) -> Result<&Ctrl> {
+        let len = self.ctrl.len();
+        (depth as usize)
+            .checked_add(1)
+            .and_then(|d| len.checked_sub(d))
+            .and_then(|i| self.ctrl.get(i))
+            .ok_or_else(|| format!("unknown label {depth}"))
+    }
+
+    /// (values carried, destination height, is the function frame, is a loop)
+    fn branch_info(&self, depth: u32) -> Result<(u32, u32, bool, bool)> {
+        let c = self.label(depth)?;
+        Ok(match c.kind {
+            Kind::Loop => (c.params, c.height, false, true),
+            Kind::Func => (c.results, 0, true, false),
+            _ => (c.results, c.height, false, false),
+        })
+    }
+
+    /// Whether a branch to `depth` needs no moves and is a single jump.
+    fn is_simple_branch(&self, depth: u32) -> Result<bool> {
+        let (n, dest, is_func, _) = self.branch_info(depth)?;
+        if is_func {
+            return Ok(false);
+        }
+        let h = self.height();
+        if n > h {
+            return Err("operand stack underflow at branch".into());
+        }
+        Ok(h - n == dest
+            && self.stack[(h - n) as usize..]
+                .iter()
+                .all(|o| *o == Opd::Stack))
+    }
+
+    /// Emits a jump to label `depth` (whose values are in place) and returns its index, after
+    /// registering it for patching when the target is not known yet.
+    fn emit_jump(&mut self, depth: u32, instr: Instr) -> Result<()> {
+        let (_, _, _, is_loop) = self.branch_info(depth)?;
+        let at = self.emit(instr);
+        let len = self.ctrl.len();
+        let c = &mut self.ctrl[len - 1 - depth as usize];
+        if is_loop {
+            let head = c.head;
+            self.patch(at, head);
+        } else {
+            c.fixups.push(at);
+        }
+        Ok(())
+    }
+
+    /// Unconditional branch to `depth`: moves the carried values, then jumps (or returns).
+    fn emit_branch(&mut self, depth: u32) -> Result<()> {
+        let (n, dest, is_func, _) = self.branch_info(depth)?;
+        if is_func {
+            return self.emit_return();
+        }
+        let h = self.height();
+        if n > h {
+            return Err("operand stack underflow at branch".into());
+        }
+        // Sources sit at heights >= their destinations, so ascending order never overwrites a
+        // value before it is read.
+        for j in 0..n {
+            let dst = self.canonical(dest + j);
+            match self.stack[(h - n + j) as usize] {
+                Opd::Stack => {
+                    let src = self.canonical(h - n + j);
+                    if src != dst {
+                        self.emit(Instr::Copy { dst, src });
+                    }
+                }
+                Opd::Local(src) => {
+                    self.emit(Instr::Copy { dst, src });
+                }
+                Opd::Const(value) => self.emit_const(dst, value),
+            }
+        }
+        self.emit_jump(depth, Instr::Br { target: 0 })
+    }
+
+    /// Moves the function's results to `fp[0..n]` and returns.
+    fn emit_return(&mut self) -> Result<()> {
+        let n = self.num_results;
+        let h = self.height();
+        if n > h {
+            return Err("operand stack underflow at return".into());
+        }
+        match n {
+            0 => {
+                self.emit(Instr::Return);
+            }
+            1 => {
+                let src = match self.stack[(h - 1) as usize] {
+                    Opd::Stack => self.canonical(h - 1),
+                    Opd::Local(x) => x,
+                    Opd::Const(value) => {
+                        self.emit_const(0, value);
+                        self.emit(Instr::Return);
+                        return Ok(());
+                    }
+                };
+                self.emit(Instr::Return1 { src });
+            }
+            _ => {
+                // Locals may be destinations (fp[0..n]); move them to their canonical slots
+                // first. The abstract stack is left alone: after a conditional return the
+                // fall-through path has not executed these moves.
+                for i in h - n..h {
+                    if let Opd::Local(src) = self.stack[i as usize] {
+                        let dst = self.canonical(i);
+                        self.emit(Instr::Copy { dst, src });
+                    }
+                }
+                for j in 0..n {
+                    let i = h - n + j;
+                    match self.stack[i as usize] {
+                        Opd::Const(value) => self.emit_const(j, value),
+                        _ => {
+                            let src = self.canonical(i);
+                            if src != j {
+                                self.emit(Instr::Copy { dst: j, src });
+                            }
+                        }
+                    }
+                }
+                self.emit(Instr::Return);
+            }
+        }
+        Ok(())
+    }
+
+    /// `br_if depth` on `cond`.
+    fn branch_if(&mut self, depth: u32, cond: Cond) -> Result<()> {
+        if self.is_simple_branch(depth)? {
+            self.emit_jump(depth, cond.branch(0))
+        } else {
+            let skip = self.emit(cond.negate().branch(0));
+            self.emit_branch(depth)?;
+            let here = self.here();
+            self.patch(skip, here);
+            Ok(())
+        }
+    }
+
+    /// `if` on `cond` (already popped).
+    fn op_if(&mut self, blockty: BlockType, cond: Cond) -> Result<()> {
+        let (params, results) = self.block_arity(blockty)?;
+        self.materialize_all();
+        let at = self.emit(cond.negate().branch(0));
+        self.push_ctrl(Kind::If, params, results, 0)?;
+        if let Some(c) = self.ctrl.last_mut() {
+            c.else_fixup = Some(at);
+        }
+        Ok(())
+    }
+
+    /// After a compare was translated into `cond`: fuses a following `br_if` / `if`, or
+    /// returns false when the caller must compute the value.
+    fn fuse_cond(&mut self, cond: Cond) -> Result<bool> {
+        match self.peek_op().cloned() {
+            Some(Operator::BrIf { relative_depth }) => {
+                self.pos += 1;
+                self.branch_if(relative_depth, cond)?;
+                Ok(true)
+            }
+            Some(Operator::If { blockty }) => {
+                self.pos += 1;
+                self.op_if(blockty, cond)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn op_else(&mut self) -> Result<()> {
+        let reachable = !self.unreachable;
+        let (height, params, results) = match self.ctrl.last() {
+            Some(c) if c.kind == Kind::If => (c.height, c.params, c.results),
+            _ => return Err("else without if".into()),
+        };
+        if reachable {
+            self.materialize_top(results)?;
+            let at = self.emit(Instr::Br { target: 0 });
+            if let Some(c) = self.ctrl.last_mut() {
+                c.fixups.push(at);
+            }
+        }
+        let here = self.here();
+        let mut else_fixup = None;
+        if let Some(c) = self.ctrl.last_mut() {
+            c.kind = Kind::Else;
+            else_fixup = c.else_fixup.take();
+        }
+        if let Some(at) = else_fixup {
+            self.patch(at, here);
+        }
+        self.stack.truncate(height as usize);
+        for _ in 0..params {
+            self.push(Opd::Stack);
+        }
+        self.unreachable = false;
+        Ok(())
+    }
+
+    fn op_end(&mut self) -> Result<()> {
+        let reachable = !self.unreachable;
+        let results = match self.ctrl.last() {
+            Some(c) => c.results,
+            None => return Err("end without block".into()),
+        };
+        if reachable {
+            self.materialize_top(results)?;
+        }
+        let Some(c) = self.ctrl.pop() else {
+            return Err("end without block".into());
+        };
+        let here = self.here();
+        if let Some(at) = c.else_fixup {
+            self.patch(at, here);
+        }
+        for at in &c.fixups {
+            self.patch(*at, here);
+        }
+        self.stack.truncate(c.height as usize);
+        for _ in 0..c.results {
+            self.push(Opd::Stack);
+        }
+        self.unreachable = false;
+        if c.kind == Kind::Func && (reachable || !c.fixups.is_empty()) {
+            self.emit_return()?;
+        }
+        Ok(())
+    }
+
+    // ----- operator helpers -----
+
+    fn unary(&mut self, make: impl FnOnce(Slot, Slot) -> Instr) -> Result<()> {
+        let src = self.pop_slot()?;
+        let dst = self.dst();
+        self.emit(make(dst, src));
+        Ok(())
+    }
+
+    fn binary(&mut self, make: impl FnOnce(Slot, Slot, Slot) -> Instr) -> Result<()> {
+        let b = self.pop_slot()?;
+        let a = self.pop_slot()?;
+        let dst = self.dst();
+        self.emit(make(dst, a, b));
+        Ok(())
+    }
+
+    /// The top entry as a 32-bit immediate, if it is a constant that fits.
+    fn const_imm(&self, back: usize, wide: bool) -> Option<i32> {
+        let index = self.stack.len().checked_sub(back + 1)?;
+        match self.stack[index] {
+            Opd::Const(value) if !wide => Some(value as u32 as i32),
+            Opd::Const(value) => i32::try_from(value as i64).ok(),
+            _ => None,
+        }
+    }
+
+    fn binary_imm(&mut self, wide: bool, op: ImmOp) -> Result<()> {
+        if let Some(imm) = self.const_imm(0, wide) {
+            self.pop()?;
+            let a = self.pop_slot()?;
+            let dst = self.dst();
+            self.emit(op.instr_imm(wide, dst, a, imm));
+            return Ok(());
+        }
+        if op.commutative()
+            && let Some(imm) = self.const_imm(1, wide)
+        {
+            let b = self.pop_slot()?;
+            self.pop()?;
+            let dst = self.dst();
+            self.emit(op.instr_imm(wide, dst, b, imm));
+            return Ok(());
+        }
+        self.binary(|dst, a, b| op.instr(wide, dst, a, b))
+    }
+
+    fn sub(&mut self, wide: bool) -> Result<()> {
+        if let Some(imm) = self.const_imm(0, wide)
+            && imm != i32::MIN
+        {
+            self.pop()?;
+            let a = self.pop_slot()?;
+            let dst = self.dst();
+            self.emit(ImmOp::Add.instr_imm(wide, dst, a, imm.wrapping_neg()));
+            return Ok(());
+        }
+        if wide {
+            self.binary(|dst, a, b| Instr::I64Sub { dst, a, b })
+        } else {
+            self.binary(|dst, a, b| Instr::I32Sub { dst, a, b })
+        }
+    }
+
+    fn compare(&mut self, wide: bool, cmp: Cmp) -> Result<()> {
+        let cond = if let Some(imm) = self.const_imm(0, wide) {
+            self.pop()?;
+            let a = self.pop_slot()?;
+            Cond::CmpImm { wide, cmp, a, imm }
+        } else if let Some(imm) = self.const_imm(1, wide) {
+            let b = self.pop_slot()?;
+            self.pop()?;
+            Cond::CmpImm {
+                wide,
+                cmp: cmp.swap(),
+                a: b,
+                imm,
+            }
+        } else {
+            let b = self.pop_slot()?;
+            let a = self.pop_slot()?;
+            Cond::Cmp { wide, cmp, a, b }
+        };
+        if self.fuse_cond(cond)? {
+            return Ok(());
+        }
+        let dst = self.dst();
+        let instr = match cond {
+            Cond::Cmp { wide, cmp, a, b } => cmp.instr(wide, dst, a, b),
+            Cond::CmpImm { wide, cmp, a, imm } => cmp.instr_imm(wide, dst, a, imm),
+            _ => return Err("internal: bad compare".into()),
+        };
+        self.emit(instr);
+        Ok(())
+    }
+
+    fn eqz(&mut self, wide: bool) -> Result<()> {
+        let src = self.pop_slot()?;
+        let cond = if wide {
+            Cond::Eqz64(src)
+        } else {
+            Cond::Eqz(src)
+        };
+        if self.fuse_cond(cond)? {
+            return Ok(());
+        }
+        let dst = self.dst();
+        self.emit(if wide {
+            Instr::I64Eqz { dst, src }
+        } else {
+            Instr::I32Eqz { dst, src }
+        });
+        Ok(())
+    }
+
+    fn offset_of(memarg: &MemArg) -> Result<u32> {
+        u32::try_from(memarg.offset).map_err(|_| "memory offset beyond 32 bits".to_string())
+    }
+
+    fn load(&mut self, memarg: &MemArg, make: fn(Slot, Slot, u32) -> Instr) -> Result<()> {
+        let offset = Self::offset_of(memarg)?;
+        let addr = self.pop_slot()?;
+        let dst = self.dst();
+        self.emit(make(dst, addr, offset));
+        Ok(())
+    }
+
+    fn store(&mut self, memarg: &MemArg, make: fn(Slot, Slot, u32) -> Instr) -> Result<()> {
+        let offset = Self::offset_of(memarg)?;
+        let val = self.pop_slot()?;
+        let addr = self.pop_slot()?;
+        self.emit(make(addr, val, offset));
+        Ok(())
+    }
+
+    /// Materializes the top `n` operands and pops them; returns the canonical slot of the first.
+    fn pop_args(&mut self, n: u32) -> Result<Slot> {
+        self.materialize_top(n)?;
+        let base = self.height() - n;
+        self.stack.truncate(base as usize);
+        Ok(self.canonical(base))
+    }
+
+    fn push_results(&mut self, n: u32) {
+        for _ in 0..n {
+            self.push(Opd::Stack);
+        }
+    }
+
+    fn local_set(&mut self, x: Slot, tee: bool) -> Result<()> {
+        if x >= self.nl {
+            return Err(format!("unknown local {x}"));
+        }
+        let value = self.pop()?;
+        if value == Opd::Local(x) {
+            if tee {
+                self.push(value);
+            }
+            return Ok(());
+        }
+        let index = self.height();
+        self.materialize_local(x);
+        match value {
+            Opd::Stack => {
+                let src = self.canonical(index);
+                self.emit(Instr::Copy { dst: x, src });
+            }
+            Opd::Local(src) => {
+                self.emit(Instr::Copy { dst: x, src });
+            }
+            Opd::Const(value) => self.emit_const(x, value),
+        }
+        if tee {
+            self.push(Opd::Local(x));
+        }
+        Ok(())
+    }
+
+    fn op(&mut self, op: Operator<'b>) -> Result<()> {
+        use Instr as I;
+        use Operator as O;
+        match op {
+            O::Unreachable => {
+                self.emit(I::Unreachable);
+                self.unreachable = true;
+            }
+            O::Nop => {}
+            O::Block { blockty } => {
+                let (params, results) = self.block_arity(blockty)?;
+                self.materialize_all();
+                self.push_ctrl(Kind::Block, params, results, 0)?;
+            }
+            O::Loop { blockty } => {
+                let (params, results) = self.block_arity(blockty)?;
+                self.materialize_all();
+                let head = self.emit(I::LoopHeader);
+                self.push_ctrl(Kind::Loop, params, results, head)?;
+            }
+            O::If { blockty } => {
+                let cond = self.pop_slot()?;
+                self.op_if(blockty, Cond::Nez(cond))?;
+            }
+            O::Else => self.op_else()?,
+            O::End => self.op_end()?,
+            O::Br { relative_depth } => {
+                self.emit_branch(relative_depth)?;
+                self.unreachable = true;
+            }
+            O::BrIf { relative_depth } => {
+                let cond = self.pop_slot()?;
+                self.branch_if(relative_depth, Cond::Nez(cond))?;
+            }
+            O::BrTable { targets } => {
+                let index = self.pop_slot()?;
+                let mut depths = Vec::with_capacity(targets.len() as usize + 1);
+                for depth in targets.targets() {
+                    depths.push(depth.map_err(|e| e.to_string())?);
+                }
+                depths.push(targets.default());
+                let len = depths.len() as u32 - 1;
+                self.emit(I::BrTable { index, len });
+                let first = self.here();
+                for _ in 0..depths.len() {
+                    self.emit(I::Br { target: 0 });
+                }
+                let mut stubs: Vec<(u32, u32)> = Vec::new();
+                for (i, depth) in depths.iter().enumerate() {
+                    let at = first + i as u32;
+                    if self.is_simple_branch(*depth)? {
+                        let (_, _, _, is_loop) = self.branch_info(*depth)?;
+                        let len = self.ctrl.len();
+                        let c = &mut self.ctrl[len - 1 - *depth as usize];
+                        if is_loop {
+                            let head = c.head;
+                            self.patch(at, head);
+                        } else {
+                            c.fixups.push(at);
+                        }
+                    } else if let Some((_, stub)) = stubs.iter().find(|(d, _)| d == depth) {
+                        let stub = *stub;
+                        self.patch(at, stub);
+                    } else {
+                        let stub = self.here();
+                        stubs.push((*depth, stub));
+                        self.patch(at, stub);
+                        self.emit_branch(*depth)?;
+                    }
+                }
+                self.unreachable = true;
+            }
+            O::Return => {
+                self.emit_return()?;
+                self.unreachable = true;
+            }
+            O::Call { function_index } => {
+                let ty = self
+                    .module
+                    .func_types
+                    .get(function_index as usize)
+                    .and_then(|t| self.module.types.get(*t as usize))
+                    .ok_or_else(|| format!("unknown function {function_index}"))?;
+                let (params, results) = (ty.params.len() as u32, ty.results.len() as u32);
+                let base = self.pop_args(params)?;
+                self.emit(I::Call {
+                    func: function_index,
+                    base,
+                });
+                self.push_results(results);
+            }
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let ty = self
+                    .module
+                    .types
+                    .get(type_index as usize)
+                    .ok_or_else(|| format!("unknown type {type_index}"))?;
+                let (params, results) = (ty.params.len() as u32, ty.results.len() as u32);
+                let base = self.pop_args(params + 1)?;
+                self.emit(I::CallIndirect {
+                    type_index,
+                    table: table_index,
+                    base,
+                });
+                self.push_results(results);
+            }
+            O::Drop => {
+                self.pop()?;
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let cond = self.pop_slot()?;
+                let b = self.pop_slot()?;
+                let index = self
+                    .height()
+                    .checked_sub(1)
+                    .ok_or_else(|| "operand stack underflow".to_string())?;
+                self.materialize(index);
+                let dst = self.canonical(index);
+                self.emit(I::Select { dst, b, cond });
+            }
+            O::LocalGet { local_index } => {
+                if local_index >= self.nl {
+                    return Err(format!("unknown local {local_index}"));
+                }
+                self.push(Opd::Local(local_index));
+            }
+            O::LocalSet { local_index } => self.local_set(local_index, false)?,
+            O::LocalTee { local_index } => self.local_set(local_index, true)?,
+            O::GlobalGet { global_index } => {
+                let dst = self.dst();
+                self.emit(I::GlobalGet {
+                    dst,
+                    index: global_index,
+                });
+            }
+            O::GlobalSet { global_index } => {
+                let src = self.pop_slot()?;
+                self.emit(I::GlobalSet {
+                    src,
+                    index: global_index,
+                });
+            }
+            O::I32Load { memarg } | O::F32Load { memarg } | O::I64Load32U { memarg } => {
+                self.load(&memarg, |dst, addr, offset| I::Load32 { dst, addr, offset })?
+            }
+            O::I64Load { memarg } | O::F64Load { memarg } => {
+                self.load(&memarg, |dst, addr, offset| I::Load64 { dst, addr, offset })?
+            }
+            O::I32Load8U { memarg } | O::I64Load8U { memarg } => {
+                self.load(&memarg, |dst, addr, offset| I::Load8U { dst, addr, offset })?
+            }
+            O::I32Load16U { memarg } | O::I64Load16U { memarg } => {
+                self.load(&memarg, |dst, addr, offset| I::Load16U {
+                    dst,
+                    addr,
+                    offset,
+                })?
+            }
+            O::I32Load8S { memarg } => self.load(&memarg, |dst, addr, offset| I::Load8S32 {
+                dst,
+                addr,
+                offset,
+            })?,
+            O::I32Load16S { memarg } => self.load(&memarg, |dst, addr, offset| I::Load16S32 {
+                dst,
+                addr,
+                offset,
+            })?,
+            O::I64Load8S { memarg } => self.load(&memarg, |dst, addr, offset| I::Load8S64 {
+                dst,
+                addr,
+                offset,
+            })?,
+            O::I64Load16S { memarg } => self.load(&memarg, |dst, addr, offset| I::Load16S64 {
+                dst,
+                addr,
+                offset,
+            })?,
+            O::I64Load32S { memarg } => self.load(&memarg, |dst, addr, offset| I::Load32S64 {
+                dst,
+                addr,
+                offset,
+            })?,
+            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => self
+                .store(&memarg, |addr, val, offset| I::Store32 {
+                    addr,
+                    val,
+                    offset,
+                })?,
+            O::I64Store { memarg } | O::F64Store { memarg } => {
+                self.store(&memarg, |addr, val, offset| I::Store64 {
+                    addr,
+                    val,
+                    offset,
+                })?
+            }
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
+                self.store(&memarg, |addr, val, offset| I::Store8 { addr, val, offset })?
+            }
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
+                self.store(&memarg, |addr, val, offset| I::Store16 {
+                    addr,
+                    val,
+                    offset,
+                })?
+            }
+            O::MemorySize { .. } => {
+                let dst = self.dst();
+                self.emit(I::MemorySize { dst });
+            }
+            O::MemoryGrow { .. } => {
+                let delta = self.pop_slot()?;
+                let dst = self.dst();
+                self.emit(I::MemoryGrow { dst, delta });
+            }
+            O::MemoryFill { .. } => {
+                let base = self.pop_args(3)?;
+                self.emit(I::MemoryFill { base });
+            }
+            O::MemoryCopy { .. } => {
+                let base = self.pop_args(3)?;
+                self.emit(I::MemoryCopy { base });
+            }
+            O::MemoryInit { data_index, .. } => {
+                let base = self.pop_args(3)?;
+                self.emit(I::MemoryInit {
+                    data: data_index,
+                    base,
+                });
+            }
+            O::DataDrop { data_index } => {
+                self.emit(I::DataDrop { data: data_index });
+            }
+            O::TableGet { table } => {
+                let index = self.pop_slot()?;
+                let dst = self.dst();
+                self.emit(I::TableGet { dst, index, table });
+            }
+            O::TableSet { table } => {
+                let val = self.pop_slot()?;
+                let index = self.pop_slot()?;
+                self.emit(I::TableSet { index, val, table });
+            }
+            O::TableSize { table } => {
+                let dst = self.dst();
+                self.emit(I::TableSize { dst, table });
+            }
+            O::TableGrow { table } => {
+                let base = self.pop_args(2)?;
+                self.emit(I::TableGrow { base, table });
+                self.push_results(1);
+            }
+            O::TableFill { table } => {
+                let base = self.pop_args(3)?;
+                self.emit(I::TableFill { base, table });
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let base = self.pop_args(3)?;
+                self.emit(I::TableCopy {
+                    base,
+                    dst_table,
+                    src_table,
+                });
+            }
+            O::TableInit { elem_index, table } => {
+                let base = self.pop_args(3)?;
+                self.emit(I::TableInit {
+                    base,
+                    table,
+                    elem: elem_index,
+                });
+            }
+            O::ElemDrop { elem_index } => {
+                self.emit(I::ElemDrop { elem: elem_index });
+            }
+            O::RefNull { .. } => self.push(Opd::Const(0)),
+            O::RefIsNull => self.unary(|dst, src| I::RefIsNull { dst, src })?,
+            O::RefFunc { function_index } => {
+                let dst = self.dst();
+                self.emit(I::RefFunc {
+                    dst,
+                    func: function_index,
+                });
+            }
+
+            O::I32Const { value } => self.push(Opd::Const(u64::from(value as u32))),
+            O::I64Const { value } => self.push(Opd::Const(value as u64)),
+            O::F32Const { value } => self.push(Opd::Const(u64::from(value.bits()))),
+            O::F64Const { value } => self.push(Opd::Const(value.bits())),
+
+            O::I32Eqz => self.eqz(false)?,
+            O::I32Eq => self.compare(false, Cmp::Eq)?,
+            O::I32Ne => self.compare(false, Cmp::Ne)?,
+            O::I32LtS => self.compare(false, Cmp::LtS)?,
+            O::I32LtU => self.compare(false, Cmp::LtU)?,
+            O::I32GtS => self.compare(false, Cmp::GtS)?,
+            O::I32GtU => self.compare(false, Cmp::GtU)?,
+            O::I32LeS => self.compare(false, Cmp::LeS)?,
+            O::I32LeU => self.compare(false, Cmp::LeU)?,
+            O::I32GeS => self.compare(false, Cmp::GeS)?,
+            O::I32GeU => self.compare(false, Cmp::GeU)?,
+            O::I64Eqz => self.eqz(true)?,
+            O::I64Eq => self.compare(true, Cmp::Eq)?,
+            O::I64Ne => self.compare(true, Cmp::Ne)?,
+            O::I64LtS => self.compare(true, Cmp::LtS)?,
+            O::I64LtU => self.compare(true, Cmp::LtU)?,
+            O::I64GtS => self.compare(true, Cmp::GtS)?,
+            O::I64GtU => self.compare(true, Cmp::GtU)?,
+            O::I64LeS => self.compare(true, Cmp::LeS)?,
+            O::I64LeU => self.compare(true, Cmp::LeU)?,
+            O::I64GeS => self.compare(true, Cmp::GeS)?,
+            O::I64GeU => self.compare(true, Cmp::GeU)?,
+
+            O::F32Eq => self.binary(|dst, a, b| I::F32Eq { dst, a, b })?,
+            O::F32Ne => self.binary(|dst, a, b| I::F32Ne { dst, a, b })?,
+            O::F32Lt => self.binary(|dst, a, b| I::F32Lt { dst, a, b })?,
+            O::F32Gt => self.binary(|dst, a, b| I::F32Gt { dst, a, b })?,
+            O::F32Le => self.binary(|dst, a, b| I::F32Le { dst, a, b })?,
+            O::F32Ge => self.binary(|dst, a, b| I::F32Ge { dst, a, b })?,
+            O::F64Eq => self.binary(|dst, a, b| I::F64Eq { dst, a, b })?,
+            O::F64Ne => self.binary(|dst, a, b| I::F64Ne { dst, a, b })?,
+            O::F64Lt => self.binary(|dst, a, b| I::F64Lt { dst, a, b })?,
+            O::F64Gt => self.binary(|dst, a, b| I::F64Gt { dst, a, b })?,
+            O::F64Le => self.binary(|dst, a, b| I::F64Le { dst, a, b })?,
+            O::F64Ge => self.binary(|dst, a, b| I::F64Ge { dst, a, b })?,
+
+            O::I32Clz => self.unary(|dst, src| I::I32Clz { dst, src })?,
+            O::I32Ctz => self.unary(|dst, src| I::I32Ctz { dst, src })?,
+            O::I32Popcnt => self.unary(|dst, src| I::I32Popcnt { dst, src })?,
+            O::I32Add => self.binary_imm(false, ImmOp::Add)?,
+            O::I32Sub => self.sub(false)?,
+            O::I32Mul => self.binary_imm(false, ImmOp::Mul)?,
+            O::I32DivS => self.binary(|dst, a, b| I::I32DivS { dst, a, b })?,
+            O::I32DivU => self.binary(|dst, a, b| I::I32DivU { dst, a, b })?,
+            O::I32RemS => self.binary(|dst, a, b| I::I32RemS { dst, a, b })?,
+            O::I32RemU => self.binary(|dst, a, b| I::I32RemU { dst, a, b })?,
+            O::I32And => self.binary_imm(false, ImmOp::And)?,
+            O::I32Or => self.binary_imm(false, ImmOp::Or)?,
+            O::I32Xor => self.binary_imm(false, ImmOp::Xor)?,
+            O::I32Shl => self.binary_imm(false, ImmOp::Shl)?,
+            O::I32ShrS => self.binary_imm(false, ImmOp::ShrS)?,
+            O::I32ShrU => self.binary_imm(false, ImmOp::ShrU)?,
+            O::I32Rotl => self.binary_imm(false, ImmOp::Rotl)?,
+            O::I32Rotr => self.binary_imm(false, ImmOp::Rotr)?,
+            O::I64Clz => self.unary(|dst, src| I::I64Clz { dst, src })?,
+            O::I64Ctz => self.unary(|dst, src| I::I64Ctz { dst, src })?,
+            O::I64Popcnt => self.unary(|dst, src| I::I64Popcnt { dst, src })?,
+            O::I64Add => self.binary_imm(true, ImmOp::Add)?,
+            O::I64Sub => self.sub(true)?,
+            O::I64Mul => self.binary_imm(true, ImmOp::Mul)?,
+            O::I64DivS => self.binary(|dst, a, b| I::I64DivS { dst, a, b })?,
+            O::I64DivU => self.binary(|dst, a, b| I::I64DivU { dst, a, b })?,
+            O::I64RemS => self.binary(|dst, a, b| I::I64RemS { dst, a, b })?,
+            O::I64RemU => self.binary(|dst, a, b| I::I64RemU { dst, a, b })?,
+            O::I64And => self.binary_imm(true, ImmOp::And)?,
+            O::I64Or => self.binary_imm(true, ImmOp::Or)?,
+            O::I64Xor => self.binary_imm(true, ImmOp::Xor)?,
+            O::I64Shl => self.binary_imm(true, ImmOp::Shl)?,
+            O::I64ShrS => self.binary_imm(true, ImmOp::ShrS)?,
+            O::I64ShrU => self.binary_imm(true, ImmOp::ShrU)?,
+            O::I64Rotl => self.binary_imm(true, ImmOp::Rotl)?,
+            O::I64Rotr => self.binary_imm(true, ImmOp::Rotr)?,
+
+            O::F32Abs => self.unary(|dst, src| I::F32Abs { dst, src })?,
+            O::F32Neg => self.unary(|dst, src| I::F32Neg { dst, src })?,
+            O::F32Ceil => self.unary(|dst, src| I::F32Ceil { dst, src })?,
+            O::F32Floor => self.unary(|dst, src| I::F32Floor { dst, src })?,
+            O::F32Trunc => self.unary(|dst, src| I::F32Trunc { dst, src })?,
+            O::F32Nearest => self.unary(|dst, src| I::F32Nearest { dst, src })?,
+            O::F32Sqrt => self.unary(|dst, src| I::F32Sqrt { dst, src })?,
+            O::F32Add => self.binary(|dst, a, b| I::F32Add { dst, a, b })?,
+            O::F32Sub => self.binary(|dst, a, b| I::F32Sub { dst, a, b })?,
+            O::F32Mul => self.binary(|dst, a, b| I::F32Mul { dst, a, b })?,
+            O::F32Div => self.binary(|dst, a, b| I::F32Div { dst, a, b })?,
+            O::F32Min => self.binary(|dst, a, b| I::F32Min { dst, a, b })?,
+            O::F32Max => self.binary(|dst, a, b| I::F32Max { dst, a, b })?,
+            O::F32Copysign => self.binary(|dst, a, b| I::F32Copysign { dst, a, b })?,
+            O::F64Abs => self.unary(|dst, src| I::F64Abs { dst, src })?,
+            O::F64Neg => self.unary(|dst, src| I::F64Neg { dst, src })?,
+            O::F64Ceil => self.unary(|dst, src| I::F64Ceil { dst, src })?,
+            O::F64Floor => self.unary(|dst, src| I::F64Floor { dst, src })?,
+            O::F64Trunc => self.unary(|dst, src| I::F64Trunc { dst, src })?,
+            O::F64Nearest => self.unary(|dst, src| I::F64Nearest { dst, src })?,
+            O::F64Sqrt => self.unary(|dst, src| I::F64Sqrt { dst, src })?,
+            O::F64Add => self.binary(|dst, a, b| I::F64Add { dst, a, b })?,
+            O::F64Sub => self.binary(|dst, a, b| I::F64Sub { dst, a, b })?,
+            O::F64Mul => self.binary(|dst, a, b| I::F64Mul { dst, a, b })?,
+            O::F64Div => self.binary(|dst, a, b| I::F64Div { dst, a, b })?,
+            O::F64Min => self.binary(|dst, a, b| I::F64Min { dst, a, b })?,
+            O::F64Max => self.binary(|dst, a, b| I::F64Max { dst, a, b })?,
+            O::F64Copysign => self.binary(|dst, a, b| I::F64Copysign { dst, a, b })?,
+
+            O::I32WrapI64 => self.unary(|dst, src| I::I32WrapI64 { dst, src })?,
+            O::I32TruncF32S => self.unary(|dst, src| I::I32TruncF32S { dst, src })?,
+            O::I32TruncF32U => self.unary(|dst, src| I::I32TruncF32U { dst, src })?,
+            O::I32TruncF64S => self.unary(|dst, src| I::I32TruncF64S { dst, src })?,
+            O::I32TruncF64U => self.unary(|dst, src| I::I32TruncF64U { dst, src })?,
+            O::I64ExtendI32S => self.unary(|dst, src| I::I64ExtendI32S { dst, src })?,
+            O::I64ExtendI32U => self.unary(|dst, src| I::I64ExtendI32U { dst, src })?,
+            O::I64TruncF32S => self.unary(|dst, src| I::I64TruncF32S { dst, src })?,
+            O::I64TruncF32U => self.unary(|dst, src| I::I64TruncF32U { dst, src })?,
+            O::I64TruncF64S => self.unary(|dst, src| I::I64TruncF64S { dst, src })?,
+            O::I64TruncF64U => self.unary(|dst, src| I::I64TruncF64U { dst, src })?,
+            O::F32ConvertI32S => self.unary(|dst, src| I::F32ConvertI32S { dst, src })?,
+            O::F32ConvertI32U => self.unary(|dst, src| I::F32ConvertI32U { dst, src })?,
+            O::F32ConvertI64S => self.unary(|dst, src| I::F32ConvertI64S { dst, src })?,
+            O::F32ConvertI64U => self.unary(|dst, src| I::F32ConvertI64U { dst, src })?,
+            O::F32DemoteF64 => self.unary(|dst, src| I::F32DemoteF64 { dst, src })?,
+            O::F64ConvertI32S => self.unary(|dst, src| I::F64ConvertI32S { dst, src })?,
+            O::F64ConvertI32U => self.unary(|dst, src| I::F64ConvertI32U { dst, src })?,
+            O::F64ConvertI64S => self.unary(|dst, src| I::F64ConvertI64S { dst, src })?,
+            O::F64ConvertI64U => self.unary(|dst, src| I::F64ConvertI64U { dst, src })?,
+            O::F64PromoteF32 => self.unary(|dst, src| I::F64PromoteF32 { dst, src })?,
+            // Same slot representation: a reinterpretation is a move.
+            O::I32ReinterpretF32
+            | O::I64ReinterpretF64
+            | O::F32ReinterpretI32
+            | O::F64ReinterpretI64 => {}
+            O::I32Extend8S => self.unary(|dst, src| I::I32Extend8S { dst, src })?,
+            O::I32Extend16S => self.unary(|dst, src| I::I32Extend16S { dst, src })?,
+            O::I64Extend8S => self.unary(|dst, src| I::I64Extend8S { dst, src })?,
+            O::I64Extend16S => self.unary(|dst, src| I::I64Extend16S { dst, src })?,
+            O::I64Extend32S => self.unary(|dst, src| I::I64Extend32S { dst, src })?,
+            O::I32TruncSatF32S => self.unary(|dst, src| I::I32TruncSatF32S { dst, src })?,
+            O::I32TruncSatF32U => self.unary(|dst, src| I::I32TruncSatF32U { dst, src })?,
+            O::I32TruncSatF64S => self.unary(|dst, src| I::I32TruncSatF64S { dst, src })?,
+            O::I32TruncSatF64U => self.unary(|dst, src| I::I32TruncSatF64U { dst, src })?,
+            O::I64TruncSatF32S => self.unary(|dst, src| I::I64TruncSatF32S { dst, src })?,
+            O::I64TruncSatF32U => self.unary(|dst, src| I::I64TruncSatF32U { dst, src })?,
+            O::I64TruncSatF64S => self.unary(|dst, src| I::I64TruncSatF64S { dst, src })?,
+            O::I64TruncSatF64U => self.unary(|dst, src| I::I64TruncSatF64U { dst, src })?,
+            other => return Err(format!("unsupported operator {other:?}")),
+        }
+        Ok(())
+    }
+}
