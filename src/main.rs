@@ -1,5 +1,589 @@
-//! The `wrun` command line.
+//! The `wrun` command line: run a module (`wrun [OPTIONS] <MODULE> [ARGS]...`) or `.wast`
+//! scripts (`wrun wast FILE...`).
+//!
+//! Exit status: the guest's `proc_exit` status (0 when `_start` returns), 1 for an error before
+//! the guest ran (unreadable file, invalid module, unknown import), 134 for a trap (as wasmtime).
 
-fn main() {
-    println!("wrun {}", env!("CARGO_PKG_VERSION"));
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use wrun::{
+    Config, Engine, Error, Extern, Func, Instance, Linker, Module, Store, Tier, Trap, TrapCode,
+    Val, ValType,
+};
+
+/// Exit status of a run that trapped (wasmtime's: 128 + SIGABRT).
+const TRAP_EXIT_STATUS: u8 = 134;
+
+/// Stack of the thread that runs wasm: several MiB, chosen here so the engine's limits are known.
+const WASM_THREAD_STACK_BYTES: usize = 64 << 20;
+
+const EXAMPLES: &str = "\
+Examples:
+  wrun hello.wasm                          run _start of a module
+  wrun --dir .::/ app.wasm input.txt       let the guest see the current directory as /
+  wrun --env HOME=/ --env PATH app.wasm    set HOME, pass PATH through from the host
+  wrun --invoke add math.wasm 2 3          call the export `add` with (2, 3), print its results
+  wrun --invoke fmax math.wat -inf nan     modules may be .wasm binaries or .wat text
+  wrun wast tests/*.wast                   run .wast scripts, print failures and a pass count";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "wrun",
+    version,
+    about = "wrun: a small, fast, honest WebAssembly runtime",
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run .wast scripts: one line per failure or skip, then `N passed, M failed`.
+    Wast {
+        /// Execution tier.
+        #[arg(long, value_enum, default_value_t = TierArg::Interp)]
+        tier: TierArg,
+        /// The scripts.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Call this export with ARGS (typed by its parameters) and print its results, instead of
+    /// running `_start`.
+    #[arg(long, value_name = "NAME")]
+    invoke: Option<String>,
+
+    /// Execution tier.
+    #[arg(long, value_enum, default_value_t = TierArg::Interp)]
+    tier: TierArg,
+
+    /// Give the guest a host directory, as GUEST (default: the same path). Repeatable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+
+    /// Set an environment variable of the guest; without `=VALUE`, pass the host's value.
+    /// Repeatable.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    envs: Vec<String>,
+
+    /// The guest's argv[0] (default: MODULE as given).
+    #[arg(long, value_name = "NAME")]
+    argv0: Option<String>,
+
+    /// The module: a .wasm binary or .wat text.
+    #[arg(value_name = "MODULE", required = true)]
+    module: Option<PathBuf>,
+
+    /// Arguments for the guest (or for the --invoke'd export).
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    args: Vec<String>,
+}
+
+/// `--tier` values; one per [`wrun::Tier`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum TierArg {
+    /// The interpreter only.
+    Interp,
+}
+
+impl From<TierArg> for Tier {
+    fn from(tier: TierArg) -> Tier {
+        match tier {
+            TierArg::Interp => Tier::Interp,
+        }
+    }
+}
+
+/// What the guest sees of the host through WASI.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct WasiOptions {
+    /// argv, argv[0] included.
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    /// `(host path, guest path)`.
+    preopens: Vec<(PathBuf, String)>,
+}
+
+/// Why a run ended early.
+#[derive(Debug)]
+enum RunError {
+    /// Before the guest ran: printed as `error: ...`, exit status 1.
+    Setup(String),
+    /// The guest trapped (or exited through `proc_exit`).
+    Trap(Trap),
+}
+
+fn main() -> ExitCode {
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off"))
+        .format_timestamp(None)
+        .try_init();
+    let cli = Cli::parse();
+    let work = move || match cli.command {
+        Some(Command::Wast { tier, files }) => run_wast_files(tier.into(), &files),
+        None => run_cli_module(cli.run),
+    };
+    // Wasm and the wast runner run on a thread with a stack size we chose.
+    match std::thread::Builder::new()
+        .name("wrun".into())
+        .stack_size(WASM_THREAD_STACK_BYTES)
+        .spawn(work)
+    {
+        Ok(handle) => match handle.join() {
+            Ok(code) => code,
+            // The panic message has been printed by the panic hook.
+            Err(_) => ExitCode::from(101),
+        },
+        Err(error) => {
+            eprintln!("error: cannot start the wasm thread: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_wast_files(tier: Tier, files: &[PathBuf]) -> ExitCode {
+    let config = Config {
+        tier,
+        ..Config::default()
+    };
+    let mut total = wrun::wast_runner::WastReport::default();
+    for file in files {
+        let shown = file.display().to_string();
+        let source = match std::fs::read_to_string(file) {
+            Ok(source) => source,
+            Err(error) => {
+                let line = format!("{shown}: cannot read: {error}");
+                println!("{line}");
+                total.failed += 1;
+                total.failures.push(line);
+                continue;
+            }
+        };
+        let report = wrun::wast_runner::run_wast(&shown, &source, &config);
+        for line in report.failures.iter().chain(&report.skips) {
+            println!("{line}");
+        }
+        total.merge(report);
+    }
+    println!("{}", total.summary());
+    if total.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn run_cli_module(args: RunArgs) -> ExitCode {
+    let Some(module_path) = args.module.clone() else {
+        eprintln!("error: no module given (see --help)");
+        return ExitCode::FAILURE;
+    };
+    let wasi = match wasi_options(&args, &module_path) {
+        Ok(wasi) => wasi,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let config = Config {
+        tier: args.tier.into(),
+        ..Config::default()
+    };
+    let outcome = match &args.invoke {
+        Some(name) => invoke_export(&config, &module_path, &wasi, name, &args.args),
+        None => run_module(&config, &module_path, &wasi),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(RunError::Setup(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+        Err(RunError::Trap(trap)) if trap.code == TrapCode::Exit => exit_code(trap.exit_status),
+        Err(RunError::Trap(trap)) => {
+            eprintln!("{trap}");
+            ExitCode::from(TRAP_EXIT_STATUS)
+        }
+    }
+}
+
+/// A `proc_exit` status as a process exit code (statuses are < 126 by WASI's rules here).
+fn exit_code(status: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(status).unwrap_or(1))
+}
+
+fn wasi_options(args: &RunArgs, module_path: &Path) -> Result<WasiOptions, String> {
+    let argv0 = args
+        .argv0
+        .clone()
+        .unwrap_or_else(|| module_path.display().to_string());
+    let mut options = WasiOptions {
+        args: std::iter::once(argv0)
+            .chain(args.args.iter().cloned())
+            .collect(),
+        ..WasiOptions::default()
+    };
+    for dir in &args.dirs {
+        options.preopens.push(parse_dir(dir)?);
+    }
+    for env in &args.envs {
+        options.env.push(parse_env(env)?);
+    }
+    Ok(options)
+}
+
+/// `HOST[::GUEST]`; the guest path defaults to the host path.
+fn parse_dir(spec: &str) -> Result<(PathBuf, String), String> {
+    let (host, guest) = match spec.split_once("::") {
+        Some((host, guest)) => (host, guest),
+        None => (spec, spec),
+    };
+    if host.is_empty() || guest.is_empty() {
+        return Err(format!("--dir {spec:?}: expected HOST or HOST::GUEST"));
+    }
+    Ok((PathBuf::from(host), guest.to_string()))
+}
+
+/// `NAME=VALUE`, or `NAME` to pass the host's value through.
+fn parse_env(spec: &str) -> Result<(String, String), String> {
+    let (name, value) = match spec.split_once('=') {
+        Some((name, value)) => (name.to_string(), value.to_string()),
+        None => {
+            let value = std::env::var(spec)
+                .map_err(|_| format!("--env {spec}: not set in the host environment"))?;
+            (spec.to_string(), value)
+        }
+    };
+    if name.is_empty() {
+        return Err(format!("--env {spec:?}: expected NAME[=VALUE]"));
+    }
+    Ok((name, value))
+}
+
+/// Reads a module file: a wasm binary, or wasm text (converted with the `wast` crate).
+fn read_module_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    let bytes =
+        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes);
+    }
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Err(format!(
+            "{}: not a WebAssembly module (no \\0asm magic)",
+            path.display()
+        ));
+    };
+    let text_error = |error: wast::Error| {
+        let (line, col) = error.span().linecol_in(text);
+        format!(
+            "{}: not a WebAssembly module (no \\0asm magic) and not valid WebAssembly text: \
+             {}:{}: {}",
+            path.display(),
+            line + 1,
+            col + 1,
+            error.message()
+        )
+    };
+    let buffer = wast::parser::ParseBuffer::new(text).map_err(text_error)?;
+    let mut wat = wast::parser::parse::<wast::Wat<'_>>(&buffer).map_err(text_error)?;
+    wat.encode().map_err(text_error)
+}
+
+/// Loads, links and instantiates the module: everything before the guest's own code runs
+/// (except its start function, which instantiation runs).
+fn instantiate(
+    config: &Config,
+    module_path: &Path,
+    wasi: &WasiOptions,
+) -> Result<(Store, Instance), RunError> {
+    let bytes = read_module_bytes(module_path).map_err(RunError::Setup)?;
+    let engine = Engine::new(config.clone());
+    let module = Module::new(&engine, &bytes)
+        .map_err(|error| RunError::Setup(format!("{}: {error}", module_path.display())))?;
+    let mut store = Store::new(&engine);
+    let mut linker = Linker::new();
+    link_host(&mut store, &mut linker, wasi, &module).map_err(RunError::Setup)?;
+    // Name the first missing import ourselves so the message is the same whatever the linker
+    // reports.
+    if let Some(import) = module
+        .info()
+        .imports
+        .iter()
+        .find(|import| linker.get(&import.module, &import.name).is_none())
+    {
+        return Err(RunError::Setup(format!(
+            "{}: unknown import `{}::{}`",
+            module_path.display(),
+            import.module,
+            import.name
+        )));
+    }
+    match linker.instantiate(&mut store, &module) {
+        Ok(instance) => Ok((store, instance)),
+        Err(Error::Trap(trap)) => Err(RunError::Trap(trap)),
+        Err(error) => Err(RunError::Setup(format!(
+            "{}: {error}",
+            module_path.display()
+        ))),
+    }
+}
+
+/// THE WASI HOOK: defines the host functions a guest may import. `wasi` is what the command
+/// line granted (argv, environment, preopened directories).
+///
+/// wrun does not link WASI yet, so nothing is defined and a module importing
+/// `wasi_snapshot_preview1` stops with "unknown import". Wiring in the `wrun-wasi` crate means:
+/// build its context from `wasi` and define one `Func::new` per function of its table here.
+fn link_host(
+    store: &mut Store,
+    linker: &mut Linker,
+    wasi: &WasiOptions,
+    module: &Module,
+) -> Result<(), String> {
+    let _ = (store, linker, module);
+    log::debug!(
+        "WASI not linked yet: argv {:?}, {} env vars, {} preopens",
+        wasi.args,
+        wasi.env.len(),
+        wasi.preopens.len()
+    );
+    Ok(())
+}
+
+/// Runs a module as a command: instantiate (running its start function), then `_start` if it
+/// exports one.
+fn run_module(config: &Config, module_path: &Path, wasi: &WasiOptions) -> Result<(), RunError> {
+    let (mut store, instance) = instantiate(config, module_path, wasi)?;
+    match instance.get_export(&store, "_start") {
+        Some(Extern::Func(start)) => {
+            start.call(&mut store, &[]).map_err(RunError::Trap)?;
+        }
+        Some(_) => {
+            return Err(RunError::Setup(format!(
+                "{}: export `_start` is not a function",
+                module_path.display()
+            )));
+        }
+        None => log::debug!(
+            "{}: no `_start` export, nothing to run",
+            module_path.display()
+        ),
+    }
+    Ok(())
+}
+
+/// `--invoke NAME ARGS...`: calls one export with arguments typed by its parameters and prints
+/// each result on its own line.
+fn invoke_export(
+    config: &Config,
+    module_path: &Path,
+    wasi: &WasiOptions,
+    name: &str,
+    raw_args: &[String],
+) -> Result<(), RunError> {
+    let (mut store, instance) = instantiate(config, module_path, wasi)?;
+    let func = exported_func(&store, instance, name)
+        .map_err(|message| RunError::Setup(format!("{}: {message}", module_path.display())))?;
+    let ty = func.ty(&store);
+    if ty.params.len() != raw_args.len() {
+        return Err(RunError::Setup(format!(
+            "export `{name}` takes {} argument(s) {ty}, got {}",
+            ty.params.len(),
+            raw_args.len()
+        )));
+    }
+    let args = ty
+        .params
+        .iter()
+        .zip(raw_args)
+        .map(|(&ty, raw)| parse_val(ty, raw))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| RunError::Setup(format!("export `{name}`: {message}")))?;
+    let results = func.call(&mut store, &args).map_err(RunError::Trap)?;
+    for value in &results {
+        println!("{}", show_val(value));
+    }
+    Ok(())
+}
+
+fn exported_func(store: &Store, instance: Instance, name: &str) -> Result<Func, String> {
+    match instance.get_export(store, name) {
+        Some(Extern::Func(func)) => Ok(func),
+        Some(_) => Err(format!("export `{name}` is not a function")),
+        None => {
+            let funcs: Vec<String> = instance
+                .exports(store)
+                .into_iter()
+                .filter(|(_, item)| matches!(item, Extern::Func(_)))
+                .map(|(name, _)| name)
+                .collect();
+            Err(format!(
+                "no export named `{name}` (exported functions: {})",
+                funcs.join(", ")
+            ))
+        }
+    }
+}
+
+/// One command-line argument as a value of type `ty`: integers in decimal or `0x` hex (signed
+/// or unsigned range), floats in decimal including `nan`, `inf`, `-inf`.
+fn parse_val(ty: ValType, raw: &str) -> Result<Val, String> {
+    let bad = || format!("cannot parse {raw:?} as {ty}");
+    Ok(match ty {
+        ValType::I32 => {
+            let v = parse_integer(raw).ok_or_else(bad)?;
+            if !(i128::from(i32::MIN)..=i128::from(u32::MAX)).contains(&v) {
+                return Err(format!("{raw} is out of range for i32"));
+            }
+            // Values above i32::MAX are the unsigned reading of the same bits.
+            Val::I32(v as u32 as i32)
+        }
+        ValType::I64 => {
+            let v = parse_integer(raw).ok_or_else(bad)?;
+            if !(i128::from(i64::MIN)..=i128::from(u64::MAX)).contains(&v) {
+                return Err(format!("{raw} is out of range for i64"));
+            }
+            Val::I64(v as u64 as i64)
+        }
+        ValType::F32 => Val::F32(raw.parse::<f32>().map_err(|_| bad())?.to_bits()),
+        ValType::F64 => Val::F64(raw.parse::<f64>().map_err(|_| bad())?.to_bits()),
+        ValType::FuncRef if raw == "null" => Val::FuncRef(None),
+        ValType::ExternRef if raw == "null" => Val::ExternRef(None),
+        ValType::FuncRef | ValType::ExternRef => {
+            return Err(format!("only `null` can be passed as {ty}, got {raw:?}"));
+        }
+        ValType::V128 => return Err("v128 arguments are not supported".into()),
+    })
+}
+
+/// Decimal or `0x` hex, with an optional sign; i128 holds every i64 and u64.
+fn parse_integer(raw: &str) -> Option<i128> {
+    let (negative, digits) = match raw.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, raw.strip_prefix('+').unwrap_or(raw)),
+    };
+    let magnitude = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        Some(hex) => u64::from_str_radix(hex, 16).ok()?,
+        None => digits.parse::<u64>().ok()?,
+    };
+    let magnitude = i128::from(magnitude);
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// A result as wasmtime prints it.
+fn show_val(value: &Val) -> String {
+    match value {
+        Val::I32(v) => v.to_string(),
+        Val::I64(v) => v.to_string(),
+        Val::F32(bits) => f32::from_bits(*bits).to_string(),
+        Val::F64(bits) => f64::from_bits(*bits).to_string(),
+        Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
+        Val::FuncRef(Some(_)) => "<funcref>".into(),
+        Val::ExternRef(Some(n)) => format!("<externref {n}>"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_parse_in_signed_and_unsigned_ranges() {
+        assert_eq!(parse_val(ValType::I32, "-1").unwrap(), Val::I32(-1));
+        assert_eq!(parse_val(ValType::I32, "0xffffffff").unwrap(), Val::I32(-1));
+        assert_eq!(parse_val(ValType::I32, "4294967295").unwrap(), Val::I32(-1));
+        assert_eq!(parse_val(ValType::I32, "-0x10").unwrap(), Val::I32(-16));
+        assert!(parse_val(ValType::I32, "4294967296").is_err());
+        assert!(parse_val(ValType::I32, "12abc").is_err());
+        assert_eq!(
+            parse_val(ValType::I64, "18446744073709551615").unwrap(),
+            Val::I64(-1)
+        );
+        assert_eq!(
+            parse_val(ValType::I64, "-9223372036854775808").unwrap(),
+            Val::I64(i64::MIN)
+        );
+    }
+
+    #[test]
+    fn floats_parse_with_nan_and_inf() {
+        assert_eq!(
+            parse_val(ValType::F32, "1.5").unwrap(),
+            Val::F32(1.5f32.to_bits())
+        );
+        assert_eq!(
+            parse_val(ValType::F64, "-inf").unwrap(),
+            Val::F64(f64::NEG_INFINITY.to_bits())
+        );
+        let Val::F32(bits) = parse_val(ValType::F32, "nan").unwrap() else {
+            panic!("not f32")
+        };
+        assert!(f32::from_bits(bits).is_nan());
+        assert!(parse_val(ValType::F64, "one").is_err());
+    }
+
+    #[test]
+    fn dir_and_env_specs() {
+        assert_eq!(
+            parse_dir("/tmp::/").unwrap(),
+            (PathBuf::from("/tmp"), "/".to_string())
+        );
+        assert_eq!(
+            parse_dir("data").unwrap(),
+            (PathBuf::from("data"), "data".to_string())
+        );
+        assert!(parse_dir("::/").is_err());
+        assert_eq!(
+            parse_env("A=b=c").unwrap(),
+            ("A".to_string(), "b=c".to_string())
+        );
+        assert!(parse_env("=x").is_err());
+    }
+
+    #[test]
+    fn flags_before_the_module_args_after() {
+        let cli = Cli::try_parse_from([
+            "wrun",
+            "--invoke",
+            "f",
+            "--dir",
+            ".::/",
+            "m.wasm",
+            "--not-ours",
+            "2",
+        ])
+        .unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.run.invoke.as_deref(), Some("f"));
+        assert_eq!(cli.run.module, Some(PathBuf::from("m.wasm")));
+        assert_eq!(cli.run.args, ["--not-ours", "2"]);
+        let wast = Cli::try_parse_from(["wrun", "wast", "--tier", "interp", "a.wast"]).unwrap();
+        assert!(matches!(wast.command, Some(Command::Wast { .. })));
+        assert!(Cli::try_parse_from(["wrun"]).is_err());
+    }
+
+    #[test]
+    fn results_print_like_wasmtime() {
+        assert_eq!(show_val(&Val::I32(-7)), "-7");
+        assert_eq!(show_val(&Val::F32(2.5f32.to_bits())), "2.5");
+        assert_eq!(show_val(&Val::F64(f64::NAN.to_bits())), "NaN");
+    }
 }

