@@ -93,13 +93,15 @@ impl Prefix {
 enum FixupKind {
     /// A rel32 field; the displacement is relative to `end` (the end of the instruction).
     Rel32 { end: usize },
+    /// A rel8 field of a short jump; relative to `end`.
+    Rel8 { end: usize },
     /// A 32-bit data word holding `target - base`.
     Diff32 { base: Label },
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Fixup {
-    /// Where the 32-bit field starts.
+    /// Where the field starts.
     at: usize,
     target: Label,
     kind: FixupKind,
@@ -173,19 +175,27 @@ impl Assembler {
                 .ok_or(AsmError::UnboundLabel {
                     label: fixup.target.0,
                 })?;
-            let origin = match fixup.kind {
-                FixupKind::Rel32 { end } => end,
-                FixupKind::Diff32 { base } => self
-                    .label_offset(base)
-                    .ok_or(AsmError::UnboundLabel { label: base.0 })?,
+            let out_of_range = AsmError::DisplacementOutOfRange { offset: fixup.at };
+            let (origin, width) = match fixup.kind {
+                FixupKind::Rel32 { end } => (end, 4),
+                FixupKind::Rel8 { end } => (end, 1),
+                FixupKind::Diff32 { base } => (
+                    self.label_offset(base)
+                        .ok_or(AsmError::UnboundLabel { label: base.0 })?,
+                    4,
+                ),
             };
-            let value = rel32(target, origin)
-                .ok_or(AsmError::DisplacementOutOfRange { offset: fixup.at })?;
+            let value = rel32(target, origin).ok_or(out_of_range.clone())?;
             let field = self
                 .buf
-                .get_mut(fixup.at..fixup.at + 4)
-                .ok_or(AsmError::DisplacementOutOfRange { offset: fixup.at })?;
-            field.copy_from_slice(&value.to_le_bytes());
+                .get_mut(fixup.at..fixup.at + width)
+                .ok_or(out_of_range.clone())?;
+            if width == 1 {
+                let rel8 = i8::try_from(value).map_err(|_| out_of_range)?;
+                field.copy_from_slice(&rel8.to_le_bytes());
+            } else {
+                field.copy_from_slice(&value.to_le_bytes());
+            }
         }
         Ok(self.buf)
     }
@@ -234,6 +244,31 @@ impl Assembler {
         self.buf.extend_from_slice(&value.to_le_bytes());
     }
 
+    /// Emits a rel8 field at the current position for a short jump ending at `end`. A
+    /// target out of range is recorded (now if bound, else at `finish`).
+    pub(crate) fn emit_rel8(&mut self, label: Label, end: usize) {
+        let at = self.offset();
+        let value = match self.label_offset(label) {
+            Some(target) => rel32(target, end)
+                .and_then(|rel| i8::try_from(rel).ok())
+                .unwrap_or_else(|| {
+                    self.record(AsmError::DisplacementOutOfRange { offset: at });
+                    0
+                }),
+            None => {
+                if self.check_label(label) {
+                    self.fixups.push(Fixup {
+                        at,
+                        target: label,
+                        kind: FixupKind::Rel8 { end },
+                    });
+                }
+                0
+            }
+        };
+        self.buf.extend_from_slice(&value.to_le_bytes());
+    }
+
     /// Emits a 32-bit data word holding `offset(target) - offset(base)` (for jump tables of
     /// relative entries), patched at [`Assembler::finish`].
     pub fn emit_label_diff32(&mut self, target: Label, base: Label) {
@@ -245,6 +280,15 @@ impl Assembler {
             });
         }
         self.buf.extend_from_slice(&[0; 4]);
+    }
+
+    /// Overwrites the 32-bit little-endian word at `at` (an immediate returned by
+    /// [`Assembler::alu_ri32`], say). A position outside the code is recorded as an error.
+    pub fn patch_u32(&mut self, at: usize, value: u32) {
+        match self.buf.get_mut(at..at.saturating_add(4)) {
+            Some(field) if field.len() == 4 => field.copy_from_slice(&value.to_le_bytes()),
+            _ => self.record(AsmError::PatchOutOfBounds { offset: at }),
+        }
     }
 
     /// Emits raw bytes (constant data, or an instruction this assembler lacks).

@@ -43,6 +43,22 @@ impl Assembler {
         }
     }
 
+    /// `jmp label` with a rel8 (`EB`) even to a forward label: for jumps the caller knows
+    /// are short (over a trap stub, say). A target beyond -128..=127 bytes from the end of
+    /// the jump makes [`Assembler::finish`] fail with `DisplacementOutOfRange`.
+    pub fn jmp_short(&mut self, label: Label) {
+        self.buf.push(0xEB);
+        let end = self.offset() + 1;
+        self.emit_rel8(label, end);
+    }
+
+    /// `jcc label` with a rel8 (`7x`), as [`Assembler::jmp_short`].
+    pub fn jcc_short(&mut self, cond: Cond, label: Label) {
+        self.buf.push(0x70 | cond.enc());
+        let end = self.offset() + 1;
+        self.emit_rel8(label, end);
+    }
+
     /// The rel8 displacement of a `len`-byte short jump to `label`, if bound and in range.
     fn short_rel(&self, label: Label, len: usize) -> Option<i8> {
         let target = i64::try_from(self.label_offset(label)?).ok()?;

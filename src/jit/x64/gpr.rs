@@ -232,6 +232,20 @@ impl Assembler {
         }
     }
 
+    /// `op dst, imm32` always in the 4-byte-immediate form (`81 /n id`), returning the offset
+    /// of the immediate so it can be rewritten later with [`Assembler::patch_u32`] (a frame
+    /// size known only after the body is compiled, say).
+    pub fn alu_ri32(&mut self, op: Alu, width: Width, dst: Gpr, imm: i32) -> usize {
+        self.emit_modrm(
+            Prefix::w(width.rex_w()),
+            &[0x81],
+            RegField::ext(op as u8),
+            reg_rm(dst, width.size()),
+            Imm::I32(imm),
+        );
+        self.offset() - 4
+    }
+
     /// `op dst, [addr]`.
     pub fn alu_rm(&mut self, op: Alu, width: Width, dst: Gpr, addr: impl Into<Address>) {
         self.emit_modrm(

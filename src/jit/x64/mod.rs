@@ -53,7 +53,9 @@
 //!   simm32` for other values that fit in i32, and `mov r64, imm64` only beyond that.
 //!   [`Assembler::zero`] (`xor r32, r32`, clobbers flags) is the caller's choice.
 //! - Branches: `jmp`/`jcc` to a bound label take rel8 when it reaches, else rel32; forward
-//!   branches always take rel32 and are patched by [`Assembler::finish`]. `call` is always
+//!   branches take rel32 and are patched by [`Assembler::finish`], unless the caller asks
+//!   for [`Assembler::jmp_short`]/[`Assembler::jcc_short`] (rel8; `finish` fails with
+//!   [`AsmError::DisplacementOutOfRange`] if the target ends up too far). `call` is always
 //!   rel32. Indirect `call`/`jmp` through a register or memory need no REX.W.
 //!
 //! # CPU features

@@ -549,8 +549,10 @@ pub enum AsmError {
     UnknownLabel { label: u32, offset: usize },
     /// `rsp` as an index register with a scale other than 1 (not encodable).
     RspIndex { offset: usize },
-    /// A relative displacement does not fit in 32 bits.
+    /// A relative displacement does not fit in its field (32 bits, or 8 for a short jump).
     DisplacementOutOfRange { offset: usize },
+    /// `patch_u32` at a position that is not inside the code.
+    PatchOutOfBounds { offset: usize },
 }
 
 impl fmt::Display for AsmError {
@@ -575,8 +577,11 @@ impl fmt::Display for AsmError {
             ),
             AsmError::DisplacementOutOfRange { offset } => write!(
                 f,
-                "relative displacement does not fit in 32 bits (at code offset {offset})"
+                "relative displacement does not fit in its field (at code offset {offset})"
             ),
+            AsmError::PatchOutOfBounds { offset } => {
+                write!(f, "patch at offset {offset} is outside the code")
+            }
         }
     }
 }

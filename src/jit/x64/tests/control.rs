@@ -264,3 +264,60 @@ fn rip_relative_load_of_a_constant_pool() {
     }
     c.report();
 }
+
+#[test]
+fn explicit_short_branches_reach_127_forward_and_128_back() {
+    let mut c = Checker::new("jmp/jcc short");
+    let mut shorts: Vec<(String, EmitBranch)> = vec![(
+        "jmp".to_string(),
+        Box::new(|a: &mut Assembler, l| a.jmp_short(l)),
+    )];
+    for cond in Cond::ALL {
+        shorts.push((
+            format!("j{}", cond_name(cond)),
+            Box::new(move |a: &mut Assembler, l| a.jcc_short(cond, l)),
+        ));
+    }
+    for (name, emit) in &shorts {
+        for gap in [0usize, 1, 100, 127, 128, 1000] {
+            // Forward: the jump at 5 ends at 7; the label is `gap` bytes further.
+            let mut asm = Assembler::new();
+            asm.nop(5);
+            let label = asm.new_label();
+            emit(&mut asm, label);
+            asm.nop(gap);
+            asm.bind(label);
+            asm.ret();
+            match asm.finish() {
+                Ok(code) => {
+                    assert!(gap <= 127, "{name} over {gap} must not assemble");
+                    check_branch(&mut c, &code, 5, 2, name, 7 + gap);
+                }
+                Err(err) => {
+                    assert!(gap > 127, "{name} over {gap}: {err}");
+                    assert_eq!(err, AsmError::DisplacementOutOfRange { offset: 6 });
+                }
+            }
+            c.asserts += 1;
+
+            // Backward: the label at 0, the jump at `gap`, ending at gap + 2.
+            let mut asm = Assembler::new();
+            let label = asm.new_label();
+            asm.bind(label);
+            asm.nop(gap);
+            emit(&mut asm, label);
+            match asm.finish() {
+                Ok(code) => {
+                    assert!(gap <= 126, "{name} back over {gap} must not assemble");
+                    check_branch(&mut c, &code, gap, 2, name, 0);
+                }
+                Err(err) => {
+                    assert!(gap > 126, "{name} back over {gap}: {err}");
+                    assert_eq!(err, AsmError::DisplacementOutOfRange { offset: gap + 1 });
+                }
+            }
+            c.asserts += 1;
+        }
+    }
+    c.report();
+}

@@ -238,6 +238,20 @@ fn alu_all_forms() {
                     c.asserts += 1;
                 }
             }
+            for d in Gpr::ALL {
+                for imm in IMMS {
+                    // Always the imm32 form, even for small values, so it can be patched.
+                    let mut asm = Assembler::new();
+                    let at = asm.alu_ri32(op, width, d, 0x7777);
+                    assert_eq!(asm.offset(), 6 + rex_len(w, &[d]));
+                    assert_eq!(at, asm.offset() - 4);
+                    asm.patch_u32(at, imm as u32);
+                    let code = asm.finish().expect("assembles");
+                    let text = format!("{name} {}, {imm}", wname(d, width));
+                    c.check_at(&code, 0, code.len(), &text);
+                    c.asserts += 2;
+                }
+            }
             let size = width.size();
             c.mem_form(
                 |a, m, i| a.alu_rm(op, width, gpr(i), m),
@@ -254,6 +268,20 @@ fn alu_all_forms() {
         }
     }
     c.report();
+}
+
+#[test]
+fn patching_outside_the_code_is_an_error() {
+    let mut asm = Assembler::new();
+    asm.ret();
+    asm.patch_u32(0, 0);
+    assert_eq!(asm.finish(), Err(AsmError::PatchOutOfBounds { offset: 0 }));
+    let mut asm = Assembler::new();
+    asm.patch_u32(usize::MAX, 0);
+    assert_eq!(
+        asm.finish(),
+        Err(AsmError::PatchOutOfBounds { offset: usize::MAX })
+    );
 }
 
 #[test]

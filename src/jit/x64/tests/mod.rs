@@ -105,7 +105,7 @@ impl Checker {
             );
             self.asserts += 1;
         }
-        for i in 0..4 {
+        for i in 0..16 {
             // A label after the instruction (forward reference, patched at finish).
             let mut asm = Assembler::new();
             let label = asm.new_label();
