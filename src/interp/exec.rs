@@ -67,9 +67,39 @@ unsafe fn module_code_of(vmctx: *mut VmCtx) -> Option<*const ModuleCode> {
     }
 }
 
+/// The NaN result of an operation with a NaN operand: that operand, quieted (an arithmetic
+/// NaN). Explicit because LLVM may fold `nan + x` to the unquieted input.
+fn quiet32(a: f32, b: f32) -> f32 {
+    let nan = if a.is_nan() { a } else { b };
+    f32::from_bits(nan.to_bits() | 0x0040_0000)
+}
+
+fn quiet64(a: f64, b: f64) -> f64 {
+    let nan = if a.is_nan() { a } else { b };
+    f64::from_bits(nan.to_bits() | 0x0008_0000_0000_0000)
+}
+
+/// Rounding results: a NaN result (from a NaN input) is quieted, which the rounding routines
+/// do not guarantee for signaling inputs.
+fn quieted32(x: f32) -> f32 {
+    if x.is_nan() {
+        f32::from_bits(x.to_bits() | 0x0040_0000)
+    } else {
+        x
+    }
+}
+
+fn quieted64(x: f64) -> f64 {
+    if x.is_nan() {
+        f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000)
+    } else {
+        x
+    }
+}
+
 fn fmin32(a: f32, b: f32) -> f32 {
     if a.is_nan() || b.is_nan() {
-        a + b
+        quiet32(a, b)
     } else if a == b {
         f32::from_bits(a.to_bits() | b.to_bits())
     } else if a < b {
@@ -81,7 +111,7 @@ fn fmin32(a: f32, b: f32) -> f32 {
 
 fn fmax32(a: f32, b: f32) -> f32 {
     if a.is_nan() || b.is_nan() {
-        a + b
+        quiet32(a, b)
     } else if a == b {
         f32::from_bits(a.to_bits() & b.to_bits())
     } else if a > b {
@@ -93,7 +123,7 @@ fn fmax32(a: f32, b: f32) -> f32 {
 
 fn fmin64(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
-        a + b
+        quiet64(a, b)
     } else if a == b {
         f64::from_bits(a.to_bits() | b.to_bits())
     } else if a < b {
@@ -105,7 +135,7 @@ fn fmin64(a: f64, b: f64) -> f64 {
 
 fn fmax64(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
-        a + b
+        quiet64(a, b)
     } else if a == b {
         f64::from_bits(a.to_bits() & b.to_bits())
     } else if a > b {
@@ -983,10 +1013,12 @@ impl Interp {
 
                     Instr::F32Abs { dst, src } => s!(dst) = s!(src) & 0x7fff_ffff,
                     Instr::F32Neg { dst, src } => s!(dst) = (s!(src) ^ 0x8000_0000) & 0xffff_ffff,
-                    Instr::F32Ceil { dst, src } => f32un!(dst, src, |x| x.ceil()),
-                    Instr::F32Floor { dst, src } => f32un!(dst, src, |x| x.floor()),
-                    Instr::F32Trunc { dst, src } => f32un!(dst, src, |x| x.trunc()),
-                    Instr::F32Nearest { dst, src } => f32un!(dst, src, |x| x.round_ties_even()),
+                    Instr::F32Ceil { dst, src } => f32un!(dst, src, |x| quieted32(x.ceil())),
+                    Instr::F32Floor { dst, src } => f32un!(dst, src, |x| quieted32(x.floor())),
+                    Instr::F32Trunc { dst, src } => f32un!(dst, src, |x| quieted32(x.trunc())),
+                    Instr::F32Nearest { dst, src } => {
+                        f32un!(dst, src, |x| quieted32(x.round_ties_even()))
+                    }
                     Instr::F32Sqrt { dst, src } => f32un!(dst, src, |x| x.sqrt()),
                     Instr::F32Add { dst, a, b } => f32bin!(dst, a, b, |x, y| (x + y).to_bits()),
                     Instr::F32Sub { dst, a, b } => f32bin!(dst, a, b, |x, y| (x - y).to_bits()),
@@ -1010,10 +1042,12 @@ impl Interp {
 
                     Instr::F64Abs { dst, src } => s!(dst) = s!(src) & (u64::MAX >> 1),
                     Instr::F64Neg { dst, src } => s!(dst) = s!(src) ^ (1 << 63),
-                    Instr::F64Ceil { dst, src } => f64un!(dst, src, |x| x.ceil()),
-                    Instr::F64Floor { dst, src } => f64un!(dst, src, |x| x.floor()),
-                    Instr::F64Trunc { dst, src } => f64un!(dst, src, |x| x.trunc()),
-                    Instr::F64Nearest { dst, src } => f64un!(dst, src, |x| x.round_ties_even()),
+                    Instr::F64Ceil { dst, src } => f64un!(dst, src, |x| quieted64(x.ceil())),
+                    Instr::F64Floor { dst, src } => f64un!(dst, src, |x| quieted64(x.floor())),
+                    Instr::F64Trunc { dst, src } => f64un!(dst, src, |x| quieted64(x.trunc())),
+                    Instr::F64Nearest { dst, src } => {
+                        f64un!(dst, src, |x| quieted64(x.round_ties_even()))
+                    }
                     Instr::F64Sqrt { dst, src } => f64un!(dst, src, |x| x.sqrt()),
                     Instr::F64Add { dst, a, b } => f64bin!(dst, a, b, |x, y| (x + y).to_bits()),
                     Instr::F64Sub { dst, a, b } => f64bin!(dst, a, b, |x, y| (x - y).to_bits()),

@@ -621,10 +621,18 @@ impl<'b> Translator<'_, 'b> {
 
     fn op_end(&mut self) -> Result<()> {
         let reachable = !self.unreachable;
-        let results = match self.ctrl.last() {
-            Some(c) => c.results,
+        let (results, kind) = match self.ctrl.last() {
+            Some(c) => (c.results, c.kind),
             None => return Err("end without block".into()),
         };
+        if kind == Kind::Func {
+            // Branches to the function label are returns, so only the fall-through is left.
+            if reachable {
+                self.emit_return()?;
+            }
+            self.ctrl.pop();
+            return Ok(());
+        }
         if reachable {
             self.materialize_top(results)?;
         }
@@ -643,9 +651,6 @@ impl<'b> Translator<'_, 'b> {
             self.push(Opd::Stack);
         }
         self.unreachable = false;
-        if c.kind == Kind::Func && (reachable || !c.fixups.is_empty()) {
-            self.emit_return()?;
-        }
         Ok(())
     }
 
