@@ -66,9 +66,10 @@ fn in_bounds(start: u32, len: u32, limit: usize) -> bool {
 
 /// # Safety
 /// `vmctx` is a live instance context.
-unsafe fn instance<'a>(vmctx: *mut VmCtx) -> &'a mut InstanceData {
-    // SAFETY: per the contract, `instance` points to the live owner of `vmctx`.
-    unsafe { &mut *(*vmctx).instance }
+unsafe fn instance<'a>(vmctx: *mut VmCtx) -> &'a InstanceData {
+    // SAFETY: per the contract, `instance` points to the live owner of `vmctx`. Shared access
+    // only: the drops below borrow just the one field they change.
+    unsafe { &*(*vmctx).instance }
 }
 
 /// # Safety
@@ -149,8 +150,9 @@ pub unsafe extern "C" fn memory_init(
 
 /// `data.drop`.
 pub unsafe extern "C" fn data_drop(vmctx: *mut VmCtx, data_index: u32) {
-    // SAFETY: the caller passes its live context.
-    if let Some(segment) = unsafe { instance(vmctx) }.data.get_mut(data_index as usize) {
+    // SAFETY: the caller passes its live context; only the `data` field is borrowed mutably.
+    let data = unsafe { &mut (*(*vmctx).instance).data };
+    if let Some(segment) = data.get_mut(data_index as usize) {
         *segment = 0..0;
     }
 }
@@ -286,11 +288,10 @@ pub unsafe extern "C" fn table_init(
 
 /// `elem.drop`.
 pub unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, elem_index: u32) {
-    // SAFETY: the caller passes its live context.
-    if let Some(segment) = unsafe { instance(vmctx) }
-        .elements
-        .get_mut(elem_index as usize)
-    {
+    // SAFETY: the caller passes its live context; only the `elements` field is borrowed
+    // mutably.
+    let elements = unsafe { &mut (*(*vmctx).instance).elements };
+    if let Some(segment) = elements.get_mut(elem_index as usize) {
         *segment = Box::new([]);
     }
 }

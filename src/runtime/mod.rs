@@ -10,6 +10,15 @@
 //!   frame convention of ARCHITECTURE.md.
 //! - Operations that need the runtime's data (grow, bulk memory/table ops, segment drops) are
 //!   the `extern "C"` functions in `libcalls`, shared by every tier.
+//!
+//! Additions made by the runtime implementation (nothing above changed):
+//! - `memory` (`LinearMemory`: the 4 GiB + guard reservation), `table` (`TableInstance`),
+//!   `store` (`StoreData`: owner of every object, import checks, instantiation).
+//! - `InstanceData` carries the per-index pointer arrays `VmCtx` points into, store handles
+//!   and segment state (see `instance.rs`).
+//! - `libcalls::helper_table` / `libcalls::helper_index`: the layout of `VmCtx::helpers`.
+//! - `lib.rs`: `Engine::type_id` (canonical type ids), `Val::{ty, to_slot, from_slot}` (the
+//!   slot encoding); `module::wrun_features` (the exact validator feature set).
 
 pub mod instance;
 pub mod libcalls;
