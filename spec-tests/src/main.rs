@@ -225,7 +225,7 @@ mod tests {
     }
 
     /// Wrong results, missing traps and accepted invalid modules are each reported as a
-    /// failure at the directive's line and column.
+    /// failure at the line and column of the directive keyword.
     #[test]
     fn failures_are_detected_and_located() {
         let report = run(r#"(module (func (export "five") (result i32) i32.const 5))
@@ -243,10 +243,10 @@ mod tests {
         );
         assert_eq!(
             report.failures[0],
-            "inline.wast:2:1: assert_return: expected [i32.const 6], got [i32.const 5]"
+            "inline.wast:2:2: assert_return: expected [i32.const 6], got [i32.const 5]"
         );
-        assert!(report.failures[1].starts_with("inline.wast:3:1: assert_trap: expected trap"));
-        assert!(report.failures[2].starts_with("inline.wast:4:1: assert_invalid:"));
+        assert!(report.failures[1].starts_with("inline.wast:3:2: assert_trap: expected trap"));
+        assert!(report.failures[2].starts_with("inline.wast:4:2: assert_invalid:"));
         assert!(report.failures[3].contains("no export named \"missing\""));
     }
 
