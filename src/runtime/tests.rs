@@ -739,3 +739,37 @@ fn module_from_file_names_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn mutated_modules_never_panic() {
+    let engine = engine();
+    let wasm = wat::parse_str(
+        r#"(module (type (func (param i32) (result i32)))
+            (table 2 8 funcref) (memory 1 2) (global (mut i32) (i32.const 7))
+            (export "f" (func 0)) (export "t" (table 0)) (export "m" (memory 0))
+            (elem (i32.const 0) func 0 0) (elem funcref (ref.func 0))
+            (data (i32.const 3) "abc") (data "passive")
+            (func (type 0) local.get 0 i32.const 1 i32.add)
+            (func $s) (start $s)
+            (@custom "name" "\00\02\01m"))"#,
+    )
+    .unwrap();
+    let mut accepted = 0;
+    for position in 8..wasm.len() {
+        for value in [0x00, 0x01, 0x7f, 0x80, 0xff, wasm[position] ^ 0x01] {
+            let mut mutated = wasm.clone();
+            mutated[position] = value;
+            // Any outcome but a panic is fine; valid mutants must also instantiate or fail
+            // with an error value.
+            if let Ok(m) = Module::new(&engine, &mutated) {
+                accepted += 1;
+                let mut store = Store::new(&engine);
+                let _ = Linker::new().instantiate(&mut store, &m);
+            }
+        }
+    }
+    assert!(
+        accepted > 0,
+        "no mutant was valid; the test exercised nothing past decoding"
+    );
+}
