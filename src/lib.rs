@@ -167,6 +167,8 @@ pub struct Module {
     code: Arc<interp::ModuleCode>,
     /// Canonical type id of each type index (engine-wide).
     type_ids: Arc<[u32]>,
+    /// The engine whose type registry `type_ids` come from.
+    engine: Engine,
 }
 
 impl Module {
@@ -178,6 +180,7 @@ impl Module {
             info,
             code,
             type_ids,
+            engine: engine.clone(),
         })
     }
 
@@ -569,6 +572,12 @@ impl Linker {
     /// Resolves the imports, type-checks them, creates the instance, initializes tables and
     /// memories from the segments and runs the start function.
     pub fn instantiate(&self, store: &mut Store, module: &Module) -> Result<Instance, Error> {
+        if !Arc::ptr_eq(&module.engine.inner, &store.engine.inner) {
+            // Type ids are per engine; mixing engines would make call_indirect checks wrong.
+            return Err(Error::Link(
+                "the module and the store belong to different engines".into(),
+            ));
+        }
         let info = &module.info;
         let mut imports = Vec::with_capacity(info.imports.len());
         for (i, import) in info.imports.iter().enumerate() {

@@ -773,3 +773,12 @@ fn mutated_modules_never_panic() {
         "no mutant was valid; the test exercised nothing past decoding"
     );
 }
+
+#[test]
+fn modules_of_another_engine_are_refused() {
+    let (a, b) = (engine(), engine());
+    let m = module(&a, "(module)");
+    let mut store = Store::new(&b);
+    let message = link_error(Linker::new().instantiate(&mut store, &m));
+    assert!(message.contains("different engines"), "{message}");
+}
