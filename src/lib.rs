@@ -331,19 +331,9 @@ impl Func {
 
     pub fn ty(&self, store: &Store) -> FuncType {
         let _ = store;
-        // SAFETY: a Func handle used with its own store points to a live record; a host
-        // record's `host` and a wasm record's instance are owned by the same store.
-        unsafe {
-            let record = self.0.as_ref();
-            if !record.host.is_null() {
-                (*record.host).ty.clone()
-            } else {
-                (*(*record.vmctx).instance)
-                    .module
-                    .func_type(record.func_index)
-                    .clone()
-            }
-        }
+        // SAFETY: a Func handle used with its own store points to a live record whose host
+        // function or instance the store owns.
+        unsafe { runtime::store::record_func_type(self.0.as_ptr()) }.clone()
     }
 
     /// Calls the function; argument types are checked against its type.

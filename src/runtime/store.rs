@@ -165,11 +165,13 @@ impl StoreData {
         match (&import.kind, val) {
             (ImportKind::Func(type_index), ExternVal::Func(record)) => {
                 // SAFETY: a Func handle points to a live record of this store.
-                let actual = unsafe { record.as_ref().type_id };
-                if actual != expected_type_id {
+                let record = unsafe { record.as_ref() };
+                if record.type_id != expected_type_id {
                     return incompatible(format!(
-                        "expected function {}",
-                        module.types[*type_index as usize]
+                        "expected function {}, found {}",
+                        module.types[*type_index as usize],
+                        // SAFETY: a live record of this store.
+                        unsafe { record_func_type(record) }
                     ));
                 }
                 Ok(())
@@ -452,6 +454,23 @@ fn eval_const(expr: &ConstExpr, globals: &[*mut u64], funcs: &[*const FuncRecord
         ConstExpr::RefFunc(index) => funcs.get(index as usize).map_or(0, |&f| f as u64),
         // SAFETY: global cells are owned by the store and live.
         ConstExpr::GlobalGet(index) => globals.get(index as usize).map_or(0, |&g| unsafe { *g }),
+    }
+}
+
+/// The signature of a function record (host or wasm).
+///
+/// # Safety
+/// `record` points to a live record; its host function or instance is alive for `'a`.
+pub unsafe fn record_func_type<'a>(record: *const FuncRecord) -> &'a super::FuncType {
+    // SAFETY: per the contract; a wasm record's vmctx leads to its live instance.
+    unsafe {
+        if !(*record).host.is_null() {
+            &(*(*record).host).ty
+        } else {
+            (*(*(*record).vmctx).instance)
+                .module
+                .func_type((*record).func_index)
+        }
     }
 }
 
