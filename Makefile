@@ -1,0 +1,31 @@
+# wrun: build, test, spec suite, benchmarks, WASI tests, lint.
+# `make test spec lint` is what CI runs (.ci/run).
+
+CARGO ?= cargo
+# QUICK=1 makes `make bench` do one run per program and engine.
+QUICK ?=
+
+.PHONY: all build test spec bench wasi-test lint
+
+all: build
+
+build:
+	$(CARGO) build --release
+
+test:
+	$(CARGO) test --workspace
+
+# The official WebAssembly 2.0 spec suite (90 .wast files) on every tier; exits non-zero on any
+# failure. Pass options with SPEC_ARGS, e.g. `make spec SPEC_ARGS="--tier interp i32"`.
+spec:
+	$(CARGO) run --release -p spec-tests -- $(SPEC_ARGS)
+
+bench: build
+	QUICK=$(QUICK) scripts/bench/run.sh
+
+wasi-test: build
+	scripts/wasi-test.sh
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
