@@ -48,8 +48,9 @@ def make_writable(root: Path) -> None:
 
 
 def first_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:200] if lines else ""
+    """The first two non-blank lines (a trap's message, or a panic's place and message)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " | ".join(lines[:2])[:240]
 
 
 def run_test(wrun: Path, wasm: Path, timeout: float) -> tuple[bool, str]:

@@ -494,3 +494,24 @@ fn socket_calls_on_a_file_say_notsock() {
         Ok(ERRNO_BADF)
     );
 }
+
+#[test]
+fn fd_fdstat_set_rights_is_not_supported() {
+    const ERRNO_NOTSUP: u64 = 58;
+    let dir = tempfile::tempdir().unwrap();
+    let mut wasi = Wasi::new(config_with_preopen(dir.path())).unwrap();
+    let mut memory = vec![0u8; 4096];
+    assert_eq!(
+        call(
+            &mut wasi,
+            &mut memory,
+            "fd_fdstat_set_rights",
+            &[PREOPEN_FD, 0, 0]
+        ),
+        Ok(ERRNO_NOTSUP)
+    );
+    assert_eq!(
+        call(&mut wasi, &mut memory, "fd_fdstat_set_rights", &[99, 0, 0]),
+        Ok(ERRNO_BADF)
+    );
+}
