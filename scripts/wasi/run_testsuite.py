@@ -7,8 +7,9 @@ and passes when the exit code equals the expected one and stdout begins with the
 (the suite's rules: see wasi-testsuite/README.md in the shared folder).
 
 Usage: run_testsuite.py [--verbose] [FILTER...]   (FILTER: substrings of "suite/test" to run)
-Environment: WRUN (binary, default target/release/wrun), WASI_TESTSUITE (the wasi-testsuite folder,
-default REPO/../shared/wasi-testsuite), WASI_TEST_TIMEOUT (seconds per test, default 5).
+Environment: WRUN (the binary; default $CARGO_TARGET_DIR/release/wrun, else target/release/wrun),
+WASI_TESTSUITE (the wasi-testsuite folder; default REPO/../shared/wasi-testsuite),
+WASI_TEST_TIMEOUT (seconds per test, default 5).
 """
 
 import json
@@ -105,7 +106,8 @@ def main() -> int:
     filters = [arg for arg in args if arg != "--verbose"]
     root = repo_root()
     suite_dir = Path(os.environ.get("WASI_TESTSUITE", root.parent / "shared" / "wasi-testsuite"))
-    wrun = Path(os.environ.get("WRUN", root / "target" / "release" / "wrun")).resolve()
+    target_dir = Path(os.environ.get("CARGO_TARGET_DIR", root / "target"))
+    wrun = Path(os.environ.get("WRUN", target_dir / "release" / "wrun")).resolve()
     timeout = float(os.environ.get("WASI_TEST_TIMEOUT", "5"))
     if not wrun.is_file():
         print(f"wasi-test: no wrun binary at {wrun} (build it, or set WRUN)", file=sys.stderr)
