@@ -83,8 +83,7 @@ def run_test(wrun: Path, wasm: Path, timeout: float) -> tuple[bool, str]:
                 command,
                 cwd=scratch,
                 env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-                # An empty pipe, not /dev/null: wasi-common's poll_oneoff can't poll /dev/null.
-                input=b"",
+                stdin=subprocess.DEVNULL,
                 capture_output=True,
                 timeout=timeout,
             )

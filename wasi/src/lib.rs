@@ -41,6 +41,13 @@
 //!
 //! `wasi-common`'s functions are `async` but never wait on anything in the `sync` flavour; they are
 //! polled once with a no-op waker, and one that is still pending is reported as a trap.
+//!
+//! Where `wasi-common` 36 departs from POSIX or the WASI test suite, this crate adjusts the call
+//! (`fixups.rs`, `stdin.rs`): `path_open` with `O_TRUNC | O_APPEND` works (cap-std refuses the
+//! pair); the `sock_*` functions on an open non-socket fd say `ENOTSOCK` (not `EBADF`);
+//! `fd_fdstat_set_rights` says `ENOTSUP` (rights are not enforced, so claiming success would lie);
+//! `poll_oneoff` on a stdin that is `/dev/null` reports it readable instead of trapping.
+//! Unix only (the stdin wrapper names `std::os::fd`).
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -132,7 +139,10 @@ impl Wasi {
                 .with_context(|| format!("WASI environment variable {name:?}"))?;
         }
         if config.inherit_stdio {
-            builder.inherit_stdio();
+            builder
+                .stdin(Box::new(stdin::Stdin(wasi_common::sync::stdio::stdin())))
+                .inherit_stdout()
+                .inherit_stderr();
         }
         for (host, guest) in &config.preopens {
             let metadata = std::fs::metadata(host)
@@ -320,6 +330,7 @@ wasi_functions! {
 }
 
 mod fixups;
+mod stdin;
 
 #[cfg(test)]
 mod tests;
