@@ -1,4 +1,137 @@
 //! Tier 1: the baseline JIT (ARCHITECTURE.md, "Tier 1"). `x64` is the encoder; it knows
 //! nothing of wasm.
+//!
+//! # Pieces
+//!
+//! - `compile/`: the single-pass compiler (value model and code shape in its docs).
+//! - `code_memory`: W^X executable memory (`region`).
+//! - `entry`: the per-thread [`entry::ExecContext`], the entry trampoline and trap stubs,
+//!   [`invoke`] (Rust -> compiled code), the helper that calls host functions.
+//! - `trap`: code-range registry, SIGSEGV/SIGBUS handler, backtraces.
+//! - `convert`: Rust helpers for float -> int conversions, u64 -> float, min/max, rounding
+//!   without SSE4.1 and popcnt without POPCNT.
+//!
+//! # Registers and calling convention between compiled functions
+//!
+//! | register | holds |
+//! |----------|-------|
+//! | `r15` | the current instance's `VmCtx` |
+//! | `r14` | `fp`: the current frame on the value stack (slot `i` at `[r14 + 8*i]`) |
+//! | `r13` | the linear memory base (stable: memories never move) |
+//! | `r12` | the per-thread [`entry::ExecContext`] (stack limits, trap slot, JIT helpers) |
+//! | `rbp` | native frame-pointer chain (every compiled function pushes it: backtraces) |
+//!
+//! All four pinned registers are callee-saved in SysV, so Rust helpers preserve them. A call
+//! passes no arguments in registers: the caller materializes its operand stack, points `r14`
+//! at the first argument's slot (the callee's frame, ARCHITECTURE "Calls") and calls; results
+//! come back in the callee's `fp[0..n]`, which are the caller's canonical slots. Calls to
+//! defined functions of the same module are `call rel32` (same `r15`/`r13`). Imported
+//! functions and `call_indirect` go through the `FuncRecord`: if its `code` is set, the caller
+//! saves `r15`/`r13`, loads the callee's `VmCtx` and memory base and calls `code`; otherwise
+//! (host functions) it calls the `CALL_SLOW` helper with `(vmctx, record, args)`, which runs
+//! the host function on the argument slots. Inside a function body `rsp` is 16-byte aligned,
+//! so helpers are called directly.
+//!
+//! Compiled code contains no absolute address: VmCtx fields are loaded through `r15`, the
+//! runtime helpers through `VmCtx::helpers`, the JIT's own helpers and the trap stub through
+//! `r12`.
+//!
+//! # Traps
+//!
+//! Each trap site is out of line: `mov dword [r12 + TRAP_CODE], code; call [r12 + TRAP_STUB]`.
+//! The stub (in the trampoline) records the return address and `rbp` for the backtrace,
+//! restores the `rsp` saved at entry and returns the code to [`invoke`], which builds the
+//! `Trap` (host traps are carried separately, with their message). Out-of-bounds memory
+//! accesses fault in the guard region; the signal handler checks that the pc is in compiled
+//! code, `r12` is this thread's execution record and the address is in the memory
+//! reservation based at `r13`, stores the code and redirects `rip` to the stub. Any other
+//! fault goes to the previous handler. Static offsets beyond the guard are checked
+//! explicitly. The native stack is checked in every prologue against a limit derived from
+//! the thread's real stack bounds (pthread), the value stack against its end; both trap with
+//! "call stack exhausted".
+//!
+//! # What remains
+//!
+//! - Operands in registers across operators (the value model keeps every result in its
+//!   canonical slot), compare+branch fusion, locals in registers inside loops.
+//! - Calls from compiled code into *interpreted* functions (with `--tier jit` every function
+//!   is compiled, so only host functions take the slow path) and OSR entries from the
+//!   interpreter (loop-header offsets are recorded per function but not used yet).
+//! - float min/max and the float -> int conversions are Rust helpers, not inline code.
 
+pub mod code_memory;
+pub mod compile;
+pub mod convert;
+pub mod entry;
+pub mod trap;
 pub mod x64;
+
+use std::sync::Arc;
+
+use crate::module::ModuleInfo;
+pub use entry::invoke;
+
+/// The compiled code of one module, registered for traps while alive.
+pub struct JitModule {
+    memory: code_memory::CodeMemory,
+    info: Arc<trap::CodeInfo>,
+    func_offsets: Vec<u32>,
+    loop_headers: Vec<Vec<u32>>,
+    _registration: trap::Registration,
+}
+
+impl JitModule {
+    /// Compiles every defined function of `module` for this CPU.
+    pub fn compile(module: &Arc<ModuleInfo>) -> Result<JitModule, String> {
+        Self::compile_with(module, compile::CpuFeatures::detect())
+    }
+
+    /// Compiles with an explicit CPU feature set (tests use the baseline to cover fallbacks).
+    pub fn compile_with(
+        module: &Arc<ModuleInfo>,
+        cpu: compile::CpuFeatures,
+    ) -> Result<JitModule, String> {
+        let out = compile::compile_module(module, cpu)?;
+        let memory = code_memory::CodeMemory::new(&out.code)?;
+        let start = memory.base() as usize;
+        let info = Arc::new(trap::CodeInfo {
+            start,
+            end: start + memory.len(),
+            module: module.clone(),
+            funcs: out.func_starts,
+            pc_map: out.pc_map,
+        });
+        let registration = trap::register(&info);
+        Ok(JitModule {
+            memory,
+            info,
+            func_offsets: out.func_offsets,
+            loop_headers: out.loop_headers,
+            _registration: registration,
+        })
+    }
+
+    /// Native entry of function `func_index` (imports counted), if it is defined here.
+    pub fn entry(&self, func_index: u32) -> Option<*const u8> {
+        let defined = func_index.checked_sub(self.info.module.num_imported_funcs)?;
+        let offset = *self.func_offsets.get(defined as usize)?;
+        // SAFETY: the offset lies inside the code (it is where the function was assembled).
+        Some(unsafe { self.memory.base().add(offset as usize) })
+    }
+
+    /// Code offsets of function `func_index`'s loop headers (OSR entries), in body order.
+    pub fn loop_headers(&self, func_index: u32) -> &[u32] {
+        func_index
+            .checked_sub(self.info.module.num_imported_funcs)
+            .and_then(|d| self.loop_headers.get(d as usize))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Size of the machine code in bytes.
+    pub fn code_len(&self) -> usize {
+        self.memory.len()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,304 @@
+//! Rust -> compiled code: the per-thread execution record, the entry trampoline, the trap
+//! stubs and the JIT's own helpers (see the `jit` module docs for the register conventions).
+
+use std::cell::{Cell, RefCell};
+use std::sync::OnceLock;
+
+use super::code_memory::CodeMemory;
+use super::x64::{Alu, Assembler, Gpr, Mem, Size, Width};
+use crate::runtime::vmctx::offsets;
+use crate::runtime::{Caller, FuncRecord, Trap, TrapCode, VmCtx};
+
+/// Native stack kept free below the limit for Rust helpers and host functions called from
+/// compiled code (the signal handler runs on its own stack).
+const NATIVE_STACK_RESERVE: usize = 256 * 1024;
+
+/// Indices of the JIT's helpers in [`ExecContext::helpers`].
+pub mod jit_helper {
+    /// `(caller_vmctx, record, args) -> trap code`: host functions and anything without code.
+    pub const CALL_SLOW: usize = 0;
+    /// `(kind, bits, out) -> trap code`: float -> int (trapping and saturating) and
+    /// u64 -> float conversions (see `super::convert`).
+    pub const CONVERT: usize = 1;
+    /// `(kind, a, b) -> bits`: float min/max, rounding without SSE4.1, popcnt without POPCNT.
+    pub const FLOAT_OP: usize = 2;
+    pub const COUNT: usize = 3;
+}
+
+/// The per-thread execution record; compiled code keeps its address in `r12`.
+#[repr(C)]
+pub struct ExecContext {
+    /// Compiled code traps with "call stack exhausted" when `rsp` goes below this.
+    pub stack_limit: usize,
+    /// One past the last slot of the value stack.
+    pub value_stack_end: usize,
+    /// `rsp` of the entry trampoline, restored by the trap stubs.
+    pub saved_rsp: usize,
+    /// Address of the trap stub compiled code calls (`call [r12 + TRAP_STUB]`).
+    pub trap_stub: usize,
+    /// The pending trap's `TrapCode as u32`.
+    pub trap_code: u32,
+    pub _pad: u32,
+    /// Return address (or faulting pc + 1) of the trap site, for the backtrace.
+    pub trap_pc: usize,
+    /// `rbp` of the trapping compiled frame, for the backtrace.
+    pub trap_fp: usize,
+    pub helpers: [usize; jit_helper::COUNT],
+}
+
+pub mod exec_offsets {
+    use super::ExecContext;
+    use core::mem::offset_of;
+    pub const STACK_LIMIT: i32 = offset_of!(ExecContext, stack_limit) as i32;
+    pub const VALUE_STACK_END: i32 = offset_of!(ExecContext, value_stack_end) as i32;
+    pub const SAVED_RSP: i32 = offset_of!(ExecContext, saved_rsp) as i32;
+    pub const TRAP_STUB: i32 = offset_of!(ExecContext, trap_stub) as i32;
+    pub const TRAP_CODE: i32 = offset_of!(ExecContext, trap_code) as i32;
+    pub const TRAP_PC: i32 = offset_of!(ExecContext, trap_pc) as i32;
+    pub const TRAP_FP: i32 = offset_of!(ExecContext, trap_fp) as i32;
+    pub const HELPERS: i32 = offset_of!(ExecContext, helpers) as i32;
+}
+
+/// The trampoline code (shared by all threads).
+pub(crate) struct Trampoline {
+    code: CodeMemory,
+    /// Trap stub reached by a signal handler redirect (trap code, pc and fp already stored).
+    signal_stub: usize,
+    trap_stub: usize,
+}
+
+type EntryFn = unsafe extern "sysv64" fn(*mut ExecContext, *mut VmCtx, *mut u64, *const u8) -> u32;
+
+fn build_trampoline() -> Result<Trampoline, String> {
+    use exec_offsets::*;
+    let mut asm = Assembler::new();
+    let restore = asm.new_label();
+    let trap_stub = asm.new_label();
+    let signal_stub = asm.new_label();
+    // entry(exec = rdi, vmctx = rsi, fp = rdx, code = rcx) -> trap code in eax (0 = ok).
+    asm.push(Gpr::Rbp);
+    asm.mov_rr(Size::S64, Gpr::Rbp, Gpr::Rsp);
+    for reg in [Gpr::Rbx, Gpr::R12, Gpr::R13, Gpr::R14, Gpr::R15] {
+        asm.push(reg);
+    }
+    asm.alu_ri(Alu::Sub, Width::W64, Gpr::Rsp, 8);
+    asm.mov_rr(Size::S64, Gpr::R12, Gpr::Rdi);
+    asm.mov_rr(Size::S64, Gpr::R15, Gpr::Rsi);
+    asm.mov_rr(Size::S64, Gpr::R14, Gpr::Rdx);
+    asm.mov_rm(
+        Size::S64,
+        Gpr::R13,
+        Mem::base_disp(Gpr::R15, offsets::VMCTX_MEMORY_BASE as i32),
+    );
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, SAVED_RSP), Gpr::Rsp);
+    asm.call_r(Gpr::Rcx);
+    asm.zero(Gpr::Rax);
+    asm.bind(restore);
+    asm.alu_ri(Alu::Add, Width::W64, Gpr::Rsp, 8);
+    for reg in [Gpr::R15, Gpr::R14, Gpr::R13, Gpr::R12, Gpr::Rbx] {
+        asm.pop(reg);
+    }
+    asm.pop(Gpr::Rbp);
+    asm.ret();
+    // Reached by `call [r12 + TRAP_STUB]` with the code already in TRAP_CODE.
+    asm.bind(trap_stub);
+    asm.mov_rm(Size::S64, Gpr::Rax, Mem::base(Gpr::Rsp));
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, TRAP_PC), Gpr::Rax);
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, TRAP_FP), Gpr::Rbp);
+    asm.bind(signal_stub);
+    asm.mov_rm(Size::S64, Gpr::Rsp, Mem::base_disp(Gpr::R12, SAVED_RSP));
+    asm.mov_rm(Size::S32, Gpr::Rax, Mem::base_disp(Gpr::R12, TRAP_CODE));
+    asm.jmp(restore);
+    let trap_off = asm.label_offset(trap_stub).unwrap_or(0);
+    let signal_off = asm.label_offset(signal_stub).unwrap_or(0);
+    let bytes = asm.finish().map_err(|e| format!("trampoline: {e:?}"))?;
+    let code = CodeMemory::new(&bytes)?;
+    let base = code.base() as usize;
+    Ok(Trampoline {
+        signal_stub: base + signal_off,
+        trap_stub: base + trap_off,
+        code,
+    })
+}
+
+pub(crate) fn trampoline() -> Result<&'static Trampoline, Trap> {
+    static TRAMPOLINE: OnceLock<Result<Trampoline, String>> = OnceLock::new();
+    TRAMPOLINE
+        .get_or_init(build_trampoline)
+        .as_ref()
+        .map_err(|e| Trap::host(e.clone()))
+}
+
+/// Address of the stub the signal handler redirects to, if the trampoline exists.
+pub(crate) fn signal_stub() -> Option<usize> {
+    static_trampoline().map(|t| t.signal_stub)
+}
+
+fn static_trampoline() -> Option<&'static Trampoline> {
+    trampoline().ok()
+}
+
+/// Per-thread state: the execution record and the value stack.
+struct ThreadState {
+    exec: Box<ExecContext>,
+    stack: Box<[u64]>,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<ThreadState>> = const { RefCell::new(None) };
+    /// The record of the compiled code running on this thread (null when none): the signal
+    /// handler only redirects faults while this is set.
+    pub(crate) static ACTIVE: Cell<*mut ExecContext> = const { Cell::new(std::ptr::null_mut()) };
+    /// A trap from a host function, waiting for the entry to pick it up.
+    static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
+}
+
+/// Lowest usable address of this thread's native stack (from pthread), if known.
+fn native_stack_low() -> Option<usize> {
+    // SAFETY: pthread_getattr_np fills `attr` for the calling thread; we destroy it after
+    // reading the stack bounds. All pointers are to locals.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let rc = libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        (rc == 0).then_some(addr as usize)
+    }
+}
+
+/// Calls compiled code: `record` must have non-null `code`. `slots` holds the arguments and
+/// receives the results.
+///
+/// # Safety
+/// `record` points to a live wasm function record whose code and instance are alive.
+pub unsafe fn invoke(
+    record: *const FuncRecord,
+    slots: &mut [u64],
+    value_stack_slots: usize,
+) -> Result<(), Trap> {
+    let tramp = trampoline()?;
+    super::trap::install_signal_handler()?;
+    // SAFETY: the caller guarantees `record` is live.
+    let (code, vmctx) = unsafe { ((*record).code.get(), (*record).vmctx) };
+    if code.is_null() || vmctx.is_null() {
+        return Err(Trap::host("jit: function has no compiled code"));
+    }
+    if !ACTIVE.with(|a| a.get()).is_null() {
+        return Err(Trap::host("jit: re-entrant call into compiled code"));
+    }
+    let native_low = native_stack_low().unwrap_or(0);
+    let here = &slots as *const _ as usize;
+    let stack_limit = if native_low != 0 && here > native_low + 2 * NATIVE_STACK_RESERVE {
+        native_low + NATIVE_STACK_RESERVE
+    } else {
+        // Unknown stack: allow 1 MiB below the current position.
+        here.saturating_sub(1 << 20)
+    };
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        let wanted = value_stack_slots.max(slots.len() + 16);
+        if state.as_ref().is_none_or(|s| s.stack.len() < wanted) {
+            *state = Some(ThreadState {
+                exec: Box::new(ExecContext {
+                    stack_limit: 0,
+                    value_stack_end: 0,
+                    saved_rsp: 0,
+                    trap_stub: 0,
+                    trap_code: 0,
+                    _pad: 0,
+                    trap_pc: 0,
+                    trap_fp: 0,
+                    helpers: [0; jit_helper::COUNT],
+                }),
+                stack: vec![0u64; wanted].into_boxed_slice(),
+            });
+        }
+        let Some(state) = state.as_mut() else {
+            return Err(Trap::host("jit: no thread state"));
+        };
+        let stack_ptr = state.stack.as_mut_ptr();
+        let exec = &mut *state.exec;
+        exec.stack_limit = stack_limit;
+        exec.value_stack_end = stack_ptr as usize + state.stack.len() * 8;
+        exec.trap_stub = tramp.trap_stub;
+        exec.trap_code = 0;
+        exec.helpers = [
+            call_slow as *const () as usize,
+            super::convert::convert as *const () as usize,
+            super::convert::float_op as *const () as usize,
+        ];
+        state.stack[..slots.len()].copy_from_slice(slots);
+        let exec_ptr: *mut ExecContext = exec;
+        super::trap::ensure_alt_stack();
+        // SAFETY: the trampoline follows the sysv64 ABI with this signature (built above);
+        // `code` is compiled code of `record`'s module (alive per the caller), `vmctx` its
+        // instance context, the value stack is ours for the duration of the call.
+        let rc = unsafe {
+            let entry: EntryFn = std::mem::transmute::<*const u8, EntryFn>(tramp.code.base());
+            ACTIVE.with(|a| a.set(exec_ptr));
+            let rc = entry(exec_ptr, vmctx, stack_ptr, code);
+            ACTIVE.with(|a| a.set(std::ptr::null_mut()));
+            rc
+        };
+        if rc == 0 {
+            slots.copy_from_slice(&state.stack[..slots.len()]);
+            return Ok(());
+        }
+        let pending = PENDING.with(|p| p.borrow_mut().take());
+        let mut trap = match (TrapCode::from_u32(rc), pending) {
+            (Some(TrapCode::Host | TrapCode::Exit), Some(trap)) => trap,
+            (Some(code), _) => Trap::new(code),
+            (None, _) => Trap::host(format!("jit: unknown trap code {rc}")),
+        };
+        trap.backtrace = super::trap::backtrace(exec.trap_pc, exec.trap_fp);
+        Ok::<(), Trap>(()).and(Err(trap))
+    })
+}
+
+/// Calls a function without compiled code from compiled code: host functions get the caller's
+/// context and the argument slots (which receive the results).
+extern "C" fn call_slow(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64) -> u32 {
+    // SAFETY: compiled code passes a live record of its instance's function table.
+    let host = unsafe { (*record).host };
+    if host.is_null() {
+        PENDING.with(|p| {
+            *p.borrow_mut() = Some(Trap::host("jit: call of a function without compiled code"))
+        });
+        return TrapCode::Host as u32;
+    }
+    // SAFETY: a non-null `host` points to a HostFunc owned by the store, alive while its
+    // instance runs; `args` is the caller's canonical area, which has room for
+    // max(params, results) slots (the compiler counts the results in the frame size).
+    let result = unsafe {
+        let host = &*host;
+        let len = host.ty.params.len().max(host.ty.results.len());
+        let slots = std::slice::from_raw_parts_mut(args, len);
+        let mut caller = Caller {
+            vmctx: caller,
+            _marker: std::marker::PhantomData,
+        };
+        // No panic may unwind into compiled frames.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            (host.func)(&mut caller, slots)
+        }))
+    };
+    match result {
+        Ok(Ok(())) => 0,
+        Ok(Err(trap)) => {
+            let code = match trap.code {
+                TrapCode::Exit => TrapCode::Exit,
+                _ => TrapCode::Host,
+            };
+            PENDING.with(|p| *p.borrow_mut() = Some(trap));
+            code as u32
+        }
+        Err(_) => {
+            PENDING.with(|p| *p.borrow_mut() = Some(Trap::host("host function panicked")));
+            TrapCode::Host as u32
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! Traps from compiled code: the registry of code ranges, the SIGSEGV/SIGBUS handler that turns
+//! guard-region faults inside compiled code into "out of bounds memory access", and the wasm
+//! backtrace built from the frame-pointer chain.
+
+use std::sync::{Arc, Once, RwLock, Weak};
+
+use super::entry::{ACTIVE, ExecContext, signal_stub};
+use crate::runtime::memory::{GUARD_BYTES, MAX_PAGES, WASM_PAGE};
+use crate::runtime::{FrameInfo, Trap, TrapCode};
+
+/// What the backtrace needs to know about one compiled module.
+pub struct CodeInfo {
+    pub start: usize,
+    pub end: usize,
+    pub module: Arc<crate::module::ModuleInfo>,
+    /// `(code offset of a function's entry, function index)`, ascending.
+    pub funcs: Vec<(u32, u32)>,
+    /// `(code offset, wasm byte offset)` for every compiled operator and trap site, ascending.
+    pub pc_map: Vec<(u32, u32)>,
+}
+
+impl CodeInfo {
+    fn frame(&self, pc: usize) -> Option<FrameInfo> {
+        if pc < self.start || pc >= self.end {
+            return None;
+        }
+        let off = (pc - self.start) as u32;
+        let func = match self.funcs.partition_point(|&(o, _)| o <= off) {
+            0 => return None,
+            i => self.funcs[i - 1].1,
+        };
+        let code_offset = match self.pc_map.partition_point(|&(o, _)| o <= off) {
+            0 => 0,
+            i => self.pc_map[i - 1].1 as usize,
+        };
+        Some(FrameInfo {
+            func_index: func,
+            func_name: self.module.func_name(func).map(str::to_string),
+            module_name: self.module.names.module.clone(),
+            code_offset,
+        })
+    }
+}
+
+/// Code ranges of every live compiled module; read by the signal handler (`try_read`, never
+/// blocking) and by backtraces.
+static REGISTRY: RwLock<Vec<(usize, usize, Weak<CodeInfo>)>> = RwLock::new(Vec::new());
+
+/// Removes its range from the registry when dropped.
+pub struct Registration {
+    start: usize,
+}
+
+pub fn register(info: &Arc<CodeInfo>) -> Registration {
+    if let Ok(mut registry) = REGISTRY.write() {
+        registry.push((info.start, info.end, Arc::downgrade(info)));
+    }
+    Registration { start: info.start }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if let Ok(mut registry) = REGISTRY.write() {
+            registry.retain(|(start, _, _)| *start != self.start);
+        }
+    }
+}
+
+fn lookup(pc: usize) -> Option<Arc<CodeInfo>> {
+    let registry = REGISTRY.read().ok()?;
+    registry
+        .iter()
+        .find(|(start, end, _)| pc >= *start && pc < *end)
+        .and_then(|(_, _, info)| info.upgrade())
+}
+
+/// Walks the frame-pointer chain from the trap site. `pc` is a return address (or faulting
+/// pc + 1), so `pc - 1` lies inside the instruction of interest.
+pub fn backtrace(pc: usize, fp: usize) -> Vec<FrameInfo> {
+    let mut frames = Vec::new();
+    let (mut pc, mut fp) = (pc, fp);
+    while frames.len() < 10_000 {
+        let Some(info) = lookup(pc.wrapping_sub(1)) else {
+            break;
+        };
+        match info.frame(pc - 1) {
+            Some(frame) => frames.push(frame),
+            None => break,
+        }
+        if fp == 0 {
+            break;
+        }
+        // SAFETY: `fp` is the rbp of a compiled frame (pushed by its prologue), so `[fp]` is
+        // the caller's rbp and `[fp + 8]` the return address; both live on this thread's stack
+        // below the entry trampoline's frame, which is still alive.
+        unsafe {
+            pc = *((fp + 8) as *const usize);
+            fp = *(fp as *const usize);
+        }
+    }
+    frames
+}
+
+/// The handler that was installed before ours, per signal.
+static mut PREVIOUS_SEGV: Option<libc::sigaction> = None;
+static mut PREVIOUS_BUS: Option<libc::sigaction> = None;
+
+/// Installs the SIGSEGV/SIGBUS handler once per process.
+pub fn install_signal_handler() -> Result<(), Trap> {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sigaction with a valid handler and zeroed mask; the previous actions are
+        // stored before any fault can reach our handler (it is installed under `Once` before
+        // compiled code runs), and are only read afterwards.
+        unsafe {
+            for (signal, previous) in [
+                (libc::SIGSEGV, &raw mut PREVIOUS_SEGV),
+                (libc::SIGBUS, &raw mut PREVIOUS_BUS),
+            ] {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = handler as *const () as usize;
+                action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+                libc::sigemptyset(&mut action.sa_mask);
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(signal, &action, &mut old) == 0 {
+                    *previous = Some(old);
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Gives this thread an alternate signal stack if it has none (Rust's runtime gives one to
+/// the threads it creates; others get ours, leaked for the thread's life).
+pub fn ensure_alt_stack() {
+    thread_local! {
+        static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if DONE.with(|d| d.replace(true)) {
+        return;
+    }
+    // SAFETY: querying and setting this thread's alternate stack with valid pointers; the
+    // new stack is a leaked allocation, valid for the rest of the process.
+    unsafe {
+        let mut old: libc::stack_t = std::mem::zeroed();
+        if libc::sigaltstack(std::ptr::null(), &mut old) != 0 {
+            return;
+        }
+        if old.ss_flags & libc::SS_DISABLE == 0 {
+            return;
+        }
+        const SIZE: usize = 64 * 1024;
+        let memory: &'static mut [u8] = Box::leak(vec![0u8; SIZE].into_boxed_slice());
+        let stack = libc::stack_t {
+            ss_sp: memory.as_mut_ptr().cast(),
+            ss_flags: 0,
+            ss_size: SIZE,
+        };
+        libc::sigaltstack(&stack, std::ptr::null_mut());
+    }
+}
+
+fn in_compiled_code(pc: usize) -> bool {
+    match REGISTRY.try_read() {
+        Ok(registry) => registry.iter().any(|(s, e, _)| pc >= *s && pc < *e),
+        Err(_) => false,
+    }
+}
+
+extern "C" fn handler(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo and ucontext for an SA_SIGINFO handler. We
+    // only read registers, write the execution record of this thread (which compiled code
+    // is not touching while it is stopped in the fault), and redirect rip to the trap stub,
+    // which restores the trampoline's stack pointer.
+    unsafe {
+        let exec: *mut ExecContext = ACTIVE.with(|a| a.get());
+        let uc = context as *mut libc::ucontext_t;
+        let gregs = &mut (*uc).uc_mcontext.gregs;
+        let pc = gregs[libc::REG_RIP as usize] as usize;
+        let memory_base = gregs[libc::REG_R13 as usize] as usize;
+        let fault = (*info).si_addr() as usize;
+        let reservation = MAX_PAGES as usize * WASM_PAGE + GUARD_BYTES;
+        if !exec.is_null()
+            && gregs[libc::REG_R12 as usize] as usize == exec as usize
+            && in_compiled_code(pc)
+            && fault >= memory_base
+            && fault - memory_base < reservation
+            && let Some(stub) = signal_stub()
+        {
+            (*exec).trap_code = TrapCode::MemoryOutOfBounds as u32;
+            (*exec).trap_pc = pc + 1;
+            (*exec).trap_fp = gregs[libc::REG_RBP as usize] as usize;
+            gregs[libc::REG_RIP as usize] = stub as i64;
+            return;
+        }
+        let previous = if signal == libc::SIGBUS {
+            (*(&raw const PREVIOUS_BUS)).as_ref()
+        } else {
+            (*(&raw const PREVIOUS_SEGV)).as_ref()
+        };
+        match previous {
+            Some(prev)
+                if prev.sa_sigaction != libc::SIG_DFL && prev.sa_sigaction != libc::SIG_IGN =>
+            {
+                if prev.sa_flags & libc::SA_SIGINFO != 0 {
+                    let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                        std::mem::transmute(prev.sa_sigaction);
+                    f(signal, info, context);
+                } else {
+                    let f: extern "C" fn(libc::c_int) = std::mem::transmute(prev.sa_sigaction);
+                    f(signal);
+                }
+            }
+            _ => {
+                // Default action: restore it and return, so the fault repeats and kills us.
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = libc::SIG_DFL;
+                libc::sigaction(signal, &action, std::ptr::null_mut());
+            }
+        }
+    }
+}
