@@ -1,0 +1,280 @@
+//! Differential test (issue 5): random valid modules run on two tiers must agree.
+//!
+//! For each seed, wasm-smith generates a valid module inside wrun's feature set (wasm 2.0
+//! without SIMD, at most one memory, bounded sizes), instrumented with fuel so every call
+//! terminates, with every item exported. Each tier loads it, instantiates it against
+//! deterministic dummy imports, and calls every exported function in order with arguments
+//! derived from the seed. Load and instantiation results, every call's results or trap, and the
+//! globals, tables and memory hashes after every call, then the full memories, must be equal.
+//! Floats compare by bits (NaN payloads included). A panic on either tier, or a module either
+//! tier rejects, is a failure too (robustness).
+//!
+//! Environment:
+//! - `WRUN_DIFF_MODULES` (default 150): how many seeds; `WRUN_DIFF_START` (default 0): first seed.
+//! - `WRUN_DIFF_SEED=N`: run only seed N and print both tiers' full event lists.
+//! - `WRUN_DIFF_THREADS` (default 1): worker threads.
+//! - `WRUN_DIFF_OUT`: where failing modules are written (default `<target>/tmp/differential`).
+//! - `WRUN_DIFF_PROGRESS=FILE`: write each seed to FILE before running it, so a crash (signal)
+//!   can be attributed to a seed (`scripts/fuzz.sh` uses it).
+
+#[path = "differential/compare.rs"]
+mod compare;
+#[path = "differential/execute.rs"]
+mod execute;
+#[path = "differential/generate.rs"]
+mod generate;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use execute::Event;
+use wrun::Tier;
+
+/// The reference tier.
+const TIER_A: Tier = Tier::Interp;
+/// The tier under test. Interp vs Interp until the JIT tier exists: a sanity run of the harness.
+const TIER_B: Tier = Tier::Interp;
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
+        Err(_) => default,
+    }
+}
+
+fn out_dir() -> PathBuf {
+    std::env::var_os("WRUN_DIFF_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential"))
+}
+
+/// What checking one seed found.
+struct SeedReport {
+    exports_called: usize,
+    /// Why this seed failed (difference, panic, rejected module, harness error), if it did.
+    failure: Option<String>,
+    nan_payload_only: bool,
+}
+
+fn tier_names() -> (String, String) {
+    let a = TIER_A.name().to_string();
+    let b = TIER_B.name().to_string();
+    if a == b {
+        (format!("{a}(A)"), format!("{b}(B)"))
+    } else {
+        (a, b)
+    }
+}
+
+/// Problems a single run has regardless of the other tier.
+fn own_problem(events: &[Event], name: &str) -> Option<String> {
+    events.iter().find_map(|e| match e {
+        Event::Panic(m) => Some(format!("{name} panicked: {m}")),
+        Event::Load(Err(m)) => Some(format!("{name} rejected a valid module: {m}")),
+        _ => None,
+    })
+}
+
+fn check_seed(seed: u64, verbose: bool) -> SeedReport {
+    let generated = match generate::module_for_seed(seed) {
+        Ok(g) => g,
+        Err(e) => {
+            return SeedReport {
+                exports_called: 0,
+                failure: Some(format!("harness: {e}")),
+                nan_payload_only: false,
+            };
+        }
+    };
+    let a = execute::run(TIER_A, &generated.wasm, seed);
+    let b = execute::run(TIER_B, &generated.wasm, seed);
+    let (name_a, name_b) = tier_names();
+    if verbose {
+        println!(
+            "seed {seed}: {} bytes, {}",
+            generated.wasm.len(),
+            generated.knobs
+        );
+        for (name, outcome) in [(&name_a, &a), (&name_b, &b)] {
+            println!("--- {name}");
+            for event in &outcome.events {
+                match event {
+                    Event::FinalMemory(m) => println!(
+                        "  FinalMemory({:?})",
+                        m.iter().map(|(n, d)| (n, d.len())).collect::<Vec<_>>()
+                    ),
+                    other => println!("  {other:?}"),
+                }
+            }
+        }
+    }
+    let difference = compare::first_difference(&a.events, &b.events, (&name_a, &name_b));
+    let nan_payload_only = difference.as_ref().is_some_and(|d| d.nan_payload_only);
+    let failure = own_problem(&a.events, &name_a)
+        .or_else(|| own_problem(&b.events, &name_b))
+        .or_else(|| difference.map(|d| d.description));
+    let failure = failure.map(|why| {
+        let dir = out_dir();
+        let path = dir.join(format!("seed-{seed}.wasm"));
+        let saved = std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(&path, &generated.wasm))
+            .map_or_else(
+                |e| format!("(could not save the module to {}: {e})", path.display()),
+                |()| format!("module saved to {}", path.display()),
+            );
+        format!(
+            "seed {seed} [{}]: {why}\n    {saved}; reproduce: WRUN_DIFF_SEED={seed} cargo test --test differential -- --nocapture",
+            generated.knobs
+        )
+    });
+    SeedReport {
+        exports_called: a.calls.max(b.calls),
+        failure,
+        nan_payload_only,
+    }
+}
+
+#[test]
+fn tiers_agree_on_generated_modules() {
+    if let Ok(seed) = std::env::var("WRUN_DIFF_SEED") {
+        let seed: u64 = seed.trim().parse().expect("WRUN_DIFF_SEED is a number");
+        let report = check_seed(seed, true);
+        if let Some(failure) = report.failure {
+            panic!("{failure}");
+        }
+        println!(
+            "seed {seed}: no difference ({} exports run)",
+            report.exports_called
+        );
+        return;
+    }
+
+    let start = env_u64("WRUN_DIFF_START", 0);
+    let count = env_u64("WRUN_DIFF_MODULES", 150);
+    let threads = env_u64("WRUN_DIFF_THREADS", 1).max(1);
+    let progress = std::env::var_os("WRUN_DIFF_PROGRESS").map(PathBuf::from);
+
+    let next = AtomicU64::new(start);
+    let modules = AtomicU64::new(0);
+    let exports = AtomicU64::new(0);
+    let failures: Mutex<Vec<(u64, String, bool)>> = Mutex::new(Vec::new());
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let seed = next.fetch_add(1, Ordering::Relaxed);
+                    if seed >= start + count {
+                        break;
+                    }
+                    if let Some(path) = &progress {
+                        // Only read after a crash; a failed write just loses that attribution.
+                        let _ = std::fs::write(path, format!("{seed}\n"));
+                    }
+                    let report = check_seed(seed, false);
+                    modules.fetch_add(1, Ordering::Relaxed);
+                    exports.fetch_add(report.exports_called as u64, Ordering::Relaxed);
+                    if let Some(failure) = report.failure {
+                        println!("DIFFERENCE {failure}");
+                        failures.lock().unwrap_or_else(|e| e.into_inner()).push((
+                            seed,
+                            failure,
+                            report.nan_payload_only,
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
+    failures.sort_by_key(|f| f.0);
+    let nan_only = failures.iter().filter(|f| f.2).count();
+    println!(
+        "{} modules, {} exports run, {} differences ({nan_only} NaN-payload-only); tiers {} vs {}, seeds {start}..{}, {:.1} s",
+        modules.load(Ordering::Relaxed),
+        exports.load(Ordering::Relaxed),
+        failures.len(),
+        TIER_A.name(),
+        TIER_B.name(),
+        start + count,
+        started.elapsed().as_secs_f64()
+    );
+    if !failures.is_empty() {
+        let seeds: Vec<String> = failures.iter().map(|f| f.0.to_string()).collect();
+        panic!(
+            "{} of {count} seeds differ: {}\nfirst: {}",
+            failures.len(),
+            seeds.join(" "),
+            failures[0].1
+        );
+    }
+}
+
+/// The harness itself: a seed always yields the same module, and a changed result, trap or
+/// memory is reported as a difference (so an empty report means something).
+#[test]
+fn harness_is_deterministic_and_detects_differences() {
+    for seed in [0, 1, 77] {
+        let x = generate::module_for_seed(seed).expect("generation works");
+        let y = generate::module_for_seed(seed).expect("generation works");
+        assert_eq!(
+            x.wasm, y.wasm,
+            "seed {seed} generated two different modules"
+        );
+    }
+
+    use execute::{State, Value};
+    let state = State {
+        memories: vec![("m".into(), 65536, 1)],
+        globals: vec![("g".into(), Value::F32(0x7fc0_0000))],
+        tables: vec![],
+    };
+    let call = |result: Result<Vec<Value>, String>, after: State| Event::Call {
+        export: "f".into(),
+        fresh_instance: false,
+        args: vec![Value::I32(1)],
+        result,
+        after,
+    };
+    let base = vec![
+        Event::Load(Ok(())),
+        Event::Instantiate(Ok(())),
+        call(Ok(vec![Value::I64(5)]), state.clone()),
+        Event::FinalMemory(vec![("m".into(), vec![0; 16])]),
+    ];
+    let names = ("a", "b");
+    assert!(compare::first_difference(&base, &base, names).is_none());
+
+    let mut other_result = base.clone();
+    other_result[2] = call(Ok(vec![Value::I64(6)]), state.clone());
+    let d = compare::first_difference(&base, &other_result, names).expect("result differs");
+    assert!(d.description.contains("i64:5") && d.description.contains("i64:6"));
+    assert!(!d.nan_payload_only);
+
+    let mut trapped = base.clone();
+    trapped[2] = call(Err("trap Unreachable: unreachable".into()), state.clone());
+    assert!(compare::first_difference(&base, &trapped, names).is_some());
+
+    let mut nan_global = state.clone();
+    nan_global.globals[0].1 = Value::F32(0xffc0_0000);
+    let mut other_nan = base.clone();
+    other_nan[2] = call(Ok(vec![Value::I64(5)]), nan_global);
+    let d = compare::first_difference(&base, &other_nan, names).expect("NaN bits differ");
+    assert!(d.nan_payload_only, "{}", d.description);
+
+    let mut other_memory = base.clone();
+    other_memory[3] = Event::FinalMemory(vec![(
+        "m".into(),
+        [0u8; 15].into_iter().chain([9]).collect(),
+    )]);
+    let d = compare::first_difference(&base, &other_memory, names).expect("memory differs");
+    assert!(d.description.contains("first at 0xf"), "{}", d.description);
+
+    let shorter = &base[..2];
+    assert!(compare::first_difference(&base, shorter, names).is_some());
+}
