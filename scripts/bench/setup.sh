@@ -19,8 +19,10 @@ BUILD_DIR="$RESULTS_DIR/build"
 CACHE_DIR="${WRUN_BENCH_CACHE:-$HOME/.cache/wrun-bench}"
 VENV_DIR="$CACHE_DIR/venv"
 WASMI_ROOT="$CACHE_DIR/wasmi"
-STATUS_FILE="$SETUP_DIR/status.tsv"
-TIMING_FILE="$SETUP_DIR/timing.tsv"
+# Written under a temporary name and moved in at the end: a bench.py started meanwhile reads the
+# previous complete status, never a half-written one.
+STATUS_FILE="$SETUP_DIR/status.tsv.partial"
+TIMING_FILE="$SETUP_DIR/timing.tsv.partial"
 LOG_DIR="$SETUP_DIR/logs"
 
 mkdir -p "$SETUP_DIR" "$BUILD_DIR/wasm" "$BUILD_DIR/native" "$LOG_DIR" "$CACHE_DIR"
@@ -165,4 +167,6 @@ fi
 
 total=$(elapsed_since "$setup_start")
 printf 'total\t%s\n' "$total" >>"$TIMING_FILE"
-say "done in $total s; status in $STATUS_FILE"
+mv "$STATUS_FILE" "$SETUP_DIR/status.tsv"
+mv "$TIMING_FILE" "$SETUP_DIR/timing.tsv"
+say "done in $total s; status in $SETUP_DIR/status.tsv"
