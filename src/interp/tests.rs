@@ -145,3 +145,129 @@ fn spec_suite() {
     }
     println!("TOTAL {}", total.summary());
 }
+
+/// Times the benchmark programs (bench-results/build/wasm, built by scripts/bench/setup.sh)
+/// on the interpreter with a minimal WASI stub (output only). `WRUN_BENCH=fib,vm` picks some.
+/// `cargo test --release --lib interp::tests::bench_programs -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_programs() {
+    use crate::{Extern, Func, Trap};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench-results/build/wasm");
+    let only = std::env::var("WRUN_BENCH").ok();
+    let names = [
+        "fib",
+        "collatz",
+        "matmul",
+        "nbody",
+        "mandelbrot",
+        "branchy",
+        "vm",
+        "strings",
+        "sha256",
+        "lz",
+    ];
+    for name in names {
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|n| n == name))
+        {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(format!("{dir}/{name}.wasm")) else {
+            continue;
+        };
+        let engine = Engine::new(Config::default());
+        let module = Module::new(&engine, &bytes).expect("bench module validates");
+        let mut store = Store::new(&engine);
+        let mut linker = Linker::new();
+        let output = Rc::new(RefCell::new(Vec::<u8>::new()));
+        for import in &module.info().imports {
+            let crate::module::ImportKind::Func(type_index) = import.kind else {
+                continue;
+            };
+            let ty = module.info().types[type_index as usize].clone();
+            let out = output.clone();
+            let field = import.name.clone();
+            let func = Func::new(&mut store, ty, move |caller, slots| {
+                match field.as_str() {
+                    "proc_exit" => return Err(Trap::exit(slots[0] as i32)),
+                    "fd_write" => {
+                        let memory = caller.memory().ok_or_else(|| Trap::host("no memory"))?;
+                        let (iovs, count, written) =
+                            (slots[1] as usize, slots[2] as usize, slots[3] as usize);
+                        let mut total = 0u32;
+                        for i in 0..count {
+                            let at = iovs + 8 * i;
+                            let ptr =
+                                u32::from_le_bytes(memory[at..at + 4].try_into().unwrap()) as usize;
+                            let len = u32::from_le_bytes(memory[at + 4..at + 8].try_into().unwrap())
+                                as usize;
+                            out.borrow_mut().extend_from_slice(&memory[ptr..ptr + len]);
+                            total += len as u32;
+                        }
+                        memory[written..written + 4].copy_from_slice(&total.to_le_bytes());
+                    }
+                    "args_sizes_get" | "environ_sizes_get" => {
+                        let memory = caller.memory().ok_or_else(|| Trap::host("no memory"))?;
+                        for at in [slots[0] as usize, slots[1] as usize] {
+                            memory[at..at + 4].copy_from_slice(&0u32.to_le_bytes());
+                        }
+                    }
+                    _ => {}
+                }
+                slots[0] = 0;
+                Ok(())
+            });
+            linker.define(&import.module, &import.name, Extern::Func(func));
+        }
+        let instance = linker
+            .instantiate(&mut store, &module)
+            .expect("instantiates");
+        let start = instance.get_func(&store, "_start").expect("_start");
+        let begin = std::time::Instant::now();
+        let result = start.call(&mut store, &[]);
+        let elapsed = begin.elapsed();
+        let text = String::from_utf8_lossy(&output.borrow())
+            .trim()
+            .replace('\n', " | ");
+        let status = match result {
+            Ok(_) => "ok".to_string(),
+            Err(trap) if trap.code == crate::TrapCode::Exit => format!("exit {}", trap.exit_status),
+            Err(trap) => format!("{trap}"),
+        };
+        println!("{name:12} {:8.3}s  {status}  {text}", elapsed.as_secs_f64());
+    }
+}
+
+/// Prints the internal code of the largest defined function of a module (or of function
+/// `WRUN_DUMP_FUNC`): `WRUN_DUMP=file.wasm cargo test --lib interp::tests::dump -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn dump() {
+    let Ok(path) = std::env::var("WRUN_DUMP") else {
+        return;
+    };
+    let bytes = std::fs::read(path).expect("readable module");
+    let info = parse(&bytes).expect("valid module");
+    let index = std::env::var("WRUN_DUMP_FUNC")
+        .ok()
+        .and_then(|f| f.parse().ok())
+        .unwrap_or_else(|| {
+            let largest = (0..info.bodies.len())
+                .max_by_key(|i| info.bodies[*i].range.len())
+                .unwrap_or(0);
+            largest as u32 + info.num_imported_funcs
+        });
+    let f = translate(&info, index).expect("translates");
+    println!(
+        "func {index}: params {} locals {} frame {}",
+        f.num_params, f.num_locals, f.frame_slots
+    );
+    for (i, instr) in f.code.iter().enumerate() {
+        println!("{i:5} {:#7x}  {instr:?}", f.offsets[i]);
+    }
+}
