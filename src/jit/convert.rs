@@ -105,7 +105,10 @@ fn trunc_sat(kind: u32, bits: u64) -> u64 {
 }
 
 /// `(kind, operand bits, out slot) -> trap code (0 = ok)`.
-pub extern "C" fn convert(kind: u32, bits: u64, out: *mut u64) -> u32 {
+///
+/// # Safety
+/// `out` is writable (compiled code passes the result's canonical slot).
+pub unsafe extern "C" fn convert(kind: u32, bits: u64, out: *mut u64) -> u32 {
     let result = match kind {
         conv::F32_CONVERT_I64_U => Ok((bits as f32).to_bits() as u64),
         conv::F64_CONVERT_I64_U => Ok((bits as f64).to_bits()),
@@ -217,6 +220,10 @@ mod tests {
     #[test]
     fn trapping_and_saturating_truncation() {
         let mut out = 0u64;
+        let convert = |kind, bits, out: &mut u64| {
+            // SAFETY: `out` is a valid local.
+            unsafe { convert(kind, bits, out) }
+        };
         assert_eq!(
             convert(conv::I32_TRUNC_F32_S, (-1.5f32).to_bits() as u64, &mut out),
             0

@@ -2,7 +2,7 @@
 //! guard-region faults inside compiled code into "out of bounds memory access", and the wasm
 //! backtrace built from the frame-pointer chain.
 
-use std::sync::{Arc, Once, RwLock, Weak};
+use std::sync::{Arc, Once, OnceLock, RwLock, Weak};
 
 use super::entry::{ACTIVE, ExecContext, signal_stub};
 use crate::runtime::memory::{GUARD_BYTES, MAX_PAGES, WASM_PAGE};
@@ -101,30 +101,31 @@ pub fn backtrace(pc: usize, fp: usize) -> Vec<FrameInfo> {
     frames
 }
 
-/// The handler that was installed before ours, per signal.
-static mut PREVIOUS_SEGV: Option<libc::sigaction> = None;
-static mut PREVIOUS_BUS: Option<libc::sigaction> = None;
+/// The handlers that were installed before ours: `[SIGSEGV, SIGBUS]`.
+static PREVIOUS: OnceLock<[Option<libc::sigaction>; 2]> = OnceLock::new();
 
 /// Installs the SIGSEGV/SIGBUS handler once per process.
 pub fn install_signal_handler() -> Result<(), Trap> {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        // SAFETY: sigaction with a valid handler and zeroed mask; the previous actions are
-        // stored before any fault can reach our handler (it is installed under `Once` before
-        // compiled code runs), and are only read afterwards.
+        // SAFETY: querying the current actions with valid pointers.
+        let current = unsafe {
+            let mut segv: libc::sigaction = std::mem::zeroed();
+            let mut bus: libc::sigaction = std::mem::zeroed();
+            let segv_ok = libc::sigaction(libc::SIGSEGV, std::ptr::null(), &mut segv) == 0;
+            let bus_ok = libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut bus) == 0;
+            [segv_ok.then_some(segv), bus_ok.then_some(bus)]
+        };
+        // Recorded before our handler is installed, so the handler always finds them.
+        let _ = PREVIOUS.set(current);
+        // SAFETY: sigaction with a valid handler and an empty mask.
         unsafe {
-            for (signal, previous) in [
-                (libc::SIGSEGV, &raw mut PREVIOUS_SEGV),
-                (libc::SIGBUS, &raw mut PREVIOUS_BUS),
-            ] {
+            for signal in [libc::SIGSEGV, libc::SIGBUS] {
                 let mut action: libc::sigaction = std::mem::zeroed();
                 action.sa_sigaction = handler as *const () as usize;
                 action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
                 libc::sigemptyset(&mut action.sa_mask);
-                let mut old: libc::sigaction = std::mem::zeroed();
-                if libc::sigaction(signal, &action, &mut old) == 0 {
-                    *previous = Some(old);
-                }
+                libc::sigaction(signal, &action, std::ptr::null_mut());
             }
         }
     });
@@ -194,11 +195,8 @@ extern "C" fn handler(signal: libc::c_int, info: *mut libc::siginfo_t, context: 
             gregs[libc::REG_RIP as usize] = stub as i64;
             return;
         }
-        let previous = if signal == libc::SIGBUS {
-            (*(&raw const PREVIOUS_BUS)).as_ref()
-        } else {
-            (*(&raw const PREVIOUS_SEGV)).as_ref()
-        };
+        let which = usize::from(signal == libc::SIGBUS);
+        let previous = PREVIOUS.get().and_then(|p| p[which].as_ref());
         match previous {
             Some(prev)
                 if prev.sa_sigaction != libc::SIG_DFL && prev.sa_sigaction != libc::SIG_IGN =>
