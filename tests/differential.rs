@@ -14,6 +14,7 @@
 //! - `WRUN_DIFF_SEED=N`: run only seed N and print both tiers' full event lists.
 //! - `WRUN_DIFF_THREADS` (default 1): worker threads.
 //! - `WRUN_DIFF_OUT`: where failing modules are written (default `<target>/tmp/differential`).
+//! - `WRUN_DIFF_SKIP=S1,S2,...`: seeds not to run (`scripts/fuzz.sh` skips seeds that crashed).
 //! - `WRUN_DIFF_PROGRESS=FILE`: write each seed to FILE before running it, so a crash (signal)
 //!   can be attributed to a seed (`scripts/fuzz.sh` uses it).
 
@@ -24,6 +25,7 @@ mod execute;
 #[path = "differential/generate.rs"]
 mod generate;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,6 +38,21 @@ use wrun::Tier;
 const TIER_A: Tier = Tier::Interp;
 /// The tier under test. Interp vs Interp until the JIT tier exists: a sanity run of the harness.
 const TIER_B: Tier = Tier::Interp;
+
+/// Native stack of the threads that run wasm: the JIT checks against the real stack bounds, so
+/// a small test thread could trap "call stack exhausted" where the interpreter (whose frames
+/// are on its own value stack) does not. Fuel bounds the depth at `generate::FUEL` calls.
+const WORKER_STACK_BYTES: usize = 64 << 20;
+
+/// Runs `f` on a fresh thread with a [`WORKER_STACK_BYTES`] stack.
+fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .spawn(f)
+        .expect("spawning a worker thread")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
 
 fn env_u64(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
@@ -55,7 +72,12 @@ fn out_dir() -> PathBuf {
 
 /// What checking one seed found.
 struct SeedReport {
+    /// Exported functions run (phase 1 of `execute::run`).
     exports_called: usize,
+    /// Calls made (each export runs twice: shared instance, then a fresh one).
+    calls: usize,
+    /// How tier A's calls ended ("returned", or the trap code), for the coverage summary.
+    call_endings: Vec<String>,
     /// Why this seed failed (difference, panic, rejected module, harness error), if it did.
     failure: Option<String>,
     nan_payload_only: bool,
@@ -86,6 +108,8 @@ fn check_seed(seed: u64, verbose: bool) -> SeedReport {
         Err(e) => {
             return SeedReport {
                 exports_called: 0,
+                calls: 0,
+                call_endings: Vec::new(),
                 failure: Some(format!("harness: {e}")),
                 nan_payload_only: false,
             };
@@ -132,8 +156,21 @@ fn check_seed(seed: u64, verbose: bool) -> SeedReport {
             generated.knobs
         )
     });
+    let call_endings = a
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Call { result, .. } => Some(match result {
+                Ok(_) => "returned".to_string(),
+                Err(trap) => trap.split(':').next().unwrap_or(trap).to_string(),
+            }),
+            _ => None,
+        })
+        .collect();
     SeedReport {
-        exports_called: a.calls.max(b.calls),
+        exports_called: a.exports_called.max(b.exports_called),
+        calls: a.calls.max(b.calls),
+        call_endings,
         failure,
         nan_payload_only,
     }
@@ -143,7 +180,7 @@ fn check_seed(seed: u64, verbose: bool) -> SeedReport {
 fn tiers_agree_on_generated_modules() {
     if let Ok(seed) = std::env::var("WRUN_DIFF_SEED") {
         let seed: u64 = seed.trim().parse().expect("WRUN_DIFF_SEED is a number");
-        let report = check_seed(seed, true);
+        let report = on_big_stack(move || check_seed(seed, true));
         if let Some(failure) = report.failure {
             panic!("{failure}");
         }
@@ -162,15 +199,31 @@ fn tiers_agree_on_generated_modules() {
     let next = AtomicU64::new(start);
     let modules = AtomicU64::new(0);
     let exports = AtomicU64::new(0);
+    let calls = AtomicU64::new(0);
     let failures: Mutex<Vec<(u64, String, bool)>> = Mutex::new(Vec::new());
+    let endings: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
     let started = Instant::now();
+    let skip: Vec<u64> = std::env::var("WRUN_DIFF_SKIP")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            s.trim()
+                .parse()
+                .expect("WRUN_DIFF_SKIP is a comma-separated seed list")
+        })
+        .collect();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| {
+            let worker = std::thread::Builder::new().stack_size(WORKER_STACK_BYTES);
+            let spawned = worker.spawn_scoped(scope, || {
                 loop {
                     let seed = next.fetch_add(1, Ordering::Relaxed);
                     if seed >= start + count {
                         break;
+                    }
+                    if skip.contains(&seed) {
+                        continue;
                     }
                     if let Some(path) = &progress {
                         // Only read after a crash; a failed write just loses that attribution.
@@ -179,6 +232,12 @@ fn tiers_agree_on_generated_modules() {
                     let report = check_seed(seed, false);
                     modules.fetch_add(1, Ordering::Relaxed);
                     exports.fetch_add(report.exports_called as u64, Ordering::Relaxed);
+                    calls.fetch_add(report.calls as u64, Ordering::Relaxed);
+                    let mut counts = endings.lock().unwrap_or_else(|e| e.into_inner());
+                    for ending in report.call_endings {
+                        *counts.entry(ending).or_default() += 1;
+                    }
+                    drop(counts);
                     if let Some(failure) = report.failure {
                         println!("DIFFERENCE {failure}");
                         failures.lock().unwrap_or_else(|e| e.into_inner()).push((
@@ -189,21 +248,26 @@ fn tiers_agree_on_generated_modules() {
                     }
                 }
             });
+            spawned.expect("spawning a worker thread");
         }
     });
     let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
     failures.sort_by_key(|f| f.0);
     let nan_only = failures.iter().filter(|f| f.2).count();
     println!(
-        "{} modules, {} exports run, {} differences ({nan_only} NaN-payload-only); tiers {} vs {}, seeds {start}..{}, {:.1} s",
+        "{} modules, {} exports run ({} calls), {} differences ({nan_only} NaN-payload-only); tiers {} vs {}, seeds {start}..{}, {:.1} s",
         modules.load(Ordering::Relaxed),
         exports.load(Ordering::Relaxed),
+        calls.load(Ordering::Relaxed),
         failures.len(),
         TIER_A.name(),
         TIER_B.name(),
         start + count,
         started.elapsed().as_secs_f64()
     );
+    let endings = endings.into_inner().unwrap_or_else(|e| e.into_inner());
+    let endings: Vec<String> = endings.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!("calls on {}: {}", TIER_A.name(), endings.join(", "));
     if !failures.is_empty() {
         let seeds: Vec<String> = failures.iter().map(|f| f.0.to_string()).collect();
         panic!(

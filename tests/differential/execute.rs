@@ -70,6 +70,8 @@ pub struct Outcome {
     pub events: Vec<Event>,
     /// Calls made (both phases).
     pub calls: usize,
+    /// Exported functions called in phase 1 (each is called again in phase 2).
+    pub exports_called: usize,
 }
 
 /// Loads, instantiates and calls every exported function of `wasm` on `tier`. Never panics:
@@ -91,7 +93,23 @@ pub fn run(tier: Tier, wasm: &[u8], seed: u64) -> Outcome {
         .iter()
         .filter(|e| matches!(e, Event::Call { .. }))
         .count();
-    Outcome { events, calls }
+    let exports_called = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Call {
+                    fresh_instance: false,
+                    ..
+                }
+            )
+        })
+        .count();
+    Outcome {
+        events,
+        calls,
+        exports_called,
+    }
 }
 
 fn run_events(tier: Tier, wasm: &[u8], seed: u64, events: &mut Vec<Event>) {
