@@ -132,7 +132,7 @@ fn run_script(path: &str, source: &str, config: &Config) -> WastReport {
         Err(error) => return parse_failure(path, source, &error),
     };
 
-    let mut runner = match Runner::new(path, source, config) {
+    let mut runner = match Runner::new(source, config) {
         Ok(runner) => runner,
         Err(message) => {
             report.fail(format!("{path}: spectest host module: {message}"));
@@ -238,7 +238,7 @@ struct Runner<'a> {
 }
 
 impl<'a> Runner<'a> {
-    fn new(path: &str, source: &'a str, config: &Config) -> Result<Runner<'a>, String> {
+    fn new(source: &'a str, config: &Config) -> Result<Runner<'a>, String> {
         let engine = Engine::new(config.clone());
         let setup = catch_engine_panic(|| {
             let mut store = Store::new(&engine);
@@ -250,7 +250,6 @@ impl<'a> Runner<'a> {
             Ok(Err(error)) => return Err(error.to_string()),
             Err(panic) => return Err(format!("engine panicked: {panic}")),
         };
-        let _ = path;
         Ok(Runner {
             source,
             engine,
@@ -267,6 +266,8 @@ impl<'a> Runner<'a> {
         match directive {
             WastDirective::Module(mut module) => {
                 let name = module.name().map(|id| id.name().to_string());
+                // Until this module exists, unnamed invokes must not reach the previous one.
+                self.current = None;
                 let compiled = match self.compile(&mut module) {
                     Ok(compiled) => compiled,
                     Err(CompileError::Unsupported(why)) => return Outcome::Skip(why),

