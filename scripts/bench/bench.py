@@ -49,6 +49,8 @@ PROGRAMS = [
 STARTUP_PROGRAM = "hello"
 LARGE_PROGRAM = "large"
 
+LOAD_AT_START = os.getloadavg()[0]
+
 CHECKSUM_LINE = re.compile(r"^checksum: [0-9a-f]+$", re.MULTILINE)
 # What clap (and most CLIs) print when a flag or subcommand does not exist.
 USAGE_ERROR = re.compile(
@@ -77,6 +79,7 @@ class Engine:
 @dataclasses.dataclass
 class RunResult:
     seconds: float
+    cpu_seconds: float  # user + system time of the child, all its threads
     max_rss_kb: int
     exit_code: int | None
     stdout: str
@@ -89,6 +92,7 @@ class Cell:
     """All runs of one program on one engine."""
 
     times: list = dataclasses.field(default_factory=list)
+    cpu_times: list = dataclasses.field(default_factory=list)
     rss_kb: list = dataclasses.field(default_factory=list)
     status: str = "pending"  # ok | mismatch | error | timeout | skipped
     message: str = ""
@@ -96,6 +100,10 @@ class Cell:
     @property
     def median(self) -> float | None:
         return statistics.median(self.times) if self.times else None
+
+    @property
+    def median_cpu(self) -> float | None:
+        return statistics.median(self.cpu_times) if self.cpu_times else None
 
 
 # ----------------------------------------------------------------------------- running
@@ -112,7 +120,7 @@ def run_once(command: list, timeout: float, cwd: Path | None = None) -> RunResul
                 start_new_session=True, cwd=cwd,
             )
         except OSError as error:
-            return RunResult(0.0, 0, None, "", f"cannot start {command[0]}: {error}", False)
+            return RunResult(0.0, 0.0, 0, None, "", f"cannot start {command[0]}: {error}", False)
 
         def kill_group() -> None:
             timed_out.set()
@@ -133,6 +141,7 @@ def run_once(command: list, timeout: float, cwd: Path | None = None) -> RunResul
         err.seek(0)
         return RunResult(
             seconds=seconds,
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
             max_rss_kb=usage.ru_maxrss,
             exit_code=process.returncode,
             stdout=out.read().decode(errors="replace"),
@@ -418,11 +427,13 @@ def record_run(cell: Cell, result: RunResult, program: str, engine: Engine, refe
     else:
         cell.status = "ok"
     cell.times.append(result.seconds)
+    cell.cpu_times.append(result.cpu_seconds)
     cell.rss_kb.append(result.max_rss_kb)
     if cell.status == "mismatch":
         log(f"  !!! CHECKSUM MISMATCH: {program} on {engine.name}: {cell.message}")
     else:
-        log(f"  {program:<11} {engine.name:<13} {result.seconds:8.3f} s  {result.max_rss_kb / 1024:7.1f} MB")
+        log(f"  {program:<11} {engine.name:<13} {result.seconds:8.3f} s  cpu {result.cpu_seconds:8.3f} s  "
+            f"{result.max_rss_kb / 1024:7.1f} MB")
 
 
 def measure_compile_throughput(args, engines, log) -> list:
@@ -475,12 +486,13 @@ def measure_compile_throughput(args, engines, log) -> list:
 # ----------------------------------------------------------------------------- reporting
 
 
-def ratio(cells, program, engine_name):
+def ratio(cells, program, engine_name, cpu=False):
     native = cells.get((program, "native"))
     cell = cells.get((program, engine_name))
-    if not native or not cell or native.status != "ok" or cell.status != "ok" or not native.median:
+    if not native or not cell or native.status != "ok" or cell.status != "ok":
         return None
-    return cell.median / native.median
+    engine_time, native_time = (cell.median_cpu, native.median_cpu) if cpu else (cell.median, native.median)
+    return engine_time / native_time if native_time else None
 
 
 def geometric_mean(values):
@@ -551,7 +563,8 @@ def machine_description() -> str:
     except OSError:
         pass
     load = os.getloadavg()
-    return f"{model or platform.processor()}, {os.cpu_count()} cores, load average at the end {load[0]:.1f}"
+    return (f"{model or platform.processor()}, {os.cpu_count()} cores, load average (1 min) "
+            f"{LOAD_AT_START:.1f} at the start, {load[0]:.1f} at the end")
 
 
 def write_markdown(path, engines, programs, cells, startup, large, compile_rows, runs, versions, elapsed):
@@ -586,27 +599,34 @@ def write_markdown(path, engines, programs, cells, startup, large, compile_rows,
         add("")
 
     shown = [e for e in engines if not e.unavailable]
-    add("## Ratio to native (lower is better)")
-    add("")
-    add("| program | " + " | ".join(e.name for e in shown) + " |")
-    add("|---|" + "---:|" * len(shown))
-    for program in programs:
-        row = []
-        for engine in shown:
-            cell = cells[(program, engine.name)]
-            value = ratio(cells, program, engine.name)
-            row.append(f"{value:.2f}×" if value is not None else cell_problem(cell))
-        add(f"| {program} | " + " | ".join(row) + " |")
-    geomeans = {e.name: geometric_mean([ratio(cells, p, e.name) for p in programs]) for e in shown}
-    counts = {e.name: sum(1 for p in programs if ratio(cells, p, e.name) is not None) for e in shown}
-    add("| **geometric mean** | " + " | ".join(
-        (f"**{geomeans[e.name]:.2f}×**" + ("" if counts[e.name] == len(programs) else f" ({counts[e.name]}/{len(programs)})"))
-        if geomeans[e.name] else "—" for e in shown) + " |")
-    add("")
+    for cpu in (False, True):
+        if cpu:
+            add("## Ratio to native by CPU time (user + system, all threads)")
+            add("")
+            add("Less sensitive to a busy machine than wall time; an engine that compiles on "
+                "background threads (wasmtime, V8) pays for them here.")
+        else:
+            add("## Ratio to native by wall time (lower is better)")
+        add("")
+        add("| program | " + " | ".join(e.name for e in shown) + " |")
+        add("|---|" + "---:|" * len(shown))
+        for program in programs:
+            row = []
+            for engine in shown:
+                cell = cells[(program, engine.name)]
+                value = ratio(cells, program, engine.name, cpu)
+                row.append(f"{value:.2f}×" if value is not None else cell_problem(cell))
+            add(f"| {program} | " + " | ".join(row) + " |")
+        geomeans = {e.name: geometric_mean([ratio(cells, p, e.name, cpu) for p in programs]) for e in shown}
+        counts = {e.name: sum(1 for p in programs if ratio(cells, p, e.name, cpu) is not None) for e in shown}
+        add("| **geometric mean** | " + " | ".join(
+            (f"**{geomeans[e.name]:.2f}×**" + ("" if counts[e.name] == len(programs) else f" ({counts[e.name]}/{len(programs)})"))
+            if geomeans[e.name] else "—" for e in shown) + " |")
+        add("")
     add("## Details")
     add("")
-    add("| program | engine | median | ratio | min | max | peak RSS | status |")
-    add("|---|---|---:|---:|---:|---:|---:|---|")
+    add("| program | engine | median | ratio | min | max | median CPU | peak RSS | status |")
+    add("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for program in programs:
         for engine in engines:
             cell = cells[(program, engine.name)]
@@ -618,6 +638,7 @@ def write_markdown(path, engines, programs, cells, startup, large, compile_rows,
                 f"{f'{value:.2f}×' if value is not None else '—'} | "
                 f"{format_seconds(min(cell.times)) if cell.times else '—'} | "
                 f"{format_seconds(max(cell.times)) if cell.times else '—'} | "
+                f"{format_seconds(cell.median_cpu)} | "
                 f"{f'{max(cell.rss_kb) / 1024:.1f} MB' if cell.rss_kb else '—'} | {status} |")
     add("")
     for title, table, note in (
@@ -724,13 +745,14 @@ def write_chart(path, engines, programs, cells, log) -> str | None:
 def print_summary(engines, programs, cells, startup, large, compile_rows):
     print()
     print("=" * 78)
-    print(f"{'engine':<14} {'geomean vs native':>18} {'programs ok':>12} {'hello':>10} {'large':>10}   note")
+    print(f"{'engine':<14} {'geomean wall':>12} {'geomean cpu':>12} {'ok':>6} {'hello':>10} {'large':>10}   note")
     for engine in engines:
         if engine.unavailable:
-            print(f"{engine.name:<14} {'—':>18} {'—':>12} {'—':>10} {'—':>10}   {first_line(engine.unavailable, 90)}")
+            print(f"{engine.name:<14} {'—':>12} {'—':>12} {'—':>6} {'—':>10} {'—':>10}   {first_line(engine.unavailable, 90)}")
             continue
         values = [ratio(cells, p, engine.name) for p in programs]
         geomean = geometric_mean(values)
+        geomean_cpu = geometric_mean([ratio(cells, p, engine.name, cpu=True) for p in programs])
         ok = sum(1 for p in programs if cells[(p, engine.name)].status == "ok")
         problems = [cells[(p, engine.name)] for p in programs if cells[(p, engine.name)].status != "ok"]
         note = ""
@@ -740,7 +762,8 @@ def print_summary(engines, programs, cells, startup, large, compile_rows):
                 note = f"{problems[0].status}: {note}"
         hello = startup["cells"][(STARTUP_PROGRAM, engine.name)].median if startup else None
         big = large["cells"][(LARGE_PROGRAM, engine.name)].median if large else None
-        print(f"{engine.name:<14} {(f'{geomean:.2f}×' if geomean else '—'):>18} {f'{ok}/{len(programs)}':>12} "
+        print(f"{engine.name:<14} {(f'{geomean:.2f}×' if geomean else '—'):>12} "
+              f"{(f'{geomean_cpu:.2f}×' if geomean_cpu else '—'):>12} {f'{ok}/{len(programs)}':>6} "
               f"{format_seconds(hello):>10} {format_seconds(big):>10}   {note}")
     for row in compile_rows:
         if row["times"] and not row["error"]:

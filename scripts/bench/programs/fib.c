@@ -15,7 +15,7 @@ __attribute__((noinline)) static uint32_t tak(uint32_t x, uint32_t y, uint32_t z
 }
 
 int main(int argc, char **argv) {
-    uint32_t n = (uint32_t)bench_size(argc, argv, 36);
+    uint32_t n = (uint32_t)bench_size(argc, argv, 41);
     uint64_t checksum = fib(n);
     uint32_t parity = 0;
     for (uint32_t i = 0; i < 2000; i++) parity += is_even(i * 37 % 5000);

@@ -91,7 +91,7 @@ static size_t decompress(const uint8_t *in, size_t length, uint8_t *out) {
 }
 
 int main(int argc, char **argv) {
-    int64_t input_length = bench_size(argc, argv, 4000000);
+    int64_t input_length = bench_size(argc, argv, 10000000);
     uint8_t *input = malloc((size_t)input_length);
     uint8_t *packed = malloc((size_t)input_length * 2 + 16);
     uint8_t *unpacked = malloc((size_t)input_length + 16);

@@ -23,7 +23,7 @@ static void multiply_atv(int n, const double *v, double *out) {
 }
 
 int main(int argc, char **argv) {
-    int size = (int)bench_size(argc, argv, 1000);
+    int size = (int)bench_size(argc, argv, 2400);
     uint64_t checksum = 0;
     uint32_t inside = 0;
     for (int py = 0; py < size; py++) {

@@ -57,7 +57,7 @@ static uint64_t bits(double value) {
 }
 
 int main(int argc, char **argv) {
-    int64_t steps = bench_size(argc, argv, 5000000);
+    int64_t steps = bench_size(argc, argv, 10000000);
     Body bodies[BODIES] = {
         {0, 0, 0, 0, 0, 0, SOLAR_MASS},
         {4.84143144246472090e+00, -1.16032004402742839e+00, -1.03622044471123109e-01,

@@ -66,7 +66,7 @@ static void sha256(const uint8_t *data, size_t length, uint8_t digest[32]) {
 }
 
 int main(int argc, char **argv) {
-    int64_t rounds = bench_size(argc, argv, 24);
+    int64_t rounds = bench_size(argc, argv, 96);
     const size_t buffer_length = 1u << 20;
     uint8_t *buffer = malloc(buffer_length);
     if (!buffer) return 1;

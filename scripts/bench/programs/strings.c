@@ -21,13 +21,14 @@ static uint32_t hash_word(const char *word) {
 }
 
 int main(int argc, char **argv) {
-    int64_t text_length = bench_size(argc, argv, 6000000);
+    int64_t text_length = bench_size(argc, argv, 15000000);
     char *text = malloc((size_t)text_length + 32);
     Entry *table = calloc(TABLE_SIZE, sizeof(Entry));
     if (!text || !table) return 1;
     int64_t used = 0;
     while (used < text_length) {
-        uint32_t syllable_count = 1 + bench_rand32() % 4;
+        /* At most 3 syllables: 16 + 256 + 4096 distinct words per round, well under TABLE_SIZE. */
+        uint32_t syllable_count = 1 + bench_rand32() % 3;
         for (uint32_t s = 0; s < syllable_count; s++) {
             const char *syllable = SYLLABLES[bench_rand32() % 16];
             size_t length = strlen(syllable);

@@ -56,7 +56,7 @@ static const Instruction PROGRAM[] = {
 };
 
 int main(int argc, char **argv) {
-    int64_t limit = bench_size(argc, argv, 400000);
+    int64_t limit = bench_size(argc, argv, 600000);
     int64_t locals[8] = {0};
     locals[0] = limit;
     int64_t result = run(PROGRAM, locals);
