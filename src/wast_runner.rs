@@ -882,6 +882,15 @@ mod tests {
     }
 
     #[test]
+    fn engine_panics_become_messages_with_their_location() {
+        let caught = catch_engine_panic(|| -> u32 { panic!("engine bug {}", 42) });
+        let message = caught.expect_err("the panic is caught");
+        assert!(message.starts_with("engine bug 42 at "), "{message}");
+        assert!(message.contains("wast_runner.rs"), "{message}");
+        assert_eq!(catch_engine_panic(|| 7), Ok(7));
+    }
+
+    #[test]
     fn parse_errors_are_failures() {
         let report = run_wast(
             "bad.wast",
