@@ -4,6 +4,8 @@
 CARGO ?= cargo
 # QUICK=1 makes `make bench` do one run per program and engine.
 QUICK ?=
+# The release binary `make build` produces (honours CARGO_TARGET_DIR), for bench and wasi-test.
+WRUN ?= $(abspath $(or $(CARGO_TARGET_DIR),target)/release/wrun)
 
 .PHONY: all build test spec bench wasi-test lint
 
@@ -21,10 +23,10 @@ spec:
 	$(CARGO) run --release -p spec-tests -- $(SPEC_ARGS)
 
 bench: build
-	QUICK=$(QUICK) scripts/bench/run.sh
+	QUICK=$(QUICK) WRUN=$(WRUN) scripts/bench/run.sh
 
 wasi-test: build
-	scripts/wasi-test.sh
+	WRUN=$(WRUN) scripts/wasi-test.sh
 
 lint:
 	$(CARGO) fmt --all --check
