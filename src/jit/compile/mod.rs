@@ -167,6 +167,13 @@ impl Ctrl {
     }
 }
 
+/// A branch that can take a comparison's flags directly.
+#[derive(Clone, Copy)]
+enum Fusable {
+    BrIf(u32),
+    If(BlockType),
+}
+
 struct TrapSite {
     label: Label,
     /// `None`: the code is in `eax` (from a helper).
@@ -193,6 +200,10 @@ struct Compiler<'a> {
     unreachable: bool,
     skip_depth: u32,
     loop_headers: Vec<u32>,
+    /// The operator after the current one, when a compare may fuse with it.
+    next: Option<Fusable>,
+    /// Set by an operator that consumed `next`.
+    fused: bool,
 }
 
 fn slot_mem(slot: u32) -> Mem {
@@ -249,6 +260,8 @@ fn compile_function(
         unreachable: false,
         skip_depth: 0,
         loop_headers: Vec::new(),
+        next: None,
+        fused: false,
     };
     c.ctrl.push(Ctrl {
         kind: Kind::Func,
@@ -295,12 +308,25 @@ fn compile_function(
         c.asm.unary_r(Unary::Dec, Width::W32, Gpr::Rdx);
         c.asm.jcc(Cond::Ne, top);
     }
+    let mut body_ops = Vec::new();
     while !ops.eof() {
-        let (op, offset) = ops
-            .read_with_offset()
-            .map_err(|e| format!("function {func_index}: {e}"))?;
+        body_ops.push(
+            ops.read_with_offset()
+                .map_err(|e| format!("function {func_index}: {e}"))?,
+        );
+    }
+    let mut i = 0;
+    while i < body_ops.len() {
+        let (op, offset) = body_ops[i].clone();
         c.offset = offset as u32;
+        c.next = match body_ops.get(i + 1) {
+            Some((Operator::BrIf { relative_depth }, _)) => Some(Fusable::BrIf(*relative_depth)),
+            Some((Operator::If { blockty }, _)) => Some(Fusable::If(*blockty)),
+            _ => None,
+        };
+        c.fused = false;
         c.op(op)?;
+        i += if c.fused { 2 } else { 1 };
     }
     c.asm.bind(ret_label);
     c.asm.pop(Gpr::Rbp);
@@ -1389,8 +1415,51 @@ impl Compiler<'_> {
         }
     }
 
+    /// Before a fused `if`: the block entry materializes the stack, which must happen before
+    /// the compare sets the flags (the moves themselves leave flags alone).
+    fn prepare_fusion(&mut self) {
+        if let Some(Fusable::If(_)) = self.next {
+            self.materialize_all();
+        }
+    }
+
+    /// Branches on `cond` (flags already set) for the fused `next` operator.
+    fn fused_branch(&mut self, cond: Cond) -> Result<()> {
+        self.fused = true;
+        match self.next.take() {
+            Some(Fusable::BrIf(depth)) => {
+                let target = self.target(depth)?;
+                if self.needs_moves(target) {
+                    let skip = self.asm.new_label();
+                    self.asm.jcc(cond.invert(), skip);
+                    self.emit_branch(depth)?;
+                    self.asm.bind(skip);
+                } else {
+                    let label = self.ctrl[target].label;
+                    self.asm.jcc(cond, label);
+                }
+            }
+            Some(Fusable::If(blockty)) => {
+                self.enter_block(Kind::If, blockty)?;
+                let else_label = self.asm.new_label();
+                if let Some(ctrl) = self.ctrl.last_mut() {
+                    ctrl.else_label = Some(else_label);
+                }
+                self.asm.jcc(cond.invert(), else_label);
+            }
+            None => return Err("jit: nothing to fuse with".into()),
+        }
+        Ok(())
+    }
+
     fn eqz(&mut self, width: Width) -> Result<()> {
         let v = self.pop()?;
+        if self.next.is_some() {
+            self.prepare_fusion();
+            self.load(Gpr::Rcx, v, width);
+            self.asm.test_rr(width, Gpr::Rcx, Gpr::Rcx);
+            return self.fused_branch(Cond::E);
+        }
         self.load(Gpr::Rcx, v, width);
         self.asm.zero(Gpr::Rax);
         self.asm.test_rr(width, Gpr::Rcx, Gpr::Rcx);
@@ -1402,6 +1471,12 @@ impl Compiler<'_> {
     fn icmp(&mut self, width: Width, cmp: ICmp) -> Result<()> {
         let b = self.pop()?;
         let a = self.pop()?;
+        if self.next.is_some() {
+            self.prepare_fusion();
+            self.load(Gpr::Rcx, a, width);
+            self.alu_operand(Alu::Cmp, width, Gpr::Rcx, b);
+            return self.fused_branch(cmp.cond());
+        }
         self.load(Gpr::Rcx, a, width);
         self.asm.zero(Gpr::Rax);
         self.alu_operand(Alu::Cmp, width, Gpr::Rcx, b);
