@@ -109,14 +109,24 @@ class Cell:
 # ----------------------------------------------------------------------------- running
 
 
+MEASURE = BUILD_DIR / "measure"
+
+
 def run_once(command: list, timeout: float, cwd: Path | None = None) -> RunResult:
-    """Runs a command once: wall time, peak RSS of the child (wait4), its output."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Runs a command once: wall time, CPU time and peak RSS of the child (wait4), its output.
+
+    Through runners/measure.c when it is built: a child forked from this Python process would
+    report Python's resident size as its own peak RSS.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(prefix="bench-measure-") as measured:
+        use_measure = MEASURE.exists()
+        launched = [str(MEASURE), measured.name] + command if use_measure else command
         timed_out = threading.Event()
         start = time.perf_counter()
         try:
             process = subprocess.Popen(
-                command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                launched, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                 start_new_session=True, cwd=cwd,
             )
         except OSError as error:
@@ -136,14 +146,23 @@ def run_once(command: list, timeout: float, cwd: Path | None = None) -> RunResul
         finally:
             timer.cancel()
         seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(wait_status)
+        exit_code = os.waitstatus_to_exitcode(wait_status)
+        cpu_seconds = usage.ru_utime + usage.ru_stime
+        max_rss_kb = usage.ru_maxrss
+        if use_measure:
+            fields = Path(measured.name).read_text().split()
+            if len(fields) == 4:
+                exit_code = int(fields[0])
+                seconds = int(fields[1]) / 1e9
+                cpu_seconds = int(fields[2]) / 1e6
+                max_rss_kb = int(fields[3])
         out.seek(0)
         err.seek(0)
         return RunResult(
             seconds=seconds,
-            cpu_seconds=usage.ru_utime + usage.ru_stime,
-            max_rss_kb=usage.ru_maxrss,
-            exit_code=process.returncode,
+            cpu_seconds=cpu_seconds,
+            max_rss_kb=max_rss_kb,
+            exit_code=exit_code,
             stdout=out.read().decode(errors="replace"),
             stderr=err.read().decode(errors="replace"),
             timed_out=timed_out.is_set(),

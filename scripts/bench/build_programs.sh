@@ -65,6 +65,11 @@ for source in "$PROGRAMS_DIR"/*.c; do
     build_one "$(basename "$source" .c)" "$source"
 done
 
+# The driver's process launcher (see runners/measure.c).
+if is_stale "$BUILD_DIR/measure" "$BENCH_DIR/runners/measure.c"; then
+    "$NATIVE_CC" -O2 -Wall -Wextra "$BENCH_DIR/runners/measure.c" -o "$BUILD_DIR/measure" || failures=$((failures + 1))
+fi
+
 large_source="$GENERATED_DIR/large.c"
 if is_stale "$large_source" "$PROGRAMS_DIR/gen_large.py" "$BENCH_DIR/build_programs.sh" || ! grep -q "functions: $LARGE_FUNCTIONS\\\\n" "$large_source"; then
     echo "generate large.c ($LARGE_FUNCTIONS functions)" >&2
