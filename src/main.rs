@@ -343,25 +343,52 @@ fn instantiate(
     }
 }
 
-/// THE WASI HOOK: defines the host functions a guest may import. `wasi` is what the command
-/// line granted (argv, environment, preopened directories).
-///
-/// wrun does not link WASI yet, so nothing is defined and a module importing
-/// `wasi_snapshot_preview1` stops with "unknown import". Wiring in the `wrun-wasi` crate means:
-/// build its context from `wasi` and define one `Func::new` per function of its table here.
+/// Defines the host functions a guest may import: WASI preview1 (the `wrun-wasi` crate) with
+/// what the command line granted (argv, environment, preopened directories), nothing else.
 fn link_host(
     store: &mut Store,
     linker: &mut Linker,
     wasi: &WasiOptions,
     module: &Module,
 ) -> Result<(), String> {
-    let _ = (store, linker, module);
+    let _ = module;
+    let context = wrun_wasi::Wasi::new(wrun_wasi::WasiConfig {
+        args: wasi.args.clone(),
+        env: wasi.env.clone(),
+        preopens: wasi.preopens.clone(),
+        inherit_stdio: true,
+    })
+    .map_err(|error| format!("{error:#}"))?;
     log::debug!(
-        "WASI not linked yet: argv {:?}, {} env vars, {} preopens",
+        "WASI: argv {:?}, {} env vars, {} preopens",
         wasi.args,
         wasi.env.len(),
         wasi.preopens.len()
     );
+    // One context shared by every WASI function; a WASI call never re-enters wasm.
+    let context = std::rc::Rc::new(std::cell::RefCell::new(context));
+    let val_type = |ty: &wrun_wasi::WasiValType| match ty {
+        wrun_wasi::WasiValType::I32 => ValType::I32,
+        wrun_wasi::WasiValType::I64 => ValType::I64,
+    };
+    for (index, function) in wrun_wasi::FUNCTIONS.iter().enumerate() {
+        let ty = wrun::FuncType::new(
+            function.params.iter().map(val_type).collect::<Vec<_>>(),
+            function.results.iter().map(val_type).collect::<Vec<_>>(),
+        );
+        let context = std::rc::Rc::clone(&context);
+        let func = Func::new(store, ty, move |caller, slots| {
+            let mut context = context
+                .try_borrow_mut()
+                .map_err(|_| Trap::host("WASI called re-entrantly"))?;
+            let memory = caller.memory().unwrap_or(&mut []);
+            context.call(index, memory, slots).map_err(|trap| match trap {
+                wrun_wasi::WasiTrap::Exit(status) => Trap::exit(status),
+                wrun_wasi::WasiTrap::Trap(message) => Trap::host(message),
+            })
+        });
+        linker.define(wrun_wasi::MODULE_NAME, function.name, Extern::Func(func));
+    }
     Ok(())
 }
 
@@ -397,6 +424,12 @@ fn invoke_export(
     raw_args: &[String],
 ) -> Result<(), RunError> {
     let (mut store, instance) = instantiate(config, module_path, wasi)?;
+    // A reactor (no `_start`) is initialized once before any export is called, as in wasmtime.
+    if instance.get_export(&store, "_start").is_none()
+        && let Some(Extern::Func(initialize)) = instance.get_export(&store, "_initialize")
+    {
+        initialize.call(&mut store, &[]).map_err(RunError::Trap)?;
+    }
     let func = exported_func(&store, instance, name)
         .map_err(|message| RunError::Setup(format!("{}: {message}", module_path.display())))?;
     let ty = func.ty(&store);
