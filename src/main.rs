@@ -382,10 +382,12 @@ fn link_host(
                 .try_borrow_mut()
                 .map_err(|_| Trap::host("WASI called re-entrantly"))?;
             let memory = caller.memory().unwrap_or(&mut []);
-            context.call(index, memory, slots).map_err(|trap| match trap {
-                wrun_wasi::WasiTrap::Exit(status) => Trap::exit(status),
-                wrun_wasi::WasiTrap::Trap(message) => Trap::host(message),
-            })
+            context
+                .call(index, memory, slots)
+                .map_err(|trap| match trap {
+                    wrun_wasi::WasiTrap::Exit(status) => Trap::exit(status),
+                    wrun_wasi::WasiTrap::Trap(message) => Trap::host(message),
+                })
         });
         linker.define(wrun_wasi::MODULE_NAME, function.name, Extern::Func(func));
     }
