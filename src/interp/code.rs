@@ -404,8 +404,7 @@ pub enum Instr {
         base: Slot,
         table: u32,
     },
-    /// `fp[base..base+3]` = dst, src, len; `tables` = dst_table << 16 | src_table is not used:
-    /// both indices are full u32s, see `TableCopy2`.
+    /// `fp[base..base+3]` = dst, src, len.
     TableCopy {
         base: Slot,
         dst_table: u32,
