@@ -32,6 +32,8 @@ static inline int64_t bench_size(int argc, char **argv, int64_t default_size) {
     return default_size;
 }
 
+/* The checksum is the only line on stdout (details go to stderr): wasm3 through pywasm3 drops
+ * every stdout write after the first one. */
 static inline void bench_print_checksum(uint64_t checksum) {
     printf("checksum: %016llx\n", (unsigned long long)checksum);
 }

@@ -123,7 +123,7 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < packed_length; i++) checksum = checksum * 131 + packed[i];
         input[round] ^= 0x5a;
     }
-    printf("%lld -> %zu bytes\n", (long long)input_length, packed_length);
+    fprintf(stderr, "%lld -> %zu bytes\n", (long long)input_length, packed_length);
     bench_print_checksum(checksum ^ packed_length);
     free(input);
     free(packed);

@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
     double norm = sqrt(vbv / vv);
     uint64_t norm_bits;
     memcpy(&norm_bits, &norm, sizeof norm_bits);
-    printf("inside: %u, spectral norm: %.9f\n", inside, norm);
+    fprintf(stderr, "inside: %u, spectral norm: %.9f\n", inside, norm);
     bench_print_checksum(checksum ^ norm_bits ^ inside);
     free(u);
     free(v);

@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
     double before = energy(bodies);
     for (int64_t step = 0; step < steps; step++) advance(bodies, 0.01);
     double after = energy(bodies);
-    printf("energy: %.9f -> %.9f\n", before, after);
+    fprintf(stderr, "energy: %.9f -> %.9f\n", before, after);
     bench_print_checksum(bits(before) ^ (bits(after) * 31));
     return 0;
 }

@@ -84,8 +84,8 @@ int main(int argc, char **argv) {
         memcpy(buffer + (round * 32) % (buffer_length - 32), digest, 32);
         for (size_t i = 0; i < buffer_length; i++) fnv = (fnv ^ buffer[i]) * 1099511628211ull;
     }
-    for (int i = 0; i < 32; i++) printf("%02x", digest[i]);
-    printf("\n");
+    for (int i = 0; i < 32; i++) fprintf(stderr, "%02x", digest[i]);
+    fprintf(stderr, "\n");
     uint64_t checksum = fnv;
     for (int i = 0; i < 8; i++) checksum ^= (uint64_t)digest[i] << (8 * i);
     bench_print_checksum(checksum);

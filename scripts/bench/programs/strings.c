@@ -83,7 +83,7 @@ int main(int argc, char **argv) {
             at++;
         }
     }
-    printf("words: %u, distinct: %u, found: %u\n", words, distinct, found);
+    fprintf(stderr, "words: %u, distinct: %u, found: %u\n", words, distinct, found);
     bench_print_checksum(checksum ^ ((uint64_t)found << 40) ^ distinct);
     free(text);
     free(table);

@@ -60,7 +60,7 @@ int main(int argc, char **argv) {
     int64_t locals[8] = {0};
     locals[0] = limit;
     int64_t result = run(PROGRAM, locals);
-    printf("primes below %lld: %lld\n", (long long)limit, (long long)locals[3]);
+    fprintf(stderr, "primes below %lld: %lld\n", (long long)limit, (long long)locals[3]);
     bench_print_checksum((uint64_t)result);
     return 0;
 }
