@@ -32,12 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use execute::Event;
-use wrun::Tier;
-
-/// The reference tier.
-const TIER_A: Tier = Tier::Interp;
-/// The tier under test. Interp vs Interp until the JIT tier exists: a sanity run of the harness.
-const TIER_B: Tier = Tier::Interp;
+use execute::{TIER_A, TIER_B};
 
 /// Native stack of the threads that run wasm: the JIT checks against the real stack bounds, so
 /// a small test thread could trap "call stack exhausted" where the interpreter (whose frames
@@ -93,15 +88,6 @@ fn tier_names() -> (String, String) {
     }
 }
 
-/// Problems a single run has regardless of the other tier.
-fn own_problem(events: &[Event], name: &str) -> Option<String> {
-    events.iter().find_map(|e| match e {
-        Event::Panic(m) => Some(format!("{name} panicked: {m}")),
-        Event::Load(Err(m)) => Some(format!("{name} rejected a valid module: {m}")),
-        _ => None,
-    })
-}
-
 fn check_seed(seed: u64, verbose: bool) -> SeedReport {
     let generated = match generate::module_for_seed(seed) {
         Ok(g) => g,
@@ -139,8 +125,8 @@ fn check_seed(seed: u64, verbose: bool) -> SeedReport {
     }
     let difference = compare::first_difference(&a.events, &b.events, (&name_a, &name_b));
     let nan_payload_only = difference.as_ref().is_some_and(|d| d.nan_payload_only);
-    let failure = own_problem(&a.events, &name_a)
-        .or_else(|| own_problem(&b.events, &name_b))
+    let failure = compare::own_problem(&a.events, &name_a)
+        .or_else(|| compare::own_problem(&b.events, &name_b))
         .or_else(|| difference.map(|d| d.description));
     let failure = failure.map(|why| {
         let dir = out_dir();

@@ -11,6 +11,16 @@ pub struct Difference {
     pub nan_payload_only: bool,
 }
 
+/// Problems a single run has whatever the other tier did: a panic, or rejecting the (valid)
+/// module.
+pub fn own_problem(events: &[Event], name: &str) -> Option<String> {
+    events.iter().find_map(|e| match e {
+        Event::Panic(m) => Some(format!("{name} panicked: {m}")),
+        Event::Load(Err(m)) => Some(format!("{name} rejected a valid module: {m}")),
+        _ => None,
+    })
+}
+
 /// Compares two runs; `None` if they agree on every step.
 pub fn first_difference(a: &[Event], b: &[Event], names: (&str, &str)) -> Option<Difference> {
     for step in 0..a.len().max(b.len()) {

@@ -42,19 +42,23 @@ pub struct Generated {
 /// and the fuel global is shared by the start function and every exported call.
 pub const FUEL: u32 = 2_000;
 
-/// Generates the module of `seed`. Fails only if wasm-smith rejects its own input (never seen
-/// with byte buffers; reported as a harness error, not skipped).
+/// Generates the module of `seed`: a seed-derived byte string fed to [`module_from_bytes`].
 pub fn module_for_seed(seed: u64) -> anyhow::Result<Generated> {
     let mut rng = Rng::new(seed);
     let len = 512 + rng.below(16 * 1024) as usize;
     let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
-    let mut u = Unstructured::new(&bytes);
+    module_from_bytes(&mut rng, &bytes).map_err(|e| anyhow::anyhow!("seed {seed}: {e}"))
+}
 
-    let config = smith_config(&mut rng);
+/// Generates a module from `bytes` (wasm-smith's input), with the configuration knobs drawn
+/// from `rng`. Fails only if wasm-smith rejects its input even without minimum counts (a
+/// harness error, reported, not skipped).
+pub fn module_from_bytes(rng: &mut Rng, bytes: &[u8]) -> anyhow::Result<Generated> {
+    let config = smith_config(rng);
     let knobs = describe(&config);
     // The minimum counts can be unsatisfiable for some byte strings (wasm-smith then reports
     // "incorrect format"); the same bytes without minimums always work.
-    let mut module = match wasm_smith::Module::new(config.clone(), &mut u) {
+    let mut module = match wasm_smith::Module::new(config.clone(), &mut Unstructured::new(bytes)) {
         Ok(module) => module,
         Err(_) => {
             let relaxed = wasm_smith::Config {
@@ -67,8 +71,8 @@ pub fn module_for_seed(seed: u64) -> anyhow::Result<Generated> {
                 min_element_segments: 0,
                 ..config
             };
-            wasm_smith::Module::new(relaxed, &mut Unstructured::new(&bytes))
-                .map_err(|e| anyhow::anyhow!("wasm-smith failed on seed {seed}: {e}"))?
+            wasm_smith::Module::new(relaxed, &mut Unstructured::new(bytes))
+                .map_err(|e| anyhow::anyhow!("wasm-smith failed: {e}"))?
         }
     };
     module.ensure_termination(FUEL)?;
