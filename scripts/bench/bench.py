@@ -729,7 +729,8 @@ def write_chart(path, engines, programs, cells, log) -> str | None:
     wrun_index = other_index = 0
     for index, engine in enumerate(shown):
         values = [ratio(cells, p, engine.name) for p in programs]
-        values.append(geometric_mean(values))
+        # A geometric mean over some programs only would not compare with the others: left out.
+        values.append(geometric_mean(values) if all(values) else None)
         if engine.family == "wrun":
             colour = wrun_colours[wrun_index % len(wrun_colours)]
             wrun_index += 1
@@ -744,6 +745,9 @@ def write_chart(path, engines, programs, cells, log) -> str | None:
             if v is None:
                 axes.text(x, 1.0, "×", ha="center", va="bottom", fontsize=7, color=colour)
     axes.set_yscale("log")
+    highest = max((ratio(cells, p, e.name) or 1.0) for p in programs for e in shown)
+    lowest = min((ratio(cells, p, e.name) or 1.0) for p in programs for e in shown)
+    axes.set_ylim(min(lowest, 1.0) / 1.5, highest * 4)  # headroom above the bars for the legend
     axes.axhline(1.0, color="black", linewidth=1)
     axes.text(len(groups) - 0.5, 1.0, " native = 1", va="bottom", ha="right", fontsize=8)
     axes.set_xticks(range(len(groups)))
