@@ -12,6 +12,10 @@
 //! Environment:
 //! - `WRUN_DIFF_MODULES` (default 150): how many seeds; `WRUN_DIFF_START` (default 0): first seed.
 //! - `WRUN_DIFF_SEED=N`: run only seed N and print both tiers' full event lists.
+//! - `WRUN_DIFF_FILE=PATH` (with `WRUN_DIFF_SEED`): run that `.wasm`/`.wat` file instead of the
+//!   seed's module (the seed still picks the arguments): for minimizing by hand.
+//! - `WRUN_DIFF_TRACE=1`: print each load and call to stderr before it happens (to locate a
+//!   crash).
 //! - `WRUN_DIFF_THREADS` (default 1): worker threads.
 //! - `WRUN_DIFF_OUT`: where failing modules are written (default `<target>/tmp/differential`).
 //! - `WRUN_DIFF_SKIP=S1,S2,...`: seeds not to run (`scripts/fuzz.sh` skips seeds that crashed).
@@ -88,8 +92,38 @@ fn tier_names() -> (String, String) {
     }
 }
 
+/// A hand-written or minimized module (`.wasm`, or `.wat` text) to run instead of a generated
+/// one.
+fn read_module_file(path: &std::path::Path) -> anyhow::Result<generate::Generated> {
+    let wasm = if path.extension().is_some_and(|e| e == "wat") {
+        wat::parse_file(path)?
+    } else {
+        std::fs::read(path)?
+    };
+    Ok(generate::Generated {
+        wasm,
+        knobs: format!("from {}", path.display()),
+    })
+}
+
+/// Writes the module of `seed` to [`out_dir`]; says where (or why not).
+fn save_module(seed: u64, wasm: &[u8]) -> String {
+    let dir = out_dir();
+    let path = dir.join(format!("seed-{seed}.wasm"));
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, wasm))
+        .map_or_else(
+            |e| format!("(could not save the module to {}: {e})", path.display()),
+            |()| format!("module saved to {}", path.display()),
+        )
+}
+
 fn check_seed(seed: u64, verbose: bool) -> SeedReport {
-    let generated = match generate::module_for_seed(seed) {
+    let generated = match std::env::var_os("WRUN_DIFF_FILE") {
+        Some(path) => read_module_file(&PathBuf::from(path)),
+        None => generate::module_for_seed(seed),
+    };
+    let generated = match generated {
         Ok(g) => g,
         Err(e) => {
             return SeedReport {
@@ -101,6 +135,10 @@ fn check_seed(seed: u64, verbose: bool) -> SeedReport {
             };
         }
     };
+    if verbose {
+        // Saved before running, so a crash of the process still leaves the module behind.
+        eprintln!("{}", save_module(seed, &generated.wasm));
+    }
     let a = execute::run(TIER_A, &generated.wasm, seed);
     let b = execute::run(TIER_B, &generated.wasm, seed);
     let (name_a, name_b) = tier_names();
@@ -129,14 +167,7 @@ fn check_seed(seed: u64, verbose: bool) -> SeedReport {
         .or_else(|| compare::own_problem(&b.events, &name_b))
         .or_else(|| difference.map(|d| d.description));
     let failure = failure.map(|why| {
-        let dir = out_dir();
-        let path = dir.join(format!("seed-{seed}.wasm"));
-        let saved = std::fs::create_dir_all(&dir)
-            .and_then(|()| std::fs::write(&path, &generated.wasm))
-            .map_or_else(
-                |e| format!("(could not save the module to {}: {e})", path.display()),
-                |()| format!("module saved to {}", path.display()),
-            );
+        let saved = save_module(seed, &generated.wasm);
         format!(
             "seed {seed} [{}]: {why}\n    {saved}; reproduce: WRUN_DIFF_SEED={seed} cargo test --test differential -- --nocapture",
             generated.knobs

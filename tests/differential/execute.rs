@@ -122,6 +122,9 @@ fn run_events(tier: Tier, wasm: &[u8], seed: u64, events: &mut Vec<Event>) {
         tier,
         ..Config::default()
     });
+    if std::env::var_os("WRUN_DIFF_TRACE").is_some() {
+        eprintln!("tier {}: loading", tier.name());
+    }
     let module = match Module::new(&engine, wasm) {
         Ok(module) => {
             events.push(Event::Load(Ok(())));
@@ -216,6 +219,9 @@ impl Instantiated {
             return None;
         };
         let ty = func.ty(&self.store);
+        if std::env::var_os("WRUN_DIFF_TRACE").is_some() {
+            eprintln!("calling export {position} {name:?} {ty} (fresh instance: {fresh_instance})");
+        }
         let mut rng = Rng::new(seed ^ (position as u64).wrapping_mul(0x9e37_79b9));
         let args: Vec<Val> = ty
             .params
