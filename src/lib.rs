@@ -39,12 +39,15 @@ pub enum Tier {
     /// Tier 0: the interpreter only.
     #[default]
     Interp,
+    /// Tier 1 only: every function is compiled by the baseline JIT before anything runs.
+    Jit,
 }
 
 impl Tier {
     pub fn name(self) -> &'static str {
         match self {
             Tier::Interp => "interp",
+            Tier::Jit => "jit",
         }
     }
 }
@@ -169,6 +172,8 @@ pub struct Module {
     type_ids: Arc<[u32]>,
     /// The engine whose type registry `type_ids` come from.
     engine: Engine,
+    /// With `Tier::Jit`: the machine code of every defined function.
+    jit: Option<Arc<jit::JitModule>>,
 }
 
 impl Module {
@@ -176,11 +181,18 @@ impl Module {
         let info = Arc::new(module::parse(bytes)?);
         let code = Arc::new(interp::ModuleCode::new(&info));
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
+        let jit = match engine.config().tier {
+            Tier::Interp => None,
+            Tier::Jit => Some(Arc::new(
+                jit::JitModule::compile(&info).map_err(Error::Resource)?,
+            )),
+        };
         Ok(Module {
             info,
             code,
             type_ids,
             engine: engine.clone(),
+            jit,
         })
     }
 
@@ -202,6 +214,8 @@ pub struct Store {
     engine: Engine,
     /// The interpreter's execution state (value stack, frames).
     interp: interp::Interp,
+    /// Compiled code of the instantiated modules, kept alive as long as their instances.
+    jit_code: Vec<Arc<jit::JitModule>>,
     data: runtime::store::StoreData,
 }
 
@@ -211,6 +225,7 @@ impl Store {
         Store {
             engine: engine.clone(),
             interp: interp::Interp::new(config.value_stack_slots, config.max_call_depth),
+            jit_code: Vec::new(),
             data: runtime::store::StoreData::default(),
         }
     }
@@ -222,9 +237,31 @@ impl Store {
     /// Calls any function record of this store with the slot convention (arguments in
     /// `slots[0..params]`, results left in `slots[0..results]`).
     fn invoke(&mut self, func: Func, slots: &mut [u64]) -> Result<(), Trap> {
+        let record = func.0.as_ptr();
         // SAFETY: a Func handle used with its own store points to a live record of it, whose
-        // instance (if any) lives as long as the store.
-        unsafe { self.interp.invoke(func.0.as_ptr(), slots) }
+        // instance (if any) lives as long as the store; compiled code is kept in `jit_code`.
+        unsafe {
+            if !(*record).code.get().is_null() {
+                return jit::invoke(record, slots, self.engine.config().value_stack_slots);
+            }
+            self.interp.invoke(record, slots)
+        }
+    }
+}
+
+/// With `Tier::Jit`: points the function records of instance `index` at their compiled code
+/// and keeps the code alive with the store.
+fn attach_jit_code(store: &mut Store, module: &Module, index: u32) {
+    let (Some(code), Some(data)) = (&module.jit, store.data.instance(index)) else {
+        return;
+    };
+    for (i, record) in data.defined_funcs.iter().enumerate() {
+        if let Some(entry) = code.entry(module.info.num_imported_funcs + i as u32) {
+            record.code.set(entry);
+        }
+    }
+    if !store.jit_code.iter().any(|c| Arc::ptr_eq(c, code)) {
+        store.jit_code.push(code.clone());
     }
 }
 
@@ -589,13 +626,19 @@ impl Linker {
             imports.push(val);
         }
         let tier_code: Arc<dyn std::any::Any + Send + Sync> = module.code.clone();
-        let index = store
+        // The index the new instance gets: a failed instantiation (a trapping segment) keeps
+        // its instance, whose functions tables may already reference, so it gets code too.
+        let next_index = (0u32..)
+            .find(|&i| store.data.instance(i).is_none())
+            .unwrap_or(u32::MAX);
+        let result = store
             .data
-            .instantiate(info, tier_code, &module.type_ids, &imports)
-            .map_err(|e| match e {
-                InstantiateError::Resource(m) => Error::Resource(m),
-                InstantiateError::Trap(t) => Error::Trap(t),
-            })?;
+            .instantiate(info, tier_code, &module.type_ids, &imports);
+        attach_jit_code(store, module, next_index);
+        let index = result.map_err(|e| match e {
+            InstantiateError::Resource(m) => Error::Resource(m),
+            InstantiateError::Trap(t) => Error::Trap(t),
+        })?;
         let instance = Instance(index);
         if let Some(start) = info.start {
             let record = store

@@ -24,9 +24,10 @@ fn all_tiers() -> Vec<Tier> {
     fn listed(tier: Tier) -> Tier {
         match tier {
             Tier::Interp => Tier::Interp,
+            Tier::Jit => Tier::Jit,
         }
     }
-    vec![listed(Tier::Interp)]
+    vec![listed(Tier::Interp), listed(Tier::Jit)]
 }
 
 struct Options {
