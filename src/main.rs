@@ -100,12 +100,15 @@ struct RunArgs {
 enum TierArg {
     /// The interpreter only.
     Interp,
+    /// The baseline JIT: every function is compiled before anything runs.
+    Jit,
 }
 
 impl From<TierArg> for Tier {
     fn from(tier: TierArg) -> Tier {
         match tier {
             TierArg::Interp => Tier::Interp,
+            TierArg::Jit => Tier::Jit,
         }
     }
 }
