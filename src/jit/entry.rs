@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use super::code_memory::CodeMemory;
 use super::x64::{Alu, Assembler, Gpr, Mem, Size, Width};
 use crate::runtime::vmctx::offsets;
-use crate::runtime::{Caller, FuncRecord, Trap, TrapCode, VmCtx};
+use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx};
 
 /// Native stack kept free below the limit for Rust helpers and host functions called from
 /// compiled code (the signal handler runs on its own stack).
@@ -22,7 +22,10 @@ pub mod jit_helper {
     pub const CONVERT: usize = 1;
     /// `(kind, a, b) -> bits`: float min/max, rounding without SSE4.1, popcnt without POPCNT.
     pub const FLOAT_OP: usize = 2;
-    pub const COUNT: usize = 3;
+    /// `(exec, pc, fp)`: records the backtrace of a trap while its frames are still alive
+    /// (called by the trap stubs on the wasm stack, before it is unwound).
+    pub const COLLECT_BACKTRACE: usize = 3;
+    pub const COUNT: usize = 4;
 }
 
 /// The per-thread execution record; compiled code keeps its address in `r12`.
@@ -101,11 +104,22 @@ fn build_trampoline() -> Result<Trampoline, String> {
     asm.pop(Gpr::Rbp);
     asm.ret();
     // Reached by `call [r12 + TRAP_STUB]` with the code already in TRAP_CODE.
+    let collect = asm.new_label();
     asm.bind(trap_stub);
-    asm.mov_rm(Size::S64, Gpr::Rax, Mem::base(Gpr::Rsp));
-    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, TRAP_PC), Gpr::Rax);
-    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, TRAP_FP), Gpr::Rbp);
+    asm.mov_rm(Size::S64, Gpr::Rsi, Mem::base(Gpr::Rsp));
+    asm.mov_rr(Size::S64, Gpr::Rdx, Gpr::Rbp);
+    asm.jmp(collect);
+    // Reached by the signal handler's redirect, with code, pc and fp in the record.
     asm.bind(signal_stub);
+    asm.mov_rm(Size::S64, Gpr::Rsi, Mem::base_disp(Gpr::R12, TRAP_PC));
+    asm.mov_rm(Size::S64, Gpr::Rdx, Mem::base_disp(Gpr::R12, TRAP_FP));
+    asm.bind(collect);
+    asm.mov_rr(Size::S64, Gpr::Rdi, Gpr::R12);
+    asm.alu_ri(Alu::And, Width::W64, Gpr::Rsp, -16);
+    asm.call_m(Mem::base_disp(
+        Gpr::R12,
+        HELPERS + (jit_helper::COLLECT_BACKTRACE * 8) as i32,
+    ));
     asm.mov_rm(Size::S64, Gpr::Rsp, Mem::base_disp(Gpr::R12, SAVED_RSP));
     asm.mov_rm(Size::S32, Gpr::Rax, Mem::base_disp(Gpr::R12, TRAP_CODE));
     asm.jmp(restore);
@@ -149,6 +163,8 @@ thread_local! {
     /// The record of the compiled code running on this thread (null when none): the signal
     /// handler only redirects faults while this is set.
     pub(crate) static ACTIVE: Cell<*mut ExecContext> = const { Cell::new(std::ptr::null_mut()) };
+    /// The backtrace of the last trap, recorded before its frames were unwound.
+    static BACKTRACE: RefCell<Option<Vec<FrameInfo>>> = const { RefCell::new(None) };
     /// A trap from a host function, waiting for the entry to pick it up.
     static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
 }
@@ -230,6 +246,7 @@ pub unsafe fn invoke(
             call_slow as *const () as usize,
             super::convert::convert as *const () as usize,
             super::convert::float_op as *const () as usize,
+            collect_backtrace as *const () as usize,
         ];
         state.stack[..slots.len()].copy_from_slice(slots);
         let exec_ptr: *mut ExecContext = exec;
@@ -254,9 +271,17 @@ pub unsafe fn invoke(
             (Some(code), _) => Trap::new(code),
             (None, _) => Trap::host(format!("jit: unknown trap code {rc}")),
         };
-        trap.backtrace = super::trap::backtrace(exec.trap_pc, exec.trap_fp);
+        trap.backtrace = BACKTRACE
+            .with(|b| b.borrow_mut().take())
+            .unwrap_or_default();
         Ok::<(), Trap>(()).and(Err(trap))
     })
+}
+
+/// Called by the trap stubs on the wasm stack (frames still intact): walks the frame chain.
+extern "C" fn collect_backtrace(_exec: *mut ExecContext, pc: usize, fp: usize) {
+    let frames = super::trap::backtrace(pc, fp);
+    BACKTRACE.with(|b| *b.borrow_mut() = Some(frames));
 }
 
 /// Calls a function without compiled code from compiled code: host functions get the caller's

@@ -388,3 +388,17 @@ fn deep_recursion_traps_as_call_stack_exhausted_with_backtrace() {
     // The thread is usable after a trap.
     assert_eq!(m.trap("g", &[]).code, TrapCode::Unreachable);
 }
+
+#[test]
+fn out_of_bounds_fault_backtrace_has_every_frame() {
+    let mut m = jit_instance(
+        r#"(module (memory 1)
+        (func $inner (param i32) (result i32) local.get 0 i32.load)
+        (func $mid (result i32) i32.const 70000 call $inner)
+        (func (export "outer") (result i32) call $mid))"#,
+    );
+    let trap = m.trap("outer", &[]);
+    assert_eq!(trap.code, TrapCode::MemoryOutOfBounds);
+    let funcs: Vec<u32> = trap.backtrace.iter().map(|f| f.func_index).collect();
+    assert_eq!(funcs, [0, 1, 2], "{trap}");
+}
