@@ -9,6 +9,7 @@
 # non-zero if K > 0. Failing modules are written to $WRUN_DIFF_OUT (default
 # <target>/tmp/differential); each DIFFERENCE line says how to reproduce it.
 #
+# The test's KNOWN_FAILURES seeds are run too (WRUN_DIFF_KNOWN=run): fuzzing reports everything.
 # Environment: WRUN_DIFF_THREADS (default: nproc), FUZZ_CHUNK (default 2000 seeds),
 # CARGO_TARGET_DIR as usual.
 set -euo pipefail
@@ -37,7 +38,7 @@ crashed_seeds=()
 run_chunk() {
     local start=$1 count=$2 nthreads=$3 skip=$4
     WRUN_DIFF_START=$start WRUN_DIFF_MODULES=$count WRUN_DIFF_THREADS=$nthreads \
-        WRUN_DIFF_SKIP=$skip WRUN_DIFF_PROGRESS=$work/progress RUST_BACKTRACE=0 \
+        WRUN_DIFF_SKIP=$skip WRUN_DIFF_KNOWN=run WRUN_DIFF_PROGRESS=$work/progress RUST_BACKTRACE=0 \
         cargo test --release --quiet --test differential tiers_agree_on_generated_modules \
         -- --nocapture >"$work/out" 2>&1 || true
     grep -Eq "$summary_pattern" "$work/out"

@@ -15,7 +15,7 @@ use crate::generate::Rng;
 /// The reference tier.
 pub const TIER_A: Tier = Tier::Interp;
 /// The tier under test. Interp vs Interp until the JIT tier exists: a sanity run of the harness.
-pub const TIER_B: Tier = Tier::Interp;
+pub const TIER_B: Tier = Tier::Jit;
 
 /// A function reference, identified by its function index in the module under test (every
 /// function is exported, so every reference the module can make is known).
