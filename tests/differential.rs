@@ -10,7 +10,7 @@
 //! tier rejects, is a failure too (robustness).
 //!
 //! Environment:
-//! - `WRUN_DIFF_MODULES` (default 150): how many seeds; `WRUN_DIFF_START` (default 0): first seed.
+//! - `WRUN_DIFF_MODULES` (default 500): how many seeds; `WRUN_DIFF_START` (default 0): first seed.
 //! - `WRUN_DIFF_SEED=N`: run only seed N and print both tiers' full event lists.
 //! - `WRUN_DIFF_FILE=PATH` (with `WRUN_DIFF_SEED`): run that `.wasm`/`.wat` file instead of the
 //!   seed's module (the seed still picks the arguments): for minimizing by hand.
@@ -44,36 +44,7 @@ use execute::{TIER_A, TIER_B};
 /// summary, so that this test keeps guarding every other seed while the bug is open; each entry
 /// names a real bug (see `WRUN_DIFF_SEED=N` to reproduce). Remove an entry once it passes.
 /// `WRUN_DIFF_KNOWN=run` runs them anyway.
-/// The crash: after a trap in these modules, `jit::trap::backtrace` (trap.rs:98) follows the
-/// rbp chain into a non-address (0x8000000000000000 seen: a wasm value where a saved rbp
-/// should be) and faults; SIGSEGV kills the test process. Seen only in the opt-level-1 test
-/// profile (release passes them), and intermittent: 133 and 157 crash in some runs, not others.
-/// The debug default of 150 seeds passed 10 of 10 runs with these skipped; `scripts/fuzz.sh`
-/// (release) runs them all.
-const JIT_BACKTRACE_CRASH: &str =
-    "jit, debug build only: SIGSEGV walking the frame chain in jit::trap::backtrace after a trap";
-
-const KNOWN_FAILURES: &[(u64, &str)] = &[
-    (133, JIT_BACKTRACE_CRASH),
-    (145, JIT_BACKTRACE_CRASH),
-    (157, JIT_BACKTRACE_CRASH),
-    (468, JIT_BACKTRACE_CRASH),
-    (484, JIT_BACKTRACE_CRASH),
-    (637, JIT_BACKTRACE_CRASH),
-    (689, JIT_BACKTRACE_CRASH),
-    (718, JIT_BACKTRACE_CRASH),
-    (795, JIT_BACKTRACE_CRASH),
-    (923, JIT_BACKTRACE_CRASH),
-    (960, JIT_BACKTRACE_CRASH),
-    (1049, JIT_BACKTRACE_CRASH),
-    (1149, JIT_BACKTRACE_CRASH),
-    (1285, JIT_BACKTRACE_CRASH),
-    (1291, JIT_BACKTRACE_CRASH),
-    (1409, JIT_BACKTRACE_CRASH),
-    (1487, JIT_BACKTRACE_CRASH),
-    (1791, JIT_BACKTRACE_CRASH),
-    (1931, JIT_BACKTRACE_CRASH),
-];
+const KNOWN_FAILURES: &[(u64, &str)] = &[];
 
 fn known_failures() -> &'static [(u64, &'static str)] {
     if TIER_A == TIER_B || std::env::var("WRUN_DIFF_KNOWN").is_ok_and(|v| v == "run") {
@@ -254,7 +225,7 @@ fn tiers_agree_on_generated_modules() {
     }
 
     let start = env_u64("WRUN_DIFF_START", 0);
-    let count = env_u64("WRUN_DIFF_MODULES", 150);
+    let count = env_u64("WRUN_DIFF_MODULES", 500);
     let threads = env_u64("WRUN_DIFF_THREADS", 1).max(1);
     let progress = std::env::var_os("WRUN_DIFF_PROGRESS").map(PathBuf::from);
 
