@@ -16,6 +16,7 @@
 //!   seed's module (the seed still picks the arguments): for minimizing by hand.
 //! - `WRUN_DIFF_TRACE=1`: print each load and call to stderr before it happens (to locate a
 //!   crash).
+//! - `WRUN_DIFF_BACKTRACES=1`: traps compare their backtraces (function indices) too.
 //! - `WRUN_DIFF_THREADS` (default 1): worker threads.
 //! - `WRUN_DIFF_OUT`: where failing modules are written (default `<target>/tmp/differential`).
 //! - `WRUN_DIFF_SKIP=S1,S2,...`: seeds not to run (`scripts/fuzz.sh` skips seeds that crashed).

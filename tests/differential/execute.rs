@@ -284,7 +284,16 @@ impl Instantiated {
 }
 
 fn describe_trap(trap: &Trap) -> String {
-    format!("trap {:?}: {}", trap.code, trap.message())
+    let mut text = format!("trap {:?}: {}", trap.code, trap.message());
+    if std::env::var_os("WRUN_DIFF_BACKTRACES").is_some() {
+        let frames: Vec<String> = trap
+            .backtrace
+            .iter()
+            .map(|f| f.func_index.to_string())
+            .collect();
+        text.push_str(&format!(" [backtrace: functions {}]", frames.join(" <- ")));
+    }
+    text
 }
 
 fn describe_error(error: &Error) -> String {
