@@ -434,6 +434,22 @@ impl Interp {
                             break Stop::Host(trap);
                         }
                         reload_memory!();
+                    } else if !(*record).code.get().is_null() {
+                        // Compiled (tier 1): entered through the JIT's trampoline, which runs
+                        // on its own value stack; arguments and results pass through `args`.
+                        let callee_vmctx = (*record).vmctx;
+                        let ty = (*(*callee_vmctx).instance)
+                            .module
+                            .func_type((*record).func_index);
+                        let n = ty.params.len().max(ty.results.len());
+                        if n > room {
+                            trap!(CallStackExhausted);
+                        }
+                        let buffer = std::slice::from_raw_parts_mut(args, n);
+                        if let Err(trap) = crate::jit::invoke(record, buffer, self.stack_slots) {
+                            break Stop::Host(trap);
+                        }
+                        reload_memory!();
                     } else {
                         let callee_vmctx = (*record).vmctx;
                         let callee_code = if callee_vmctx == vmctx {
@@ -1193,8 +1209,11 @@ impl Interp {
                     Err(trap)
                 }
                 Stop::Host(mut trap) => {
-                    if trap.code != TrapCode::Exit && trap.backtrace.is_empty() {
-                        trap.backtrace = self.backtrace(entry_depth, ip, func, code);
+                    // Traps from compiled callees carry their frames; the interpreted ones
+                    // below them follow.
+                    if trap.code != TrapCode::Exit {
+                        let outer = self.backtrace(entry_depth, ip, func, code);
+                        trap.backtrace.extend(outer);
                     }
                     self.frames.truncate(entry_depth);
                     Err(trap)
