@@ -402,3 +402,41 @@ fn out_of_bounds_fault_backtrace_has_every_frame() {
     let funcs: Vec<u32> = trap.backtrace.iter().map(|f| f.func_index).collect();
     assert_eq!(funcs, [0, 1, 2], "{trap}");
 }
+
+#[test]
+fn interpreted_code_calls_compiled_code() {
+    let engine = Engine::new(Config::default());
+    let bytes = wat::parse_str(
+        r#"(module
+        (func $square (param i32) (result i32)
+          local.get 0 i32.const 1000 i32.gt_u if unreachable end
+          local.get 0 local.get 0 i32.mul)
+        (func (export "sum_squares") (param i32) (result i32) (local i32)
+          block loop
+            local.get 0 i32.eqz br_if 1
+            local.get 1 local.get 0 call $square i32.add local.set 1
+            local.get 0 i32.const 1 i32.sub local.set 0 br 0 end end
+          local.get 1)
+        (func (export "bad") (result i32) i32.const 5000 call $square))"#,
+    )
+    .expect("wat");
+    let module = Module::new(&engine, &bytes).expect("module");
+    let mut store = Store::new(&engine);
+    let instance = Linker::new()
+        .instantiate(&mut store, &module)
+        .expect("instantiate");
+    let data = store.data.instance(instance.0).expect("instance data");
+    let code = JitModule::compile(&data.module).expect("compiles");
+    // Only $square is compiled; the callers stay interpreted.
+    data.defined_funcs[0]
+        .code
+        .set(code.entry(0).expect("entry"));
+    let sum = instance.get_func(&store, "sum_squares").expect("export");
+    let result = sum.call(&mut store, &[crate::Val::I32(10)]).expect("runs");
+    assert_eq!(result, vec![crate::Val::I32(385)]);
+    let bad = instance.get_func(&store, "bad").expect("export");
+    let trap = bad.call(&mut store, &[]).expect_err("traps");
+    assert_eq!(trap.code, TrapCode::Unreachable);
+    let funcs: Vec<u32> = trap.backtrace.iter().map(|f| f.func_index).collect();
+    assert_eq!(funcs, [0, 2], "{trap}");
+}
