@@ -54,9 +54,18 @@
 //!
 //! - Operands in registers across operators (the value model keeps every result in its
 //!   canonical slot), compare+branch fusion, locals in registers inside loops.
-//! - Calls from compiled code into *interpreted* functions (with `--tier jit` every function
-//!   is compiled, so only host functions take the slow path) and OSR entries from the
-//!   interpreter (loop-header offsets are recorded per function but not used yet).
+//! - Calls from compiled code into *interpreted* functions: with `--tier jit` every function
+//!   is compiled, so only host functions take the slow path; a function without code traps
+//!   with "jit: call of a function without compiled code". The other direction works: the
+//!   interpreter enters compiled callees through [`invoke`]. Supporting it needs a re-entrant
+//!   [`invoke`] (a nested entry starting its frames above the caller's arguments on the same
+//!   value stack, saving and restoring `saved_rsp`) and an interpreter hook behind `CALL_SLOW`.
+//! - OSR entries from the interpreter: loop-header offsets are recorded per function
+//!   ([`JitModule::loop_headers`]) but nothing jumps to them yet.
+//! - The stack limits live in the per-thread [`entry::ExecContext`], not in
+//!   `VmCtx::stack_limit` (which stays 0): limits belong to the thread running the code, and
+//!   one instance may run on several threads. The native limit comes from the thread's real
+//!   stack bounds (`pthread_getattr_np`) minus a 256 KiB reserve for helpers and host calls.
 //! - float min/max and the float -> int conversions are Rust helpers, not inline code.
 
 pub mod code_memory;

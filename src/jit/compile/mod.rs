@@ -2,8 +2,8 @@
 //!
 //! # Value model
 //!
-//! The abstract operand stack holds each entry as a [`Opd::Slot`] (a frame slot: the entry's
-//! canonical slot, or a local whose `local.get` was deferred) or a [`Opd::Const`]. Every
+//! The abstract operand stack holds each entry as a `Opd::Slot` (a frame slot: the entry's
+//! canonical slot, or a local whose `local.get` was deferred) or a `Opd::Const`. Every
 //! operation loads its operands into scratch registers, computes, and stores its result to
 //! its canonical slot right away, so no value lives in a register between operators: calls,
 //! helpers and merges never need spilling, and every control-flow merge is "everything
