@@ -204,6 +204,9 @@ struct Compiler<'a> {
     next: Option<Fusable>,
     /// Set by an operator that consumed `next`.
     fused: bool,
+    /// `(slot, code offset)`: rax holds `fp[slot]` if nothing was emitted since `offset`
+    /// (set by `push_rax`; cleared by control operators, which may bind labels there).
+    rax_holds: Option<(u32, usize)>,
 }
 
 fn slot_mem(slot: u32) -> Mem {
@@ -262,6 +265,7 @@ fn compile_function(
         loop_headers: Vec::new(),
         next: None,
         fused: false,
+        rax_holds: None,
     };
     c.ctrl.push(Ctrl {
         kind: Kind::Func,
@@ -450,6 +454,8 @@ impl Compiler<'_> {
     fn push_rax(&mut self) {
         let mem = self.push_slot_result();
         self.asm.mov_mr(Size::S64, mem, Gpr::Rax);
+        let slot = self.canonical(self.stack.len() - 1);
+        self.rax_holds = Some((slot, self.asm.offset()));
     }
 
     fn push_const(&mut self, bits: u64) {
@@ -466,6 +472,12 @@ impl Compiler<'_> {
     /// Loads an operand into `reg`: 32-bit loads zero-extend.
     fn load(&mut self, reg: Gpr, opd: Opd, width: Width) {
         match opd {
+            // Nothing emitted since the previous result was stored from rax: reuse it.
+            Opd::Slot(s) if self.rax_holds == Some((s, self.asm.offset())) => {
+                if reg != Gpr::Rax || width == Width::W32 {
+                    self.asm.mov_rr(width_size(width), reg, Gpr::Rax);
+                }
+            }
             Opd::Slot(s) => self.asm.mov_rm(width_size(width), reg, slot_mem(s)),
             Opd::Const(c) => match width {
                 Width::W32 => self.asm.mov_ri(Width::W32, reg, c as u32 as i64),
@@ -494,7 +506,9 @@ impl Compiler<'_> {
         match opd {
             Opd::Slot(s) if s == dst => {}
             Opd::Slot(s) => {
-                self.asm.mov_rm(Size::S64, Gpr::Rax, slot_mem(s));
+                if self.rax_holds != Some((s, self.asm.offset())) {
+                    self.asm.mov_rm(Size::S64, Gpr::Rax, slot_mem(s));
+                }
                 self.asm.mov_mr(Size::S64, slot_mem(dst), Gpr::Rax);
             }
             Opd::Const(c) => {
@@ -664,6 +678,7 @@ impl Compiler<'_> {
     }
 
     fn op_end(&mut self) -> Result<()> {
+        self.rax_holds = None;
         let ctrl = self
             .ctrl
             .pop()
@@ -699,6 +714,7 @@ impl Compiler<'_> {
     }
 
     fn op_else(&mut self) -> Result<()> {
+        self.rax_holds = None;
         let reachable = !self.unreachable;
         let ctrl = self
             .ctrl
@@ -746,6 +762,22 @@ impl Compiler<'_> {
         match self.pc_map.last_mut() {
             Some(last) if last.0 == at => last.1 = self.offset,
             _ => self.pc_map.push((at, self.offset)),
+        }
+        if matches!(
+            op,
+            O::Block { .. }
+                | O::Loop { .. }
+                | O::If { .. }
+                | O::Else
+                | O::End
+                | O::Br { .. }
+                | O::BrIf { .. }
+                | O::BrTable { .. }
+                | O::Return
+                | O::Call { .. }
+                | O::CallIndirect { .. }
+        ) {
+            self.rax_holds = None;
         }
         match op {
             O::Nop => {}
