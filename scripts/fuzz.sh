@@ -67,7 +67,8 @@ while [ "$start" -lt "$end" ]; do
         crashed_seeds+=("$seed")
         skip=${skip:+$skip,}$seed
     done
-    grep '^DIFFERENCE\|^    ' "$work/out" || true
+    # Each difference: its line and the next (where the module was saved, how to reproduce).
+    grep -A1 '^DIFFERENCE' "$work/out" | grep -v '^--$' || true
     summary=$(grep -E "$summary_pattern" "$work/out")
     read -r n m k <<<"$(sed -E "s/$summary_pattern.*/\\1 \\2 \\3/" <<<"$summary")"
     total_modules=$((total_modules + n))

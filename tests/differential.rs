@@ -45,7 +45,16 @@ use execute::{TIER_A, TIER_B};
 /// summary, so that this test keeps guarding every other seed while the bug is open; each entry
 /// names a real bug (see `WRUN_DIFF_SEED=N` to reproduce). Remove an entry once it passes.
 /// `WRUN_DIFF_KNOWN=run` runs them anyway.
-const KNOWN_FAILURES: &[(u64, &str)] = &[];
+const KNOWN_FAILURES: &[(u64, &str)] = &[(7561, JIT_BR_IF_RETURN), (19575, JIT_BR_IF_RETURN)];
+
+/// Minimized in `differential/regressions/br_if_return_keeps_local.wat`.
+const JIT_BR_IF_RETURN: &str = "jit: a br_if to the function's own label, not taken, loses the \
+    operands held as local aliases (the fall-through reads stale canonical slots)";
+
+/// Hand-written or minimized modules in `differential/regressions/` that tier B is known to
+/// get wrong (file name, why); run anyway with `WRUN_DIFF_KNOWN=run`.
+const KNOWN_REGRESSION_FAILURES: &[(&str, &str)] =
+    &[("br_if_return_keeps_local.wat", JIT_BR_IF_RETURN)];
 
 fn known_failures() -> &'static [(u64, &'static str)] {
     if TIER_A == TIER_B || std::env::var("WRUN_DIFF_KNOWN").is_ok_and(|v| v == "run") {
@@ -320,6 +329,55 @@ fn tiers_agree_on_generated_modules() {
             failures[0].1
         );
     }
+}
+
+/// Every module in `tests/differential/regressions/` (minimized past differences, `.wat`) must
+/// agree on both tiers, with the arguments of seed 0.
+#[test]
+fn regressions_agree() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/differential/regressions");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the regressions directory exists")
+        .map(|entry| entry.expect("readable directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "wat"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no .wat files in {}", dir.display());
+    let run_known = TIER_A == TIER_B || std::env::var("WRUN_DIFF_KNOWN").is_ok_and(|v| v == "run");
+    let mut failures = Vec::new();
+    for path in files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some((_, why)) = KNOWN_REGRESSION_FAILURES
+            .iter()
+            .find(|(file, _)| *file == name)
+            && !run_known
+        {
+            println!("KNOWN FAILURE skipped: {name} ({why})");
+            continue;
+        }
+        let generated = read_module_file(&path).expect("regression modules parse");
+        let wasm = generated.wasm;
+        let (a, b) = on_big_stack(move || {
+            (
+                execute::run(TIER_A, &wasm, 0),
+                execute::run(TIER_B, &wasm, 0),
+            )
+        });
+        let (name_a, name_b) = tier_names();
+        let failure = compare::own_problem(&a.events, &name_a)
+            .or_else(|| compare::own_problem(&b.events, &name_b))
+            .or_else(|| {
+                compare::first_difference(&a.events, &b.events, (&name_a, &name_b))
+                    .map(|d| d.description)
+            });
+        if let Some(failure) = failure {
+            failures.push(format!("{name}: {failure}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// The harness itself: a seed always yields the same module, and a changed result, trap or
