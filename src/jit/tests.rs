@@ -440,3 +440,24 @@ fn interpreted_code_calls_compiled_code() {
     let funcs: Vec<u32> = trap.backtrace.iter().map(|f| f.func_index).collect();
     assert_eq!(funcs, [0, 2], "{trap}");
 }
+
+#[test]
+fn not_taken_conditional_return_keeps_deferred_locals() {
+    // Found by the differential fuzzer (tests/differential/regressions/br_if_return_keeps_local).
+    let mut m = jit_instance(
+        r#"(module
+        (func (export "one") (param i64) (result i64)
+          local.get 0 i32.const 0 br_if 0 i64.clz)
+        (func (export "two") (param i64) (result i64 i64)
+          local.get 0 local.get 0 i32.const 0 br_if 0 i64.clz)
+        (func (export "table") (param i64 i32) (result i64)
+          local.get 0 local.get 1 br_table 0 0 i64.clz)
+        (func (export "swap") (param i64 i64 i32) (result i64 i64)
+          local.get 1 local.get 0 local.get 2 br_if 0 drop drop i64.const 7 i64.const 8))"#,
+    );
+    assert_eq!(m.call("one", &[1]).unwrap(), vec![63]);
+    assert_eq!(m.call("two", &[1]).unwrap(), vec![1, 63]);
+    assert_eq!(m.call("table", &[1, 0]).unwrap(), vec![1]);
+    assert_eq!(m.call("swap", &[1, 2, 1]).unwrap(), vec![2, 1]);
+    assert_eq!(m.call("swap", &[1, 2, 0]).unwrap(), vec![7, 8]);
+}

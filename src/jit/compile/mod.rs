@@ -601,22 +601,26 @@ impl Compiler<'_> {
         }
     }
 
-    /// Moves the top `n` entries to `fp[0..n]` and returns.
+    /// Moves the top `n` entries to `fp[0..n]` and returns. Leaves the abstract stack alone:
+    /// a conditional return (`br_if`, `br_table` stubs) falls through with it unchanged.
     fn emit_return(&mut self) {
         let n = self.num_results as usize;
         let len = self.stack.len();
-        // A deferred local below `n` could be overwritten by an earlier move: copy it first.
-        for i in len - n..len {
-            if let Opd::Slot(s) = self.stack[i]
+        let mut sources: Vec<Opd> = self.stack[len - n..].to_vec();
+        // A deferred local below `n` could be overwritten by an earlier move: copy it to its
+        // entry's canonical slot first (only on this path; the entry stays deferred).
+        for (i, source) in sources.iter_mut().enumerate() {
+            if let Opd::Slot(s) = *source
                 && s < self.nl
                 && (s as usize) < n
             {
-                self.materialize(i);
+                let canonical = self.canonical(len - n + i);
+                self.move_to(canonical, *source);
+                *source = Opd::Slot(canonical);
             }
         }
-        for i in 0..n {
-            let opd = self.stack[len - n + i];
-            self.move_to(i as u32, opd);
+        for (i, source) in sources.into_iter().enumerate() {
+            self.move_to(i as u32, source);
         }
         self.asm.jmp(self.ret_label);
     }
