@@ -7,7 +7,7 @@ QUICK ?=
 # The release binary `make build` produces (honours CARGO_TARGET_DIR), for bench and wasi-test.
 WRUN ?= $(abspath $(or $(CARGO_TARGET_DIR),target)/release/wrun)
 
-.PHONY: all build test spec bench wasi-test lint
+.PHONY: all build test spec bench wasi-test fuzz lint
 
 all: build
 
@@ -27,6 +27,11 @@ bench: build
 
 wasi-test: build
 	WRUN=$(WRUN) scripts/wasi-test.sh
+
+# Differential fuzzing: interp vs jit on FUZZ_MODULES wasm-smith modules, release build.
+FUZZ_MODULES ?= 20000
+fuzz:
+	scripts/fuzz.sh $(FUZZ_MODULES)
 
 lint:
 	$(CARGO) fmt --all --check

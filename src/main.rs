@@ -13,6 +13,23 @@ use wrun::{
     Val, ValType,
 };
 
+/// `eprintln!` that ignores a closed or broken stderr: wrun must not panic (exit 101) because
+/// its reader went away, e.g. `wrun app.wasm 2>&1 | head` on a long backtrace.
+macro_rules! report {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `println!` that ignores a closed or broken stdout (see `report!`).
+macro_rules! output {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Exit status of a run that trapped (wasmtime's: 128 + SIGABRT).
 const TRAP_EXIT_STATUS: u8 = 134;
 
@@ -153,7 +170,7 @@ fn main() -> ExitCode {
             Err(_) => ExitCode::from(101),
         },
         Err(error) => {
-            eprintln!("error: cannot start the wasm thread: {error}");
+            report!("error: cannot start the wasm thread: {error}");
             ExitCode::FAILURE
         }
     }
@@ -171,7 +188,7 @@ fn run_wast_files(tier: Tier, files: &[PathBuf]) -> ExitCode {
             Ok(source) => source,
             Err(error) => {
                 let line = format!("{shown}: cannot read: {error}");
-                println!("{line}");
+                output!("{line}");
                 total.failed += 1;
                 total.failures.push(line);
                 continue;
@@ -179,11 +196,11 @@ fn run_wast_files(tier: Tier, files: &[PathBuf]) -> ExitCode {
         };
         let report = wrun::wast_runner::run_wast(&shown, &source, &config);
         for line in report.failures.iter().chain(&report.skips) {
-            println!("{line}");
+            output!("{line}");
         }
         total.merge(report);
     }
-    println!("{}", total.summary());
+    output!("{}", total.summary());
     if total.failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -193,13 +210,13 @@ fn run_wast_files(tier: Tier, files: &[PathBuf]) -> ExitCode {
 
 fn run_cli_module(args: RunArgs) -> ExitCode {
     let Some(module_path) = args.module.clone() else {
-        eprintln!("error: no module given (see --help)");
+        report!("error: no module given (see --help)");
         return ExitCode::FAILURE;
     };
     let wasi = match wasi_options(&args, &module_path) {
         Ok(wasi) => wasi,
         Err(message) => {
-            eprintln!("error: {message}");
+            report!("error: {message}");
             return ExitCode::FAILURE;
         }
     };
@@ -214,12 +231,12 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(RunError::Setup(message)) => {
-            eprintln!("error: {message}");
+            report!("error: {message}");
             ExitCode::FAILURE
         }
         Err(RunError::Trap(trap)) if trap.code == TrapCode::Exit => exit_code(trap.exit_status),
         Err(RunError::Trap(trap)) => {
-            eprintln!("{trap}");
+            report!("{trap}");
             ExitCode::from(TRAP_EXIT_STATUS)
         }
     }
@@ -454,7 +471,7 @@ fn invoke_export(
         .map_err(|message| RunError::Setup(format!("export `{name}`: {message}")))?;
     let results = func.call(&mut store, &args).map_err(RunError::Trap)?;
     for value in &results {
-        println!("{}", show_val(value));
+        output!("{}", show_val(value));
     }
     Ok(())
 }

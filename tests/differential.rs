@@ -45,16 +45,12 @@ use execute::{TIER_A, TIER_B};
 /// summary, so that this test keeps guarding every other seed while the bug is open; each entry
 /// names a real bug (see `WRUN_DIFF_SEED=N` to reproduce). Remove an entry once it passes.
 /// `WRUN_DIFF_KNOWN=run` runs them anyway.
-const KNOWN_FAILURES: &[(u64, &str)] = &[(7561, JIT_BR_IF_RETURN), (19575, JIT_BR_IF_RETURN)];
-
-/// Minimized in `differential/regressions/br_if_return_keeps_local.wat`.
-const JIT_BR_IF_RETURN: &str = "jit: a br_if to the function's own label, not taken, loses the \
-    operands held as local aliases (the fall-through reads stale canonical slots)";
+const KNOWN_FAILURES: &[(u64, &str)] = &[];
 
 /// Hand-written or minimized modules in `differential/regressions/` that tier B is known to
-/// get wrong (file name, why); run anyway with `WRUN_DIFF_KNOWN=run`.
-const KNOWN_REGRESSION_FAILURES: &[(&str, &str)] =
-    &[("br_if_return_keeps_local.wat", JIT_BR_IF_RETURN)];
+/// get wrong (file name, why); run anyway with `WRUN_DIFF_KNOWN=run`. Empty: the one found so
+/// far (`br_if_return_keeps_local.wat`, a not-taken conditional return) is fixed and guarded.
+const KNOWN_REGRESSION_FAILURES: &[(&str, &str)] = &[];
 
 fn known_failures() -> &'static [(u64, &'static str)] {
     if TIER_A == TIER_B || std::env::var("WRUN_DIFF_KNOWN").is_ok_and(|v| v == "run") {
