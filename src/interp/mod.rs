@@ -144,6 +144,4 @@ impl ModuleCode {
 }
 
 #[cfg(test)]
-mod dispatch_bench;
-#[cfg(test)]
 mod tests;
