@@ -11,7 +11,11 @@ pub type Slot = u32;
 
 /// One internal instruction. 16 bytes: a one-byte tag plus up to three 32-bit fields, or one
 /// 32-bit field and one 64-bit constant.
+///
+/// `repr(u16)` so that the tag is the first two bytes of every value: the handler chain of
+/// `exec.rs` indexes its handler table with it.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(u16)]
 pub enum Instr {
     // ----- control -----
     Unreachable,

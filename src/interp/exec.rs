@@ -174,6 +174,711 @@ fn trunc_i64(x: f64) -> Result<i64, TrapCode> {
     }
 }
 
+/// How an instruction left the fast path ([`fast_step`]).
+enum Flow {
+    /// Done; continue at the returned `ip`.
+    Next,
+    /// Not a fast instruction: the caller (the run loop) executes it.
+    Slow,
+    Trap(TrapCode),
+}
+
+/// What fast instructions need besides their register arguments (rarely used: loop headers
+/// count back edges of `func`, globals are found through `vmctx`).
+struct FastCtx {
+    func: *const Translated,
+    vmctx: *mut VmCtx,
+}
+
+/// The semantics of every "fast" instruction, the one definition shared by both dispatchers:
+/// the `match` loop of [`Interp::run`] (calls this first for each instruction) and the
+/// tail-calling handlers of `chain` (one per instruction tag, each inlining this function with
+/// its tag known, so only its own arm survives). Fast instructions touch only the frame, the
+/// memory, branch targets and (through `ctx`) back-edge counters and globals; calls, returns and
+/// everything that can change the memory or call into the runtime are "slow" and stay in the
+/// run loop. `ip` points past `instr`; the new `ip` is returned.
+///
+/// # Safety
+/// `instr` is the instruction before `ip`, of the function whose code starts at `code_base`,
+/// `fp` is its frame, `mem_base`/`mem_len` the current memory, `ctx` is current (see `run`).
+#[inline(always)]
+unsafe fn fast_step(
+    instr: Instr,
+    ip: *const Instr,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: usize,
+    code_base: *const Instr,
+    ctx: *const FastCtx,
+) -> (Flow, *const Instr) {
+    let mut ip = ip;
+    // SAFETY: as in `run` (whole loop): slot operands are inside the frame, branch targets
+    // inside the function's code, memory accesses are bounds-checked against `mem_len`, and
+    // `ctx` points to the live function and instance context.
+    unsafe {
+        macro_rules! s {
+            ($i:expr) => {
+                *fp.add($i as usize)
+            };
+        }
+        macro_rules! trap {
+            ($code:ident) => {
+                return (Flow::Trap(TrapCode::$code), ip)
+            };
+        }
+        macro_rules! check {
+            ($e:expr) => {
+                if let Err(code) = $e {
+                    return (Flow::Trap(code), ip);
+                }
+            };
+        }
+        macro_rules! un32 {
+            ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
+                let $x = s!($src) as u32;
+                s!($dst) = ($e) as u32 as u64;
+            }};
+        }
+        macro_rules! un64 {
+            ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
+                let $x = s!($src);
+                s!($dst) = ($e) as u64;
+            }};
+        }
+        macro_rules! bin32 {
+            ($dst:ident, $a:ident, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
+                let $x = s!($a) as u32;
+                let $y = $b;
+                s!($dst) = ($e) as u32 as u64;
+            }};
+        }
+        macro_rules! bin64 {
+            ($dst:ident, $a:ident, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
+                let $x = s!($a);
+                let $y = $b;
+                s!($dst) = ($e) as u64;
+            }};
+        }
+        macro_rules! f32un {
+            ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
+                let $x = f32::from_bits(s!($src) as u32);
+                s!($dst) = u64::from(($e).to_bits());
+            }};
+        }
+        macro_rules! f64un {
+            ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
+                let $x = f64::from_bits(s!($src));
+                s!($dst) = ($e).to_bits();
+            }};
+        }
+        macro_rules! f32bin {
+            ($dst:ident, $a:ident, $b:ident, |$x:ident, $y:ident| $e:expr) => {{
+                let $x = f32::from_bits(s!($a) as u32);
+                let $y = f32::from_bits(s!($b) as u32);
+                s!($dst) = ($e) as u64;
+            }};
+        }
+        macro_rules! f64bin {
+            ($dst:ident, $a:ident, $b:ident, |$x:ident, $y:ident| $e:expr) => {{
+                let $x = f64::from_bits(s!($a));
+                let $y = f64::from_bits(s!($b));
+                s!($dst) = ($e) as u64;
+            }};
+        }
+        macro_rules! br_if {
+            ($target:ident, $cond:expr) => {{
+                if $cond {
+                    ip = code_base.add($target as usize);
+                }
+            }};
+        }
+        macro_rules! ea {
+            ($addr:ident, $offset:ident, $size:expr) => {{
+                let ea = u64::from(s!($addr) as u32) + u64::from($offset);
+                if ea + $size > mem_len as u64 {
+                    trap!(MemoryOutOfBounds);
+                }
+                mem_base.add(ea as usize)
+            }};
+        }
+        macro_rules! load {
+            ($dst:ident, $addr:ident, $offset:ident, $ty:ty, |$v:ident| $e:expr) => {{
+                let p = ea!($addr, $offset, size_of::<$ty>() as u64);
+                let $v = (p as *const $ty).read_unaligned();
+                s!($dst) = $e;
+            }};
+        }
+        macro_rules! store {
+            ($addr:ident, $val:ident, $offset:ident, $ty:ty) => {{
+                let p = ea!($addr, $offset, size_of::<$ty>() as u64);
+                (p as *mut $ty).write_unaligned(s!($val) as $ty);
+            }};
+        }
+        match instr {
+            Instr::Unreachable => trap!(Unreachable),
+            Instr::LoopHeader => bump(&(*(*ctx).func).back_edges),
+            Instr::Br { target } => ip = code_base.add(target as usize),
+            Instr::BrIfNez { cond, target } => br_if!(target, s!(cond) as u32 != 0),
+            Instr::BrIfEqz { cond, target } => br_if!(target, s!(cond) as u32 == 0),
+            Instr::BrIfNez64 { cond, target } => br_if!(target, s!(cond) != 0),
+            Instr::BrIfEqz64 { cond, target } => br_if!(target, s!(cond) == 0),
+            Instr::BrTable { index, len } => {
+                let i = (s!(index) as u32).min(len);
+                ip = ip.add(i as usize);
+            }
+            Instr::BrI32Eq { a, b, target } => br_if!(target, s!(a) as u32 == s!(b) as u32),
+            Instr::BrI32Ne { a, b, target } => br_if!(target, s!(a) as u32 != s!(b) as u32),
+            Instr::BrI32LtS { a, b, target } => {
+                br_if!(target, (s!(a) as i32) < s!(b) as i32)
+            }
+            Instr::BrI32LtU { a, b, target } => {
+                br_if!(target, (s!(a) as u32) < s!(b) as u32)
+            }
+            Instr::BrI32GtS { a, b, target } => br_if!(target, s!(a) as i32 > s!(b) as i32),
+            Instr::BrI32GtU { a, b, target } => br_if!(target, s!(a) as u32 > s!(b) as u32),
+            Instr::BrI32LeS { a, b, target } => {
+                br_if!(target, s!(a) as i32 <= s!(b) as i32)
+            }
+            Instr::BrI32LeU { a, b, target } => {
+                br_if!(target, s!(a) as u32 <= s!(b) as u32)
+            }
+            Instr::BrI32GeS { a, b, target } => {
+                br_if!(target, s!(a) as i32 >= s!(b) as i32)
+            }
+            Instr::BrI32GeU { a, b, target } => {
+                br_if!(target, s!(a) as u32 >= s!(b) as u32)
+            }
+            Instr::BrI32EqI { a, imm, target } => br_if!(target, s!(a) as i32 == imm),
+            Instr::BrI32NeI { a, imm, target } => br_if!(target, s!(a) as i32 != imm),
+            Instr::BrI32LtSI { a, imm, target } => br_if!(target, (s!(a) as i32) < imm),
+            Instr::BrI32LtUI { a, imm, target } => {
+                br_if!(target, (s!(a) as u32) < imm as u32)
+            }
+            Instr::BrI32GtSI { a, imm, target } => br_if!(target, s!(a) as i32 > imm),
+            Instr::BrI32GtUI { a, imm, target } => {
+                br_if!(target, s!(a) as u32 > imm as u32)
+            }
+            Instr::BrI32LeSI { a, imm, target } => br_if!(target, s!(a) as i32 <= imm),
+            Instr::BrI32LeUI { a, imm, target } => {
+                br_if!(target, s!(a) as u32 <= imm as u32)
+            }
+            Instr::BrI32GeSI { a, imm, target } => br_if!(target, s!(a) as i32 >= imm),
+            Instr::BrI32GeUI { a, imm, target } => {
+                br_if!(target, s!(a) as u32 >= imm as u32)
+            }
+            Instr::BrI64Eq { a, b, target } => br_if!(target, s!(a) == s!(b)),
+            Instr::BrI64Ne { a, b, target } => br_if!(target, s!(a) != s!(b)),
+            Instr::BrI64LtS { a, b, target } => {
+                br_if!(target, (s!(a) as i64) < s!(b) as i64)
+            }
+            Instr::BrI64LtU { a, b, target } => br_if!(target, s!(a) < s!(b)),
+            Instr::BrI64GtS { a, b, target } => br_if!(target, s!(a) as i64 > s!(b) as i64),
+            Instr::BrI64GtU { a, b, target } => br_if!(target, s!(a) > s!(b)),
+            Instr::BrI64LeS { a, b, target } => {
+                br_if!(target, s!(a) as i64 <= s!(b) as i64)
+            }
+            Instr::BrI64LeU { a, b, target } => br_if!(target, s!(a) <= s!(b)),
+            Instr::BrI64GeS { a, b, target } => {
+                br_if!(target, s!(a) as i64 >= s!(b) as i64)
+            }
+            Instr::BrI64GeU { a, b, target } => br_if!(target, s!(a) >= s!(b)),
+            Instr::BrI64EqI { a, imm, target } => {
+                br_if!(target, s!(a) as i64 == imm as i64)
+            }
+            Instr::BrI64NeI { a, imm, target } => {
+                br_if!(target, s!(a) as i64 != imm as i64)
+            }
+            Instr::BrI64LtSI { a, imm, target } => {
+                br_if!(target, (s!(a) as i64) < imm as i64)
+            }
+            Instr::BrI64LtUI { a, imm, target } => {
+                br_if!(target, s!(a) < imm as i64 as u64)
+            }
+            Instr::BrI64GtSI { a, imm, target } => {
+                br_if!(target, s!(a) as i64 > imm as i64)
+            }
+            Instr::BrI64GtUI { a, imm, target } => {
+                br_if!(target, s!(a) > imm as i64 as u64)
+            }
+            Instr::BrI64LeSI { a, imm, target } => {
+                br_if!(target, s!(a) as i64 <= imm as i64)
+            }
+            Instr::BrI64LeUI { a, imm, target } => {
+                br_if!(target, s!(a) <= imm as i64 as u64)
+            }
+            Instr::BrI64GeSI { a, imm, target } => {
+                br_if!(target, s!(a) as i64 >= imm as i64)
+            }
+            Instr::BrI64GeUI { a, imm, target } => {
+                br_if!(target, s!(a) >= imm as i64 as u64)
+            }
+
+            Instr::Copy { dst, src } => s!(dst) = s!(src),
+            Instr::Const32 { dst, value } => s!(dst) = u64::from(value),
+            Instr::Const64 { dst, value } => s!(dst) = value,
+            Instr::Select { dst, b, cond } => {
+                if s!(cond) as u32 == 0 {
+                    s!(dst) = s!(b);
+                }
+            }
+            Instr::GlobalGet { dst, index } => {
+                s!(dst) = **(*(*ctx).vmctx).globals.add(index as usize)
+            }
+            Instr::GlobalSet { src, index } => {
+                **(*(*ctx).vmctx).globals.add(index as usize) = s!(src)
+            }
+
+            Instr::Load32 { dst, addr, offset } => {
+                load!(dst, addr, offset, u32, |v| u64::from(v))
+            }
+            Instr::Load64 { dst, addr, offset } => load!(dst, addr, offset, u64, |v| v),
+            Instr::Load8U { dst, addr, offset } => {
+                load!(dst, addr, offset, u8, |v| u64::from(v))
+            }
+            Instr::Load16U { dst, addr, offset } => {
+                load!(dst, addr, offset, u16, |v| u64::from(v))
+            }
+            Instr::Load8S32 { dst, addr, offset } => {
+                load!(dst, addr, offset, i8, |v| v as i32 as u32 as u64)
+            }
+            Instr::Load16S32 { dst, addr, offset } => {
+                load!(dst, addr, offset, i16, |v| v as i32 as u32 as u64)
+            }
+            Instr::Load8S64 { dst, addr, offset } => {
+                load!(dst, addr, offset, i8, |v| v as i64 as u64)
+            }
+            Instr::Load16S64 { dst, addr, offset } => {
+                load!(dst, addr, offset, i16, |v| v as i64 as u64)
+            }
+            Instr::Load32S64 { dst, addr, offset } => {
+                load!(dst, addr, offset, i32, |v| v as i64 as u64)
+            }
+            Instr::Store8 { addr, val, offset } => store!(addr, val, offset, u8),
+            Instr::Store16 { addr, val, offset } => store!(addr, val, offset, u16),
+            Instr::Store32 { addr, val, offset } => store!(addr, val, offset, u32),
+            Instr::Store64 { addr, val, offset } => store!(addr, val, offset, u64),
+            Instr::MemorySize { dst } => s!(dst) = (mem_len / 65536) as u64,
+            Instr::RefIsNull { dst, src } => s!(dst) = u64::from(s!(src) == 0),
+
+            Instr::I32Eqz { dst, src } => un32!(dst, src, |x| x == 0),
+            Instr::I32Clz { dst, src } => un32!(dst, src, |x| x.leading_zeros()),
+            Instr::I32Ctz { dst, src } => un32!(dst, src, |x| x.trailing_zeros()),
+            Instr::I32Popcnt { dst, src } => un32!(dst, src, |x| x.count_ones()),
+            Instr::I32Extend8S { dst, src } => un32!(dst, src, |x| x as i8 as i32),
+            Instr::I32Extend16S { dst, src } => un32!(dst, src, |x| x as i16 as i32),
+            Instr::I32Add { dst, a, b } => {
+                bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_add(y))
+            }
+            Instr::I32Sub { dst, a, b } => {
+                bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_sub(y))
+            }
+            Instr::I32Mul { dst, a, b } => {
+                bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_mul(y))
+            }
+            Instr::I32DivS { dst, a, b } => {
+                let (x, y) = (s!(a) as i32, s!(b) as i32);
+                if y == 0 {
+                    trap!(IntegerDivideByZero);
+                }
+                if x == i32::MIN && y == -1 {
+                    trap!(IntegerOverflow);
+                }
+                s!(dst) = (x / y) as u32 as u64;
+            }
+            Instr::I32DivU { dst, a, b } => {
+                let (x, y) = (s!(a) as u32, s!(b) as u32);
+                if y == 0 {
+                    trap!(IntegerDivideByZero);
+                }
+                s!(dst) = u64::from(x / y);
+            }
+            Instr::I32RemS { dst, a, b } => {
+                let (x, y) = (s!(a) as i32, s!(b) as i32);
+                if y == 0 {
+                    trap!(IntegerDivideByZero);
+                }
+                s!(dst) = x.wrapping_rem(y) as u32 as u64;
+            }
+            Instr::I32RemU { dst, a, b } => {
+                let (x, y) = (s!(a) as u32, s!(b) as u32);
+                if y == 0 {
+                    trap!(IntegerDivideByZero);
+                }
+                s!(dst) = u64::from(x % y);
+            }
+            Instr::I32And { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x & y),
+            Instr::I32Or { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x | y),
+            Instr::I32Xor { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x ^ y),
+            Instr::I32Shl { dst, a, b } => {
+                bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_shl(y))
+            }
+            Instr::I32ShrS { dst, a, b } => {
+                bin32!(dst, a, s!(b) as u32, |x, y| (x as i32).wrapping_shr(y))
+            }
+            Instr::I32ShrU { dst, a, b } => {
+                bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_shr(y))
+            }
+            Instr::I32Rotl { dst, a, b } => {
+                bin32!(dst, a, s!(b) as u32, |x, y| x.rotate_left(y & 31))
+            }
+            Instr::I32Rotr { dst, a, b } => {
+                bin32!(dst, a, s!(b) as u32, |x, y| x.rotate_right(y & 31))
+            }
+            Instr::I32AddI { dst, a, imm } => {
+                bin32!(dst, a, imm as u32, |x, y| x.wrapping_add(y))
+            }
+            Instr::I32MulI { dst, a, imm } => {
+                bin32!(dst, a, imm as u32, |x, y| x.wrapping_mul(y))
+            }
+            Instr::I32AndI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x & y),
+            Instr::I32OrI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x | y),
+            Instr::I32XorI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x ^ y),
+            Instr::I32ShlI { dst, a, imm } => {
+                bin32!(dst, a, imm as u32, |x, y| x.wrapping_shl(y))
+            }
+            Instr::I32ShrSI { dst, a, imm } => {
+                bin32!(dst, a, imm as u32, |x, y| (x as i32).wrapping_shr(y))
+            }
+            Instr::I32ShrUI { dst, a, imm } => {
+                bin32!(dst, a, imm as u32, |x, y| x.wrapping_shr(y))
+            }
+            Instr::I32RotlI { dst, a, imm } => {
+                bin32!(dst, a, imm as u32, |x, y| x.rotate_left(y & 31))
+            }
+            Instr::I32RotrI { dst, a, imm } => {
+                bin32!(dst, a, imm as u32, |x, y| x.rotate_right(y & 31))
+            }
+            Instr::I32Eq { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x == y),
+            Instr::I32Ne { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x != y),
+            Instr::I32LtS { dst, a, b } => {
+                bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) < y)
+            }
+            Instr::I32LtU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x < y),
+            Instr::I32GtS { dst, a, b } => {
+                bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) > y)
+            }
+            Instr::I32GtU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x > y),
+            Instr::I32LeS { dst, a, b } => {
+                bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) <= y)
+            }
+            Instr::I32LeU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x <= y),
+            Instr::I32GeS { dst, a, b } => {
+                bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) >= y)
+            }
+            Instr::I32GeU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x >= y),
+            Instr::I32EqI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x == y),
+            Instr::I32NeI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x != y),
+            Instr::I32LtSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) < y),
+            Instr::I32LtUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x < y),
+            Instr::I32GtSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) > y),
+            Instr::I32GtUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x > y),
+            Instr::I32LeSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) <= y),
+            Instr::I32LeUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x <= y),
+            Instr::I32GeSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) >= y),
+            Instr::I32GeUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x >= y),
+
+            Instr::I64Eqz { dst, src } => un64!(dst, src, |x| x == 0),
+            Instr::I64Clz { dst, src } => un64!(dst, src, |x| x.leading_zeros()),
+            Instr::I64Ctz { dst, src } => un64!(dst, src, |x| x.trailing_zeros()),
+            Instr::I64Popcnt { dst, src } => un64!(dst, src, |x| x.count_ones()),
+            Instr::I64Extend8S { dst, src } => un64!(dst, src, |x| x as i8 as i64),
+            Instr::I64Extend16S { dst, src } => un64!(dst, src, |x| x as i16 as i64),
+            Instr::I64Extend32S { dst, src } => un64!(dst, src, |x| x as i32 as i64),
+            Instr::I64Add { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_add(y)),
+            Instr::I64Sub { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_sub(y)),
+            Instr::I64Mul { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_mul(y)),
+            Instr::I64DivS { dst, a, b } => {
+                let (x, y) = (s!(a) as i64, s!(b) as i64);
+                if y == 0 {
+                    trap!(IntegerDivideByZero);
+                }
+                if x == i64::MIN && y == -1 {
+                    trap!(IntegerOverflow);
+                }
+                s!(dst) = (x / y) as u64;
+            }
+            Instr::I64DivU { dst, a, b } => {
+                let (x, y) = (s!(a), s!(b));
+                if y == 0 {
+                    trap!(IntegerDivideByZero);
+                }
+                s!(dst) = x / y;
+            }
+            Instr::I64RemS { dst, a, b } => {
+                let (x, y) = (s!(a) as i64, s!(b) as i64);
+                if y == 0 {
+                    trap!(IntegerDivideByZero);
+                }
+                s!(dst) = x.wrapping_rem(y) as u64;
+            }
+            Instr::I64RemU { dst, a, b } => {
+                let (x, y) = (s!(a), s!(b));
+                if y == 0 {
+                    trap!(IntegerDivideByZero);
+                }
+                s!(dst) = x % y;
+            }
+            Instr::I64And { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x & y),
+            Instr::I64Or { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x | y),
+            Instr::I64Xor { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x ^ y),
+            Instr::I64Shl { dst, a, b } => {
+                bin64!(dst, a, s!(b) as u32, |x, y| x.wrapping_shl(y))
+            }
+            Instr::I64ShrS { dst, a, b } => {
+                bin64!(dst, a, s!(b) as u32, |x, y| (x as i64).wrapping_shr(y))
+            }
+            Instr::I64ShrU { dst, a, b } => {
+                bin64!(dst, a, s!(b) as u32, |x, y| x.wrapping_shr(y))
+            }
+            Instr::I64Rotl { dst, a, b } => {
+                bin64!(dst, a, s!(b) as u32, |x, y| x.rotate_left(y & 63))
+            }
+            Instr::I64Rotr { dst, a, b } => {
+                bin64!(dst, a, s!(b) as u32, |x, y| x.rotate_right(y & 63))
+            }
+            Instr::I64AddI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x.wrapping_add(y))
+            }
+            Instr::I64MulI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x.wrapping_mul(y))
+            }
+            Instr::I64AndI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x & y)
+            }
+            Instr::I64OrI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x | y)
+            }
+            Instr::I64XorI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x ^ y)
+            }
+            Instr::I64ShlI { dst, a, imm } => {
+                bin64!(dst, a, imm as u32, |x, y| x.wrapping_shl(y))
+            }
+            Instr::I64ShrSI { dst, a, imm } => {
+                bin64!(dst, a, imm as u32, |x, y| (x as i64).wrapping_shr(y))
+            }
+            Instr::I64ShrUI { dst, a, imm } => {
+                bin64!(dst, a, imm as u32, |x, y| x.wrapping_shr(y))
+            }
+            Instr::I64RotlI { dst, a, imm } => {
+                bin64!(dst, a, imm as u32, |x, y| x.rotate_left(y & 63))
+            }
+            Instr::I64RotrI { dst, a, imm } => {
+                bin64!(dst, a, imm as u32, |x, y| x.rotate_right(y & 63))
+            }
+            Instr::I64Eq { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x == y),
+            Instr::I64Ne { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x != y),
+            Instr::I64LtS { dst, a, b } => {
+                bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) < y)
+            }
+            Instr::I64LtU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x < y),
+            Instr::I64GtS { dst, a, b } => {
+                bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) > y)
+            }
+            Instr::I64GtU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x > y),
+            Instr::I64LeS { dst, a, b } => {
+                bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) <= y)
+            }
+            Instr::I64LeU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x <= y),
+            Instr::I64GeS { dst, a, b } => {
+                bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) >= y)
+            }
+            Instr::I64GeU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x >= y),
+            Instr::I64EqI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x == y)
+            }
+            Instr::I64NeI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x != y)
+            }
+            Instr::I64LtSI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64, |x, y| (x as i64) < y)
+            }
+            Instr::I64LtUI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x < y)
+            }
+            Instr::I64GtSI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64, |x, y| (x as i64) > y)
+            }
+            Instr::I64GtUI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x > y)
+            }
+            Instr::I64LeSI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64, |x, y| (x as i64) <= y)
+            }
+            Instr::I64LeUI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x <= y)
+            }
+            Instr::I64GeSI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64, |x, y| (x as i64) >= y)
+            }
+            Instr::I64GeUI { dst, a, imm } => {
+                bin64!(dst, a, imm as i64 as u64, |x, y| x >= y)
+            }
+
+            Instr::F32Abs { dst, src } => s!(dst) = s!(src) & 0x7fff_ffff,
+            Instr::F32Neg { dst, src } => s!(dst) = (s!(src) ^ 0x8000_0000) & 0xffff_ffff,
+            Instr::F32Ceil { dst, src } => f32un!(dst, src, |x| quieted32(x.ceil())),
+            Instr::F32Floor { dst, src } => f32un!(dst, src, |x| quieted32(x.floor())),
+            Instr::F32Trunc { dst, src } => f32un!(dst, src, |x| quieted32(x.trunc())),
+            Instr::F32Nearest { dst, src } => {
+                f32un!(dst, src, |x| quieted32(x.round_ties_even()))
+            }
+            Instr::F32Sqrt { dst, src } => f32un!(dst, src, |x| x.sqrt()),
+            Instr::F32Add { dst, a, b } => f32bin!(dst, a, b, |x, y| (x + y).to_bits()),
+            Instr::F32Sub { dst, a, b } => f32bin!(dst, a, b, |x, y| (x - y).to_bits()),
+            Instr::F32Mul { dst, a, b } => f32bin!(dst, a, b, |x, y| (x * y).to_bits()),
+            Instr::F32Div { dst, a, b } => f32bin!(dst, a, b, |x, y| (x / y).to_bits()),
+            Instr::F32Min { dst, a, b } => {
+                f32bin!(dst, a, b, |x, y| fmin32(x, y).to_bits())
+            }
+            Instr::F32Max { dst, a, b } => {
+                f32bin!(dst, a, b, |x, y| fmax32(x, y).to_bits())
+            }
+            Instr::F32Copysign { dst, a, b } => {
+                s!(dst) = (s!(a) & 0x7fff_ffff) | (s!(b) & 0x8000_0000)
+            }
+            Instr::F32Eq { dst, a, b } => f32bin!(dst, a, b, |x, y| x == y),
+            Instr::F32Ne { dst, a, b } => f32bin!(dst, a, b, |x, y| x != y),
+            Instr::F32Lt { dst, a, b } => f32bin!(dst, a, b, |x, y| x < y),
+            Instr::F32Gt { dst, a, b } => f32bin!(dst, a, b, |x, y| x > y),
+            Instr::F32Le { dst, a, b } => f32bin!(dst, a, b, |x, y| x <= y),
+            Instr::F32Ge { dst, a, b } => f32bin!(dst, a, b, |x, y| x >= y),
+
+            Instr::F64Abs { dst, src } => s!(dst) = s!(src) & (u64::MAX >> 1),
+            Instr::F64Neg { dst, src } => s!(dst) = s!(src) ^ (1 << 63),
+            Instr::F64Ceil { dst, src } => f64un!(dst, src, |x| quieted64(x.ceil())),
+            Instr::F64Floor { dst, src } => f64un!(dst, src, |x| quieted64(x.floor())),
+            Instr::F64Trunc { dst, src } => f64un!(dst, src, |x| quieted64(x.trunc())),
+            Instr::F64Nearest { dst, src } => {
+                f64un!(dst, src, |x| quieted64(x.round_ties_even()))
+            }
+            Instr::F64Sqrt { dst, src } => f64un!(dst, src, |x| x.sqrt()),
+            Instr::F64Add { dst, a, b } => f64bin!(dst, a, b, |x, y| (x + y).to_bits()),
+            Instr::F64Sub { dst, a, b } => f64bin!(dst, a, b, |x, y| (x - y).to_bits()),
+            Instr::F64Mul { dst, a, b } => f64bin!(dst, a, b, |x, y| (x * y).to_bits()),
+            Instr::F64Div { dst, a, b } => f64bin!(dst, a, b, |x, y| (x / y).to_bits()),
+            Instr::F64Min { dst, a, b } => {
+                f64bin!(dst, a, b, |x, y| fmin64(x, y).to_bits())
+            }
+            Instr::F64Max { dst, a, b } => {
+                f64bin!(dst, a, b, |x, y| fmax64(x, y).to_bits())
+            }
+            Instr::F64Copysign { dst, a, b } => {
+                s!(dst) = (s!(a) & (u64::MAX >> 1)) | (s!(b) & (1 << 63))
+            }
+            Instr::F64Eq { dst, a, b } => f64bin!(dst, a, b, |x, y| x == y),
+            Instr::F64Ne { dst, a, b } => f64bin!(dst, a, b, |x, y| x != y),
+            Instr::F64Lt { dst, a, b } => f64bin!(dst, a, b, |x, y| x < y),
+            Instr::F64Gt { dst, a, b } => f64bin!(dst, a, b, |x, y| x > y),
+            Instr::F64Le { dst, a, b } => f64bin!(dst, a, b, |x, y| x <= y),
+            Instr::F64Ge { dst, a, b } => f64bin!(dst, a, b, |x, y| x >= y),
+
+            Instr::I32WrapI64 { dst, src } => s!(dst) = s!(src) & 0xffff_ffff,
+            Instr::I32TruncF32S { dst, src } => {
+                let x = f64::from(f32::from_bits(s!(src) as u32));
+                let x = match trunc_check(x, I32_LO, I32_HI) {
+                    Ok(x) => x,
+                    Err(code) => return (Flow::Trap(code), ip),
+                };
+                s!(dst) = x as i32 as u32 as u64;
+            }
+            Instr::I32TruncF32U { dst, src } => {
+                let x = f64::from(f32::from_bits(s!(src) as u32));
+                let x = match trunc_check(x, U32_LO, U32_HI) {
+                    Ok(x) => x,
+                    Err(code) => return (Flow::Trap(code), ip),
+                };
+                s!(dst) = u64::from(x as u32);
+            }
+            Instr::I32TruncF64S { dst, src } => {
+                let x = f64::from_bits(s!(src));
+                let x = match trunc_check(x, I32_LO, I32_HI) {
+                    Ok(x) => x,
+                    Err(code) => return (Flow::Trap(code), ip),
+                };
+                s!(dst) = x as i32 as u32 as u64;
+            }
+            Instr::I32TruncF64U { dst, src } => {
+                let x = f64::from_bits(s!(src));
+                let x = match trunc_check(x, U32_LO, U32_HI) {
+                    Ok(x) => x,
+                    Err(code) => return (Flow::Trap(code), ip),
+                };
+                s!(dst) = u64::from(x as u32);
+            }
+            Instr::I64ExtendI32S { dst, src } => s!(dst) = s!(src) as i32 as i64 as u64,
+            Instr::I64ExtendI32U { dst, src } => s!(dst) = s!(src) & 0xffff_ffff,
+            Instr::I64TruncF32S { dst, src } => {
+                let x = f64::from(f32::from_bits(s!(src) as u32));
+                let v = trunc_i64(x);
+                check!(v);
+                s!(dst) = v.unwrap_or(0) as u64;
+            }
+            Instr::I64TruncF32U { dst, src } => {
+                let x = f64::from(f32::from_bits(s!(src) as u32));
+                let x = match trunc_check(x, U64_LO, U64_HI) {
+                    Ok(x) => x,
+                    Err(code) => return (Flow::Trap(code), ip),
+                };
+                s!(dst) = x as u64;
+            }
+            Instr::I64TruncF64S { dst, src } => {
+                let v = trunc_i64(f64::from_bits(s!(src)));
+                check!(v);
+                s!(dst) = v.unwrap_or(0) as u64;
+            }
+            Instr::I64TruncF64U { dst, src } => {
+                let x = f64::from_bits(s!(src));
+                let x = match trunc_check(x, U64_LO, U64_HI) {
+                    Ok(x) => x,
+                    Err(code) => return (Flow::Trap(code), ip),
+                };
+                s!(dst) = x as u64;
+            }
+            Instr::F32ConvertI32S { dst, src } => {
+                s!(dst) = u64::from((s!(src) as i32 as f32).to_bits())
+            }
+            Instr::F32ConvertI32U { dst, src } => {
+                s!(dst) = u64::from((s!(src) as u32 as f32).to_bits())
+            }
+            Instr::F32ConvertI64S { dst, src } => {
+                s!(dst) = u64::from((s!(src) as i64 as f32).to_bits())
+            }
+            Instr::F32ConvertI64U { dst, src } => s!(dst) = u64::from((s!(src) as f32).to_bits()),
+            Instr::F32DemoteF64 { dst, src } => {
+                s!(dst) = u64::from((f64::from_bits(s!(src)) as f32).to_bits())
+            }
+            Instr::F64ConvertI32S { dst, src } => s!(dst) = f64::from(s!(src) as i32).to_bits(),
+            Instr::F64ConvertI32U { dst, src } => s!(dst) = f64::from(s!(src) as u32).to_bits(),
+            Instr::F64ConvertI64S { dst, src } => s!(dst) = (s!(src) as i64 as f64).to_bits(),
+            Instr::F64ConvertI64U { dst, src } => s!(dst) = (s!(src) as f64).to_bits(),
+            Instr::F64PromoteF32 { dst, src } => {
+                s!(dst) = f64::from(f32::from_bits(s!(src) as u32)).to_bits()
+            }
+            Instr::I32TruncSatF32S { dst, src } => {
+                s!(dst) = f32::from_bits(s!(src) as u32) as i32 as u32 as u64
+            }
+            Instr::I32TruncSatF32U { dst, src } => {
+                s!(dst) = u64::from(f32::from_bits(s!(src) as u32) as u32)
+            }
+            Instr::I32TruncSatF64S { dst, src } => {
+                s!(dst) = f64::from_bits(s!(src)) as i32 as u32 as u64
+            }
+            Instr::I32TruncSatF64U { dst, src } => {
+                s!(dst) = u64::from(f64::from_bits(s!(src)) as u32)
+            }
+            Instr::I64TruncSatF32S { dst, src } => {
+                s!(dst) = f32::from_bits(s!(src) as u32) as i64 as u64
+            }
+            Instr::I64TruncSatF32U { dst, src } => s!(dst) = f32::from_bits(s!(src) as u32) as u64,
+            Instr::I64TruncSatF64S { dst, src } => s!(dst) = f64::from_bits(s!(src)) as i64 as u64,
+            Instr::I64TruncSatF64U { dst, src } => s!(dst) = f64::from_bits(s!(src)) as u64,
+            _ => return (Flow::Slow, ip),
+        }
+    }
+    (Flow::Next, ip)
+}
+
 impl Interp {
     /// `value_stack_slots` and `max_call_depth` come from `Config`.
     pub fn new(value_stack_slots: usize, max_call_depth: usize) -> Interp {
@@ -312,100 +1017,12 @@ impl Interp {
                     break Stop::Trap(TrapCode::$code)
                 };
             }
-            macro_rules! check {
-                ($e:expr) => {
-                    if let Err(code) = $e {
-                        break Stop::Trap(code);
-                    }
-                };
-            }
             macro_rules! libcall {
                 ($e:expr) => {{
                     let code = $e;
                     if code != 0 {
                         break Stop::Trap(TrapCode::from_u32(code).unwrap_or(TrapCode::Host));
                     }
-                }};
-            }
-            macro_rules! un32 {
-                ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
-                    let $x = s!($src) as u32;
-                    s!($dst) = ($e) as u32 as u64;
-                }};
-            }
-            macro_rules! un64 {
-                ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
-                    let $x = s!($src);
-                    s!($dst) = ($e) as u64;
-                }};
-            }
-            macro_rules! bin32 {
-                ($dst:ident, $a:ident, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
-                    let $x = s!($a) as u32;
-                    let $y = $b;
-                    s!($dst) = ($e) as u32 as u64;
-                }};
-            }
-            macro_rules! bin64 {
-                ($dst:ident, $a:ident, $b:expr, |$x:ident, $y:ident| $e:expr) => {{
-                    let $x = s!($a);
-                    let $y = $b;
-                    s!($dst) = ($e) as u64;
-                }};
-            }
-            macro_rules! f32un {
-                ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
-                    let $x = f32::from_bits(s!($src) as u32);
-                    s!($dst) = u64::from(($e).to_bits());
-                }};
-            }
-            macro_rules! f64un {
-                ($dst:ident, $src:ident, |$x:ident| $e:expr) => {{
-                    let $x = f64::from_bits(s!($src));
-                    s!($dst) = ($e).to_bits();
-                }};
-            }
-            macro_rules! f32bin {
-                ($dst:ident, $a:ident, $b:ident, |$x:ident, $y:ident| $e:expr) => {{
-                    let $x = f32::from_bits(s!($a) as u32);
-                    let $y = f32::from_bits(s!($b) as u32);
-                    s!($dst) = ($e) as u64;
-                }};
-            }
-            macro_rules! f64bin {
-                ($dst:ident, $a:ident, $b:ident, |$x:ident, $y:ident| $e:expr) => {{
-                    let $x = f64::from_bits(s!($a));
-                    let $y = f64::from_bits(s!($b));
-                    s!($dst) = ($e) as u64;
-                }};
-            }
-            macro_rules! br_if {
-                ($target:ident, $cond:expr) => {{
-                    if $cond {
-                        ip = (*func).code.as_ptr().add($target as usize);
-                    }
-                }};
-            }
-            macro_rules! ea {
-                ($addr:ident, $offset:ident, $size:expr) => {{
-                    let ea = u64::from(s!($addr) as u32) + u64::from($offset);
-                    if ea + $size > mem_len as u64 {
-                        trap!(MemoryOutOfBounds);
-                    }
-                    mem_base.add(ea as usize)
-                }};
-            }
-            macro_rules! load {
-                ($dst:ident, $addr:ident, $offset:ident, $ty:ty, |$v:ident| $e:expr) => {{
-                    let p = ea!($addr, $offset, size_of::<$ty>() as u64);
-                    let $v = (p as *const $ty).read_unaligned();
-                    s!($dst) = $e;
-                }};
-            }
-            macro_rules! store {
-                ($addr:ident, $val:ident, $offset:ident, $ty:ty) => {{
-                    let p = ea!($addr, $offset, size_of::<$ty>() as u64);
-                    (p as *mut $ty).write_unaligned(s!($val) as $ty);
                 }};
             }
             // Calls the function `record` with its arguments at `fp[base..]`.
@@ -431,22 +1048,6 @@ impl Interp {
                         let result = ((*host).func)(&mut caller, buffer);
                         self.stack_top = saved_top;
                         if let Err(trap) = result {
-                            break Stop::Host(trap);
-                        }
-                        reload_memory!();
-                    } else if !(*record).code.get().is_null() {
-                        // Compiled (tier 1): entered through the JIT's trampoline, which runs
-                        // on its own value stack; arguments and results pass through `args`.
-                        let callee_vmctx = (*record).vmctx;
-                        let ty = (*(*callee_vmctx).instance)
-                            .module
-                            .func_type((*record).func_index);
-                        let n = ty.params.len().max(ty.results.len());
-                        if n > room {
-                            trap!(CallStackExhausted);
-                        }
-                        let buffer = std::slice::from_raw_parts_mut(args, n);
-                        if let Err(trap) = crate::jit::invoke(record, buffer, self.stack_slots) {
                             break Stop::Host(trap);
                         }
                         reload_memory!();
@@ -499,20 +1100,48 @@ impl Interp {
             }
 
             let stop = loop {
+                #[cfg(all(not(debug_assertions), target_arch = "x86_64"))]
+                {
+                    // Optimized builds run fast instructions in the handler chain; it returns
+                    // at the first slow instruction (or a trap).
+                    let fast_ctx = FastCtx { func, vmctx };
+                    let exit =
+                        chain::run(ip, fp, mem_base, mem_len, (*func).code.as_ptr(), &fast_ctx);
+                    ip = exit.ip;
+                    if exit.trap != 0 {
+                        break Stop::Trap(
+                            TrapCode::from_u32(exit.trap as u32).unwrap_or(TrapCode::Host),
+                        );
+                    }
+                }
                 let instr = *ip;
                 ip = ip.add(1);
-                match instr {
-                    Instr::Unreachable => trap!(Unreachable),
-                    Instr::LoopHeader => bump(&(*func).back_edges),
-                    Instr::Br { target } => ip = (*func).code.as_ptr().add(target as usize),
-                    Instr::BrIfNez { cond, target } => br_if!(target, s!(cond) as u32 != 0),
-                    Instr::BrIfEqz { cond, target } => br_if!(target, s!(cond) as u32 == 0),
-                    Instr::BrIfNez64 { cond, target } => br_if!(target, s!(cond) != 0),
-                    Instr::BrIfEqz64 { cond, target } => br_if!(target, s!(cond) == 0),
-                    Instr::BrTable { index, len } => {
-                        let i = (s!(index) as u32).min(len);
-                        ip = ip.add(i as usize);
+                // The chain (optimized builds) stops only at slow instructions; otherwise every
+                // instruction tries the fast path first.
+                #[cfg(any(debug_assertions, not(target_arch = "x86_64")))]
+                {
+                    let fast_ctx = FastCtx { func, vmctx };
+                    match fast_step(
+                        instr,
+                        ip,
+                        fp,
+                        mem_base,
+                        mem_len,
+                        (*func).code.as_ptr(),
+                        &fast_ctx,
+                    ) {
+                        (Flow::Next, next) => {
+                            ip = next;
+                            continue;
+                        }
+                        (Flow::Trap(code), next) => {
+                            ip = next;
+                            break Stop::Trap(code);
+                        }
+                        (Flow::Slow, _) => {}
                     }
+                }
+                match instr {
                     Instr::Return | Instr::Return1 { .. } => {
                         if let Instr::Return1 { src } = instr {
                             s!(0) = s!(src);
@@ -559,138 +1188,6 @@ impl Interp {
                         call!(record, base);
                     }
 
-                    Instr::BrI32Eq { a, b, target } => br_if!(target, s!(a) as u32 == s!(b) as u32),
-                    Instr::BrI32Ne { a, b, target } => br_if!(target, s!(a) as u32 != s!(b) as u32),
-                    Instr::BrI32LtS { a, b, target } => {
-                        br_if!(target, (s!(a) as i32) < s!(b) as i32)
-                    }
-                    Instr::BrI32LtU { a, b, target } => {
-                        br_if!(target, (s!(a) as u32) < s!(b) as u32)
-                    }
-                    Instr::BrI32GtS { a, b, target } => br_if!(target, s!(a) as i32 > s!(b) as i32),
-                    Instr::BrI32GtU { a, b, target } => br_if!(target, s!(a) as u32 > s!(b) as u32),
-                    Instr::BrI32LeS { a, b, target } => {
-                        br_if!(target, s!(a) as i32 <= s!(b) as i32)
-                    }
-                    Instr::BrI32LeU { a, b, target } => {
-                        br_if!(target, s!(a) as u32 <= s!(b) as u32)
-                    }
-                    Instr::BrI32GeS { a, b, target } => {
-                        br_if!(target, s!(a) as i32 >= s!(b) as i32)
-                    }
-                    Instr::BrI32GeU { a, b, target } => {
-                        br_if!(target, s!(a) as u32 >= s!(b) as u32)
-                    }
-                    Instr::BrI32EqI { a, imm, target } => br_if!(target, s!(a) as i32 == imm),
-                    Instr::BrI32NeI { a, imm, target } => br_if!(target, s!(a) as i32 != imm),
-                    Instr::BrI32LtSI { a, imm, target } => br_if!(target, (s!(a) as i32) < imm),
-                    Instr::BrI32LtUI { a, imm, target } => {
-                        br_if!(target, (s!(a) as u32) < imm as u32)
-                    }
-                    Instr::BrI32GtSI { a, imm, target } => br_if!(target, s!(a) as i32 > imm),
-                    Instr::BrI32GtUI { a, imm, target } => {
-                        br_if!(target, s!(a) as u32 > imm as u32)
-                    }
-                    Instr::BrI32LeSI { a, imm, target } => br_if!(target, s!(a) as i32 <= imm),
-                    Instr::BrI32LeUI { a, imm, target } => {
-                        br_if!(target, s!(a) as u32 <= imm as u32)
-                    }
-                    Instr::BrI32GeSI { a, imm, target } => br_if!(target, s!(a) as i32 >= imm),
-                    Instr::BrI32GeUI { a, imm, target } => {
-                        br_if!(target, s!(a) as u32 >= imm as u32)
-                    }
-                    Instr::BrI64Eq { a, b, target } => br_if!(target, s!(a) == s!(b)),
-                    Instr::BrI64Ne { a, b, target } => br_if!(target, s!(a) != s!(b)),
-                    Instr::BrI64LtS { a, b, target } => {
-                        br_if!(target, (s!(a) as i64) < s!(b) as i64)
-                    }
-                    Instr::BrI64LtU { a, b, target } => br_if!(target, s!(a) < s!(b)),
-                    Instr::BrI64GtS { a, b, target } => br_if!(target, s!(a) as i64 > s!(b) as i64),
-                    Instr::BrI64GtU { a, b, target } => br_if!(target, s!(a) > s!(b)),
-                    Instr::BrI64LeS { a, b, target } => {
-                        br_if!(target, s!(a) as i64 <= s!(b) as i64)
-                    }
-                    Instr::BrI64LeU { a, b, target } => br_if!(target, s!(a) <= s!(b)),
-                    Instr::BrI64GeS { a, b, target } => {
-                        br_if!(target, s!(a) as i64 >= s!(b) as i64)
-                    }
-                    Instr::BrI64GeU { a, b, target } => br_if!(target, s!(a) >= s!(b)),
-                    Instr::BrI64EqI { a, imm, target } => {
-                        br_if!(target, s!(a) as i64 == imm as i64)
-                    }
-                    Instr::BrI64NeI { a, imm, target } => {
-                        br_if!(target, s!(a) as i64 != imm as i64)
-                    }
-                    Instr::BrI64LtSI { a, imm, target } => {
-                        br_if!(target, (s!(a) as i64) < imm as i64)
-                    }
-                    Instr::BrI64LtUI { a, imm, target } => {
-                        br_if!(target, s!(a) < imm as i64 as u64)
-                    }
-                    Instr::BrI64GtSI { a, imm, target } => {
-                        br_if!(target, s!(a) as i64 > imm as i64)
-                    }
-                    Instr::BrI64GtUI { a, imm, target } => {
-                        br_if!(target, s!(a) > imm as i64 as u64)
-                    }
-                    Instr::BrI64LeSI { a, imm, target } => {
-                        br_if!(target, s!(a) as i64 <= imm as i64)
-                    }
-                    Instr::BrI64LeUI { a, imm, target } => {
-                        br_if!(target, s!(a) <= imm as i64 as u64)
-                    }
-                    Instr::BrI64GeSI { a, imm, target } => {
-                        br_if!(target, s!(a) as i64 >= imm as i64)
-                    }
-                    Instr::BrI64GeUI { a, imm, target } => {
-                        br_if!(target, s!(a) >= imm as i64 as u64)
-                    }
-
-                    Instr::Copy { dst, src } => s!(dst) = s!(src),
-                    Instr::Const32 { dst, value } => s!(dst) = u64::from(value),
-                    Instr::Const64 { dst, value } => s!(dst) = value,
-                    Instr::Select { dst, b, cond } => {
-                        if s!(cond) as u32 == 0 {
-                            s!(dst) = s!(b);
-                        }
-                    }
-                    Instr::GlobalGet { dst, index } => {
-                        s!(dst) = **(*vmctx).globals.add(index as usize)
-                    }
-                    Instr::GlobalSet { src, index } => {
-                        **(*vmctx).globals.add(index as usize) = s!(src)
-                    }
-
-                    Instr::Load32 { dst, addr, offset } => {
-                        load!(dst, addr, offset, u32, |v| u64::from(v))
-                    }
-                    Instr::Load64 { dst, addr, offset } => load!(dst, addr, offset, u64, |v| v),
-                    Instr::Load8U { dst, addr, offset } => {
-                        load!(dst, addr, offset, u8, |v| u64::from(v))
-                    }
-                    Instr::Load16U { dst, addr, offset } => {
-                        load!(dst, addr, offset, u16, |v| u64::from(v))
-                    }
-                    Instr::Load8S32 { dst, addr, offset } => {
-                        load!(dst, addr, offset, i8, |v| v as i32 as u32 as u64)
-                    }
-                    Instr::Load16S32 { dst, addr, offset } => {
-                        load!(dst, addr, offset, i16, |v| v as i32 as u32 as u64)
-                    }
-                    Instr::Load8S64 { dst, addr, offset } => {
-                        load!(dst, addr, offset, i8, |v| v as i64 as u64)
-                    }
-                    Instr::Load16S64 { dst, addr, offset } => {
-                        load!(dst, addr, offset, i16, |v| v as i64 as u64)
-                    }
-                    Instr::Load32S64 { dst, addr, offset } => {
-                        load!(dst, addr, offset, i32, |v| v as i64 as u64)
-                    }
-                    Instr::Store8 { addr, val, offset } => store!(addr, val, offset, u8),
-                    Instr::Store16 { addr, val, offset } => store!(addr, val, offset, u16),
-                    Instr::Store32 { addr, val, offset } => store!(addr, val, offset, u32),
-                    Instr::Store64 { addr, val, offset } => store!(addr, val, offset, u64),
-                    Instr::MemorySize { dst } => s!(dst) = (mem_len / 65536) as u64,
                     Instr::MemoryGrow { dst, delta } => {
                         let old = libcalls::memory_grow(vmctx, s!(delta) as u32);
                         s!(dst) = u64::from(old);
@@ -770,433 +1267,8 @@ impl Interp {
                     Instr::RefFunc { dst, func: index } => {
                         s!(dst) = *(*vmctx).funcs.add(index as usize) as usize as u64
                     }
-                    Instr::RefIsNull { dst, src } => s!(dst) = u64::from(s!(src) == 0),
-
-                    Instr::I32Eqz { dst, src } => un32!(dst, src, |x| x == 0),
-                    Instr::I32Clz { dst, src } => un32!(dst, src, |x| x.leading_zeros()),
-                    Instr::I32Ctz { dst, src } => un32!(dst, src, |x| x.trailing_zeros()),
-                    Instr::I32Popcnt { dst, src } => un32!(dst, src, |x| x.count_ones()),
-                    Instr::I32Extend8S { dst, src } => un32!(dst, src, |x| x as i8 as i32),
-                    Instr::I32Extend16S { dst, src } => un32!(dst, src, |x| x as i16 as i32),
-                    Instr::I32Add { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_add(y))
-                    }
-                    Instr::I32Sub { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_sub(y))
-                    }
-                    Instr::I32Mul { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_mul(y))
-                    }
-                    Instr::I32DivS { dst, a, b } => {
-                        let (x, y) = (s!(a) as i32, s!(b) as i32);
-                        if y == 0 {
-                            trap!(IntegerDivideByZero);
-                        }
-                        if x == i32::MIN && y == -1 {
-                            trap!(IntegerOverflow);
-                        }
-                        s!(dst) = (x / y) as u32 as u64;
-                    }
-                    Instr::I32DivU { dst, a, b } => {
-                        let (x, y) = (s!(a) as u32, s!(b) as u32);
-                        if y == 0 {
-                            trap!(IntegerDivideByZero);
-                        }
-                        s!(dst) = u64::from(x / y);
-                    }
-                    Instr::I32RemS { dst, a, b } => {
-                        let (x, y) = (s!(a) as i32, s!(b) as i32);
-                        if y == 0 {
-                            trap!(IntegerDivideByZero);
-                        }
-                        s!(dst) = x.wrapping_rem(y) as u32 as u64;
-                    }
-                    Instr::I32RemU { dst, a, b } => {
-                        let (x, y) = (s!(a) as u32, s!(b) as u32);
-                        if y == 0 {
-                            trap!(IntegerDivideByZero);
-                        }
-                        s!(dst) = u64::from(x % y);
-                    }
-                    Instr::I32And { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x & y),
-                    Instr::I32Or { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x | y),
-                    Instr::I32Xor { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x ^ y),
-                    Instr::I32Shl { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_shl(y))
-                    }
-                    Instr::I32ShrS { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as u32, |x, y| (x as i32).wrapping_shr(y))
-                    }
-                    Instr::I32ShrU { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_shr(y))
-                    }
-                    Instr::I32Rotl { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as u32, |x, y| x.rotate_left(y & 31))
-                    }
-                    Instr::I32Rotr { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as u32, |x, y| x.rotate_right(y & 31))
-                    }
-                    Instr::I32AddI { dst, a, imm } => {
-                        bin32!(dst, a, imm as u32, |x, y| x.wrapping_add(y))
-                    }
-                    Instr::I32MulI { dst, a, imm } => {
-                        bin32!(dst, a, imm as u32, |x, y| x.wrapping_mul(y))
-                    }
-                    Instr::I32AndI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x & y),
-                    Instr::I32OrI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x | y),
-                    Instr::I32XorI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x ^ y),
-                    Instr::I32ShlI { dst, a, imm } => {
-                        bin32!(dst, a, imm as u32, |x, y| x.wrapping_shl(y))
-                    }
-                    Instr::I32ShrSI { dst, a, imm } => {
-                        bin32!(dst, a, imm as u32, |x, y| (x as i32).wrapping_shr(y))
-                    }
-                    Instr::I32ShrUI { dst, a, imm } => {
-                        bin32!(dst, a, imm as u32, |x, y| x.wrapping_shr(y))
-                    }
-                    Instr::I32RotlI { dst, a, imm } => {
-                        bin32!(dst, a, imm as u32, |x, y| x.rotate_left(y & 31))
-                    }
-                    Instr::I32RotrI { dst, a, imm } => {
-                        bin32!(dst, a, imm as u32, |x, y| x.rotate_right(y & 31))
-                    }
-                    Instr::I32Eq { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x == y),
-                    Instr::I32Ne { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x != y),
-                    Instr::I32LtS { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) < y)
-                    }
-                    Instr::I32LtU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x < y),
-                    Instr::I32GtS { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) > y)
-                    }
-                    Instr::I32GtU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x > y),
-                    Instr::I32LeS { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) <= y)
-                    }
-                    Instr::I32LeU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x <= y),
-                    Instr::I32GeS { dst, a, b } => {
-                        bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) >= y)
-                    }
-                    Instr::I32GeU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x >= y),
-                    Instr::I32EqI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x == y),
-                    Instr::I32NeI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x != y),
-                    Instr::I32LtSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) < y),
-                    Instr::I32LtUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x < y),
-                    Instr::I32GtSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) > y),
-                    Instr::I32GtUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x > y),
-                    Instr::I32LeSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) <= y),
-                    Instr::I32LeUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x <= y),
-                    Instr::I32GeSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) >= y),
-                    Instr::I32GeUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x >= y),
-
-                    Instr::I64Eqz { dst, src } => un64!(dst, src, |x| x == 0),
-                    Instr::I64Clz { dst, src } => un64!(dst, src, |x| x.leading_zeros()),
-                    Instr::I64Ctz { dst, src } => un64!(dst, src, |x| x.trailing_zeros()),
-                    Instr::I64Popcnt { dst, src } => un64!(dst, src, |x| x.count_ones()),
-                    Instr::I64Extend8S { dst, src } => un64!(dst, src, |x| x as i8 as i64),
-                    Instr::I64Extend16S { dst, src } => un64!(dst, src, |x| x as i16 as i64),
-                    Instr::I64Extend32S { dst, src } => un64!(dst, src, |x| x as i32 as i64),
-                    Instr::I64Add { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_add(y)),
-                    Instr::I64Sub { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_sub(y)),
-                    Instr::I64Mul { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_mul(y)),
-                    Instr::I64DivS { dst, a, b } => {
-                        let (x, y) = (s!(a) as i64, s!(b) as i64);
-                        if y == 0 {
-                            trap!(IntegerDivideByZero);
-                        }
-                        if x == i64::MIN && y == -1 {
-                            trap!(IntegerOverflow);
-                        }
-                        s!(dst) = (x / y) as u64;
-                    }
-                    Instr::I64DivU { dst, a, b } => {
-                        let (x, y) = (s!(a), s!(b));
-                        if y == 0 {
-                            trap!(IntegerDivideByZero);
-                        }
-                        s!(dst) = x / y;
-                    }
-                    Instr::I64RemS { dst, a, b } => {
-                        let (x, y) = (s!(a) as i64, s!(b) as i64);
-                        if y == 0 {
-                            trap!(IntegerDivideByZero);
-                        }
-                        s!(dst) = x.wrapping_rem(y) as u64;
-                    }
-                    Instr::I64RemU { dst, a, b } => {
-                        let (x, y) = (s!(a), s!(b));
-                        if y == 0 {
-                            trap!(IntegerDivideByZero);
-                        }
-                        s!(dst) = x % y;
-                    }
-                    Instr::I64And { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x & y),
-                    Instr::I64Or { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x | y),
-                    Instr::I64Xor { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x ^ y),
-                    Instr::I64Shl { dst, a, b } => {
-                        bin64!(dst, a, s!(b) as u32, |x, y| x.wrapping_shl(y))
-                    }
-                    Instr::I64ShrS { dst, a, b } => {
-                        bin64!(dst, a, s!(b) as u32, |x, y| (x as i64).wrapping_shr(y))
-                    }
-                    Instr::I64ShrU { dst, a, b } => {
-                        bin64!(dst, a, s!(b) as u32, |x, y| x.wrapping_shr(y))
-                    }
-                    Instr::I64Rotl { dst, a, b } => {
-                        bin64!(dst, a, s!(b) as u32, |x, y| x.rotate_left(y & 63))
-                    }
-                    Instr::I64Rotr { dst, a, b } => {
-                        bin64!(dst, a, s!(b) as u32, |x, y| x.rotate_right(y & 63))
-                    }
-                    Instr::I64AddI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x.wrapping_add(y))
-                    }
-                    Instr::I64MulI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x.wrapping_mul(y))
-                    }
-                    Instr::I64AndI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x & y)
-                    }
-                    Instr::I64OrI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x | y)
-                    }
-                    Instr::I64XorI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x ^ y)
-                    }
-                    Instr::I64ShlI { dst, a, imm } => {
-                        bin64!(dst, a, imm as u32, |x, y| x.wrapping_shl(y))
-                    }
-                    Instr::I64ShrSI { dst, a, imm } => {
-                        bin64!(dst, a, imm as u32, |x, y| (x as i64).wrapping_shr(y))
-                    }
-                    Instr::I64ShrUI { dst, a, imm } => {
-                        bin64!(dst, a, imm as u32, |x, y| x.wrapping_shr(y))
-                    }
-                    Instr::I64RotlI { dst, a, imm } => {
-                        bin64!(dst, a, imm as u32, |x, y| x.rotate_left(y & 63))
-                    }
-                    Instr::I64RotrI { dst, a, imm } => {
-                        bin64!(dst, a, imm as u32, |x, y| x.rotate_right(y & 63))
-                    }
-                    Instr::I64Eq { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x == y),
-                    Instr::I64Ne { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x != y),
-                    Instr::I64LtS { dst, a, b } => {
-                        bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) < y)
-                    }
-                    Instr::I64LtU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x < y),
-                    Instr::I64GtS { dst, a, b } => {
-                        bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) > y)
-                    }
-                    Instr::I64GtU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x > y),
-                    Instr::I64LeS { dst, a, b } => {
-                        bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) <= y)
-                    }
-                    Instr::I64LeU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x <= y),
-                    Instr::I64GeS { dst, a, b } => {
-                        bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) >= y)
-                    }
-                    Instr::I64GeU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x >= y),
-                    Instr::I64EqI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x == y)
-                    }
-                    Instr::I64NeI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x != y)
-                    }
-                    Instr::I64LtSI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64, |x, y| (x as i64) < y)
-                    }
-                    Instr::I64LtUI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x < y)
-                    }
-                    Instr::I64GtSI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64, |x, y| (x as i64) > y)
-                    }
-                    Instr::I64GtUI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x > y)
-                    }
-                    Instr::I64LeSI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64, |x, y| (x as i64) <= y)
-                    }
-                    Instr::I64LeUI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x <= y)
-                    }
-                    Instr::I64GeSI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64, |x, y| (x as i64) >= y)
-                    }
-                    Instr::I64GeUI { dst, a, imm } => {
-                        bin64!(dst, a, imm as i64 as u64, |x, y| x >= y)
-                    }
-
-                    Instr::F32Abs { dst, src } => s!(dst) = s!(src) & 0x7fff_ffff,
-                    Instr::F32Neg { dst, src } => s!(dst) = (s!(src) ^ 0x8000_0000) & 0xffff_ffff,
-                    Instr::F32Ceil { dst, src } => f32un!(dst, src, |x| quieted32(x.ceil())),
-                    Instr::F32Floor { dst, src } => f32un!(dst, src, |x| quieted32(x.floor())),
-                    Instr::F32Trunc { dst, src } => f32un!(dst, src, |x| quieted32(x.trunc())),
-                    Instr::F32Nearest { dst, src } => {
-                        f32un!(dst, src, |x| quieted32(x.round_ties_even()))
-                    }
-                    Instr::F32Sqrt { dst, src } => f32un!(dst, src, |x| x.sqrt()),
-                    Instr::F32Add { dst, a, b } => f32bin!(dst, a, b, |x, y| (x + y).to_bits()),
-                    Instr::F32Sub { dst, a, b } => f32bin!(dst, a, b, |x, y| (x - y).to_bits()),
-                    Instr::F32Mul { dst, a, b } => f32bin!(dst, a, b, |x, y| (x * y).to_bits()),
-                    Instr::F32Div { dst, a, b } => f32bin!(dst, a, b, |x, y| (x / y).to_bits()),
-                    Instr::F32Min { dst, a, b } => {
-                        f32bin!(dst, a, b, |x, y| fmin32(x, y).to_bits())
-                    }
-                    Instr::F32Max { dst, a, b } => {
-                        f32bin!(dst, a, b, |x, y| fmax32(x, y).to_bits())
-                    }
-                    Instr::F32Copysign { dst, a, b } => {
-                        s!(dst) = (s!(a) & 0x7fff_ffff) | (s!(b) & 0x8000_0000)
-                    }
-                    Instr::F32Eq { dst, a, b } => f32bin!(dst, a, b, |x, y| x == y),
-                    Instr::F32Ne { dst, a, b } => f32bin!(dst, a, b, |x, y| x != y),
-                    Instr::F32Lt { dst, a, b } => f32bin!(dst, a, b, |x, y| x < y),
-                    Instr::F32Gt { dst, a, b } => f32bin!(dst, a, b, |x, y| x > y),
-                    Instr::F32Le { dst, a, b } => f32bin!(dst, a, b, |x, y| x <= y),
-                    Instr::F32Ge { dst, a, b } => f32bin!(dst, a, b, |x, y| x >= y),
-
-                    Instr::F64Abs { dst, src } => s!(dst) = s!(src) & (u64::MAX >> 1),
-                    Instr::F64Neg { dst, src } => s!(dst) = s!(src) ^ (1 << 63),
-                    Instr::F64Ceil { dst, src } => f64un!(dst, src, |x| quieted64(x.ceil())),
-                    Instr::F64Floor { dst, src } => f64un!(dst, src, |x| quieted64(x.floor())),
-                    Instr::F64Trunc { dst, src } => f64un!(dst, src, |x| quieted64(x.trunc())),
-                    Instr::F64Nearest { dst, src } => {
-                        f64un!(dst, src, |x| quieted64(x.round_ties_even()))
-                    }
-                    Instr::F64Sqrt { dst, src } => f64un!(dst, src, |x| x.sqrt()),
-                    Instr::F64Add { dst, a, b } => f64bin!(dst, a, b, |x, y| (x + y).to_bits()),
-                    Instr::F64Sub { dst, a, b } => f64bin!(dst, a, b, |x, y| (x - y).to_bits()),
-                    Instr::F64Mul { dst, a, b } => f64bin!(dst, a, b, |x, y| (x * y).to_bits()),
-                    Instr::F64Div { dst, a, b } => f64bin!(dst, a, b, |x, y| (x / y).to_bits()),
-                    Instr::F64Min { dst, a, b } => {
-                        f64bin!(dst, a, b, |x, y| fmin64(x, y).to_bits())
-                    }
-                    Instr::F64Max { dst, a, b } => {
-                        f64bin!(dst, a, b, |x, y| fmax64(x, y).to_bits())
-                    }
-                    Instr::F64Copysign { dst, a, b } => {
-                        s!(dst) = (s!(a) & (u64::MAX >> 1)) | (s!(b) & (1 << 63))
-                    }
-                    Instr::F64Eq { dst, a, b } => f64bin!(dst, a, b, |x, y| x == y),
-                    Instr::F64Ne { dst, a, b } => f64bin!(dst, a, b, |x, y| x != y),
-                    Instr::F64Lt { dst, a, b } => f64bin!(dst, a, b, |x, y| x < y),
-                    Instr::F64Gt { dst, a, b } => f64bin!(dst, a, b, |x, y| x > y),
-                    Instr::F64Le { dst, a, b } => f64bin!(dst, a, b, |x, y| x <= y),
-                    Instr::F64Ge { dst, a, b } => f64bin!(dst, a, b, |x, y| x >= y),
-
-                    Instr::I32WrapI64 { dst, src } => s!(dst) = s!(src) & 0xffff_ffff,
-                    Instr::I32TruncF32S { dst, src } => {
-                        let x = f64::from(f32::from_bits(s!(src) as u32));
-                        let x = match trunc_check(x, I32_LO, I32_HI) {
-                            Ok(x) => x,
-                            Err(code) => break Stop::Trap(code),
-                        };
-                        s!(dst) = x as i32 as u32 as u64;
-                    }
-                    Instr::I32TruncF32U { dst, src } => {
-                        let x = f64::from(f32::from_bits(s!(src) as u32));
-                        let x = match trunc_check(x, U32_LO, U32_HI) {
-                            Ok(x) => x,
-                            Err(code) => break Stop::Trap(code),
-                        };
-                        s!(dst) = u64::from(x as u32);
-                    }
-                    Instr::I32TruncF64S { dst, src } => {
-                        let x = f64::from_bits(s!(src));
-                        let x = match trunc_check(x, I32_LO, I32_HI) {
-                            Ok(x) => x,
-                            Err(code) => break Stop::Trap(code),
-                        };
-                        s!(dst) = x as i32 as u32 as u64;
-                    }
-                    Instr::I32TruncF64U { dst, src } => {
-                        let x = f64::from_bits(s!(src));
-                        let x = match trunc_check(x, U32_LO, U32_HI) {
-                            Ok(x) => x,
-                            Err(code) => break Stop::Trap(code),
-                        };
-                        s!(dst) = u64::from(x as u32);
-                    }
-                    Instr::I64ExtendI32S { dst, src } => s!(dst) = s!(src) as i32 as i64 as u64,
-                    Instr::I64ExtendI32U { dst, src } => s!(dst) = s!(src) & 0xffff_ffff,
-                    Instr::I64TruncF32S { dst, src } => {
-                        let x = f64::from(f32::from_bits(s!(src) as u32));
-                        let v = trunc_i64(x);
-                        check!(v);
-                        s!(dst) = v.unwrap_or(0) as u64;
-                    }
-                    Instr::I64TruncF32U { dst, src } => {
-                        let x = f64::from(f32::from_bits(s!(src) as u32));
-                        let x = match trunc_check(x, U64_LO, U64_HI) {
-                            Ok(x) => x,
-                            Err(code) => break Stop::Trap(code),
-                        };
-                        s!(dst) = x as u64;
-                    }
-                    Instr::I64TruncF64S { dst, src } => {
-                        let v = trunc_i64(f64::from_bits(s!(src)));
-                        check!(v);
-                        s!(dst) = v.unwrap_or(0) as u64;
-                    }
-                    Instr::I64TruncF64U { dst, src } => {
-                        let x = f64::from_bits(s!(src));
-                        let x = match trunc_check(x, U64_LO, U64_HI) {
-                            Ok(x) => x,
-                            Err(code) => break Stop::Trap(code),
-                        };
-                        s!(dst) = x as u64;
-                    }
-                    Instr::F32ConvertI32S { dst, src } => {
-                        s!(dst) = u64::from((s!(src) as i32 as f32).to_bits())
-                    }
-                    Instr::F32ConvertI32U { dst, src } => {
-                        s!(dst) = u64::from((s!(src) as u32 as f32).to_bits())
-                    }
-                    Instr::F32ConvertI64S { dst, src } => {
-                        s!(dst) = u64::from((s!(src) as i64 as f32).to_bits())
-                    }
-                    Instr::F32ConvertI64U { dst, src } => {
-                        s!(dst) = u64::from((s!(src) as f32).to_bits())
-                    }
-                    Instr::F32DemoteF64 { dst, src } => {
-                        s!(dst) = u64::from((f64::from_bits(s!(src)) as f32).to_bits())
-                    }
-                    Instr::F64ConvertI32S { dst, src } => {
-                        s!(dst) = f64::from(s!(src) as i32).to_bits()
-                    }
-                    Instr::F64ConvertI32U { dst, src } => {
-                        s!(dst) = f64::from(s!(src) as u32).to_bits()
-                    }
-                    Instr::F64ConvertI64S { dst, src } => {
-                        s!(dst) = (s!(src) as i64 as f64).to_bits()
-                    }
-                    Instr::F64ConvertI64U { dst, src } => s!(dst) = (s!(src) as f64).to_bits(),
-                    Instr::F64PromoteF32 { dst, src } => {
-                        s!(dst) = f64::from(f32::from_bits(s!(src) as u32)).to_bits()
-                    }
-                    Instr::I32TruncSatF32S { dst, src } => {
-                        s!(dst) = f32::from_bits(s!(src) as u32) as i32 as u32 as u64
-                    }
-                    Instr::I32TruncSatF32U { dst, src } => {
-                        s!(dst) = u64::from(f32::from_bits(s!(src) as u32) as u32)
-                    }
-                    Instr::I32TruncSatF64S { dst, src } => {
-                        s!(dst) = f64::from_bits(s!(src)) as i32 as u32 as u64
-                    }
-                    Instr::I32TruncSatF64U { dst, src } => {
-                        s!(dst) = u64::from(f64::from_bits(s!(src)) as u32)
-                    }
-                    Instr::I64TruncSatF32S { dst, src } => {
-                        s!(dst) = f32::from_bits(s!(src) as u32) as i64 as u64
-                    }
-                    Instr::I64TruncSatF32U { dst, src } => {
-                        s!(dst) = f32::from_bits(s!(src) as u32) as u64
-                    }
-                    Instr::I64TruncSatF64S { dst, src } => {
-                        s!(dst) = f64::from_bits(s!(src)) as i64 as u64
-                    }
-                    Instr::I64TruncSatF64U { dst, src } => s!(dst) = f64::from_bits(s!(src)) as u64,
+                    // Every other instruction was executed by `fast_step` (directly or in the chain).
+                    _ => {}
                 }
             };
 
@@ -1209,11 +1281,8 @@ impl Interp {
                     Err(trap)
                 }
                 Stop::Host(mut trap) => {
-                    // Traps from compiled callees carry their frames; the interpreted ones
-                    // below them follow.
-                    if trap.code != TrapCode::Exit {
-                        let outer = self.backtrace(entry_depth, ip, func, code);
-                        trap.backtrace.extend(outer);
+                    if trap.code != TrapCode::Exit && trap.backtrace.is_empty() {
+                        trap.backtrace = self.backtrace(entry_depth, ip, func, code);
                     }
                     self.frames.truncate(entry_depth);
                     Err(trap)
@@ -1267,4 +1336,144 @@ unsafe fn frame_info(
             code_offset: f.offsets.get(index).copied().unwrap_or(0) as usize,
         }
     }
+}
+
+/// Dispatch candidate (b), used by optimized builds: one handler per instruction tag, all of one
+/// `extern "sysv64"` signature with the hot state in argument registers (ip, fp, memory base
+/// and length, code base, context), each ending by calling the next instruction's handler in
+/// tail position. Stable Rust does not guarantee tail calls; LLVM's sibling-call optimization
+/// turns these calls into jumps at opt-level >= 2 (checked by
+/// `interp::tests::long_loop_on_small_stack` and in the disassembly, see the module docs).
+/// Unoptimized builds (`debug_assertions`) would recurse on the native stack instead, so they
+/// run every instruction through the `match` loop of `Interp::run`.
+#[cfg(all(not(debug_assertions), target_arch = "x86_64"))]
+mod chain {
+    use super::{FastCtx, Flow, fast_step};
+    use crate::interp::code::Instr;
+
+    /// Where and why the chain stopped: `trap == 0` when `ip` points at a slow instruction
+    /// (not executed yet), else a `TrapCode` (with `ip` past the trapping instruction).
+    #[repr(C)]
+    pub(super) struct Exit {
+        pub(super) ip: *const Instr,
+        pub(super) trap: u64,
+    }
+
+    type Handler = unsafe extern "sysv64" fn(
+        *const Instr,
+        *mut u64,
+        *mut u8,
+        usize,
+        *const Instr,
+        *const FastCtx,
+    ) -> Exit;
+
+    /// The handler of the instruction at `ip`.
+    ///
+    /// # Safety
+    /// `ip` points to a valid `Instr`.
+    #[inline(always)]
+    unsafe fn handler_of(ip: *const Instr) -> Handler {
+        // SAFETY: `Instr` is `repr(u16)`, so every value starts with its u16 tag, which is below
+        // the number of variants (259 < 17 * 16).
+        unsafe { *HANDLERS.get_unchecked(*(ip as *const u16) as usize) }
+    }
+
+    /// Runs fast instructions from `ip` until a slow one or a trap.
+    ///
+    /// # Safety
+    /// As [`fast_step`], for every instruction reached.
+    pub(super) unsafe fn run(
+        ip: *const Instr,
+        fp: *mut u64,
+        mem_base: *mut u8,
+        mem_len: usize,
+        code_base: *const Instr,
+        ctx: *const FastCtx,
+    ) -> Exit {
+        // SAFETY: forwarded contract.
+        unsafe { handler_of(ip)(ip, fp, mem_base, mem_len, code_base, ctx) }
+    }
+
+    /// The handler of instructions whose tag is `TAG`: `fast_step` with that tag known.
+    unsafe extern "sysv64" fn handler<const TAG: u16>(
+        ip: *const Instr,
+        fp: *mut u64,
+        mem_base: *mut u8,
+        mem_len: usize,
+        code_base: *const Instr,
+        ctx: *const FastCtx,
+    ) -> Exit {
+        // SAFETY: handlers are only reached through `handler_of`, so the instruction at `ip`
+        // has tag `TAG`; the rest is the contract of `run`.
+        unsafe {
+            let instr = *ip;
+            if *(ip as *const u16) != TAG {
+                std::hint::unreachable_unchecked();
+            }
+            match fast_step(instr, ip.add(1), fp, mem_base, mem_len, code_base, ctx) {
+                (Flow::Next, next) => handler_of(next)(next, fp, mem_base, mem_len, code_base, ctx),
+                (Flow::Slow, _) => Exit { ip, trap: 0 },
+                (Flow::Trap(code), next) => Exit {
+                    ip: next,
+                    trap: code as u64,
+                },
+            }
+        }
+    }
+
+    /// One flat table (a single scaled index in every handler's dispatch).
+    const fn flatten(rows: [[Handler; 16]; 17]) -> [Handler; 17 * 16] {
+        let mut flat = [rows[0][0]; 17 * 16];
+        let mut i = 0;
+        while i < flat.len() {
+            flat[i] = rows[i / 16][i % 16];
+            i += 1;
+        }
+        flat
+    }
+
+    macro_rules! row {
+        ($r:literal) => {
+            [
+                handler::<{ $r * 16 }>,
+                handler::<{ $r * 16 + 1 }>,
+                handler::<{ $r * 16 + 2 }>,
+                handler::<{ $r * 16 + 3 }>,
+                handler::<{ $r * 16 + 4 }>,
+                handler::<{ $r * 16 + 5 }>,
+                handler::<{ $r * 16 + 6 }>,
+                handler::<{ $r * 16 + 7 }>,
+                handler::<{ $r * 16 + 8 }>,
+                handler::<{ $r * 16 + 9 }>,
+                handler::<{ $r * 16 + 10 }>,
+                handler::<{ $r * 16 + 11 }>,
+                handler::<{ $r * 16 + 12 }>,
+                handler::<{ $r * 16 + 13 }>,
+                handler::<{ $r * 16 + 14 }>,
+                handler::<{ $r * 16 + 15 }>,
+            ]
+        };
+    }
+
+    /// Handlers by tag.
+    static HANDLERS: [Handler; 17 * 16] = flatten([
+        row!(0),
+        row!(1),
+        row!(2),
+        row!(3),
+        row!(4),
+        row!(5),
+        row!(6),
+        row!(7),
+        row!(8),
+        row!(9),
+        row!(10),
+        row!(11),
+        row!(12),
+        row!(13),
+        row!(14),
+        row!(15),
+        row!(16),
+    ]);
 }

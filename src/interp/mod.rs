@@ -53,46 +53,64 @@
 //!
 //! # Executor (`exec.rs`)
 //!
-//! One `loop { match *ip { ... } }` (dispatch candidate (a)). Hot state (ip, fp, memory base
-//! and length, current function) lives in locals; memory is reloaded after calls and anything
-//! that can grow it. Wasm-to-wasm calls push a [`exec::Frame`] on `Interp::frames` (no native
-//! recursion); host functions are called with their argument slots as the buffer. Loads and
-//! stores check `addr + offset + size <= len` in u64. Call counts are taken at function entry,
-//! back-edge counts at `LoopHeader` (plain relaxed load + store, no locked RMW).
+//! Instructions are "fast" (they touch only the frame, the memory, branch targets, back-edge
+//! counters and globals: everything but calls, returns, `memory.grow`, bulk memory, table and
+//! reference operations) or "slow". `exec::fast_step` is the one definition of every fast
+//! instruction's semantics; the slow ones are arms of the `match` in `Interp::run`. Two
+//! dispatchers share them:
+//! - optimized builds (`cfg(not(debug_assertions))`, x86-64): dispatch candidate (b), one
+//!   handler per instruction tag (`exec::chain`), all of one `extern "sysv64"` signature with
+//!   the hot state in argument registers (ip, fp, memory base and length, code base, and one
+//!   pointer to the rarely used function and instance context). Each handler is `fast_step`
+//!   inlined with its tag known (only its own arm survives) and ends by calling the next
+//!   instruction's handler, found through a table indexed by the `repr(u16)` tag, in tail
+//!   position. A handler returns (to `Interp::run`) only at a slow instruction or a trap;
+//! - unoptimized builds: candidate (a), the `match` loop of `Interp::run` calls `fast_step`
+//!   for every instruction. Stable Rust (1.95) has no guaranteed tail calls (`become` is still
+//!   unstable), and without LLVM's sibling-call optimization (opt-level >= 2) every handler
+//!   call would push a native frame.
+//!
+//! Wasm-to-wasm calls push an [`exec::Frame`] on `Interp::frames` (no native recursion); host
+//! functions are called with their argument slots as the buffer. Memory is reloaded after
+//! calls and anything that can grow it. Loads and stores check `addr + offset + size <= len`
+//! in u64. Call counts are taken at function entry, back-edge counts at `LoopHeader` (plain
+//! relaxed load + store, no locked RMW).
 //!
 //! # Dispatch measurement
 //!
-//! The executor uses candidate (a), the `match` loop: correct on the whole wasm-v2 suite.
-//! Release code for it (checked with objdump) is ~7 instructions of dispatch (load tag and
-//! operands, table lookup, one shared `jmp reg`) plus 3-5 per handler, every handler jumping
-//! back to the single shared indirect jump.
+//! Jumps, not calls: `interp::tests::long_loop_on_small_stack` runs 60 M instructions on a
+//! thread with a 256 KiB native stack, and the release disassembly (`objdump -d` of
+//! `wrun::interp::exec::chain::handler`) shows each handler ending in its own
+//! `jmp *(table,tag,8)`, e.g. the whole `BrIfEqz` handler:
+//! `mov 0x4(%rdi),%eax; mov 0x8(%rdi),%r10d; add $0x10,%rdi; shl $0x4,%r10; add %r8,%r10;
+//! cmpl $0x0,(%rsi,%rax,8); cmove %r10,%rdi; movzwl (%rdi),%eax; lea HANDLERS(%rip),%r11;
+//! jmp *(%r11,%rax,8)`.
 //!
-//! Candidate (b), handlers of one `extern "sysv64" fn(ip, fp) -> u64` signature that end by
-//! calling the next instruction's handler in tail position (the handler pointer stored in the
-//! instruction, wasmi 2.0 style), is prototyped in `dispatch_bench.rs` on the collatz kernel
-//! as our translator emits it (16 instructions, ~1.2 G executed). Same program, same slots,
-//! unchecked accesses in both; release build, 2-core machine shared with other builds (load
-//! ~11, so absolute times are inflated; rounds were consistent to 2%):
+//! Same run, release build, alternating the two executors (the parent commit's `match`-loop
+//! binary and this one, both `cargo test --release --lib --no-run` test binaries running
+//! `interp::tests::bench_programs` with `WRUN_BENCH=<name>`) and the wasmi 2.0 CLI
+//! (`~/.cache/wrun-bench/wasmi/bin/wasmi <name>.wasm`), wall clock on the shared 2-core
+//! machine (load ~4-5, so absolute times are inflated), two rounds:
 //!
-//! | dispatch | time (3 rounds) |
-//! |---|---|
-//! | (a) `match` loop | 5.37 s, 5.41 s, 5.42 s |
-//! | (b) tail-calling handlers | 3.52 s, 3.58 s, 3.53 s |
+//! | program | (a) `match` loop | (b) handler chain | wasmi 2.0 |
+//! |---|---|---|---|
+//! | collatz | 8.55 s, 8.66 s | 7.23 s, 7.06 s (5.14 s on a quieter run, vs 11.26 s) | 3.42 s, 3.45 s |
+//! | matmul | 2.05 s, 2.03 s | 1.86 s, 2.00 s | 1.49 s, 1.56 s |
+//! | sha256 | 10.81 s, 10.93 s | 7.28 s, 7.40 s | 7.07 s, 7.17 s |
+//! | fib | 6.46 s, 6.24 s | 7.05 s, 7.01 s | 4.68 s, 4.79 s |
 //!
-//! (b) is ~1.5x faster: each handler ends in its own indirect jump (better prediction) and
-//! there is no loop back-edge or tag decode. Whole programs on the same loaded machine
-//! (`interp::tests::bench_programs`, wall clock, vs the wasmi 2.0 CLI run right before):
-//! matmul 4.94 s vs 4.50 s, sha256 6.02 s vs 4.03 s, collatz 18.1 s vs 7.6 s, fib 1.5 s
-//! (wasmi's CLI stops fib with "call stack exhausted").
+//! Decision: (b) for optimized builds; it is 1.2-1.5x faster on loops (sha256 is now level with
+//! wasmi). It is ~12% slower on fib, which is almost only calls and returns: those are slow
+//! instructions, so every call and return leaves the chain, runs in the `match` of
+//! `Interp::run` and re-enters the chain (an indirect call and a return, and the run loop's
+//! state spilled around it).
 //!
-//! What remains to adopt (b) in the executor: stable Rust does not guarantee tail calls, so
-//! (b) needs the sibling-call optimization of an optimized build (a debug build would recurse
-//! on the native stack): keep the `match` loop for `debug_assertions` builds (as wasmi's
-//! "portable-dispatch"), turn each arm into a handler over a shared state (ip, fp, memory base
-//! and length in arguments; vmctx, frames, trap slot behind one pointer), store handler
-//! pointers in the instructions (24 bytes, or 16 with a 32-bit handler offset from a base),
-//! and end traps/returns by returning a status to the entry loop. Cheaper wins also open:
-//! fusing `eqz`+`select`, an immediate lhs for `sub`/`shl`, and stores of constants.
+//! What remains: run wasm-to-wasm `Call`/`Return` of the same instance inside the chain (the
+//! handler needs the frame stack and call-depth limit behind the context pointer and must pass
+//! the new `fp`/code base on), which should recover fib and close most of the remaining gap
+//! on call-heavy code; then the cheaper instruction-set wins: fusing `eqz`+`select`, an
+//! immediate lhs for `sub`/`shl`, and stores of constants (collatz and matmul are still ~2x and
+//! ~1.3x behind wasmi).
 
 pub mod code;
 pub mod exec;

@@ -271,3 +271,27 @@ fn dump() {
         println!("{i:5} {:#7x}  {instr:?}", f.offsets[i]);
     }
 }
+
+/// Optimized builds run the handler chain, whose handlers must jump to each other rather than
+/// call (a native frame per executed instruction would overflow): 60 M instructions on a thread
+/// with a 256 KiB native stack.
+#[test]
+fn long_loop_on_small_stack() {
+    let wat = r#"(module (func (export "count") (param i32) (result i32) (local i32)
+        (loop $l
+            (local.set 1 (i32.add (local.get 1) (i32.const 3)))
+            (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+        (local.get 1)))"#;
+    let result = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(
+            move || match call(wat, "count", &[Val::I32(20_000_000)]).as_deref() {
+                Ok([Val::I32(total)]) => Ok(*total),
+                other => Err(format!("{other:?}")),
+            },
+        )
+        .expect("thread starts")
+        .join()
+        .expect("no native stack overflow");
+    assert_eq!(result, Ok(60_000_000));
+}
