@@ -87,22 +87,25 @@
 //! jmp *(%r11,%rax,8)`.
 //!
 //! Same run, release build, alternating the two executors (the parent commit's `match`-loop
-//! binary and this one, both `cargo test --release --lib --no-run` test binaries running
+//! test binary and this one, both from `cargo test --release --lib --no-run`, running
 //! `interp::tests::bench_programs` with `WRUN_BENCH=<name>`) and the wasmi 2.0 CLI
 //! (`~/.cache/wrun-bench/wasmi/bin/wasmi <name>.wasm`), wall clock on the shared 2-core
-//! machine (load ~4-5, so absolute times are inflated), two rounds:
+//! machine (load ~2-4), two rounds:
 //!
 //! | program | (a) `match` loop | (b) handler chain | wasmi 2.0 |
 //! |---|---|---|---|
-//! | collatz | 8.55 s, 8.66 s | 7.23 s, 7.06 s (5.14 s on a quieter run, vs 11.26 s) | 3.42 s, 3.45 s |
-//! | matmul | 2.05 s, 2.03 s | 1.86 s, 2.00 s | 1.49 s, 1.56 s |
-//! | sha256 | 10.81 s, 10.93 s | 7.28 s, 7.40 s | 7.07 s, 7.17 s |
-//! | fib | 6.46 s, 6.24 s | 7.05 s, 7.01 s | 4.68 s, 4.79 s |
+//! | collatz | 6.47 s, 5.66 s | 5.18 s, 4.73 s | 2.58 s, 2.34 s |
+//! | matmul | 1.17 s, 1.12 s | 1.15 s, 1.00 s | 0.85 s, 0.71 s |
+//! | sha256 | 7.52 s, 7.21 s | 5.24 s, 4.95 s | 4.99 s, 4.90 s |
+//! | fib | 4.46 s, 4.27 s | 4.99 s, 4.80 s | 3.16 s, 3.48 s |
 //!
-//! Decision: (b) for optimized builds; it is 1.2-1.5x faster on loops (sha256 is now level with
-//! wasmi). It is ~12% slower on fib, which is almost only calls and returns: those are slow
-//! instructions, so every call and return leaves the chain, runs in the `match` of
-//! `Interp::run` and re-enters the chain (an indirect call and a return, and the run loop's
+//! An earlier, busier round gave the same picture (collatz 8.6 s vs 7.1 s, sha256 10.9 s vs
+//! 7.3 s, fib 6.4 s vs 7.0 s), and one quiet collatz pair 11.3 s vs 5.1 s.
+//!
+//! Decision: (b) for optimized builds; it is 1.1-1.5x faster on loops (sha256 is now level
+//! with wasmi). It is ~12% slower on fib, which is almost only calls and returns: those are
+//! slow instructions, so every call and return leaves the chain, runs in the `match` of
+//! `Interp::run` and re-enters the chain (an indirect call and a return, with the run loop's
 //! state spilled around it).
 //!
 //! What remains: run wasm-to-wasm `Call`/`Return` of the same instance inside the chain (the
