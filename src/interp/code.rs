@@ -1302,56 +1302,10 @@ impl Instr {
     }
 }
 
-/// Integer comparisons, for fusing compares with branches and immediates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cmp {
-    Eq,
-    Ne,
-    LtS,
-    LtU,
-    GtS,
-    GtU,
-    LeS,
-    LeU,
-    GeS,
-    GeU,
-}
+/// Integer comparisons, for fusing compares with branches and immediates (shared with the JIT).
+pub use crate::module::ops::IntCmp as Cmp;
 
 impl Cmp {
-    /// The comparison that is true exactly when `self` is false.
-    pub fn negate(self) -> Cmp {
-        use Cmp::*;
-        match self {
-            Eq => Ne,
-            Ne => Eq,
-            LtS => GeS,
-            LtU => GeU,
-            GtS => LeS,
-            GtU => LeU,
-            LeS => GtS,
-            LeU => GtU,
-            GeS => LtS,
-            GeU => LtU,
-        }
-    }
-
-    /// The comparison with its operands swapped (`a < b` <=> `b > a`).
-    pub fn swap(self) -> Cmp {
-        use Cmp::*;
-        match self {
-            Eq => Eq,
-            Ne => Ne,
-            LtS => GtS,
-            LtU => GtU,
-            GtS => LtS,
-            GtU => LtU,
-            LeS => GeS,
-            LeU => GeU,
-            GeS => LeS,
-            GeU => LeU,
-        }
-    }
-
     /// `dst = a cmp b`.
     pub fn instr(self, wide: bool, dst: Slot, a: Slot, b: Slot) -> Instr {
         use Cmp::*;

@@ -835,6 +835,9 @@ impl<'b> Translator<'_, 'b> {
     fn op(&mut self, op: Operator<'b>) -> Result<()> {
         use Instr as I;
         use Operator as O;
+        if let Some((cmp, wide)) = Cmp::of(&op) {
+            return self.compare(wide, cmp);
+        }
         match op {
             O::Unreachable => {
                 self.emit(I::Unreachable);
@@ -1129,27 +1132,7 @@ impl<'b> Translator<'_, 'b> {
             O::F64Const { value } => self.push(Opd::Const(value.bits())),
 
             O::I32Eqz => self.eqz(false)?,
-            O::I32Eq => self.compare(false, Cmp::Eq)?,
-            O::I32Ne => self.compare(false, Cmp::Ne)?,
-            O::I32LtS => self.compare(false, Cmp::LtS)?,
-            O::I32LtU => self.compare(false, Cmp::LtU)?,
-            O::I32GtS => self.compare(false, Cmp::GtS)?,
-            O::I32GtU => self.compare(false, Cmp::GtU)?,
-            O::I32LeS => self.compare(false, Cmp::LeS)?,
-            O::I32LeU => self.compare(false, Cmp::LeU)?,
-            O::I32GeS => self.compare(false, Cmp::GeS)?,
-            O::I32GeU => self.compare(false, Cmp::GeU)?,
             O::I64Eqz => self.eqz(true)?,
-            O::I64Eq => self.compare(true, Cmp::Eq)?,
-            O::I64Ne => self.compare(true, Cmp::Ne)?,
-            O::I64LtS => self.compare(true, Cmp::LtS)?,
-            O::I64LtU => self.compare(true, Cmp::LtU)?,
-            O::I64GtS => self.compare(true, Cmp::GtS)?,
-            O::I64GtU => self.compare(true, Cmp::GtU)?,
-            O::I64LeS => self.compare(true, Cmp::LeS)?,
-            O::I64LeU => self.compare(true, Cmp::LeU)?,
-            O::I64GeS => self.compare(true, Cmp::GeS)?,
-            O::I64GeU => self.compare(true, Cmp::GeU)?,
 
             O::F32Eq => self.binary(|dst, a, b| I::F32Eq { dst, a, b })?,
             O::F32Ne => self.binary(|dst, a, b| I::F32Ne { dst, a, b })?,

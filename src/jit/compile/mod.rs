@@ -378,20 +378,7 @@ fn block_arity(module: &ModuleInfo, blockty: BlockType) -> Result<(u32, u32)> {
     })
 }
 
-/// Integer comparisons.
-#[derive(Clone, Copy)]
-enum ICmp {
-    Eq,
-    Ne,
-    LtS,
-    LtU,
-    GtS,
-    GtU,
-    LeS,
-    LeU,
-    GeS,
-    GeU,
-}
+use crate::module::ops::IntCmp as ICmp;
 
 impl ICmp {
     fn cond(self) -> Cond {
@@ -783,6 +770,9 @@ impl Compiler<'_> {
         ) {
             self.rax_holds = None;
         }
+        if let Some((cmp, wide)) = ICmp::of(&op) {
+            return self.icmp(if wide { Width::W64 } else { Width::W32 }, cmp);
+        }
         match op {
             O::Nop => {}
             O::Unreachable => {
@@ -1148,26 +1138,6 @@ impl Compiler<'_> {
             // ----- integer arithmetic -----
             O::I32Eqz => self.eqz(Width::W32)?,
             O::I64Eqz => self.eqz(Width::W64)?,
-            O::I32Eq => self.icmp(Width::W32, ICmp::Eq)?,
-            O::I32Ne => self.icmp(Width::W32, ICmp::Ne)?,
-            O::I32LtS => self.icmp(Width::W32, ICmp::LtS)?,
-            O::I32LtU => self.icmp(Width::W32, ICmp::LtU)?,
-            O::I32GtS => self.icmp(Width::W32, ICmp::GtS)?,
-            O::I32GtU => self.icmp(Width::W32, ICmp::GtU)?,
-            O::I32LeS => self.icmp(Width::W32, ICmp::LeS)?,
-            O::I32LeU => self.icmp(Width::W32, ICmp::LeU)?,
-            O::I32GeS => self.icmp(Width::W32, ICmp::GeS)?,
-            O::I32GeU => self.icmp(Width::W32, ICmp::GeU)?,
-            O::I64Eq => self.icmp(Width::W64, ICmp::Eq)?,
-            O::I64Ne => self.icmp(Width::W64, ICmp::Ne)?,
-            O::I64LtS => self.icmp(Width::W64, ICmp::LtS)?,
-            O::I64LtU => self.icmp(Width::W64, ICmp::LtU)?,
-            O::I64GtS => self.icmp(Width::W64, ICmp::GtS)?,
-            O::I64GtU => self.icmp(Width::W64, ICmp::GtU)?,
-            O::I64LeS => self.icmp(Width::W64, ICmp::LeS)?,
-            O::I64LeU => self.icmp(Width::W64, ICmp::LeU)?,
-            O::I64GeS => self.icmp(Width::W64, ICmp::GeS)?,
-            O::I64GeU => self.icmp(Width::W64, ICmp::GeU)?,
             O::I32Add => self.alu(Width::W32, Alu::Add)?,
             O::I32Sub => self.alu(Width::W32, Alu::Sub)?,
             O::I32And => self.alu(Width::W32, Alu::And)?,
