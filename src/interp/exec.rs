@@ -1,5 +1,9 @@
 //! The executor: one loop over internal code, frames on `Interp::frames` (see `interp` docs).
 
+use crate::runtime::float::{
+    I32_HI, I32_LO, U32_HI, U32_LO, U64_HI, U64_LO, fmax32, fmax64, fmin32, fmin64, quieted32,
+    quieted64, trunc_check, trunc_i64,
+};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -64,113 +68,6 @@ unsafe fn module_code_of(vmctx: *mut VmCtx) -> Option<*const ModuleCode> {
             .tier_code
             .downcast_ref::<ModuleCode>()
             .map(|c| c as *const ModuleCode)
-    }
-}
-
-/// The NaN result of an operation with a NaN operand: that operand, quieted (an arithmetic
-/// NaN). Explicit because LLVM may fold `nan + x` to the unquieted input.
-fn quiet32(a: f32, b: f32) -> f32 {
-    let nan = if a.is_nan() { a } else { b };
-    f32::from_bits(nan.to_bits() | 0x0040_0000)
-}
-
-fn quiet64(a: f64, b: f64) -> f64 {
-    let nan = if a.is_nan() { a } else { b };
-    f64::from_bits(nan.to_bits() | 0x0008_0000_0000_0000)
-}
-
-/// Rounding results: a NaN result (from a NaN input) is quieted, which the rounding routines
-/// do not guarantee for signaling inputs.
-fn quieted32(x: f32) -> f32 {
-    if x.is_nan() {
-        f32::from_bits(x.to_bits() | 0x0040_0000)
-    } else {
-        x
-    }
-}
-
-fn quieted64(x: f64) -> f64 {
-    if x.is_nan() {
-        f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000)
-    } else {
-        x
-    }
-}
-
-fn fmin32(a: f32, b: f32) -> f32 {
-    if a.is_nan() || b.is_nan() {
-        quiet32(a, b)
-    } else if a == b {
-        f32::from_bits(a.to_bits() | b.to_bits())
-    } else if a < b {
-        a
-    } else {
-        b
-    }
-}
-
-fn fmax32(a: f32, b: f32) -> f32 {
-    if a.is_nan() || b.is_nan() {
-        quiet32(a, b)
-    } else if a == b {
-        f32::from_bits(a.to_bits() & b.to_bits())
-    } else if a > b {
-        a
-    } else {
-        b
-    }
-}
-
-fn fmin64(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        quiet64(a, b)
-    } else if a == b {
-        f64::from_bits(a.to_bits() | b.to_bits())
-    } else if a < b {
-        a
-    } else {
-        b
-    }
-}
-
-fn fmax64(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        quiet64(a, b)
-    } else if a == b {
-        f64::from_bits(a.to_bits() & b.to_bits())
-    } else if a > b {
-        a
-    } else {
-        b
-    }
-}
-
-/// Checked float-to-int truncation: `lo < x < hi` must hold (exclusive bounds, as f64).
-fn trunc_check(x: f64, lo: f64, hi: f64) -> Result<f64, TrapCode> {
-    if x.is_nan() {
-        Err(TrapCode::InvalidConversionToInteger)
-    } else if x <= lo || x >= hi {
-        Err(TrapCode::IntegerOverflow)
-    } else {
-        Ok(x)
-    }
-}
-
-const I32_LO: f64 = -2147483649.0;
-const I32_HI: f64 = 2147483648.0;
-const U32_LO: f64 = -1.0;
-const U32_HI: f64 = 4294967296.0;
-const U64_LO: f64 = -1.0;
-const U64_HI: f64 = 18446744073709551616.0;
-const I64_HI: f64 = 9223372036854775808.0;
-
-fn trunc_i64(x: f64) -> Result<i64, TrapCode> {
-    if x.is_nan() {
-        Err(TrapCode::InvalidConversionToInteger)
-    } else if !(-I64_HI..I64_HI).contains(&x) {
-        Err(TrapCode::IntegerOverflow)
-    } else {
-        Ok(x as i64)
     }
 }
 

@@ -3,6 +3,10 @@
 //! without SSE4.1 and popcnt without POPCNT. Called from compiled code with the C ABI.
 
 use crate::runtime::TrapCode;
+use crate::runtime::float::{
+    I32_HI, I32_LO, U32_HI, U32_LO, U64_HI, U64_LO, fmax32, fmax64, fmin32, fmin64, quieted32,
+    quieted64, trunc_check, trunc_i64,
+};
 
 /// Kinds of [`convert`]: `(bits of the operand) -> result slot`.
 pub mod conv {
@@ -37,53 +41,18 @@ pub mod fop {
     pub const POPCNT: u32 = 12;
 }
 
-fn trunc_checked(x: f64, lo: f64, hi: f64) -> Result<f64, TrapCode> {
-    if x.is_nan() {
-        Err(TrapCode::InvalidConversionToInteger)
-    } else if x <= lo || x >= hi {
-        Err(TrapCode::IntegerOverflow)
-    } else {
-        Ok(x.trunc())
-    }
-}
-
-const TWO63: f64 = 9223372036854775808.0;
-const TWO64: f64 = 18446744073709551616.0;
-
 fn trunc(kind: u32, bits: u64) -> Result<u64, TrapCode> {
     let f32_value = || f32::from_bits(bits as u32) as f64;
     let f64_value = || f64::from_bits(bits);
     Ok(match kind {
-        conv::I32_TRUNC_F32_S => {
-            trunc_checked(f32_value(), -2147483649.0, 2147483648.0)? as i32 as u32 as u64
-        }
-        conv::I32_TRUNC_F32_U => trunc_checked(f32_value(), -1.0, 4294967296.0)? as u32 as u64,
-        conv::I32_TRUNC_F64_S => {
-            trunc_checked(f64_value(), -2147483649.0, 2147483648.0)? as i32 as u32 as u64
-        }
-        conv::I32_TRUNC_F64_U => trunc_checked(f64_value(), -1.0, 4294967296.0)? as u32 as u64,
-        conv::I64_TRUNC_F32_S => {
-            let x = f32_value();
-            if x.is_nan() {
-                return Err(TrapCode::InvalidConversionToInteger);
-            }
-            if !(-TWO63..TWO63).contains(&x) {
-                return Err(TrapCode::IntegerOverflow);
-            }
-            x as i64 as u64
-        }
-        conv::I64_TRUNC_F64_S => {
-            let x = f64_value();
-            if x.is_nan() {
-                return Err(TrapCode::InvalidConversionToInteger);
-            }
-            if !(-TWO63..TWO63).contains(&x) {
-                return Err(TrapCode::IntegerOverflow);
-            }
-            x as i64 as u64
-        }
-        conv::I64_TRUNC_F32_U => trunc_checked(f32_value(), -1.0, TWO64)? as u64,
-        conv::I64_TRUNC_F64_U => trunc_checked(f64_value(), -1.0, TWO64)? as u64,
+        conv::I32_TRUNC_F32_S => trunc_check(f32_value(), I32_LO, I32_HI)? as i32 as u32 as u64,
+        conv::I32_TRUNC_F32_U => trunc_check(f32_value(), U32_LO, U32_HI)? as u32 as u64,
+        conv::I32_TRUNC_F64_S => trunc_check(f64_value(), I32_LO, I32_HI)? as i32 as u32 as u64,
+        conv::I32_TRUNC_F64_U => trunc_check(f64_value(), U32_LO, U32_HI)? as u32 as u64,
+        conv::I64_TRUNC_F32_S => trunc_i64(f32_value())? as u64,
+        conv::I64_TRUNC_F64_S => trunc_i64(f64_value())? as u64,
+        conv::I64_TRUNC_F32_U => trunc_check(f32_value(), U64_LO, U64_HI)? as u64,
+        conv::I64_TRUNC_F64_U => trunc_check(f64_value(), U64_LO, U64_HI)? as u64,
         _ => return Err(TrapCode::Unreachable),
     })
 }
@@ -125,70 +94,14 @@ pub unsafe extern "C" fn convert(kind: u32, bits: u64, out: *mut u64) -> u32 {
     }
 }
 
-fn quiet32(x: f32) -> f32 {
-    f32::from_bits(x.to_bits() | 0x0040_0000)
-}
-
-fn quiet64(x: f64) -> f64 {
-    f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000)
-}
-
-fn min32(a: f32, b: f32) -> f32 {
-    if a.is_nan() {
-        quiet32(a)
-    } else if b.is_nan() {
-        quiet32(b)
-    } else if a == b {
-        f32::from_bits(a.to_bits() | b.to_bits())
-    } else {
-        a.min(b)
-    }
-}
-
-fn max32(a: f32, b: f32) -> f32 {
-    if a.is_nan() {
-        quiet32(a)
-    } else if b.is_nan() {
-        quiet32(b)
-    } else if a == b {
-        f32::from_bits(a.to_bits() & b.to_bits())
-    } else {
-        a.max(b)
-    }
-}
-
-fn min64(a: f64, b: f64) -> f64 {
-    if a.is_nan() {
-        quiet64(a)
-    } else if b.is_nan() {
-        quiet64(b)
-    } else if a == b {
-        f64::from_bits(a.to_bits() | b.to_bits())
-    } else {
-        a.min(b)
-    }
-}
-
-fn max64(a: f64, b: f64) -> f64 {
-    if a.is_nan() {
-        quiet64(a)
-    } else if b.is_nan() {
-        quiet64(b)
-    } else if a == b {
-        f64::from_bits(a.to_bits() & b.to_bits())
-    } else {
-        a.max(b)
-    }
-}
-
 fn round32(x: f32, f: fn(f32) -> f32) -> u64 {
     let r = f(x);
-    (if r.is_nan() { quiet32(r) } else { r }).to_bits() as u64
+    quieted32(r).to_bits() as u64
 }
 
 fn round64(x: f64, f: fn(f64) -> f64) -> u64 {
     let r = f(x);
-    (if r.is_nan() { quiet64(r) } else { r }).to_bits()
+    quieted64(r).to_bits()
 }
 
 /// `(kind, a bits, b bits) -> result bits`.
@@ -196,10 +109,10 @@ pub extern "C" fn float_op(kind: u32, a: u64, b: u64) -> u64 {
     let (a32, b32) = (f32::from_bits(a as u32), f32::from_bits(b as u32));
     let (a64, b64) = (f64::from_bits(a), f64::from_bits(b));
     match kind {
-        fop::F32_MIN => min32(a32, b32).to_bits() as u64,
-        fop::F32_MAX => max32(a32, b32).to_bits() as u64,
-        fop::F64_MIN => min64(a64, b64).to_bits(),
-        fop::F64_MAX => max64(a64, b64).to_bits(),
+        fop::F32_MIN => fmin32(a32, b32).to_bits() as u64,
+        fop::F32_MAX => fmax32(a32, b32).to_bits() as u64,
+        fop::F64_MIN => fmin64(a64, b64).to_bits(),
+        fop::F64_MAX => fmax64(a64, b64).to_bits(),
         fop::F32_CEIL => round32(a32, f32::ceil),
         fop::F32_FLOOR => round32(a32, f32::floor),
         fop::F32_TRUNC => round32(a32, f32::trunc),
