@@ -106,7 +106,7 @@ fn recursion_and_traps_with_backtrace() {
 /// Runs every wasm-v2 spec script on the interpreter; `WRUN_SPEC=name` limits it to one file.
 /// `cargo test --lib interp::tests::spec_suite -- --ignored --nocapture`
 #[test]
-#[ignore]
+#[ignore = "a tool: `make spec` (spec-tests) runs this same suite on every tier in CI"]
 fn spec_suite() {
     let dir = std::env::var("WRUN_SPEC_DIR").unwrap_or_else(|_| {
         let home = std::env::var("HOME").unwrap_or_default();
@@ -150,7 +150,7 @@ fn spec_suite() {
 /// on the interpreter with a minimal WASI stub (output only). `WRUN_BENCH=fib,vm` picks some.
 /// `cargo test --release --lib interp::tests::bench_programs -- --ignored --nocapture`
 #[test]
-#[ignore]
+#[ignore = "a benchmark, not a check: needs the built bench programs and takes minutes"]
 fn bench_programs() {
     use crate::{Extern, Func, Trap};
     use std::cell::RefCell;
@@ -246,7 +246,7 @@ fn bench_programs() {
 /// Prints the internal code of the largest defined function of a module (or of function
 /// `WRUN_DUMP_FUNC`): `WRUN_DUMP=file.wasm cargo test --lib interp::tests::dump -- --ignored --nocapture`
 #[test]
-#[ignore]
+#[ignore = "a tool: prints the internal code of WRUN_DUMP's module, asserts nothing"]
 fn dump() {
     let Ok(path) = std::env::var("WRUN_DUMP") else {
         return;
