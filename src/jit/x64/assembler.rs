@@ -224,33 +224,23 @@ impl Assembler {
     /// Emits a rel32 field at the current position for an instruction ending at `end`:
     /// the final value if `label` is bound, a placeholder and a fixup otherwise.
     pub(crate) fn emit_rel32(&mut self, label: Label, end: usize) {
-        let at = self.offset();
-        let value = match self.label_offset(label) {
-            Some(target) => rel32(target, end).unwrap_or_else(|| {
-                self.record(AsmError::DisplacementOutOfRange { offset: at });
-                0
-            }),
-            None => {
-                if self.check_label(label) {
-                    self.fixups.push(Fixup {
-                        at,
-                        target: label,
-                        kind: FixupKind::Rel32 { end },
-                    });
-                }
-                0
-            }
-        };
-        self.buf.extend_from_slice(&value.to_le_bytes());
+        self.emit_rel(label, FixupKind::Rel32 { end }, end);
     }
 
     /// Emits a rel8 field at the current position for a short jump ending at `end`. A
     /// target out of range is recorded (now if bound, else at `finish`).
     pub(crate) fn emit_rel8(&mut self, label: Label, end: usize) {
+        self.emit_rel(label, FixupKind::Rel8 { end }, end);
+    }
+
+    /// The rel8/rel32 field of `kind`, relative to `end`: final if `label` is bound, a
+    /// placeholder and a fixup otherwise.
+    fn emit_rel(&mut self, label: Label, kind: FixupKind, end: usize) {
         let at = self.offset();
+        let short = matches!(kind, FixupKind::Rel8 { .. });
         let value = match self.label_offset(label) {
             Some(target) => rel32(target, end)
-                .and_then(|rel| i8::try_from(rel).ok())
+                .filter(|rel| !short || i8::try_from(*rel).is_ok())
                 .unwrap_or_else(|| {
                     self.record(AsmError::DisplacementOutOfRange { offset: at });
                     0
@@ -260,13 +250,17 @@ impl Assembler {
                     self.fixups.push(Fixup {
                         at,
                         target: label,
-                        kind: FixupKind::Rel8 { end },
+                        kind,
                     });
                 }
                 0
             }
         };
-        self.buf.extend_from_slice(&value.to_le_bytes());
+        if short {
+            self.buf.push(value as i8 as u8);
+        } else {
+            self.buf.extend_from_slice(&value.to_le_bytes());
+        }
     }
 
     /// Emits a 32-bit data word holding `offset(target) - offset(base)` (for jump tables of
