@@ -62,9 +62,9 @@
 //!   value stack, saving and restoring `saved_rsp`) and an interpreter hook behind `CALL_SLOW`.
 //! - OSR entries from the interpreter: loop-header offsets are recorded per function
 //!   ([`JitModule::loop_headers`]) but nothing jumps to them yet.
-//! - The stack limits live in the per-thread [`entry::ExecContext`], not in
-//!   `VmCtx::stack_limit` (which stays 0): limits belong to the thread running the code, and
-//!   one instance may run on several threads. The native limit comes from the thread's real
+//! - The stack limits live in the per-thread [`entry::ExecContext`], not in VmCtx as
+//!   ARCHITECTURE.md says: limits belong to the thread running the code, and one instance
+//!   may run on several threads. The native limit comes from the thread's real
 //!   stack bounds (`pthread_getattr_np`) minus a 256 KiB reserve for helpers and host calls.
 //! - float min/max and the float -> int conversions are Rust helpers, not inline code.
 

@@ -280,7 +280,6 @@ impl StoreData {
             globals: std::ptr::null(),
             type_ids: std::ptr::null(),
             helpers: std::ptr::null(),
-            stack_limit: 0,
             trap_code: 0,
             counters: std::ptr::null_mut(),
             instance: std::ptr::null_mut(),

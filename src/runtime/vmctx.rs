@@ -70,8 +70,6 @@ pub struct VmCtx {
     pub type_ids: *const u32,
     /// Addresses of the runtime helpers compiled code may call (see `libcalls`).
     pub helpers: *const usize,
-    /// Compiled code traps with "call stack exhausted" when `rsp` goes below this.
-    pub stack_limit: usize,
     /// Set by compiled code before it jumps to the trap stub (a `TrapCode as u32`).
     pub trap_code: u32,
     /// Reserved for the tier manager's counters (per-function call / back-edge counts).
@@ -99,7 +97,6 @@ pub mod offsets {
     pub const VMCTX_GLOBALS: usize = offset_of!(VmCtx, globals);
     pub const VMCTX_TYPE_IDS: usize = offset_of!(VmCtx, type_ids);
     pub const VMCTX_HELPERS: usize = offset_of!(VmCtx, helpers);
-    pub const VMCTX_STACK_LIMIT: usize = offset_of!(VmCtx, stack_limit);
     pub const VMCTX_TRAP_CODE: usize = offset_of!(VmCtx, trap_code);
     pub const VMCTX_COUNTERS: usize = offset_of!(VmCtx, counters);
 }
