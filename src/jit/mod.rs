@@ -85,7 +85,7 @@ pub struct JitModule {
     memory: code_memory::CodeMemory,
     info: Arc<trap::CodeInfo>,
     func_offsets: Vec<u32>,
-    loop_headers: Vec<Vec<u32>>,
+    loop_headers: Vec<Vec<compile::OsrEntry>>,
     _registration: trap::Registration,
 }
 
@@ -128,8 +128,8 @@ impl JitModule {
         Some(unsafe { self.memory.base().add(offset as usize) })
     }
 
-    /// Code offsets of function `func_index`'s loop headers (OSR entries), in body order.
-    pub fn loop_headers(&self, func_index: u32) -> &[u32] {
+    /// Function `func_index`'s OSR entries (one per reachable loop header), in body order.
+    pub fn loop_headers(&self, func_index: u32) -> &[compile::OsrEntry] {
         func_index
             .checked_sub(self.info.module.num_imported_funcs)
             .and_then(|d| self.loop_headers.get(d as usize))

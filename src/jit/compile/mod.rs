@@ -89,12 +89,25 @@ pub struct CompiledCode {
     pub code: Vec<u8>,
     /// Entry offset of each defined function.
     pub func_offsets: Vec<u32>,
-    /// Per defined function, the code offset of each loop header (OSR entries), in order.
-    pub loop_headers: Vec<Vec<u32>>,
+    /// Per defined function, its OSR entries in body order (see [`OsrEntry`]).
+    pub loop_headers: Vec<Vec<OsrEntry>>,
     /// `(code offset, function index)` ascending.
     pub func_starts: Vec<(u32, u32)>,
     /// `(code offset, wasm byte offset)` ascending.
     pub pc_map: Vec<(u32, u32)>,
+}
+
+/// An on-stack-replacement entry: code that starts a function at one of its loop headers.
+///
+/// `code_offset` is a stub called exactly like the function's own entry (`r14` = the frame,
+/// which the interpreter has left in canonical form at the header: ARCHITECTURE.md "Loop
+/// headers are meeting points"): it builds the native frame, checks both stacks and jumps to
+/// the header. The function then runs to its end and returns to the stub's caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OsrEntry {
+    /// Byte offset of the `loop` operator in the module (how the interpreter names a header).
+    pub wasm_offset: u32,
+    pub code_offset: u32,
 }
 
 /// Compiles every defined function of `module`.
@@ -199,7 +212,8 @@ struct Compiler<'a> {
     offset: u32,
     unreachable: bool,
     skip_depth: u32,
-    loop_headers: Vec<u32>,
+    /// `(wasm offset, header label)` of every reachable loop, in body order.
+    loop_headers: Vec<(u32, Label)>,
     /// The operator after the current one, when a compare may fuse with it.
     next: Option<Fusable>,
     /// Set by an operator that consumed `next`.
@@ -220,7 +234,7 @@ fn compile_function(
     func_labels: &[Label],
     cpu: CpuFeatures,
     pc_map: &mut Vec<(u32, u32)>,
-) -> Result<Vec<u32>> {
+) -> Result<Vec<OsrEntry>> {
     let defined = (func_index - module.num_imported_funcs) as usize;
     let body = &module.bodies[defined];
     let ty = module
@@ -276,25 +290,8 @@ fn compile_function(
         else_label: None,
     });
     // Prologue.
-    c.asm.push(Gpr::Rbp);
-    c.asm.mov_rr(Size::S64, Gpr::Rbp, Gpr::Rsp);
     let stack_trap = c.trap_label(TrapCode::CallStackExhausted);
-    c.asm.alu_rm(
-        Alu::Cmp,
-        Width::W64,
-        Gpr::Rsp,
-        Mem::base_disp(EXEC, ex::STACK_LIMIT),
-    );
-    c.asm.jcc(Cond::B, stack_trap);
-    c.asm.mov_rr(Size::S64, Gpr::Rax, FP);
-    let frame_patch = c.asm.alu_ri32(Alu::Add, Width::W64, Gpr::Rax, 0);
-    c.asm.alu_rm(
-        Alu::Cmp,
-        Width::W64,
-        Gpr::Rax,
-        Mem::base_disp(EXEC, ex::VALUE_STACK_END),
-    );
-    c.asm.jcc(Cond::A, stack_trap);
+    let mut frame_patches = vec![frame_setup(c.asm, stack_trap)];
     let count = declared as u32;
     let first = num_params as u32;
     if count <= 16 {
@@ -335,6 +332,17 @@ fn compile_function(
     c.asm.bind(ret_label);
     c.asm.pop(Gpr::Rbp);
     c.asm.ret();
+    // OSR entries: the prologue without the zeroing of locals, then a jump to the header.
+    let mut osr_entries = Vec::with_capacity(c.loop_headers.len());
+    for (wasm_offset, header) in std::mem::take(&mut c.loop_headers) {
+        c.asm.align(16);
+        osr_entries.push(OsrEntry {
+            wasm_offset,
+            code_offset: c.asm.offset() as u32,
+        });
+        frame_patches.push(frame_setup(c.asm, stack_trap));
+        c.asm.jmp(header);
+    }
     // Out-of-line trap sites.
     let traps = std::mem::take(&mut c.traps);
     for site in traps {
@@ -360,8 +368,34 @@ fn compile_function(
             "function {func_index}: frame too large for the JIT"
         ));
     }
-    c.asm.patch_u32(frame_patch, frame_bytes as u32);
-    Ok(c.loop_headers)
+    for patch in frame_patches {
+        c.asm.patch_u32(patch, frame_bytes as u32);
+    }
+    Ok(osr_entries)
+}
+
+/// `push rbp; mov rbp, rsp` and the checks of both stacks (native, then the value stack
+/// against the frame size, patched at the returned position once known).
+fn frame_setup(asm: &mut Assembler, stack_trap: Label) -> usize {
+    asm.push(Gpr::Rbp);
+    asm.mov_rr(Size::S64, Gpr::Rbp, Gpr::Rsp);
+    asm.alu_rm(
+        Alu::Cmp,
+        Width::W64,
+        Gpr::Rsp,
+        Mem::base_disp(EXEC, ex::STACK_LIMIT),
+    );
+    asm.jcc(Cond::B, stack_trap);
+    asm.mov_rr(Size::S64, Gpr::Rax, FP);
+    let frame_patch = asm.alu_ri32(Alu::Add, Width::W64, Gpr::Rax, 0);
+    asm.alu_rm(
+        Alu::Cmp,
+        Width::W64,
+        Gpr::Rax,
+        Mem::base_disp(EXEC, ex::VALUE_STACK_END),
+    );
+    asm.jcc(Cond::A, stack_trap);
+    frame_patch
 }
 
 fn block_arity(module: &ModuleInfo, blockty: BlockType) -> Result<(u32, u32)> {
@@ -786,7 +820,7 @@ impl Compiler<'_> {
             O::Loop { blockty } => {
                 let label = self.enter_block(Kind::Loop, blockty)?;
                 self.asm.bind(label);
-                self.loop_headers.push(self.asm.offset() as u32);
+                self.loop_headers.push((self.offset, label));
             }
             O::If { blockty } => {
                 let cond = self.pop()?;
