@@ -16,6 +16,7 @@
 //!
 //! Layering (ARCHITECTURE.md): `main.rs` -> this file -> `interp` -> `runtime` -> `module`.
 
+pub mod aot;
 pub mod interp;
 pub mod jit;
 pub mod module;
@@ -28,6 +29,7 @@ use std::sync::{Arc, Mutex};
 
 use runtime::store::{ExternVal, InstantiateError};
 
+pub use aot::{SidecarChoice, SidecarFile, SidecarStatus};
 pub use module::{ModuleError, ModuleInfo};
 pub use runtime::{
     Caller, FrameInfo, FuncType, GlobalType, Limits, MemoryType, TableType, Trap, TrapCode, ValType,
@@ -41,6 +43,10 @@ pub enum Tier {
     Interp,
     /// Tier 1 only: every function is compiled by the baseline JIT before anything runs.
     Jit,
+    /// Tier 1 code from an AOT sidecar file. For the spec harness and `wrun wast`, which write
+    /// each module's sidecar to a temporary file and load it back ([`aot`]); a module built
+    /// with [`Module::new`] under this tier is compiled in memory as with `Jit`.
+    Aot,
 }
 
 impl Tier {
@@ -48,6 +54,7 @@ impl Tier {
         match self {
             Tier::Interp => "interp",
             Tier::Jit => "jit",
+            Tier::Aot => "aot",
         }
     }
 }
@@ -172,28 +179,70 @@ pub struct Module {
     type_ids: Arc<[u32]>,
     /// The engine whose type registry `type_ids` come from.
     engine: Engine,
-    /// With `Tier::Jit`: the machine code of every defined function.
+    /// With `Tier::Jit`, or from a sidecar: the machine code of every defined function.
     jit: Option<Arc<jit::JitModule>>,
+    /// Whether the code came from an AOT sidecar, and if not why.
+    sidecar: SidecarStatus,
 }
 
 impl Module {
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        Module::with_sidecar(engine, bytes, None)
+    }
+
+    /// Like [`Module::new`], with the machine code of every function taken from the AOT
+    /// sidecar at `sidecar` when it passes every check ([`aot`]); then every function runs
+    /// compiled whatever the tier. A missing sidecar is [`SidecarStatus::NotFound`], one that
+    /// fails a check is [`SidecarStatus::Refused`] (logged as a warning): the module then runs
+    /// on the configured tier. See [`Module::sidecar_status`].
+    pub fn with_sidecar(
+        engine: &Engine,
+        bytes: &[u8],
+        sidecar: Option<&SidecarFile>,
+    ) -> Result<Module, Error> {
         let info = Arc::new(module::parse(bytes)?);
         let code = Arc::new(interp::ModuleCode::new(&info));
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
-        let jit = match engine.config().tier {
-            Tier::Interp => None,
-            Tier::Jit => Some(Arc::new(
-                jit::JitModule::compile(&info).map_err(Error::Resource)?,
-            )),
+        let (mut jit, status) = match sidecar {
+            None => (None, SidecarStatus::Disabled),
+            Some(sidecar) => load_sidecar(&info, sidecar),
         };
+        if jit.is_none() {
+            jit = match engine.config().tier {
+                Tier::Interp => None,
+                Tier::Jit | Tier::Aot => Some(Arc::new(
+                    jit::JitModule::compile(&info).map_err(Error::Resource)?,
+                )),
+            };
+        }
         Ok(Module {
             info,
             code,
             type_ids,
             engine: engine.clone(),
             jit,
+            sidecar: status,
         })
+    }
+
+    /// Reads a module file and uses its sidecar as `choice` says (`Beside`: `app.wrun` next to
+    /// `app.wasm`); errors name the file. The outcome is in [`Module::sidecar_status`].
+    pub fn from_file_with_sidecar(
+        engine: &Engine,
+        path: &Path,
+        choice: &SidecarChoice,
+    ) -> anyhow::Result<Module> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let resolved = choice.resolve(path);
+        Module::with_sidecar(engine, &bytes, resolved.as_ref())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+
+    /// Whether the machine code came from an AOT sidecar ([`SidecarStatus::Used`]) and if not,
+    /// why.
+    pub fn sidecar_status(&self) -> &SidecarStatus {
+        &self.sidecar
     }
 
     /// Reads and compiles a file; errors name the file.
@@ -205,6 +254,36 @@ impl Module {
 
     pub fn info(&self) -> &Arc<ModuleInfo> {
         &self.info
+    }
+}
+
+/// Maps and checks a sidecar; a refusal is logged as a warning.
+fn load_sidecar(
+    info: &Arc<ModuleInfo>,
+    sidecar: &SidecarFile,
+) -> (Option<Arc<jit::JitModule>>, SidecarStatus) {
+    let path = &sidecar.path;
+    if !sidecar.required && !path.exists() {
+        return (None, SidecarStatus::NotFound(path.clone()));
+    }
+    match aot::load(info, path) {
+        Ok(code) => {
+            log::debug!("using sidecar {}", path.display());
+            (Some(Arc::new(code)), SidecarStatus::Used(path.clone()))
+        }
+        Err(reason) => {
+            log::warn!(
+                "ignoring sidecar {}: {reason}; running without it",
+                path.display()
+            );
+            (
+                None,
+                SidecarStatus::Refused {
+                    path: path.clone(),
+                    reason,
+                },
+            )
+        }
     }
 }
 

@@ -80,9 +80,49 @@ use std::sync::Arc;
 use crate::module::ModuleInfo;
 pub use entry::invoke;
 
+/// Where a [`JitModule`]'s machine code lives.
+enum Backing {
+    /// Compiled in this process, copied into fresh read-execute pages.
+    Memory(code_memory::CodeMemory),
+    /// Mapped from an AOT sidecar: `map[offset..offset + len]` is the code, already
+    /// read-execute (see [`JitModule::from_mapped`]).
+    Mapped {
+        map: memmap2::Mmap,
+        offset: usize,
+        len: usize,
+    },
+}
+
+impl Backing {
+    fn base(&self) -> *const u8 {
+        match self {
+            Backing::Memory(memory) => memory.base(),
+            // `offset <= map.len()` (checked by `from_mapped`'s caller), so this stays in the
+            // mapping or one past its end.
+            Backing::Mapped { map, offset, .. } => map.as_ptr().wrapping_add(*offset),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Backing::Memory(memory) => memory.len(),
+            Backing::Mapped { len, .. } => *len,
+        }
+    }
+}
+
+/// The pieces of a module's compiled code besides the code bytes (see
+/// [`compile::CompiledCode`]): what an AOT sidecar stores next to the code.
+pub struct CodeTables {
+    pub func_offsets: Vec<u32>,
+    pub loop_headers: Vec<Vec<compile::OsrEntry>>,
+    pub func_starts: Vec<(u32, u32)>,
+    pub pc_map: Vec<(u32, u32)>,
+}
+
 /// The compiled code of one module, registered for traps while alive.
 pub struct JitModule {
-    memory: code_memory::CodeMemory,
+    memory: Backing,
     info: Arc<trap::CodeInfo>,
     func_offsets: Vec<u32>,
     loop_headers: Vec<Vec<compile::OsrEntry>>,
@@ -102,22 +142,55 @@ impl JitModule {
     ) -> Result<JitModule, String> {
         let out = compile::compile_module(module, cpu)?;
         let memory = code_memory::CodeMemory::new(&out.code)?;
+        let tables = CodeTables {
+            func_offsets: out.func_offsets,
+            loop_headers: out.loop_headers,
+            func_starts: out.func_starts,
+            pc_map: out.pc_map,
+        };
+        Ok(Self::with_backing(module, Backing::Memory(memory), tables))
+    }
+
+    /// Code mapped from an AOT sidecar, used in place (no copy).
+    ///
+    /// # Safety
+    ///
+    /// `map[offset..offset + len]` is inside the mapping, is machine code compiled from
+    /// `module` by this wrun's compiler for this CPU (the sidecar's header was checked), and is
+    /// already read-execute; `tables` were checked against it: every function offset and OSR
+    /// entry lies inside the code, `func_starts` is strictly ascending and `pc_map` sorted.
+    pub unsafe fn from_mapped(
+        module: &Arc<ModuleInfo>,
+        map: memmap2::Mmap,
+        offset: usize,
+        len: usize,
+        tables: CodeTables,
+    ) -> JitModule {
+        Self::with_backing(module, Backing::Mapped { map, offset, len }, tables)
+    }
+
+    fn with_backing(module: &Arc<ModuleInfo>, memory: Backing, tables: CodeTables) -> JitModule {
         let start = memory.base() as usize;
         let info = Arc::new(trap::CodeInfo {
             start,
             end: start + memory.len(),
             module: module.clone(),
-            funcs: out.func_starts,
-            pc_map: out.pc_map,
+            funcs: tables.func_starts,
+            pc_map: tables.pc_map,
         });
         let registration = trap::register(&info);
-        Ok(JitModule {
+        JitModule {
             memory,
             info,
-            func_offsets: out.func_offsets,
-            loop_headers: out.loop_headers,
+            func_offsets: tables.func_offsets,
+            loop_headers: tables.loop_headers,
             _registration: registration,
-        })
+        }
+    }
+
+    /// Whether the code was mapped from an AOT sidecar.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.memory, Backing::Mapped { .. })
     }
 
     /// Native entry of function `func_index` (imports counted), if it is defined here.

@@ -65,7 +65,57 @@ impl CpuFeatures {
             popcnt: false,
         }
     }
+
+    /// Each feature with its bit in [`CpuFeatures::to_bits`] (the AOT sidecar header stores
+    /// the bits, so a bit's meaning never changes; new features take new bits).
+    fn named(self) -> [(&'static str, u32, bool); 4] {
+        [
+            ("sse4.1", 1 << 0, self.sse41),
+            ("lzcnt", 1 << 1, self.lzcnt),
+            ("bmi1", 1 << 2, self.bmi1),
+            ("popcnt", 1 << 3, self.popcnt),
+        ]
+    }
+
+    pub fn to_bits(self) -> u32 {
+        self.named()
+            .iter()
+            .filter(|(_, _, on)| *on)
+            .fold(0, |bits, (_, bit, _)| bits | bit)
+    }
+
+    /// `None` if `bits` names a feature this wrun does not know.
+    pub fn from_bits(bits: u32) -> Option<CpuFeatures> {
+        let known = CpuFeatures::baseline()
+            .named()
+            .iter()
+            .fold(0, |all, (_, bit, _)| all | bit);
+        if bits & !known != 0 {
+            return None;
+        }
+        Some(CpuFeatures {
+            sse41: bits & 1 != 0,
+            lzcnt: bits & 2 != 0,
+            bmi1: bits & 4 != 0,
+            popcnt: bits & 8 != 0,
+        })
+    }
+
+    /// Names of the features `self` uses that `available` lacks.
+    pub fn missing_from(self, available: CpuFeatures) -> Vec<&'static str> {
+        self.named()
+            .iter()
+            .zip(available.named())
+            .filter(|((_, _, needed), (_, _, have))| *needed && !*have)
+            .map(|((name, _, _), _)| *name)
+            .collect()
+    }
 }
+
+/// Version of the generated code's shape and of everything it assumes beyond the layouts
+/// (register conventions, frame shape, helper signatures). Bump it with any such change:
+/// AOT sidecars record it and refuse to load code of another shape.
+pub const CODE_SHAPE_VERSION: u32 = 1;
 
 /// Pinned registers (see the `jit` module docs).
 const VMCTX: Gpr = Gpr::R15;
@@ -112,6 +162,15 @@ pub struct OsrEntry {
 
 /// Compiles every defined function of `module`.
 pub fn compile_module(module: &Arc<ModuleInfo>, cpu: CpuFeatures) -> Result<CompiledCode> {
+    compile_module_with_progress(module, cpu, &mut |_, _| {})
+}
+
+/// [`compile_module`], calling `progress(done, total)` after each function.
+pub fn compile_module_with_progress(
+    module: &Arc<ModuleInfo>,
+    cpu: CpuFeatures,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<CompiledCode> {
     let mut asm = Assembler::new();
     let n = module.bodies.len();
     let labels: Vec<Label> = (0..n).map(|_| asm.new_label()).collect();
@@ -132,6 +191,7 @@ pub fn compile_module(module: &Arc<ModuleInfo>, cpu: CpuFeatures) -> Result<Comp
         asm.bind(labels[defined]);
         let loops = compile_function(&mut asm, module, func_index, &labels, cpu, &mut out.pc_map)?;
         out.loop_headers.push(loops);
+        progress(defined + 1, n);
     }
     out.func_offsets = label_offsets;
     out.code = asm

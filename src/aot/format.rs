@@ -1,0 +1,575 @@
+//! The sidecar's bytes: [`serialize`] writes them, [`verify`] checks them (layout in the
+//! module docs of `aot`).
+
+use sha2::{Digest, Sha256};
+
+use crate::jit::CodeTables;
+use crate::jit::compile::{CODE_SHAPE_VERSION, CompiledCode, CpuFeatures, OsrEntry};
+use crate::module::ModuleInfo;
+
+pub const MAGIC: [u8; 8] = *b"\x7fWRUNAOT";
+/// Bump with any change of the layout below.
+pub const FORMAT_VERSION: u32 = 1;
+pub const HEADER_LEN: usize = 288;
+/// Alignment of the code section in the file (the x86-64 page size).
+pub const CODE_ALIGN: usize = 4096;
+
+// Header field offsets.
+const OFF_MAGIC: usize = 0;
+const OFF_FORMAT_VERSION: usize = 8;
+const OFF_HEADER_LEN: usize = 12;
+const OFF_FILE_LEN: usize = 16;
+pub const OFF_CHECKSUM: usize = 24;
+const OFF_MODULE_HASH: usize = 56;
+pub const OFF_WRUN_VERSION: usize = 88;
+const WRUN_VERSION_LEN: usize = 32;
+const OFF_TARGET: usize = 120;
+const TARGET_LEN: usize = 16;
+const OFF_CPU: usize = 136;
+const OFF_CODE_SHAPE: usize = 140;
+const OFF_LAYOUT: usize = 144;
+const OFF_NUM_IMPORTED: usize = 176;
+const OFF_NUM_DEFINED: usize = 180;
+pub const OFF_SECTIONS: usize = 184;
+
+/// The sections, in section-table order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Code = 0,
+    FuncOffsets = 1,
+    LoopIndex = 2,
+    LoopEntries = 3,
+    FuncStarts = 4,
+    PcMap = 5,
+}
+
+const NUM_SECTIONS: usize = 6;
+
+impl Section {
+    pub const ALL: [Section; NUM_SECTIONS] = [
+        Section::Code,
+        Section::FuncOffsets,
+        Section::LoopIndex,
+        Section::LoopEntries,
+        Section::FuncStarts,
+        Section::PcMap,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Section::Code => "code",
+            Section::FuncOffsets => "function entries",
+            Section::LoopIndex => "loop-header index",
+            Section::LoopEntries => "loop-header entries",
+            Section::FuncStarts => "function starts",
+            Section::PcMap => "pc map",
+        }
+    }
+
+    /// Offset of this section's `(offset, length)` pair in the header.
+    pub fn table_entry(self) -> usize {
+        OFF_SECTIONS + 16 * self as usize
+    }
+}
+
+/// `x86_64-linux`: the code's instruction set and the OS conventions it assumes (signals).
+pub fn target() -> String {
+    format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS)
+}
+
+pub fn wrun_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// SHA-256 of every layout constant compiled code depends on: a sidecar compiled against other
+/// offsets (a changed VmCtx, ExecContext or helper table) is refused.
+pub fn layout_hash() -> [u8; 32] {
+    use crate::jit::convert::{conv, fop};
+    use crate::jit::entry::{ExecContext, exec_offsets as ex, jit_helper as jh};
+    use crate::runtime::TrapCode as T;
+    use crate::runtime::libcalls::helper_index as hi;
+    use crate::runtime::memory::{GUARD_BYTES, MAX_PAGES, WASM_PAGE};
+    use crate::runtime::vmctx::{FuncRecord, MemoryDef, TableDef, VmCtx, offsets as vo};
+    use std::mem::size_of;
+    let words: Vec<u64> = [
+        // VmCtx and the records it points to.
+        vo::MEMORY_DEF_BASE,
+        vo::MEMORY_DEF_LEN,
+        vo::TABLE_DEF_BASE,
+        vo::TABLE_DEF_LEN,
+        vo::FUNC_RECORD_CODE,
+        vo::FUNC_RECORD_VMCTX,
+        vo::FUNC_RECORD_TYPE_ID,
+        vo::VMCTX_MEMORY,
+        vo::VMCTX_MEMORY_BASE,
+        vo::VMCTX_FUNCS,
+        vo::VMCTX_TABLES,
+        vo::VMCTX_GLOBALS,
+        vo::VMCTX_TYPE_IDS,
+        vo::VMCTX_HELPERS,
+        vo::VMCTX_TRAP_CODE,
+        vo::VMCTX_COUNTERS,
+        size_of::<MemoryDef>(),
+        size_of::<TableDef>(),
+        size_of::<FuncRecord>(),
+        size_of::<VmCtx>(),
+        // The per-thread execution record and the JIT's helpers.
+        ex::STACK_LIMIT as usize,
+        ex::VALUE_STACK_END as usize,
+        ex::SAVED_RSP as usize,
+        ex::TRAP_STUB as usize,
+        ex::TRAP_CODE as usize,
+        ex::TRAP_PC as usize,
+        ex::TRAP_FP as usize,
+        ex::HELPERS as usize,
+        size_of::<ExecContext>(),
+        jh::CALL_SLOW,
+        jh::CONVERT,
+        jh::FLOAT_OP,
+        jh::COLLECT_BACKTRACE,
+        jh::COUNT,
+        // The runtime helpers.
+        hi::MEMORY_GROW,
+        hi::MEMORY_FILL,
+        hi::MEMORY_COPY,
+        hi::MEMORY_INIT,
+        hi::DATA_DROP,
+        hi::TABLE_GET,
+        hi::TABLE_SET,
+        hi::TABLE_GROW,
+        hi::TABLE_FILL,
+        hi::TABLE_COPY,
+        hi::TABLE_INIT,
+        hi::ELEM_DROP,
+        hi::COUNT,
+        // Memory reservation (the guard region the code relies on).
+        GUARD_BYTES,
+        MAX_PAGES as usize,
+        WASM_PAGE,
+    ]
+    .iter()
+    .map(|&w| w as u64)
+    .chain(
+        [
+            T::Unreachable,
+            T::IntegerOverflow,
+            T::IntegerDivideByZero,
+            T::InvalidConversionToInteger,
+            T::MemoryOutOfBounds,
+            T::TableOutOfBounds,
+            T::IndirectCallTypeMismatch,
+            T::UninitializedElement,
+            T::UndefinedElement,
+            T::NullReference,
+            T::CallStackExhausted,
+            T::Host,
+            T::Exit,
+        ]
+        .iter()
+        .map(|&code| code as u32 as u64),
+    )
+    .chain(
+        [
+            conv::I32_TRUNC_F32_S,
+            conv::I32_TRUNC_F32_U,
+            conv::I32_TRUNC_F64_S,
+            conv::I32_TRUNC_F64_U,
+            conv::I64_TRUNC_F32_S,
+            conv::I64_TRUNC_F32_U,
+            conv::I64_TRUNC_F64_S,
+            conv::I64_TRUNC_F64_U,
+            conv::SAT,
+            conv::F32_CONVERT_I64_U,
+            conv::F64_CONVERT_I64_U,
+            fop::F32_MIN,
+            fop::F32_MAX,
+            fop::F64_MIN,
+            fop::F64_MAX,
+            fop::F32_CEIL,
+            fop::F32_FLOOR,
+            fop::F32_TRUNC,
+            fop::F32_NEAREST,
+            fop::F64_CEIL,
+            fop::F64_FLOOR,
+            fop::F64_TRUNC,
+            fop::F64_NEAREST,
+            fop::POPCNT,
+        ]
+        .iter()
+        .map(|&kind| u64::from(kind)),
+    )
+    .collect();
+    let mut hasher = Sha256::new();
+    for word in words {
+        hasher.update(word.to_le_bytes());
+    }
+    hasher.finalize().into()
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// SHA-256 of the file with its checksum field taken as zeros. `file.len() >= HEADER_LEN`.
+pub fn checksum(file: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(&file[..OFF_CHECKSUM]);
+    hasher.update([0u8; 32]);
+    hasher.update(&file[OFF_CHECKSUM + 32..]);
+    hasher.finalize().into()
+}
+
+/// Rewrites the checksum field of a complete sidecar (tests patch fields and re-seal).
+pub fn reseal(file: &mut [u8]) {
+    if file.len() >= HEADER_LEN {
+        let sum = checksum(file);
+        file[OFF_CHECKSUM..OFF_CHECKSUM + 32].copy_from_slice(&sum);
+    }
+}
+
+fn put_u32(out: &mut [u8], at: usize, value: u32) {
+    out[at..at + 4].copy_from_slice(&value.to_le_bytes());
+}
+
+fn put_u64(out: &mut [u8], at: usize, value: u64) {
+    out[at..at + 8].copy_from_slice(&value.to_le_bytes());
+}
+
+fn put_str(out: &mut [u8], at: usize, len: usize, text: &str) -> Result<(), String> {
+    if text.len() > len {
+        return Err(format!("{text:?} does not fit the {len}-byte header field"));
+    }
+    out[at..at + text.len()].copy_from_slice(text.as_bytes());
+    Ok(())
+}
+
+fn u32_len(n: usize, what: &str) -> Result<u32, String> {
+    u32::try_from(n).map_err(|_| format!("too many {what} for a sidecar ({n})"))
+}
+
+/// The sidecar of `info` compiled into `code` for `cpu`.
+pub fn serialize(
+    info: &ModuleInfo,
+    cpu: CpuFeatures,
+    code_shape: u32,
+    code: &CompiledCode,
+) -> Result<Vec<u8>, String> {
+    let defined = code.func_offsets.len();
+    let mut out = vec![0u8; HEADER_LEN];
+    let mut table = [(0u64, 0u64); NUM_SECTIONS];
+    let mut section = |out: &mut Vec<u8>, which: Section, words: &[u32]| {
+        out.resize(out.len().next_multiple_of(8), 0);
+        let start = out.len();
+        for word in words {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        table[which as usize] = (start as u64, (out.len() - start) as u64);
+    };
+    section(&mut out, Section::FuncOffsets, &code.func_offsets);
+    let mut index = Vec::with_capacity(2 * defined);
+    let mut entries = Vec::new();
+    for loops in &code.loop_headers {
+        index.push(u32_len(entries.len() / 2, "loop headers")?);
+        index.push(u32_len(loops.len(), "loop headers")?);
+        for entry in loops {
+            entries.extend([entry.wasm_offset, entry.code_offset]);
+        }
+    }
+    section(&mut out, Section::LoopIndex, &index);
+    section(&mut out, Section::LoopEntries, &entries);
+    let pairs = |pairs: &[(u32, u32)]| pairs.iter().flat_map(|&(a, b)| [a, b]).collect::<Vec<_>>();
+    section(&mut out, Section::FuncStarts, &pairs(&code.func_starts));
+    section(&mut out, Section::PcMap, &pairs(&code.pc_map));
+    out.resize(out.len().next_multiple_of(CODE_ALIGN), 0);
+    let code_start = out.len();
+    if code.code.is_empty() {
+        // Never empty, so the code range has an address of its own (see the module docs).
+        out.push(0xCC);
+    } else {
+        out.extend_from_slice(&code.code);
+    }
+    u32_len(out.len() - code_start, "code bytes")?;
+    table[Section::Code as usize] = (code_start as u64, (out.len() - code_start) as u64);
+
+    out[OFF_MAGIC..OFF_MAGIC + 8].copy_from_slice(&MAGIC);
+    put_u32(&mut out, OFF_FORMAT_VERSION, FORMAT_VERSION);
+    put_u32(&mut out, OFF_HEADER_LEN, HEADER_LEN as u32);
+    let file_len = out.len() as u64;
+    put_u64(&mut out, OFF_FILE_LEN, file_len);
+    out[OFF_MODULE_HASH..OFF_MODULE_HASH + 32].copy_from_slice(&sha256(&info.bytes));
+    put_str(&mut out, OFF_WRUN_VERSION, WRUN_VERSION_LEN, wrun_version())?;
+    put_str(&mut out, OFF_TARGET, TARGET_LEN, &target())?;
+    put_u32(&mut out, OFF_CPU, cpu.to_bits());
+    put_u32(&mut out, OFF_CODE_SHAPE, code_shape);
+    out[OFF_LAYOUT..OFF_LAYOUT + 32].copy_from_slice(&layout_hash());
+    put_u32(&mut out, OFF_NUM_IMPORTED, info.num_imported_funcs);
+    put_u32(&mut out, OFF_NUM_DEFINED, u32_len(defined, "functions")?);
+    for (i, (offset, len)) in table.iter().enumerate() {
+        put_u64(&mut out, OFF_SECTIONS + 16 * i, *offset);
+        put_u64(&mut out, OFF_SECTIONS + 16 * i + 8, *len);
+    }
+    reseal(&mut out);
+    Ok(out)
+}
+
+/// A sidecar that passed every check.
+pub struct Verified {
+    /// Where the code lies in the file (page-aligned, non-empty, up to the file's end).
+    pub code_offset: usize,
+    pub code_len: usize,
+    pub tables: CodeTables,
+}
+
+fn u32_at(file: &[u8], at: usize) -> Result<u32, String> {
+    file.get(at..at + 4)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_le_bytes)
+        .ok_or_else(|| format!("truncated: field at {at} is past the end"))
+}
+
+fn u64_at(file: &[u8], at: usize) -> Result<u64, String> {
+    file.get(at..at + 8)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_le_bytes)
+        .ok_or_else(|| format!("truncated: field at {at} is past the end"))
+}
+
+fn bytes_at(file: &[u8], at: usize, len: usize) -> Result<&[u8], String> {
+    file.get(at..at + len)
+        .ok_or_else(|| format!("truncated: field at {at} is past the end"))
+}
+
+/// A NUL-padded text field, for messages.
+fn text_at(file: &[u8], at: usize, len: usize) -> Result<String, String> {
+    let raw = bytes_at(file, at, len)?;
+    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+    Ok(String::from_utf8_lossy(&raw[..end]).into_owned())
+}
+
+/// Checks everything about `file` against `info` and this CPU (`cpu`), in the order the module
+/// docs give; the error is the reason for the warning.
+pub fn verify(
+    file: &[u8],
+    info: &ModuleInfo,
+    cpu: CpuFeatures,
+    page_size: usize,
+) -> Result<Verified, String> {
+    if file.len() < HEADER_LEN {
+        return Err(format!(
+            "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
+            file.len()
+        ));
+    }
+    if bytes_at(file, OFF_MAGIC, 8)? != MAGIC {
+        return Err("not a wrun sidecar (bad magic)".into());
+    }
+    let version = u32_at(file, OFF_FORMAT_VERSION)?;
+    if version != FORMAT_VERSION {
+        return Err(format!(
+            "format version {version}, this wrun reads version {FORMAT_VERSION}"
+        ));
+    }
+    let header_len = u32_at(file, OFF_HEADER_LEN)?;
+    if header_len as usize != HEADER_LEN {
+        return Err(format!(
+            "bad header: length {header_len}, expected {HEADER_LEN}"
+        ));
+    }
+    let declared = u64_at(file, OFF_FILE_LEN)?;
+    if declared != file.len() as u64 {
+        return Err(if (file.len() as u64) < declared {
+            format!(
+                "truncated: {} bytes, the header says {declared}",
+                file.len()
+            )
+        } else {
+            format!(
+                "bad length: {} bytes, the header says {declared}",
+                file.len()
+            )
+        });
+    }
+    if bytes_at(file, OFF_CHECKSUM, 32)? != checksum(file) {
+        return Err("checksum mismatch: the file is damaged".into());
+    }
+    let made_by = text_at(file, OFF_WRUN_VERSION, WRUN_VERSION_LEN)?;
+    if made_by != wrun_version() {
+        return Err(format!(
+            "made by wrun {made_by}, this is wrun {}",
+            wrun_version()
+        ));
+    }
+    let made_for = text_at(file, OFF_TARGET, TARGET_LEN)?;
+    if made_for != target() {
+        return Err(format!("compiled for {made_for}, this is {}", target()));
+    }
+    let shape = u32_at(file, OFF_CODE_SHAPE)?;
+    if shape != CODE_SHAPE_VERSION {
+        return Err(format!(
+            "compiler settings differ: code shape {shape}, this wrun generates {CODE_SHAPE_VERSION}"
+        ));
+    }
+    if bytes_at(file, OFF_LAYOUT, 32)? != layout_hash() {
+        return Err("compiled against another VmCtx/ExecContext layout".into());
+    }
+    let bits = u32_at(file, OFF_CPU)?;
+    let Some(needed) = CpuFeatures::from_bits(bits) else {
+        return Err(format!("unknown CPU feature bits {bits:#x}"));
+    };
+    let missing = needed.missing_from(cpu);
+    if !missing.is_empty() {
+        return Err(format!(
+            "needs CPU features this CPU lacks: {}",
+            missing.join(", ")
+        ));
+    }
+    if bytes_at(file, OFF_MODULE_HASH, 32)? != sha256(&info.bytes) {
+        return Err("compiled from another module (SHA-256 of the module differs)".into());
+    }
+    let imported = u32_at(file, OFF_NUM_IMPORTED)?;
+    let defined = u32_at(file, OFF_NUM_DEFINED)? as usize;
+    if imported != info.num_imported_funcs || defined != info.bodies.len() {
+        return Err(format!(
+            "bad header: {imported} imported + {defined} defined functions, the module has {} + {}",
+            info.num_imported_funcs,
+            info.bodies.len()
+        ));
+    }
+    verify_sections(file, defined, imported, page_size)
+}
+
+fn verify_sections(
+    file: &[u8],
+    defined: usize,
+    imported: u32,
+    page_size: usize,
+) -> Result<Verified, String> {
+    let mut ranges = [(0usize, 0usize); NUM_SECTIONS];
+    for section in Section::ALL {
+        let offset = u64_at(file, section.table_entry())?;
+        let len = u64_at(file, section.table_entry() + 8)?;
+        let end = offset.checked_add(len);
+        if offset < HEADER_LEN as u64 || end.is_none_or(|end| end > file.len() as u64) {
+            return Err(format!(
+                "bad section table: {} at {offset} + {len} is outside the file",
+                section.name()
+            ));
+        }
+        ranges[section as usize] = (offset as usize, len as usize);
+    }
+    let (code_offset, code_len) = ranges[Section::Code as usize];
+    if code_offset % page_size.max(1) != 0 || code_offset % CODE_ALIGN != 0 {
+        return Err(format!(
+            "bad section table: code at {code_offset} is not page-aligned"
+        ));
+    }
+    if code_len == 0 || code_offset + code_len != file.len() {
+        return Err(format!(
+            "bad section table: code at {code_offset} + {code_len} must be non-empty and end the file"
+        ));
+    }
+    let words = |section: Section, per_entry: usize| -> Result<Vec<u32>, String> {
+        let (offset, len) = ranges[section as usize];
+        if offset + len > code_offset || offset % 8 != 0 || len % (4 * per_entry) != 0 {
+            return Err(format!(
+                "bad section table: {} at {offset} + {len}",
+                section.name()
+            ));
+        }
+        Ok(file[offset..offset + len]
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect())
+    };
+    let pairs = |words: Vec<u32>| -> Vec<(u32, u32)> {
+        words.chunks_exact(2).map(|p| (p[0], p[1])).collect()
+    };
+    let bad = |section: Section, what: String| format!("bad {} table: {what}", section.name());
+    let count = |section: Section, found: usize| {
+        if found == defined {
+            Ok(())
+        } else {
+            Err(bad(
+                section,
+                format!("{found} entries for {defined} functions"),
+            ))
+        }
+    };
+    let in_code = |offset: u32| (offset as usize) < code_len;
+
+    let func_offsets = words(Section::FuncOffsets, 1)?;
+    count(Section::FuncOffsets, func_offsets.len())?;
+    if let Some(offset) = func_offsets.iter().find(|&&o| !in_code(o)) {
+        return Err(bad(
+            Section::FuncOffsets,
+            format!("entry {offset} is outside the {code_len}-byte code"),
+        ));
+    }
+
+    let index = pairs(words(Section::LoopIndex, 2)?);
+    count(Section::LoopIndex, index.len())?;
+    let entries = pairs(words(Section::LoopEntries, 2)?);
+    let mut loop_headers = Vec::with_capacity(defined);
+    let mut next = 0usize;
+    for (func, &(first, n)) in index.iter().enumerate() {
+        let (first, n) = (first as usize, n as usize);
+        if first != next || first + n > entries.len() {
+            return Err(bad(
+                Section::LoopIndex,
+                format!("function {func}: entries {first}+{n} out of order or past the end"),
+            ));
+        }
+        next = first + n;
+        let list = &entries[first..first + n];
+        if list.windows(2).any(|w| w[0].0 >= w[1].0) || list.iter().any(|e| !in_code(e.1)) {
+            return Err(bad(
+                Section::LoopEntries,
+                format!("function {func}: unsorted or outside the code"),
+            ));
+        }
+        loop_headers.push(
+            list.iter()
+                .map(|&(wasm_offset, code_offset)| OsrEntry {
+                    wasm_offset,
+                    code_offset,
+                })
+                .collect(),
+        );
+    }
+    if next != entries.len() {
+        return Err(bad(
+            Section::LoopEntries,
+            format!("{} entries, the index covers {next}", entries.len()),
+        ));
+    }
+
+    let func_starts = pairs(words(Section::FuncStarts, 2)?);
+    count(Section::FuncStarts, func_starts.len())?;
+    for (i, &(offset, func_index)) in func_starts.iter().enumerate() {
+        if offset != func_offsets[i] || u64::from(func_index) != u64::from(imported) + i as u64 {
+            return Err(bad(
+                Section::FuncStarts,
+                format!("entry {i} ({offset}, {func_index}) does not match the function entries"),
+            ));
+        }
+    }
+    if func_starts.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err(bad(Section::FuncStarts, "not strictly ascending".into()));
+    }
+
+    let pc_map = pairs(words(Section::PcMap, 2)?);
+    if pc_map.windows(2).any(|w| w[0].0 > w[1].0) || pc_map.iter().any(|e| !in_code(e.0)) {
+        return Err(bad(Section::PcMap, "unsorted or outside the code".into()));
+    }
+
+    Ok(Verified {
+        code_offset,
+        code_len,
+        tables: CodeTables {
+            func_offsets,
+            loop_headers,
+            func_starts,
+            pc_map,
+        },
+    })
+}

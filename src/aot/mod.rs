@@ -1,0 +1,188 @@
+//! AOT sidecars (ARCHITECTURE.md, "AOT sidecars"): `wrun compile app.wasm` writes the machine
+//! code of every function to `app.wrun`; `wrun app.wasm` maps it and runs it without compiling.
+//!
+//! # The file
+//!
+//! All integers little-endian. A fixed header of [`format::HEADER_LEN`] bytes:
+//!
+//! | offset | size | field |
+//! |-------:|-----:|-------|
+//! | 0   | 8  | magic `\x7fWRUNAOT` |
+//! | 8   | 4  | format version ([`format::FORMAT_VERSION`]) |
+//! | 12  | 4  | header length |
+//! | 16  | 8  | file length |
+//! | 24  | 32 | checksum: SHA-256 of the whole file with these 32 bytes zeroed |
+//! | 56  | 32 | SHA-256 of the module bytes the code was compiled from |
+//! | 88  | 32 | wrun version (`CARGO_PKG_VERSION`), NUL-padded |
+//! | 120 | 16 | target (`x86_64-linux`), NUL-padded |
+//! | 136 | 4  | CPU features the code uses ([`CpuFeatures::to_bits`]) |
+//! | 140 | 4  | compiler settings: the code-shape version ([`CODE_SHAPE_VERSION`]) |
+//! | 144 | 32 | layout hash: SHA-256 of every VmCtx / ExecContext / FuncRecord offset and size, helper index, trap code and conversion kind the code depends on ([`format::layout_hash`]) |
+//! | 176 | 4  | number of imported functions |
+//! | 180 | 4  | number of defined functions |
+//! | 184 | 96 | section table: `(offset: u64, length: u64)` for each section below, in this order |
+//! | 280 | 8  | reserved (zero) |
+//!
+//! Sections (lengths in bytes; the tables lie between the header and the code, 8-aligned):
+//!
+//! 1. code: the machine code of every defined function, page-aligned (4096) in the file and
+//!    running to its end. Never empty (a module without functions gets one `int3`).
+//! 2. function entries: per defined function, the code offset of its entry (u32).
+//! 3. loop-header index: per defined function, `(first, count)` (u32, u32) into section 4.
+//! 4. loop-header (OSR) entries: `(wasm offset of the loop, code offset of its OSR entry)`.
+//! 5. function starts, for backtraces: `(code offset, function index)`, strictly ascending.
+//! 6. pc map, for traps and backtraces: `(code offset, wasm offset)`, ascending.
+//!
+//! The code is position-independent (ARCHITECTURE.md, "VmCtx"): calls inside the module are
+//! `call rel32`, everything absolute is reached through `r15` (VmCtx) or `r12` (ExecContext),
+//! so there are no relocations and the mapped pages run where they land.
+//!
+//! # Loading
+//!
+//! The whole file is mapped read-only ([`memmap2::Mmap`]). Every check runs on that read-only
+//! mapping: length and magic, format version, declared length (truncation), checksum, wrun
+//! version, target, compiler settings and layout, CPU features (this CPU must have every one),
+//! the module's SHA-256, then every section's bounds and every table entry (function offsets
+//! and OSR entries inside the code, function starts strictly ascending and matching the
+//! entries, pc map sorted). Only then are the code pages switched to read-execute with
+//! `region` (never writable and executable). Any failed check is a [`SidecarStatus::Refused`]
+//! with its reason: the module then runs on the normal tiers, and no byte of the file has run.
+//!
+//! The writer replaces the file atomically (temporary file + rename), so a mapped sidecar is
+//! never rewritten in place by wrun. Another program truncating the file while it is mapped
+//! would make its pages fault (SIGBUS), as with any mapped executable.
+
+mod format;
+mod load;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::jit::compile::{self, CODE_SHAPE_VERSION, CpuFeatures};
+use crate::module::ModuleInfo;
+
+pub use format::{FORMAT_VERSION, HEADER_LEN, Section, layout_hash};
+pub use load::load;
+
+/// File extension of sidecars: `app.wasm` -> `app.wrun`.
+pub const EXTENSION: &str = "wrun";
+
+/// Which sidecar a module should use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SidecarChoice {
+    /// `MODULE.wrun` beside the module, if it exists.
+    Beside,
+    /// This file (`--aot PATH`); a missing file is refused with a warning.
+    Path(PathBuf),
+    /// None (`--no-aot`).
+    Disabled,
+}
+
+impl SidecarChoice {
+    /// The file to try for the module at `module_path`; `None` when disabled.
+    pub fn resolve(&self, module_path: &Path) -> Option<SidecarFile> {
+        match self {
+            SidecarChoice::Beside => Some(SidecarFile {
+                path: sidecar_path_beside(module_path),
+                required: false,
+            }),
+            SidecarChoice::Path(path) => Some(SidecarFile {
+                path: path.clone(),
+                required: true,
+            }),
+            SidecarChoice::Disabled => None,
+        }
+    }
+}
+
+/// A sidecar file to try.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SidecarFile {
+    pub path: PathBuf,
+    /// A missing file is a refusal (`--aot PATH`) rather than [`SidecarStatus::NotFound`].
+    pub required: bool,
+}
+
+/// What became of a module's sidecar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SidecarStatus {
+    /// The code of every function comes from this file.
+    Used(PathBuf),
+    /// No sidecar beside the module.
+    NotFound(PathBuf),
+    /// The file failed a check (or could not be read); the module runs on the normal tiers.
+    Refused { path: PathBuf, reason: String },
+    /// Sidecars were not asked for.
+    Disabled,
+}
+
+impl SidecarStatus {
+    /// One line for `--stats`: `used PATH` or `not used (REASON)`.
+    pub fn describe(&self) -> String {
+        match self {
+            SidecarStatus::Used(path) => format!("used {}", path.display()),
+            SidecarStatus::NotFound(path) => format!("not used (no {})", path.display()),
+            SidecarStatus::Refused { path, reason } => {
+                format!("not used (refused {}: {reason})", path.display())
+            }
+            SidecarStatus::Disabled => "not used (disabled)".into(),
+        }
+    }
+}
+
+/// `app.wasm` -> `app.wrun` (same directory).
+pub fn sidecar_path_beside(module_path: &Path) -> PathBuf {
+    module_path.with_extension(EXTENSION)
+}
+
+/// Compiles every function of `wasm` for `cpu` and writes the sidecar to `path` atomically
+/// (a temporary file in the same directory, then a rename). `progress(done, total)` is called
+/// after each function. Returns the number of code bytes.
+pub fn write_sidecar(
+    wasm: &[u8],
+    path: &Path,
+    cpu: CpuFeatures,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<usize, crate::Error> {
+    let info = Arc::new(crate::module::parse(wasm)?);
+    let bytes = sidecar_bytes(&info, cpu, progress).map_err(crate::Error::Resource)?;
+    write_atomically(path, &bytes)
+        .map_err(|e| crate::Error::Resource(format!("cannot write {}: {e}", path.display())))?;
+    Ok(bytes.len())
+}
+
+/// The sidecar's bytes for an already parsed module.
+pub fn sidecar_bytes(
+    info: &Arc<ModuleInfo>,
+    cpu: CpuFeatures,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<u8>, String> {
+    let code = compile::compile_module_with_progress(info, cpu, progress)?;
+    format::serialize(info, cpu, CODE_SHAPE_VERSION, &code)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sidecar".into());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,148 @@
+//! Unit tests of the format: round trip and the checks (the damage tests through the CLI are in
+//! `tests/aot_sidecar.rs`).
+
+use std::sync::Arc;
+
+use super::format::{self, Section};
+use super::*;
+
+fn module(wat: &str) -> Arc<ModuleInfo> {
+    let bytes = wat::parse_str(wat).unwrap();
+    Arc::new(crate::module::parse(&bytes).unwrap())
+}
+
+const LOOPS: &str = r#"(module
+    (func (export "sum") (param i32) (result i32) (local i32)
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (local.get 0)))
+        (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+      (local.get 1))
+    (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1))))"#;
+
+fn sidecar(info: &Arc<ModuleInfo>) -> Vec<u8> {
+    sidecar_bytes(info, CpuFeatures::detect(), &mut |_, _| {}).unwrap()
+}
+
+#[test]
+fn round_trip_gives_back_the_compiled_tables() {
+    let info = module(LOOPS);
+    let bytes = sidecar(&info);
+    let compiled = compile::compile_module(&info, CpuFeatures::detect()).unwrap();
+    let verified =
+        format::verify(&bytes, &info, CpuFeatures::detect(), region::page::size()).unwrap();
+    assert_eq!(verified.code_offset % 4096, 0);
+    assert_eq!(
+        &bytes[verified.code_offset..verified.code_offset + verified.code_len],
+        &compiled.code[..]
+    );
+    assert_eq!(verified.tables.func_offsets, compiled.func_offsets);
+    assert_eq!(verified.tables.loop_headers, compiled.loop_headers);
+    assert!(!verified.tables.loop_headers[0].is_empty());
+    assert_eq!(verified.tables.func_starts, compiled.func_starts);
+    assert_eq!(verified.tables.pc_map, compiled.pc_map);
+}
+
+#[test]
+fn module_without_functions_has_one_byte_of_code() {
+    let info = module("(module (memory 1))");
+    let bytes = sidecar(&info);
+    let verified =
+        format::verify(&bytes, &info, CpuFeatures::detect(), region::page::size()).unwrap();
+    assert_eq!(verified.code_len, 1);
+}
+
+#[test]
+fn cpu_feature_bits_round_trip_and_missing_ones_are_named() {
+    let all = CpuFeatures {
+        sse41: true,
+        lzcnt: true,
+        bmi1: true,
+        popcnt: true,
+    };
+    assert_eq!(all.to_bits(), 0xF);
+    let back = CpuFeatures::from_bits(0b0101).unwrap();
+    assert!(back.sse41 && back.bmi1 && !back.lzcnt && !back.popcnt);
+    assert!(CpuFeatures::from_bits(1 << 9).is_none());
+    assert_eq!(all.missing_from(CpuFeatures::baseline()).len(), 4);
+    assert_eq!(back.missing_from(all), Vec::<&str>::new());
+}
+
+#[test]
+fn a_cpu_without_a_needed_feature_is_refused() {
+    let info = module(LOOPS);
+    let needs_sse41 = CpuFeatures {
+        sse41: true,
+        ..CpuFeatures::baseline()
+    };
+    let bytes = sidecar_bytes(&info, needs_sse41, &mut |_, _| {}).unwrap();
+    let error = format::verify(&bytes, &info, CpuFeatures::baseline(), 4096)
+        .err()
+        .unwrap();
+    assert!(error.contains("lacks: sse4.1"), "{error}");
+}
+
+#[test]
+fn stale_layout_or_code_shape_is_refused() {
+    let info = module(LOOPS);
+    let good = sidecar(&info);
+    let check = |patch: &dyn Fn(&mut Vec<u8>)| {
+        let mut bytes = good.clone();
+        patch(&mut bytes);
+        format::reseal(&mut bytes);
+        format::verify(&bytes, &info, CpuFeatures::detect(), 4096)
+            .err()
+            .unwrap()
+    };
+    let error = check(&|b| b[144] ^= 1);
+    assert!(error.contains("layout"), "{error}");
+    let error = check(&|b| b[140] ^= 1);
+    assert!(error.contains("compiler settings"), "{error}");
+    let error = check(&|b| b[120] = b'a');
+    assert!(error.contains("compiled for"), "{error}");
+}
+
+#[test]
+fn tables_pointing_outside_the_code_are_refused() {
+    let info = module(LOOPS);
+    let good = sidecar(&info);
+    let entry = |section: Section| {
+        let at = section.table_entry();
+        u64::from_le_bytes(good[at..at + 8].try_into().unwrap()) as usize
+    };
+    let cases: Vec<(usize, u32, &str)> = vec![
+        (entry(Section::FuncOffsets), 0x7fff_0000, "function entries"),
+        (entry(Section::LoopEntries) + 4, 0x7fff_0000, "loop-header"),
+        (entry(Section::FuncStarts), 0x10, "function starts"),
+        (entry(Section::PcMap), 0x7fff_0000, "pc map"),
+        (Section::Code.table_entry(), 100, "section table"),
+        (
+            Section::PcMap.table_entry() + 8,
+            0x7fff_0000,
+            "section table",
+        ),
+    ];
+    for (at, value, expected) in cases {
+        let mut bytes = good.clone();
+        bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        format::reseal(&mut bytes);
+        let error = format::verify(&bytes, &info, CpuFeatures::detect(), 4096)
+            .err()
+            .unwrap();
+        assert!(error.contains(expected), "patch at {at}: {error}");
+    }
+}
+
+#[test]
+fn loading_maps_without_copying_and_code_is_read_execute() {
+    let info = module(LOOPS);
+    let dir = std::env::temp_dir().join(format!("wrun-aot-unit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("loops.wrun");
+    write_sidecar(&info.bytes, &path, CpuFeatures::detect(), &mut |_, _| {}).unwrap();
+    let code = load(&info, &path).unwrap();
+    assert!(code.is_mapped());
+    let entry = code.entry(0).unwrap();
+    let region = region::query(entry).unwrap();
+    assert_eq!(region.protection(), region::Protection::READ_EXECUTE);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
