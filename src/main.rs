@@ -1,16 +1,17 @@
-//! The `wrun` command line: run a module (`wrun [OPTIONS] <MODULE> [ARGS]...`) or `.wast`
-//! scripts (`wrun wast FILE...`).
+//! The `wrun` command line: run a module (`wrun [OPTIONS] <MODULE> [ARGS]...`), precompile one
+//! (`wrun compile MODULE [-o PATH]`) or run `.wast` scripts (`wrun wast FILE...`).
 //!
 //! Exit status: the guest's `proc_exit` status (0 when `_start` returns), 1 for an error before
 //! the guest ran (unreadable file, invalid module, unknown import), 134 for a trap (as wasmtime).
+//! A sidecar that fails its checks is a warning, never an error: the module runs without it.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use wrun::{
-    Config, Engine, Error, Extern, Func, Instance, Linker, Module, Store, Tier, Trap, TrapCode,
-    Val, ValType,
+    Config, Engine, Error, Extern, Func, Instance, Linker, Module, SidecarChoice, SidecarStatus,
+    Store, Tier, Trap, TrapCode, Val, ValType,
 };
 
 /// `eprintln!` that ignores a closed or broken stderr: wrun must not panic (exit 101) because
@@ -43,6 +44,7 @@ Examples:
   wrun --env HOME=/ --env PATH app.wasm    set HOME, pass PATH through from the host
   wrun --invoke add math.wasm 2 3          call the export `add` with (2, 3), print its results
   wrun --invoke fmax math.wat -inf nan     modules may be .wasm binaries or .wat text
+  wrun compile app.wasm                    precompile to app.wrun; `wrun app.wasm` then uses it
   wrun wast tests/*.wast                   run .wast scripts, print failures and a pass count";
 
 #[derive(Parser, Debug)]
@@ -66,12 +68,23 @@ struct Cli {
 enum Command {
     /// Run .wast scripts: one line per failure or skip, then `N passed, M failed`.
     Wast {
-        /// Execution tier.
-        #[arg(long, value_enum, default_value_t = TierArg::Interp)]
-        tier: TierArg,
+        /// Execution tier (`aot`: each module goes through a sidecar file, written and mapped).
+        #[arg(long, value_enum, default_value_t = WastTierArg::Interp)]
+        tier: WastTierArg,
         /// The scripts.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// Compile every function ahead of time into a sidecar file (default: MODULE with the
+    /// extension `.wrun`), which `wrun MODULE` maps and runs without compiling. Prints its path.
+    Compile {
+        /// The module: a .wasm binary or .wat text.
+        #[arg(value_name = "MODULE")]
+        module: PathBuf,
+        /// Where to write the sidecar (`wrun MODULE` finds it only beside the module unless
+        /// given `--aot PATH`).
+        #[arg(short, long, value_name = "PATH")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -82,9 +95,21 @@ struct RunArgs {
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
 
-    /// Execution tier.
+    /// Execution tier (every function runs compiled anyway when an AOT sidecar is used).
     #[arg(long, value_enum, default_value_t = TierArg::Interp)]
     tier: TierArg,
+
+    /// Use this AOT sidecar (from `wrun compile`) instead of MODULE.wrun beside the module.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_aot")]
+    aot: Option<PathBuf>,
+
+    /// Ignore any AOT sidecar.
+    #[arg(long)]
+    no_aot: bool,
+
+    /// Print statistics on stderr at exit (whether an AOT sidecar was used).
+    #[arg(long)]
+    stats: bool,
 
     /// Give the guest a host directory, as GUEST (default: the same path). Repeatable.
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
@@ -130,6 +155,27 @@ impl From<TierArg> for Tier {
     }
 }
 
+/// `wrun wast --tier` values: the run tiers plus `aot`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum WastTierArg {
+    /// The interpreter only.
+    Interp,
+    /// The baseline JIT: every function is compiled before anything runs.
+    Jit,
+    /// Each module is compiled to a sidecar file, mapped back with every check, and run.
+    Aot,
+}
+
+impl From<WastTierArg> for Tier {
+    fn from(tier: WastTierArg) -> Tier {
+        match tier {
+            WastTierArg::Interp => Tier::Interp,
+            WastTierArg::Jit => Tier::Jit,
+            WastTierArg::Aot => Tier::Aot,
+        }
+    }
+}
+
 /// What the guest sees of the host through WASI.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct WasiOptions {
@@ -156,6 +202,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let work = move || match cli.command {
         Some(Command::Wast { tier, files }) => run_wast_files(tier.into(), &files),
+        Some(Command::Compile { module, output }) => compile_module(&module, output),
         None => run_cli_module(cli.run),
     };
     // Wasm and the wast runner run on a thread with a stack size we chose.
@@ -208,6 +255,58 @@ fn run_wast_files(tier: Tier, files: &[PathBuf]) -> ExitCode {
     }
 }
 
+/// `wrun compile MODULE [-o PATH]`.
+fn compile_module(module_path: &Path, output: Option<PathBuf>) -> ExitCode {
+    use std::io::IsTerminal as _;
+    let output = output.unwrap_or_else(|| wrun::aot::sidecar_path_beside(module_path));
+    if output == module_path {
+        report!(
+            "error: {}: the sidecar would overwrite the module; choose another path with -o",
+            module_path.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let bytes = match read_module_bytes(module_path) {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            report!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Progress on a terminal, for modules big enough to take a while.
+    let show_progress = std::io::stderr().is_terminal();
+    let mut shown = false;
+    let mut progress = |done: usize, total: usize| {
+        if show_progress && total >= PROGRESS_MIN_FUNCTIONS && (done % 64 == 0 || done == total) {
+            use std::io::Write as _;
+            let _ = write!(std::io::stderr(), "\rcompiling: {done}/{total} functions");
+            shown = true;
+        }
+    };
+    let cpu = wrun::jit::compile::CpuFeatures::detect();
+    let result = wrun::aot::write_sidecar(&bytes, &output, cpu, &mut progress);
+    if shown {
+        report!();
+    }
+    match result {
+        Ok(_) => {
+            output!("{}", output.display());
+            ExitCode::SUCCESS
+        }
+        Err(wrun::Error::Resource(message)) => {
+            report!("error: {}: {message}", module_path.display());
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            report!("error: {}: {error}", module_path.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `wrun compile` shows progress for modules with at least this many functions.
+const PROGRESS_MIN_FUNCTIONS: usize = 256;
+
 fn run_cli_module(args: RunArgs) -> ExitCode {
     let Some(module_path) = args.module.clone() else {
         report!("error: no module given (see --help)");
@@ -224,10 +323,25 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
         tier: args.tier.into(),
         ..Config::default()
     };
-    let outcome = match &args.invoke {
-        Some(name) => invoke_export(&config, &module_path, &wasi, name, &args.args),
-        None => run_module(&config, &module_path, &wasi),
+    let sidecar = if args.no_aot {
+        SidecarChoice::Disabled
+    } else if let Some(path) = &args.aot {
+        SidecarChoice::Path(path.clone())
+    } else {
+        SidecarChoice::Beside
     };
+    let mut setup = Setup {
+        config,
+        sidecar,
+        sidecar_status: None,
+    };
+    let outcome = match &args.invoke {
+        Some(name) => invoke_export(&mut setup, &module_path, &wasi, name, &args.args),
+        None => run_module(&mut setup, &module_path, &wasi),
+    };
+    if args.stats {
+        print_stats(&setup);
+    }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(RunError::Setup(message)) => {
@@ -324,17 +438,41 @@ fn read_module_bytes(path: &Path) -> Result<Vec<u8>, String> {
     wat.encode().map_err(text_error)
 }
 
+/// How to set a module up, and what became of its sidecar.
+struct Setup {
+    config: Config,
+    sidecar: SidecarChoice,
+    /// Set once the module is loaded.
+    sidecar_status: Option<SidecarStatus>,
+}
+
+/// `--stats`, on stderr.
+fn print_stats(setup: &Setup) {
+    match &setup.sidecar_status {
+        Some(status) => report!("sidecar: {}", status.describe()),
+        None => report!("sidecar: not used (the module was not loaded)"),
+    }
+}
+
 /// Loads, links and instantiates the module: everything before the guest's own code runs
 /// (except its start function, which instantiation runs).
 fn instantiate(
-    config: &Config,
+    setup: &mut Setup,
     module_path: &Path,
     wasi: &WasiOptions,
 ) -> Result<(Store, Instance), RunError> {
     let bytes = read_module_bytes(module_path).map_err(RunError::Setup)?;
-    let engine = Engine::new(config.clone());
-    let module = Module::new(&engine, &bytes)
+    let engine = Engine::new(setup.config.clone());
+    let sidecar = setup.sidecar.resolve(module_path);
+    let module = Module::with_sidecar(&engine, &bytes, sidecar.as_ref())
         .map_err(|error| RunError::Setup(format!("{}: {error}", module_path.display())))?;
+    if let SidecarStatus::Refused { path, reason } = module.sidecar_status() {
+        report!(
+            "warning: ignoring sidecar {}: {reason}; running without it",
+            path.display()
+        );
+    }
+    setup.sidecar_status = Some(module.sidecar_status().clone());
     let mut store = Store::new(&engine);
     let mut linker = Linker::new();
     link_host(&mut store, &mut linker, wasi, &module).map_err(RunError::Setup)?;
@@ -416,8 +554,8 @@ fn link_host(
 
 /// Runs a module as a command: instantiate (running its start function), then `_start` if it
 /// exports one.
-fn run_module(config: &Config, module_path: &Path, wasi: &WasiOptions) -> Result<(), RunError> {
-    let (mut store, instance) = instantiate(config, module_path, wasi)?;
+fn run_module(setup: &mut Setup, module_path: &Path, wasi: &WasiOptions) -> Result<(), RunError> {
+    let (mut store, instance) = instantiate(setup, module_path, wasi)?;
     match instance.get_export(&store, "_start") {
         Some(Extern::Func(start)) => {
             start.call(&mut store, &[]).map_err(RunError::Trap)?;
@@ -439,13 +577,13 @@ fn run_module(config: &Config, module_path: &Path, wasi: &WasiOptions) -> Result
 /// `--invoke NAME ARGS...`: calls one export with arguments typed by its parameters and prints
 /// each result on its own line.
 fn invoke_export(
-    config: &Config,
+    setup: &mut Setup,
     module_path: &Path,
     wasi: &WasiOptions,
     name: &str,
     raw_args: &[String],
 ) -> Result<(), RunError> {
-    let (mut store, instance) = instantiate(config, module_path, wasi)?;
+    let (mut store, instance) = instantiate(setup, module_path, wasi)?;
     // A reactor (no `_start`) is initialized once before any export is called, as in wasmtime.
     if instance.get_export(&store, "_start").is_none()
         && let Some(Extern::Func(initialize)) = instance.get_export(&store, "_initialize")

@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
@@ -35,7 +36,8 @@ use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, Wast
 
 use crate::{
     Config, Engine, Error, Extern, Func, FuncType, Global, GlobalType, Instance, Limits, Linker,
-    Memory, MemoryType, Module, Store, Table, TableType, Trap, Val, ValType,
+    Memory, MemoryType, Module, SidecarFile, SidecarStatus, Store, Table, TableType, Tier, Trap,
+    Val, ValType,
 };
 
 /// The runner thread's stack: generous, so deep text nesting or a deep host recursion in the
@@ -431,7 +433,7 @@ impl<'a> Runner<'a> {
             ));
         }
         let bytes = module.encode().map_err(|error| self.text_error(error))?;
-        Module::new(&self.engine, &bytes).map_err(CompileError::Module)
+        self.load(&bytes)
     }
 
     /// Like [`Runner::compile`] for a module that cannot be quoted (`assert_trap (module ..)`).
@@ -442,7 +444,40 @@ impl<'a> Runner<'a> {
             ));
         }
         let bytes = wat.encode().map_err(|error| self.text_error(error))?;
-        Module::new(&self.engine, &bytes).map_err(CompileError::Module)
+        self.load(&bytes)
+    }
+
+    /// Binary -> [`Module`]. With [`Tier::Aot`] the module goes through a sidecar file: compiled
+    /// and written to a temporary file, then loaded back through the same mapping and checks as
+    /// `wrun app.wasm` (the file is removed once mapped); a refused sidecar fails the module.
+    fn load(&mut self, bytes: &[u8]) -> Result<Module, CompileError> {
+        if self.engine.config().tier != Tier::Aot {
+            return Module::new(&self.engine, bytes).map_err(CompileError::Module);
+        }
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "wrun-wast-{}-{}.{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            crate::aot::EXTENSION
+        ));
+        let cpu = crate::jit::compile::CpuFeatures::detect();
+        crate::aot::write_sidecar(bytes, &path, cpu, &mut |_, _| {})
+            .map_err(CompileError::Module)?;
+        let sidecar = SidecarFile {
+            path: path.clone(),
+            required: true,
+        };
+        let module = Module::with_sidecar(&self.engine, bytes, Some(&sidecar));
+        let _ = std::fs::remove_file(&path);
+        let module = module.map_err(CompileError::Module)?;
+        match module.sidecar_status() {
+            SidecarStatus::Used(_) => Ok(module),
+            other => Err(CompileError::Module(Error::Resource(format!(
+                "sidecar {}",
+                other.describe()
+            )))),
+        }
     }
 
     fn text_error(&self, error: wast::Error) -> CompileError {

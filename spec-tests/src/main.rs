@@ -23,10 +23,10 @@ fn all_tiers() -> Vec<Tier> {
     // The match is exhaustive so that adding a tier fails to compile here until it is listed.
     fn listed(tier: Tier) -> Tier {
         match tier {
-            Tier::Interp | Tier::Jit => tier,
+            Tier::Interp | Tier::Jit | Tier::Aot => tier,
         }
     }
-    vec![listed(Tier::Interp), listed(Tier::Jit)]
+    vec![listed(Tier::Interp), listed(Tier::Jit), listed(Tier::Aot)]
 }
 
 struct Options {

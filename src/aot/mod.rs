@@ -174,8 +174,8 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
+        // No fsync: a file cut short by a crash fails the length or checksum check on load.
         file.write_all(bytes)?;
-        file.sync_all()?;
         std::fs::rename(&temp, path)
     })();
     if result.is_err() {
