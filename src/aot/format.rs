@@ -15,21 +15,21 @@ pub const HEADER_LEN: usize = 288;
 pub const CODE_ALIGN: usize = 4096;
 
 // Header field offsets.
-const OFF_MAGIC: usize = 0;
-const OFF_FORMAT_VERSION: usize = 8;
-const OFF_HEADER_LEN: usize = 12;
-const OFF_FILE_LEN: usize = 16;
+pub const OFF_MAGIC: usize = 0;
+pub const OFF_FORMAT_VERSION: usize = 8;
+pub const OFF_HEADER_LEN: usize = 12;
+pub const OFF_FILE_LEN: usize = 16;
 pub const OFF_CHECKSUM: usize = 24;
-const OFF_MODULE_HASH: usize = 56;
+pub const OFF_MODULE_HASH: usize = 56;
 pub const OFF_WRUN_VERSION: usize = 88;
-const WRUN_VERSION_LEN: usize = 32;
-const OFF_TARGET: usize = 120;
-const TARGET_LEN: usize = 16;
-const OFF_CPU: usize = 136;
-const OFF_CODE_SHAPE: usize = 140;
-const OFF_LAYOUT: usize = 144;
-const OFF_NUM_IMPORTED: usize = 176;
-const OFF_NUM_DEFINED: usize = 180;
+pub const WRUN_VERSION_LEN: usize = 32;
+pub const OFF_TARGET: usize = 120;
+pub const TARGET_LEN: usize = 16;
+pub const OFF_CPU: usize = 136;
+pub const OFF_CODE_SHAPE: usize = 140;
+pub const OFF_LAYOUT: usize = 144;
+pub const OFF_NUM_IMPORTED: usize = 176;
+pub const OFF_NUM_DEFINED: usize = 180;
 pub const OFF_SECTIONS: usize = 184;
 
 /// The sections, in section-table order.
@@ -43,7 +43,7 @@ pub enum Section {
     PcMap = 5,
 }
 
-const NUM_SECTIONS: usize = 6;
+pub const NUM_SECTIONS: usize = 6;
 
 impl Section {
     pub const ALL: [Section; NUM_SECTIONS] = [

@@ -52,7 +52,7 @@
 //! never rewritten in place by wrun. Another program truncating the file while it is mapped
 //! would make its pages fault (SIGBUS), as with any mapped executable.
 
-mod format;
+pub mod format;
 mod load;
 
 use std::path::{Path, PathBuf};
@@ -61,7 +61,7 @@ use std::sync::Arc;
 use crate::jit::compile::{self, CODE_SHAPE_VERSION, CpuFeatures};
 use crate::module::ModuleInfo;
 
-pub use format::{FORMAT_VERSION, HEADER_LEN, Section, layout_hash};
+pub use format::{FORMAT_VERSION, HEADER_LEN, Section, layout_hash, reseal};
 pub use load::load;
 
 /// File extension of sidecars: `app.wasm` -> `app.wrun`.

@@ -1,0 +1,464 @@
+//! AOT sidecars end to end: a sidecar is used and its code traps with the right backtrace, and
+//! every damaged, stale or foreign sidecar is refused with the right reason while the module
+//! still runs correctly without it. Exhaustive cases go through the library (the same
+//! `Module::with_sidecar` the CLI uses); a sample of each goes through the `wrun` binary to
+//! check the warning line, `--stats` and the exit status.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use wrun::aot::format::{self, Section};
+use wrun::{Config, Engine, Linker, Module, SidecarFile, SidecarStatus, Store, Tier, Val};
+
+const MODULE: &str = r#"(module $m
+  (memory 1)
+  (func $inner (param i32) (result i32)
+    (if (i32.eq (local.get 0) (i32.const 3)) (then unreachable))
+    (i32.load (local.get 0)))
+  (func $middle (export "middle") (param i32) (result i32) (call $inner (local.get 0)))
+  (func (export "sum") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  (func (export "fac") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 1))
+      (else (i64.mul (local.get 0) (call 3 (i64.sub (local.get 0) (i64.const 1))))))))"#;
+
+const OTHER: &str = r#"(module
+  (func (export "sum") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#;
+
+/// A fresh directory for one test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("wrun-aot-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn wrun() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wrun"))
+}
+
+/// `m.wasm` and its sidecar `m.wrun` (written by `wrun compile`) in `dir`.
+fn compiled(dir: &TempDir, wat: &str) -> (PathBuf, Vec<u8>) {
+    let wasm = dir.path("m.wasm");
+    std::fs::write(&wasm, wat::parse_str(wat).unwrap()).unwrap();
+    let out = wrun().arg("compile").arg(&wasm).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sidecar = dir.path("m.wrun");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        sidecar.display().to_string()
+    );
+    (wasm, std::fs::read(&sidecar).unwrap())
+}
+
+/// Loads `wasm` with the sidecar at `sidecar` through the library and runs `sum(100)`.
+fn load_and_run(wasm: &[u8], sidecar: &Path, tier: Tier) -> SidecarStatus {
+    let engine = Engine::new(Config {
+        tier,
+        ..Config::default()
+    });
+    let file = SidecarFile {
+        path: sidecar.to_path_buf(),
+        required: true,
+    };
+    let module = Module::with_sidecar(&engine, wasm, Some(&file)).unwrap();
+    let mut store = Store::new(&engine);
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let sum = instance.get_func(&store, "sum").unwrap();
+    assert_eq!(
+        sum.call(&mut store, &[Val::I32(100)]).unwrap(),
+        [Val::I32(5050)],
+        "wrong result with sidecar status {:?}",
+        module.sidecar_status()
+    );
+    module.sidecar_status().clone()
+}
+
+/// Writes `bytes` as the sidecar and checks, through the library, that it is refused with a
+/// reason containing `expected` and that the module still computes the right result.
+fn assert_refused(wasm: &[u8], sidecar: &Path, bytes: &[u8], expected: &str, case: &str) {
+    std::fs::write(sidecar, bytes).unwrap();
+    match load_and_run(wasm, sidecar, Tier::Interp) {
+        SidecarStatus::Refused { reason, .. } => assert!(
+            reason.contains(expected),
+            "{case}: reason {reason:?} does not mention {expected:?}"
+        ),
+        other => panic!("{case}: expected a refusal, got {other:?}"),
+    }
+}
+
+/// Same through the binary: the run succeeds with the right output, stderr has the one warning
+/// line with the reason, and `--stats` says the sidecar was not used.
+fn assert_cli_refused(wasm: &Path, sidecar: &Path, bytes: &[u8], expected: &str) {
+    std::fs::write(sidecar, bytes).unwrap();
+    let out = wrun()
+        .args(["--stats", "--invoke", "sum"])
+        .arg(wasm)
+        .arg("100")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "5050");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    let prefix = format!("warning: ignoring sidecar {}: ", sidecar.display());
+    assert!(warnings[0].starts_with(&prefix), "{stderr}");
+    assert!(
+        warnings[0].contains(expected),
+        "{expected:?} not in {stderr}"
+    );
+    assert!(warnings[0].ends_with("; running without it"), "{stderr}");
+    assert!(stderr.contains("sidecar: not used (refused"), "{stderr}");
+}
+
+fn section(bytes: &[u8], which: Section) -> (usize, usize) {
+    let at = which.table_entry();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    (word(at), word(at + 8))
+}
+
+#[test]
+fn sidecar_is_used_and_computes_the_same_results() {
+    let dir = TempDir::new("used");
+    let (wasm, _) = compiled(&dir, MODULE);
+    for (export, arg, expected) in [("sum", "100", "5050"), ("fac", "20", "2432902008176640000")] {
+        let out = wrun()
+            .args(["--stats", "--invoke", export])
+            .arg(&wasm)
+            .arg(arg)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected);
+        assert!(
+            stderr.contains(&format!("sidecar: used {}", dir.path("m.wrun").display())),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("warning"), "{stderr}");
+    }
+    // The library agrees, whatever the tier.
+    let bytes = std::fs::read(&wasm).unwrap();
+    for tier in [Tier::Interp, Tier::Jit] {
+        let status = load_and_run(&bytes, &dir.path("m.wrun"), tier);
+        assert_eq!(status, SidecarStatus::Used(dir.path("m.wrun")));
+    }
+    // `--no-aot` ignores it without a warning.
+    let out = wrun()
+        .args(["--stats", "--no-aot", "--invoke", "sum"])
+        .arg(&wasm)
+        .arg("10")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "55");
+    assert!(stderr.contains("sidecar: not used (disabled)"), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
+fn sidecar_elsewhere_with_aot_flag_and_missing_ones() {
+    let dir = TempDir::new("flag");
+    let (wasm, bytes) = compiled(&dir, MODULE);
+    let elsewhere = dir.path("elsewhere.bin");
+    std::fs::write(&elsewhere, &bytes).unwrap();
+    std::fs::remove_file(dir.path("m.wrun")).unwrap();
+    // Nothing beside the module: silent.
+    let out = wrun()
+        .args(["--stats", "--invoke", "sum"])
+        .arg(&wasm)
+        .arg("4")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "10");
+    assert!(stderr.contains("sidecar: not used (no "), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    // `--aot PATH` uses that file.
+    let out = wrun()
+        .args(["--stats", "--aot"])
+        .arg(&elsewhere)
+        .args(["--invoke", "sum"])
+        .arg(&wasm)
+        .arg("4")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "10");
+    assert!(
+        stderr.contains(&format!("sidecar: used {}", elsewhere.display())),
+        "{stderr}"
+    );
+    // `--aot` naming a missing file warns and runs without it.
+    let out = wrun()
+        .args(["--aot"])
+        .arg(dir.path("missing.wrun"))
+        .args(["--invoke", "sum"])
+        .arg(&wasm)
+        .arg("4")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "10");
+    assert!(stderr.contains("cannot open"), "{stderr}");
+}
+
+#[test]
+fn traps_in_sidecar_code_have_the_jits_backtrace() {
+    let dir = TempDir::new("trap");
+    let (wasm, _) = compiled(&dir, MODULE);
+    // 3: `unreachable` (a trap stub); 70000: out of bounds (the signal handler, which must
+    // know the mapped code).
+    for (arg, message) in [
+        ("3", "wasm trap: unreachable"),
+        ("70000", "wasm trap: out of bounds memory access"),
+    ] {
+        let run = |extra: &[&str]| {
+            let out = wrun()
+                .args(extra)
+                .args(["--invoke", "middle"])
+                .arg(&wasm)
+                .arg(arg)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(134));
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        let from_sidecar = run(&["--stats"]);
+        let from_jit = run(&["--no-aot", "--tier", "jit"]);
+        assert!(from_sidecar.contains("sidecar: used"), "{from_sidecar}");
+        let trap_lines = |s: &str| -> Vec<String> {
+            s.lines()
+                .filter(|l| !l.starts_with("sidecar:"))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(trap_lines(&from_sidecar), trap_lines(&from_jit));
+        assert!(from_sidecar.contains(message), "{from_sidecar}");
+        let inner = from_sidecar.find("m!inner").expect("inner frame");
+        let middle = from_sidecar.find("m!middle").expect("middle frame");
+        assert!(inner < middle, "{from_sidecar}");
+    }
+}
+
+#[test]
+fn truncated_sidecars_fall_back() {
+    let dir = TempDir::new("truncated");
+    let (wasm_path, good) = compiled(&dir, MODULE);
+    let wasm = std::fs::read(&wasm_path).unwrap();
+    let sidecar = dir.path("m.wrun");
+    // Every length inside the header, then a stride through the tables and code, and the
+    // last byte.
+    let lengths = (0..=format::HEADER_LEN)
+        .chain((format::HEADER_LEN..good.len()).step_by(37))
+        .chain([good.len() - 1]);
+    for len in lengths {
+        assert_refused(
+            &wasm,
+            &sidecar,
+            &good[..len],
+            "truncated",
+            &format!("cut at {len}"),
+        );
+    }
+    for len in [
+        0,
+        7,
+        100,
+        format::HEADER_LEN,
+        good.len() / 2,
+        good.len() - 1,
+    ] {
+        assert_cli_refused(&wasm_path, &sidecar, &good[..len], "truncated");
+    }
+    // Longer than the header says.
+    let mut longer = good.clone();
+    longer.push(0);
+    assert_refused(&wasm, &sidecar, &longer, "bad length", "one byte appended");
+}
+
+/// The reason a flip of header byte `at` must produce.
+fn header_flip_reason(at: usize) -> &'static str {
+    match at {
+        format::OFF_MAGIC..format::OFF_FORMAT_VERSION => "bad magic",
+        format::OFF_FORMAT_VERSION..format::OFF_HEADER_LEN => "format version",
+        format::OFF_HEADER_LEN..format::OFF_FILE_LEN => "bad header",
+        // The length grows or shrinks: either way it no longer matches the file.
+        format::OFF_FILE_LEN..format::OFF_CHECKSUM => "the header says",
+        _ => "checksum mismatch",
+    }
+}
+
+#[test]
+fn flipped_bytes_fall_back() {
+    let dir = TempDir::new("flipped");
+    let (wasm_path, good) = compiled(&dir, MODULE);
+    let wasm = std::fs::read(&wasm_path).unwrap();
+    let sidecar = dir.path("m.wrun");
+    let (code_offset, code_len) = section(&good, Section::Code);
+    assert_eq!(code_offset + code_len, good.len());
+    let flipped = |at: usize| {
+        let mut bytes = good.clone();
+        bytes[at] ^= 0x5A;
+        bytes
+    };
+    // Every header byte.
+    for at in 0..format::HEADER_LEN {
+        let reason = header_flip_reason(at);
+        assert_refused(
+            &wasm,
+            &sidecar,
+            &flipped(at),
+            reason,
+            &format!("header byte {at}"),
+        );
+    }
+    // Every byte of the tables (and the padding before the code), then a stride through the
+    // code.
+    for at in (format::HEADER_LEN..code_offset).chain((code_offset..good.len()).step_by(11)) {
+        let what = if at < code_offset { "table" } else { "code" };
+        assert_refused(
+            &wasm,
+            &sidecar,
+            &flipped(at),
+            "checksum mismatch",
+            &format!("{what} byte {at}"),
+        );
+    }
+    let (pc_map, _) = section(&good, Section::PcMap);
+    for at in [0, 9, 30, pc_map, code_offset + code_len / 2] {
+        assert_cli_refused(&wasm_path, &sidecar, &flipped(at), header_flip_reason(at));
+    }
+}
+
+#[test]
+fn another_modules_sidecar_is_refused() {
+    let dir = TempDir::new("other");
+    let (wasm_path, _) = compiled(&dir, MODULE);
+    let wasm = std::fs::read(&wasm_path).unwrap();
+    let other_dir = TempDir::new("other-module");
+    let (_, other) = compiled(&other_dir, OTHER);
+    let sidecar = dir.path("m.wrun");
+    assert_refused(
+        &wasm,
+        &sidecar,
+        &other,
+        "compiled from another module",
+        "swap",
+    );
+    assert_cli_refused(&wasm_path, &sidecar, &other, "compiled from another module");
+}
+
+#[test]
+fn other_versions_and_wrong_magic_are_refused() {
+    let dir = TempDir::new("versions");
+    let (wasm_path, good) = compiled(&dir, MODULE);
+    let wasm = std::fs::read(&wasm_path).unwrap();
+    let sidecar = dir.path("m.wrun");
+    // Patched then re-sealed, so the version check itself refuses the file.
+    let patched = |at: usize, value: &[u8]| {
+        let mut bytes = good.clone();
+        bytes[at..at + value.len()].copy_from_slice(value);
+        wrun::aot::reseal(&mut bytes);
+        bytes
+    };
+    let mut version = [0u8; format::WRUN_VERSION_LEN];
+    version[..6].copy_from_slice(b"0.0.99");
+    let cases = [
+        (
+            patched(format::OFF_WRUN_VERSION, &version),
+            "made by wrun 0.0.99, this is wrun",
+        ),
+        (
+            patched(format::OFF_FORMAT_VERSION, &2u32.to_le_bytes()),
+            "format version 2, this wrun reads version 1",
+        ),
+        (patched(format::OFF_MAGIC, b"\0asm\x01\0\0\0"), "bad magic"),
+        (
+            patched(format::OFF_CODE_SHAPE, &99u32.to_le_bytes()),
+            "compiler settings",
+        ),
+        (patched(format::OFF_LAYOUT, &[0xFF; 4]), "layout"),
+        (
+            patched(format::OFF_CPU, &(1u32 << 20).to_le_bytes()),
+            "CPU feature",
+        ),
+    ];
+    for (bytes, reason) in &cases {
+        assert_refused(&wasm, &sidecar, bytes, reason, reason);
+        assert_cli_refused(&wasm_path, &sidecar, bytes, reason);
+    }
+    // The wasm module itself is not a sidecar.
+    assert_cli_refused(
+        &wasm_path,
+        &sidecar,
+        &std::fs::read(&wasm_path).unwrap(),
+        "",
+    );
+}
+
+#[test]
+fn compile_errors_name_the_file_and_exit_1() {
+    let dir = TempDir::new("errors");
+    let bad = dir.path("bad.wasm");
+    std::fs::write(&bad, b"\0asm\x01\0\0\0\x01\x05").unwrap();
+    let out = wrun().arg("compile").arg(&bad).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: {}", bad.display())),
+        "{stderr}"
+    );
+    assert!(!dir.path("bad.wrun").exists());
+
+    let good = dir.path("good.wasm");
+    std::fs::write(&good, wat::parse_str(OTHER).unwrap()).unwrap();
+    let unwritable = dir.path("no/such/dir/good.wrun");
+    let out = wrun()
+        .arg("compile")
+        .arg(&good)
+        .arg("-o")
+        .arg(&unwritable)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot write {}", unwritable.display())),
+        "{stderr}"
+    );
+    let out = wrun()
+        .arg("compile")
+        .arg(dir.path("missing.wasm"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.wasm"));
+}
