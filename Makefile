@@ -17,16 +17,18 @@ build:
 test:
 	$(CARGO) test --workspace
 
-# The official WebAssembly 2.0 spec suite (90 .wast files) on every tier; exits non-zero on any
-# failure. Pass options with SPEC_ARGS, e.g. `make spec SPEC_ARGS="--tier interp i32"`.
+# The official WebAssembly 2.0 spec suite (90 .wast files) on every tier (interp, jit, and aot:
+# each module through a sidecar file); exits non-zero on any failure. Pass options with SPEC_ARGS, e.g. `make spec SPEC_ARGS="--tier interp i32"`.
 spec:
 	$(CARGO) run --release -p spec-tests -- $(SPEC_ARGS)
 
 bench: build
 	QUICK=$(QUICK) WRUN=$(WRUN) scripts/bench/run.sh
 
+# The WASI suite twice: as compiled by the tiers, then from `wrun compile` sidecars (--aot).
 wasi-test: build
 	WRUN=$(WRUN) scripts/wasi-test.sh
+	WRUN=$(WRUN) scripts/wasi-test.sh --aot
 
 # Differential fuzzing: interp vs jit on FUZZ_MODULES wasm-smith modules, release build.
 FUZZ_MODULES ?= 20000

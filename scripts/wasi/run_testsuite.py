@@ -6,7 +6,11 @@ in a fresh temporary copy of its folder's data (so tests that create files don't
 and passes when the exit code equals the expected one and stdout begins with the expected text
 (the suite's rules: see wasi-testsuite/README.md in the shared folder).
 
-Usage: run_testsuite.py [--verbose] [FILTER...]   (FILTER: substrings of "suite/test" to run)
+With --aot, each test module is first precompiled with `wrun compile` into a temporary folder
+(outside the guest's view) and run from that sidecar (`wrun --aot PATH --stats ...`); a test
+whose sidecar was not used fails.
+
+Usage: run_testsuite.py [--verbose] [--aot] [FILTER...]   (FILTER: substrings of "suite/test")
 Environment: WRUN (the binary; default $CARGO_TARGET_DIR/release/wrun, else target/release/wrun),
 WASI_TESTSUITE (the wasi-testsuite folder; default REPO/../shared/wasi-testsuite),
 WASI_TEST_TIMEOUT (seconds per test, default 5).
@@ -54,8 +58,9 @@ def first_line(text: str) -> str:
     return " | ".join(lines[:2])[:240]
 
 
-def run_test(wrun: Path, wasm: Path, timeout: float) -> tuple[bool, str]:
-    """Runs one test; returns (passed, reason for a failure)."""
+def run_test(wrun: Path, wasm: Path, timeout: float, sidecar: Path | None = None) -> tuple[bool, str]:
+    """Runs one test (from the precompiled `sidecar` if given); returns (passed, reason for a
+    failure)."""
     spec = dict(DEFAULT_SPEC)
     spec_path = wasm.with_suffix(".json")
     if spec_path.exists():
@@ -77,6 +82,15 @@ def run_test(wrun: Path, wasm: Path, timeout: float) -> tuple[bool, str]:
             command += ["--env", f"{name}={value}"]
         module = scratch / wasm.name
         shutil.copyfile(wasm, module)
+        if sidecar is not None:
+            try:
+                compiled = subprocess.run([str(wrun), "compile", str(module), "-o", str(sidecar)],
+                                          capture_output=True, timeout=timeout * 4)
+            except subprocess.TimeoutExpired:
+                return False, "wrun compile timed out"
+            if compiled.returncode != 0:
+                return False, "wrun compile: " + first_line(compiled.stderr.decode("utf-8", errors="replace"))
+            command += ["--aot", str(sidecar), "--stats"]
         command += [wasm.name, *spec["args"]]
         try:
             done = subprocess.run(
@@ -96,13 +110,17 @@ def run_test(wrun: Path, wasm: Path, timeout: float) -> tuple[bool, str]:
             return False, f"exit code {done.returncode}, expected {spec['exit_code']}: {detail}"
         if not stdout.startswith(spec["stdout"]):
             return False, f"stdout {stdout[:80]!r}, expected it to begin with {spec['stdout'][:80]!r}"
+        if sidecar is not None and f"sidecar: used {sidecar}" not in stderr:
+            used = [line for line in stderr.splitlines() if line.startswith(("sidecar:", "warning:"))]
+            return False, "the sidecar was not used: " + " | ".join(used)
         return True, ""
 
 
 def main() -> int:
     args = sys.argv[1:]
     verbose = "--verbose" in args
-    filters = [arg for arg in args if arg != "--verbose"]
+    aot = "--aot" in args
+    filters = [arg for arg in args if arg not in ("--verbose", "--aot")]
     root = repo_root()
     suite_dir = Path(os.environ.get("WASI_TESTSUITE", root.parent / "shared" / "wasi-testsuite"))
     target_dir = Path(os.environ.get("CARGO_TARGET_DIR", root / "target"))
@@ -121,8 +139,10 @@ def main() -> int:
     if filters:
         tests = [(name, wasm) for name, wasm in tests if any(f in name for f in filters)]
     passed = failed = 0
+    sidecars = tempfile.TemporaryDirectory(prefix="wasi-test-aot-") if aot else None
     for name, wasm in tests:
-        ok, reason = run_test(wrun, wasm, timeout)
+        sidecar = Path(sidecars.name) / (name.replace("/", "-") + ".wrun") if sidecars else None
+        ok, reason = run_test(wrun, wasm, timeout, sidecar)
         if ok:
             passed += 1
             if verbose:
@@ -130,7 +150,9 @@ def main() -> int:
         else:
             failed += 1
             print(f"FAIL {name}: {reason}")
-    print(f"{passed} passed, {failed} failed")
+    if sidecars:
+        sidecars.cleanup()
+    print(f"{passed} passed, {failed} failed" + (" (from AOT sidecars)" if aot else ""))
     return 0 if failed == 0 else 1
 
 
