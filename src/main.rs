@@ -277,7 +277,10 @@ fn compile_module(module_path: &Path, output: Option<PathBuf>) -> ExitCode {
     let show_progress = std::io::stderr().is_terminal();
     let mut shown = false;
     let mut progress = |done: usize, total: usize| {
-        if show_progress && total >= PROGRESS_MIN_FUNCTIONS && (done % 64 == 0 || done == total) {
+        if show_progress
+            && total >= PROGRESS_MIN_FUNCTIONS
+            && (done.is_multiple_of(64) || done == total)
+        {
             use std::io::Write as _;
             let _ = write!(std::io::stderr(), "\rcompiling: {done}/{total} functions");
             shown = true;

@@ -270,7 +270,8 @@ def aot_prepare_factory(wrun: str, aot_dir: Path, timeout: float):
 
 def build_engines(args, log) -> list:
     status = read_setup_status()
-    quick = args.quick
+    # QUICK=1 leaves out the slower engines unless BENCH_ENGINES names them.
+    quick = args.quick and not args.engines
     timeout = args.timeout
     engines = []
 
@@ -316,6 +317,11 @@ def build_engines(args, log) -> list:
                 error = aot.prepare(STARTUP_PROGRAM)
                 if error:
                     reason = "not available in this wrun: " + error
+                else:
+                    # The sidecar must really be used, or this row would measure a fallback tier.
+                    probe = run_once([wrun, "--stats", str(aot_dir / f"{STARTUP_PROGRAM}.wasm")], timeout)
+                    if "sidecar: used" not in probe.stderr:
+                        reason = "the sidecar was not used: " + failure_message(probe)
             aot.unavailable = reason
     engines.append(aot)
     # The auto tier must not pick up an AOT artifact: keep WASM_DIR free of .wrun files.
