@@ -259,7 +259,11 @@ fn run_wast_files(tier: Tier, files: &[PathBuf]) -> ExitCode {
 fn compile_module(module_path: &Path, output: Option<PathBuf>) -> ExitCode {
     use std::io::IsTerminal as _;
     let output = output.unwrap_or_else(|| wrun::aot::sidecar_path_beside(module_path));
-    if output == module_path {
+    let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if same_file(&output, module_path) {
         report!(
             "error: {}: the sidecar would overwrite the module; choose another path with -o",
             module_path.display()

@@ -25,8 +25,12 @@ pub fn load(info: &Arc<ModuleInfo>, path: &Path) -> Result<JitModule, String> {
     // SAFETY: a private read-only mapping of a file we only read. The file could still be
     // changed by another program while mapped (module docs); wrun's own writer replaces
     // sidecars by rename, never in place.
-    let map = unsafe { memmap2::MmapOptions::new().map_copy_read_only(&file) }
-        .map_err(|e| format!("cannot map: {e}"))?;
+    let map = unsafe {
+        memmap2::MmapOptions::new()
+            .populate()
+            .map_copy_read_only(&file)
+    }
+    .map_err(|e| format!("cannot map: {e}"))?;
     let verified = format::verify(&map, info, CpuFeatures::detect(), region::page::size())?;
     let code = map.as_ptr().wrapping_add(verified.code_offset);
     // SAFETY: `verify` checked that `code_offset .. code_offset + code_len` is a non-empty,

@@ -4,7 +4,8 @@
 //! # Pieces
 //!
 //! - `compile/`: the single-pass compiler (value model and code shape in its docs).
-//! - `code_memory`: W^X executable memory (`region`).
+//! - `code_memory`: W^X executable memory (`region`). A [`JitModule`]'s code lives there, or
+//!   in the read-execute pages of a mapped AOT sidecar ([`JitModule::from_mapped`], see `aot`).
 //! - `entry`: the per-thread [`entry::ExecContext`], the entry trampoline and trap stubs,
 //!   [`invoke`] (Rust -> compiled code), the helper that calls host functions.
 //! - `trap`: code-range registry, SIGSEGV/SIGBUS handler, backtraces.
