@@ -200,13 +200,16 @@ impl Module {
         bytes: &[u8],
         sidecar: Option<&SidecarFile>,
     ) -> Result<Module, Error> {
-        let info = Arc::new(module::parse(bytes)?);
+        let (info, mut jit, status) = match sidecar {
+            None => (
+                Arc::new(module::parse(bytes)?),
+                None,
+                SidecarStatus::Disabled,
+            ),
+            Some(sidecar) => load_sidecar(bytes, sidecar)?,
+        };
         let code = Arc::new(interp::ModuleCode::new(&info));
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
-        let (mut jit, status) = match sidecar {
-            None => (None, SidecarStatus::Disabled),
-            Some(sidecar) => load_sidecar(&info, sidecar),
-        };
         if jit.is_none() {
             jit = match engine.config().tier {
                 Tier::Interp => None,
@@ -257,33 +260,45 @@ impl Module {
     }
 }
 
-/// Maps and checks a sidecar; a refusal is logged as a warning.
-fn load_sidecar(
-    info: &Arc<ModuleInfo>,
-    sidecar: &SidecarFile,
-) -> (Option<Arc<jit::JitModule>>, SidecarStatus) {
+/// A parsed module with its sidecar's code, if it passed every check.
+type WithSidecar = (Arc<ModuleInfo>, Option<Arc<jit::JitModule>>, SidecarStatus);
+
+/// Parses `bytes` and maps and checks its sidecar; a refusal is logged as a warning. When the
+/// sidecar's header matches the module's SHA-256, `wrun compile` validated these very bytes,
+/// so their function bodies are not validated again (most of the load time of a big module);
+/// if a later check refuses the sidecar after all, the module is parsed again with full
+/// validation.
+fn load_sidecar(bytes: &[u8], sidecar: &SidecarFile) -> Result<WithSidecar, Error> {
     let path = &sidecar.path;
     if !sidecar.required && !path.exists() {
-        return (None, SidecarStatus::NotFound(path.clone()));
+        let info = Arc::new(module::parse(bytes)?);
+        return Ok((info, None, SidecarStatus::NotFound(path.clone())));
     }
-    match aot::load(info, path) {
+    let refused = |reason: String| {
+        log::warn!(
+            "ignoring sidecar {}: {reason}; running without it",
+            path.display()
+        );
+        SidecarStatus::Refused {
+            path: path.clone(),
+            reason,
+        }
+    };
+    let opened = match aot::open(path, bytes) {
+        Ok(opened) => opened,
+        Err(reason) => return Ok((Arc::new(module::parse(bytes)?), None, refused(reason))),
+    };
+    let info = Arc::new(module::parse_prevalidated(bytes)?);
+    match opened.finish(&info) {
         Ok(code) => {
             log::debug!("using sidecar {}", path.display());
-            (Some(Arc::new(code)), SidecarStatus::Used(path.clone()))
+            Ok((
+                info,
+                Some(Arc::new(code)),
+                SidecarStatus::Used(path.clone()),
+            ))
         }
-        Err(reason) => {
-            log::warn!(
-                "ignoring sidecar {}: {reason}; running without it",
-                path.display()
-            );
-            (
-                None,
-                SidecarStatus::Refused {
-                    path: path.clone(),
-                    reason,
-                },
-            )
-        }
+        Err(reason) => Ok((Arc::new(module::parse(bytes)?), None, refused(reason))),
     }
 }
 

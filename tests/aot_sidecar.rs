@@ -415,6 +415,18 @@ fn other_versions_and_wrong_magic_are_refused() {
         assert_refused(&wasm, &sidecar, bytes, reason, reason);
         assert_cli_refused(&wasm_path, &sidecar, bytes, reason);
     }
+    // A bad table behind a matching header: refused after the module was parsed without
+    // validating its bodies, which must then be parsed again and run on the normal tiers.
+    let (entries, _) = section(&good, Section::FuncOffsets);
+    let bytes = patched(entries, &u32::MAX.to_le_bytes());
+    assert_refused(
+        &wasm,
+        &sidecar,
+        &bytes,
+        "bad function entries table",
+        "table",
+    );
+    assert_cli_refused(&wasm_path, &sidecar, &bytes, "bad function entries table");
     // The wasm module itself is not a sidecar.
     assert_cli_refused(
         &wasm_path,

@@ -354,6 +354,13 @@ pub fn verify(
     cpu: CpuFeatures,
     page_size: usize,
 ) -> Result<Verified, String> {
+    verify_header(file, &info.bytes, cpu)?;
+    verify_tables(file, info, page_size)
+}
+
+/// The checks that need only the module's bytes: everything up to and including the module's
+/// SHA-256 (so a match means the module is the one `wrun compile` validated).
+pub fn verify_header(file: &[u8], module_bytes: &[u8], cpu: CpuFeatures) -> Result<(), String> {
     if file.len() < HEADER_LEN {
         return Err(format!(
             "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
@@ -423,9 +430,15 @@ pub fn verify(
             missing.join(", ")
         ));
     }
-    if bytes_at(file, OFF_MODULE_HASH, 32)? != sha256(&info.bytes) {
+    if bytes_at(file, OFF_MODULE_HASH, 32)? != sha256(module_bytes) {
         return Err("compiled from another module (SHA-256 of the module differs)".into());
     }
+    Ok(())
+}
+
+/// The remaining checks, against the parsed module: function counts, then every section and
+/// table entry. `file` passed [`verify_header`].
+pub fn verify_tables(file: &[u8], info: &ModuleInfo, page_size: usize) -> Result<Verified, String> {
     let imported = u32_at(file, OFF_NUM_IMPORTED)?;
     let defined = u32_at(file, OFF_NUM_DEFINED)? as usize;
     if imported != info.num_imported_funcs || defined != info.bodies.len() {
@@ -468,21 +481,31 @@ fn verify_sections(
             "bad section table: code at {code_offset} + {code_len} must be non-empty and end the file"
         ));
     }
-    let words = |section: Section, per_entry: usize| -> Result<Vec<u32>, String> {
+    // A section's bytes, checked to lie between the header and the code and to hold whole
+    // entries of `entry_len` bytes.
+    let section_bytes = |section: Section, entry_len: usize| -> Result<&[u8], String> {
         let (offset, len) = ranges[section as usize];
-        if offset + len > code_offset || offset % 8 != 0 || len % (4 * per_entry) != 0 {
+        if offset + len > code_offset || offset % 8 != 0 || len % entry_len != 0 {
             return Err(format!(
                 "bad section table: {} at {offset} + {len}",
                 section.name()
             ));
         }
-        Ok(file[offset..offset + len]
+        Ok(&file[offset..offset + len])
+    };
+    let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    let words = |section: Section| -> Result<Vec<u32>, String> {
+        Ok(section_bytes(section, 4)?
             .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .map(word)
             .collect())
     };
-    let pairs = |words: Vec<u32>| -> Vec<(u32, u32)> {
-        words.chunks_exact(2).map(|p| (p[0], p[1])).collect()
+    // Decoded straight into pairs: the pc map of a big module is megabytes.
+    let pairs = |section: Section| -> Result<Vec<(u32, u32)>, String> {
+        Ok(section_bytes(section, 8)?
+            .chunks_exact(8)
+            .map(|b| (word(&b[..4]), word(&b[4..])))
+            .collect())
     };
     let bad = |section: Section, what: String| format!("bad {} table: {what}", section.name());
     let count = |section: Section, found: usize| {
@@ -497,7 +520,7 @@ fn verify_sections(
     };
     let in_code = |offset: u32| (offset as usize) < code_len;
 
-    let func_offsets = words(Section::FuncOffsets, 1)?;
+    let func_offsets = words(Section::FuncOffsets)?;
     count(Section::FuncOffsets, func_offsets.len())?;
     if let Some(offset) = func_offsets.iter().find(|&&o| !in_code(o)) {
         return Err(bad(
@@ -506,9 +529,9 @@ fn verify_sections(
         ));
     }
 
-    let index = pairs(words(Section::LoopIndex, 2)?);
+    let index = pairs(Section::LoopIndex)?;
     count(Section::LoopIndex, index.len())?;
-    let entries = pairs(words(Section::LoopEntries, 2)?);
+    let entries = pairs(Section::LoopEntries)?;
     let mut loop_headers = Vec::with_capacity(defined);
     let mut next = 0usize;
     for (func, &(first, n)) in index.iter().enumerate() {
@@ -543,7 +566,7 @@ fn verify_sections(
         ));
     }
 
-    let func_starts = pairs(words(Section::FuncStarts, 2)?);
+    let func_starts = pairs(Section::FuncStarts)?;
     count(Section::FuncStarts, func_starts.len())?;
     for (i, &(offset, func_index)) in func_starts.iter().enumerate() {
         if offset != func_offsets[i] || u64::from(func_index) != u64::from(imported) + i as u64 {
@@ -557,7 +580,7 @@ fn verify_sections(
         return Err(bad(Section::FuncStarts, "not strictly ascending".into()));
     }
 
-    let pc_map = pairs(words(Section::PcMap, 2)?);
+    let pc_map = pairs(Section::PcMap)?;
     if pc_map.windows(2).any(|w| w[0].0 > w[1].0) || pc_map.iter().any(|e| !in_code(e.0)) {
         return Err(bad(Section::PcMap, "unsorted or outside the code".into()));
     }

@@ -62,7 +62,7 @@ use crate::jit::compile::{self, CODE_SHAPE_VERSION, CpuFeatures};
 use crate::module::ModuleInfo;
 
 pub use format::{FORMAT_VERSION, HEADER_LEN, Section, layout_hash, reseal};
-pub use load::load;
+pub use load::{Opened, load, open};
 
 /// File extension of sidecars: `app.wasm` -> `app.wrun`.
 pub const EXTENSION: &str = "wrun";

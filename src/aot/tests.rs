@@ -146,3 +146,14 @@ fn loading_maps_without_copying_and_code_is_read_execute() {
     assert_eq!(region.protection(), region::Protection::READ_EXECUTE);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn prevalidated_parse_skips_only_function_bodies() {
+    // Body invalid (i32.add of nothing), everything else valid.
+    let bad_body = wat::parse_str("(module (func (result i32) i32.add))").unwrap();
+    assert!(crate::module::parse(&bad_body).is_err());
+    assert!(crate::module::parse_prevalidated(&bad_body).is_ok());
+    // A bad section is still an error.
+    let bad_section = b"\0asm\x01\0\0\0\x03\x02\x01\x05";
+    assert!(crate::module::parse_prevalidated(bad_section).is_err());
+}

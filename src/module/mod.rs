@@ -301,6 +301,18 @@ fn read_names(reader: wasmparser::NameSectionReader<'_>, names: &mut Names) {
 /// Decode and fully validate `bytes` with exactly the features wrun implements
 /// ([`wrun_features`]). Never panics; every failure is a [`ModuleError`].
 pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, ModuleError> {
+    parse_with(bytes, true)
+}
+
+/// [`parse`] without validating the function bodies (everything else is validated). Only for
+/// bytes whose bodies this wrun has already validated: a module whose AOT sidecar matched its
+/// SHA-256 (`wrun compile` validated them; its code then runs every function, so no tier
+/// reads the bodies). Validating bodies is most of the cost of loading a big module.
+pub fn parse_prevalidated(bytes: &[u8]) -> Result<ModuleInfo, ModuleError> {
+    parse_with(bytes, false)
+}
+
+fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleError> {
     use wasmparser::{
         DataKind, ElementItems, ElementKind, ExternalKind, Parser, Payload, TypeRef, ValidPayload,
         Validator,
@@ -338,6 +350,7 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, ModuleError> {
         let payload = payload?;
         match validator.payload(&payload)? {
             ValidPayload::Ok => {}
+            ValidPayload::Func(..) if !validate_bodies => {}
             ValidPayload::Func(func, body) => {
                 let allocs = func_allocs.take().unwrap_or_default();
                 let mut func_validator = func.into_validator(allocs);
