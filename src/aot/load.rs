@@ -19,6 +19,11 @@ pub struct Opened {
 /// Maps the sidecar at `path` and checks its header against `module_bytes` (module docs,
 /// "Loading"). The error is the reason it was refused.
 pub fn open(path: &Path, module_bytes: &[u8]) -> Result<Opened, String> {
+    // Checked before opening: opening a FIFO would block.
+    let kind = std::fs::metadata(path).map_err(|e| format!("cannot open: {e}"))?;
+    if !kind.is_file() {
+        return Err("not a regular file".into());
+    }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let len = file
         .metadata()
