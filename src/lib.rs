@@ -20,6 +20,7 @@ pub mod interp;
 pub mod jit;
 pub mod module;
 pub mod runtime;
+pub mod tier;
 pub mod wast_runner;
 
 use std::collections::HashMap;
@@ -37,10 +38,13 @@ pub use runtime::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Tier {
     /// Tier 0: the interpreter only.
-    #[default]
     Interp,
     /// Tier 1 only: every function is compiled by the baseline JIT before anything runs.
     Jit,
+    /// Both: functions start in the interpreter and the hot ones move to the JIT while
+    /// running (hot loops through on-stack replacement); see `tier.rs`.
+    #[default]
+    Auto,
 }
 
 impl Tier {
@@ -48,6 +52,7 @@ impl Tier {
         match self {
             Tier::Interp => "interp",
             Tier::Jit => "jit",
+            Tier::Auto => "auto",
         }
     }
 }
@@ -59,16 +64,21 @@ pub struct Config {
     /// Size of each execution's value stack, in 8-byte slots. Exhausting it is the trap
     /// "call stack exhausted".
     pub value_stack_slots: usize,
-    /// Maximum wasm call depth; deeper calls trap with "call stack exhausted".
+    /// Maximum depth of interpreted wasm calls; deeper calls trap with "call stack
+    /// exhausted" (compiled code is limited by the native stack instead).
     pub max_call_depth: usize,
+    /// `Tier::Auto`: calls and loop iterations after which a function is compiled (see
+    /// `tier.rs`).
+    pub jit_threshold: u32,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
-            tier: Tier::Interp,
+            tier: Tier::Auto,
             value_stack_slots: 1 << 20,
             max_call_depth: 50_000,
+            jit_threshold: tier::DEFAULT_JIT_THRESHOLD,
         }
     }
 }
@@ -174,26 +184,66 @@ pub struct Module {
     engine: Engine,
     /// With `Tier::Jit`: the machine code of every defined function.
     jit: Option<Arc<jit::JitModule>>,
+    /// With `Tier::Auto`: the tier manager, which compiles hot functions.
+    tier_manager: Option<Arc<tier::TierManager>>,
+    /// With `Tier::Jit`: how long compiling the module took.
+    jit_compile_time: std::time::Duration,
 }
 
 impl Module {
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
         let info = Arc::new(module::parse(bytes)?);
-        let code = Arc::new(interp::ModuleCode::new(&info));
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
-        let jit = match engine.config().tier {
-            Tier::Interp => None,
-            Tier::Jit => Some(Arc::new(
-                jit::JitModule::compile(&info).map_err(Error::Resource)?,
-            )),
+        let config = engine.config();
+        let started = std::time::Instant::now();
+        let (jit, tier_manager) = match config.tier {
+            Tier::Interp => (None, None),
+            Tier::Jit => (
+                Some(Arc::new(
+                    jit::JitModule::compile(&info).map_err(Error::Resource)?,
+                )),
+                None,
+            ),
+            Tier::Auto => (
+                None,
+                Some(Arc::new(tier::TierManager::new(
+                    &info,
+                    config.jit_threshold,
+                ))),
+            ),
         };
+        let jit_compile_time = started.elapsed();
+        let tiering: Option<Arc<dyn interp::Tiering>> = match (&jit, &tier_manager) {
+            (Some(_), _) => Some(Arc::new(tier::Precompiled)),
+            (None, Some(manager)) => Some(manager.clone()),
+            (None, None) => None,
+        };
+        let code = Arc::new(interp::ModuleCode::new(&info, tiering));
         Ok(Module {
             info,
             code,
             type_ids,
             engine: engine.clone(),
             jit,
+            tier_manager,
+            jit_compile_time,
         })
+    }
+
+    /// What the tiers did with this module so far (for `--stats`).
+    pub fn tier_stats(&self) -> tier::TierStats {
+        let mut stats = match (&self.tier_manager, &self.jit) {
+            (Some(manager), _) => manager.stats(),
+            (None, Some(jit)) => tier::TierStats {
+                compiled: self.info.bodies.len(),
+                compile_time: self.jit_compile_time,
+                code_bytes: jit.code_len() as u64,
+                ..tier::TierStats::default()
+            },
+            (None, None) => tier::TierStats::default(),
+        };
+        stats.interpreted = self.code.translated_count();
+        stats
     }
 
     /// Reads and compiles a file; errors name the file.
@@ -240,12 +290,8 @@ impl Store {
         let record = func.0.as_ptr();
         // SAFETY: a Func handle used with its own store points to a live record of it, whose
         // instance (if any) lives as long as the store; compiled code is kept in `jit_code`.
-        unsafe {
-            if !(*record).code.get().is_null() {
-                return jit::invoke(record, slots, self.engine.config().value_stack_slots);
-            }
-            self.interp.invoke(record, slots)
-        }
+        // Compiled functions are entered by the interpreter too (tiers share its value stack).
+        unsafe { self.interp.invoke(record, slots) }
     }
 }
 

@@ -67,8 +67,11 @@ enum Command {
     /// Run .wast scripts: one line per failure or skip, then `N passed, M failed`.
     Wast {
         /// Execution tier.
-        #[arg(long, value_enum, default_value_t = TierArg::Interp)]
+        #[arg(long, value_enum, default_value_t = TierArg::Auto)]
         tier: TierArg,
+        /// With `--tier auto`: calls or loop iterations after which a function is compiled.
+        #[arg(long, value_name = "N", default_value_t = wrun::tier::DEFAULT_JIT_THRESHOLD)]
+        jit_threshold: u32,
         /// The scripts.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -83,8 +86,18 @@ struct RunArgs {
     invoke: Option<String>,
 
     /// Execution tier.
-    #[arg(long, value_enum, default_value_t = TierArg::Interp)]
+    #[arg(long, value_enum, default_value_t = TierArg::Auto)]
     tier: TierArg,
+
+    /// With `--tier auto`: a function is compiled at its N+1-th call or after N loop
+    /// iterations (counted over all its loops).
+    #[arg(long, value_name = "N", default_value_t = wrun::tier::DEFAULT_JIT_THRESHOLD)]
+    jit_threshold: u32,
+
+    /// At exit, print on stderr what the tiers did: functions interpreted, compiled and
+    /// entered by OSR, compile time, code size.
+    #[arg(long)]
+    stats: bool,
 
     /// Give the guest a host directory, as GUEST (default: the same path). Repeatable.
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
@@ -115,6 +128,8 @@ struct RunArgs {
 /// `--tier` values; one per [`wrun::Tier`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum TierArg {
+    /// Start in the interpreter, compile hot functions and loops while running.
+    Auto,
     /// The interpreter only.
     Interp,
     /// The baseline JIT: every function is compiled before anything runs.
@@ -124,6 +139,7 @@ enum TierArg {
 impl From<TierArg> for Tier {
     fn from(tier: TierArg) -> Tier {
         match tier {
+            TierArg::Auto => Tier::Auto,
             TierArg::Interp => Tier::Interp,
             TierArg::Jit => Tier::Jit,
         }
@@ -155,7 +171,18 @@ fn main() -> ExitCode {
         .try_init();
     let cli = Cli::parse();
     let work = move || match cli.command {
-        Some(Command::Wast { tier, files }) => run_wast_files(tier.into(), &files),
+        Some(Command::Wast {
+            tier,
+            jit_threshold,
+            files,
+        }) => run_wast_files(
+            Config {
+                tier: tier.into(),
+                jit_threshold,
+                ..Config::default()
+            },
+            &files,
+        ),
         None => run_cli_module(cli.run),
     };
     // Wasm and the wast runner run on a thread with a stack size we chose.
@@ -176,11 +203,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_wast_files(tier: Tier, files: &[PathBuf]) -> ExitCode {
-    let config = Config {
-        tier,
-        ..Config::default()
-    };
+fn run_wast_files(config: Config, files: &[PathBuf]) -> ExitCode {
     let mut total = wrun::wast_runner::WastReport::default();
     for file in files {
         let shown = file.display().to_string();
@@ -222,12 +245,19 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
     };
     let config = Config {
         tier: args.tier.into(),
+        jit_threshold: args.jit_threshold,
         ..Config::default()
     };
+    let mut loaded = None;
     let outcome = match &args.invoke {
-        Some(name) => invoke_export(&config, &module_path, &wasi, name, &args.args),
-        None => run_module(&config, &module_path, &wasi),
+        Some(name) => invoke_export(&config, &module_path, &wasi, name, &args.args, &mut loaded),
+        None => run_module(&config, &module_path, &wasi, &mut loaded),
     };
+    if args.stats
+        && let Some(module) = &loaded
+    {
+        print_stats(config.tier, module);
+    }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(RunError::Setup(message)) => {
@@ -240,6 +270,25 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
             ExitCode::from(TRAP_EXIT_STATUS)
         }
     }
+}
+
+/// `--stats`: what the tiers did with the module.
+fn print_stats(tier: Tier, module: &Module) {
+    let stats = module.tier_stats();
+    report!("wrun stats (tier {}):", tier.name());
+    report!("  functions interpreted: {}", stats.interpreted);
+    report!("  functions compiled:    {}", stats.compiled);
+    report!(
+        "  entered by OSR:        {} function(s), {} entr{}",
+        stats.osr_functions,
+        stats.osr_entries,
+        if stats.osr_entries == 1 { "y" } else { "ies" }
+    );
+    report!(
+        "  compile time:          {:.3} ms",
+        stats.compile_time.as_secs_f64() * 1e3
+    );
+    report!("  code bytes:            {}", stats.code_bytes);
 }
 
 /// A `proc_exit` status as a process exit code (statuses are < 126 by WASI's rules here).
@@ -326,15 +375,19 @@ fn read_module_bytes(path: &Path) -> Result<Vec<u8>, String> {
 
 /// Loads, links and instantiates the module: everything before the guest's own code runs
 /// (except its start function, which instantiation runs).
+///
+/// `loaded` receives the module as soon as it is compiled (for `--stats`).
 fn instantiate(
     config: &Config,
     module_path: &Path,
     wasi: &WasiOptions,
+    loaded: &mut Option<Module>,
 ) -> Result<(Store, Instance), RunError> {
     let bytes = read_module_bytes(module_path).map_err(RunError::Setup)?;
     let engine = Engine::new(config.clone());
     let module = Module::new(&engine, &bytes)
         .map_err(|error| RunError::Setup(format!("{}: {error}", module_path.display())))?;
+    *loaded = Some(module.clone());
     let mut store = Store::new(&engine);
     let mut linker = Linker::new();
     link_host(&mut store, &mut linker, wasi, &module).map_err(RunError::Setup)?;
@@ -416,8 +469,13 @@ fn link_host(
 
 /// Runs a module as a command: instantiate (running its start function), then `_start` if it
 /// exports one.
-fn run_module(config: &Config, module_path: &Path, wasi: &WasiOptions) -> Result<(), RunError> {
-    let (mut store, instance) = instantiate(config, module_path, wasi)?;
+fn run_module(
+    config: &Config,
+    module_path: &Path,
+    wasi: &WasiOptions,
+    loaded: &mut Option<Module>,
+) -> Result<(), RunError> {
+    let (mut store, instance) = instantiate(config, module_path, wasi, loaded)?;
     match instance.get_export(&store, "_start") {
         Some(Extern::Func(start)) => {
             start.call(&mut store, &[]).map_err(RunError::Trap)?;
@@ -444,8 +502,9 @@ fn invoke_export(
     wasi: &WasiOptions,
     name: &str,
     raw_args: &[String],
+    loaded: &mut Option<Module>,
 ) -> Result<(), RunError> {
-    let (mut store, instance) = instantiate(config, module_path, wasi)?;
+    let (mut store, instance) = instantiate(config, module_path, wasi, loaded)?;
     // A reactor (no `_start`) is initialized once before any export is called, as in wasmtime.
     if instance.get_export(&store, "_start").is_none()
         && let Some(Extern::Func(initialize)) = instance.get_export(&store, "_initialize")

@@ -119,11 +119,42 @@ pub mod code;
 pub mod exec;
 pub mod translate;
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
 use crate::module::ModuleInfo;
+use crate::runtime::{FuncRecord, Trap, VmCtx};
 pub use exec::Interp;
 pub use translate::Translated;
+
+/// How the interpreter reaches compiled code: implemented by the tier manager (`tier.rs`),
+/// so that the interpreter and the JIT never call each other directly (ARCHITECTURE.md).
+pub trait Tiering: Send + Sync {
+    /// `(call trigger, loop trigger)`: a function is reported hot once its call count or its
+    /// loop-header count reaches these.
+    fn triggers(&self) -> (u32, u32);
+    /// Function `record` (of this module) got hot through calls: compile it if needed, store
+    /// its entry in `record.code` and return it; `None` if it stays interpreted.
+    fn compile_for_call(&self, record: &FuncRecord) -> Option<*const u8>;
+    /// A loop of `record` got hot: the OSR entry for the loop whose `loop` operator is at
+    /// `wasm_offset` (compiling the function, and setting `record.code`, if needed).
+    fn osr_entry(&self, record: &FuncRecord, wasm_offset: u32) -> Option<*const u8>;
+    /// Runs compiled code `entry` of instance `vmctx` with its frame at `fp` on `interp`'s
+    /// value stack (which ends at `stack_end`); functions without code that it calls run on
+    /// `interp`.
+    ///
+    /// # Safety
+    /// `entry` is live compiled code of `vmctx`'s module, the frame at `fp` is what the entry
+    /// expects, `interp` is the running interpreter and not otherwise used during the call.
+    unsafe fn run_compiled(
+        &self,
+        interp: *mut Interp,
+        entry: *const u8,
+        vmctx: *mut VmCtx,
+        fp: *mut u64,
+        stack_end: *mut u64,
+    ) -> Result<(), Trap>;
+}
 
 /// The interpreter's per-module code cache: one lazily translated entry per defined function.
 pub struct ModuleCode {
@@ -131,15 +162,27 @@ pub struct ModuleCode {
     funcs: Box<[OnceLock<Result<Translated, String>>]>,
     /// For each type index: number of params (call_indirect finds its table index after them).
     type_params: Box<[u32]>,
+    /// The tier manager, if functions of this module may run compiled.
+    tiering: Option<Arc<dyn Tiering>>,
 }
 
 impl ModuleCode {
-    pub fn new(module: &Arc<ModuleInfo>) -> ModuleCode {
+    pub fn new(module: &Arc<ModuleInfo>, tiering: Option<Arc<dyn Tiering>>) -> ModuleCode {
         ModuleCode {
             module: module.clone(),
             funcs: (0..module.bodies.len()).map(|_| OnceLock::new()).collect(),
             type_params: module.types.iter().map(|t| t.params.len() as u32).collect(),
+            tiering,
         }
+    }
+
+    pub fn tiering(&self) -> Option<&Arc<dyn Tiering>> {
+        self.tiering.as_ref()
+    }
+
+    /// How many functions have been translated (= run in the interpreter at least once).
+    pub fn translated_count(&self) -> usize {
+        self.funcs.iter().filter(|f| f.get().is_some()).count()
     }
 
     pub fn module(&self) -> &Arc<ModuleInfo> {
@@ -152,7 +195,15 @@ impl ModuleCode {
         let defined = func_index.wrapping_sub(self.module.num_imported_funcs) as usize;
         match self.funcs.get(defined) {
             Some(cell) => cell
-                .get_or_init(|| translate::translate(&self.module, func_index))
+                .get_or_init(|| {
+                    let translated = translate::translate(&self.module, func_index)?;
+                    if let Some(tiering) = &self.tiering {
+                        let (calls, loops) = tiering.triggers();
+                        translated.call_trigger.store(calls, Ordering::Relaxed);
+                        translated.loop_trigger.store(loops, Ordering::Relaxed);
+                    }
+                    Ok(translated)
+                })
                 .as_ref()
                 .map_err(String::as_str),
             None => Err("call of a function without a body"),

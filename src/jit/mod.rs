@@ -72,13 +72,14 @@ pub mod code_memory;
 pub mod compile;
 pub mod convert;
 pub mod entry;
+pub mod function;
 pub mod trap;
 pub mod x64;
 
 use std::sync::Arc;
 
 use crate::module::ModuleInfo;
-pub use entry::invoke;
+pub use entry::enter;
 
 /// The compiled code of one module, registered for traps while alive.
 pub struct JitModule {
