@@ -5,8 +5,10 @@
 //!   instance as `InstanceData::tier_code` (an `Arc<dyn Any>` holding a `ModuleCode`); it caches
 //!   the lazily translated functions.
 //! - `Interp` is the per-store execution state (value stack, call frames); `Interp::invoke`
-//!   calls any `FuncRecord` (wasm or host) with arguments in `slots[0..params]` and leaves the
-//!   results in `slots[0..results]`.
+//!   calls any `FuncRecord` (wasm or host, interpreted or compiled) with arguments in
+//!   `slots[0..params]` and leaves the results in `slots[0..results]`.
+//! - `ModuleCode::new(&module, tiering)`: `tiering` (a [`Tiering`], from the tier manager) is
+//!   how the interpreter reaches compiled code; `None` for the interpreter-only tier.
 //!
 //! # Instruction set (`code.rs`)
 //!
@@ -75,6 +77,21 @@
 //! calls and anything that can grow it. Loads and stores check `addr + offset + size <= len`
 //! in u64. Call counts are taken at function entry, back-edge counts at `LoopHeader` (plain
 //! relaxed load + store, no locked RMW).
+//!
+//! # Compiled code (the tier manager's side, see `tier.rs`)
+//!
+//! The interpreter is the entry to every tier: `Interp::invoke` and `Interp::call_at` (how
+//! compiled code calls a function without code) and the `Call` instructions check the
+//! callee's `FuncRecord::code`; if set, the callee runs compiled through
+//! [`Tiering::run_compiled`] with its frame where an interpreted frame would be, on this
+//! value stack. Otherwise a call whose count reached `Translated::call_trigger` asks
+//! [`Tiering::compile_for_call`] first. A `LoopHeader` whose count reached
+//! `Translated::loop_trigger` leaves the fast path; the run loop asks [`Tiering::osr_entry`]
+//! for the compiled code of that loop header and runs the rest of the function there (the
+//! frame is canonical at every header), then returns to the caller as after `Return`. A
+//! function that stays interpreted (no tier manager, or compiling failed) gets `u32::MAX`
+//! triggers. Traps from compiled code keep their compiled frames and get the interpreted
+//! frames below them appended.
 //!
 //! # Dispatch measurement
 //!
