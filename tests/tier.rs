@@ -19,6 +19,9 @@ use wrun::{
     TrapCode, Val, ValType,
 };
 
+/// What a call of an export returned.
+type CallResult = Result<Vec<Val>, Trap>;
+
 /// One way to run a module: a tier and, for `Tier::Auto`, its threshold.
 #[derive(Clone, Copy, Debug)]
 struct Setup {
@@ -77,7 +80,7 @@ impl Loaded {
         Loaded::with_imports(setup, wat, |_, _| {})
     }
 
-    fn call(&mut self, export: &str, args: &[Val]) -> Result<Vec<Val>, Trap> {
+    fn call(&mut self, export: &str, args: &[Val]) -> CallResult {
         let func = self
             .instance
             .get_func(&self.store, export)
@@ -91,12 +94,7 @@ impl Loaded {
 }
 
 /// Calls `export(args)` on a fresh instance of `wat` (no imports) for each setup.
-fn call_on(
-    setup: Setup,
-    wat: &str,
-    export: &str,
-    args: &[Val],
-) -> (Result<Vec<Val>, Trap>, TierStats) {
+fn call_on(setup: Setup, wat: &str, export: &str, args: &[Val]) -> (CallResult, TierStats) {
     let mut loaded = Loaded::new(setup, wat);
     let result = loaded.call(export, args);
     (result, loaded.stats())
@@ -118,7 +116,7 @@ fn assert_tiering(stats: &TierStats, interpreted: usize, compiled: usize, osr: (
 }
 
 #[track_caller]
-fn expect_trap(result: Result<Vec<Val>, Trap>) -> Trap {
+fn expect_trap(result: CallResult) -> Trap {
     match result {
         Ok(values) => panic!("expected a trap, got {values:?}"),
         Err(trap) => trap,
@@ -561,7 +559,7 @@ fn cross_tier_model(n: u32) -> i32 {
 }
 
 /// Runs `outer(n)` of [`CROSS_TIER_CALLS`]; returns the result, the host's calls and stats.
-fn run_cross_tier(setup: Setup, n: i32) -> (Result<Vec<Val>, Trap>, Vec<(i32, i32)>, TierStats) {
+fn run_cross_tier(setup: Setup, n: i32) -> (CallResult, Vec<(i32, i32)>, TierStats) {
     let calls = Rc::new(RefCell::new(Vec::new()));
     let seen = calls.clone();
     let mut loaded = Loaded::with_imports(setup, CROSS_TIER_CALLS, move |store, linker| {
