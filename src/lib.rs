@@ -21,6 +21,7 @@ pub mod interp;
 pub mod jit;
 pub mod module;
 pub mod runtime;
+pub mod tier;
 pub mod wast_runner;
 
 use std::collections::HashMap;
@@ -39,10 +40,13 @@ pub use runtime::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Tier {
     /// Tier 0: the interpreter only.
-    #[default]
     Interp,
     /// Tier 1 only: every function is compiled by the baseline JIT before anything runs.
     Jit,
+    /// Both: functions start in the interpreter and the hot ones move to the JIT while
+    /// running (hot loops through on-stack replacement); see `tier.rs`.
+    #[default]
+    Auto,
     /// Tier 1 code from an AOT sidecar file. For the spec harness and `wrun wast`, which write
     /// each module's sidecar to a temporary file and load it back ([`aot`]); a module built
     /// with [`Module::new`] under this tier is compiled in memory as with `Jit`.
@@ -54,6 +58,7 @@ impl Tier {
         match self {
             Tier::Interp => "interp",
             Tier::Jit => "jit",
+            Tier::Auto => "auto",
             Tier::Aot => "aot",
         }
     }
@@ -66,16 +71,21 @@ pub struct Config {
     /// Size of each execution's value stack, in 8-byte slots. Exhausting it is the trap
     /// "call stack exhausted".
     pub value_stack_slots: usize,
-    /// Maximum wasm call depth; deeper calls trap with "call stack exhausted".
+    /// Maximum depth of interpreted wasm calls; deeper calls trap with "call stack
+    /// exhausted" (compiled code is limited by the native stack instead).
     pub max_call_depth: usize,
+    /// `Tier::Auto`: calls and loop iterations after which a function is compiled (see
+    /// `tier.rs`).
+    pub jit_threshold: u32,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
-            tier: Tier::Interp,
+            tier: Tier::Auto,
             value_stack_slots: 1 << 20,
             max_call_depth: 50_000,
+            jit_threshold: tier::DEFAULT_JIT_THRESHOLD,
         }
     }
 }
@@ -181,6 +191,10 @@ pub struct Module {
     engine: Engine,
     /// With `Tier::Jit`, or from a sidecar: the machine code of every defined function.
     jit: Option<Arc<jit::JitModule>>,
+    /// With `Tier::Auto`: the tier manager, which compiles hot functions.
+    tier_manager: Option<Arc<tier::TierManager>>,
+    /// With `Tier::Jit`: how long compiling the module took.
+    jit_compile_time: std::time::Duration,
     /// Whether the code came from an AOT sidecar, and if not why.
     sidecar: SidecarStatus,
 }
@@ -200,7 +214,7 @@ impl Module {
         bytes: &[u8],
         sidecar: Option<&SidecarFile>,
     ) -> Result<Module, Error> {
-        let (info, mut jit, status) = match sidecar {
+        let (info, from_sidecar, status) = match sidecar {
             None => (
                 Arc::new(module::parse(bytes)?),
                 None,
@@ -208,22 +222,42 @@ impl Module {
             ),
             Some(sidecar) => load_sidecar(bytes, sidecar)?,
         };
-        let code = Arc::new(interp::ModuleCode::new(&info));
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
-        if jit.is_none() {
-            jit = match engine.config().tier {
-                Tier::Interp => None,
-                Tier::Jit | Tier::Aot => Some(Arc::new(
+        let config = engine.config();
+        let started = std::time::Instant::now();
+        let (jit, tier_manager) = match (from_sidecar, config.tier) {
+            // A sidecar holds every function compiled: nothing to manage.
+            (Some(code), _) => (Some(code), None),
+            (None, Tier::Interp) => (None, None),
+            (None, Tier::Jit | Tier::Aot) => (
+                Some(Arc::new(
                     jit::JitModule::compile(&info).map_err(Error::Resource)?,
                 )),
-            };
-        }
+                None,
+            ),
+            (None, Tier::Auto) => (
+                None,
+                Some(Arc::new(tier::TierManager::new(
+                    &info,
+                    config.jit_threshold,
+                ))),
+            ),
+        };
+        let jit_compile_time = started.elapsed();
+        let tiering: Option<Arc<dyn interp::Tiering>> = match (&jit, &tier_manager) {
+            (Some(_), _) => Some(Arc::new(tier::Precompiled)),
+            (None, Some(manager)) => Some(manager.clone()),
+            (None, None) => None,
+        };
+        let code = Arc::new(interp::ModuleCode::new(&info, tiering));
         Ok(Module {
             info,
             code,
             type_ids,
             engine: engine.clone(),
             jit,
+            tier_manager,
+            jit_compile_time,
             sidecar: status,
         })
     }
@@ -246,6 +280,22 @@ impl Module {
     /// why.
     pub fn sidecar_status(&self) -> &SidecarStatus {
         &self.sidecar
+    }
+
+    /// What the tiers did with this module so far (for `--stats`).
+    pub fn tier_stats(&self) -> tier::TierStats {
+        let mut stats = match (&self.tier_manager, &self.jit) {
+            (Some(manager), _) => manager.stats(),
+            (None, Some(jit)) => tier::TierStats {
+                compiled: self.info.bodies.len(),
+                compile_time: self.jit_compile_time,
+                code_bytes: jit.code_len() as u64,
+                ..tier::TierStats::default()
+            },
+            (None, None) => tier::TierStats::default(),
+        };
+        stats.interpreted = self.code.translated_count();
+        stats
     }
 
     /// Reads and compiles a file; errors name the file.
@@ -334,12 +384,8 @@ impl Store {
         let record = func.0.as_ptr();
         // SAFETY: a Func handle used with its own store points to a live record of it, whose
         // instance (if any) lives as long as the store; compiled code is kept in `jit_code`.
-        unsafe {
-            if !(*record).code.get().is_null() {
-                return jit::invoke(record, slots, self.engine.config().value_stack_slots);
-            }
-            self.interp.invoke(record, slots)
-        }
+        // Compiled functions are entered by the interpreter too (tiers share its value stack).
+        unsafe { self.interp.invoke(record, slots) }
     }
 }
 

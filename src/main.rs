@@ -69,8 +69,11 @@ enum Command {
     /// Run .wast scripts: one line per failure or skip, then `N passed, M failed`.
     Wast {
         /// Execution tier (`aot`: each module goes through a sidecar file, written and mapped).
-        #[arg(long, value_enum, default_value_t = WastTierArg::Interp)]
+        #[arg(long, value_enum, default_value_t = WastTierArg::Auto)]
         tier: WastTierArg,
+        /// With `--tier auto`: calls or loop iterations after which a function is compiled.
+        #[arg(long, value_name = "N", default_value_t = wrun::tier::DEFAULT_JIT_THRESHOLD)]
+        jit_threshold: u32,
         /// The scripts.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -96,8 +99,13 @@ struct RunArgs {
     invoke: Option<String>,
 
     /// Execution tier (every function runs compiled anyway when an AOT sidecar is used).
-    #[arg(long, value_enum, default_value_t = TierArg::Interp)]
+    #[arg(long, value_enum, default_value_t = TierArg::Auto)]
     tier: TierArg,
+
+    /// With `--tier auto`: a function is compiled at its N+1-th call or after N loop
+    /// iterations (counted over all its loops).
+    #[arg(long, value_name = "N", default_value_t = wrun::tier::DEFAULT_JIT_THRESHOLD)]
+    jit_threshold: u32,
 
     /// Use this AOT sidecar (from `wrun compile`) instead of MODULE.wrun beside the module.
     #[arg(long, value_name = "PATH", conflicts_with = "no_aot")]
@@ -107,7 +115,8 @@ struct RunArgs {
     #[arg(long)]
     no_aot: bool,
 
-    /// Print statistics on stderr at exit (whether an AOT sidecar was used).
+    /// At exit, print on stderr what the tiers did: functions interpreted, compiled and
+    /// entered by OSR, compile time, code size, whether an AOT sidecar was used.
     #[arg(long)]
     stats: bool,
 
@@ -140,6 +149,8 @@ struct RunArgs {
 /// `--tier` values; one per [`wrun::Tier`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum TierArg {
+    /// Start in the interpreter, compile hot functions and loops while running.
+    Auto,
     /// The interpreter only.
     Interp,
     /// The baseline JIT: every function is compiled before anything runs.
@@ -149,6 +160,7 @@ enum TierArg {
 impl From<TierArg> for Tier {
     fn from(tier: TierArg) -> Tier {
         match tier {
+            TierArg::Auto => Tier::Auto,
             TierArg::Interp => Tier::Interp,
             TierArg::Jit => Tier::Jit,
         }
@@ -158,6 +170,8 @@ impl From<TierArg> for Tier {
 /// `wrun wast --tier` values: the run tiers plus `aot`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum WastTierArg {
+    /// Start in the interpreter, compile hot functions and loops while running.
+    Auto,
     /// The interpreter only.
     Interp,
     /// The baseline JIT: every function is compiled before anything runs.
@@ -169,6 +183,7 @@ enum WastTierArg {
 impl From<WastTierArg> for Tier {
     fn from(tier: WastTierArg) -> Tier {
         match tier {
+            WastTierArg::Auto => Tier::Auto,
             WastTierArg::Interp => Tier::Interp,
             WastTierArg::Jit => Tier::Jit,
             WastTierArg::Aot => Tier::Aot,
@@ -201,7 +216,18 @@ fn main() -> ExitCode {
         .try_init();
     let cli = Cli::parse();
     let work = move || match cli.command {
-        Some(Command::Wast { tier, files }) => run_wast_files(tier.into(), &files),
+        Some(Command::Wast {
+            tier,
+            jit_threshold,
+            files,
+        }) => run_wast_files(
+            Config {
+                tier: tier.into(),
+                jit_threshold,
+                ..Config::default()
+            },
+            &files,
+        ),
         Some(Command::Compile { module, output }) => compile_module(&module, output),
         None => run_cli_module(cli.run),
     };
@@ -223,11 +249,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_wast_files(tier: Tier, files: &[PathBuf]) -> ExitCode {
-    let config = Config {
-        tier,
-        ..Config::default()
-    };
+fn run_wast_files(config: Config, files: &[PathBuf]) -> ExitCode {
     let mut total = wrun::wast_runner::WastReport::default();
     for file in files {
         let shown = file.display().to_string();
@@ -328,6 +350,7 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
     };
     let config = Config {
         tier: args.tier.into(),
+        jit_threshold: args.jit_threshold,
         ..Config::default()
     };
     let sidecar = if args.no_aot {
@@ -337,17 +360,16 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
     } else {
         SidecarChoice::Beside
     };
-    let mut setup = Setup {
-        config,
-        sidecar,
-        sidecar_status: None,
-    };
+    let setup = Setup { config, sidecar };
+    let mut loaded = None;
     let outcome = match &args.invoke {
-        Some(name) => invoke_export(&mut setup, &module_path, &wasi, name, &args.args),
-        None => run_module(&mut setup, &module_path, &wasi),
+        Some(name) => invoke_export(&setup, &module_path, &wasi, name, &args.args, &mut loaded),
+        None => run_module(&setup, &module_path, &wasi, &mut loaded),
     };
-    if args.stats {
-        print_stats(&setup);
+    if args.stats
+        && let Some(module) = &loaded
+    {
+        print_stats(setup.config.tier, module);
     }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -361,6 +383,35 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
             ExitCode::from(TRAP_EXIT_STATUS)
         }
     }
+}
+
+/// `--stats`: what the tiers did with the module.
+fn print_stats(tier: Tier, module: &Module) {
+    let stats = module.tier_stats();
+    report!("wrun stats (tier {}):", tier.name());
+    report!("  functions interpreted: {}", stats.interpreted);
+    report!("  functions compiled:    {}", stats.compiled);
+    report!(
+        "  entered by OSR:        {} function(s), {} entr{}",
+        stats.osr_functions,
+        stats.osr_entries,
+        if stats.osr_entries == 1 { "y" } else { "ies" }
+    );
+    report!(
+        "  compile time:          {:.3} ms",
+        stats.compile_time.as_secs_f64() * 1e3
+    );
+    report!("  code bytes:            {}", stats.code_bytes);
+    report!(
+        "  sidecar:               {}",
+        module.sidecar_status().describe()
+    );
+}
+
+/// How to load the module.
+struct Setup {
+    config: Config,
+    sidecar: SidecarChoice,
 }
 
 /// A `proc_exit` status as a process exit code (statuses are < 126 by WASI's rules here).
@@ -445,28 +496,15 @@ fn read_module_bytes(path: &Path) -> Result<Vec<u8>, String> {
     wat.encode().map_err(text_error)
 }
 
-/// How to set a module up, and what became of its sidecar.
-struct Setup {
-    config: Config,
-    sidecar: SidecarChoice,
-    /// Set once the module is loaded.
-    sidecar_status: Option<SidecarStatus>,
-}
-
-/// `--stats`, on stderr.
-fn print_stats(setup: &Setup) {
-    match &setup.sidecar_status {
-        Some(status) => report!("sidecar: {}", status.describe()),
-        None => report!("sidecar: not used (the module was not loaded)"),
-    }
-}
-
 /// Loads, links and instantiates the module: everything before the guest's own code runs
 /// (except its start function, which instantiation runs).
+///
+/// `loaded` receives the module as soon as it is compiled (for `--stats`).
 fn instantiate(
-    setup: &mut Setup,
+    setup: &Setup,
     module_path: &Path,
     wasi: &WasiOptions,
+    loaded: &mut Option<Module>,
 ) -> Result<(Store, Instance), RunError> {
     let bytes = read_module_bytes(module_path).map_err(RunError::Setup)?;
     let engine = Engine::new(setup.config.clone());
@@ -479,7 +517,7 @@ fn instantiate(
             path.display()
         );
     }
-    setup.sidecar_status = Some(module.sidecar_status().clone());
+    *loaded = Some(module.clone());
     let mut store = Store::new(&engine);
     let mut linker = Linker::new();
     link_host(&mut store, &mut linker, wasi, &module).map_err(RunError::Setup)?;
@@ -561,8 +599,13 @@ fn link_host(
 
 /// Runs a module as a command: instantiate (running its start function), then `_start` if it
 /// exports one.
-fn run_module(setup: &mut Setup, module_path: &Path, wasi: &WasiOptions) -> Result<(), RunError> {
-    let (mut store, instance) = instantiate(setup, module_path, wasi)?;
+fn run_module(
+    setup: &Setup,
+    module_path: &Path,
+    wasi: &WasiOptions,
+    loaded: &mut Option<Module>,
+) -> Result<(), RunError> {
+    let (mut store, instance) = instantiate(setup, module_path, wasi, loaded)?;
     match instance.get_export(&store, "_start") {
         Some(Extern::Func(start)) => {
             start.call(&mut store, &[]).map_err(RunError::Trap)?;
@@ -584,13 +627,14 @@ fn run_module(setup: &mut Setup, module_path: &Path, wasi: &WasiOptions) -> Resu
 /// `--invoke NAME ARGS...`: calls one export with arguments typed by its parameters and prints
 /// each result on its own line.
 fn invoke_export(
-    setup: &mut Setup,
+    setup: &Setup,
     module_path: &Path,
     wasi: &WasiOptions,
     name: &str,
     raw_args: &[String],
+    loaded: &mut Option<Module>,
 ) -> Result<(), RunError> {
-    let (mut store, instance) = instantiate(setup, module_path, wasi)?;
+    let (mut store, instance) = instantiate(setup, module_path, wasi, loaded)?;
     // A reactor (no `_start`) is initialized once before any export is called, as in wasmtime.
     if instance.get_export(&store, "_start").is_none()
         && let Some(Extern::Func(initialize)) = instance.get_export(&store, "_initialize")

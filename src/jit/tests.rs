@@ -100,8 +100,23 @@ impl Jitted {
         let ty = func.ty(&self.store);
         let mut slots = vec![0u64; ty.params.len().max(ty.results.len()).max(1)];
         slots[..args.len()].copy_from_slice(args);
-        // SAFETY: the record belongs to the live store, its code to the live JitModule.
-        unsafe { super::invoke(func.0.as_ptr(), &mut slots, 1 << 16)? };
+        let mut stack = vec![0u64; 1 << 16];
+        stack[..slots.len()].copy_from_slice(&slots);
+        let record = func.0.as_ptr();
+        // SAFETY: the record belongs to the live store, its code to the live JitModule; the
+        // value stack is ours for the call.
+        unsafe {
+            let end = stack.as_mut_ptr().add(stack.len());
+            super::enter(
+                (*record).code.get(),
+                (*record).vmctx,
+                stack.as_mut_ptr(),
+                end,
+                None,
+            )?
+        };
+        let n = slots.len();
+        slots.copy_from_slice(&stack[..n]);
         slots.truncate(ty.results.len());
         Ok(slots)
     }

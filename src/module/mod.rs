@@ -142,6 +142,14 @@ impl ModuleInfo {
         &self.types[self.func_types[func_index as usize] as usize]
     }
 
+    /// `(params, results)` of function `func_index`, if it exists.
+    pub fn signature(&self, func_index: u32) -> Option<(u32, u32)> {
+        let ty = self
+            .types
+            .get(*self.func_types.get(func_index as usize)? as usize)?;
+        Some((ty.params.len() as u32, ty.results.len() as u32))
+    }
+
     /// The name of function `func_index` from the name section, if any.
     pub fn func_name(&self, func_index: u32) -> Option<&str> {
         self.names.funcs.get(&func_index).map(String::as_str)

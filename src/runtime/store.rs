@@ -281,7 +281,6 @@ impl StoreData {
             type_ids: std::ptr::null(),
             helpers: std::ptr::null(),
             trap_code: 0,
-            counters: std::ptr::null_mut(),
             instance: std::ptr::null_mut(),
         });
         let vmctx_ptr: *mut VmCtx = &mut *vmctx;

@@ -72,8 +72,6 @@ pub struct VmCtx {
     pub helpers: *const usize,
     /// Set by compiled code before it jumps to the trap stub (a `TrapCode as u32`).
     pub trap_code: u32,
-    /// Reserved for the tier manager's counters (per-function call / back-edge counts).
-    pub counters: *mut u32,
     /// Back pointer to the owning `Instance` (runtime side; opaque to compiled code).
     pub instance: *mut super::instance::InstanceData,
 }
@@ -98,5 +96,4 @@ pub mod offsets {
     pub const VMCTX_TYPE_IDS: usize = offset_of!(VmCtx, type_ids);
     pub const VMCTX_HELPERS: usize = offset_of!(VmCtx, helpers);
     pub const VMCTX_TRAP_CODE: usize = offset_of!(VmCtx, trap_code);
-    pub const VMCTX_COUNTERS: usize = offset_of!(VmCtx, counters);
 }

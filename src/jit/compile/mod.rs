@@ -14,9 +14,12 @@
 //!
 //! # Code shape
 //!
-//! All functions of a module go into one buffer: direct calls are `call rel32`. Each function:
-//! `push rbp; mov rbp, rsp`, native stack check, value-stack check, zeroing of declared locals,
-//! the body, `pop rbp; ret`, then its out-of-line trap sites (`mov [r12+TRAP_CODE], code;
+//! The functions compiled together ([`compile_module`]: all of them; the tier manager: one)
+//! go into one buffer, and calls between them are `call rel32`; calls to any other function
+//! go through its `FuncRecord`. Each function: `push rbp; mov rbp, rsp`, native stack check,
+//! value-stack check, zeroing of declared locals, the body, `pop rbp; ret`, then one OSR entry
+//! stub per reachable loop header ([`OsrEntry`]: the same prologue minus the zeroing, then a
+//! jump to the header), then its out-of-line trap sites (`mov [r12+TRAP_CODE], code;
 //! call [r12+TRAP_STUB]`, one per site so the return address maps to the wasm offset).
 
 use std::sync::Arc;
@@ -137,9 +140,10 @@ const MAX_UNCHECKED_OFFSET: u64 = {
 /// The result of compiling a module.
 pub struct CompiledCode {
     pub code: Vec<u8>,
-    /// Entry offset of each defined function.
+    /// Entry offset of each compiled function (in the order they were asked for; for
+    /// [`compile_module`], defined function `i` is entry `i`).
     pub func_offsets: Vec<u32>,
-    /// Per defined function, its OSR entries in body order (see [`OsrEntry`]).
+    /// Per compiled function (same order), its OSR entries in body order (see [`OsrEntry`]).
     pub loop_headers: Vec<Vec<OsrEntry>>,
     /// `(code offset, function index)` ascending.
     pub func_starts: Vec<(u32, u32)>,
@@ -160,7 +164,8 @@ pub struct OsrEntry {
     pub code_offset: u32,
 }
 
-/// Compiles every defined function of `module`.
+/// Compiles every defined function of `module` into one buffer (calls between them are
+/// direct `call rel32`).
 pub fn compile_module(module: &Arc<ModuleInfo>, cpu: CpuFeatures) -> Result<CompiledCode> {
     compile_module_with_progress(module, cpu, &mut |_, _| {})
 }
@@ -171,29 +176,59 @@ pub fn compile_module_with_progress(
     cpu: CpuFeatures,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CompiledCode> {
+    let all: Vec<u32> = (0..module.bodies.len() as u32)
+        .map(|defined| module.num_imported_funcs + defined)
+        .collect();
+    compile_functions_with_progress(module, &all, cpu, progress)
+}
+
+/// Compiles the defined functions `funcs` (indices with imports counted) into one buffer.
+/// Calls between them are direct; calls to any other function go through its `FuncRecord`,
+/// so they reach whatever tier that function is in when the call happens (the tier manager
+/// compiles one function at a time this way).
+pub fn compile_functions(
+    module: &Arc<ModuleInfo>,
+    funcs: &[u32],
+    cpu: CpuFeatures,
+) -> Result<CompiledCode> {
+    compile_functions_with_progress(module, funcs, cpu, &mut |_, _| {})
+}
+
+fn compile_functions_with_progress(
+    module: &Arc<ModuleInfo>,
+    funcs: &[u32],
+    cpu: CpuFeatures,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<CompiledCode> {
     let mut asm = Assembler::new();
     let n = module.bodies.len();
-    let labels: Vec<Label> = (0..n).map(|_| asm.new_label()).collect();
+    let mut labels: Vec<Option<Label>> = vec![None; n];
+    for &func_index in funcs {
+        let defined = func_index
+            .checked_sub(module.num_imported_funcs)
+            .filter(|d| (*d as usize) < n)
+            .ok_or_else(|| format!("jit: function {func_index} has no body"))?;
+        labels[defined as usize] = Some(asm.new_label());
+    }
     let mut out = CompiledCode {
         code: Vec::new(),
-        func_offsets: Vec::with_capacity(n),
-        loop_headers: Vec::with_capacity(n),
-        func_starts: Vec::with_capacity(n),
+        func_offsets: Vec::with_capacity(funcs.len()),
+        loop_headers: Vec::with_capacity(funcs.len()),
+        func_starts: Vec::with_capacity(funcs.len()),
         pc_map: Vec::new(),
     };
-    let mut label_offsets = Vec::with_capacity(n);
-    for defined in 0..n {
+    for &func_index in funcs {
         asm.align(16);
-        let func_index = module.num_imported_funcs + defined as u32;
         let start = asm.offset() as u32;
         out.func_starts.push((start, func_index));
-        label_offsets.push(start);
-        asm.bind(labels[defined]);
+        out.func_offsets.push(start);
+        if let Some(label) = labels[(func_index - module.num_imported_funcs) as usize] {
+            asm.bind(label);
+        }
         let loops = compile_function(&mut asm, module, func_index, &labels, cpu, &mut out.pc_map)?;
         out.loop_headers.push(loops);
-        progress(defined + 1, n);
+        progress(out.loop_headers.len(), funcs.len());
     }
-    out.func_offsets = label_offsets;
     out.code = asm
         .finish()
         .map_err(|e| format!("jit: assembling failed: {e:?}"))?;
@@ -257,7 +292,8 @@ struct TrapSite {
 struct Compiler<'a> {
     asm: &'a mut Assembler,
     module: &'a ModuleInfo,
-    func_labels: &'a [Label],
+    /// Per defined function, its label when it is in the same buffer (direct calls).
+    func_labels: &'a [Option<Label>],
     cpu: CpuFeatures,
     pc_map: &'a mut Vec<(u32, u32)>,
     /// Number of locals (params included): the operand at height `h` lives at `fp[nl + h]`.
@@ -291,7 +327,7 @@ fn compile_function(
     asm: &mut Assembler,
     module: &ModuleInfo,
     func_index: u32,
-    func_labels: &[Label],
+    func_labels: &[Option<Label>],
     cpu: CpuFeatures,
     pc_map: &mut Vec<(u32, u32)>,
 ) -> Result<Vec<OsrEntry>> {
@@ -1931,16 +1967,13 @@ impl Compiler<'_> {
         let (params, results) = self.func_type_of(function_index)?;
         let base = self.prepare_call(params, results)?;
         let frame_offset = (self.nl + base) as i32 * 8;
-        if function_index >= self.module.num_imported_funcs {
-            let defined = (function_index - self.module.num_imported_funcs) as usize;
-            let label = *self
-                .func_labels
-                .get(defined)
-                .ok_or_else(|| format!("jit: unknown function {function_index}"))?;
+        let direct = function_index
+            .checked_sub(self.module.num_imported_funcs)
+            .and_then(|defined| self.func_labels.get(defined as usize).copied().flatten());
+        if let Some(label) = direct {
             self.asm
                 .lea(Width::W64, FP, Mem::base_disp(FP, frame_offset));
             self.asm.call(label);
-            self.mark_call();
             self.asm
                 .lea(Width::W64, FP, Mem::base_disp(FP, -frame_offset));
         } else {
@@ -1954,20 +1987,17 @@ impl Compiler<'_> {
                 Gpr::Rsi,
                 Mem::base_disp(Gpr::Rsi, function_index as i32 * 8),
             );
-            self.call_record(frame_offset);
+            // A function defined here runs with this instance's context and memory.
+            let same_instance = function_index >= self.module.num_imported_funcs;
+            self.call_record(frame_offset, same_instance);
         }
         self.finish_call(base, results);
         Ok(())
     }
 
-    /// Maps the return address of the call just emitted to the current operator.
-    fn mark_call(&mut self) {
-        // The return address minus one lies in the call instruction, which is mapped by the
-        // operator's entry; nothing else to do (kept as a hook for clarity).
-    }
-
-    /// Calls the record in `rsi` with its frame at `fp + frame_offset`.
-    fn call_record(&mut self, frame_offset: i32) {
+    /// Calls the record in `rsi` with its frame at `fp + frame_offset`; `same_instance`: the
+    /// record is known to be of this instance (no switch of `r15`/`r13`).
+    fn call_record(&mut self, frame_offset: i32, same_instance: bool) {
         let slow = self.asm.new_label();
         let done = self.asm.new_label();
         self.asm
@@ -1979,21 +2009,25 @@ impl Compiler<'_> {
         );
         self.asm.test_rr(Width::W64, Gpr::Rax, Gpr::Rax);
         self.asm.jcc(Cond::E, slow);
-        self.asm.push(VMCTX);
-        self.asm.push(MEMBASE);
-        self.asm.mov_rm(
-            Size::S64,
-            VMCTX,
-            Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_VMCTX as i32),
-        );
-        self.asm.mov_rm(
-            Size::S64,
-            MEMBASE,
-            Mem::base_disp(VMCTX, vo::VMCTX_MEMORY_BASE as i32),
-        );
-        self.asm.call_r(Gpr::Rax);
-        self.asm.pop(MEMBASE);
-        self.asm.pop(VMCTX);
+        if same_instance {
+            self.asm.call_r(Gpr::Rax);
+        } else {
+            self.asm.push(VMCTX);
+            self.asm.push(MEMBASE);
+            self.asm.mov_rm(
+                Size::S64,
+                VMCTX,
+                Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_VMCTX as i32),
+            );
+            self.asm.mov_rm(
+                Size::S64,
+                MEMBASE,
+                Mem::base_disp(VMCTX, vo::VMCTX_MEMORY_BASE as i32),
+            );
+            self.asm.call_r(Gpr::Rax);
+            self.asm.pop(MEMBASE);
+            self.asm.pop(VMCTX);
+        }
         self.asm.jmp(done);
         self.asm.bind(slow);
         self.asm.mov_rr(Size::S64, Gpr::Rdi, VMCTX);
@@ -2058,7 +2092,7 @@ impl Compiler<'_> {
         );
         self.asm.jcc(Cond::Ne, mismatch);
         let frame_offset = (self.nl + base) as i32 * 8;
-        self.call_record(frame_offset);
+        self.call_record(frame_offset, false);
         self.finish_call(base, results);
         Ok(())
     }
