@@ -320,7 +320,7 @@ def build_engines(args, log) -> list:
                 else:
                     # The sidecar must really be used, or this row would measure a fallback tier.
                     probe = run_once([wrun, "--stats", str(aot_dir / f"{STARTUP_PROGRAM}.wasm")], timeout)
-                    if "sidecar: used" not in probe.stderr:
+                    if not re.search(r"sidecar:\s+used ", probe.stderr):
                         reason = "the sidecar was not used: " + failure_message(probe)
             aot.unavailable = reason
     engines.append(aot)

@@ -18,6 +18,7 @@ WASI_TEST_TIMEOUT (seconds per test, default 5).
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -110,8 +111,9 @@ def run_test(wrun: Path, wasm: Path, timeout: float, sidecar: Path | None = None
             return False, f"exit code {done.returncode}, expected {spec['exit_code']}: {detail}"
         if not stdout.startswith(spec["stdout"]):
             return False, f"stdout {stdout[:80]!r}, expected it to begin with {spec['stdout'][:80]!r}"
-        if sidecar is not None and f"sidecar: used {sidecar}" not in stderr:
-            used = [line for line in stderr.splitlines() if line.startswith(("sidecar:", "warning:"))]
+        if sidecar is not None and not re.search(r"sidecar:\s+used " + re.escape(str(sidecar)), stderr):
+            used = [line.strip() for line in stderr.splitlines()
+                    if line.strip().startswith(("sidecar:", "warning:"))]
             return False, "the sidecar was not used: " + " | ".join(used)
         return True, ""
 

@@ -108,7 +108,6 @@ pub fn layout_hash() -> [u8; 32] {
         vo::VMCTX_TYPE_IDS,
         vo::VMCTX_HELPERS,
         vo::VMCTX_TRAP_CODE,
-        vo::VMCTX_COUNTERS,
         size_of::<MemoryDef>(),
         size_of::<TableDef>(),
         size_of::<FuncRecord>(),
