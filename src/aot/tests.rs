@@ -203,3 +203,15 @@ fn resealed_garbage_never_panics_the_checks() {
         }
     }
 }
+
+#[test]
+fn parallel_hashing_gives_the_sequential_hashes() {
+    let file: Vec<u8> = (0..3 << 20)
+        .map(|i: u32| (i * 7 + i / 4096) as u8)
+        .collect();
+    let module: Vec<u8> = (0..(2 << 20) + 5).map(|i: u32| (i * 13) as u8).collect();
+    let (file_sum, module_hash) = format::checksum_and_module_hash(&file, &module);
+    assert_eq!(file_sum, format::checksum(&file));
+    let expected: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&module).into();
+    assert_eq!(module_hash, expected);
+}
