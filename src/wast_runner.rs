@@ -1,7 +1,7 @@
 //! The one `.wast` script runner, used by `wrun wast` and by `spec-tests`.
 //!
 //! Each script gets one [`Store`] and one [`Linker`] holding the `spectest` host module; every
-//! directive runs in order against them. With [`Tier::Aot`](crate::Tier::Aot) every module is
+//! directive runs in order against them. With [`Tier::Aot`] every module is
 //! compiled to a sidecar file in the temporary directory and loaded back from it through the
 //! same mapping and checks as `wrun app.wasm` (the file is deleted once mapped).
 //!

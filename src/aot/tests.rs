@@ -157,3 +157,61 @@ fn prevalidated_parse_skips_only_function_bodies() {
     let bad_section = b"\0asm\x01\0\0\0\x03\x02\x01\x05";
     assert!(crate::module::parse_prevalidated(bad_section).is_err());
 }
+
+/// Garbage in the tables and the section table behind a valid checksum (what a forged or
+/// miscompiled file could hold) is refused or accepted, never a panic; accepted tables still
+/// point inside the code.
+#[test]
+fn resealed_garbage_never_panics_the_checks() {
+    let info = module(LOOPS);
+    let good = sidecar(&info);
+    let (code_offset, _) = {
+        let at = Section::Code.table_entry();
+        let word = |at: usize| u64::from_le_bytes(good[at..at + 8].try_into().unwrap()) as usize;
+        (word(at), word(at + 8))
+    };
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let sections = format::OFF_SECTIONS..format::OFF_SECTIONS + 16 * format::NUM_SECTIONS;
+    for round in 0..4000 {
+        let mut bytes = good.clone();
+        for _ in 0..1 + round % 4 {
+            let at = if next() % 3 == 0 {
+                sections.start + (next() as usize) % sections.len()
+            } else {
+                format::HEADER_LEN + (next() as usize) % (code_offset - format::HEADER_LEN)
+            };
+            bytes[at] = next() as u8;
+        }
+        format::reseal(&mut bytes);
+        if let Ok(verified) = format::verify(&bytes, &info, CpuFeatures::detect(), 4096) {
+            let len = verified.code_len as u32;
+            assert!(verified.tables.func_offsets.iter().all(|&o| o < len));
+            assert!(
+                verified
+                    .tables
+                    .loop_headers
+                    .iter()
+                    .flatten()
+                    .all(|e| e.code_offset < len)
+            );
+        }
+    }
+}
+
+#[test]
+fn parallel_hashing_gives_the_sequential_hashes() {
+    let file: Vec<u8> = (0..3 << 20)
+        .map(|i: u32| (i * 7 + i / 4096) as u8)
+        .collect();
+    let module: Vec<u8> = (0..(2 << 20) + 5).map(|i: u32| (i * 13) as u8).collect();
+    let (file_sum, module_hash) = format::checksum_and_module_hash(&file, &module);
+    assert_eq!(file_sum, format::checksum(&file));
+    let expected: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&module).into();
+    assert_eq!(module_hash, expected);
+}
