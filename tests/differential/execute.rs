@@ -11,11 +11,68 @@ use wrun::{
 };
 
 use crate::generate::Rng;
+use wrun::tier::TierStats;
+
+/// A way to run modules: a tier and, for `Tier::Auto`, its tier-up threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TierSetup {
+    pub tier: Tier,
+    pub jit_threshold: u32,
+}
+
+impl TierSetup {
+    pub const INTERP: TierSetup = TierSetup::plain(Tier::Interp);
+    pub const JIT: TierSetup = TierSetup::plain(Tier::Jit);
+    /// `Tier::Auto` with threshold 1: every function is compiled at its second call or at its
+    /// first loop header (entered there by OSR), so almost every module crosses tiers.
+    pub const AUTO1: TierSetup = TierSetup {
+        tier: Tier::Auto,
+        jit_threshold: 1,
+    };
+
+    const fn plain(tier: Tier) -> TierSetup {
+        TierSetup {
+            tier,
+            jit_threshold: wrun::tier::DEFAULT_JIT_THRESHOLD,
+        }
+    }
+
+    /// `interp`, `jit`, `auto` (default threshold) or `auto<N>` (threshold `N`).
+    pub fn parse(name: &str) -> Option<TierSetup> {
+        match name.trim() {
+            "interp" => Some(TierSetup::INTERP),
+            "jit" => Some(TierSetup::JIT),
+            "auto" => Some(TierSetup::plain(Tier::Auto)),
+            other => Some(TierSetup {
+                tier: Tier::Auto,
+                jit_threshold: other.strip_prefix("auto")?.parse().ok()?,
+            }),
+        }
+    }
+
+    /// The inverse of [`TierSetup::parse`].
+    pub fn name(&self) -> String {
+        match self.tier {
+            Tier::Auto if self.jit_threshold != wrun::tier::DEFAULT_JIT_THRESHOLD => {
+                format!("auto{}", self.jit_threshold)
+            }
+            tier => tier.name().to_string(),
+        }
+    }
+
+    fn config(&self) -> Config {
+        Config {
+            tier: self.tier,
+            jit_threshold: self.jit_threshold,
+            ..Config::default()
+        }
+    }
+}
 
 /// The reference tier.
-pub const TIER_A: Tier = Tier::Interp;
-/// The tier under test. Interp vs Interp until the JIT tier exists: a sanity run of the harness.
-pub const TIER_B: Tier = Tier::Jit;
+pub const TIER_A: TierSetup = TierSetup::INTERP;
+/// The tiers under test by default, each compared with [`TIER_A`] on the same modules.
+pub const TIERS_B: [TierSetup; 2] = [TierSetup::JIT, TierSetup::AUTO1];
 
 /// A function reference, identified by its function index in the module under test (every
 /// function is exported, so every reference the module can make is known).
@@ -77,14 +134,17 @@ pub struct Outcome {
     pub calls: usize,
     /// Exported functions called in phase 1 (each is called again in phase 2).
     pub exports_called: usize,
+    /// What the tiers did with the module (functions compiled, OSR entries), over all calls.
+    pub tier_stats: TierStats,
 }
 
 /// Loads, instantiates and calls every exported function of `wasm` on `tier`. Never panics:
 /// a panic inside wrun becomes the last event.
-pub fn run(tier: Tier, wasm: &[u8], seed: u64) -> Outcome {
+pub fn run(tier: TierSetup, wasm: &[u8], seed: u64) -> Outcome {
     let mut events = Vec::new();
+    let mut loaded = None;
     let result = catch_unwind(AssertUnwindSafe(|| {
-        run_events(tier, wasm, seed, &mut events)
+        run_events(tier, wasm, seed, &mut events, &mut loaded)
     }));
     if let Err(payload) = result {
         let message = payload
@@ -114,20 +174,26 @@ pub fn run(tier: Tier, wasm: &[u8], seed: u64) -> Outcome {
         events,
         calls,
         exports_called,
+        tier_stats: loaded.map(|m| m.tier_stats()).unwrap_or_default(),
     }
 }
 
-fn run_events(tier: Tier, wasm: &[u8], seed: u64, events: &mut Vec<Event>) {
-    let engine = Engine::new(Config {
-        tier,
-        ..Config::default()
-    });
+/// Runs the module, recording `events`; `loaded` receives the module once it is loaded.
+fn run_events(
+    tier: TierSetup,
+    wasm: &[u8],
+    seed: u64,
+    events: &mut Vec<Event>,
+    loaded: &mut Option<Module>,
+) {
+    let engine = Engine::new(tier.config());
     if std::env::var_os("WRUN_DIFF_TRACE").is_some() {
         eprintln!("tier {}: loading", tier.name());
     }
     let module = match Module::new(&engine, wasm) {
         Ok(module) => {
             events.push(Event::Load(Ok(())));
+            *loaded = Some(module.clone());
             module
         }
         Err(e) => {
