@@ -93,7 +93,8 @@ impl Loaded {
     }
 }
 
-/// Calls `export(args)` on a fresh instance of `wat` (no imports) for each setup.
+/// Calls `export(args)` on a fresh instance of `wat` (no imports) on `setup`; returns the
+/// result and the module's tier statistics afterwards.
 fn call_on(setup: Setup, wat: &str, export: &str, args: &[Val]) -> (CallResult, TierStats) {
     let mut loaded = Loaded::new(setup, wat);
     let result = loaded.call(export, args);
@@ -389,6 +390,153 @@ fn later_calls_of_a_function_compiled_by_osr_run_compiled() {
     assert_tiering(&loaded.stats(), 1, 1, (1, 1));
 }
 
+/// `main(n)`: a loop with parameters `(k: i32, acc: i64)`, entered with `(n, 1)` while the
+/// operands `1000: i64` and `7: i32` of the enclosing expression wait below it; each
+/// iteration `acc = acc * 3 + k`, `k -= 1`, until `k` = 0; returns `1000 + (7 + k) + acc`.
+const LOOP_WITH_PARAMS: &str = r#"
+(module
+  (type $step (func (param i32 i64) (result i32 i64)))
+  (func $main (export "main") (param $n i32) (result i64)
+    (local $k i32) (local $acc i64)
+    i64.const 1000
+    i32.const 7
+    local.get $n
+    i64.const 1
+    (loop $l (type $step)
+      local.set $acc
+      local.set $k
+      (local.set $acc
+        (i64.add (i64.mul (local.get $acc) (i64.const 3)) (i64.extend_i32_u (local.get $k))))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+      local.get $k
+      local.get $acc
+      local.get $k
+      br_if $l)
+    local.set $acc
+    i32.add
+    i64.extend_i32_u
+    i64.add
+    local.get $acc
+    i64.add))
+"#;
+
+fn loop_with_params_model(n: u32) -> i64 {
+    let (mut k, mut acc) = (n as i32, 1i64);
+    loop {
+        acc = acc.wrapping_mul(3).wrapping_add(i64::from(k as u32));
+        k = k.wrapping_sub(1);
+        if k == 0 {
+            break;
+        }
+    }
+    1007 + acc
+}
+
+#[test]
+fn osr_mid_loop_keeps_loop_parameters_and_the_operands_below_the_loop() {
+    let args = [Val::I32(20)];
+    let expected = vec![Val::I64(loop_with_params_model(20))];
+    for setup in [INTERP, JIT, auto(1), auto(3), auto(19)] {
+        let (result, stats) = call_on(setup, LOOP_WITH_PARAMS, "main", &args);
+        assert_eq!(result.unwrap(), expected, "{setup:?}");
+        if setup.tier == Tier::Auto {
+            // 20 header executions: every threshold tried enters by OSR, at that iteration.
+            assert_tiering(&stats, 1, 1, (1, 1));
+        }
+    }
+}
+
+/// `main(n, m)`: `acc += (i * j) ^ j` over `i` in `0..n` (outer loop) and `j` in `0..m`
+/// (inner loop), both do-while.
+const NESTED_LOOPS: &str = r#"
+(module
+  (func $main (export "main") (param $n i32) (param $m i32) (result i32)
+    (local $i i32) (local $j i32) (local $acc i32)
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (loop $inner
+        (local.set $acc
+          (i32.add (local.get $acc)
+            (i32.xor (i32.mul (local.get $i) (local.get $j)) (local.get $j))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $inner (i32.lt_u (local.get $j) (local.get $m))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))
+"#;
+
+fn nested_loops_model(n: u32, m: u32) -> i32 {
+    let mut acc = 0i32;
+    for i in 0..n.max(1) {
+        for j in 0..m.max(1) {
+            acc = acc.wrapping_add((i.wrapping_mul(j) ^ j) as i32);
+        }
+    }
+    acc
+}
+
+#[test]
+fn osr_enters_at_the_inner_loop_with_the_outer_loop_running() {
+    // Headers count over all loops of the function: with threshold 5 and m = 8, the outer
+    // header (1) and the inner header 4 times reach 5 inside the first inner loop, so the OSR
+    // entry is the inner loop's, with the outer loop in progress; the outer header runs
+    // compiled from then on. Threshold 1 enters at the outer loop instead.
+    let args = [Val::I32(6), Val::I32(8)];
+    let expected = vec![Val::I32(nested_loops_model(6, 8))];
+    for setup in [INTERP, JIT, auto(1), auto(5), auto(12)] {
+        let (result, stats) = call_on(setup, NESTED_LOOPS, "main", &args);
+        assert_eq!(result.unwrap(), expected, "{setup:?}");
+        if setup.tier == Tier::Auto {
+            assert_tiering(&stats, 1, 1, (1, 1));
+        }
+    }
+}
+
+/// `bump(x)` adds `x` to a global and to the word at address 16; returns their sum.
+const PER_INSTANCE_STATE: &str = r#"
+(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 0))
+  (func (export "bump") (param $x i32) (result i32)
+    (global.set $g (i32.add (global.get $g) (local.get $x)))
+    (i32.store (i32.const 16) (i32.add (i32.load (i32.const 16)) (local.get $x)))
+    (i32.add (global.get $g) (i32.load (i32.const 16)))))
+"#;
+
+#[test]
+fn code_compiled_for_one_instance_runs_on_the_state_of_another() {
+    // Compiled code belongs to the module: after instance 1 tiered `bump` up, instances 2
+    // (same store) and 3 (another store) run the same code on their own global and memory.
+    let engine = Engine::new(Config {
+        tier: Tier::Auto,
+        jit_threshold: 1,
+        ..Config::default()
+    });
+    let wasm = wat::parse_str(PER_INSTANCE_STATE).unwrap();
+    let module = Module::new(&engine, &wasm).unwrap();
+    let mut store = Store::new(&engine);
+    let mut other_store = Store::new(&engine);
+    let first = Linker::new().instantiate(&mut store, &module).unwrap();
+    let second = Linker::new().instantiate(&mut store, &module).unwrap();
+    let third = Linker::new()
+        .instantiate(&mut other_store, &module)
+        .unwrap();
+    let bump = |store: &mut Store, instance: Instance, x: i32| {
+        let func = instance.get_func(store, "bump").unwrap();
+        func.call(store, &[Val::I32(x)]).unwrap()
+    };
+    for round in 1..=3 {
+        assert_eq!(bump(&mut store, first, 1), vec![Val::I32(2 * round)]);
+    }
+    assert_eq!(module.tier_stats().compiled, 1);
+    assert_eq!(bump(&mut store, second, 10), vec![Val::I32(20)]);
+    assert_eq!(bump(&mut other_store, third, 100), vec![Val::I32(200)]);
+    assert_eq!(bump(&mut store, first, 1), vec![Val::I32(8)]);
+    assert_eq!(bump(&mut store, second, 10), vec![Val::I32(40)]);
+    assert_eq!(bump(&mut other_store, third, 100), vec![Val::I32(400)]);
+    assert_tiering(&module.tier_stats(), 1, 1, (0, 0));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. Traps in compiled code entered by OSR keep the interpreter's backtrace.
 
@@ -598,8 +746,8 @@ fn calls_cross_tiers_both_ways_through_a_host_function() {
     }
 }
 
-/// `main(n)` folds `acc` through the table: `acc = table[i % 2](acc)` for `i` in `0..n`,
-/// where slot 0 doubles and slot 1 adds `i`-independent 7. `direct(x)` calls slot 1 once.
+/// `main(n)` folds `acc` (from 1) through the table: `acc = table[i % 2](acc)` for `i` in
+/// `0..n`, where slot 0 doubles and slot 1 adds 7. `direct(x)` calls slot 1 once.
 const INDIRECT_CALLS: &str = r#"
 (module
   (type $unary (func (param i32) (result i32)))
