@@ -352,14 +352,34 @@ impl Instantiated {
 fn describe_trap(trap: &Trap) -> String {
     let mut text = format!("trap {:?}: {}", trap.code, trap.message());
     if std::env::var_os("WRUN_DIFF_BACKTRACES").is_some() {
-        let frames: Vec<String> = trap
-            .backtrace
-            .iter()
-            .map(|f| f.func_index.to_string())
-            .collect();
-        text.push_str(&format!(" [backtrace: functions {}]", frames.join(" <- ")));
+        text.push_str(&format!(
+            " [backtrace: {}]",
+            describe_backtrace(&trap.backtrace)
+        ));
     }
     text
+}
+
+/// The function indices of a backtrace, innermost first; a deep one (recursion until the fuel
+/// runs out) as its ends, its length and a hash of every index, so that equal texts still mean
+/// equal backtraces.
+fn describe_backtrace(frames: &[wrun::FrameInfo]) -> String {
+    const SHOWN: usize = 8;
+    let indices: Vec<String> = frames.iter().map(|f| f.func_index.to_string()).collect();
+    if indices.len() <= 2 * SHOWN {
+        return format!("functions {}", indices.join(" <- "));
+    }
+    let words: Vec<u8> = frames
+        .iter()
+        .flat_map(|f| f.func_index.to_le_bytes())
+        .collect();
+    format!(
+        "{} frames, hash {:#x}: functions {} <- ... <- {}",
+        frames.len(),
+        hash_bytes(&words),
+        indices[..SHOWN].join(" <- "),
+        indices[indices.len() - SHOWN..].join(" <- ")
+    )
 }
 
 fn describe_error(error: &Error) -> String {
