@@ -257,8 +257,9 @@ pub unsafe fn enter(
         if outer.is_null() {
             let native_low = native_stack_low().unwrap_or(0);
             let here = &saved as *const _ as usize;
-            e.stack_limit = if native_low != 0 && here > native_low + 2 * NATIVE_STACK_RESERVE {
-                native_low + NATIVE_STACK_RESERVE
+            e.stack_limit = if native_low != 0 && here > native_low {
+                // On a small stack, keep half of what is left for helpers and host calls.
+                native_low + NATIVE_STACK_RESERVE.min((here - native_low) / 2)
             } else {
                 // Unknown stack: allow 1 MiB below the current position.
                 here.saturating_sub(1 << 20)

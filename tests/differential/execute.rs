@@ -11,11 +11,68 @@ use wrun::{
 };
 
 use crate::generate::Rng;
+use wrun::tier::TierStats;
+
+/// A way to run modules: a tier and, for `Tier::Auto`, its tier-up threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TierSetup {
+    pub tier: Tier,
+    pub jit_threshold: u32,
+}
+
+impl TierSetup {
+    pub const INTERP: TierSetup = TierSetup::plain(Tier::Interp);
+    pub const JIT: TierSetup = TierSetup::plain(Tier::Jit);
+    /// `Tier::Auto` with threshold 1: every function is compiled at its second call or at its
+    /// first loop header (entered there by OSR), so almost every module crosses tiers.
+    pub const AUTO1: TierSetup = TierSetup {
+        tier: Tier::Auto,
+        jit_threshold: 1,
+    };
+
+    const fn plain(tier: Tier) -> TierSetup {
+        TierSetup {
+            tier,
+            jit_threshold: wrun::tier::DEFAULT_JIT_THRESHOLD,
+        }
+    }
+
+    /// `interp`, `jit`, `auto` (default threshold) or `auto<N>` (threshold `N`).
+    pub fn parse(name: &str) -> Option<TierSetup> {
+        match name.trim() {
+            "interp" => Some(TierSetup::INTERP),
+            "jit" => Some(TierSetup::JIT),
+            "auto" => Some(TierSetup::plain(Tier::Auto)),
+            other => Some(TierSetup {
+                tier: Tier::Auto,
+                jit_threshold: other.strip_prefix("auto")?.parse().ok()?,
+            }),
+        }
+    }
+
+    /// The inverse of [`TierSetup::parse`].
+    pub fn name(&self) -> String {
+        match self.tier {
+            Tier::Auto if self.jit_threshold != wrun::tier::DEFAULT_JIT_THRESHOLD => {
+                format!("auto{}", self.jit_threshold)
+            }
+            tier => tier.name().to_string(),
+        }
+    }
+
+    fn config(&self) -> Config {
+        Config {
+            tier: self.tier,
+            jit_threshold: self.jit_threshold,
+            ..Config::default()
+        }
+    }
+}
 
 /// The reference tier.
-pub const TIER_A: Tier = Tier::Interp;
-/// The tier under test. Interp vs Interp until the JIT tier exists: a sanity run of the harness.
-pub const TIER_B: Tier = Tier::Jit;
+pub const TIER_A: TierSetup = TierSetup::INTERP;
+/// The tiers under test by default, each compared with [`TIER_A`] on the same modules.
+pub const TIERS_B: [TierSetup; 2] = [TierSetup::JIT, TierSetup::AUTO1];
 
 /// A function reference, identified by its function index in the module under test (every
 /// function is exported, so every reference the module can make is known).
@@ -77,14 +134,17 @@ pub struct Outcome {
     pub calls: usize,
     /// Exported functions called in phase 1 (each is called again in phase 2).
     pub exports_called: usize,
+    /// What the tiers did with the module (functions compiled, OSR entries), over all calls.
+    pub tier_stats: TierStats,
 }
 
 /// Loads, instantiates and calls every exported function of `wasm` on `tier`. Never panics:
 /// a panic inside wrun becomes the last event.
-pub fn run(tier: Tier, wasm: &[u8], seed: u64) -> Outcome {
+pub fn run(tier: TierSetup, wasm: &[u8], seed: u64) -> Outcome {
     let mut events = Vec::new();
+    let mut loaded = None;
     let result = catch_unwind(AssertUnwindSafe(|| {
-        run_events(tier, wasm, seed, &mut events)
+        run_events(tier, wasm, seed, &mut events, &mut loaded)
     }));
     if let Err(payload) = result {
         let message = payload
@@ -114,20 +174,26 @@ pub fn run(tier: Tier, wasm: &[u8], seed: u64) -> Outcome {
         events,
         calls,
         exports_called,
+        tier_stats: loaded.map(|m| m.tier_stats()).unwrap_or_default(),
     }
 }
 
-fn run_events(tier: Tier, wasm: &[u8], seed: u64, events: &mut Vec<Event>) {
-    let engine = Engine::new(Config {
-        tier,
-        ..Config::default()
-    });
+/// Runs the module, recording `events`; `loaded` receives the module once it is loaded.
+fn run_events(
+    tier: TierSetup,
+    wasm: &[u8],
+    seed: u64,
+    events: &mut Vec<Event>,
+    loaded: &mut Option<Module>,
+) {
+    let engine = Engine::new(tier.config());
     if std::env::var_os("WRUN_DIFF_TRACE").is_some() {
         eprintln!("tier {}: loading", tier.name());
     }
     let module = match Module::new(&engine, wasm) {
         Ok(module) => {
             events.push(Event::Load(Ok(())));
+            *loaded = Some(module.clone());
             module
         }
         Err(e) => {
@@ -286,14 +352,34 @@ impl Instantiated {
 fn describe_trap(trap: &Trap) -> String {
     let mut text = format!("trap {:?}: {}", trap.code, trap.message());
     if std::env::var_os("WRUN_DIFF_BACKTRACES").is_some() {
-        let frames: Vec<String> = trap
-            .backtrace
-            .iter()
-            .map(|f| f.func_index.to_string())
-            .collect();
-        text.push_str(&format!(" [backtrace: functions {}]", frames.join(" <- ")));
+        text.push_str(&format!(
+            " [backtrace: {}]",
+            describe_backtrace(&trap.backtrace)
+        ));
     }
     text
+}
+
+/// The function indices of a backtrace, innermost first; a deep one (recursion until the fuel
+/// runs out) as its ends, its length and a hash of every index, so that equal texts still mean
+/// equal backtraces.
+fn describe_backtrace(frames: &[wrun::FrameInfo]) -> String {
+    const SHOWN: usize = 8;
+    let indices: Vec<String> = frames.iter().map(|f| f.func_index.to_string()).collect();
+    if indices.len() <= 2 * SHOWN {
+        return format!("functions {}", indices.join(" <- "));
+    }
+    let words: Vec<u8> = frames
+        .iter()
+        .flat_map(|f| f.func_index.to_le_bytes())
+        .collect();
+    format!(
+        "{} frames, hash {:#x}: functions {} <- ... <- {}",
+        frames.len(),
+        hash_bytes(&words),
+        indices[..SHOWN].join(" <- "),
+        indices[indices.len() - SHOWN..].join(" <- ")
+    )
 }
 
 fn describe_error(error: &Error) -> String {
