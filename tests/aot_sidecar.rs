@@ -420,6 +420,10 @@ fn other_versions_and_wrong_magic_are_refused() {
             patched(format::OFF_CODE_SHAPE, &99u32.to_le_bytes()),
             "compiler settings",
         ),
+        (
+            patched(format::OFF_COMPILER_BUILD, &[0xAB; 8]),
+            "another build of wrun",
+        ),
         (patched(format::OFF_LAYOUT, &[0xFF; 4]), "layout"),
         (
             patched(format::OFF_CPU, &(1u32 << 20).to_le_bytes()),

@@ -31,6 +31,7 @@ pub const OFF_LAYOUT: usize = 144;
 pub const OFF_NUM_IMPORTED: usize = 176;
 pub const OFF_NUM_DEFINED: usize = 180;
 pub const OFF_SECTIONS: usize = 184;
+pub const OFF_COMPILER_BUILD: usize = 280;
 
 /// The sections, in section-table order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +80,12 @@ pub fn target() -> String {
 
 pub fn wrun_version() -> &'static str {
     env!("CARGO_PKG_VERSION")
+}
+
+/// Fingerprint of the JIT's source this wrun was built from (`build.rs`): any change to the
+/// compiler, even one that forgot to bump [`CODE_SHAPE_VERSION`], refuses older sidecars.
+pub fn compiler_build() -> u64 {
+    u64::from_str_radix(env!("WRUN_JIT_SOURCE_HASH"), 16).unwrap_or(0)
 }
 
 /// SHA-256 of every layout constant compiled code depends on: a sidecar compiled against other
@@ -323,6 +330,7 @@ pub fn serialize(
     put_str(&mut out, OFF_TARGET, TARGET_LEN, &target())?;
     put_u32(&mut out, OFF_CPU, cpu.to_bits());
     put_u32(&mut out, OFF_CODE_SHAPE, code_shape);
+    put_u64(&mut out, OFF_COMPILER_BUILD, compiler_build());
     out[OFF_LAYOUT..OFF_LAYOUT + 32].copy_from_slice(&layout_hash());
     put_u32(&mut out, OFF_NUM_IMPORTED, info.num_imported_funcs);
     put_u32(&mut out, OFF_NUM_DEFINED, u32_len(defined, "functions")?);
@@ -437,6 +445,14 @@ pub fn verify_header(file: &[u8], module_bytes: &[u8], cpu: CpuFeatures) -> Resu
     if shape != CODE_SHAPE_VERSION {
         return Err(format!(
             "compiler settings differ: code shape {shape}, this wrun generates {CODE_SHAPE_VERSION}"
+        ));
+    }
+    let build = u64_at(file, OFF_COMPILER_BUILD)?;
+    if build != compiler_build() {
+        return Err(format!(
+            "compiler settings differ: built by compiler {build:016x}, this wrun has {:016x} \
+             (another build of wrun)",
+            compiler_build()
         ));
     }
     if bytes_at(file, OFF_LAYOUT, 32)? != layout_hash() {

@@ -21,7 +21,7 @@
 //! | 176 | 4  | number of imported functions |
 //! | 180 | 4  | number of defined functions |
 //! | 184 | 96 | section table: `(offset: u64, length: u64)` for each section below, in this order |
-//! | 280 | 8  | reserved (zero) |
+//! | 280 | 8  | compiler build: fingerprint of the JIT's source this wrun was built from (`build.rs`) |
 //!
 //! Sections (lengths in bytes; the tables lie between the header and the code, 8-aligned):
 //!
