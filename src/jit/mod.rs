@@ -88,11 +88,12 @@ pub use entry::enter;
 
 /// The compiled code of one module, registered for traps while alive.
 pub struct JitModule {
+    /// First: dropped (unregistered) before the code is unmapped.
+    _registration: trap::Registration,
     memory: code_memory::CodeMemory,
     info: Arc<trap::CodeInfo>,
     func_offsets: Vec<u32>,
     loop_headers: Vec<Vec<compile::OsrEntry>>,
-    _registration: trap::Registration,
 }
 
 impl JitModule {
