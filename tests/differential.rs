@@ -20,10 +20,9 @@
 //! - `WRUN_DIFF_TRACE=1`: print each load and call to stderr before it happens (to locate a
 //!   crash).
 //! - `WRUN_DIFF_BACKTRACES=1`: traps compare their backtraces (function indices) too.
-//! - `WRUN_DIFF_THREADS` (default 1): worker threads. With more than one and
-//!   `WRUN_DIFF_BACKTRACES`, the JIT's trap-registry race (code of a dropped module unregistered
-//!   after it is unmapped; see the ignored `backtraces_are_right_while_threads_compile_and_drop_code`
-//!   in `tests/tier.rs`) shows up as backtrace-only differences that do not reproduce alone.
+//! - `WRUN_DIFF_THREADS` (default 1): worker threads. (Several threads with
+//!   `WRUN_DIFF_BACKTRACES` found the JIT's trap-registry race, now guarded by
+//!   `tests/tier.rs`: a difference that does not reproduce alone may be another race.)
 //! - `WRUN_DIFF_OUT`: where failing modules are written (default `<target>/tmp/differential`).
 //! - `WRUN_DIFF_SKIP=S1,S2,...`: seeds not to run (`scripts/fuzz.sh` skips seeds that crashed).
 //!   The (tier, seed) pairs of `KNOWN_FAILURES` are skipped too (listed after the summary)

@@ -932,9 +932,9 @@ fn unbounded_recursion_in_auto_mode_traps_cleanly() {
     check_unbounded_recursion_on_thread(8 << 20);
 }
 
+/// Below 512 KiB of native stack the JIT used to budget 1 MiB below the current position and
+/// overflowed the thread's stack (an abort) instead of trapping.
 #[test]
-#[ignore = "aborts the process (native stack overflow) on jit and auto: below 512 KiB of \
-            stack, jit::entry::enter budgets 1 MiB below the current position (reported)"]
 fn unbounded_recursion_on_a_small_native_stack_traps_cleanly() {
     check_unbounded_recursion_on_thread(256 << 10);
 }
@@ -1052,6 +1052,139 @@ fn cli_proc_exit_from_a_loop_entered_by_osr() {
     );
 }
 
+/// The start function loops `10` times adding `i * i` to a global, then traps if the global
+/// `trap_at_start` (imported) is set.
+const LOOPING_START: &str = r#"
+(module
+  (import "env" "trap_at_start" (global $trap_at_start i32))
+  (global $sum (export "sum") (mut i32) (i32.const 0))
+  (func $start
+    (local $i i32)
+    (loop $l
+      (global.set $sum (i32.add (global.get $sum) (i32.mul (local.get $i) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 10))))
+    (if (global.get $trap_at_start) (then unreachable)))
+  (start $start))
+"#;
+
+/// Instantiates [`LOOPING_START`] on `setup`: the `sum` global, or the instantiation error.
+fn run_looping_start(setup: Setup, trap_at_start: bool) -> (Result<Val, wrun::Error>, TierStats) {
+    let engine = Engine::new(Config {
+        tier: setup.tier,
+        jit_threshold: setup.jit_threshold,
+        ..Config::default()
+    });
+    let wasm = wat::parse_str(LOOPING_START).unwrap();
+    let module = Module::new(&engine, &wasm).unwrap();
+    let mut store = Store::new(&engine);
+    let flag = wrun::Global::new(
+        &mut store,
+        wrun::GlobalType {
+            ty: ValType::I32,
+            mutable: false,
+        },
+        Val::I32(trap_at_start as i32),
+    )
+    .unwrap();
+    let mut linker = Linker::new();
+    linker.define("env", "trap_at_start", Extern::Global(flag));
+    let result = linker.instantiate(&mut store, &module).map(|instance| {
+        match instance.get_export(&store, "sum") {
+            Some(Extern::Global(sum)) => sum.get(&store),
+            other => panic!("sum export: {other:?}"),
+        }
+    });
+    (result, module.tier_stats())
+}
+
+#[test]
+fn start_function_enters_by_osr_and_its_trap_keeps_the_backtrace() {
+    let sum: i32 = (0..10).map(|i| i * i).sum();
+    let interp_trap = match run_looping_start(INTERP, true).0 {
+        Err(wrun::Error::Trap(trap)) => trap,
+        other => panic!("expected a trap at instantiation, got {other:?}"),
+    };
+    assert_eq!(interp_trap.code, TrapCode::Unreachable);
+    assert_eq!(frame_names(&interp_trap.backtrace), ["start"]);
+    for setup in [INTERP, JIT, auto(1), auto(4)] {
+        let (result, stats) = run_looping_start(setup, false);
+        assert_eq!(result.unwrap(), Val::I32(sum), "{setup:?}");
+        if setup.tier == Tier::Auto {
+            assert_tiering(&stats, 1, 1, (1, 1));
+        }
+        let (result, stats) = run_looping_start(setup, true);
+        match result {
+            Err(wrun::Error::Trap(trap)) => {
+                assert_eq!(trap.code, TrapCode::Unreachable, "{setup:?}");
+                assert_eq!(trap.backtrace, interp_trap.backtrace, "{setup:?}");
+            }
+            other => panic!("{setup:?}: expected a trap at instantiation, got {other:?}"),
+        }
+        if setup.tier == Tier::Auto {
+            assert_tiering(&stats, 1, 1, (1, 1));
+        }
+    }
+}
+
+/// `triple(x)` returns `(x, x * 2 as i64, x as f64 / 4)`; `combine(x)` (called once per
+/// test: interpreted) calls it twice and folds the six results into an f64.
+const MULTI_VALUE: &str = r#"
+(module
+  (func $triple (param $x i32) (result i32 i64 f64)
+    (local.get $x)
+    (i64.mul (i64.extend_i32_s (local.get $x)) (i64.const 2))
+    (f64.div (f64.convert_i32_s (local.get $x)) (f64.const 4)))
+  (func (export "combine") (param $x i32) (result f64)
+    (local $a i32) (local $b i64) (local $c f64)
+    (call $triple (local.get $x))
+    (local.set $c) (local.set $b) (local.set $a)
+    (call $triple (i32.add (local.get $x) (i32.const 1)))
+    ;; stack: a2 b2 c2; result = c2 + c + (a2 + a) + (b2 + b)
+    (f64.add (local.get $c))
+    (local.set $c)
+    (i64.add (local.get $b))
+    (f64.convert_i64_s)
+    (local.get $c)
+    (f64.add)
+    (local.set $c)
+    (i32.add (local.get $a))
+    (f64.convert_i32_s)
+    (local.get $c)
+    (f64.add))
+  (func (export "warm") (param $x i32) (result i32)
+    (call $triple (local.get $x))
+    (drop) (drop)))
+"#;
+
+#[test]
+fn multiple_results_cross_from_compiled_code_to_the_interpreter() {
+    let model = |x: i32| {
+        let t = |x: i32| (x, i64::from(x) * 2, f64::from(x) / 4.0);
+        let (a, b, c) = t(x);
+        let (a2, b2, c2) = t(x + 1);
+        let c = c2 + c;
+        let c = (b2 + b) as f64 + c;
+        f64::from(a2 + a) + c
+    };
+    for setup in [INTERP, JIT, auto(1)] {
+        let mut loaded = Loaded::new(setup, MULTI_VALUE);
+        // With threshold 1, triple is compiled at its 2nd call (inside the first `combine`).
+        assert_eq!(
+            loaded.call("combine", &[Val::I32(7)]).unwrap(),
+            vec![Val::F64(model(7).to_bits())],
+            "{setup:?}"
+        );
+        assert_eq!(
+            loaded.call("warm", &[Val::I32(-3)]).unwrap(),
+            vec![Val::I32(-3)]
+        );
+        if setup.tier == Tier::Auto {
+            assert_tiering(&loaded.stats(), 3, 1, (0, 0));
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 6. Threads.
 
@@ -1108,28 +1241,24 @@ fn churn_compiled_code(
     failure.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The JIT's trap registry used to drop a module's entry after unmapping its code, and by
+/// start address: another thread's code mapped at the same address lost its entry (empty
+/// backtraces) or was looked up as the dropped module's (wrong functions).
 #[test]
-#[ignore = "fails (race): a dropped module's code is unmapped before its trap registration is \
-            removed, and the removal matches by start address, so another thread's code mapped \
-            at the same address loses its registration or is looked up as the old module's \
-            (src/jit/function.rs, src/jit/mod.rs field order; src/jit/trap.rs Registration::drop)"]
 fn backtraces_are_right_while_threads_compile_and_drop_code() {
     for setup in [JIT, auto(1)] {
-        if let Some(failure) = churn_compiled_code(setup, TRAP_IN_CALLEE, 4, 2000, true) {
+        if let Some(failure) = churn_compiled_code(setup, TRAP_IN_CALLEE, 4, 500, true) {
             panic!("{failure}");
         }
     }
 }
 
+/// The same race, and the signal handler giving up when another thread held the registry's
+/// write lock, made a guard-region fault in compiled code kill the process (SIGSEGV).
 #[test]
-#[ignore = "crashes the process (SIGSEGV): while other threads compile and drop code, a \
-            guard-region fault in compiled code is not recognized (lost registration, see \
-            backtraces_are_right_while_threads_compile_and_drop_code, or REGISTRY.try_read \
-            failing while another thread holds the write lock: src/jit/trap.rs in_compiled_code)"]
 fn guard_region_faults_are_traps_while_threads_compile_and_drop_code() {
     for setup in [JIT, auto(1)] {
-        if let Some(failure) = churn_compiled_code(setup, OUT_OF_BOUNDS_IN_CALLEE, 4, 20_000, false)
-        {
+        if let Some(failure) = churn_compiled_code(setup, OUT_OF_BOUNDS_IN_CALLEE, 4, 500, false) {
             panic!("{failure}");
         }
     }

@@ -10,11 +10,12 @@ use super::trap;
 use crate::module::ModuleInfo;
 
 pub struct CompiledFunction {
+    /// First: dropped (unregistered) before the code is unmapped.
+    _registration: trap::Registration,
     memory: CodeMemory,
     entry_offset: u32,
     osr_entries: Vec<OsrEntry>,
     _info: Arc<trap::CodeInfo>,
-    _registration: trap::Registration,
 }
 
 impl CompiledFunction {

@@ -129,9 +129,7 @@ pub struct CodeTables {
 
 /// The compiled code of one module, registered for traps while alive.
 pub struct JitModule {
-    /// First field, so it drops first: the range leaves the registry while the code is still
-    /// mapped. Unmapped first, another module's code could land at the same address and
-    /// register, and this registration's removal (by start address) would take that one out.
+    /// First: dropped (unregistered) before the code is unmapped.
     _registration: trap::Registration,
     memory: Backing,
     info: Arc<trap::CodeInfo>,

@@ -46,32 +46,41 @@ impl CodeInfo {
 /// blocking) and by backtraces.
 static REGISTRY: RwLock<Vec<(usize, usize, Weak<CodeInfo>)>> = RwLock::new(Vec::new());
 
-/// Removes its range from the registry when dropped.
+/// Removes its entry from the registry when dropped. Owners declare it before their code
+/// memory, so the range is unregistered before it is unmapped (and maybe reused by another
+/// thread's code, which registers an entry of its own: entries are removed by identity).
 pub struct Registration {
-    start: usize,
+    info: Weak<CodeInfo>,
 }
 
 pub fn register(info: &Arc<CodeInfo>) -> Registration {
-    if let Ok(mut registry) = REGISTRY.write() {
-        registry.push((info.start, info.end, Arc::downgrade(info)));
-    }
-    Registration { start: info.start }
+    let weak = Arc::downgrade(info);
+    write_registry().push((info.start, info.end, weak.clone()));
+    Registration { info: weak }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        if let Ok(mut registry) = REGISTRY.write() {
-            registry.retain(|(start, _, _)| *start != self.start);
-        }
+        write_registry().retain(|(_, _, info)| !Weak::ptr_eq(info, &self.info));
     }
 }
 
+/// The registry for writing; a poisoned lock is still used (entries are plain data, and
+/// every writer leaves them consistent).
+fn write_registry() -> std::sync::RwLockWriteGuard<'static, Vec<(usize, usize, Weak<CodeInfo>)>> {
+    REGISTRY
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn lookup(pc: usize) -> Option<Arc<CodeInfo>> {
-    let registry = REGISTRY.read().ok()?;
+    let registry = REGISTRY
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     registry
         .iter()
-        .find(|(start, end, _)| pc >= *start && pc < *end)
-        .and_then(|(_, _, info)| info.upgrade())
+        .filter(|(start, end, _)| pc >= *start && pc < *end)
+        .find_map(|(_, _, info)| info.upgrade())
 }
 
 /// Walks the frame-pointer chain from the trap site. `pc` is a return address (or faulting
@@ -162,10 +171,21 @@ pub fn ensure_alt_stack() {
     }
 }
 
+/// Called by the signal handler for a fault at `pc` on a thread running compiled code. It
+/// waits for a writer instead of giving up: the writer is another thread (this one faulted
+/// inside compiled code, which never holds the lock), and holds it only briefly.
 fn in_compiled_code(pc: usize) -> bool {
-    match REGISTRY.try_read() {
-        Ok(registry) => registry.iter().any(|(s, e, _)| pc >= *s && pc < *e),
-        Err(_) => false,
+    loop {
+        match REGISTRY.try_read() {
+            Ok(registry) => return registry.iter().any(|(s, e, _)| pc >= *s && pc < *e),
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => {
+                return poisoned
+                    .into_inner()
+                    .iter()
+                    .any(|(s, e, _)| pc >= *s && pc < *e);
+            }
+            Err(std::sync::TryLockError::WouldBlock) => std::hint::spin_loop(),
+        }
     }
 }
 
