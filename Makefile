@@ -30,7 +30,8 @@ wasi-test: build
 	WRUN=$(WRUN) scripts/wasi-test.sh
 	WRUN=$(WRUN) scripts/wasi-test.sh --aot
 
-# Differential fuzzing: interp vs jit on FUZZ_MODULES wasm-smith modules, release build.
+# Differential fuzzing: interp vs jit and auto1 (WRUN_DIFF_TIER) on FUZZ_MODULES wasm-smith
+# modules, release build.
 FUZZ_MODULES ?= 20000
 fuzz:
 	scripts/fuzz.sh $(FUZZ_MODULES)
