@@ -245,7 +245,7 @@ impl Module {
         };
         let jit_compile_time = started.elapsed();
         let tiering: Option<Arc<dyn interp::Tiering>> = match (&jit, &tier_manager) {
-            (Some(_), _) => Some(Arc::new(tier::Precompiled)),
+            (Some(_), _) => Some(Arc::new(tier::TierManager::new(&info, tier::NEVER))),
             (None, Some(manager)) => Some(manager.clone()),
             (None, None) => None,
         };

@@ -8,12 +8,12 @@
 //!   set runs compiled; otherwise the interpreter counts its calls (at entry) and loop-header
 //!   executions (at each `LoopHeader`) in its `Translated` record and reports it here, through
 //!   [`crate::interp::Tiering`], when a count reaches its trigger.
-//! - Hot by calls: the function is compiled on its own ([`CompiledFunction`]), its entry is
+//! - Hot by calls: the function is compiled on its own ([`JitModule::compile_function`]), its entry is
 //!   stored in the instance's `FuncRecord::code` (code is never patched) and the call goes to
 //!   machine code. Compiled code calls other functions through their records (self-recursion
 //!   directly), so later calls from either tier reach whatever tier the callee is in.
 //! - Hot by a loop: the function is compiled and the interpreter continues in the compiled
-//!   code at that loop header (OSR, [`CompiledFunction::osr_entry`]) with its frame as is:
+//!   code at that loop header (OSR, [`JitModule::osr_entry`]) with its frame as is:
 //!   at a loop header every tier keeps every local and operand in its canonical slot. When the
 //!   compiled function returns, the interpreter resumes its caller as after a return.
 //! - Compiled code reaches functions without code through the JIT's fallback, which runs
@@ -42,9 +42,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::interp::{Interp, Tiering};
+use crate::jit::JitModule;
 use crate::jit::compile::CpuFeatures;
 use crate::jit::entry::Fallback;
-use crate::jit::function::CompiledFunction;
 use crate::module::ModuleInfo;
 use crate::runtime::{FuncRecord, Trap, VmCtx};
 
@@ -87,13 +87,17 @@ pub struct TierStats {
     pub code_bytes: u64,
 }
 
-/// The per-module tier manager of `Tier::Auto`.
+/// Threshold of a module whose functions were all compiled before start (`Tier::Jit`, an
+/// AOT sidecar): nothing is ever reported hot, the manager only enters compiled code.
+pub const NEVER: u32 = u32::MAX;
+
+/// The per-module tier manager (`Tier::Auto`; with [`NEVER`] for precompiled modules).
 pub struct TierManager {
     module: Arc<ModuleInfo>,
     threshold: u32,
     cpu: CpuFeatures,
     /// Per defined function: its compiled code once hot (`None`: compiling failed).
-    compiled: Box<[OnceLock<Option<CompiledFunction>>]>,
+    compiled: Box<[OnceLock<Option<JitModule>>]>,
     /// Per defined function: entered through OSR at least once.
     osr_used: Box<[AtomicBool]>,
     osr_entries: AtomicU64,
@@ -117,13 +121,16 @@ impl TierManager {
     }
 
     /// The compiled code of `func_index` (imports counted), compiling it on first request.
-    fn function(&self, func_index: u32, trigger: Trigger) -> Option<&CompiledFunction> {
+    fn function(&self, func_index: u32, trigger: Trigger) -> Option<&JitModule> {
+        if self.threshold == NEVER {
+            return None;
+        }
         let defined = func_index.checked_sub(self.module.num_imported_funcs)? as usize;
         self.compiled
             .get(defined)?
             .get_or_init(|| {
                 let started = Instant::now();
-                let result = CompiledFunction::compile(&self.module, func_index, self.cpu);
+                let result = JitModule::compile_function(&self.module, func_index, self.cpu);
                 let elapsed = started.elapsed();
                 self.compile_nanos
                     .fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
@@ -175,15 +182,17 @@ impl Tiering for TierManager {
     }
 
     fn compile_for_call(&self, record: &FuncRecord) -> Option<*const u8> {
-        let entry = self.function(record.func_index, Trigger::Calls)?.entry();
+        let entry = self
+            .function(record.func_index, Trigger::Calls)?
+            .entry(record.func_index)?;
         record.code.set(entry);
         Some(entry)
     }
 
     fn osr_entry(&self, record: &FuncRecord, wasm_offset: u32) -> Option<*const u8> {
         let code = self.function(record.func_index, Trigger::Loop)?;
-        record.code.set(code.entry());
-        let entry = code.osr_entry(wasm_offset)?;
+        record.code.set(code.entry(record.func_index)?);
+        let entry = code.osr_entry(record.func_index, wasm_offset)?;
         let defined = (record.func_index - self.module.num_imported_funcs) as usize;
         if let Some(used) = self.osr_used.get(defined)
             && !used.swap(true, Ordering::Relaxed)
@@ -243,34 +252,4 @@ unsafe fn interp_fallback(
 ) -> Result<(), Trap> {
     // SAFETY: per the contract; the interpreter is suspended in `run_compiled` meanwhile.
     unsafe { (*ctx.cast::<Interp>()).call_at(record, args) }
-}
-
-/// `Tier::Jit`: every function was compiled before start (records are set at instantiation);
-/// nothing gets hot, but calls into the compiled code go through here.
-pub struct Precompiled;
-
-impl Tiering for Precompiled {
-    fn triggers(&self) -> (u32, u32) {
-        (u32::MAX, u32::MAX)
-    }
-
-    fn compile_for_call(&self, _record: &FuncRecord) -> Option<*const u8> {
-        None
-    }
-
-    fn osr_entry(&self, _record: &FuncRecord, _wasm_offset: u32) -> Option<*const u8> {
-        None
-    }
-
-    unsafe fn run_compiled(
-        &self,
-        interp: *mut Interp,
-        entry: *const u8,
-        vmctx: *mut VmCtx,
-        fp: *mut u64,
-        stack_end: *mut u64,
-    ) -> Result<(), Trap> {
-        // SAFETY: forwarded contract.
-        unsafe { run_compiled(interp, entry, vmctx, fp, stack_end) }
-    }
 }

@@ -9,7 +9,6 @@
 //! - `entry`: the per-thread [`entry::ExecContext`], the entry trampoline and trap stubs,
 //!   [`enter`] (Rust -> compiled code), the helper that calls host functions and functions
 //!   without code.
-//! - `function`: one function compiled on its own (the tier manager's unit).
 //! - `trap`: code-range registry, SIGSEGV/SIGBUS handler, backtraces.
 //! - `convert`: Rust helpers for float -> int conversions, u64 -> float, min/max, rounding
 //!   without SSE4.1 and popcnt without POPCNT.
@@ -78,7 +77,6 @@ pub mod code_memory;
 pub mod compile;
 pub mod convert;
 pub mod entry;
-pub mod function;
 pub mod trap;
 pub mod x64;
 
@@ -127,12 +125,15 @@ pub struct CodeTables {
     pub pc_map: Vec<(u32, u32)>,
 }
 
-/// The compiled code of one module, registered for traps while alive.
+/// Compiled code of a module's defined functions `first_defined ..` (all of them, or the one
+/// function the tier manager compiled), registered for traps while alive.
 pub struct JitModule {
     /// First: dropped (unregistered) before the code is unmapped.
     _registration: trap::Registration,
     memory: Backing,
     info: Arc<trap::CodeInfo>,
+    /// Defined index of the function whose entry is `func_offsets[0]`.
+    first_defined: u32,
     func_offsets: Vec<u32>,
     loop_headers: Vec<Vec<compile::OsrEntry>>,
 }
@@ -156,7 +157,39 @@ impl JitModule {
             func_starts: out.func_starts,
             pc_map: out.pc_map,
         };
-        Ok(Self::with_backing(module, Backing::Memory(memory), tables))
+        Ok(Self::with_backing(
+            module,
+            Backing::Memory(memory),
+            tables,
+            0,
+        ))
+    }
+
+    /// Compiles defined function `func_index` (imports counted) on its own: the tier
+    /// manager's unit of work. Its calls go through the callees' records (self-recursion
+    /// directly), so it works whatever tier its callees are in.
+    pub fn compile_function(
+        module: &Arc<ModuleInfo>,
+        func_index: u32,
+        cpu: compile::CpuFeatures,
+    ) -> Result<JitModule, String> {
+        let first_defined = func_index
+            .checked_sub(module.num_imported_funcs)
+            .ok_or_else(|| format!("jit: function {func_index} is imported"))?;
+        let out = compile::compile_functions(module, &[func_index], cpu)?;
+        let memory = code_memory::CodeMemory::new(&out.code)?;
+        let tables = CodeTables {
+            func_offsets: out.func_offsets,
+            loop_headers: out.loop_headers,
+            func_starts: out.func_starts,
+            pc_map: out.pc_map,
+        };
+        Ok(Self::with_backing(
+            module,
+            Backing::Memory(memory),
+            tables,
+            first_defined,
+        ))
     }
 
     /// Code mapped from an AOT sidecar, used in place (no copy).
@@ -174,10 +207,15 @@ impl JitModule {
         len: usize,
         tables: CodeTables,
     ) -> JitModule {
-        Self::with_backing(module, Backing::Mapped { map, offset, len }, tables)
+        Self::with_backing(module, Backing::Mapped { map, offset, len }, tables, 0)
     }
 
-    fn with_backing(module: &Arc<ModuleInfo>, memory: Backing, tables: CodeTables) -> JitModule {
+    fn with_backing(
+        module: &Arc<ModuleInfo>,
+        memory: Backing,
+        tables: CodeTables,
+        first_defined: u32,
+    ) -> JitModule {
         let start = memory.base() as usize;
         let info = Arc::new(trap::CodeInfo {
             start,
@@ -190,6 +228,7 @@ impl JitModule {
         JitModule {
             memory,
             info,
+            first_defined,
             func_offsets: tables.func_offsets,
             loop_headers: tables.loop_headers,
             _registration: registration,
@@ -203,18 +242,34 @@ impl JitModule {
 
     /// Native entry of function `func_index` (imports counted), if it is defined here.
     pub fn entry(&self, func_index: u32) -> Option<*const u8> {
-        let defined = func_index.checked_sub(self.info.module.num_imported_funcs)?;
-        let offset = *self.func_offsets.get(defined as usize)?;
+        let offset = *self.func_offsets.get(self.position(func_index)?)?;
         // SAFETY: the offset lies inside the code (it is where the function was assembled).
         Some(unsafe { self.memory.base().add(offset as usize) })
     }
 
     /// Function `func_index`'s OSR entries (one per reachable loop header), in body order.
     pub fn loop_headers(&self, func_index: u32) -> &[compile::OsrEntry] {
-        func_index
-            .checked_sub(self.info.module.num_imported_funcs)
-            .and_then(|d| self.loop_headers.get(d as usize))
+        self.position(func_index)
+            .and_then(|i| self.loop_headers.get(i))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The OSR entry of function `func_index` at the loop whose `loop` operator is at
+    /// `wasm_offset`, if that loop was compiled.
+    pub fn osr_entry(&self, func_index: u32, wasm_offset: u32) -> Option<*const u8> {
+        let entry = self
+            .loop_headers(func_index)
+            .iter()
+            .find(|e| e.wasm_offset == wasm_offset)?;
+        // SAFETY: the stub offset lies inside the code (recorded while assembling, or checked
+        // when the sidecar was loaded).
+        Some(unsafe { self.memory.base().add(entry.code_offset as usize) })
+    }
+
+    /// Index of `func_index` in this code's tables.
+    fn position(&self, func_index: u32) -> Option<usize> {
+        let defined = func_index.checked_sub(self.info.module.num_imported_funcs)?;
+        Some(defined.checked_sub(self.first_defined)? as usize)
     }
 
     /// Size of the machine code in bytes.
