@@ -181,8 +181,21 @@ pub struct Fallback {
     pub ctx: *mut (),
 }
 
-/// Lowest usable address of this thread's native stack (from pthread), if known.
+/// Lowest usable address of this thread's native stack (from pthread), if known; looked up
+/// once per thread (for the main thread glibc reads /proc/self/maps to answer).
 fn native_stack_low() -> Option<usize> {
+    thread_local! {
+        static LOW: Cell<Option<Option<usize>>> = const { Cell::new(None) };
+    }
+    LOW.with(|low| {
+        if low.get().is_none() {
+            low.set(Some(query_native_stack_low()));
+        }
+        low.get().flatten()
+    })
+}
+
+fn query_native_stack_low() -> Option<usize> {
     // SAFETY: pthread_getattr_np fills `attr` for the calling thread; we destroy it after
     // reading the stack bounds. All pointers are to locals.
     unsafe {
