@@ -149,20 +149,7 @@ impl JitModule {
         module: &Arc<ModuleInfo>,
         cpu: compile::CpuFeatures,
     ) -> Result<JitModule, String> {
-        let out = compile::compile_module(module, cpu)?;
-        let memory = code_memory::CodeMemory::new(&out.code)?;
-        let tables = CodeTables {
-            func_offsets: out.func_offsets,
-            loop_headers: out.loop_headers,
-            func_starts: out.func_starts,
-            pc_map: out.pc_map,
-        };
-        Ok(Self::with_backing(
-            module,
-            Backing::Memory(memory),
-            tables,
-            0,
-        ))
+        Self::load(module, compile::compile_module(module, cpu)?, 0)
     }
 
     /// Compiles defined function `func_index` (imports counted) on its own: the tier
@@ -177,6 +164,16 @@ impl JitModule {
             .checked_sub(module.num_imported_funcs)
             .ok_or_else(|| format!("jit: function {func_index} is imported"))?;
         let out = compile::compile_functions(module, &[func_index], cpu)?;
+        Self::load(module, out, first_defined)
+    }
+
+    /// Copies freshly compiled code into executable memory; its first function is defined
+    /// function `first_defined`.
+    fn load(
+        module: &Arc<ModuleInfo>,
+        out: compile::CompiledCode,
+        first_defined: u32,
+    ) -> Result<JitModule, String> {
         let memory = code_memory::CodeMemory::new(&out.code)?;
         let tables = CodeTables {
             func_offsets: out.func_offsets,
