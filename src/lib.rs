@@ -320,7 +320,13 @@ type WithSidecar = (Arc<ModuleInfo>, Option<Arc<jit::JitModule>>, SidecarStatus)
 /// validation.
 fn load_sidecar(bytes: &[u8], sidecar: &SidecarFile) -> Result<WithSidecar, Error> {
     let path = &sidecar.path;
-    if !sidecar.required && !path.exists() {
+    // Only a name that is not there at all is "no sidecar": a dangling symlink or a symlink
+    // loop is a file the user put there, refused with a warning like any unusable sidecar.
+    let absent = matches!(
+        std::fs::symlink_metadata(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound
+    );
+    if !sidecar.required && absent {
         let info = Arc::new(module::parse(bytes)?);
         return Ok((info, None, SidecarStatus::NotFound(path.clone())));
     }

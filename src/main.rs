@@ -1,8 +1,10 @@
 //! The `wrun` command line: run a module (`wrun [OPTIONS] <MODULE> [ARGS]...`), precompile one
 //! (`wrun compile MODULE [-o PATH]`) or run `.wast` scripts (`wrun wast FILE...`).
 //!
-//! Exit status: the guest's `proc_exit` status (0 when `_start` returns), 1 for an error before
-//! the guest ran (unreadable file, invalid module, unknown import), 134 for a trap (as wasmtime).
+//! Exit status, as wasmtime's: the guest's `proc_exit` status (0 when `_start` returns; WASI
+//! allows 0..126), 1 for an error before the guest ran (unreadable file, invalid module,
+//! unknown import) or of a host call (a WASI call given a bad pointer, `proc_exit` with any
+//! other status), 134 for a wasm trap.
 //! A sidecar that fails its checks is a warning, never an error: the module runs without it.
 
 use std::path::{Path, PathBuf};
@@ -378,10 +380,29 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
             ExitCode::FAILURE
         }
         Err(RunError::Trap(trap)) if trap.code == TrapCode::Exit => exit_code(trap.exit_status),
+        // A host function failed (a WASI call given a bad pointer, `proc_exit` with a status
+        // outside 0..126): an error of the run, not a wasm trap, so status 1 as in wasmtime.
+        Err(RunError::Trap(trap)) if trap.code == TrapCode::Host => {
+            // Formatted first, then written at once: stderr is unbuffered.
+            let text = HostError(&trap).to_string();
+            report!("{text}");
+            ExitCode::FAILURE
+        }
         Err(RunError::Trap(trap)) => {
-            report!("{trap}");
+            let text = trap.to_string();
+            report!("{text}");
             ExitCode::from(TRAP_EXIT_STATUS)
         }
+    }
+}
+
+/// A failed host call as the CLI prints it: `error: MESSAGE` and the wasm backtrace.
+struct HostError<'a>(&'a Trap);
+
+impl std::fmt::Display for HostError<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error: {}", self.0.message())?;
+        self.0.fmt_backtrace(f)
     }
 }
 
@@ -445,7 +466,8 @@ fn parse_dir(spec: &str) -> Result<(PathBuf, String), String> {
         Some((host, guest)) => (host, guest),
         None => (spec, spec),
     };
-    if host.is_empty() || guest.is_empty() {
+    // An empty GUEST (`--dir HOST::`) is a preopen named "", as wasmtime allows.
+    if host.is_empty() {
         return Err(format!("--dir {spec:?}: expected HOST or HOST::GUEST"));
     }
     Ok((PathBuf::from(host), guest.to_string()))
@@ -554,7 +576,12 @@ fn link_host(
     wasi: &WasiOptions,
     module: &Module,
 ) -> Result<(), String> {
-    let _ = module;
+    // WASI reads and writes the guest's memory through its export `memory`; a module without
+    // one gets an error at its first WASI call, as in wasmtime (not an empty memory).
+    let exports_memory =
+        module.info().exports.iter().any(|export| {
+            export.name == "memory" && export.kind == wrun::module::ExportKind::Memory
+        });
     let context = wrun_wasi::Wasi::new(wrun_wasi::WasiConfig {
         args: wasi.args.clone(),
         env: wasi.env.clone(),
@@ -584,7 +611,16 @@ fn link_host(
             let mut context = context
                 .try_borrow_mut()
                 .map_err(|_| Trap::host("WASI called re-entrantly"))?;
-            let memory = caller.memory().unwrap_or(&mut []);
+            let memory = match caller.memory() {
+                Some(memory) if exports_memory => memory,
+                _ => {
+                    return Err(Trap::host(format!(
+                        "{}.{}: missing required memory export `memory`",
+                        wrun_wasi::MODULE_NAME,
+                        wrun_wasi::FUNCTIONS[index].name
+                    )));
+                }
+            };
             context
                 .call(index, memory, slots)
                 .map_err(|trap| match trap {

@@ -493,3 +493,160 @@ fn compile_errors_name_the_file_and_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.wasm"));
 }
+
+/// A module that runs long enough (tens of milliseconds of compiled code) for its sidecar to be
+/// changed under it: `spin(n)` sums a xorshift sequence of `n` steps.
+const SPINNER: &str = r#"(module
+  (func (export "spin") (param i32) (result i32) (local i32 i32)
+    (local.set 1 (i32.const 1))
+    (loop $l
+      (local.set 1 (i32.xor (local.get 1) (i32.shl (local.get 1) (i32.const 13))))
+      (local.set 1 (i32.xor (local.get 1) (i32.shr_u (local.get 1) (i32.const 17))))
+      (local.set 1 (i32.xor (local.get 1) (i32.shl (local.get 1) (i32.const 5))))
+      (local.set 2 (i32.add (local.get 2) (local.get 1)))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 2)))"#;
+
+/// What `spin(n)` returns, computed here.
+fn spin(mut n: u32) -> i32 {
+    let (mut x, mut sum) = (1u32, 0u32);
+    loop {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        sum = sum.wrapping_add(x);
+        n -= 1;
+        if n == 0 {
+            return sum as i32;
+        }
+    }
+}
+
+/// The ways a deploy or a careless user changes a file in place.
+fn change_in_place(path: &Path, how: usize, original: &[u8], other: &[u8]) {
+    use std::io::{Seek as _, SeekFrom, Write as _};
+    let mut file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    match how {
+        0 => file.set_len(0).unwrap(),
+        1 => file.set_len(original.len() as u64 / 2).unwrap(),
+        // `cp other.wrun app.wrun`: truncate, then write.
+        2 => {
+            file.set_len(0).unwrap();
+            file.write_all(other).unwrap();
+        }
+        // Zero the code section, in place.
+        _ => {
+            let (offset, len) = section(original, Section::Code);
+            file.seek(SeekFrom::Start(offset as u64)).unwrap();
+            file.write_all(&vec![0u8; len]).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_sidecar_changed_while_wrun_runs_from_it_changes_nothing() {
+    let dir = TempDir::new("changed");
+    let other_dir = TempDir::new("changed-other");
+    let (wasm, original) = compiled(&dir, SPINNER);
+    let (_, other) = compiled(&other_dir, OTHER);
+    let sidecar = dir.path("m.wrun");
+    const STEPS: u32 = 30_000_000;
+    let expected = spin(STEPS).to_string();
+    // A small xorshift for the moments, seeded from the clock; printed so a failure can be
+    // replayed.
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    let mut state = seed;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..100 {
+        std::fs::write(&sidecar, &original).unwrap();
+        let child = wrun()
+            .args(["--invoke", "spin"])
+            .arg(&wasm)
+            .arg(STEPS.to_string())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let how = (next() % 4) as usize;
+        std::thread::sleep(std::time::Duration::from_micros(next() % 40_000));
+        change_in_place(&sidecar, how, &original, &other);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "seed {seed:#x}, round {round}, change {how}: {:?}\n{stderr}",
+            out.status
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            expected,
+            "seed {seed:#x}, round {round}, change {how}\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_huge_sparse_sidecar_is_refused_without_reading_it() {
+    let dir = TempDir::new("huge");
+    let (wasm, original) = compiled(&dir, MODULE);
+    let sidecar = dir.path("m.wrun");
+    let module = std::fs::read(&wasm).unwrap();
+    // 20 GiB of holes: once with garbage at the start, once with this module's real header
+    // claiming that length (so only the size bound can refuse it).
+    for header in [&b"garbage"[..], &original[..format::HEADER_LEN]] {
+        let file = std::fs::File::create(&sidecar).unwrap();
+        file.set_len(20 << 30).unwrap();
+        let mut bytes = header.to_vec();
+        if bytes.len() >= format::HEADER_LEN {
+            bytes[format::OFF_FILE_LEN..format::OFF_FILE_LEN + 8]
+                .copy_from_slice(&(20u64 << 30).to_le_bytes());
+        }
+        std::os::unix::fs::FileExt::write_all_at(&file, &bytes, 0).unwrap();
+        drop(file);
+        let started = std::time::Instant::now();
+        let status = load_and_run(&module, &sidecar, Tier::Interp);
+        let took = started.elapsed();
+        let SidecarStatus::Refused { reason, .. } = status else {
+            panic!("expected a refusal, got {status:?}");
+        };
+        let expected = if bytes.len() > 8 {
+            "too large"
+        } else {
+            "bad magic"
+        };
+        assert!(reason.contains(expected), "{reason}");
+        // Generous for a loaded debug build; the file is never read past its header.
+        assert!(took < std::time::Duration::from_secs(1), "took {took:?}");
+    }
+}
+
+#[test]
+fn a_sidecar_that_is_a_symlink_loop_is_refused_with_a_warning() {
+    let dir = TempDir::new("loop");
+    let (wasm, _) = compiled(&dir, MODULE);
+    let sidecar = dir.path("m.wrun");
+    std::fs::remove_file(&sidecar).unwrap();
+    std::os::unix::fs::symlink(&sidecar, &sidecar).unwrap();
+    let out = wrun()
+        .args(["--stats", "--invoke", "sum"])
+        .arg(&wasm)
+        .arg("4")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "10");
+    assert!(
+        stderr.contains(&format!("warning: ignoring sidecar {}", sidecar.display())),
+        "{stderr}"
+    );
+}

@@ -8,6 +8,8 @@ use std::process::{Command, Output, Stdio};
 
 /// Exit status of a run that trapped (128 + SIGABRT, as wasmtime).
 const TRAP_STATUS: i32 = 134;
+/// Exit status of a run whose host call failed (wasmtime's too).
+const HOST_ERROR_STATUS: i32 = 1;
 
 fn c_program(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -446,11 +448,197 @@ fn a_wasi_pointer_out_of_bounds_traps() {
              (func (export "_start")
                (drop (call $args_sizes_get (i32.const 0xfffffff0) (i32.const 0)))))"#,
     );
+    // A host error, not a wasm trap: status 1, as wasmtime.
     let output = wrun(&["bad.wasm"], scratch.path());
-    assert_eq!(status(&output), TRAP_STATUS, "stderr: {}", stderr(&output));
+    assert_eq!(
+        status(&output),
+        HOST_ERROR_STATUS,
+        "stderr: {}",
+        stderr(&output)
+    );
     assert!(
-        stderr(&output).contains("args_sizes_get"),
+        stderr(&output).starts_with("error: ") && stderr(&output).contains("args_sizes_get"),
         "{}",
         stderr(&output)
     );
+}
+
+/// The ways to run a module: each tier, and from a sidecar written by `wrun compile`.
+const RUN_MODES: [&str; 4] = ["interp", "jit", "auto", "aot"];
+
+/// Runs `module` (in `scratch`) with `args` in `mode` (one of [`RUN_MODES`]).
+fn wrun_in_mode(mode: &str, scratch: &Scratch, module: &str, args: &[&str]) -> Output {
+    let sidecar = format!("{module}.{mode}.wrun");
+    let mut full: Vec<&str> = Vec::new();
+    if mode == "aot" {
+        let compiled = wrun(&["compile", module, "-o", &sidecar], scratch.path());
+        assert_eq!(status(&compiled), 0, "compile: {}", stderr(&compiled));
+        full.extend(["--aot", &sidecar]);
+    } else {
+        full.extend(["--no-aot", "--tier", mode]);
+    }
+    full.push(module);
+    full.extend(args);
+    wrun(&full, scratch.path())
+}
+
+/// A module whose `_start` calls `proc_exit` with `status`.
+fn exit_module(status: i32) -> String {
+    format!(
+        r#"(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (memory (export "memory") 1)
+             (func (export "_start") (call $exit (i32.const {status})) unreachable))"#
+    )
+}
+
+#[test]
+fn exit_statuses_are_wasmtimes_on_every_tier() {
+    let scratch = Scratch::new("exit-statuses");
+    // proc_exit(n): n for 0..126; any other status is a host error (wasmtime: "exit with
+    // invalid exit status outside of [0..126)"), status 1.
+    let cases = [(0, 0), (7, 7), (125, 125), (126, 1), (255, 1), (-1, 1)];
+    for (code, expected) in cases {
+        let name = format!("exit{}.wasm", code as u32);
+        scratch.module(&name, &exit_module(code));
+        for mode in RUN_MODES {
+            let output = wrun_in_mode(mode, &scratch, &name, &[]);
+            assert_eq!(
+                status(&output),
+                expected,
+                "{mode}, proc_exit({code}): {}",
+                stderr(&output)
+            );
+            if expected == code {
+                assert_eq!(stderr(&output), "", "{mode}, proc_exit({code})");
+            } else {
+                assert!(
+                    stderr(&output).starts_with("error: "),
+                    "{mode}, proc_exit({code}): {}",
+                    stderr(&output)
+                );
+            }
+        }
+    }
+    // A wasm trap: 134, with the trap's message.
+    scratch.module(
+        "trap.wasm",
+        r#"(module (memory (export "memory") 1) (func (export "_start") unreachable))"#,
+    );
+    for mode in RUN_MODES {
+        let output = wrun_in_mode(mode, &scratch, "trap.wasm", &[]);
+        assert_eq!(status(&output), TRAP_STATUS, "{mode}: {}", stderr(&output));
+        assert!(
+            stderr(&output).starts_with("wasm trap: unreachable"),
+            "{mode}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn a_runaway_recursion_prints_a_trimmed_backtrace_on_every_tier() {
+    let scratch = Scratch::new("runaway");
+    scratch.module(
+        "runaway.wasm",
+        r#"(module
+             (memory (export "memory") 1)
+             (func $down (param i32) (result i32)
+               (i32.add (call $down (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+             (func (export "_start") (drop (call $down (i32.const 0)))))"#,
+    );
+    for mode in RUN_MODES {
+        let output = wrun_in_mode(mode, &scratch, "runaway.wasm", &[]);
+        let message = stderr(&output);
+        assert_eq!(status(&output), TRAP_STATUS, "{mode}: {message}");
+        let lines: Vec<&str> = message.lines().collect();
+        assert_eq!(lines[0], "wasm trap: call stack exhausted", "{mode}");
+        assert_eq!(lines[1], "wasm backtrace:", "{mode}");
+        // 30 innermost frames, the omission line, 20 outermost.
+        assert_eq!(lines.len(), 2 + 30 + 1 + 20, "{mode}: {message}");
+        assert!(
+            lines[32].contains("frames omitted"),
+            "{mode}: {}",
+            lines[32]
+        );
+        assert!(lines[2].trim_start().starts_with("0: "), "{mode}");
+        assert!(
+            lines.last().unwrap().contains("<wasm function 1>"),
+            "{mode}"
+        );
+    }
+}
+
+#[test]
+fn a_wasi_call_without_a_memory_export_is_an_error() {
+    let scratch = Scratch::new("no-memory");
+    scratch.module(
+        "nomem.wasm",
+        r#"(module
+             (import "wasi_snapshot_preview1" "fd_write"
+               (func $fd_write (param i32 i32 i32 i32) (result i32)))
+             (memory 1)
+             (func (export "_start")
+               (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0)))))"#,
+    );
+    for mode in RUN_MODES {
+        let output = wrun_in_mode(mode, &scratch, "nomem.wasm", &[]);
+        assert_eq!(
+            status(&output),
+            HOST_ERROR_STATUS,
+            "{mode}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("missing required memory export `memory`"),
+            "{mode}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn path_calls_on_stdio_fds_are_ebadf() {
+    let scratch = Scratch::new("path-stdio");
+    // path_open(fd, ...) and path_create_directory(fd, ...) on fd 0: the status is the errno.
+    for (name, call) in [
+        (
+            "open",
+            "(call $path_open (local.get 0) (i32.const 0) (i32.const 16) (i32.const 1) \
+             (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 32))",
+        ),
+        (
+            "mkdir",
+            "(call $path_create_directory (local.get 0) (i32.const 16) (i32.const 1))",
+        ),
+    ] {
+        let wat = format!(
+            r#"(module
+                 (import "wasi_snapshot_preview1" "path_open"
+                   (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+                 (import "wasi_snapshot_preview1" "path_create_directory"
+                   (func $path_create_directory (param i32 i32 i32) (result i32)))
+                 (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                 (memory (export "memory") 1)
+                 (data (i32.const 16) "x")
+                 (func (export "_start") (local i32)
+                   (call $exit {call})))"#
+        );
+        let module = format!("{name}.wasm");
+        scratch.module(&module, &wat);
+        let output = wrun(&[&module], scratch.path());
+        // EBADF is 8.
+        assert_eq!(status(&output), 8, "{name}: {}", stderr(&output));
+    }
+}
+
+#[test]
+fn a_dir_with_an_empty_guest_name_is_granted() {
+    let scratch = Scratch::new("empty-guest");
+    scratch.module(
+        "nop.wasm",
+        r#"(module (memory (export "memory") 1) (func (export "_start")))"#,
+    );
+    let output = wrun(&["--dir", ".::", "nop.wasm"], scratch.path());
+    assert_success(&output, "");
 }

@@ -388,44 +388,62 @@ pub fn verify(
     verify_tables(file, info, page_size)
 }
 
-/// The checks that need only the module's bytes: everything up to and including the module's
-/// SHA-256 (so a match means the module is the one `wrun compile` validated).
-pub fn verify_header(file: &[u8], module_bytes: &[u8], cpu: CpuFeatures) -> Result<(), String> {
-    if file.len() < HEADER_LEN {
+/// The largest sidecar a module of `module_len` bytes can have: its code and tables grow with
+/// the module (wrun's sidecars are 2-5x the module; 64x leaves room for any code shape), plus
+/// the header and page padding. A larger file is refused before a byte past its header is read.
+pub fn max_sidecar_len(module_len: usize) -> u64 {
+    (module_len as u64)
+        .saturating_mul(64)
+        .saturating_add(1 << 20)
+}
+
+/// The checks that need only the first [`HEADER_LEN`] bytes (`header`, at least that long or
+/// the whole file if shorter), the file's length and the module's: magic, format version,
+/// header length, the declared length against the real one, and [`max_sidecar_len`]. The
+/// loader runs them before it reads the rest of the file, so a huge or foreign file costs
+/// nothing but this read.
+pub fn verify_framing(header: &[u8], file_len: u64, module_len: usize) -> Result<(), String> {
+    if file_len < HEADER_LEN as u64 || header.len() < HEADER_LEN {
         return Err(format!(
-            "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
-            file.len()
+            "truncated: {file_len} bytes, shorter than the {HEADER_LEN}-byte header"
         ));
     }
-    if bytes_at(file, OFF_MAGIC, 8)? != MAGIC {
+    if bytes_at(header, OFF_MAGIC, 8)? != MAGIC {
         return Err("not a wrun sidecar (bad magic)".into());
     }
-    let version = u32_at(file, OFF_FORMAT_VERSION)?;
+    let version = u32_at(header, OFF_FORMAT_VERSION)?;
     if version != FORMAT_VERSION {
         return Err(format!(
             "format version {version}, this wrun reads version {FORMAT_VERSION}"
         ));
     }
-    let header_len = u32_at(file, OFF_HEADER_LEN)?;
+    let header_len = u32_at(header, OFF_HEADER_LEN)?;
     if header_len as usize != HEADER_LEN {
         return Err(format!(
             "bad header: length {header_len}, expected {HEADER_LEN}"
         ));
     }
-    let declared = u64_at(file, OFF_FILE_LEN)?;
-    if declared != file.len() as u64 {
-        return Err(if (file.len() as u64) < declared {
-            format!(
-                "truncated: {} bytes, the header says {declared}",
-                file.len()
-            )
+    let declared = u64_at(header, OFF_FILE_LEN)?;
+    if declared != file_len {
+        return Err(if file_len < declared {
+            format!("truncated: {file_len} bytes, the header says {declared}")
         } else {
-            format!(
-                "bad length: {} bytes, the header says {declared}",
-                file.len()
-            )
+            format!("bad length: {file_len} bytes, the header says {declared}")
         });
     }
+    let max = max_sidecar_len(module_len);
+    if file_len > max {
+        return Err(format!(
+            "too large: {file_len} bytes, no sidecar of this {module_len}-byte module exceeds {max}"
+        ));
+    }
+    Ok(())
+}
+
+/// The checks that need only the module's bytes: everything up to and including the module's
+/// SHA-256 (so a match means the module is the one `wrun compile` validated).
+pub fn verify_header(file: &[u8], module_bytes: &[u8], cpu: CpuFeatures) -> Result<(), String> {
+    verify_framing(file, file.len() as u64, module_bytes.len())?;
     let (file_sum, module_hash) = checksum_and_module_hash(file, module_bytes);
     if bytes_at(file, OFF_CHECKSUM, 32)? != file_sum {
         return Err("checksum mismatch: the file is damaged".into());

@@ -39,18 +39,21 @@
 //!
 //! # Loading
 //!
-//! The whole file is mapped read-only ([`memmap2::Mmap`]). Every check runs on that read-only
-//! mapping: length and magic, format version, declared length (truncation), checksum, wrun
+//! First the framing, from the header alone ([`format::verify_framing`]): magic, format
+//! version, header length, the declared length against the file's, and a bound on the size of
+//! any sidecar of this module ([`format::max_sidecar_len`]). Then the whole file is read into
+//! anonymous memory, made read-only, and every other check runs on that copy: checksum, wrun
 //! version, target, compiler settings and layout, CPU features (this CPU must have every one),
 //! the module's SHA-256, then every section's bounds and every table entry (function offsets
 //! and OSR entries inside the code, function starts strictly ascending and matching the
-//! entries, pc map sorted). Only then are the code pages switched to read-execute with
+//! entries, pc map sorted). Only then are the copy's code pages switched to read-execute with
 //! `region` (never writable and executable). Any failed check is a [`SidecarStatus::Refused`]
 //! with its reason: the module then runs on the normal tiers, and no byte of the file has run.
 //!
-//! The writer replaces the file atomically (temporary file + rename), so a mapped sidecar is
-//! never rewritten in place by wrun. Another program truncating the file while it is mapped
-//! would make its pages fault (SIGBUS), as with any mapped executable.
+//! Because the code runs from the private copy, nothing done to the file after it was read
+//! (rewritten in place, truncated, replaced) changes what wrun executes (`load` module docs).
+//! The writer replaces the file atomically (temporary file + rename) all the same, so a
+//! reader never sees a half-written sidecar.
 
 pub mod format;
 mod load;

@@ -84,14 +84,14 @@ fn lookup(pc: usize) -> Option<Arc<CodeInfo>> {
 }
 
 /// Walks the frame-pointer chain from the trap site. `pc` is a return address (or faulting
-/// pc + 1), so `pc - 1` lies inside the instruction of interest.
+/// pc + 1), so `pc - 1` lies inside the instruction of interest. Every frame is kept (the
+/// printed backtrace is trimmed, `Trap`'s `Display`), so the outermost frames are there even
+/// for a runaway recursion; the walk ends at the first pc outside compiled code, and only
+/// goes up the stack (each caller's rbp above its callee's), so it always ends.
 pub fn backtrace(pc: usize, fp: usize) -> Vec<FrameInfo> {
     let mut frames = Vec::new();
     let (mut pc, mut fp) = (pc, fp);
-    while frames.len() < 10_000 {
-        let Some(info) = lookup(pc.wrapping_sub(1)) else {
-            break;
-        };
+    while let Some(info) = lookup(pc.wrapping_sub(1)) {
         match info.frame(pc - 1) {
             Some(frame) => frames.push(frame),
             None => break,
@@ -102,10 +102,14 @@ pub fn backtrace(pc: usize, fp: usize) -> Vec<FrameInfo> {
         // SAFETY: `fp` is the rbp of a compiled frame (pushed by its prologue), so `[fp]` is
         // the caller's rbp and `[fp + 8]` the return address; both live on this thread's stack
         // below the entry trampoline's frame, which is still alive.
-        unsafe {
+        let caller_fp = unsafe {
             pc = *((fp + 8) as *const usize);
-            fp = *(fp as *const usize);
+            *(fp as *const usize)
+        };
+        if caller_fp != 0 && caller_fp <= fp {
+            break;
         }
+        fp = caller_fp;
     }
     frames
 }

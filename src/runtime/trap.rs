@@ -131,29 +131,58 @@ impl From<TrapCode> for Trap {
     }
 }
 
+/// A printed backtrace longer than this shows its innermost [`BACKTRACE_SHOWN_INNER`] and
+/// outermost [`BACKTRACE_SHOWN_OUTER`] frames around one "... N frames omitted" line, as
+/// wasmtime does: a runaway recursion would otherwise print every frame (50,000 lines). The
+/// `backtrace` vector itself stays whole for embedders.
+pub const BACKTRACE_SHOWN_MAX: usize = 50;
+pub const BACKTRACE_SHOWN_INNER: usize = 30;
+pub const BACKTRACE_SHOWN_OUTER: usize = 20;
+
+impl Trap {
+    /// `wasm backtrace:` and one line per frame (trimmed past [`BACKTRACE_SHOWN_MAX`]), each
+    /// line starting with a newline; nothing for an empty backtrace.
+    pub fn fmt_backtrace(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.backtrace.is_empty() {
+            return Ok(());
+        }
+        write!(f, "\nwasm backtrace:")?;
+        let frames = self.backtrace.len();
+        let omitted = if frames > BACKTRACE_SHOWN_MAX {
+            BACKTRACE_SHOWN_INNER..frames - BACKTRACE_SHOWN_OUTER
+        } else {
+            frames..frames
+        };
+        for (i, frame) in self.backtrace.iter().enumerate() {
+            if omitted.contains(&i) {
+                if i == omitted.start {
+                    write!(f, "\n  ... {} frames omitted ...", omitted.len())?;
+                }
+                continue;
+            }
+            let module = frame.module_name.as_deref().unwrap_or("<module>");
+            match &frame.func_name {
+                Some(name) => write!(
+                    f,
+                    "\n  {i:>3}: {:#08x} - {module}!{name}",
+                    frame.code_offset
+                )?,
+                None => write!(
+                    f,
+                    "\n  {i:>3}: {:#08x} - {module}!<wasm function {}>",
+                    frame.code_offset, frame.func_index
+                )?,
+            }
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Trap {
     /// `wasm trap: MESSAGE` followed by the backtrace, one frame a line, as wasmtime prints it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "wasm trap: {}", self.message())?;
-        if !self.backtrace.is_empty() {
-            write!(f, "\nwasm backtrace:")?;
-            for (i, frame) in self.backtrace.iter().enumerate() {
-                let module = frame.module_name.as_deref().unwrap_or("<module>");
-                match &frame.func_name {
-                    Some(name) => write!(
-                        f,
-                        "\n  {i:>3}: {:#08x} - {module}!{name}",
-                        frame.code_offset
-                    )?,
-                    None => write!(
-                        f,
-                        "\n  {i:>3}: {:#08x} - {module}!<wasm function {}>",
-                        frame.code_offset, frame.func_index
-                    )?,
-                }
-            }
-        }
-        Ok(())
+        self.fmt_backtrace(f)
     }
 }
 

@@ -8,6 +8,10 @@ const ERRNO_BADF: u64 = 8;
 const ERRNO_NOTSOCK: u64 = 57;
 const ERRNO_NOTSUP: u64 = 58;
 const OFLAGS_TRUNC: u64 = 1 << 3;
+/// `filetype::directory` in an `fdstat`'s first byte.
+const FILETYPE_DIRECTORY: u8 = 3;
+/// Size of `fdstat`.
+const FDSTAT_LEN: usize = 24;
 const FDFLAGS_APPEND: u64 = 1 << 0;
 
 /// Slots of `path_open(fd, dirflags, path, path_len, oflags, rights_base, rights_inheriting,
@@ -89,4 +93,47 @@ pub(crate) fn fd_fdstat_set_rights(
         slots[0] = ERRNO_NOTSUP;
     }
     Ok(())
+}
+
+/// The slots that hold a directory fd in the `path_*` functions: `path_symlink` takes it
+/// third, `path_link` and `path_rename` take two.
+pub(crate) fn dir_fd_slots(name: &str) -> &'static [usize] {
+    match name {
+        "path_link" => &[0, 4],
+        "path_rename" => &[0, 3],
+        "path_symlink" => &[2],
+        name if name.starts_with("path_") => &[0],
+        _ => &[],
+    }
+}
+
+/// A `path_*` call whose directory fd is a stdio stream (0, 1 or 2, not a directory):
+/// `EBADF`, as wasmtime answers, where `wasi-common` says `ENOTDIR`.
+pub(crate) fn path_call(
+    wasi: &mut Wasi,
+    index: usize,
+    fd_slots: &[usize],
+    memory: &mut [u8],
+    slots: &mut [u64],
+) -> Result<(), WasiTrap> {
+    for &at in fd_slots {
+        let fd = slots[at] as u32;
+        if fd <= 2 && !is_directory(wasi, fd)? {
+            slots[0] = ERRNO_BADF;
+            return Ok(());
+        }
+    }
+    if FUNCTIONS[index].name == "path_open" {
+        path_open(wasi, memory, slots)
+    } else {
+        wasi.call_common(index, memory, slots)
+    }
+}
+
+/// Whether `fd` is an open directory (asked through `fd_fdstat_get` into a scratch buffer).
+fn is_directory(wasi: &mut Wasi, fd: u32) -> Result<bool, WasiTrap> {
+    let mut fdstat = [0u8; FDSTAT_LEN];
+    let mut call = [u64::from(fd), 0];
+    wasi.call_common(index_of("fd_fdstat_get")?, &mut fdstat, &mut call)?;
+    Ok(call[0] == ERRNO_SUCCESS && fdstat[0] == FILETYPE_DIRECTORY)
 }

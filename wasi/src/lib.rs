@@ -188,7 +188,9 @@ impl Wasi {
             )));
         }
         match function.name {
-            "path_open" => fixups::path_open(self, memory, slots),
+            name if name.starts_with("path_") => {
+                fixups::path_call(self, index, fixups::dir_fd_slots(name), memory, slots)
+            }
             "fd_fdstat_set_rights" => fixups::fd_fdstat_set_rights(self, index, memory, slots),
             "sock_accept" | "sock_recv" | "sock_send" | "sock_shutdown" => {
                 fixups::socket_call(self, index, memory, slots)
