@@ -7,7 +7,7 @@ QUICK ?=
 # The release binary `make build` produces (honours CARGO_TARGET_DIR), for bench and wasi-test.
 WRUN ?= $(abspath $(or $(CARGO_TARGET_DIR),target)/release/wrun)
 
-.PHONY: all build test spec bench wasi-test fuzz lint
+.PHONY: all build test spec bench wasi-test fuzz fuzz-check lint
 
 all: build
 
@@ -36,6 +36,13 @@ FUZZ_MODULES ?= 20000
 fuzz:
 	scripts/fuzz.sh $(FUZZ_MODULES)
 
-lint:
+lint: fuzz-check
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# The cargo-fuzz crate (fuzz/: libFuzzer on the differential harness, coverage-guided where
+# `make fuzz` walks seeds) is a workspace of its own; check that it still builds, formatted and
+# clippy-clean, on stable (running it needs nightly and cargo-fuzz).
+fuzz-check:
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml --check
+	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --target-dir $(or $(CARGO_TARGET_DIR),target)/fuzz --all-targets -- -D warnings
