@@ -325,7 +325,7 @@ fn write_flame_graph(path: &Path, lines: &[String], samples: u64) -> Result<(), 
     let mut options = inferno::flamegraph::Options::default();
     options.title = "wrun --profile guest".to_string();
     options.subtitle = Some(format!(
-        "{samples} samples every {} ms of CPU time; [interp] interpreted, [jit] compiled, [aot] from a sidecar",
+        "{samples} samples of CPU time ({} ms asked, the kernel's tick at best); [interp] interpreted, [jit] compiled, [aot] from a sidecar",
         SAMPLE_INTERVAL.as_millis()
     ));
     options.count_name = "samples".to_string();
