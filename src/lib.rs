@@ -20,6 +20,7 @@ pub mod aot;
 pub mod interp;
 pub mod jit;
 pub mod module;
+pub mod profile;
 pub mod runtime;
 pub mod tier;
 pub mod wast_runner;

@@ -122,6 +122,12 @@ struct RunArgs {
     #[arg(long)]
     stats: bool,
 
+    /// Profile the run: `perfmap` (/tmp/perf-PID.map for perf), `jitdump` (/tmp/jit-PID.dump
+    /// for `perf inject --jit`), `guest[=PATH]` (sample the wasm stack; flame graph at PATH,
+    /// default wrun-guest-profile.svg, collapsed stacks beside it as .folded).
+    #[arg(long, value_name = "MODE")]
+    profile: Option<String>,
+
     /// Give the guest a host directory, as GUEST (default: the same path). Repeatable.
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     dirs: Vec<String>,
@@ -363,11 +369,24 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
         SidecarChoice::Beside
     };
     let setup = Setup { config, sidecar };
+    let profile = match args.profile.as_deref().map(start_profile).transpose() {
+        Ok(profile) => profile,
+        Err(message) => {
+            report!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut loaded = None;
     let outcome = match &args.invoke {
         Some(name) => invoke_export(&setup, &module_path, &wasi, name, &args.args, &mut loaded),
         None => run_module(&setup, &module_path, &wasi, &mut loaded),
     };
+    if let Some(profile) = profile {
+        match profile.finish(loaded.as_ref().map(|module| &**module.info())) {
+            Ok(summary) => report!("{summary}"),
+            Err(message) => report!("error: --profile: {message}"),
+        }
+    }
     if args.stats
         && let Some(module) = &loaded
     {
@@ -404,6 +423,12 @@ impl std::fmt::Display for HostError<'_> {
         write!(f, "error: {}", self.0.message())?;
         self.0.fmt_backtrace(f)
     }
+}
+
+/// `--profile MODE`: parses it and starts profiling this (the wasm) thread.
+fn start_profile(mode: &str) -> Result<wrun::profile::Profile, String> {
+    let mode = wrun::profile::ProfileMode::parse(mode).map_err(|e| format!("--profile: {e}"))?;
+    wrun::profile::start(&mode).map_err(|e| format!("--profile: {e}"))
 }
 
 /// `--stats`: what the tiers did with the module.

@@ -13,7 +13,7 @@ mod execute;
 #[path = "../../tests/differential/generate.rs"]
 mod generate;
 
-use execute::{TIER_A, TIER_B};
+use execute::{TIER_A, TIERS_B};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -26,19 +26,21 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let a = execute::run(TIER_A, &generated.wasm, seed);
-    let b = execute::run(TIER_B, &generated.wasm, seed);
-    let names = ("A", "B");
-    let failure = compare::own_problem(&a.events, names.0)
-        .or_else(|| compare::own_problem(&b.events, names.1))
-        .or_else(|| {
-            compare::first_difference(&a.events, &b.events, names).map(|d| d.description)
-        });
-    if let Some(failure) = failure {
-        panic!(
-            "tiers {} (A) and {} (B) disagree [{}]: {failure}",
-            TIER_A.name(),
-            TIER_B.name(),
-            generated.knobs
-        );
+    for tier_b in TIERS_B {
+        let b = execute::run(tier_b, &generated.wasm, seed);
+        let names = ("A", "B");
+        let failure = compare::own_problem(&a.events, names.0)
+            .or_else(|| compare::own_problem(&b.events, names.1))
+            .or_else(|| {
+                compare::first_difference(&a.events, &b.events, names).map(|d| d.description)
+            });
+        if let Some(failure) = failure {
+            panic!(
+                "tiers {} (A) and {} (B) disagree [{}]: {failure}",
+                TIER_A.name(),
+                tier_b.name(),
+                generated.knobs
+            );
+        }
     }
 });

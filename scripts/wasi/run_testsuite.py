@@ -4,7 +4,7 @@
 Each test is run as a user would run it: `wrun [--dir ROOT::/] [--env K=V]... TEST.wasm ARGS...`,
 in a fresh temporary copy of its folder's data (so tests that create files don't dirty the tree),
 and passes when the exit code equals the expected one and stdout begins with the expected text
-(the suite's rules: see wasi-testsuite/README.md in the shared folder).
+(the suite's rules: see tests/wasi-testsuite/README.md).
 
 With --aot, each test module is first precompiled with `wrun compile` into a temporary folder
 (outside the guest's view) and run from that sidecar (`wrun --aot PATH --stats ...`); a test
@@ -12,7 +12,7 @@ whose sidecar was not used fails.
 
 Usage: run_testsuite.py [--verbose] [--aot] [FILTER...]   (FILTER: substrings of "suite/test")
 Environment: WRUN (the binary; default $CARGO_TARGET_DIR/release/wrun, else target/release/wrun),
-WASI_TESTSUITE (the wasi-testsuite folder; default REPO/../shared/wasi-testsuite),
+WASI_TESTSUITE (the wasi-testsuite folder; default REPO/tests/wasi-testsuite, the in-repository copy),
 WASI_TEST_TIMEOUT (seconds per test, default 5).
 """
 
@@ -45,7 +45,7 @@ def repo_root() -> Path:
 
 
 def make_writable(root: Path) -> None:
-    """The shared copy is read-only; a checkout of the suite is writable, which the tests expect."""
+    """A copy of the suite may be read-only; the tests expect a writable folder, as in a checkout."""
     for path in [root, *root.rglob("*")]:
         if path.is_symlink():
             continue
@@ -124,7 +124,7 @@ def main() -> int:
     aot = "--aot" in args
     filters = [arg for arg in args if arg not in ("--verbose", "--aot")]
     root = repo_root()
-    suite_dir = Path(os.environ.get("WASI_TESTSUITE", root.parent / "shared" / "wasi-testsuite"))
+    suite_dir = Path(os.environ.get("WASI_TESTSUITE", root / "tests" / "wasi-testsuite"))
     target_dir = Path(os.environ.get("CARGO_TARGET_DIR", root / "target"))
     wrun = Path(os.environ.get("WRUN", target_dir / "release" / "wrun")).resolve()
     timeout = float(os.environ.get("WASI_TEST_TIMEOUT", "5"))

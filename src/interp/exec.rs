@@ -898,7 +898,10 @@ impl Interp {
             }
             let saved_top = self.stack_top;
             self.stack_top = start + frame_slots;
+            let profile_depth = crate::profile::guest::interp_depth();
+            crate::profile::guest::interp_enter((*callee).func_index);
             let result = self.run(start, callee, vmctx, code);
+            crate::profile::guest::interp_unwind_to(profile_depth);
             self.stack_top = saved_top;
             result
         }
@@ -1065,6 +1068,7 @@ impl Interp {
                             (callee.num_locals - callee.num_params) as usize,
                         );
                         bump(&callee.calls);
+                        crate::profile::guest::interp_enter(callee.func_index);
                         ip = callee.code.as_ptr();
                         func = callee;
                         if callee_vmctx != vmctx {
@@ -1127,6 +1131,7 @@ impl Interp {
                         let Some(frame) = self.frames.pop() else {
                             break Stop::Done;
                         };
+                        crate::profile::guest::interp_leave();
                         ip = frame.ip;
                         fp = frame.fp;
                         func = frame.func;

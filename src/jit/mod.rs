@@ -220,8 +220,10 @@ impl JitModule {
             module: module.clone(),
             funcs: tables.func_starts,
             pc_map: tables.pc_map,
+            from_sidecar: matches!(memory, Backing::Mapped { .. }),
         });
         let registration = trap::register(&info);
+        crate::profile::code_loaded(&info);
         JitModule {
             memory,
             info,

@@ -17,18 +17,27 @@ pub struct CodeInfo {
     pub funcs: Vec<(u32, u32)>,
     /// `(code offset, wasm byte offset)` for every compiled operator and trap site, ascending.
     pub pc_map: Vec<(u32, u32)>,
+    /// Whether the code was mapped from an AOT sidecar (profiles show the tier).
+    pub from_sidecar: bool,
 }
 
 impl CodeInfo {
-    fn frame(&self, pc: usize) -> Option<FrameInfo> {
+    /// The function whose code contains `pc`. Allocates nothing (the guest profiler's signal
+    /// handler calls it).
+    fn func_at(&self, pc: usize) -> Option<u32> {
         if pc < self.start || pc >= self.end {
             return None;
         }
         let off = (pc - self.start) as u32;
-        let func = match self.funcs.partition_point(|&(o, _)| o <= off) {
-            0 => return None,
-            i => self.funcs[i - 1].1,
-        };
+        match self.funcs.partition_point(|&(o, _)| o <= off) {
+            0 => None,
+            i => Some(self.funcs[i - 1].1),
+        }
+    }
+
+    fn frame(&self, pc: usize) -> Option<FrameInfo> {
+        let func = self.func_at(pc)?;
+        let off = (pc - self.start) as u32;
         let code_offset = match self.pc_map.partition_point(|&(o, _)| o <= off) {
             0 => 0,
             i => self.pc_map[i - 1].1 as usize,
@@ -112,6 +121,90 @@ pub fn backtrace(pc: usize, fp: usize) -> Vec<FrameInfo> {
         fp = caller_fp;
     }
     frames
+}
+
+/// One compiled frame of a profiler sample.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SampledFrame {
+    pub func_index: u32,
+    pub from_sidecar: bool,
+}
+
+/// The compiled frames of the code interrupted by a signal (`context` is the handler's
+/// ucontext), innermost first, into `out`; returns how many. Zero when the thread is not in
+/// compiled code or the registry is being written (never blocks, never allocates: the guest
+/// profiler calls this from its SIGPROF handler). Every frame pointer is checked to lie, in
+/// ascending order, between the interrupted `rsp` and the innermost entry's saved `rsp`
+/// before it is read, so a frame caught in its prologue or epilogue cuts the walk short
+/// instead of reading outside the stack.
+///
+/// # Safety
+/// `context` is the `ucontext_t` the kernel passed to a signal handler running on the
+/// interrupted thread.
+pub unsafe fn sample_compiled_frames(
+    context: *const libc::ucontext_t,
+    out: &mut [SampledFrame],
+) -> usize {
+    let exec: *mut ExecContext = ACTIVE.with(|a| a.get());
+    if exec.is_null() || out.is_empty() {
+        return 0;
+    }
+    // SAFETY: the kernel's ucontext is valid for the handler's duration (contract).
+    let (mut pc, mut fp, rsp, r12) = unsafe {
+        let gregs = &(*context).uc_mcontext.gregs;
+        (
+            gregs[libc::REG_RIP as usize] as usize,
+            gregs[libc::REG_RBP as usize] as usize,
+            gregs[libc::REG_RSP as usize] as usize,
+            gregs[libc::REG_R12 as usize] as usize,
+        )
+    };
+    if r12 != exec as usize {
+        return 0;
+    }
+    // SAFETY: `exec` is this thread's record, alive for the thread's life.
+    let stack_top = unsafe { (*exec).saved_rsp };
+    let registry = match REGISTRY.try_read() {
+        Ok(registry) => registry,
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => return 0,
+    };
+    let mut count = 0;
+    let mut lowest_next_fp = rsp;
+    // The first pc is the interrupted instruction itself; later ones are return addresses.
+    let mut adjust = 0;
+    while count < out.len() {
+        let at = pc.wrapping_sub(adjust);
+        // SAFETY: an entry is removed (under the write lock we exclude) before its owner
+        // drops the `Arc<CodeInfo>`, so every entry's `CodeInfo` is alive while we hold the
+        // read lock; `Weak::as_ptr` neither allocates nor touches the counts.
+        let found = registry
+            .iter()
+            .filter(|(start, end, _)| at >= *start && at < *end)
+            .find_map(|(_, _, info)| unsafe { &*info.as_ptr() }.func_at(at).map(|f| (f, info)));
+        let Some((func_index, info)) = found else {
+            break;
+        };
+        // SAFETY: as above.
+        let from_sidecar = unsafe { &*info.as_ptr() }.from_sidecar;
+        out[count] = SampledFrame {
+            func_index,
+            from_sidecar,
+        };
+        count += 1;
+        if fp % 8 != 0 || fp < lowest_next_fp || fp.saturating_add(16) > stack_top {
+            break;
+        }
+        // SAFETY: `fp..fp + 16` lies between the interrupted rsp and the entry's saved rsp:
+        // live stack of this thread, mapped and readable.
+        unsafe {
+            pc = *((fp + 8) as *const usize);
+            lowest_next_fp = fp + 16;
+            fp = *(fp as *const usize);
+        }
+        adjust = 1;
+    }
+    count
 }
 
 /// The handlers that were installed before ours: `[SIGSEGV, SIGBUS]`.
