@@ -66,7 +66,8 @@
 //!
 //! # What remains
 //!
-//! - Operands in registers across operators, locals in registers inside loops.
+//! - Operands live in registers across operators (see `compile`); locals in registers
+//!   inside loops are next.
 //! - The stack limits live in the per-thread [`entry::ExecContext`], not in VmCtx as
 //!   ARCHITECTURE.md says: limits belong to the thread running the code, and one instance
 //!   may run on several threads. The native limit comes from the thread's real
