@@ -66,8 +66,9 @@
 //!
 //! # What remains
 //!
-//! - Operands live in registers across operators (see `compile`); locals in registers
-//!   inside loops are next.
+//! - Operands live in registers across operators and the hottest locals live in registers
+//!   for the whole function (see `compile`); merges still use canonical slots for block
+//!   results.
 //! - The stack limits live in the per-thread [`entry::ExecContext`], not in VmCtx as
 //!   ARCHITECTURE.md says: limits belong to the thread running the code, and one instance
 //!   may run on several threads. The native limit comes from the thread's real

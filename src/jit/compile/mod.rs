@@ -21,11 +21,33 @@
 //!
 //! `rax`, `rcx`, `rdx`, `xmm0` and `xmm1` are scratch inside one operator (division,
 //! shifts, setcc, helper results, constants). The pools are `rsi, rdi, r8-r11, rbx` and
-//! `xmm2-xmm15`. An i32 in a register is zero-extended, as in its slot, so it indexes memory
+//! `xmm2-xmm15`, minus the registers that hold locals (below). An i32 in a register is zero-extended, as in its slot, so it indexes memory
 //! directly; an f32 in an SSE register has undefined upper bits, and spilling it writes the
 //! slot's upper half as zero. No register value lives across a call or a helper: every
 //! register is clobbered there (`rbx` included: compiled callees use it, and the entry
 //! trampoline saves it for Rust).
+//!
+//! # Locals in registers
+//!
+//! Before compiling, one scan weighs each local's accesses by `8^loop depth` (capped at
+//! depth 4); the heaviest integer locals (up to four: `rbx, r11, r10, r9`) and float locals
+//! (up to six: `xmm15-xmm10`) with a weight of at least 2 live in those registers for the
+//! whole function ("homes"). `local.get` of such a local pushes its home register itself
+//! (a register entry that no operator writes: results take pool registers; a `local.set`
+//! first copies such entries to pool registers), `local.set` is a move into the home.
+//! Because homes never change inside the function, every merge and loop back-edge agrees on
+//! them for free. Their canonical slots are written only where control leaves the code:
+//! before every call and helper (the callee clobbers every register), reloaded right after;
+//! the prologue loads parameter homes from their slots and zeroes the others. Traps need
+//! nothing: backtraces follow the `rbp` chain and no tier reads a trapped frame's values.
+//!
+//! # OSR entry stubs
+//!
+//! The interpreter calls a loop's stub with every local and operand in its canonical slot.
+//! The stub builds the native frame and checks both stacks like the prologue (without
+//! zeroing locals), loads every home register from its local's slot, and jumps to the loop
+//! header. Operand-stack entries at a loop header are always canonical (block entry
+//! materializes them), so nothing else is loaded.
 //!
 //! # Code shape
 //!
@@ -47,7 +69,7 @@ use super::x64::{
     Alu, Assembler, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, MulDiv, RoundMode, Scale,
     Shift, Size, SseArith, Unary, Width, Xmm,
 };
-use crate::module::ModuleInfo;
+use crate::module::{ModuleInfo, ValType};
 use crate::runtime::TrapCode;
 use crate::runtime::libcalls::helper_index as hi;
 use crate::runtime::memory::GUARD_BYTES;
@@ -276,6 +298,21 @@ const GPR_POOL: [Gpr; 7] = [
     Gpr::Rbx,
 ];
 
+/// Registers that hold locals for a whole function (taken from the end of [`GPR_POOL`], so
+/// at least three stay for operands: no operator keeps more than two popped operands while
+/// it allocates).
+const GPR_HOMES: [Gpr; 4] = [Gpr::Rbx, Gpr::R11, Gpr::R10, Gpr::R9];
+
+/// SSE registers that hold float locals (taken from the end of [`XMM_POOL`]).
+const XMM_HOMES: [Xmm; 6] = [
+    Xmm::Xmm15,
+    Xmm::Xmm14,
+    Xmm::Xmm13,
+    Xmm::Xmm12,
+    Xmm::Xmm11,
+    Xmm::Xmm10,
+];
+
 /// SSE registers the value stack hands out; `xmm0` and `xmm1` stay scratch.
 const XMM_POOL: [Xmm; 14] = [
     Xmm::Xmm2,
@@ -360,6 +397,14 @@ struct Compiler<'a> {
     skip_depth: u32,
     /// `(wasm offset, header label)` of every reachable loop, in body order.
     loop_headers: Vec<(u32, Label)>,
+    /// Locals kept in registers for the whole function: `(local, Opd::Reg | Opd::Xmm)`.
+    homes: Vec<(u32, Opd)>,
+    /// The pool registers left for operands once the homes are taken.
+    gpr_pool: Vec<Gpr>,
+    xmm_pool: Vec<Xmm>,
+    /// Set when an allocation found no register (cannot happen with the pool sizes above;
+    /// the function is then refused instead of miscompiled).
+    pool_exhausted: bool,
     /// The operator after the current one, when a compare may fuse with it.
     next: Option<Fusable>,
     /// Set by an operator that consumed `next`.
@@ -401,6 +446,37 @@ fn compile_function(
             "function {func_index}: too many locals for the JIT"
         ));
     }
+    let mut body_ops = Vec::new();
+    while !ops.eof() {
+        body_ops.push(
+            ops.read_with_offset()
+                .map_err(|e| format!("function {func_index}: {e}"))?,
+        );
+    }
+    let local_type = |x: u32| -> Option<ValType> {
+        if let Some(t) = ty.params.get(x as usize) {
+            return Some(*t);
+        }
+        let mut first = ty.params.len() as u64;
+        for (n, t) in &body.locals {
+            if u64::from(x) < first + u64::from(*n) {
+                return Some(*t);
+            }
+            first += u64::from(*n);
+        }
+        None
+    };
+    let homes = choose_homes(&body_ops, local_type);
+    let gpr_pool = GPR_POOL
+        .iter()
+        .copied()
+        .filter(|r| !homes.contains_reg(*r))
+        .collect();
+    let xmm_pool = XMM_POOL
+        .iter()
+        .copied()
+        .filter(|x| !homes.contains_xmm(*x))
+        .collect();
     let ret_label = asm.new_label();
     let func_end = asm.new_label();
     let mut c = Compiler {
@@ -420,8 +496,12 @@ fn compile_function(
         unreachable: false,
         skip_depth: 0,
         loop_headers: Vec::new(),
+        homes: homes.0,
+        gpr_pool,
+        xmm_pool,
         next: None,
         fused: false,
+        pool_exhausted: false,
     };
     c.ctrl.push(Ctrl {
         kind: Kind::Func,
@@ -451,12 +531,17 @@ fn compile_function(
         c.asm.unary_r(Unary::Dec, Width::W32, Gpr::Rdx);
         c.asm.jcc(Cond::Ne, top);
     }
-    let mut body_ops = Vec::new();
-    while !ops.eof() {
-        body_ops.push(
-            ops.read_with_offset()
-                .map_err(|e| format!("function {func_index}: {e}"))?,
-        );
+    // Locals in registers: parameters come from their slots, declared locals start at zero.
+    for (x, home) in c.homes.clone() {
+        if x < first {
+            c.load_home(x, home);
+        } else {
+            match home {
+                Opd::Reg(r) => c.asm.zero(r),
+                Opd::Xmm(r, _) => c.asm.zero_xmm(r),
+                _ => {}
+            }
+        }
     }
     let mut i = 0;
     while i < body_ops.len() {
@@ -471,6 +556,11 @@ fn compile_function(
         c.op(op)?;
         i += if c.fused { 2 } else { 1 };
     }
+    if c.pool_exhausted {
+        return Err(format!(
+            "function {func_index}: jit register pool exhausted"
+        ));
+    }
     c.asm.bind(ret_label);
     c.asm.pop(Gpr::Rbp);
     c.asm.ret();
@@ -483,6 +573,9 @@ fn compile_function(
             code_offset: c.asm.offset() as u32,
         });
         frame_patches.push(frame_setup(c.asm, stack_trap));
+        // The interpreter left every local in its slot: load the ones the code keeps in
+        // registers.
+        c.load_homes();
         c.asm.jmp(header);
     }
     // Out-of-line trap sites.
@@ -538,6 +631,80 @@ fn frame_setup(asm: &mut Assembler, stack_trap: Label) -> usize {
     );
     asm.jcc(Cond::A, stack_trap);
     frame_patch
+}
+
+/// The locals a function keeps in registers (see the module docs, "Locals in registers").
+struct Homes(Vec<(u32, Opd)>);
+
+impl Homes {
+    fn contains_reg(&self, r: Gpr) -> bool {
+        self.0.iter().any(|(_, h)| *h == Opd::Reg(r))
+    }
+
+    fn contains_xmm(&self, x: Xmm) -> bool {
+        self.0
+            .iter()
+            .any(|(_, h)| matches!(h, Opd::Xmm(y, _) if *y == x))
+    }
+}
+
+/// Picks the locals to keep in registers: each access counts `8^loop depth` (up to depth
+/// 4); the heaviest integer locals get [`GPR_HOMES`], the heaviest float locals
+/// [`XMM_HOMES`]. A local needs a weight of at least 2 (two accesses, or one inside a loop):
+/// each home costs a store and a load around every call.
+fn choose_homes(ops: &[(Operator, usize)], local_type: impl Fn(u32) -> Option<ValType>) -> Homes {
+    let mut weights: Vec<(u32, u64)> = Vec::new();
+    let mut blocks: Vec<bool> = Vec::new();
+    let mut depth = 0u32;
+    for (op, _) in ops {
+        let local = match op {
+            Operator::Loop { .. } => {
+                blocks.push(true);
+                depth += 1;
+                None
+            }
+            Operator::Block { .. } | Operator::If { .. } => {
+                blocks.push(false);
+                None
+            }
+            Operator::End => {
+                if blocks.pop() == Some(true) {
+                    depth -= 1;
+                }
+                None
+            }
+            Operator::LocalGet { local_index }
+            | Operator::LocalSet { local_index }
+            | Operator::LocalTee { local_index } => Some(*local_index),
+            _ => None,
+        };
+        if let Some(x) = local {
+            let w = 1u64 << (3 * depth.min(4));
+            match weights.iter_mut().find(|(l, _)| *l == x) {
+                Some(entry) => entry.1 += w,
+                None => weights.push((x, w)),
+            }
+        }
+    }
+    // Heaviest first; ties by index, so the choice is deterministic.
+    weights.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut homes = Vec::new();
+    let (mut gprs, mut xmms) = (GPR_HOMES.iter(), XMM_HOMES.iter());
+    for (x, w) in weights {
+        if w < 2 {
+            break;
+        }
+        let home = match local_type(x) {
+            Some(ValType::I32 | ValType::I64) => gprs.next().map(|r| Opd::Reg(*r)),
+            Some(ValType::F32) => xmms.next().map(|r| Opd::Xmm(*r, Float::F32)),
+            Some(ValType::F64) => xmms.next().map(|r| Opd::Xmm(*r, Float::F64)),
+            _ => None,
+        };
+        if let Some(home) = home {
+            homes.push((x, home));
+        }
+    }
+    Homes(homes)
 }
 
 fn block_arity(module: &ModuleInfo, blockty: BlockType) -> Result<(u32, u32)> {
@@ -671,57 +838,61 @@ impl Compiler<'_> {
     fn alloc_gpr(&mut self, keep: &[Opd]) -> Gpr {
         let taken =
             |c: &Self, r: Gpr| c.stack.contains(&Opd::Reg(r)) || keep.contains(&Opd::Reg(r));
-        if let Some(&r) = GPR_POOL.iter().find(|&&r| !taken(self, r)) {
+        if let Some(&r) = self.gpr_pool.iter().find(|&&r| !taken(self, r)) {
             return r;
         }
-        // Every pool register is on the stack (keep holds at most three): spill the deepest.
-        let deepest = self
-            .stack
-            .iter()
-            .position(|o| matches!(o, Opd::Reg(r) if !keep.contains(&Opd::Reg(*r))));
+        // Every pool register is on the stack: spill the deepest (keep holds at most two
+        // registers, the pool at least three).
+        let deepest = self.stack.iter().enumerate().find_map(|(i, o)| match *o {
+            Opd::Reg(r) if self.gpr_pool.contains(&r) && !keep.contains(o) => Some((i, r)),
+            _ => None,
+        });
         match deepest {
-            Some(i) => {
-                let Opd::Reg(r) = self.stack[i] else {
-                    unreachable!("position matched a register entry")
-                };
+            Some((i, r)) => {
                 self.materialize(i);
                 r
             }
-            None => unreachable!("the pool is larger than any operator's operands"),
+            None => {
+                self.pool_exhausted = true;
+                Gpr::Rax
+            }
         }
     }
 
     /// An SSE pool register, like [`Compiler::alloc_gpr`].
     fn alloc_xmm(&mut self, keep: &[Opd]) -> Xmm {
+        let kept = |x: Xmm| keep.iter().any(|k| matches!(k, Opd::Xmm(y, _) if *y == x));
         let taken = |c: &Self, x: Xmm| {
-            c.stack
-                .iter()
-                .chain(keep)
-                .any(|o| matches!(o, Opd::Xmm(y, _) if *y == x))
+            kept(x)
+                || c.stack
+                    .iter()
+                    .any(|o| matches!(o, Opd::Xmm(y, _) if *y == x))
         };
-        if let Some(&x) = XMM_POOL.iter().find(|&&x| !taken(self, x)) {
+        if let Some(&x) = self.xmm_pool.iter().find(|&&x| !taken(self, x)) {
             return x;
         }
-        let deepest = self.stack.iter().position(|o| {
-            matches!(o, Opd::Xmm(x, _) if !keep.iter().any(|k| matches!(k, Opd::Xmm(y, _) if y == x)))
+        let deepest = self.stack.iter().enumerate().find_map(|(i, o)| match *o {
+            Opd::Xmm(x, _) if self.xmm_pool.contains(&x) && !kept(x) => Some((i, x)),
+            _ => None,
         });
         match deepest {
-            Some(i) => {
-                let Opd::Xmm(x, _) = self.stack[i] else {
-                    unreachable!("position matched an SSE entry")
-                };
+            Some((i, x)) => {
                 self.materialize(i);
                 x
             }
-            None => unreachable!("the pool is larger than any operator's operands"),
+            None => {
+                self.pool_exhausted = true;
+                Xmm::Xmm0
+            }
         }
     }
 
-    /// The register to compute a result in when `a` is the first operand: `a`'s own register
-    /// when it has one (it was popped, so the result may take it over), else a fresh one.
+    /// The register to compute a result in when `a` is the first operand: `a`'s own pool
+    /// register when it has one (it was popped, so the result may take it over), else a
+    /// fresh one (never a local's home).
     fn result_gpr(&mut self, a: Opd, keep: &[Opd]) -> Gpr {
         match a {
-            Opd::Reg(r) => r,
+            Opd::Reg(r) if self.gpr_pool.contains(&r) => r,
             _ => self.alloc_gpr(keep),
         }
     }
@@ -729,8 +900,44 @@ impl Compiler<'_> {
     /// [`Compiler::result_gpr`] for SSE registers.
     fn result_xmm(&mut self, a: Opd, keep: &[Opd]) -> Xmm {
         match a {
-            Opd::Xmm(x, _) => x,
+            Opd::Xmm(x, _) if self.xmm_pool.contains(&x) => x,
             _ => self.alloc_xmm(keep),
+        }
+    }
+
+    /// The register holding local `x` for the whole function, if it has one.
+    fn home(&self, x: u32) -> Option<Opd> {
+        self.homes.iter().find(|(l, _)| *l == x).map(|(_, h)| *h)
+    }
+
+    fn load_home(&mut self, x: u32, home: Opd) {
+        match home {
+            Opd::Reg(r) => self.asm.mov_rm(Size::S64, r, slot_mem(x)),
+            Opd::Xmm(r, float) => self.asm.movs_rm(float, r, slot_mem(x)),
+            _ => {}
+        }
+    }
+
+    /// Loads every local kept in a register from its canonical slot (OSR entry, after calls).
+    fn load_homes(&mut self) {
+        for (x, home) in self.homes.clone() {
+            self.load_home(x, home);
+        }
+    }
+
+    /// Writes every local kept in a register to its canonical slot (before calls).
+    fn store_homes(&mut self) {
+        for (x, home) in self.homes.clone() {
+            self.move_to(x, home);
+        }
+    }
+
+    /// `local.set x` of `v` for a local kept in register `home`.
+    fn set_home(&mut self, home: Opd, v: Opd) {
+        match home {
+            Opd::Reg(r) => self.load(r, v, Width::W64),
+            Opd::Xmm(r, float) => self.load_xmm(r, v, float),
+            _ => {}
         }
     }
 
@@ -828,11 +1035,26 @@ impl Compiler<'_> {
         }
     }
 
-    /// Before local `x` is written: entries still reading it get their own copy.
-    fn flush_local(&mut self, x: u32) {
+    /// Before local `x` is written: entries still reading it get their own copy (a pool
+    /// register for a local kept in a register, else the entry's canonical slot). `keep`: the
+    /// popped value about to be written.
+    fn flush_local(&mut self, x: u32, keep: Opd) {
+        let home = self.home(x);
         for i in 0..self.stack.len() {
-            if self.stack[i] == Opd::Slot(x) {
-                self.materialize(i);
+            let entry = self.stack[i];
+            match home {
+                Some(h @ Opd::Reg(r)) if entry == h => {
+                    let copy = self.alloc_gpr(&[keep]);
+                    self.asm.mov_rr(Size::S64, copy, r);
+                    self.stack[i] = Opd::Reg(copy);
+                }
+                Some(h @ Opd::Xmm(r, float)) if entry == h => {
+                    let copy = self.alloc_xmm(&[keep]);
+                    self.asm.movaps_rr(copy, r);
+                    self.stack[i] = Opd::Xmm(copy, float);
+                }
+                None if entry == Opd::Slot(x) => self.materialize(i),
+                _ => {}
             }
         }
     }
@@ -1057,9 +1279,19 @@ impl Compiler<'_> {
             _ => self.pc_map.push((at, self.offset)),
         }
         if self.calls_out(&op) {
-            // Pool registers are caller-saved and the helpers take their arguments in them.
+            // Every register is clobbered by the callee, and helpers take their arguments in
+            // pool and home registers: the stack and the locals go to their slots first.
             self.materialize_all();
+            self.store_homes();
+            self.op_dispatch(op)?;
+            self.load_homes();
+            return Ok(());
         }
+        self.op_dispatch(op)
+    }
+
+    fn op_dispatch(&mut self, op: Operator) -> Result<()> {
+        use Operator as O;
         if let Some((cmp, wide)) = ICmp::of(&op) {
             return self.icmp(if wide { Width::W64 } else { Width::W32 }, cmp);
         }
@@ -1173,15 +1405,26 @@ impl Compiler<'_> {
                 let a = self.pop()?;
                 self.select(a, b, cond);
             }
-            O::LocalGet { local_index } => self.push(Opd::Slot(local_index)),
+            O::LocalGet { local_index } => {
+                let v = self.home(local_index).unwrap_or(Opd::Slot(local_index));
+                self.push(v);
+            }
             O::LocalSet { local_index } => {
                 let v = self.pop()?;
-                self.flush_local(local_index);
-                self.move_to(local_index, v);
+                self.flush_local(local_index, v);
+                match self.home(local_index) {
+                    Some(home) => self.set_home(home, v),
+                    None => self.move_to(local_index, v),
+                }
             }
             O::LocalTee { local_index } => {
                 let v = self.pop()?;
-                self.flush_local(local_index);
+                self.flush_local(local_index, v);
+                if let Some(home) = self.home(local_index) {
+                    self.set_home(home, v);
+                    self.push(home);
+                    return Ok(());
+                }
                 self.move_to(local_index, v);
                 // The result is the local's new value: the register or constant it came
                 // from, else a deferred read of the local.
@@ -1757,7 +2000,7 @@ impl Compiler<'_> {
         emit: impl Fn(&mut Assembler, Gpr, Mem),
     ) -> Result<()> {
         let dst = match self.stack.last() {
-            Some(&Opd::Reg(r)) => r,
+            Some(&Opd::Reg(r)) if self.gpr_pool.contains(&r) => r,
             _ => self.alloc_gpr(&[]),
         };
         let mem = self.address(memarg, size)?;
@@ -1940,6 +2183,12 @@ impl Compiler<'_> {
             && let Some(disp) = small_imm(width, c)
         {
             self.asm.lea(width, dst, Mem::base_disp(base, disp));
+        } else if op == Alu::Add
+            && let (Opd::Reg(x), Opd::Reg(y)) = (a, b)
+            && x != dst
+            && y != dst
+        {
+            self.asm.lea(width, dst, Mem::indexed(x, y, Scale::S1, 0));
         } else {
             self.load(dst, a, width);
             self.alu_operand(op, width, dst, b);
@@ -2246,6 +2495,7 @@ impl Compiler<'_> {
     fn select(&mut self, a: Opd, b: Opd, cond: Opd) {
         if let (Opd::Xmm(..), Opd::Xmm(xb, float)) = (a, b) {
             let dst = self.result_xmm(a, &[b, cond]);
+            self.load_xmm(dst, a, float);
             let c = self.gpr_of(cond, Width::W32, Gpr::Rcx);
             let keep = self.asm.new_label();
             self.asm.test_rr(Width::W32, c, c);
