@@ -10,6 +10,8 @@
 //!   [`enter`] (Rust -> compiled code), the helper that calls host functions and functions
 //!   without code.
 //! - `trap`: code-range registry, SIGSEGV/SIGBUS handler, backtraces.
+//! - `disas` (feature `disas`): disassembly of compiled functions with their wasm offsets,
+//!   for `wrun compile --emit asm` and the snapshot tests in `tests/disas`.
 //! - `convert`: Rust helpers for float -> int conversions, u64 -> float, min/max, rounding
 //!   without SSE4.1 and popcnt without POPCNT.
 //!
@@ -78,6 +80,8 @@
 pub mod code_memory;
 pub mod compile;
 pub mod convert;
+#[cfg(feature = "disas")]
+pub mod disas;
 pub mod entry;
 pub mod trap;
 pub mod x64;

@@ -402,6 +402,9 @@ struct Compiler<'a> {
     /// The pool registers left for operands once the homes are taken.
     gpr_pool: Vec<Gpr>,
     xmm_pool: Vec<Xmm>,
+    /// The home register of the local that the next operator (`local.set`/`local.tee`)
+    /// writes: the current operator may compute its result there directly.
+    result_home: Option<Opd>,
     /// Set when an allocation found no register (cannot happen with the pool sizes above;
     /// the function is then refused instead of miscompiled).
     pool_exhausted: bool,
@@ -502,6 +505,7 @@ fn compile_function(
         next: None,
         fused: false,
         pool_exhausted: false,
+        result_home: None,
     };
     c.ctrl.push(Ctrl {
         kind: Kind::Func,
@@ -550,6 +554,12 @@ fn compile_function(
         c.next = match body_ops.get(i + 1) {
             Some((Operator::BrIf { relative_depth }, _)) => Some(Fusable::BrIf(*relative_depth)),
             Some((Operator::If { blockty }, _)) => Some(Fusable::If(*blockty)),
+            _ => None,
+        };
+        c.result_home = match body_ops.get(i + 1) {
+            Some((Operator::LocalSet { local_index } | Operator::LocalTee { local_index }, _)) => {
+                c.home(*local_index)
+            }
             _ => None,
         };
         c.fused = false;
@@ -891,6 +901,14 @@ impl Compiler<'_> {
     /// register when it has one (it was popped, so the result may take it over), else a
     /// fresh one (never a local's home).
     fn result_gpr(&mut self, a: Opd, keep: &[Opd]) -> Gpr {
+        // Computing straight into the home of the local the next operator writes saves the
+        // move, unless an operand or a stack entry still reads the old value there.
+        if let Some(home @ Opd::Reg(r)) = self.result_home.take()
+            && !keep.contains(&home)
+            && !self.stack.contains(&home)
+        {
+            return r;
+        }
         match a {
             Opd::Reg(r) if self.gpr_pool.contains(&r) => r,
             _ => self.alloc_gpr(keep),
@@ -899,6 +917,16 @@ impl Compiler<'_> {
 
     /// [`Compiler::result_gpr`] for SSE registers.
     fn result_xmm(&mut self, a: Opd, keep: &[Opd]) -> Xmm {
+        if let Some(home @ Opd::Xmm(x, _)) = self.result_home.take()
+            && !keep.iter().any(|k| matches!(k, Opd::Xmm(y, _) if *y == x))
+            && !self
+                .stack
+                .iter()
+                .any(|o| matches!(o, Opd::Xmm(y, _) if *y == x))
+        {
+            let _ = home;
+            return x;
+        }
         match a {
             Opd::Xmm(x, _) if self.xmm_pool.contains(&x) => x,
             _ => self.alloc_xmm(keep),
@@ -1117,6 +1145,13 @@ impl Compiler<'_> {
     /// Moves the top `n` entries to `fp[0..n]` and returns. Leaves the abstract stack alone:
     /// a conditional return (`br_if`, `br_table` stubs) falls through with it unchanged.
     fn emit_return(&mut self) {
+        self.move_return_values();
+        self.asm.jmp(self.ret_label);
+    }
+
+    /// The moves of [`Compiler::emit_return`] without the jump (the function's final `end`
+    /// falls through into the epilogue).
+    fn move_return_values(&mut self) {
         let n = self.num_results as usize;
         let len = self.stack.len();
         let mut sources: Vec<Opd> = self.stack[len - n..].to_vec();
@@ -1135,7 +1170,6 @@ impl Compiler<'_> {
         for (i, source) in sources.into_iter().enumerate() {
             self.move_to(i as u32, source);
         }
-        self.asm.jmp(self.ret_label);
     }
 
     fn needs_moves(&self, target: usize) -> bool {
@@ -1201,8 +1235,9 @@ impl Compiler<'_> {
             .ok_or_else(|| "jit: end without block".to_string())?;
         if !self.unreachable {
             if ctrl.kind == Kind::Func {
+                // The epilogue follows right after the last operator: no jump to it.
                 self.ctrl.push(ctrl);
-                self.emit_return();
+                self.move_return_values();
                 self.ctrl.pop();
                 self.unreachable = true;
                 return Ok(());
