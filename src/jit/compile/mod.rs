@@ -64,7 +64,7 @@ use std::sync::Arc;
 use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
 
 use super::convert::{conv, fop};
-use super::entry::{exec_offsets as ex, jit_helper};
+use super::exec_context::{exec_offsets as ex, jit_helper};
 use super::x64::{
     Alu, Assembler, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, MulDiv, RoundMode, Scale,
     Shift, Size, SseArith, Unary, Width, Xmm,
