@@ -90,6 +90,10 @@ enum Command {
         /// given `--aot PATH`).
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
+        /// `asm`: print each function's disassembly with its wasm offsets instead of writing
+        /// a sidecar.
+        #[arg(long, value_name = "KIND", value_parser = ["asm"])]
+        emit: Option<String>,
     },
 }
 
@@ -236,7 +240,12 @@ fn main() -> ExitCode {
             },
             &files,
         ),
-        Some(Command::Compile { module, output }) => compile_module(&module, output),
+        Some(Command::Compile {
+            module,
+            emit: Some(_),
+            ..
+        }) => emit_asm(&module),
+        Some(Command::Compile { module, output, .. }) => compile_module(&module, output),
         None => run_cli_module(cli.run),
     };
     // Wasm and the wast runner run on a thread with a stack size we chose.
@@ -281,6 +290,37 @@ fn run_wast_files(config: Config, files: &[PathBuf]) -> ExitCode {
     if total.failed == 0 {
         ExitCode::SUCCESS
     } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `wrun compile --emit asm MODULE`: the disassembly of every compiled function.
+fn emit_asm(module_path: &Path) -> ExitCode {
+    #[cfg(feature = "disas")]
+    {
+        let info = read_module_bytes(module_path)
+            .and_then(|bytes| wrun::module::parse(&bytes).map_err(|e| e.to_string()));
+        let text = info.and_then(|info| {
+            let cpu = wrun::jit::compile::CpuFeatures::detect();
+            wrun::jit::disas::disassemble(&std::sync::Arc::new(info), cpu)
+        });
+        match text {
+            Ok(text) => {
+                output!("{}", text.trim_end());
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                report!("error: {}: {message}", module_path.display());
+                ExitCode::FAILURE
+            }
+        }
+    }
+    #[cfg(not(feature = "disas"))]
+    {
+        report!(
+            "error: {}: this wrun was built without the `disas` feature",
+            module_path.display()
+        );
         ExitCode::FAILURE
     }
 }

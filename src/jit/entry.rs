@@ -5,6 +5,8 @@ use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
 
 use super::code_memory::CodeMemory;
+use super::exec_context::ACTIVE;
+pub use super::exec_context::{ExecContext, exec_offsets, jit_helper};
 use super::x64::{Alu, Assembler, Gpr, Mem, Size, Width};
 use crate::runtime::vmctx::offsets;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx};
@@ -13,60 +15,9 @@ use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx};
 /// compiled code (the signal handler runs on its own stack).
 const NATIVE_STACK_RESERVE: usize = 256 * 1024;
 
-/// Indices of the JIT's helpers in [`ExecContext::helpers`].
-pub mod jit_helper {
-    /// `(caller_vmctx, record, args) -> trap code`: host functions and anything without code.
-    pub const CALL_SLOW: usize = 0;
-    /// `(kind, bits, out) -> trap code`: float -> int (trapping and saturating) and
-    /// u64 -> float conversions (see `super::convert`).
-    pub const CONVERT: usize = 1;
-    /// `(kind, a, b) -> bits`: float min/max, rounding without SSE4.1, popcnt without POPCNT.
-    pub const FLOAT_OP: usize = 2;
-    /// `(exec, pc, fp)`: records the backtrace of a trap while its frames are still alive
-    /// (called by the trap stubs on the wasm stack, before it is unwound).
-    pub const COLLECT_BACKTRACE: usize = 3;
-    pub const COUNT: usize = 4;
-}
-
-/// The per-thread execution record; compiled code keeps its address in `r12`.
-#[repr(C)]
-pub struct ExecContext {
-    /// Compiled code traps with "call stack exhausted" when `rsp` goes below this.
-    pub stack_limit: usize,
-    /// One past the last slot of the value stack.
-    pub value_stack_end: usize,
-    /// `rsp` of the entry trampoline, restored by the trap stubs.
-    pub saved_rsp: usize,
-    /// Address of the trap stub compiled code calls (`call [r12 + TRAP_STUB]`).
-    pub trap_stub: usize,
-    /// The pending trap's `TrapCode as u32`.
-    pub trap_code: u32,
-    pub _pad: u32,
-    /// Return address (or faulting pc + 1) of the trap site, for the backtrace.
-    pub trap_pc: usize,
-    /// `rbp` of the trapping compiled frame, for the backtrace.
-    pub trap_fp: usize,
-    pub helpers: [usize; jit_helper::COUNT],
-}
-
-pub mod exec_offsets {
-    use super::ExecContext;
-    use core::mem::offset_of;
-    pub const STACK_LIMIT: i32 = offset_of!(ExecContext, stack_limit) as i32;
-    pub const VALUE_STACK_END: i32 = offset_of!(ExecContext, value_stack_end) as i32;
-    pub const SAVED_RSP: i32 = offset_of!(ExecContext, saved_rsp) as i32;
-    pub const TRAP_STUB: i32 = offset_of!(ExecContext, trap_stub) as i32;
-    pub const TRAP_CODE: i32 = offset_of!(ExecContext, trap_code) as i32;
-    pub const TRAP_PC: i32 = offset_of!(ExecContext, trap_pc) as i32;
-    pub const TRAP_FP: i32 = offset_of!(ExecContext, trap_fp) as i32;
-    pub const HELPERS: i32 = offset_of!(ExecContext, helpers) as i32;
-}
-
 /// The trampoline code (shared by all threads).
 pub(crate) struct Trampoline {
     code: CodeMemory,
-    /// Trap stub reached by a signal handler redirect (trap code, pc and fp already stored).
-    signal_stub: usize,
     trap_stub: usize,
 }
 
@@ -128,8 +79,8 @@ fn build_trampoline() -> Result<Trampoline, String> {
     let bytes = asm.finish().map_err(|e| format!("trampoline: {e:?}"))?;
     let code = CodeMemory::new(&bytes)?;
     let base = code.base() as usize;
+    super::exec_context::publish_signal_stub(base + signal_off);
     Ok(Trampoline {
-        signal_stub: base + signal_off,
         trap_stub: base + trap_off,
         code,
     })
@@ -143,22 +94,10 @@ pub(crate) fn trampoline() -> Result<&'static Trampoline, Trap> {
         .map_err(|e| Trap::host(e.clone()))
 }
 
-/// Address of the stub the signal handler redirects to, if the trampoline exists.
-pub(crate) fn signal_stub() -> Option<usize> {
-    static_trampoline().map(|t| t.signal_stub)
-}
-
-fn static_trampoline() -> Option<&'static Trampoline> {
-    trampoline().ok()
-}
-
 thread_local! {
     /// This thread's execution record (created on first entry, never freed while the thread
     /// lives: compiled code and the signal handler hold its address).
     static EXEC: Cell<*mut ExecContext> = const { Cell::new(std::ptr::null_mut()) };
-    /// The record of the compiled code running on this thread (null when none): the signal
-    /// handler only redirects faults while this is set.
-    pub(crate) static ACTIVE: Cell<*mut ExecContext> = const { Cell::new(std::ptr::null_mut()) };
     /// The backtrace of the last trap, recorded before its frames were unwound.
     static BACKTRACE: RefCell<Option<Vec<FrameInfo>>> = const { RefCell::new(None) };
     /// A trap from a host function or a nested tier, waiting for the entry to pick it up.

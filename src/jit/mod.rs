@@ -6,10 +6,14 @@
 //! - `compile/`: the single-pass compiler (value model and code shape in its docs).
 //! - `code_memory`: W^X executable memory (`region`). A [`JitModule`]'s code lives there, or
 //!   in the read-execute pages of a mapped AOT sidecar ([`JitModule::from_mapped`], see `aot`).
-//! - `entry`: the per-thread [`entry::ExecContext`], the entry trampoline and trap stubs,
+//! - `exec_context`: the per-thread [`exec_context::ExecContext`] and its offsets, the JIT
+//!   helper indices, what the signal handler reads about running code (a leaf module).
+//! - `entry`: the entry trampoline and trap stubs,
 //!   [`enter`] (Rust -> compiled code), the helper that calls host functions and functions
 //!   without code.
 //! - `trap`: code-range registry, SIGSEGV/SIGBUS handler, backtraces.
+//! - `disas` (feature `disas`): disassembly of compiled functions with their wasm offsets,
+//!   for `wrun compile --emit asm` and the snapshot tests in `tests/disas`.
 //! - `convert`: Rust helpers for float -> int conversions, u64 -> float, min/max, rounding
 //!   without SSE4.1 and popcnt without POPCNT.
 //!
@@ -20,7 +24,7 @@
 //! | `r15` | the current instance's `VmCtx` |
 //! | `r14` | `fp`: the current frame on the value stack (slot `i` at `[r14 + 8*i]`) |
 //! | `r13` | the linear memory base (stable: memories never move) |
-//! | `r12` | the per-thread [`entry::ExecContext`] (stack limits, trap slot, JIT helpers) |
+//! | `r12` | the per-thread [`exec_context::ExecContext`] (stack limits, trap slot, JIT helpers) |
 //! | `rbp` | native frame-pointer chain (every compiled function pushes it: backtraces) |
 //!
 //! All four pinned registers are callee-saved in SysV, so Rust helpers preserve them. A call
@@ -66,8 +70,10 @@
 //!
 //! # What remains
 //!
-//! - Operands in registers across operators, locals in registers inside loops.
-//! - The stack limits live in the per-thread [`entry::ExecContext`], not in VmCtx as
+//! - Operands live in registers across operators and the hottest locals live in registers
+//!   for the whole function (see `compile`); merges still use canonical slots for block
+//!   results.
+//! - The stack limits live in the per-thread [`exec_context::ExecContext`], not in VmCtx as
 //!   ARCHITECTURE.md says: limits belong to the thread running the code, and one instance
 //!   may run on several threads. The native limit comes from the thread's real
 //!   stack bounds (`pthread_getattr_np`) minus a 256 KiB reserve for helpers and host calls.
@@ -76,7 +82,10 @@
 pub mod code_memory;
 pub mod compile;
 pub mod convert;
+#[cfg(feature = "disas")]
+pub mod disas;
 pub mod entry;
+pub mod exec_context;
 pub mod trap;
 pub mod x64;
 

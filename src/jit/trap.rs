@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Once, OnceLock, RwLock, Weak};
 
-use super::entry::{ACTIVE, ExecContext, signal_stub};
+use super::exec_context::{ACTIVE, ExecContext, signal_stub};
 use crate::runtime::memory::{GUARD_BYTES, MAX_PAGES, WASM_PAGE};
 use crate::runtime::{FrameInfo, Trap, TrapCode};
 

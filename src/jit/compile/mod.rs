@@ -2,15 +2,52 @@
 //!
 //! # Value model
 //!
-//! The abstract operand stack holds each entry as a `Opd::Slot` (a frame slot: the entry's
-//! canonical slot, or a local whose `local.get` was deferred) or a `Opd::Const`. Every
-//! operation loads its operands into scratch registers, computes, and stores its result to
-//! its canonical slot right away, so no value lives in a register between operators: calls,
-//! helpers and merges never need spilling, and every control-flow merge is "everything
-//! canonical". Deferred locals are copied to their canonical slot before anything writes the
-//! local (aliasing), and at `block`/`loop`/`if` entry every entry is materialized, so each
-//! loop header is an OSR meeting point. Keeping operands in registers across operators is
-//! the next step (see the `jit` module docs).
+//! The abstract operand stack holds each entry as an [`Opd`]: a constant, a pool register
+//! (`Reg` for integer bits, `Xmm` for floats), or a frame slot (`Slot`: the entry's canonical
+//! slot, or a local whose `local.get` was deferred). Operators take their operands wherever
+//! they are (registers, slot memory operands, constants as immediates) and leave their
+//! result in a register from a pool: a popped operand's register when there is one, else a
+//! free one; when the pool runs dry the deepest register entry is spilled to its canonical
+//! slot. Entries go to their canonical slots ("materialized") only where control merges or
+//! leaves: at `block`/`loop`/`if` entry (so entries below a block's height are canonical for
+//! the whole block, and each loop header is an OSR meeting point), for the results of
+//! branches and block ends (merges use the simple convention "results in their canonical
+//! slots"), and before every operator that calls out ([`Compiler::calls_out`]: calls,
+//! runtime and JIT helpers; pool registers are caller-saved and helpers take arguments in
+//! them). Deferred locals are copied to their canonical slot before anything writes the
+//! local (aliasing).
+//!
+//! # Registers
+//!
+//! `rax`, `rcx`, `rdx`, `xmm0` and `xmm1` are scratch inside one operator (division,
+//! shifts, setcc, helper results, constants). The pools are `rsi, rdi, r8-r11, rbx` and
+//! `xmm2-xmm15`, minus the registers that hold locals (below). An i32 in a register is zero-extended, as in its slot, so it indexes memory
+//! directly; an f32 in an SSE register has undefined upper bits, and spilling it writes the
+//! slot's upper half as zero. No register value lives across a call or a helper: every
+//! register is clobbered there (`rbx` included: compiled callees use it, and the entry
+//! trampoline saves it for Rust).
+//!
+//! # Locals in registers
+//!
+//! Before compiling, one scan weighs each local's accesses by `8^loop depth` (capped at
+//! depth 4); the heaviest integer locals (up to four: `rbx, r11, r10, r9`) and float locals
+//! (up to six: `xmm15-xmm10`) with a weight of at least 2 live in those registers for the
+//! whole function ("homes"). `local.get` of such a local pushes its home register itself
+//! (a register entry that no operator writes: results take pool registers; a `local.set`
+//! first copies such entries to pool registers), `local.set` is a move into the home.
+//! Because homes never change inside the function, every merge and loop back-edge agrees on
+//! them for free. Their canonical slots are written only where control leaves the code:
+//! before every call and helper (the callee clobbers every register), reloaded right after;
+//! the prologue loads parameter homes from their slots and zeroes the others. Traps need
+//! nothing: backtraces follow the `rbp` chain and no tier reads a trapped frame's values.
+//!
+//! # OSR entry stubs
+//!
+//! The interpreter calls a loop's stub with every local and operand in its canonical slot.
+//! The stub builds the native frame and checks both stacks like the prologue (without
+//! zeroing locals), loads every home register from its local's slot, and jumps to the loop
+//! header. Operand-stack entries at a loop header are always canonical (block entry
+//! materializes them), so nothing else is loaded.
 //!
 //! # Code shape
 //!
@@ -27,12 +64,12 @@ use std::sync::Arc;
 use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
 
 use super::convert::{conv, fop};
-use super::entry::{exec_offsets as ex, jit_helper};
+use super::exec_context::{exec_offsets as ex, jit_helper};
 use super::x64::{
     Alu, Assembler, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, MulDiv, RoundMode, Scale,
     Shift, Size, SseArith, Unary, Width, Xmm,
 };
-use crate::module::ModuleInfo;
+use crate::module::{ModuleInfo, ValType};
 use crate::runtime::TrapCode;
 use crate::runtime::libcalls::helper_index as hi;
 use crate::runtime::memory::GUARD_BYTES;
@@ -118,7 +155,7 @@ impl CpuFeatures {
 /// Version of the generated code's shape and of everything it assumes beyond the layouts
 /// (register conventions, frame shape, helper signatures). Bump it with any such change:
 /// AOT sidecars record it and refuse to load code of another shape.
-pub const CODE_SHAPE_VERSION: u32 = 1;
+pub const CODE_SHAPE_VERSION: u32 = 2;
 
 /// Pinned registers (see the `jit` module docs).
 const VMCTX: Gpr = Gpr::R15;
@@ -242,7 +279,57 @@ enum Opd {
     Slot(u32),
     /// A constant (slot encoding).
     Const(u64),
+    /// The value's bits are in a pool register (an i32 zero-extended, like its slot).
+    Reg(Gpr),
+    /// A float in a pool SSE register (an f32 in the low 32 bits, the rest undefined).
+    Xmm(Xmm, Float),
 }
+
+/// Registers the value stack hands out (see the module docs, "Registers"). `rax`, `rcx` and
+/// `rdx` stay scratch for the operators (division, shifts, helpers' results), and the
+/// pinned registers are never handed out.
+const GPR_POOL: [Gpr; 7] = [
+    Gpr::Rsi,
+    Gpr::Rdi,
+    Gpr::R8,
+    Gpr::R9,
+    Gpr::R10,
+    Gpr::R11,
+    Gpr::Rbx,
+];
+
+/// Registers that hold locals for a whole function (taken from the end of [`GPR_POOL`], so
+/// at least three stay for operands: no operator keeps more than two popped operands while
+/// it allocates).
+const GPR_HOMES: [Gpr; 4] = [Gpr::Rbx, Gpr::R11, Gpr::R10, Gpr::R9];
+
+/// SSE registers that hold float locals (taken from the end of [`XMM_POOL`]).
+const XMM_HOMES: [Xmm; 6] = [
+    Xmm::Xmm15,
+    Xmm::Xmm14,
+    Xmm::Xmm13,
+    Xmm::Xmm12,
+    Xmm::Xmm11,
+    Xmm::Xmm10,
+];
+
+/// SSE registers the value stack hands out; `xmm0` and `xmm1` stay scratch.
+const XMM_POOL: [Xmm; 14] = [
+    Xmm::Xmm2,
+    Xmm::Xmm3,
+    Xmm::Xmm4,
+    Xmm::Xmm5,
+    Xmm::Xmm6,
+    Xmm::Xmm7,
+    Xmm::Xmm8,
+    Xmm::Xmm9,
+    Xmm::Xmm10,
+    Xmm::Xmm11,
+    Xmm::Xmm12,
+    Xmm::Xmm13,
+    Xmm::Xmm14,
+    Xmm::Xmm15,
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -310,13 +397,21 @@ struct Compiler<'a> {
     skip_depth: u32,
     /// `(wasm offset, header label)` of every reachable loop, in body order.
     loop_headers: Vec<(u32, Label)>,
+    /// Locals kept in registers for the whole function: `(local, Opd::Reg | Opd::Xmm)`.
+    homes: Vec<(u32, Opd)>,
+    /// The pool registers left for operands once the homes are taken.
+    gpr_pool: Vec<Gpr>,
+    xmm_pool: Vec<Xmm>,
+    /// The home register of the local that the next operator (`local.set`/`local.tee`)
+    /// writes: the current operator may compute its result there directly.
+    result_home: Option<Opd>,
+    /// Set when an allocation found no register (cannot happen with the pool sizes above;
+    /// the function is then refused instead of miscompiled).
+    pool_exhausted: bool,
     /// The operator after the current one, when a compare may fuse with it.
     next: Option<Fusable>,
     /// Set by an operator that consumed `next`.
     fused: bool,
-    /// `(slot, code offset)`: rax holds `fp[slot]` if nothing was emitted since `offset`
-    /// (set by `push_rax`; cleared by control operators, which may bind labels there).
-    rax_holds: Option<(u32, usize)>,
 }
 
 fn slot_mem(slot: u32) -> Mem {
@@ -354,6 +449,37 @@ fn compile_function(
             "function {func_index}: too many locals for the JIT"
         ));
     }
+    let mut body_ops = Vec::new();
+    while !ops.eof() {
+        body_ops.push(
+            ops.read_with_offset()
+                .map_err(|e| format!("function {func_index}: {e}"))?,
+        );
+    }
+    let local_type = |x: u32| -> Option<ValType> {
+        if let Some(t) = ty.params.get(x as usize) {
+            return Some(*t);
+        }
+        let mut first = ty.params.len() as u64;
+        for (n, t) in &body.locals {
+            if u64::from(x) < first + u64::from(*n) {
+                return Some(*t);
+            }
+            first += u64::from(*n);
+        }
+        None
+    };
+    let homes = choose_homes(&body_ops, local_type);
+    let gpr_pool = GPR_POOL
+        .iter()
+        .copied()
+        .filter(|r| !homes.contains_reg(*r))
+        .collect();
+    let xmm_pool = XMM_POOL
+        .iter()
+        .copied()
+        .filter(|x| !homes.contains_xmm(*x))
+        .collect();
     let ret_label = asm.new_label();
     let func_end = asm.new_label();
     let mut c = Compiler {
@@ -373,9 +499,13 @@ fn compile_function(
         unreachable: false,
         skip_depth: 0,
         loop_headers: Vec::new(),
+        homes: homes.0,
+        gpr_pool,
+        xmm_pool,
         next: None,
         fused: false,
-        rax_holds: None,
+        pool_exhausted: false,
+        result_home: None,
     };
     c.ctrl.push(Ctrl {
         kind: Kind::Func,
@@ -405,12 +535,17 @@ fn compile_function(
         c.asm.unary_r(Unary::Dec, Width::W32, Gpr::Rdx);
         c.asm.jcc(Cond::Ne, top);
     }
-    let mut body_ops = Vec::new();
-    while !ops.eof() {
-        body_ops.push(
-            ops.read_with_offset()
-                .map_err(|e| format!("function {func_index}: {e}"))?,
-        );
+    // Locals in registers: parameters come from their slots, declared locals start at zero.
+    for (x, home) in c.homes.clone() {
+        if x < first {
+            c.load_home(x, home);
+        } else {
+            match home {
+                Opd::Reg(r) => c.asm.zero(r),
+                Opd::Xmm(r, _) => c.asm.zero_xmm(r),
+                _ => {}
+            }
+        }
     }
     let mut i = 0;
     while i < body_ops.len() {
@@ -421,9 +556,20 @@ fn compile_function(
             Some((Operator::If { blockty }, _)) => Some(Fusable::If(*blockty)),
             _ => None,
         };
+        c.result_home = match body_ops.get(i + 1) {
+            Some((Operator::LocalSet { local_index } | Operator::LocalTee { local_index }, _)) => {
+                c.home(*local_index)
+            }
+            _ => None,
+        };
         c.fused = false;
         c.op(op)?;
         i += if c.fused { 2 } else { 1 };
+    }
+    if c.pool_exhausted {
+        return Err(format!(
+            "function {func_index}: jit register pool exhausted"
+        ));
     }
     c.asm.bind(ret_label);
     c.asm.pop(Gpr::Rbp);
@@ -437,6 +583,9 @@ fn compile_function(
             code_offset: c.asm.offset() as u32,
         });
         frame_patches.push(frame_setup(c.asm, stack_trap));
+        // The interpreter left every local in its slot: load the ones the code keeps in
+        // registers.
+        c.load_homes();
         c.asm.jmp(header);
     }
     // Out-of-line trap sites.
@@ -494,6 +643,80 @@ fn frame_setup(asm: &mut Assembler, stack_trap: Label) -> usize {
     frame_patch
 }
 
+/// The locals a function keeps in registers (see the module docs, "Locals in registers").
+struct Homes(Vec<(u32, Opd)>);
+
+impl Homes {
+    fn contains_reg(&self, r: Gpr) -> bool {
+        self.0.iter().any(|(_, h)| *h == Opd::Reg(r))
+    }
+
+    fn contains_xmm(&self, x: Xmm) -> bool {
+        self.0
+            .iter()
+            .any(|(_, h)| matches!(h, Opd::Xmm(y, _) if *y == x))
+    }
+}
+
+/// Picks the locals to keep in registers: each access counts `8^loop depth` (up to depth
+/// 4); the heaviest integer locals get [`GPR_HOMES`], the heaviest float locals
+/// [`XMM_HOMES`]. A local needs a weight of at least 2 (two accesses, or one inside a loop):
+/// each home costs a store and a load around every call.
+fn choose_homes(ops: &[(Operator, usize)], local_type: impl Fn(u32) -> Option<ValType>) -> Homes {
+    let mut weights: Vec<(u32, u64)> = Vec::new();
+    let mut blocks: Vec<bool> = Vec::new();
+    let mut depth = 0u32;
+    for (op, _) in ops {
+        let local = match op {
+            Operator::Loop { .. } => {
+                blocks.push(true);
+                depth += 1;
+                None
+            }
+            Operator::Block { .. } | Operator::If { .. } => {
+                blocks.push(false);
+                None
+            }
+            Operator::End => {
+                if blocks.pop() == Some(true) {
+                    depth -= 1;
+                }
+                None
+            }
+            Operator::LocalGet { local_index }
+            | Operator::LocalSet { local_index }
+            | Operator::LocalTee { local_index } => Some(*local_index),
+            _ => None,
+        };
+        if let Some(x) = local {
+            let w = 1u64 << (3 * depth.min(4));
+            match weights.iter_mut().find(|(l, _)| *l == x) {
+                Some(entry) => entry.1 += w,
+                None => weights.push((x, w)),
+            }
+        }
+    }
+    // Heaviest first; ties by index, so the choice is deterministic.
+    weights.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut homes = Vec::new();
+    let (mut gprs, mut xmms) = (GPR_HOMES.iter(), XMM_HOMES.iter());
+    for (x, w) in weights {
+        if w < 2 {
+            break;
+        }
+        let home = match local_type(x) {
+            Some(ValType::I32 | ValType::I64) => gprs.next().map(|r| Opd::Reg(*r)),
+            Some(ValType::F32) => xmms.next().map(|r| Opd::Xmm(*r, Float::F32)),
+            Some(ValType::F64) => xmms.next().map(|r| Opd::Xmm(*r, Float::F64)),
+            _ => None,
+        };
+        if let Some(home) = home {
+            homes.push((x, home));
+        }
+    }
+    Homes(homes)
+}
+
 fn block_arity(module: &ModuleInfo, blockty: BlockType) -> Result<(u32, u32)> {
     Ok(match blockty {
         BlockType::Empty => (0, 0),
@@ -545,6 +768,38 @@ enum DivKind {
     RemU,
 }
 
+/// `c` as the sign-extended 32-bit immediate of a `width` operation, if it is one.
+fn small_imm(width: Width, c: u64) -> Option<i32> {
+    match width {
+        Width::W32 => Some(c as u32 as i32),
+        Width::W64 => i32::try_from(c as i64).ok(),
+    }
+}
+
+/// `x op y` of two constants, in slot encoding.
+fn fold_alu(op: Alu, width: Width, x: u64, y: u64) -> Option<u64> {
+    let v = match op {
+        Alu::Add => x.wrapping_add(y),
+        Alu::Sub => x.wrapping_sub(y),
+        Alu::And => x & y,
+        Alu::Or => x | y,
+        Alu::Xor => x ^ y,
+        _ => return None,
+    };
+    Some(match width {
+        Width::W32 => v as u32 as u64,
+        Width::W64 => v,
+    })
+}
+
+/// The integer width of a float's bits.
+fn float_width(float: Float) -> Width {
+    match float {
+        Float::F32 => Width::W32,
+        Float::F64 => Width::W64,
+    }
+}
+
 fn width_size(width: Width) -> Size {
     match width {
         Width::W32 => Size::S32,
@@ -559,25 +814,26 @@ impl Compiler<'_> {
         self.nl + height as u32
     }
 
+    fn push(&mut self, opd: Opd) {
+        self.stack.push(opd);
+        self.max_height = self.max_height.max(self.stack.len() as u32);
+    }
+
     fn push_slot_result(&mut self) -> Mem {
-        let h = self.stack.len();
-        let slot = self.canonical(h);
-        self.stack.push(Opd::Slot(slot));
-        self.max_height = self.max_height.max(h as u32 + 1);
+        let slot = self.canonical(self.stack.len());
+        self.push(Opd::Slot(slot));
         slot_mem(slot)
     }
 
-    /// Stores `rax` (64 bits) as the new top of stack.
+    /// Pushes the value in `rax` (its 64 bits) in a pool register.
     fn push_rax(&mut self) {
-        let mem = self.push_slot_result();
-        self.asm.mov_mr(Size::S64, mem, Gpr::Rax);
-        let slot = self.canonical(self.stack.len() - 1);
-        self.rax_holds = Some((slot, self.asm.offset()));
+        let reg = self.alloc_gpr(&[]);
+        self.asm.mov_rr(Size::S64, reg, Gpr::Rax);
+        self.push(Opd::Reg(reg));
     }
 
     fn push_const(&mut self, bits: u64) {
-        self.stack.push(Opd::Const(bits));
-        self.max_height = self.max_height.max(self.stack.len() as u32);
+        self.push(Opd::Const(bits));
     }
 
     fn pop(&mut self) -> Result<Opd> {
@@ -586,46 +842,191 @@ impl Compiler<'_> {
             .ok_or_else(|| format!("jit: operand stack underflow at {:#x}", self.offset))
     }
 
+    /// A pool register that no stack entry and none of `keep` (popped operands the current
+    /// operator still reads) holds. When all are taken, the deepest register entry is spilled
+    /// to its canonical slot (that store touches no scratch register).
+    fn alloc_gpr(&mut self, keep: &[Opd]) -> Gpr {
+        let taken =
+            |c: &Self, r: Gpr| c.stack.contains(&Opd::Reg(r)) || keep.contains(&Opd::Reg(r));
+        if let Some(&r) = self.gpr_pool.iter().find(|&&r| !taken(self, r)) {
+            return r;
+        }
+        // Every pool register is on the stack: spill the deepest (keep holds at most two
+        // registers, the pool at least three).
+        let deepest = self.stack.iter().enumerate().find_map(|(i, o)| match *o {
+            Opd::Reg(r) if self.gpr_pool.contains(&r) && !keep.contains(o) => Some((i, r)),
+            _ => None,
+        });
+        match deepest {
+            Some((i, r)) => {
+                self.materialize(i);
+                r
+            }
+            None => {
+                self.pool_exhausted = true;
+                Gpr::Rax
+            }
+        }
+    }
+
+    /// An SSE pool register, like [`Compiler::alloc_gpr`].
+    fn alloc_xmm(&mut self, keep: &[Opd]) -> Xmm {
+        let kept = |x: Xmm| keep.iter().any(|k| matches!(k, Opd::Xmm(y, _) if *y == x));
+        let taken = |c: &Self, x: Xmm| {
+            kept(x)
+                || c.stack
+                    .iter()
+                    .any(|o| matches!(o, Opd::Xmm(y, _) if *y == x))
+        };
+        if let Some(&x) = self.xmm_pool.iter().find(|&&x| !taken(self, x)) {
+            return x;
+        }
+        let deepest = self.stack.iter().enumerate().find_map(|(i, o)| match *o {
+            Opd::Xmm(x, _) if self.xmm_pool.contains(&x) && !kept(x) => Some((i, x)),
+            _ => None,
+        });
+        match deepest {
+            Some((i, x)) => {
+                self.materialize(i);
+                x
+            }
+            None => {
+                self.pool_exhausted = true;
+                Xmm::Xmm0
+            }
+        }
+    }
+
+    /// The register to compute a result in when `a` is the first operand: `a`'s own pool
+    /// register when it has one (it was popped, so the result may take it over), else a
+    /// fresh one (never a local's home).
+    fn result_gpr(&mut self, a: Opd, keep: &[Opd]) -> Gpr {
+        // Computing straight into the home of the local the next operator writes saves the
+        // move, unless an operand or a stack entry still reads the old value there.
+        if let Some(home @ Opd::Reg(r)) = self.result_home.take()
+            && !keep.contains(&home)
+            && !self.stack.contains(&home)
+        {
+            return r;
+        }
+        match a {
+            Opd::Reg(r) if self.gpr_pool.contains(&r) => r,
+            _ => self.alloc_gpr(keep),
+        }
+    }
+
+    /// [`Compiler::result_gpr`] for SSE registers.
+    fn result_xmm(&mut self, a: Opd, keep: &[Opd]) -> Xmm {
+        if let Some(home @ Opd::Xmm(x, _)) = self.result_home.take()
+            && !keep.iter().any(|k| matches!(k, Opd::Xmm(y, _) if *y == x))
+            && !self
+                .stack
+                .iter()
+                .any(|o| matches!(o, Opd::Xmm(y, _) if *y == x))
+        {
+            let _ = home;
+            return x;
+        }
+        match a {
+            Opd::Xmm(x, _) if self.xmm_pool.contains(&x) => x,
+            _ => self.alloc_xmm(keep),
+        }
+    }
+
+    /// The register holding local `x` for the whole function, if it has one.
+    fn home(&self, x: u32) -> Option<Opd> {
+        self.homes.iter().find(|(l, _)| *l == x).map(|(_, h)| *h)
+    }
+
+    fn load_home(&mut self, x: u32, home: Opd) {
+        match home {
+            Opd::Reg(r) => self.asm.mov_rm(Size::S64, r, slot_mem(x)),
+            Opd::Xmm(r, float) => self.asm.movs_rm(float, r, slot_mem(x)),
+            _ => {}
+        }
+    }
+
+    /// Loads every local kept in a register from its canonical slot (OSR entry, after calls).
+    fn load_homes(&mut self) {
+        for (x, home) in self.homes.clone() {
+            self.load_home(x, home);
+        }
+    }
+
+    /// Writes every local kept in a register to its canonical slot (before calls).
+    fn store_homes(&mut self) {
+        for (x, home) in self.homes.clone() {
+            self.move_to(x, home);
+        }
+    }
+
+    /// `local.set x` of `v` for a local kept in register `home`.
+    fn set_home(&mut self, home: Opd, v: Opd) {
+        match home {
+            Opd::Reg(r) => self.load(r, v, Width::W64),
+            Opd::Xmm(r, float) => self.load_xmm(r, v, float),
+            _ => {}
+        }
+    }
+
     /// Loads an operand into `reg`: 32-bit loads zero-extend.
     fn load(&mut self, reg: Gpr, opd: Opd, width: Width) {
         match opd {
-            // Nothing emitted since the previous result was stored from rax: reuse it.
-            Opd::Slot(s) if self.rax_holds == Some((s, self.asm.offset())) => {
-                if reg != Gpr::Rax || width == Width::W32 {
-                    self.asm.mov_rr(width_size(width), reg, Gpr::Rax);
-                }
-            }
             Opd::Slot(s) => self.asm.mov_rm(width_size(width), reg, slot_mem(s)),
             Opd::Const(c) => match width {
                 Width::W32 => self.asm.mov_ri(Width::W32, reg, c as u32 as i64),
                 Width::W64 => self.asm.mov_ri(Width::W64, reg, c as i64),
             },
+            // Register entries are already zero-extended.
+            Opd::Reg(r) if r == reg => {}
+            Opd::Reg(r) => self.asm.mov_rr(width_size(width), reg, r),
+            Opd::Xmm(x, float) => self.asm.movd_rx(float_width(float), reg, x),
         }
     }
 
     fn load_xmm(&mut self, reg: Xmm, opd: Opd, float: Float) {
         match opd {
             Opd::Slot(s) => self.asm.movs_rm(float, reg, slot_mem(s)),
+            Opd::Const(0) => self.asm.zero_xmm(reg),
             Opd::Const(c) => {
                 self.asm.mov_ri(Width::W64, Gpr::Rax, c as i64);
-                let w = if float == Float::F32 {
-                    Width::W32
-                } else {
-                    Width::W64
-                };
-                self.asm.movd_xr(w, reg, Gpr::Rax);
+                self.asm.movd_xr(float_width(float), reg, Gpr::Rax);
+            }
+            Opd::Reg(r) => self.asm.movd_xr(float_width(float), reg, r),
+            Opd::Xmm(x, _) if x == reg => {}
+            Opd::Xmm(x, _) => self.asm.movaps_rr(reg, x),
+        }
+    }
+
+    /// The SSE register holding `opd`: its own, or `scratch` loaded with it.
+    fn xmm_of(&mut self, opd: Opd, float: Float, scratch: Xmm) -> Xmm {
+        match opd {
+            Opd::Xmm(x, _) => x,
+            _ => {
+                self.load_xmm(scratch, opd, float);
+                scratch
             }
         }
     }
 
-    /// Writes `opd` to frame slot `dst` (clobbers rax).
+    /// The GPR holding `opd`: its own, or `scratch` loaded with it.
+    fn gpr_of(&mut self, opd: Opd, width: Width, scratch: Gpr) -> Gpr {
+        match opd {
+            Opd::Reg(r) => r,
+            _ => {
+                self.load(scratch, opd, width);
+                scratch
+            }
+        }
+    }
+
+    /// Writes `opd` to frame slot `dst` (clobbers rax only for slot-to-slot and wide
+    /// constants).
     fn move_to(&mut self, dst: u32, opd: Opd) {
         match opd {
             Opd::Slot(s) if s == dst => {}
             Opd::Slot(s) => {
-                if self.rax_holds != Some((s, self.asm.offset())) {
-                    self.asm.mov_rm(Size::S64, Gpr::Rax, slot_mem(s));
-                }
+                self.asm.mov_rm(Size::S64, Gpr::Rax, slot_mem(s));
                 self.asm.mov_mr(Size::S64, slot_mem(dst), Gpr::Rax);
             }
             Opd::Const(c) => {
@@ -635,6 +1036,14 @@ impl Compiler<'_> {
                     self.asm.mov_ri(Width::W64, Gpr::Rax, c as i64);
                     self.asm.mov_mr(Size::S64, slot_mem(dst), Gpr::Rax);
                 }
+            }
+            Opd::Reg(r) => self.asm.mov_mr(Size::S64, slot_mem(dst), r),
+            Opd::Xmm(x, Float::F64) => self.asm.movs_mr(Float::F64, slot_mem(dst), x),
+            Opd::Xmm(x, Float::F32) => {
+                // The slot holds the f32 zero-extended.
+                self.asm.movs_mr(Float::F32, slot_mem(dst), x);
+                self.asm
+                    .mov_mi(Size::S32, Mem::base_disp(FP, dst as i32 * 8 + 4), 0);
             }
         }
     }
@@ -654,11 +1063,26 @@ impl Compiler<'_> {
         }
     }
 
-    /// Before local `x` is written: entries still reading it get their own copy.
-    fn flush_local(&mut self, x: u32) {
+    /// Before local `x` is written: entries still reading it get their own copy (a pool
+    /// register for a local kept in a register, else the entry's canonical slot). `keep`: the
+    /// popped value about to be written.
+    fn flush_local(&mut self, x: u32, keep: Opd) {
+        let home = self.home(x);
         for i in 0..self.stack.len() {
-            if self.stack[i] == Opd::Slot(x) {
-                self.materialize(i);
+            let entry = self.stack[i];
+            match home {
+                Some(h @ Opd::Reg(r)) if entry == h => {
+                    let copy = self.alloc_gpr(&[keep]);
+                    self.asm.mov_rr(Size::S64, copy, r);
+                    self.stack[i] = Opd::Reg(copy);
+                }
+                Some(h @ Opd::Xmm(r, float)) if entry == h => {
+                    let copy = self.alloc_xmm(&[keep]);
+                    self.asm.movaps_rr(copy, r);
+                    self.stack[i] = Opd::Xmm(copy, float);
+                }
+                None if entry == Opd::Slot(x) => self.materialize(i),
+                _ => {}
             }
         }
     }
@@ -721,6 +1145,13 @@ impl Compiler<'_> {
     /// Moves the top `n` entries to `fp[0..n]` and returns. Leaves the abstract stack alone:
     /// a conditional return (`br_if`, `br_table` stubs) falls through with it unchanged.
     fn emit_return(&mut self) {
+        self.move_return_values();
+        self.asm.jmp(self.ret_label);
+    }
+
+    /// The moves of [`Compiler::emit_return`] without the jump (the function's final `end`
+    /// falls through into the epilogue).
+    fn move_return_values(&mut self) {
         let n = self.num_results as usize;
         let len = self.stack.len();
         let mut sources: Vec<Opd> = self.stack[len - n..].to_vec();
@@ -739,7 +1170,6 @@ impl Compiler<'_> {
         for (i, source) in sources.into_iter().enumerate() {
             self.move_to(i as u32, source);
         }
-        self.asm.jmp(self.ret_label);
     }
 
     fn needs_moves(&self, target: usize) -> bool {
@@ -799,15 +1229,15 @@ impl Compiler<'_> {
     }
 
     fn op_end(&mut self) -> Result<()> {
-        self.rax_holds = None;
         let ctrl = self
             .ctrl
             .pop()
             .ok_or_else(|| "jit: end without block".to_string())?;
         if !self.unreachable {
             if ctrl.kind == Kind::Func {
+                // The epilogue follows right after the last operator: no jump to it.
                 self.ctrl.push(ctrl);
-                self.emit_return();
+                self.move_return_values();
                 self.ctrl.pop();
                 self.unreachable = true;
                 return Ok(());
@@ -835,7 +1265,6 @@ impl Compiler<'_> {
     }
 
     fn op_else(&mut self) -> Result<()> {
-        self.rax_holds = None;
         let reachable = !self.unreachable;
         let ctrl = self
             .ctrl
@@ -884,22 +1313,20 @@ impl Compiler<'_> {
             Some(last) if last.0 == at => last.1 = self.offset,
             _ => self.pc_map.push((at, self.offset)),
         }
-        if matches!(
-            op,
-            O::Block { .. }
-                | O::Loop { .. }
-                | O::If { .. }
-                | O::Else
-                | O::End
-                | O::Br { .. }
-                | O::BrIf { .. }
-                | O::BrTable { .. }
-                | O::Return
-                | O::Call { .. }
-                | O::CallIndirect { .. }
-        ) {
-            self.rax_holds = None;
+        if self.calls_out(&op) {
+            // Every register is clobbered by the callee, and helpers take their arguments in
+            // pool and home registers: the stack and the locals go to their slots first.
+            self.materialize_all();
+            self.store_homes();
+            self.op_dispatch(op)?;
+            self.load_homes();
+            return Ok(());
         }
+        self.op_dispatch(op)
+    }
+
+    fn op_dispatch(&mut self, op: Operator) -> Result<()> {
+        use Operator as O;
         if let Some((cmp, wide)) = ICmp::of(&op) {
             return self.icmp(if wide { Width::W64 } else { Width::W32 }, cmp);
         }
@@ -920,17 +1347,15 @@ impl Compiler<'_> {
             }
             O::If { blockty } => {
                 let cond = self.pop()?;
-                let (params, _) = block_arity(self.module, blockty)?;
-                let _ = params;
-                self.materialize_all();
-                self.load(Gpr::Rax, cond, Width::W32);
-                let label = self.enter_block(Kind::If, blockty)?;
+                // The block entry spills the stack; the condition is read first, into rcx
+                // unless it is in a register (spilling never writes registers but rax).
+                let cond = self.gpr_of(cond, Width::W32, Gpr::Rcx);
+                self.enter_block(Kind::If, blockty)?;
                 let else_label = self.asm.new_label();
                 if let Some(ctrl) = self.ctrl.last_mut() {
                     ctrl.else_label = Some(else_label);
                 }
-                let _ = label;
-                self.asm.test_rr(Width::W32, Gpr::Rax, Gpr::Rax);
+                self.asm.test_rr(Width::W32, cond, cond);
                 self.asm.jcc(Cond::E, else_label);
             }
             O::Else => self.op_else()?,
@@ -942,8 +1367,8 @@ impl Compiler<'_> {
             O::BrIf { relative_depth } => {
                 let cond = self.pop()?;
                 let target = self.target(relative_depth)?;
-                self.load(Gpr::Rcx, cond, Width::W32);
-                self.asm.test_rr(Width::W32, Gpr::Rcx, Gpr::Rcx);
+                let cond = self.gpr_of(cond, Width::W32, Gpr::Rcx);
+                self.asm.test_rr(Width::W32, cond, cond);
                 if self.needs_moves(target) {
                     let skip = self.asm.new_label();
                     self.asm.jcc(Cond::E, skip);
@@ -1013,46 +1438,51 @@ impl Compiler<'_> {
                 let cond = self.pop()?;
                 let b = self.pop()?;
                 let a = self.pop()?;
-                self.load(Gpr::Rax, a, Width::W64);
-                self.load(Gpr::Rcx, b, Width::W64);
-                self.load(Gpr::Rdx, cond, Width::W32);
-                self.asm.test_rr(Width::W32, Gpr::Rdx, Gpr::Rdx);
-                self.asm.cmov_rr(Cond::E, Width::W64, Gpr::Rax, Gpr::Rcx);
-                self.push_rax();
+                self.select(a, b, cond);
             }
             O::LocalGet { local_index } => {
-                self.stack.push(Opd::Slot(local_index));
-                self.max_height = self.max_height.max(self.stack.len() as u32);
+                let v = self.home(local_index).unwrap_or(Opd::Slot(local_index));
+                self.push(v);
             }
             O::LocalSet { local_index } => {
                 let v = self.pop()?;
-                self.flush_local(local_index);
-                self.move_to(local_index, v);
+                self.flush_local(local_index, v);
+                match self.home(local_index) {
+                    Some(home) => self.set_home(home, v),
+                    None => self.move_to(local_index, v),
+                }
             }
             O::LocalTee { local_index } => {
                 let v = self.pop()?;
-                self.flush_local(local_index);
+                self.flush_local(local_index, v);
+                if let Some(home) = self.home(local_index) {
+                    self.set_home(home, v);
+                    self.push(home);
+                    return Ok(());
+                }
                 self.move_to(local_index, v);
-                // The result is the local's new value; keep it as a deferred read.
-                self.stack.push(Opd::Slot(local_index));
+                // The result is the local's new value: the register or constant it came
+                // from, else a deferred read of the local.
+                match v {
+                    Opd::Slot(_) => self.push(Opd::Slot(local_index)),
+                    _ => self.push(v),
+                }
             }
             O::GlobalGet { global_index } => {
+                let dst = self.alloc_gpr(&[]);
                 self.asm.mov_rm(
                     Size::S64,
-                    Gpr::Rax,
+                    dst,
                     Mem::base_disp(VMCTX, vo::VMCTX_GLOBALS as i32),
                 );
-                self.asm.mov_rm(
-                    Size::S64,
-                    Gpr::Rax,
-                    Mem::base_disp(Gpr::Rax, global_index as i32 * 8),
-                );
-                self.asm.mov_rm(Size::S64, Gpr::Rax, Mem::base(Gpr::Rax));
-                self.push_rax();
+                self.asm
+                    .mov_rm(Size::S64, dst, Mem::base_disp(dst, global_index as i32 * 8));
+                self.asm.mov_rm(Size::S64, dst, Mem::base(dst));
+                self.push(Opd::Reg(dst));
             }
             O::GlobalSet { global_index } => {
                 let v = self.pop()?;
-                self.load(Gpr::Rcx, v, Width::W64);
+                let v = self.gpr_of(v, Width::W64, Gpr::Rcx);
                 self.asm.mov_rm(
                     Size::S64,
                     Gpr::Rax,
@@ -1063,41 +1493,43 @@ impl Compiler<'_> {
                     Gpr::Rax,
                     Mem::base_disp(Gpr::Rax, global_index as i32 * 8),
                 );
-                self.asm.mov_mr(Size::S64, Mem::base(Gpr::Rax), Gpr::Rcx);
+                self.asm.mov_mr(Size::S64, Mem::base(Gpr::Rax), v);
             }
 
             // ----- memory -----
-            O::I32Load { memarg } | O::F32Load { memarg } => {
-                self.load_op(memarg, 4, |a, m| a.mov_rm(Size::S32, Gpr::Rax, m))?
+            O::I32Load { memarg } => {
+                self.load_op(memarg, 4, |a, r, m| a.mov_rm(Size::S32, r, m))?
             }
-            O::I64Load { memarg } | O::F64Load { memarg } => {
-                self.load_op(memarg, 8, |a, m| a.mov_rm(Size::S64, Gpr::Rax, m))?
+            O::I64Load { memarg } => {
+                self.load_op(memarg, 8, |a, r, m| a.mov_rm(Size::S64, r, m))?
             }
-            O::I32Load8S { memarg } => self.load_op(memarg, 1, |a, m| {
-                a.movsx_rm(ExtFrom::S8, Width::W32, Gpr::Rax, m)
+            O::F32Load { memarg } => self.load_float(memarg, Float::F32)?,
+            O::F64Load { memarg } => self.load_float(memarg, Float::F64)?,
+            O::I32Load8S { memarg } => self.load_op(memarg, 1, |a, r, m| {
+                a.movsx_rm(ExtFrom::S8, Width::W32, r, m)
             })?,
             O::I32Load8U { memarg } | O::I64Load8U { memarg } => {
-                self.load_op(memarg, 1, |a, m| {
-                    a.movzx_rm(ExtFrom::S8, Width::W32, Gpr::Rax, m)
+                self.load_op(memarg, 1, |a, r, m| {
+                    a.movzx_rm(ExtFrom::S8, Width::W32, r, m)
                 })?
             }
-            O::I32Load16S { memarg } => self.load_op(memarg, 2, |a, m| {
-                a.movsx_rm(ExtFrom::S16, Width::W32, Gpr::Rax, m)
+            O::I32Load16S { memarg } => self.load_op(memarg, 2, |a, r, m| {
+                a.movsx_rm(ExtFrom::S16, Width::W32, r, m)
             })?,
             O::I32Load16U { memarg } | O::I64Load16U { memarg } => {
-                self.load_op(memarg, 2, |a, m| {
-                    a.movzx_rm(ExtFrom::S16, Width::W32, Gpr::Rax, m)
+                self.load_op(memarg, 2, |a, r, m| {
+                    a.movzx_rm(ExtFrom::S16, Width::W32, r, m)
                 })?
             }
-            O::I64Load8S { memarg } => self.load_op(memarg, 1, |a, m| {
-                a.movsx_rm(ExtFrom::S8, Width::W64, Gpr::Rax, m)
+            O::I64Load8S { memarg } => self.load_op(memarg, 1, |a, r, m| {
+                a.movsx_rm(ExtFrom::S8, Width::W64, r, m)
             })?,
-            O::I64Load16S { memarg } => self.load_op(memarg, 2, |a, m| {
-                a.movsx_rm(ExtFrom::S16, Width::W64, Gpr::Rax, m)
+            O::I64Load16S { memarg } => self.load_op(memarg, 2, |a, r, m| {
+                a.movsx_rm(ExtFrom::S16, Width::W64, r, m)
             })?,
-            O::I64Load32S { memarg } => self.load_op(memarg, 4, |a, m| a.movsxd_rm(Gpr::Rax, m))?,
+            O::I64Load32S { memarg } => self.load_op(memarg, 4, |a, r, m| a.movsxd_rm(r, m))?,
             O::I64Load32U { memarg } => {
-                self.load_op(memarg, 4, |a, m| a.mov_rm(Size::S32, Gpr::Rax, m))?
+                self.load_op(memarg, 4, |a, r, m| a.mov_rm(Size::S32, r, m))?
             }
             O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
                 self.store_op(memarg, Size::S32)?
@@ -1306,18 +1738,34 @@ impl Compiler<'_> {
             O::I64Popcnt => self.popcnt(Width::W64)?,
             O::I32WrapI64 | O::I64ExtendI32U => {
                 let v = self.pop()?;
-                self.load(Gpr::Rax, v, Width::W32);
-                self.push_rax();
+                match v {
+                    Opd::Const(c) => self.push_const(c as u32 as u64),
+                    _ => {
+                        let dst = self.result_gpr(v, &[]);
+                        match v {
+                            Opd::Reg(r) => self.asm.mov_rr(Size::S32, dst, r),
+                            _ => self.load(dst, v, Width::W32),
+                        }
+                        self.push(Opd::Reg(dst));
+                    }
+                }
             }
             O::I64ExtendI32S | O::I64Extend32S => {
                 let v = self.pop()?;
                 match v {
-                    Opd::Slot(s) => self.asm.movsxd_rm(Gpr::Rax, slot_mem(s)),
-                    Opd::Const(c) => self
-                        .asm
-                        .mov_ri(Width::W64, Gpr::Rax, c as u32 as i32 as i64),
+                    Opd::Const(c) => self.push_const(c as u32 as i32 as i64 as u64),
+                    _ => {
+                        let dst = self.result_gpr(v, &[]);
+                        match v {
+                            Opd::Slot(s) => self.asm.movsxd_rm(dst, slot_mem(s)),
+                            _ => {
+                                let src = self.gpr_of(v, Width::W32, Gpr::Rcx);
+                                self.asm.movsxd_rr(dst, src);
+                            }
+                        }
+                        self.push(Opd::Reg(dst));
+                    }
                 }
-                self.push_rax();
             }
             O::I32Extend8S => self.sign_extend(ExtFrom::S8, Width::W32)?,
             O::I32Extend16S => self.sign_extend(ExtFrom::S16, Width::W32)?,
@@ -1433,15 +1881,18 @@ impl Compiler<'_> {
             O::F64ConvertI32U | O::F64ConvertI64S => self.int_to_float(Float::F64, Width::W64)?,
             O::F32DemoteF64 => {
                 let v = self.pop()?;
-                self.load_xmm(Xmm::Xmm1, v, Float::F64);
-                self.asm.cvtsd2ss_rr(Xmm::Xmm0, Xmm::Xmm1);
-                self.push_xmm0(Float::F32);
+                // In place: no dependency on an unrelated register's upper bits.
+                let dst = self.result_xmm(v, &[]);
+                self.load_xmm(dst, v, Float::F64);
+                self.asm.cvtsd2ss_rr(dst, dst);
+                self.push(Opd::Xmm(dst, Float::F32));
             }
             O::F64PromoteF32 => {
                 let v = self.pop()?;
-                self.load_xmm(Xmm::Xmm1, v, Float::F32);
-                self.asm.cvtss2sd_rr(Xmm::Xmm0, Xmm::Xmm1);
-                self.push_xmm0(Float::F64);
+                let dst = self.result_xmm(v, &[]);
+                self.load_xmm(dst, v, Float::F32);
+                self.asm.cvtss2sd_rr(dst, dst);
+                self.push(Opd::Xmm(dst, Float::F64));
             }
             // Slots hold raw bits: reinterpretation moves nothing.
             O::I32ReinterpretF32
@@ -1459,6 +1910,60 @@ impl Compiler<'_> {
     }
 
     // ----- helpers of operator families -----
+
+    /// Whether `op` calls out of the function's code (other functions, runtime or JIT
+    /// helpers): the value stack is spilled first.
+    fn calls_out(&self, op: &Operator) -> bool {
+        use Operator as O;
+        match op {
+            O::Call { .. }
+            | O::CallIndirect { .. }
+            | O::MemoryGrow { .. }
+            | O::MemoryFill { .. }
+            | O::MemoryCopy { .. }
+            | O::MemoryInit { .. }
+            | O::DataDrop { .. }
+            | O::TableGet { .. }
+            | O::TableSet { .. }
+            | O::TableGrow { .. }
+            | O::TableFill { .. }
+            | O::TableCopy { .. }
+            | O::TableInit { .. }
+            | O::ElemDrop { .. }
+            | O::F32Min
+            | O::F32Max
+            | O::F64Min
+            | O::F64Max
+            | O::I32TruncF32S
+            | O::I32TruncF32U
+            | O::I32TruncF64S
+            | O::I32TruncF64U
+            | O::I64TruncF32S
+            | O::I64TruncF32U
+            | O::I64TruncF64S
+            | O::I64TruncF64U
+            | O::I32TruncSatF32S
+            | O::I32TruncSatF32U
+            | O::I32TruncSatF64S
+            | O::I32TruncSatF64U
+            | O::I64TruncSatF32S
+            | O::I64TruncSatF32U
+            | O::I64TruncSatF64S
+            | O::I64TruncSatF64U
+            | O::F32ConvertI64U
+            | O::F64ConvertI64U => true,
+            O::F32Ceil
+            | O::F32Floor
+            | O::F32Trunc
+            | O::F32Nearest
+            | O::F64Ceil
+            | O::F64Floor
+            | O::F64Trunc
+            | O::F64Nearest => !self.cpu.sse41,
+            O::I32Popcnt | O::I64Popcnt => !self.cpu.popcnt,
+            _ => false,
+        }
+    }
 
     /// Calls runtime helper `index` with `rdi = vmctx` (other arguments already loaded);
     /// `check` tests the returned trap code.
@@ -1484,18 +1989,21 @@ impl Compiler<'_> {
     }
 
     /// Pops the address, leaves the effective address operand (based on `r13`), with an
-    /// explicit bounds check when the static offset is beyond the guard region.
+    /// explicit bounds check when the static offset is beyond the guard region. Uses `rax`,
+    /// `rcx` and `rdx` as scratch, never a pool register.
     fn address(&mut self, memarg: MemArg, size: u32) -> Result<Mem> {
         let addr = self.pop()?;
-        self.load(Gpr::Rax, addr, Width::W32);
         if memarg.offset <= MAX_UNCHECKED_OFFSET {
+            // A register entry is zero-extended: it indexes the memory as it is.
+            let index = self.gpr_of(addr, Width::W32, Gpr::Rax);
             return Ok(Mem::indexed(
                 MEMBASE,
-                Gpr::Rax,
+                index,
                 Scale::S1,
                 memarg.offset as i32,
             ));
         }
+        self.load(Gpr::Rax, addr, Width::W32);
         let oob = self.trap_label(TrapCode::MemoryOutOfBounds);
         self.asm.mov_ri(
             Width::W64,
@@ -1505,14 +2013,14 @@ impl Compiler<'_> {
         self.asm.alu_rr(Alu::Add, Width::W64, Gpr::Rcx, Gpr::Rax);
         self.asm.mov_rm(
             Size::S64,
-            Gpr::Rdi,
+            Gpr::Rdx,
             Mem::base_disp(VMCTX, vo::VMCTX_MEMORY as i32),
         );
         self.asm.alu_rm(
             Alu::Cmp,
             Width::W64,
             Gpr::Rcx,
-            Mem::base_disp(Gpr::Rdi, vo::MEMORY_DEF_LEN as i32),
+            Mem::base_disp(Gpr::Rdx, vo::MEMORY_DEF_LEN as i32),
         );
         self.asm.jcc(Cond::A, oob);
         self.asm.mov_ri(Width::W64, Gpr::Rcx, memarg.offset as i64);
@@ -1524,21 +2032,54 @@ impl Compiler<'_> {
         &mut self,
         memarg: MemArg,
         size: u32,
-        emit: impl Fn(&mut Assembler, Mem),
+        emit: impl Fn(&mut Assembler, Gpr, Mem),
     ) -> Result<()> {
+        let dst = match self.stack.last() {
+            Some(&Opd::Reg(r)) if self.gpr_pool.contains(&r) => r,
+            _ => self.alloc_gpr(&[]),
+        };
         let mem = self.address(memarg, size)?;
         self.mark_access();
-        emit(self.asm, mem);
-        self.push_rax();
+        emit(self.asm, dst, mem);
+        self.push(Opd::Reg(dst));
+        Ok(())
+    }
+
+    fn load_float(&mut self, memarg: MemArg, float: Float) -> Result<()> {
+        let dst = self.alloc_xmm(&[]);
+        let size = if float == Float::F32 { 4 } else { 8 };
+        let mem = self.address(memarg, size)?;
+        self.mark_access();
+        self.asm.movs_rm(float, dst, mem);
+        self.push(Opd::Xmm(dst, float));
         Ok(())
     }
 
     fn store_op(&mut self, memarg: MemArg, size: Size) -> Result<()> {
-        let value = self.pop()?;
-        self.load(Gpr::Rdx, value, Width::W64);
+        let mut value = self.pop()?;
+        if memarg.offset > MAX_UNCHECKED_OFFSET && !matches!(value, Opd::Reg(_) | Opd::Xmm(..)) {
+            // The bounds check needs every scratch register: park the value in its canonical
+            // slot (still inside the frame, though popped).
+            let slot = self.canonical(self.stack.len());
+            self.move_to(slot, value);
+            value = Opd::Slot(slot);
+        }
         let mem = self.address(memarg, size.bytes())?;
-        self.mark_access();
-        self.asm.mov_mr(size, mem, Gpr::Rdx);
+        match value {
+            Opd::Xmm(x, float) if size == width_size(float_width(float)) => {
+                self.mark_access();
+                self.asm.movs_mr(float, mem, x);
+            }
+            Opd::Const(c) if size != Size::S64 || i32::try_from(c as i64).is_ok() => {
+                self.mark_access();
+                self.asm.mov_mi(size, mem, c as i64 as i32);
+            }
+            _ => {
+                let v = self.gpr_of(value, Width::W64, Gpr::Rdx);
+                self.mark_access();
+                self.asm.mov_mr(size, mem, v);
+            }
+        }
         Ok(())
     }
 
@@ -1588,20 +2129,38 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// Pushes the condition `cond` of the flags just set as 0/1, in `dst` (`setcc` then
+    /// `movzx`, so `dst` may be an input of the flag-setting instruction).
+    fn push_setcc(&mut self, dst: Gpr, cond: Cond) {
+        self.asm.setcc(cond, dst);
+        self.asm.movzx_rr(ExtFrom::S8, Width::W32, dst, dst);
+        self.push(Opd::Reg(dst));
+    }
+
     fn eqz(&mut self, width: Width) -> Result<()> {
         let v = self.pop()?;
         if self.next.is_some() {
+            // A fused `if` spills the stack first; `v` is popped, so it stays where it is.
             self.prepare_fusion();
-            self.load(Gpr::Rcx, v, width);
-            self.asm.test_rr(width, Gpr::Rcx, Gpr::Rcx);
+            let r = self.gpr_of(v, width, Gpr::Rcx);
+            self.asm.test_rr(width, r, r);
             return self.fused_branch(Cond::E);
         }
-        self.load(Gpr::Rcx, v, width);
-        self.asm.zero(Gpr::Rax);
-        self.asm.test_rr(width, Gpr::Rcx, Gpr::Rcx);
-        self.asm.setcc(Cond::E, Gpr::Rax);
-        self.push_rax();
+        let r = self.gpr_of(v, width, Gpr::Rcx);
+        let dst = self.alloc_gpr(&[v]);
+        self.asm.test_rr(width, r, r);
+        self.push_setcc(dst, Cond::E);
         Ok(())
+    }
+
+    /// `cmp a, b` (or `test a, a` against zero) for the comparison `cmp`.
+    fn compare(&mut self, width: Width, a: Opd, b: Opd) {
+        let r = self.gpr_of(a, width, Gpr::Rcx);
+        if b == Opd::Const(0) {
+            self.asm.test_rr(width, r, r);
+        } else {
+            self.alu_operand(Alu::Cmp, width, r, b);
+        }
     }
 
     fn icmp(&mut self, width: Width, cmp: ICmp) -> Result<()> {
@@ -1609,19 +2168,16 @@ impl Compiler<'_> {
         let a = self.pop()?;
         if self.next.is_some() {
             self.prepare_fusion();
-            self.load(Gpr::Rcx, a, width);
-            self.alu_operand(Alu::Cmp, width, Gpr::Rcx, b);
+            self.compare(width, a, b);
             return self.fused_branch(cmp.cond());
         }
-        self.load(Gpr::Rcx, a, width);
-        self.asm.zero(Gpr::Rax);
-        self.alu_operand(Alu::Cmp, width, Gpr::Rcx, b);
-        self.asm.setcc(cmp.cond(), Gpr::Rax);
-        self.push_rax();
+        let dst = self.alloc_gpr(&[a, b]);
+        self.compare(width, a, b);
+        self.push_setcc(dst, cmp.cond());
         Ok(())
     }
 
-    /// `op dst, b` with `b` as an immediate, a slot or (for big constants) `rdx`.
+    /// `op dst, b` with `b` as an immediate, a register, a slot or (for big constants) `rdx`.
     fn alu_operand(&mut self, op: Alu, width: Width, dst: Gpr, b: Opd) {
         match b {
             Opd::Const(c) => {
@@ -1638,30 +2194,65 @@ impl Compiler<'_> {
                 }
             }
             Opd::Slot(s) => self.asm.alu_rm(op, width, dst, slot_mem(s)),
+            Opd::Reg(r) => self.asm.alu_rr(op, width, dst, r),
+            Opd::Xmm(..) => {
+                self.load(Gpr::Rdx, b, width);
+                self.asm.alu_rr(op, width, dst, Gpr::Rdx);
+            }
         }
     }
 
     fn alu(&mut self, width: Width, op: Alu) -> Result<()> {
         let b = self.pop()?;
         let a = self.pop()?;
-        self.load(Gpr::Rax, a, width);
-        self.alu_operand(op, width, Gpr::Rax, b);
-        self.push_rax();
+        if let (Opd::Const(x), Opd::Const(y)) = (a, b)
+            && let Some(folded) = fold_alu(op, width, x, y)
+        {
+            self.push_const(folded);
+            return Ok(());
+        }
+        let dst = self.result_gpr(a, &[b]);
+        if op == Alu::Add
+            && let (Opd::Reg(base), Opd::Const(c)) = (a, b)
+            && base != dst
+            && let Some(disp) = small_imm(width, c)
+        {
+            self.asm.lea(width, dst, Mem::base_disp(base, disp));
+        } else if op == Alu::Add
+            && let (Opd::Reg(x), Opd::Reg(y)) = (a, b)
+            && x != dst
+            && y != dst
+        {
+            self.asm.lea(width, dst, Mem::indexed(x, y, Scale::S1, 0));
+        } else {
+            self.load(dst, a, width);
+            self.alu_operand(op, width, dst, b);
+        }
+        self.push(Opd::Reg(dst));
         Ok(())
     }
 
     fn mul(&mut self, width: Width) -> Result<()> {
         let b = self.pop()?;
         let a = self.pop()?;
-        self.load(Gpr::Rax, a, width);
-        match b {
-            Opd::Slot(s) => self.asm.imul_rm(width, Gpr::Rax, slot_mem(s)),
-            Opd::Const(_) => {
-                self.load(Gpr::Rcx, b, width);
-                self.asm.imul_rr(width, Gpr::Rax, Gpr::Rcx);
+        let dst = self.result_gpr(a, &[b]);
+        match (a, b) {
+            (_, Opd::Const(c)) if small_imm(width, c).is_some() => {
+                let src = self.gpr_of(a, width, Gpr::Rcx);
+                self.asm
+                    .imul_rri(width, dst, src, small_imm(width, c).unwrap_or(0));
+            }
+            (_, Opd::Slot(s)) => {
+                self.load(dst, a, width);
+                self.asm.imul_rm(width, dst, slot_mem(s));
+            }
+            _ => {
+                self.load(dst, a, width);
+                let src = self.gpr_of(b, width, Gpr::Rcx);
+                self.asm.imul_rr(width, dst, src);
             }
         }
-        self.push_rax();
+        self.push(Opd::Reg(dst));
         Ok(())
     }
 
@@ -1711,32 +2302,34 @@ impl Compiler<'_> {
             self.asm.mov_rr(width_size(width), Gpr::Rax, Gpr::Rdx);
         }
         self.asm.bind(done);
-        if width == Width::W32 {
-            // Negation above leaves a 32-bit result; make the slot zero-extended.
-            self.asm.mov_rr(Size::S32, Gpr::Rax, Gpr::Rax);
-        }
-        self.push_rax();
+        // The result register gets the 32-bit result zero-extended (the negation above
+        // leaves the upper half set).
+        let dst = self.alloc_gpr(&[]);
+        self.asm.mov_rr(width_size(width), dst, Gpr::Rax);
+        self.push(Opd::Reg(dst));
         Ok(())
     }
 
     fn shift(&mut self, width: Width, op: Shift) -> Result<()> {
         let b = self.pop()?;
         let a = self.pop()?;
-        self.load(Gpr::Rax, a, width);
+        let dst = self.result_gpr(a, &[b]);
         match b {
             Opd::Const(c) => {
+                self.load(dst, a, width);
                 let mask = if width == Width::W32 { 31 } else { 63 };
                 let count = (c as u32 & mask) as u8;
                 if count != 0 {
-                    self.asm.shift_ri(op, width, Gpr::Rax, count);
+                    self.asm.shift_ri(op, width, dst, count);
                 }
             }
-            Opd::Slot(_) => {
+            _ => {
                 self.load(Gpr::Rcx, b, Width::W32);
-                self.asm.shift_cl(op, width, Gpr::Rax);
+                self.load(dst, a, width);
+                self.asm.shift_cl(op, width, dst);
             }
         }
-        self.push_rax();
+        self.push(Opd::Reg(dst));
         Ok(())
     }
 
@@ -1785,6 +2378,7 @@ impl Compiler<'_> {
             self.asm
                 .bitcount_rr(BitCount::Popcnt, width, Gpr::Rax, Gpr::Rcx);
         } else {
+            // The stack was spilled (`calls_out`): rsi and rdi are free.
             self.load(Gpr::Rsi, v, width);
             self.asm.mov_ri(Width::W32, Gpr::Rdi, fop::POPCNT as i64);
             self.call_jit_helper(jit_helper::FLOAT_OP);
@@ -1795,47 +2389,41 @@ impl Compiler<'_> {
 
     fn sign_extend(&mut self, from: ExtFrom, width: Width) -> Result<()> {
         let v = self.pop()?;
-        self.load(Gpr::Rcx, v, Width::W64);
-        self.asm.movsx_rr(from, width, Gpr::Rax, Gpr::Rcx);
-        self.push_rax();
+        let dst = self.result_gpr(v, &[]);
+        let src = self.gpr_of(v, Width::W64, Gpr::Rcx);
+        self.asm.movsx_rr(from, width, dst, src);
+        self.push(Opd::Reg(dst));
         Ok(())
-    }
-
-    /// Stores `xmm0` as the new top of stack (f32 zero-extended in the slot).
-    fn push_xmm0(&mut self, float: Float) {
-        let w = if float == Float::F32 {
-            Width::W32
-        } else {
-            Width::W64
-        };
-        self.asm.movd_rx(w, Gpr::Rax, Xmm::Xmm0);
-        self.push_rax();
     }
 
     fn fbin(&mut self, float: Float, op: SseArith) -> Result<()> {
         let b = self.pop()?;
         let a = self.pop()?;
-        self.load_xmm(Xmm::Xmm0, a, float);
+        let dst = self.result_xmm(a, &[b]);
+        self.load_xmm(dst, a, float);
         match b {
-            Opd::Slot(s) => self.asm.sse_rm(op, float, Xmm::Xmm0, slot_mem(s)),
-            Opd::Const(_) => {
-                self.load_xmm(Xmm::Xmm1, b, float);
-                self.asm.sse_rr(op, float, Xmm::Xmm0, Xmm::Xmm1);
+            Opd::Slot(s) => self.asm.sse_rm(op, float, dst, slot_mem(s)),
+            _ => {
+                let src = self.xmm_of(b, float, Xmm::Xmm1);
+                self.asm.sse_rr(op, float, dst, src);
             }
         }
-        self.push_xmm0(float);
+        self.push(Opd::Xmm(dst, float));
         Ok(())
     }
 
     fn fsqrt(&mut self, float: Float) -> Result<()> {
         let v = self.pop()?;
-        self.load_xmm(Xmm::Xmm1, v, float);
-        self.asm.sse_rr(SseArith::Sqrt, float, Xmm::Xmm0, Xmm::Xmm1);
-        self.push_xmm0(float);
+        // In place (`sqrtsd x, x`): no dependency on another register's upper bits.
+        let dst = self.result_xmm(v, &[]);
+        self.load_xmm(dst, v, float);
+        self.asm.sse_rr(SseArith::Sqrt, float, dst, dst);
+        self.push(Opd::Xmm(dst, float));
         Ok(())
     }
 
     fn float_op2(&mut self, kind: u32) -> Result<()> {
+        // The stack was spilled (`calls_out`): the argument registers are free.
         let b = self.pop()?;
         let a = self.pop()?;
         self.load(Gpr::Rsi, a, Width::W64);
@@ -1847,30 +2435,30 @@ impl Compiler<'_> {
     }
 
     fn round(&mut self, float: Float, mode: RoundMode, kind: u32) -> Result<()> {
+        let v = self.pop()?;
         if self.cpu.sse41 {
-            let v = self.pop()?;
-            self.load_xmm(Xmm::Xmm1, v, float);
-            self.asm.rounds_rr(float, mode, Xmm::Xmm0, Xmm::Xmm1);
-            self.push_xmm0(float);
-            Ok(())
+            let dst = self.result_xmm(v, &[]);
+            self.load_xmm(dst, v, float);
+            self.asm.rounds_rr(float, mode, dst, dst);
+            self.push(Opd::Xmm(dst, float));
         } else {
-            let v = self.pop()?;
+            // The stack was spilled (`calls_out`).
             self.load(Gpr::Rsi, v, Width::W64);
             self.asm.mov_ri(Width::W32, Gpr::Rdi, kind as i64);
             self.call_jit_helper(jit_helper::FLOAT_OP);
             self.push_rax();
-            Ok(())
         }
+        Ok(())
     }
 
     fn fcmp(&mut self, float: Float, cmp: FCmp) -> Result<()> {
         let b = self.pop()?;
         let a = self.pop()?;
-        self.load_xmm(Xmm::Xmm0, a, float);
-        self.load_xmm(Xmm::Xmm1, b, float);
+        let xa = self.xmm_of(a, float, Xmm::Xmm0);
+        let xb = self.xmm_of(b, float, Xmm::Xmm1);
         match cmp {
             FCmp::Eq | FCmp::Ne => {
-                self.asm.ucomis_rr(float, Xmm::Xmm0, Xmm::Xmm1);
+                self.asm.ucomis_rr(float, xa, xb);
                 let (c1, c2, op) = if let FCmp::Eq = cmp {
                     (Cond::E, Cond::Np, Alu::And)
                 } else {
@@ -1885,7 +2473,7 @@ impl Compiler<'_> {
                 self.asm.alu_rr(op, Width::W32, Gpr::Rax, Gpr::Rcx);
             }
             FCmp::Lt | FCmp::Le => {
-                self.asm.ucomis_rr(float, Xmm::Xmm1, Xmm::Xmm0);
+                self.asm.ucomis_rr(float, xb, xa);
                 let c = if let FCmp::Lt = cmp {
                     Cond::A
                 } else {
@@ -1896,7 +2484,7 @@ impl Compiler<'_> {
                     .movzx_rr(ExtFrom::S8, Width::W32, Gpr::Rax, Gpr::Rax);
             }
             FCmp::Gt | FCmp::Ge => {
-                self.asm.ucomis_rr(float, Xmm::Xmm0, Xmm::Xmm1);
+                self.asm.ucomis_rr(float, xa, xb);
                 let c = if let FCmp::Gt = cmp {
                     Cond::A
                 } else {
@@ -1912,6 +2500,7 @@ impl Compiler<'_> {
     }
 
     fn convert(&mut self, kind: u32) -> Result<()> {
+        // The stack was spilled (`calls_out`).
         let v = self.pop()?;
         self.load(Gpr::Rsi, v, Width::W64);
         self.asm.mov_ri(Width::W32, Gpr::Rdi, kind as i64);
@@ -1928,11 +2517,36 @@ impl Compiler<'_> {
     /// values are zero-extended in their slot, so the 64-bit form converts them exactly).
     fn int_to_float(&mut self, float: Float, width: Width) -> Result<()> {
         let v = self.pop()?;
-        self.load(Gpr::Rcx, v, width);
-        self.asm.zero_xmm(Xmm::Xmm0);
-        self.asm.cvtsi2s_rr(float, width, Xmm::Xmm0, Gpr::Rcx);
-        self.push_xmm0(float);
+        let src = self.gpr_of(v, width, Gpr::Rcx);
+        let dst = self.alloc_xmm(&[]);
+        // Cleared first: cvtsi2sd writes only the low lane (no false dependency).
+        self.asm.zero_xmm(dst);
+        self.asm.cvtsi2s_rr(float, width, dst, src);
+        self.push(Opd::Xmm(dst, float));
         Ok(())
+    }
+
+    /// `select`: `a` if `cond` is non-zero, else `b` (any value kind, moved as 64 bits).
+    fn select(&mut self, a: Opd, b: Opd, cond: Opd) {
+        if let (Opd::Xmm(..), Opd::Xmm(xb, float)) = (a, b) {
+            let dst = self.result_xmm(a, &[b, cond]);
+            self.load_xmm(dst, a, float);
+            let c = self.gpr_of(cond, Width::W32, Gpr::Rcx);
+            let keep = self.asm.new_label();
+            self.asm.test_rr(Width::W32, c, c);
+            self.asm.jcc(Cond::Ne, keep);
+            self.asm.movaps_rr(dst, xb);
+            self.asm.bind(keep);
+            self.push(Opd::Xmm(dst, float));
+            return;
+        }
+        let dst = self.result_gpr(a, &[b, cond]);
+        self.load(dst, a, Width::W64);
+        let c = self.gpr_of(cond, Width::W32, Gpr::Rdx);
+        let src = self.gpr_of(b, Width::W64, Gpr::Rcx);
+        self.asm.test_rr(Width::W32, c, c);
+        self.asm.cmov_rr(Cond::E, Width::W64, dst, src);
+        self.push(Opd::Reg(dst));
     }
 
     // ----- calls -----

@@ -1,0 +1,80 @@
+//! The per-thread execution record compiled code keeps in `r12` ([`ExecContext`]), the
+//! offsets compiled code uses into it, the indices of the JIT's helpers, and the two facts the
+//! signal handler reads about running code (which record is active on this thread, where the
+//! signal trap stub is). A leaf: `entry` (which fills the record and runs code) and `trap`
+//! (the signal handler) both read it, and neither imports the other's internals through it.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Indices of the JIT's helpers in [`ExecContext::helpers`].
+pub mod jit_helper {
+    /// `(caller_vmctx, record, args) -> trap code`: host functions and anything without code.
+    pub const CALL_SLOW: usize = 0;
+    /// `(kind, bits, out) -> trap code`: float -> int (trapping and saturating) and
+    /// u64 -> float conversions (see `super::convert`).
+    pub const CONVERT: usize = 1;
+    /// `(kind, a, b) -> bits`: float min/max, rounding without SSE4.1, popcnt without POPCNT.
+    pub const FLOAT_OP: usize = 2;
+    /// `(exec, pc, fp)`: records the backtrace of a trap while its frames are still alive
+    /// (called by the trap stubs on the wasm stack, before it is unwound).
+    pub const COLLECT_BACKTRACE: usize = 3;
+    pub const COUNT: usize = 4;
+}
+
+/// The per-thread execution record; compiled code keeps its address in `r12`.
+#[repr(C)]
+pub struct ExecContext {
+    /// Compiled code traps with "call stack exhausted" when `rsp` goes below this.
+    pub stack_limit: usize,
+    /// One past the last slot of the value stack.
+    pub value_stack_end: usize,
+    /// `rsp` of the entry trampoline, restored by the trap stubs.
+    pub saved_rsp: usize,
+    /// Address of the trap stub compiled code calls (`call [r12 + TRAP_STUB]`).
+    pub trap_stub: usize,
+    /// The pending trap's `TrapCode as u32`.
+    pub trap_code: u32,
+    pub _pad: u32,
+    /// Return address (or faulting pc + 1) of the trap site, for the backtrace.
+    pub trap_pc: usize,
+    /// `rbp` of the trapping compiled frame, for the backtrace.
+    pub trap_fp: usize,
+    pub helpers: [usize; jit_helper::COUNT],
+}
+
+pub mod exec_offsets {
+    use super::ExecContext;
+    use core::mem::offset_of;
+    pub const STACK_LIMIT: i32 = offset_of!(ExecContext, stack_limit) as i32;
+    pub const VALUE_STACK_END: i32 = offset_of!(ExecContext, value_stack_end) as i32;
+    pub const SAVED_RSP: i32 = offset_of!(ExecContext, saved_rsp) as i32;
+    pub const TRAP_STUB: i32 = offset_of!(ExecContext, trap_stub) as i32;
+    pub const TRAP_CODE: i32 = offset_of!(ExecContext, trap_code) as i32;
+    pub const TRAP_PC: i32 = offset_of!(ExecContext, trap_pc) as i32;
+    pub const TRAP_FP: i32 = offset_of!(ExecContext, trap_fp) as i32;
+    pub const HELPERS: i32 = offset_of!(ExecContext, helpers) as i32;
+}
+
+thread_local! {
+    /// The record of the compiled code running on this thread (null when none): the signal
+    /// handler only redirects faults while this is set.
+    pub(crate) static ACTIVE: Cell<*mut ExecContext> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// Address of the trampoline's signal trap stub (0 until the trampoline is built).
+static SIGNAL_STUB: AtomicUsize = AtomicUsize::new(0);
+
+/// Called once by `entry` when it has built the trampoline, before any compiled code runs.
+pub(crate) fn publish_signal_stub(address: usize) {
+    SIGNAL_STUB.store(address, Ordering::Release);
+}
+
+/// Address of the stub the signal handler redirects to, if the trampoline exists (an atomic
+/// load: safe in a signal handler).
+pub(crate) fn signal_stub() -> Option<usize> {
+    match SIGNAL_STUB.load(Ordering::Acquire) {
+        0 => None,
+        address => Some(address),
+    }
+}
