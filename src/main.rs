@@ -424,7 +424,7 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
     if let Some(profile) = profile {
         match profile.finish(loaded.as_ref().map(|module| &**module.info())) {
             Ok(summary) => report!("{summary}"),
-            Err(message) => report!("error: --profile: {message}"),
+            Err(message) => report!("warning: --profile: {message}"),
         }
     }
     if args.stats

@@ -19,10 +19,13 @@
 //! each frame `NAME [TIER]` with TIER `interp`, `jit` or `aot`) in `PATH` with the extension
 //! `.folded`, and a flame graph drawn by `inferno` in `PATH`.
 //!
-//! Known limits: when a sample lands in the interpreter while compiled code is further down
-//! the stack (interpreter -> compiled -> interpreter), those compiled frames are missing from
-//! it; a function that entered compiled code by OSR shows its interpreted frame and its
-//! compiled frame; functions are named from the profiled module only.
+//! Known limits: compiled frames are found only when the sample lands in compiled code, so
+//! time in a host function or runtime helper called from compiled code is `(native)` (or
+//! charged to the interpreted frames below it), and when a sample lands in the interpreter
+//! while compiled code is further down the stack (interpreter -> compiled -> interpreter),
+//! those compiled frames are missing from it; a function that entered compiled code by OSR
+//! shows its interpreted frame and its compiled frame; functions are named from the profiled
+//! module only.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -329,13 +332,14 @@ fn write_flame_graph(path: &Path, lines: &[String], samples: u64) -> Result<(), 
         SAMPLE_INTERVAL.as_millis()
     ));
     options.count_name = "samples".to_string();
+    if lines.is_empty() {
+        return Err(format!(
+            "no samples (the run took less CPU time than one interval); {} not written",
+            path.display()
+        ));
+    }
     let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let writer = std::io::BufWriter::new(file);
-    if lines.is_empty() {
-        return Err(
-            "guest profile: no samples (the run was shorter than one interval)".to_string(),
-        );
-    }
     inferno::flamegraph::from_lines(&mut options, lines.iter().map(String::as_str), writer)
         .map_err(|e| format!("{}: {e}", path.display()))
 }
