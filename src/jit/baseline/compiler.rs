@@ -58,6 +58,8 @@ impl Ctrl {
 pub(super) enum Fusable {
     BrIf(u32),
     If(BlockType),
+    /// `select`: the compare's flags drive a `cmov`.
+    Select,
 }
 
 pub(super) struct TrapSite {

@@ -214,7 +214,7 @@ impl Compiler<'_> {
                 }
                 self.asm.jcc(cond.invert(), else_label);
             }
-            None => return Err("jit: nothing to fuse with".into()),
+            Some(Fusable::Select) | None => return Err("jit: no branch to fuse with".into()),
         }
         Ok(())
     }

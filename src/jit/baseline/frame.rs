@@ -164,9 +164,19 @@ pub(super) fn compile_function(
         c.next = match body_ops.get(i + 1) {
             Some((Operator::BrIf { relative_depth }, _)) => Some(Fusable::BrIf(*relative_depth)),
             Some((Operator::If { blockty }, _)) => Some(Fusable::If(*blockty)),
+            Some((Operator::Select | Operator::TypedSelect { .. }, _)) => Some(Fusable::Select),
             _ => None,
         };
-        c.result_home = match body_ops.get(i + 1) {
+        // A compare fused with the `select` after it produces the select's result: look past
+        // the select for the `local.set`.
+        let is_compare = crate::module::ops::IntCmp::of(&op).is_some()
+            || matches!(op, Operator::I32Eqz | Operator::I64Eqz);
+        let result_user = if is_compare && matches!(c.next, Some(Fusable::Select)) {
+            i + 2
+        } else {
+            i + 1
+        };
+        c.result_home = match body_ops.get(result_user) {
             Some((Operator::LocalSet { local_index } | Operator::LocalTee { local_index }, _)) => {
                 c.home(*local_index)
             }

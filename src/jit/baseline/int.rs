@@ -73,6 +73,9 @@ impl Compiler<'_> {
 
     pub(super) fn eqz(&mut self, width: Width) -> Result<()> {
         let v = self.pop()?;
+        if self.try_fused_select(width, v, Opd::Const(0), Cond::E) {
+            return Ok(());
+        }
         if self.next.is_some() {
             // A fused `if` spills the stack first; `v` is popped, so it stays where it is.
             self.prepare_fusion();
@@ -85,6 +88,63 @@ impl Compiler<'_> {
         self.asm.test_rr(width, r, r);
         self.push_setcc(dst, Cond::E);
         Ok(())
+    }
+
+    /// A compare `ca <cond> cb` whose only use is the `select` right after it: `cmov` on the
+    /// compare's flags, without materializing the condition. Returns false (nothing
+    /// emitted) where that does not apply: float select operands, no free register for the
+    /// result, or both the select's second operand and the compare needing `rdx`.
+    pub(super) fn try_fused_select(&mut self, width: Width, ca: Opd, cb: Opd, cond: Cond) -> bool {
+        if !matches!(self.next, Some(Fusable::Select)) || self.stack.len() < 2 {
+            return false;
+        }
+        let (a, b) = (
+            self.stack[self.stack.len() - 2],
+            self.stack[self.stack.len() - 1],
+        );
+        if matches!(a, Opd::Xmm(..)) || matches!(b, Opd::Xmm(..)) {
+            return false;
+        }
+        let compare_needs_rdx = match cb {
+            Opd::Const(c) => small_imm(width, c).is_none(),
+            Opd::Xmm(..) => true,
+            _ => false,
+        };
+        if compare_needs_rdx && matches!(b, Opd::Const(_)) {
+            return false;
+        }
+        let keep = [a, b, ca, cb];
+        let home = self.result_home.take();
+        let dst = match (home, a) {
+            // Straight into the home of the local the next operator writes (see
+            // `result_gpr`), unless an operand or an entry still reads it.
+            (Some(h @ Opd::Reg(r)), _) if !keep.contains(&h) && !self.stack.contains(&h) => r,
+            (_, Opd::Reg(r)) if self.gpr_pool.contains(&r) => r,
+            _ => match self.free_gpr(&keep) {
+                Some(r) => r,
+                None => return false,
+            },
+        };
+        self.next = None;
+        self.fused = true;
+        self.stack.truncate(self.stack.len() - 2);
+        // Every load happens before the compare (a zeroing `mov` may be an `xor`).
+        self.load(dst, a, Width::W64);
+        let src = match b {
+            Opd::Slot(_) => None,
+            _ => Some(self.gpr_of(b, Width::W64, Gpr::Rdx)),
+        };
+        self.compare(width, ca, cb);
+        // select keeps `a` when the condition holds, else takes `b`.
+        match (src, b) {
+            (Some(src), _) => self.asm.cmov_rr(cond.invert(), Width::W64, dst, src),
+            (None, Opd::Slot(s)) => self
+                .asm
+                .cmov_rm(cond.invert(), Width::W64, dst, slot_mem(s)),
+            (None, _) => {}
+        }
+        self.push(Opd::Reg(dst));
+        true
     }
 
     /// `cmp a, b` (or `test a, a` against zero) for the comparison `cmp`.
@@ -100,6 +160,9 @@ impl Compiler<'_> {
     pub(super) fn icmp(&mut self, width: Width, cmp: ICmp) -> Result<()> {
         let b = self.pop()?;
         let a = self.pop()?;
+        if self.try_fused_select(width, a, b, cmp.cond()) {
+            return Ok(());
+        }
         if self.next.is_some() {
             self.prepare_fusion();
             self.compare(width, a, b);

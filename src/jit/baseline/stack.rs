@@ -69,6 +69,14 @@ impl Compiler<'_> {
         }
     }
 
+    /// A pool register no stack entry and none of `keep` holds, without spilling.
+    pub(super) fn free_gpr(&self, keep: &[Opd]) -> Option<Gpr> {
+        self.gpr_pool
+            .iter()
+            .copied()
+            .find(|&r| !self.stack.contains(&Opd::Reg(r)) && !keep.contains(&Opd::Reg(r)))
+    }
+
     /// An SSE pool register, like [`Compiler::alloc_gpr`].
     pub(super) fn alloc_xmm(&mut self, keep: &[Opd]) -> Xmm {
         let kept = |x: Xmm| keep.iter().any(|k| matches!(k, Opd::Xmm(y, _) if *y == x));
