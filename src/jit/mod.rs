@@ -3,7 +3,8 @@
 //!
 //! # Pieces
 //!
-//! - `compile/`: the single-pass compiler (value model and code shape in its docs).
+//! - `baseline/` (also reachable as `compile`): tier 1, the single-pass compiler with a
+//!   register-resident value stack (value model, register policy, OSR stubs in its docs).
 //! - `code_memory`: W^X executable memory (`region`). A [`JitModule`]'s code lives there, or
 //!   in the read-execute pages of a mapped AOT sidecar ([`JitModule::from_mapped`], see `aot`).
 //! - `exec_context`: the per-thread [`exec_context::ExecContext`] and its offsets, the JIT
@@ -79,8 +80,8 @@
 //!   stack bounds (`pthread_getattr_np`) minus a 256 KiB reserve for helpers and host calls.
 //! - float min/max and the float -> int conversions are Rust helpers, not inline code.
 
+pub mod baseline;
 pub mod code_memory;
-pub mod compile;
 pub mod convert;
 #[cfg(feature = "disas")]
 pub mod disas;
@@ -92,6 +93,8 @@ pub mod x64;
 use std::sync::Arc;
 
 use crate::module::ModuleInfo;
+/// The name the rest of the crate (tier manager, AOT, CLI) knows tier 1 by.
+pub use baseline as compile;
 pub use entry::enter;
 
 /// Where a [`JitModule`]'s machine code lives.

@@ -61,57 +61,53 @@
 ;;       a0  push rbp
 ;;       a1  mov rbp, rsp
 ;;       a4  cmp rsp, [r12]
-;;       a8  jb 0xE3
+;;       a8  jb 0xD9
 ;;       ae  mov rax, r14
 ;;       b1  add rax, 0x38
 ;;       b8  cmp rax, [r12+8]
-;;       bd  ja 0xE3
+;;       bd  ja 0xD9
 ;;       c3  mov rbx, [r14]
 ;;       c6  mov r11, [r14+8]
 ;; ;; wasm 0x59
-;;       ca  cmp ebx, r11d
-;;       cd  setg sil
-;;       d1  movzx esi, sil
-;; ;; wasm 0x5a
-;;       d5  mov rdi, rbx
-;;       d8  test esi, esi
-;;       da  cmove rdi, r11
+;;       ca  mov rsi, rbx
+;;       cd  cmp ebx, r11d
+;;       d0  cmovle rsi, r11
 ;; ;; wasm 0x5b
-;;       de  mov [r14], rdi
-;;       e1  pop rbp
-;;       e2  ret
+;;       d4  mov [r14], rsi
+;;       d7  pop rbp
+;;       d8  ret
 ;; ;; wasm 0x50
-;;       e3  mov dword ptr [r12+0x20], 0xB
-;;       ec  call qword ptr [r12+0x18]
-;; ;; function 3  @ 0x100
+;;       d9  mov dword ptr [r12+0x20], 0xB
+;;       e2  call qword ptr [r12+0x18]
+;; ;; function 3  @ 0xf0
 ;; ;; wasm 0x50
-;;      100  push rbp
-;;      101  mov rbp, rsp
-;;      104  cmp rsp, [r12]
-;;      108  jb 0x153
-;;      10e  mov rax, r14
-;;      111  add rax, 0x20
-;;      118  cmp rax, [r12+8]
-;;      11d  ja 0x153
-;;      123  mov rbx, [r14]
+;;       f0  push rbp
+;;       f1  mov rbp, rsp
+;;       f4  cmp rsp, [r12]
+;;       f8  jb 0x143
+;;       fe  mov rax, r14
+;;      101  add rax, 0x20
+;;      108  cmp rax, [r12+8]
+;;      10d  ja 0x143
+;;      113  mov rbx, [r14]
 ;; ;; wasm 0x62
-;;      126  test ebx, ebx
-;;      128  jge 0x13C
+;;      116  test ebx, ebx
+;;      118  jge 0x12C
 ;; ;; wasm 0x67
-;;      12e  mov eax, 0xFFFFFFFF
-;;      133  mov [r14+8], rax
-;;      137  jmp 0x14A
+;;      11e  mov eax, 0xFFFFFFFF
+;;      123  mov [r14+8], rax
+;;      127  jmp 0x13A
 ;; ;; wasm 0x6c
-;;      13c  test ebx, ebx
-;;      13e  setne sil
-;;      142  movzx esi, sil
+;;      12c  test ebx, ebx
+;;      12e  setne sil
+;;      132  movzx esi, sil
 ;; ;; wasm 0x6d
-;;      146  mov [r14+8], rsi
+;;      136  mov [r14+8], rsi
 ;; ;; wasm 0x6e
-;;      14a  mov rax, [r14+8]
-;;      14e  mov [r14], rax
-;;      151  pop rbp
-;;      152  ret
+;;      13a  mov rax, [r14+8]
+;;      13e  mov [r14], rax
+;;      141  pop rbp
+;;      142  ret
 ;; ;; wasm 0x5d
-;;      153  mov dword ptr [r12+0x20], 0xB
-;;      15c  call qword ptr [r12+0x18]
+;;      143  mov dword ptr [r12+0x20], 0xB
+;;      14c  call qword ptr [r12+0x18]

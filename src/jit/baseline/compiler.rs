@@ -1,0 +1,108 @@
+//! The compiler's state for one function: the abstract value stack's entries, control frames,
+//! trap sites, and the per-function register pools and homes.
+
+use wasmparser::BlockType;
+
+use crate::jit::x64::{Assembler, Float, Gpr, Label, Xmm};
+use crate::module::ModuleInfo;
+use crate::runtime::TrapCode;
+
+use super::cpu::CpuFeatures;
+
+/// An operand-stack entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Opd {
+    /// The value is in frame slot `fp[n]`.
+    Slot(u32),
+    /// A constant (slot encoding).
+    Const(u64),
+    /// The value's bits are in a pool register (an i32 zero-extended, like its slot).
+    Reg(Gpr),
+    /// A float in a pool SSE register (an f32 in the low 32 bits, the rest undefined).
+    Xmm(Xmm, Float),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+pub(super) struct Ctrl {
+    pub(super) kind: Kind,
+    /// Stack height below the block's params.
+    pub(super) height: u32,
+    pub(super) params: u32,
+    pub(super) results: u32,
+    /// Branch target: the loop header for loops, the end otherwise.
+    pub(super) label: Label,
+    /// For `if` without `else` yet: where the false branch starts.
+    pub(super) else_label: Option<Label>,
+}
+
+impl Ctrl {
+    pub(super) fn branch_arity(&self) -> u32 {
+        if self.kind == Kind::Loop {
+            self.params
+        } else {
+            self.results
+        }
+    }
+}
+
+/// A branch that can take a comparison's flags directly.
+#[derive(Clone, Copy)]
+pub(super) enum Fusable {
+    BrIf(u32),
+    If(BlockType),
+    /// `select`: the compare's flags drive a `cmov`.
+    Select,
+}
+
+pub(super) struct TrapSite {
+    pub(super) label: Label,
+    /// `None`: the code is in `eax` (from a helper).
+    pub(super) code: Option<TrapCode>,
+    pub(super) wasm_offset: u32,
+}
+
+pub(super) struct Compiler<'a> {
+    pub(super) asm: &'a mut Assembler,
+    pub(super) module: &'a ModuleInfo,
+    /// Per defined function, its label when it is in the same buffer (direct calls).
+    pub(super) func_labels: &'a [Option<Label>],
+    pub(super) cpu: CpuFeatures,
+    pub(super) pc_map: &'a mut Vec<(u32, u32)>,
+    /// Number of locals (params included): the operand at height `h` lives at `fp[nl + h]`.
+    pub(super) nl: u32,
+    pub(super) num_results: u32,
+    pub(super) stack: Vec<Opd>,
+    pub(super) max_height: u32,
+    pub(super) ctrl: Vec<Ctrl>,
+    pub(super) traps: Vec<TrapSite>,
+    /// Label of the shared epilogue (`pop rbp; ret`).
+    pub(super) ret_label: Label,
+    pub(super) offset: u32,
+    pub(super) unreachable: bool,
+    pub(super) skip_depth: u32,
+    /// `(wasm offset, header label)` of every reachable loop, in body order.
+    pub(super) loop_headers: Vec<(u32, Label)>,
+    /// Locals kept in registers for the whole function: `(local, Opd::Reg | Opd::Xmm)`.
+    pub(super) homes: Vec<(u32, Opd)>,
+    /// The pool registers left for operands once the homes are taken.
+    pub(super) gpr_pool: Vec<Gpr>,
+    pub(super) xmm_pool: Vec<Xmm>,
+    /// The home register of the local that the next operator (`local.set`/`local.tee`)
+    /// writes: the current operator may compute its result there directly.
+    pub(super) result_home: Option<Opd>,
+    /// Set when an allocation found no register (cannot happen with the pool sizes above;
+    /// the function is then refused instead of miscompiled).
+    pub(super) pool_exhausted: bool,
+    /// The operator after the current one, when a compare may fuse with it.
+    pub(super) next: Option<Fusable>,
+    /// Set by an operator that consumed `next`.
+    pub(super) fused: bool,
+}

@@ -1,0 +1,96 @@
+//! Compiling a module or a list of functions into one buffer (direct calls between them).
+
+use std::sync::Arc;
+
+use crate::jit::x64::{Assembler, Label};
+use crate::module::ModuleInfo;
+
+use super::cpu::CpuFeatures;
+use super::frame::*;
+
+type Result<T> = std::result::Result<T, String>;
+
+/// The result of compiling a module.
+pub struct CompiledCode {
+    pub code: Vec<u8>,
+    /// Entry offset of each compiled function (in the order they were asked for; for
+    /// [`compile_module`], defined function `i` is entry `i`).
+    pub func_offsets: Vec<u32>,
+    /// Per compiled function (same order), its OSR entries in body order (see [`OsrEntry`]).
+    pub loop_headers: Vec<Vec<OsrEntry>>,
+    /// `(code offset, function index)` ascending.
+    pub func_starts: Vec<(u32, u32)>,
+    /// `(code offset, wasm byte offset)` ascending.
+    pub pc_map: Vec<(u32, u32)>,
+}
+
+/// Compiles every defined function of `module` into one buffer (calls between them are
+/// direct `call rel32`).
+pub fn compile_module(module: &Arc<ModuleInfo>, cpu: CpuFeatures) -> Result<CompiledCode> {
+    compile_module_with_progress(module, cpu, &mut |_, _| {})
+}
+
+/// [`compile_module`], calling `progress(done, total)` after each function.
+pub fn compile_module_with_progress(
+    module: &Arc<ModuleInfo>,
+    cpu: CpuFeatures,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<CompiledCode> {
+    let all: Vec<u32> = (0..module.bodies.len() as u32)
+        .map(|defined| module.num_imported_funcs + defined)
+        .collect();
+    compile_functions_with_progress(module, &all, cpu, progress)
+}
+
+/// Compiles the defined functions `funcs` (indices with imports counted) into one buffer.
+/// Calls between them are direct; calls to any other function go through its `FuncRecord`,
+/// so they reach whatever tier that function is in when the call happens (the tier manager
+/// compiles one function at a time this way).
+pub fn compile_functions(
+    module: &Arc<ModuleInfo>,
+    funcs: &[u32],
+    cpu: CpuFeatures,
+) -> Result<CompiledCode> {
+    compile_functions_with_progress(module, funcs, cpu, &mut |_, _| {})
+}
+
+fn compile_functions_with_progress(
+    module: &Arc<ModuleInfo>,
+    funcs: &[u32],
+    cpu: CpuFeatures,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<CompiledCode> {
+    let mut asm = Assembler::new();
+    let n = module.bodies.len();
+    let mut labels: Vec<Option<Label>> = vec![None; n];
+    for &func_index in funcs {
+        let defined = func_index
+            .checked_sub(module.num_imported_funcs)
+            .filter(|d| (*d as usize) < n)
+            .ok_or_else(|| format!("jit: function {func_index} has no body"))?;
+        labels[defined as usize] = Some(asm.new_label());
+    }
+    let mut out = CompiledCode {
+        code: Vec::new(),
+        func_offsets: Vec::with_capacity(funcs.len()),
+        loop_headers: Vec::with_capacity(funcs.len()),
+        func_starts: Vec::with_capacity(funcs.len()),
+        pc_map: Vec::new(),
+    };
+    for &func_index in funcs {
+        asm.align(16);
+        let start = asm.offset() as u32;
+        out.func_starts.push((start, func_index));
+        out.func_offsets.push(start);
+        if let Some(label) = labels[(func_index - module.num_imported_funcs) as usize] {
+            asm.bind(label);
+        }
+        let loops = compile_function(&mut asm, module, func_index, &labels, cpu, &mut out.pc_map)?;
+        out.loop_headers.push(loops);
+        progress(out.loop_headers.len(), funcs.len());
+    }
+    out.code = asm
+        .finish()
+        .map_err(|e| format!("jit: assembling failed: {e:?}"))?;
+    Ok(out)
+}

@@ -1,0 +1,264 @@
+//! One function: prologue (stack checks, zeroed locals, homes loaded), the operator loop,
+//! epilogue, the OSR entry stubs and the out-of-line trap sites.
+
+use wasmparser::{BinaryReader, FunctionBody, Operator};
+
+use crate::jit::exec_context::exec_offsets as ex;
+use crate::jit::x64::{Alu, Assembler, Cond, Gpr, Label, Mem, Size, Unary, Width};
+use crate::module::{ModuleInfo, ValType};
+use crate::runtime::TrapCode;
+
+use super::abi::*;
+use super::compiler::*;
+use super::cpu::CpuFeatures;
+use super::locals::*;
+
+type Result<T> = std::result::Result<T, String>;
+
+/// An on-stack-replacement entry: code that starts a function at one of its loop headers.
+///
+/// `code_offset` is a stub called exactly like the function's own entry (`r14` = the frame,
+/// which the interpreter has left in canonical form at the header: ARCHITECTURE.md "Loop
+/// headers are meeting points"): it builds the native frame, checks both stacks and jumps to
+/// the header. The function then runs to its end and returns to the stub's caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OsrEntry {
+    /// Byte offset of the `loop` operator in the module (how the interpreter names a header).
+    pub wasm_offset: u32,
+    pub code_offset: u32,
+}
+
+pub(super) fn compile_function(
+    asm: &mut Assembler,
+    module: &ModuleInfo,
+    func_index: u32,
+    func_labels: &[Option<Label>],
+    cpu: CpuFeatures,
+    pc_map: &mut Vec<(u32, u32)>,
+) -> Result<Vec<OsrEntry>> {
+    let defined = (func_index - module.num_imported_funcs) as usize;
+    let body = &module.bodies[defined];
+    let ty = module
+        .func_types
+        .get(func_index as usize)
+        .and_then(|t| module.types.get(*t as usize))
+        .ok_or_else(|| format!("function {func_index} has no type"))?;
+    let bytes = module
+        .bytes
+        .get(body.range.clone())
+        .ok_or_else(|| format!("function {func_index}: body range out of the module"))?;
+    let reader = FunctionBody::new(BinaryReader::new(bytes, body.range.start));
+    let mut ops = reader
+        .get_operators_reader()
+        .map_err(|e| format!("function {func_index}: {e}"))?;
+    let num_params = ty.params.len() as u64;
+    let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
+    let nl = num_params + declared;
+    if nl > (1 << 24) {
+        return Err(format!(
+            "function {func_index}: too many locals for the JIT"
+        ));
+    }
+    let mut body_ops = Vec::new();
+    while !ops.eof() {
+        body_ops.push(
+            ops.read_with_offset()
+                .map_err(|e| format!("function {func_index}: {e}"))?,
+        );
+    }
+    let local_type = |x: u32| -> Option<ValType> {
+        if let Some(t) = ty.params.get(x as usize) {
+            return Some(*t);
+        }
+        let mut first = ty.params.len() as u64;
+        for (n, t) in &body.locals {
+            if u64::from(x) < first + u64::from(*n) {
+                return Some(*t);
+            }
+            first += u64::from(*n);
+        }
+        None
+    };
+    let homes = choose_homes(&body_ops, local_type);
+    let gpr_pool = GPR_POOL
+        .iter()
+        .copied()
+        .filter(|r| !homes.contains_reg(*r))
+        .collect();
+    let xmm_pool = XMM_POOL
+        .iter()
+        .copied()
+        .filter(|x| !homes.contains_xmm(*x))
+        .collect();
+    let ret_label = asm.new_label();
+    let func_end = asm.new_label();
+    let mut c = Compiler {
+        asm,
+        module,
+        func_labels,
+        cpu,
+        pc_map,
+        nl: nl as u32,
+        num_results: ty.results.len() as u32,
+        stack: Vec::new(),
+        max_height: 0,
+        ctrl: Vec::new(),
+        traps: Vec::new(),
+        ret_label,
+        offset: body.range.start as u32,
+        unreachable: false,
+        skip_depth: 0,
+        loop_headers: Vec::new(),
+        homes: homes.0,
+        gpr_pool,
+        xmm_pool,
+        next: None,
+        fused: false,
+        pool_exhausted: false,
+        result_home: None,
+    };
+    c.ctrl.push(Ctrl {
+        kind: Kind::Func,
+        height: 0,
+        params: 0,
+        results: ty.results.len() as u32,
+        label: func_end,
+        else_label: None,
+    });
+    // Prologue.
+    let stack_trap = c.trap_label(TrapCode::CallStackExhausted);
+    let mut frame_patches = vec![frame_setup(c.asm, stack_trap)];
+    let count = declared as u32;
+    let first = num_params as u32;
+    if count <= 16 {
+        for i in 0..count {
+            c.asm.mov_mi(Size::S64, slot_mem(first + i), 0);
+        }
+    } else {
+        c.asm.zero(Gpr::Rax);
+        c.asm.lea(Width::W64, Gpr::Rcx, slot_mem(first));
+        c.asm.mov_ri(Width::W32, Gpr::Rdx, count as i64);
+        let top = c.asm.new_label();
+        c.asm.bind(top);
+        c.asm.mov_mr(Size::S64, Mem::base(Gpr::Rcx), Gpr::Rax);
+        c.asm.alu_ri(Alu::Add, Width::W64, Gpr::Rcx, 8);
+        c.asm.unary_r(Unary::Dec, Width::W32, Gpr::Rdx);
+        c.asm.jcc(Cond::Ne, top);
+    }
+    // Locals in registers: parameters come from their slots, declared locals start at zero.
+    for (x, home) in c.homes.clone() {
+        if x < first {
+            c.load_home(x, home);
+        } else {
+            match home {
+                Opd::Reg(r) => c.asm.zero(r),
+                Opd::Xmm(r, _) => c.asm.zero_xmm(r),
+                _ => {}
+            }
+        }
+    }
+    let mut i = 0;
+    while i < body_ops.len() {
+        let (op, offset) = body_ops[i].clone();
+        c.offset = offset as u32;
+        c.next = match body_ops.get(i + 1) {
+            Some((Operator::BrIf { relative_depth }, _)) => Some(Fusable::BrIf(*relative_depth)),
+            Some((Operator::If { blockty }, _)) => Some(Fusable::If(*blockty)),
+            Some((Operator::Select | Operator::TypedSelect { .. }, _)) => Some(Fusable::Select),
+            _ => None,
+        };
+        // A compare fused with the `select` after it produces the select's result: look past
+        // the select for the `local.set`.
+        let is_compare = crate::module::ops::IntCmp::of(&op).is_some()
+            || matches!(op, Operator::I32Eqz | Operator::I64Eqz);
+        let result_user = if is_compare && matches!(c.next, Some(Fusable::Select)) {
+            i + 2
+        } else {
+            i + 1
+        };
+        c.result_home = match body_ops.get(result_user) {
+            Some((Operator::LocalSet { local_index } | Operator::LocalTee { local_index }, _)) => {
+                c.home(*local_index)
+            }
+            _ => None,
+        };
+        c.fused = false;
+        c.op(op)?;
+        i += if c.fused { 2 } else { 1 };
+    }
+    if c.pool_exhausted {
+        return Err(format!(
+            "function {func_index}: jit register pool exhausted"
+        ));
+    }
+    c.asm.bind(ret_label);
+    c.asm.pop(Gpr::Rbp);
+    c.asm.ret();
+    // OSR entries: the prologue without the zeroing of locals, then a jump to the header.
+    let mut osr_entries = Vec::with_capacity(c.loop_headers.len());
+    for (wasm_offset, header) in std::mem::take(&mut c.loop_headers) {
+        c.asm.align(16);
+        osr_entries.push(OsrEntry {
+            wasm_offset,
+            code_offset: c.asm.offset() as u32,
+        });
+        frame_patches.push(frame_setup(c.asm, stack_trap));
+        // The interpreter left every local in its slot: load the ones the code keeps in
+        // registers.
+        c.load_homes();
+        c.asm.jmp(header);
+    }
+    // Out-of-line trap sites.
+    let traps = std::mem::take(&mut c.traps);
+    for site in traps {
+        let at = c.asm.offset() as u32;
+        c.pc_map.push((at, site.wasm_offset));
+        c.asm.bind(site.label);
+        match site.code {
+            Some(code) => c.asm.mov_mi(
+                Size::S32,
+                Mem::base_disp(EXEC, ex::TRAP_CODE),
+                code as u32 as i32,
+            ),
+            None => c
+                .asm
+                .mov_mr(Size::S32, Mem::base_disp(EXEC, ex::TRAP_CODE), Gpr::Rax),
+        }
+        c.asm.call_m(Mem::base_disp(EXEC, ex::TRAP_STUB));
+    }
+    let frame_slots = u64::from(c.nl) + u64::from(c.max_height) + 1;
+    let frame_bytes = frame_slots * 8;
+    if frame_bytes > i32::MAX as u64 / 2 {
+        return Err(format!(
+            "function {func_index}: frame too large for the JIT"
+        ));
+    }
+    for patch in frame_patches {
+        c.asm.patch_u32(patch, frame_bytes as u32);
+    }
+    Ok(osr_entries)
+}
+
+/// `push rbp; mov rbp, rsp` and the checks of both stacks (native, then the value stack
+/// against the frame size, patched at the returned position once known).
+pub(super) fn frame_setup(asm: &mut Assembler, stack_trap: Label) -> usize {
+    asm.push(Gpr::Rbp);
+    asm.mov_rr(Size::S64, Gpr::Rbp, Gpr::Rsp);
+    asm.alu_rm(
+        Alu::Cmp,
+        Width::W64,
+        Gpr::Rsp,
+        Mem::base_disp(EXEC, ex::STACK_LIMIT),
+    );
+    asm.jcc(Cond::B, stack_trap);
+    asm.mov_rr(Size::S64, Gpr::Rax, FP);
+    let frame_patch = asm.alu_ri32(Alu::Add, Width::W64, Gpr::Rax, 0);
+    asm.alu_rm(
+        Alu::Cmp,
+        Width::W64,
+        Gpr::Rax,
+        Mem::base_disp(EXEC, ex::VALUE_STACK_END),
+    );
+    asm.jcc(Cond::A, stack_trap);
+    frame_patch
+}

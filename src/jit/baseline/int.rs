@@ -1,0 +1,418 @@
+//! Integer operators: arithmetic, compares, shifts, bit counts, extensions, select.
+
+use crate::jit::convert::fop;
+use crate::jit::exec_context::jit_helper;
+use crate::jit::x64::{
+    Alu, BitCount, Cond, ExtFrom, Gpr, Mem, MulDiv, Scale, Shift, Size, Unary, Width,
+};
+use crate::module::ops::IntCmp as ICmp;
+use crate::runtime::TrapCode;
+
+use super::abi::*;
+use super::compiler::*;
+
+type Result<T> = std::result::Result<T, String>;
+
+impl ICmp {
+    pub(super) fn cond(self) -> Cond {
+        match self {
+            ICmp::Eq => Cond::E,
+            ICmp::Ne => Cond::Ne,
+            ICmp::LtS => Cond::L,
+            ICmp::LtU => Cond::B,
+            ICmp::GtS => Cond::G,
+            ICmp::GtU => Cond::A,
+            ICmp::LeS => Cond::Le,
+            ICmp::LeU => Cond::Be,
+            ICmp::GeS => Cond::Ge,
+            ICmp::GeU => Cond::Ae,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum DivKind {
+    DivS,
+    DivU,
+    RemS,
+    RemU,
+}
+
+/// `c` as the sign-extended 32-bit immediate of a `width` operation, if it is one.
+pub(super) fn small_imm(width: Width, c: u64) -> Option<i32> {
+    match width {
+        Width::W32 => Some(c as u32 as i32),
+        Width::W64 => i32::try_from(c as i64).ok(),
+    }
+}
+
+/// `x op y` of two constants, in slot encoding.
+pub(super) fn fold_alu(op: Alu, width: Width, x: u64, y: u64) -> Option<u64> {
+    let v = match op {
+        Alu::Add => x.wrapping_add(y),
+        Alu::Sub => x.wrapping_sub(y),
+        Alu::And => x & y,
+        Alu::Or => x | y,
+        Alu::Xor => x ^ y,
+        _ => return None,
+    };
+    Some(match width {
+        Width::W32 => v as u32 as u64,
+        Width::W64 => v,
+    })
+}
+
+impl Compiler<'_> {
+    /// Pushes the condition `cond` of the flags just set as 0/1, in `dst` (`setcc` then
+    /// `movzx`, so `dst` may be an input of the flag-setting instruction).
+    pub(super) fn push_setcc(&mut self, dst: Gpr, cond: Cond) {
+        self.asm.setcc(cond, dst);
+        self.asm.movzx_rr(ExtFrom::S8, Width::W32, dst, dst);
+        self.push(Opd::Reg(dst));
+    }
+
+    pub(super) fn eqz(&mut self, width: Width) -> Result<()> {
+        let v = self.pop()?;
+        if self.try_fused_select(width, v, Opd::Const(0), Cond::E) {
+            return Ok(());
+        }
+        if self.next.is_some() {
+            // A fused `if` spills the stack first; `v` is popped, so it stays where it is.
+            self.prepare_fusion();
+            let r = self.gpr_of(v, width, Gpr::Rcx);
+            self.asm.test_rr(width, r, r);
+            return self.fused_branch(Cond::E);
+        }
+        let r = self.gpr_of(v, width, Gpr::Rcx);
+        let dst = self.alloc_gpr(&[v]);
+        self.asm.test_rr(width, r, r);
+        self.push_setcc(dst, Cond::E);
+        Ok(())
+    }
+
+    /// A compare `ca <cond> cb` whose only use is the `select` right after it: `cmov` on the
+    /// compare's flags, without materializing the condition. Returns false (nothing
+    /// emitted) where that does not apply: float select operands, no free register for the
+    /// result, or both the select's second operand and the compare needing `rdx`.
+    pub(super) fn try_fused_select(&mut self, width: Width, ca: Opd, cb: Opd, cond: Cond) -> bool {
+        if !matches!(self.next, Some(Fusable::Select)) || self.stack.len() < 2 {
+            return false;
+        }
+        let (a, b) = (
+            self.stack[self.stack.len() - 2],
+            self.stack[self.stack.len() - 1],
+        );
+        if matches!(a, Opd::Xmm(..)) || matches!(b, Opd::Xmm(..)) {
+            return false;
+        }
+        let compare_needs_rdx = match cb {
+            Opd::Const(c) => small_imm(width, c).is_none(),
+            Opd::Xmm(..) => true,
+            _ => false,
+        };
+        if compare_needs_rdx && matches!(b, Opd::Const(_)) {
+            return false;
+        }
+        let keep = [a, b, ca, cb];
+        let home = self.result_home.take();
+        let dst = match (home, a) {
+            // Straight into the home of the local the next operator writes (see
+            // `result_gpr`), unless an operand or an entry still reads it.
+            (Some(h @ Opd::Reg(r)), _) if !keep.contains(&h) && !self.stack.contains(&h) => r,
+            (_, Opd::Reg(r)) if self.gpr_pool.contains(&r) => r,
+            _ => match self.free_gpr(&keep) {
+                Some(r) => r,
+                None => return false,
+            },
+        };
+        self.next = None;
+        self.fused = true;
+        self.stack.truncate(self.stack.len() - 2);
+        // Every load happens before the compare (a zeroing `mov` may be an `xor`).
+        self.load(dst, a, Width::W64);
+        let src = match b {
+            Opd::Slot(_) => None,
+            _ => Some(self.gpr_of(b, Width::W64, Gpr::Rdx)),
+        };
+        self.compare(width, ca, cb);
+        // select keeps `a` when the condition holds, else takes `b`.
+        match (src, b) {
+            (Some(src), _) => self.asm.cmov_rr(cond.invert(), Width::W64, dst, src),
+            (None, Opd::Slot(s)) => self
+                .asm
+                .cmov_rm(cond.invert(), Width::W64, dst, slot_mem(s)),
+            (None, _) => {}
+        }
+        self.push(Opd::Reg(dst));
+        true
+    }
+
+    /// `cmp a, b` (or `test a, a` against zero) for the comparison `cmp`.
+    pub(super) fn compare(&mut self, width: Width, a: Opd, b: Opd) {
+        let r = self.gpr_of(a, width, Gpr::Rcx);
+        if b == Opd::Const(0) {
+            self.asm.test_rr(width, r, r);
+        } else {
+            self.alu_operand(Alu::Cmp, width, r, b);
+        }
+    }
+
+    pub(super) fn icmp(&mut self, width: Width, cmp: ICmp) -> Result<()> {
+        let b = self.pop()?;
+        let a = self.pop()?;
+        if self.try_fused_select(width, a, b, cmp.cond()) {
+            return Ok(());
+        }
+        if self.next.is_some() {
+            self.prepare_fusion();
+            self.compare(width, a, b);
+            return self.fused_branch(cmp.cond());
+        }
+        let dst = self.alloc_gpr(&[a, b]);
+        self.compare(width, a, b);
+        self.push_setcc(dst, cmp.cond());
+        Ok(())
+    }
+
+    /// `op dst, b` with `b` as an immediate, a register, a slot or (for big constants) `rdx`.
+    pub(super) fn alu_operand(&mut self, op: Alu, width: Width, dst: Gpr, b: Opd) {
+        match b {
+            Opd::Const(c) => {
+                let imm = match width {
+                    Width::W32 => Some(c as u32 as i32),
+                    Width::W64 => i32::try_from(c as i64).ok(),
+                };
+                match imm {
+                    Some(imm) => self.asm.alu_ri(op, width, dst, imm),
+                    None => {
+                        self.asm.mov_ri(Width::W64, Gpr::Rdx, c as i64);
+                        self.asm.alu_rr(op, width, dst, Gpr::Rdx);
+                    }
+                }
+            }
+            Opd::Slot(s) => self.asm.alu_rm(op, width, dst, slot_mem(s)),
+            Opd::Reg(r) => self.asm.alu_rr(op, width, dst, r),
+            Opd::Xmm(..) => {
+                self.load(Gpr::Rdx, b, width);
+                self.asm.alu_rr(op, width, dst, Gpr::Rdx);
+            }
+        }
+    }
+
+    pub(super) fn alu(&mut self, width: Width, op: Alu) -> Result<()> {
+        let b = self.pop()?;
+        let a = self.pop()?;
+        if let (Opd::Const(x), Opd::Const(y)) = (a, b)
+            && let Some(folded) = fold_alu(op, width, x, y)
+        {
+            self.push_const(folded);
+            return Ok(());
+        }
+        let dst = self.result_gpr(a, &[b]);
+        if op == Alu::Add
+            && let (Opd::Reg(base), Opd::Const(c)) = (a, b)
+            && base != dst
+            && let Some(disp) = small_imm(width, c)
+        {
+            self.asm.lea(width, dst, Mem::base_disp(base, disp));
+        } else if op == Alu::Add
+            && let (Opd::Reg(x), Opd::Reg(y)) = (a, b)
+            && x != dst
+            && y != dst
+        {
+            self.asm.lea(width, dst, Mem::indexed(x, y, Scale::S1, 0));
+        } else {
+            self.load(dst, a, width);
+            self.alu_operand(op, width, dst, b);
+        }
+        self.push(Opd::Reg(dst));
+        Ok(())
+    }
+
+    pub(super) fn mul(&mut self, width: Width) -> Result<()> {
+        let b = self.pop()?;
+        let a = self.pop()?;
+        let dst = self.result_gpr(a, &[b]);
+        match (a, b) {
+            (_, Opd::Const(c)) if small_imm(width, c).is_some() => {
+                let src = self.gpr_of(a, width, Gpr::Rcx);
+                self.asm
+                    .imul_rri(width, dst, src, small_imm(width, c).unwrap_or(0));
+            }
+            (_, Opd::Slot(s)) => {
+                self.load(dst, a, width);
+                self.asm.imul_rm(width, dst, slot_mem(s));
+            }
+            _ => {
+                self.load(dst, a, width);
+                let src = self.gpr_of(b, width, Gpr::Rcx);
+                self.asm.imul_rr(width, dst, src);
+            }
+        }
+        self.push(Opd::Reg(dst));
+        Ok(())
+    }
+
+    pub(super) fn div(&mut self, width: Width, kind: DivKind) -> Result<()> {
+        let b = self.pop()?;
+        let a = self.pop()?;
+        self.load(Gpr::Rax, a, width);
+        self.load(Gpr::Rcx, b, width);
+        let div0 = self.trap_label(TrapCode::IntegerDivideByZero);
+        self.asm.test_rr(width, Gpr::Rcx, Gpr::Rcx);
+        self.asm.jcc(Cond::E, div0);
+        let done = self.asm.new_label();
+        match kind {
+            DivKind::DivS | DivKind::RemS => {
+                let normal = self.asm.new_label();
+                self.asm.alu_ri(Alu::Cmp, width, Gpr::Rcx, -1);
+                self.asm.jcc(Cond::Ne, normal);
+                if let DivKind::DivS = kind {
+                    // MIN / -1 overflows; anything else / -1 is the negation.
+                    let overflow = self.trap_label(TrapCode::IntegerOverflow);
+                    match width {
+                        Width::W32 => self.asm.alu_ri(Alu::Cmp, width, Gpr::Rax, i32::MIN),
+                        Width::W64 => {
+                            self.asm.mov_ri(Width::W64, Gpr::Rdx, i64::MIN);
+                            self.asm.alu_rr(Alu::Cmp, width, Gpr::Rax, Gpr::Rdx);
+                        }
+                    }
+                    self.asm.jcc(Cond::E, overflow);
+                    self.asm.unary_r(Unary::Neg, width, Gpr::Rax);
+                } else {
+                    self.asm.zero(Gpr::Rax);
+                }
+                self.asm.jmp(done);
+                self.asm.bind(normal);
+                match width {
+                    Width::W32 => self.asm.cdq(),
+                    Width::W64 => self.asm.cqo(),
+                }
+                self.asm.muldiv_r(MulDiv::Idiv, width, Gpr::Rcx);
+            }
+            DivKind::DivU | DivKind::RemU => {
+                self.asm.zero(Gpr::Rdx);
+                self.asm.muldiv_r(MulDiv::Div, width, Gpr::Rcx);
+            }
+        }
+        if let DivKind::RemS | DivKind::RemU = kind {
+            self.asm.mov_rr(width_size(width), Gpr::Rax, Gpr::Rdx);
+        }
+        self.asm.bind(done);
+        // The result register gets the 32-bit result zero-extended (the negation above
+        // leaves the upper half set).
+        let dst = self.alloc_gpr(&[]);
+        self.asm.mov_rr(width_size(width), dst, Gpr::Rax);
+        self.push(Opd::Reg(dst));
+        Ok(())
+    }
+
+    pub(super) fn shift(&mut self, width: Width, op: Shift) -> Result<()> {
+        let b = self.pop()?;
+        let a = self.pop()?;
+        let dst = self.result_gpr(a, &[b]);
+        match b {
+            Opd::Const(c) => {
+                self.load(dst, a, width);
+                let mask = if width == Width::W32 { 31 } else { 63 };
+                let count = (c as u32 & mask) as u8;
+                if count != 0 {
+                    self.asm.shift_ri(op, width, dst, count);
+                }
+            }
+            _ => {
+                self.load(Gpr::Rcx, b, Width::W32);
+                self.load(dst, a, width);
+                self.asm.shift_cl(op, width, dst);
+            }
+        }
+        self.push(Opd::Reg(dst));
+        Ok(())
+    }
+
+    pub(super) fn clz(&mut self, width: Width) -> Result<()> {
+        let v = self.pop()?;
+        self.load(Gpr::Rcx, v, width);
+        if self.cpu.lzcnt {
+            self.asm
+                .bitcount_rr(BitCount::Lzcnt, width, Gpr::Rax, Gpr::Rcx);
+        } else {
+            // bsr gives the index of the highest set bit (flags ZF for zero input).
+            let bits = if width == Width::W32 { 31 } else { 63 };
+            self.asm.mov_ri(Width::W64, Gpr::Rdx, -1);
+            self.asm
+                .bitcount_rr(BitCount::Bsr, width, Gpr::Rax, Gpr::Rcx);
+            self.asm.cmov_rr(Cond::E, Width::W64, Gpr::Rax, Gpr::Rdx);
+            self.asm.mov_ri(Width::W64, Gpr::Rcx, bits);
+            self.asm.alu_rr(Alu::Sub, Width::W64, Gpr::Rcx, Gpr::Rax);
+            self.asm.mov_rr(Size::S64, Gpr::Rax, Gpr::Rcx);
+        }
+        self.push_rax();
+        Ok(())
+    }
+
+    pub(super) fn ctz(&mut self, width: Width) -> Result<()> {
+        let v = self.pop()?;
+        self.load(Gpr::Rcx, v, width);
+        if self.cpu.bmi1 {
+            self.asm
+                .bitcount_rr(BitCount::Tzcnt, width, Gpr::Rax, Gpr::Rcx);
+        } else {
+            let bits = if width == Width::W32 { 32 } else { 64 };
+            self.asm.mov_ri(Width::W64, Gpr::Rdx, bits);
+            self.asm
+                .bitcount_rr(BitCount::Bsf, width, Gpr::Rax, Gpr::Rcx);
+            self.asm.cmov_rr(Cond::E, Width::W64, Gpr::Rax, Gpr::Rdx);
+        }
+        self.push_rax();
+        Ok(())
+    }
+
+    pub(super) fn popcnt(&mut self, width: Width) -> Result<()> {
+        let v = self.pop()?;
+        if self.cpu.popcnt {
+            self.load(Gpr::Rcx, v, width);
+            self.asm
+                .bitcount_rr(BitCount::Popcnt, width, Gpr::Rax, Gpr::Rcx);
+        } else {
+            // The stack was spilled (`calls_out`): rsi and rdi are free.
+            self.load(Gpr::Rsi, v, width);
+            self.asm.mov_ri(Width::W32, Gpr::Rdi, fop::POPCNT as i64);
+            self.call_jit_helper(jit_helper::FLOAT_OP);
+        }
+        self.push_rax();
+        Ok(())
+    }
+
+    pub(super) fn sign_extend(&mut self, from: ExtFrom, width: Width) -> Result<()> {
+        let v = self.pop()?;
+        let dst = self.result_gpr(v, &[]);
+        let src = self.gpr_of(v, Width::W64, Gpr::Rcx);
+        self.asm.movsx_rr(from, width, dst, src);
+        self.push(Opd::Reg(dst));
+        Ok(())
+    }
+
+    /// `select`: `a` if `cond` is non-zero, else `b` (any value kind, moved as 64 bits).
+    pub(super) fn select(&mut self, a: Opd, b: Opd, cond: Opd) {
+        if let (Opd::Xmm(..), Opd::Xmm(xb, float)) = (a, b) {
+            let dst = self.result_xmm(a, &[b, cond]);
+            self.load_xmm(dst, a, float);
+            let c = self.gpr_of(cond, Width::W32, Gpr::Rcx);
+            let keep = self.asm.new_label();
+            self.asm.test_rr(Width::W32, c, c);
+            self.asm.jcc(Cond::Ne, keep);
+            self.asm.movaps_rr(dst, xb);
+            self.asm.bind(keep);
+            self.push(Opd::Xmm(dst, float));
+            return;
+        }
+        let dst = self.result_gpr(a, &[b, cond]);
+        self.load(dst, a, Width::W64);
+        let c = self.gpr_of(cond, Width::W32, Gpr::Rdx);
+        let src = self.gpr_of(b, Width::W64, Gpr::Rcx);
+        self.asm.test_rr(Width::W32, c, c);
+        self.asm.cmov_rr(Cond::E, Width::W64, dst, src);
+        self.push(Opd::Reg(dst));
+    }
+}

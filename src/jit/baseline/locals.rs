@@ -1,0 +1,149 @@
+//! Locals in home registers: which locals get one (the policy is in the module docs), and
+//! moving them between their homes and their canonical slots.
+
+use wasmparser::Operator;
+
+use crate::jit::x64::{Float, Gpr, Size, Width, Xmm};
+use crate::module::ValType;
+
+use super::abi::*;
+use super::compiler::*;
+
+/// The locals a function keeps in registers (see the module docs, "Locals in registers").
+pub(super) struct Homes(pub(super) Vec<(u32, Opd)>);
+
+impl Homes {
+    pub(super) fn contains_reg(&self, r: Gpr) -> bool {
+        self.0.iter().any(|(_, h)| *h == Opd::Reg(r))
+    }
+
+    pub(super) fn contains_xmm(&self, x: Xmm) -> bool {
+        self.0
+            .iter()
+            .any(|(_, h)| matches!(h, Opd::Xmm(y, _) if *y == x))
+    }
+}
+
+/// Picks the locals to keep in registers: each access counts `8^loop depth` (up to depth
+/// 4); the heaviest integer locals get [`GPR_HOMES`], the heaviest float locals
+/// [`XMM_HOMES`]. A local needs a weight of at least 2 (two accesses, or one inside a loop):
+/// each home costs a store and a load around every call.
+pub(super) fn choose_homes(
+    ops: &[(Operator, usize)],
+    local_type: impl Fn(u32) -> Option<ValType>,
+) -> Homes {
+    let mut weights: Vec<(u32, u64)> = Vec::new();
+    let mut blocks: Vec<bool> = Vec::new();
+    let mut depth = 0u32;
+    for (op, _) in ops {
+        let local = match op {
+            Operator::Loop { .. } => {
+                blocks.push(true);
+                depth += 1;
+                None
+            }
+            Operator::Block { .. } | Operator::If { .. } => {
+                blocks.push(false);
+                None
+            }
+            Operator::End => {
+                if blocks.pop() == Some(true) {
+                    depth -= 1;
+                }
+                None
+            }
+            Operator::LocalGet { local_index }
+            | Operator::LocalSet { local_index }
+            | Operator::LocalTee { local_index } => Some(*local_index),
+            _ => None,
+        };
+        if let Some(x) = local {
+            let w = 1u64 << (3 * depth.min(4));
+            match weights.iter_mut().find(|(l, _)| *l == x) {
+                Some(entry) => entry.1 += w,
+                None => weights.push((x, w)),
+            }
+        }
+    }
+    // Heaviest first; ties by index, so the choice is deterministic.
+    weights.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut homes = Vec::new();
+    let (mut gprs, mut xmms) = (GPR_HOMES.iter(), XMM_HOMES.iter());
+    for (x, w) in weights {
+        if w < 2 {
+            break;
+        }
+        let home = match local_type(x) {
+            Some(ValType::I32 | ValType::I64) => gprs.next().map(|r| Opd::Reg(*r)),
+            Some(ValType::F32) => xmms.next().map(|r| Opd::Xmm(*r, Float::F32)),
+            Some(ValType::F64) => xmms.next().map(|r| Opd::Xmm(*r, Float::F64)),
+            _ => None,
+        };
+        if let Some(home) = home {
+            homes.push((x, home));
+        }
+    }
+    Homes(homes)
+}
+
+impl Compiler<'_> {
+    /// The register holding local `x` for the whole function, if it has one.
+    pub(super) fn home(&self, x: u32) -> Option<Opd> {
+        self.homes.iter().find(|(l, _)| *l == x).map(|(_, h)| *h)
+    }
+
+    pub(super) fn load_home(&mut self, x: u32, home: Opd) {
+        match home {
+            Opd::Reg(r) => self.asm.mov_rm(Size::S64, r, slot_mem(x)),
+            Opd::Xmm(r, float) => self.asm.movs_rm(float, r, slot_mem(x)),
+            _ => {}
+        }
+    }
+
+    /// Loads every local kept in a register from its canonical slot (OSR entry, after calls).
+    pub(super) fn load_homes(&mut self) {
+        for (x, home) in self.homes.clone() {
+            self.load_home(x, home);
+        }
+    }
+
+    /// Writes every local kept in a register to its canonical slot (before calls).
+    pub(super) fn store_homes(&mut self) {
+        for (x, home) in self.homes.clone() {
+            self.move_to(x, home);
+        }
+    }
+
+    /// `local.set x` of `v` for a local kept in register `home`.
+    pub(super) fn set_home(&mut self, home: Opd, v: Opd) {
+        match home {
+            Opd::Reg(r) => self.load(r, v, Width::W64),
+            Opd::Xmm(r, float) => self.load_xmm(r, v, float),
+            _ => {}
+        }
+    }
+
+    /// Before local `x` is written: entries still reading it get their own copy (a pool
+    /// register for a local kept in a register, else the entry's canonical slot). `keep`: the
+    /// popped value about to be written.
+    pub(super) fn flush_local(&mut self, x: u32, keep: Opd) {
+        let home = self.home(x);
+        for i in 0..self.stack.len() {
+            let entry = self.stack[i];
+            match home {
+                Some(h @ Opd::Reg(r)) if entry == h => {
+                    let copy = self.alloc_gpr(&[keep]);
+                    self.asm.mov_rr(Size::S64, copy, r);
+                    self.stack[i] = Opd::Reg(copy);
+                }
+                Some(h @ Opd::Xmm(r, float)) if entry == h => {
+                    let copy = self.alloc_xmm(&[keep]);
+                    self.asm.movaps_rr(copy, r);
+                    self.stack[i] = Opd::Xmm(copy, float);
+                }
+                None if entry == Opd::Slot(x) => self.materialize(i),
+                _ => {}
+            }
+        }
+    }
+}

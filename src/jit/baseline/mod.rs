@@ -1,0 +1,91 @@
+//! The baseline compiler: one pass over a function's validated operators.
+//!
+//! # Files
+//!
+//! One concern per file; none imports another except the leaves `abi` (pinned registers,
+//! pools, homes, slots), `cpu` (features) and `compiler` (the per-function state and the
+//! value-stack entry type), plus `frame` -> `locals` (the home policy), `driver` -> `frame`,
+//! and `ops` -> `int`/`float` (their operator kinds). The `impl Compiler` blocks split the
+//! methods by concern: `stack` (the value stack), `locals` (home registers), `control`
+//! (blocks, branches, merges), `int`, `float`, `memory`, `calls` (calls, helpers, trap sites),
+//! `ops` (the dispatch over every operator), `frame` (one function: prologue, operator loop,
+//! epilogue, OSR stubs, trap sites), `driver` (a module or a list of functions into one
+//! buffer).
+//!
+//! # Value model
+//!
+//! The abstract operand stack holds each entry as an [`Opd`]: a constant, a pool register
+//! (`Reg` for integer bits, `Xmm` for floats), or a frame slot (`Slot`: the entry's canonical
+//! slot, or a local whose `local.get` was deferred). Operators take their operands wherever
+//! they are (registers, slot memory operands, constants as immediates) and leave their
+//! result in a register from a pool: a popped operand's register when there is one, else a
+//! free one; when the pool runs dry the deepest register entry is spilled to its canonical
+//! slot. Entries go to their canonical slots ("materialized") only where control merges or
+//! leaves: at `block`/`loop`/`if` entry (so entries below a block's height are canonical for
+//! the whole block, and each loop header is an OSR meeting point), for the results of
+//! branches and block ends (merges use the simple convention "results in their canonical
+//! slots"), and before every operator that calls out ([`Compiler::calls_out`]: calls,
+//! runtime and JIT helpers; pool registers are caller-saved and helpers take arguments in
+//! them). Deferred locals are copied to their canonical slot before anything writes the
+//! local (aliasing).
+//!
+//! # Registers
+//!
+//! `rax`, `rcx`, `rdx`, `xmm0` and `xmm1` are scratch inside one operator (division,
+//! shifts, setcc, helper results, constants). The pools are `rsi, rdi, r8-r11, rbx` and
+//! `xmm2-xmm15`, minus the registers that hold locals (below). An i32 in a register is zero-extended, as in its slot, so it indexes memory
+//! directly; an f32 in an SSE register has undefined upper bits, and spilling it writes the
+//! slot's upper half as zero. No register value lives across a call or a helper: every
+//! register is clobbered there (`rbx` included: compiled callees use it, and the entry
+//! trampoline saves it for Rust).
+//!
+//! # Locals in registers
+//!
+//! Before compiling, one scan weighs each local's accesses by `8^loop depth` (capped at
+//! depth 4); the heaviest integer locals (up to four: `rbx, r11, r10, r9`) and float locals
+//! (up to six: `xmm15-xmm10`) with a weight of at least 2 live in those registers for the
+//! whole function ("homes"). `local.get` of such a local pushes its home register itself
+//! (a register entry that no operator writes: results take pool registers; a `local.set`
+//! first copies such entries to pool registers), `local.set` is a move into the home.
+//! Because homes never change inside the function, every merge and loop back-edge agrees on
+//! them for free. Their canonical slots are written only where control leaves the code:
+//! before every call and helper (the callee clobbers every register), reloaded right after;
+//! the prologue loads parameter homes from their slots and zeroes the others. Traps need
+//! nothing: backtraces follow the `rbp` chain and no tier reads a trapped frame's values.
+//!
+//! # OSR entry stubs
+//!
+//! The interpreter calls a loop's stub with every local and operand in its canonical slot.
+//! The stub builds the native frame and checks both stacks like the prologue (without
+//! zeroing locals), loads every home register from its local's slot, and jumps to the loop
+//! header. Operand-stack entries at a loop header are always canonical (block entry
+//! materializes them), so nothing else is loaded.
+//!
+//! # Code shape
+//!
+//! The functions compiled together ([`compile_module`]: all of them; the tier manager: one)
+//! go into one buffer, and calls between them are `call rel32`; calls to any other function
+//! go through its `FuncRecord`. Each function: `push rbp; mov rbp, rsp`, native stack check,
+//! value-stack check, zeroing of declared locals, the body, `pop rbp; ret`, then one OSR entry
+//! stub per reachable loop header ([`OsrEntry`]: the same prologue minus the zeroing, then a
+//! jump to the header), then its out-of-line trap sites (`mov [r12+TRAP_CODE], code;
+//! call [r12+TRAP_STUB]`, one per site so the return address maps to the wasm offset).
+
+mod abi;
+mod calls;
+mod compiler;
+mod control;
+mod cpu;
+mod driver;
+mod float;
+mod frame;
+mod int;
+mod locals;
+mod memory;
+mod ops;
+mod stack;
+
+pub use abi::CODE_SHAPE_VERSION;
+pub use cpu::CpuFeatures;
+pub use driver::{CompiledCode, compile_functions, compile_module, compile_module_with_progress};
+pub use frame::OsrEntry;
