@@ -227,6 +227,14 @@ impl ModuleCode {
         }
     }
 
+    /// The translated code of function `func_index` if it has been translated already (the
+    /// fast path of calls; the first call translates through [`ModuleCode::function`]).
+    #[inline]
+    pub(crate) fn translated(&self, func_index: u32) -> Option<&Translated> {
+        let defined = func_index.wrapping_sub(self.module.num_imported_funcs) as usize;
+        self.funcs.get(defined)?.get()?.as_ref().ok()
+    }
+
     fn type_params(&self, type_index: u32) -> Option<u32> {
         self.type_params.get(type_index as usize).copied()
     }

@@ -295,3 +295,36 @@ fn long_loop_on_small_stack() {
         .expect("no native stack overflow");
     assert_eq!(result, Ok(60_000_000));
 }
+
+/// Calls and returns between interpreted functions stay in the handler chain in optimized
+/// builds, so they must not grow the native stack either: 3 M calls (recursive and in a
+/// loop) on a thread with a 256 KiB native stack.
+#[test]
+fn many_calls_on_small_stack() {
+    let wat = r#"(module
+        (func $fib (param i32) (result i32)
+            (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+                (then (local.get 0))
+                (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                               (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+        (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+        (func $nop)
+        (func (export "run") (param i32) (result i32) (local i32)
+            (loop $l
+                (call $nop)
+                (local.set 1 (call $inc (local.get 1)))
+                (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+            (i32.add (local.get 1) (call $fib (i32.const 25)))))"#;
+    let result = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(
+            move || match call(wat, "run", &[Val::I32(1_000_000)]).as_deref() {
+                Ok([Val::I32(total)]) => Ok(*total),
+                other => Err(format!("{other:?}")),
+            },
+        )
+        .expect("thread starts")
+        .join()
+        .expect("no native stack overflow");
+    assert_eq!(result, Ok(1_000_000 + 75_025));
+}
