@@ -12,6 +12,83 @@ use super::code::Instr;
 use super::translate::Translated;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx, libcalls};
 
+/// Counting executed instruction pairs, to choose superinstructions (debug builds, which run
+/// every instruction through the `match` loop of `Interp::run`): between [`pair_counts::start`]
+/// and [`pair_counts::take`] the thread counts each executed instruction together with the one
+/// executed before it (across calls, returns and branches). Used by the ignored test
+/// `interp::tests::pair_counts`.
+#[cfg(debug_assertions)]
+pub mod pair_counts {
+    use super::Instr;
+    use std::cell::RefCell;
+
+    /// Tags are below this (checked when counting).
+    const TAGS: usize = 512;
+
+    struct Counts {
+        previous: usize,
+        pairs: Vec<u64>,
+        /// One instruction of each tag seen, for its name.
+        examples: Vec<Option<Instr>>,
+    }
+
+    thread_local! {
+        static COUNTS: RefCell<Option<Counts>> = const { RefCell::new(None) };
+    }
+
+    /// Starts counting on this thread (from zero).
+    pub fn start() {
+        COUNTS.with(|c| {
+            *c.borrow_mut() = Some(Counts {
+                previous: 0,
+                pairs: vec![0; TAGS * TAGS],
+                examples: vec![None; TAGS],
+            })
+        });
+    }
+
+    /// Stops counting; returns `(first, second, count)` by descending count, with the
+    /// instructions' variant names.
+    pub fn take() -> Vec<(String, String, u64)> {
+        let Some(counts) = COUNTS.with(|c| c.borrow_mut().take()) else {
+            return Vec::new();
+        };
+        let name = |tag: usize| match &counts.examples[tag] {
+            Some(instr) => {
+                let text = format!("{instr:?}");
+                text.split([' ', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            }
+            None => format!("#{tag}"),
+        };
+        let mut pairs: Vec<(String, String, u64)> = counts
+            .pairs
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| (name(i / TAGS), name(i % TAGS), *n))
+            .collect();
+        pairs.sort_by_key(|p| std::cmp::Reverse(p.2));
+        pairs
+    }
+
+    pub(super) fn record(instr: Instr) {
+        // SAFETY: `Instr` is `repr(u16)`: every value starts with its tag.
+        let tag = usize::from(unsafe { *(&instr as *const Instr as *const u16) });
+        COUNTS.with(|c| {
+            if let Some(counts) = c.borrow_mut().as_mut()
+                && tag < TAGS
+            {
+                counts.pairs[counts.previous * TAGS + tag] += 1;
+                counts.previous = tag;
+                counts.examples[tag].get_or_insert(instr);
+            }
+        });
+    }
+}
+
 /// A suspended caller.
 #[derive(Clone, Copy, Debug)]
 pub struct Frame {
@@ -317,13 +394,27 @@ unsafe fn fast_step(
                 }
             }};
         }
-        macro_rules! ea {
-            ($addr:ident, $offset:ident, $size:expr) => {{
-                let ea = u64::from(s!($addr) as u32) + u64::from($offset);
+        // The effective address of an access of `$size` bytes at i32 address `$addr` plus
+        // `$offset`, bounds-checked.
+        macro_rules! ea_at {
+            ($addr:expr, $offset:ident, $size:expr) => {{
+                let ea = u64::from($addr) + u64::from($offset);
                 if ea + $size > mem_len as u64 {
                     trap!(MemoryOutOfBounds);
                 }
                 mem_base.add(ea as usize)
+            }};
+        }
+        macro_rules! ea {
+            ($addr:ident, $offset:ident, $size:expr) => {
+                ea_at!(s!($addr) as u32, $offset, $size)
+            };
+        }
+        macro_rules! load_at {
+            ($dst:ident, $addr:expr, $offset:ident, $ty:ty, |$v:ident| $e:expr) => {{
+                let p = ea_at!($addr, $offset, size_of::<$ty>() as u64);
+                let $v = (p as *const $ty).read_unaligned();
+                s!($dst) = $e;
             }};
         }
         macro_rules! load {
@@ -907,6 +998,65 @@ unsafe fn fast_step(
             Instr::I64TruncSatF64S { dst, src } => s!(dst) = f64::from_bits(s!(src)) as i64 as u64,
             Instr::I64TruncSatF64U { dst, src } => s!(dst) = f64::from_bits(s!(src)) as u64,
 
+            Instr::Copy2 { d1, s1, d2, s2 } => {
+                s!(d1) = s!(s1);
+                s!(d2) = s!(s2);
+            }
+            Instr::I32AddI2 {
+                d1,
+                a1,
+                i1,
+                d2,
+                a2,
+                i2,
+            } => {
+                bin32!(d1, a1, i32::from(i1) as u32, |x, y| x.wrapping_add(y));
+                bin32!(d2, a2, i32::from(i2) as u32, |x, y| x.wrapping_add(y));
+            }
+            Instr::I32AddShlI { dst, a, b, shift } => {
+                let shifted = (s!(b) as u32).wrapping_shl(u32::from(shift));
+                bin32!(dst, a, shifted, |x, y| x.wrapping_add(y))
+            }
+            Instr::Load8UAdd { dst, a, b, offset } => {
+                let addr = (s!(a) as u32).wrapping_add(s!(b) as u32);
+                load_at!(dst, addr, offset, u8, |v| u64::from(v))
+            }
+            Instr::Load32Add { dst, a, b, offset } => {
+                let addr = (s!(a) as u32).wrapping_add(s!(b) as u32);
+                load_at!(dst, addr, offset, u32, |v| u64::from(v))
+            }
+            Instr::Load64Add { dst, a, b, offset } => {
+                let addr = (s!(a) as u32).wrapping_add(s!(b) as u32);
+                load_at!(dst, addr, offset, u64, |v| v)
+            }
+            Instr::Load8UAddI {
+                dst,
+                a,
+                imm,
+                offset,
+            } => {
+                let addr = (s!(a) as u32).wrapping_add(imm as u32);
+                load_at!(dst, addr, offset, u8, |v| u64::from(v))
+            }
+            Instr::Load32AddI {
+                dst,
+                a,
+                imm,
+                offset,
+            } => {
+                let addr = (s!(a) as u32).wrapping_add(imm as u32);
+                load_at!(dst, addr, offset, u32, |v| u64::from(v))
+            }
+            Instr::Load64AddI {
+                dst,
+                a,
+                imm,
+                offset,
+            } => {
+                let addr = (s!(a) as u32).wrapping_add(imm as u32);
+                load_at!(dst, addr, offset, u64, |v| v)
+            }
+
             Instr::Call { func: index, base } => {
                 let ctx = &mut *ctx;
                 let record = *(*ctx.vmctx).funcs.add(index as usize);
@@ -1266,6 +1416,8 @@ impl Interp {
                 }
                 #[cfg(any(debug_assertions, not(target_arch = "x86_64")))]
                 {
+                    #[cfg(debug_assertions)]
+                    pair_counts::record(*ip);
                     // Every instruction tries the fast path first.
                     let (flow, next) = fast_step(*ip, ip.add(1), &mut regs, &mut fast_ctx);
                     match flow {
@@ -1588,8 +1740,8 @@ mod chain {
     /// `ip` points to a valid `Instr`.
     #[inline(always)]
     unsafe fn handler_of(ip: *const Instr) -> Handler {
-        // SAFETY: `Instr` is `repr(u16)`, so every value starts with its u16 tag, which is below
-        // the number of variants (259 < 17 * 16).
+        // SAFETY: `Instr` is `repr(u16)`, so every value starts with its u16 tag, which is at
+        // most the tag of the last variant, checked below to be inside the table.
         unsafe { *HANDLERS.get_unchecked(*(ip as *const u16) as usize) }
     }
 
@@ -1677,6 +1829,11 @@ mod chain {
             ]
         };
     }
+
+    const _: () = assert!(
+        (Instr::LAST.tag() as usize) < 17 * 16,
+        "handler table too small"
+    );
 
     /// Handlers by tag.
     static HANDLERS: [Handler; 17 * 16] = flatten([

@@ -213,7 +213,8 @@ impl ModuleCode {
         match self.funcs.get(defined) {
             Some(cell) => cell
                 .get_or_init(|| {
-                    let translated = translate::translate(&self.module, func_index)?;
+                    let translated =
+                        translate::translate(&self.module, func_index, self.tiering.is_some())?;
                     if let Some(tiering) = &self.tiering {
                         let (calls, loops) = tiering.triggers();
                         translated.call_trigger.store(calls, Ordering::Relaxed);
