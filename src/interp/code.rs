@@ -1313,16 +1313,36 @@ pub enum Instr {
         imm: i32,
         offset: u32,
     },
+    /// Branch when `fp[a] & imm != 0` (i32).
+    BrI32AndINez {
+        a: Slot,
+        imm: i32,
+        target: u32,
+    },
+    /// Branch when `fp[a] & imm == 0` (i32).
+    BrI32AndIEqz {
+        a: Slot,
+        imm: i32,
+        target: u32,
+    },
+    /// `select` on `eqz x`: `fp[dst]` (the first operand) stays if `fp[x]` (i32) is zero,
+    /// else becomes `fp[b]`.
+    SelectIfZero {
+        dst: Slot,
+        b: Slot,
+        x: Slot,
+    },
+    /// The same with an i64 `x`.
+    SelectIfZero64 {
+        dst: Slot,
+        b: Slot,
+        x: Slot,
+    },
 }
 
 impl Instr {
     /// The last variant (the handler table must have room for its tag, see `exec.rs`).
-    pub const LAST: Instr = Instr::Load64AddI {
-        dst: 0,
-        a: 0,
-        imm: 0,
-        offset: 0,
-    };
+    pub const LAST: Instr = Instr::SelectIfZero64 { dst: 0, b: 0, x: 0 };
 
     /// The tag of this instruction (its index in the handler table).
     pub const fn tag(&self) -> u16 {
@@ -1380,7 +1400,9 @@ impl Instr {
             | BrI64LeSI { target, .. }
             | BrI64LeUI { target, .. }
             | BrI64GeSI { target, .. }
-            | BrI64GeUI { target, .. } => Some(target),
+            | BrI64GeUI { target, .. }
+            | BrI32AndINez { target, .. }
+            | BrI32AndIEqz { target, .. } => Some(target),
             _ => None,
         }
     }
@@ -1595,6 +1617,6 @@ mod tests {
     fn tags_are_in_declaration_order() {
         assert_eq!(Instr::Unreachable.tag(), 0);
         assert_eq!(Instr::LoopHeader.tag(), 1);
-        assert_eq!(Instr::LAST.tag(), 267);
+        assert_eq!(Instr::LAST.tag(), 271);
     }
 }

@@ -1057,6 +1057,23 @@ unsafe fn fast_step(
                 load_at!(dst, addr, offset, u64, |v| v)
             }
 
+            Instr::BrI32AndINez { a, imm, target } => {
+                br_if!(target, s!(a) as u32 & imm as u32 != 0)
+            }
+            Instr::BrI32AndIEqz { a, imm, target } => {
+                br_if!(target, s!(a) as u32 & imm as u32 == 0)
+            }
+            Instr::SelectIfZero { dst, b, x } => {
+                if s!(x) as u32 != 0 {
+                    s!(dst) = s!(b);
+                }
+            }
+            Instr::SelectIfZero64 { dst, b, x } => {
+                if s!(x) != 0 {
+                    s!(dst) = s!(b);
+                }
+            }
+
             Instr::Call { func: index, base } => {
                 let ctx = &mut *ctx;
                 let record = *(*ctx.vmctx).funcs.add(index as usize);

@@ -324,6 +324,36 @@ fn run_bench_programs(mut each: impl FnMut(&str, &mut dyn FnMut() -> String)) {
     }
 }
 
+/// Prints the internal code of the largest defined function of a module (or of function
+/// `WRUN_DUMP_FUNC`) as `--tier interp` runs it (no `LoopHeader`s):
+/// `WRUN_DUMP=file.wasm cargo test --lib interp::tests::dump -- --ignored --nocapture`
+#[test]
+#[ignore = "a tool: prints the internal code of WRUN_DUMP's module, asserts nothing"]
+fn dump() {
+    let Ok(path) = std::env::var("WRUN_DUMP") else {
+        return;
+    };
+    let bytes = std::fs::read(path).expect("readable module");
+    let info = parse(&bytes).expect("valid module");
+    let index = std::env::var("WRUN_DUMP_FUNC")
+        .ok()
+        .and_then(|f| f.parse().ok())
+        .unwrap_or_else(|| {
+            let largest = (0..info.bodies.len())
+                .max_by_key(|i| info.bodies[*i].range.len())
+                .unwrap_or(0);
+            largest as u32 + info.num_imported_funcs
+        });
+    let f = translate(&info, index, false).expect("translates");
+    println!(
+        "func {index}: params {} locals {} frame {}",
+        f.num_params, f.num_locals, f.frame_slots
+    );
+    for (i, instr) in f.code.iter().enumerate() {
+        println!("{i:5} {:#7x}  {instr:?}", f.offsets[i]);
+    }
+}
+
 /// Optimized builds run the handler chain, whose handlers must jump to each other rather than
 /// call (a native frame per executed instruction would overflow): 60 M instructions on a thread
 /// with a 256 KiB native stack.

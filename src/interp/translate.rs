@@ -73,6 +73,9 @@ enum Cond {
     Eqz(Slot),
     Nez64(Slot),
     Eqz64(Slot),
+    /// `fp[a] & imm != 0` (i32).
+    AndNez(Slot, i32),
+    AndEqz(Slot, i32),
     Cmp {
         wide: bool,
         cmp: Cmp,
@@ -94,6 +97,8 @@ impl Cond {
             Cond::Eqz(s) => Cond::Nez(s),
             Cond::Nez64(s) => Cond::Eqz64(s),
             Cond::Eqz64(s) => Cond::Nez64(s),
+            Cond::AndNez(a, imm) => Cond::AndEqz(a, imm),
+            Cond::AndEqz(a, imm) => Cond::AndNez(a, imm),
             Cond::Cmp { wide, cmp, a, b } => Cond::Cmp {
                 wide,
                 cmp: cmp.negate(),
@@ -115,6 +120,8 @@ impl Cond {
             Cond::Eqz(cond) => Instr::BrIfEqz { cond, target },
             Cond::Nez64(cond) => Instr::BrIfNez64 { cond, target },
             Cond::Eqz64(cond) => Instr::BrIfEqz64 { cond, target },
+            Cond::AndNez(a, imm) => Instr::BrI32AndINez { a, imm, target },
+            Cond::AndEqz(a, imm) => Instr::BrI32AndIEqz { a, imm, target },
             Cond::Cmp { wide, cmp, a, b } => cmp.branch(wide, a, b, target),
             Cond::CmpImm { wide, cmp, a, imm } => cmp.branch_imm(wide, a, imm, target),
         }
@@ -327,9 +334,12 @@ impl<'b> Translator<'_, 'b> {
         let top = self.canonical(h - 1);
         let last = *self.code.last()?;
         let writes_top = match last {
-            Instr::I32Add { dst, .. } | Instr::I32AddI { dst, .. } | Instr::I32ShlI { dst, .. } => {
-                dst == top
-            }
+            Instr::I32Add { dst, .. }
+            | Instr::I32AddI { dst, .. }
+            | Instr::I32ShlI { dst, .. }
+            | Instr::I32AndI { dst, .. }
+            | Instr::I32Eqz { dst, .. }
+            | Instr::I64Eqz { dst, .. } => dst == top,
             _ => false,
         };
         if !writes_top {
@@ -950,6 +960,18 @@ impl<'b> Translator<'_, 'b> {
         Ok(())
     }
 
+    /// Pops the condition of a `br_if` / `if`: an `i32.and` with a constant just computed
+    /// becomes a bit test fused with the branch (strings, lz).
+    fn pop_cond(&mut self) -> Result<Cond> {
+        if matches!(self.code.last(), Some(Instr::I32AndI { .. }))
+            && let Some(Instr::I32AndI { a, imm, .. }) = self.take_producer_of_top()
+        {
+            self.pop()?;
+            return Ok(Cond::AndNez(a, imm));
+        }
+        Ok(Cond::Nez(self.pop_slot()?))
+    }
+
     /// `i32.add` of a value and a shift by a constant the last instruction computed: one
     /// `I32AddShlI`. False (nothing changed) when that is not the case.
     fn add_shifted(&mut self) -> Result<bool> {
@@ -1067,8 +1089,8 @@ impl<'b> Translator<'_, 'b> {
                 self.push_ctrl(Kind::Loop, params, results, head)?;
             }
             O::If { blockty } => {
-                let cond = self.pop_slot()?;
-                self.op_if(blockty, Cond::Nez(cond))?;
+                let cond = self.pop_cond()?;
+                self.op_if(blockty, cond)?;
             }
             O::Else => self.op_else()?,
             O::End => self.op_end()?,
@@ -1077,8 +1099,8 @@ impl<'b> Translator<'_, 'b> {
                 self.unreachable = true;
             }
             O::BrIf { relative_depth } => {
-                let cond = self.pop_slot()?;
-                self.branch_if(relative_depth, Cond::Nez(cond))?;
+                let cond = self.pop_cond()?;
+                self.branch_if(relative_depth, cond)?;
             }
             O::BrTable { targets } => {
                 let index = self.pop_slot()?;
@@ -1159,15 +1181,26 @@ impl<'b> Translator<'_, 'b> {
                 self.pop()?;
             }
             O::Select | O::TypedSelect { .. } => {
+                // `select(.., .., eqz x)`: one instruction testing `x` (collatz, branchy).
+                let eqz = match self.code.last() {
+                    Some(I::I32Eqz { .. } | I::I64Eqz { .. }) => self.take_producer_of_top(),
+                    _ => None,
+                };
                 let cond = self.pop_slot()?;
                 let b = self.pop_slot()?;
                 let index = self
                     .height()
                     .checked_sub(1)
                     .ok_or_else(|| "operand stack underflow".to_string())?;
+                // Writes only the first operand's canonical slot, which holds neither `b`,
+                // `cond` nor the eqz operand (locals or slots of popped entries).
                 self.materialize(index);
                 let dst = self.canonical(index);
-                self.emit(I::Select { dst, b, cond });
+                self.emit(match eqz {
+                    Some(I::I32Eqz { src, .. }) => I::SelectIfZero { dst, b, x: src },
+                    Some(I::I64Eqz { src, .. }) => I::SelectIfZero64 { dst, b, x: src },
+                    _ => I::Select { dst, b, cond },
+                });
             }
             O::LocalGet { local_index } => {
                 if local_index >= self.nl {
