@@ -9,6 +9,9 @@
 /// A slot index relative to `fp`.
 pub type Slot = u32;
 
+/// A slot index in a superinstruction, which has room for four 16-bit operands.
+pub type Slot16 = u16;
+
 /// One internal instruction. 16 bytes: a one-byte tag plus up to three 32-bit fields, or one
 /// 32-bit field and one 64-bit constant.
 ///
@@ -1245,6 +1248,107 @@ pub enum Instr {
         dst: Slot,
         src: Slot,
     },
+
+    // ----- superinstructions (chosen by executed pair counts, see the `interp` docs) -----
+    // Their slots are 16-bit (`Slot16`) so that four operands fit in 16 bytes; the translator
+    // fuses only when every slot fits.
+    /// `fp[d1] = fp[s1]; fp[d2] = fp[s2]` (in this order).
+    Copy2 {
+        d1: Slot16,
+        s1: Slot16,
+        d2: Slot16,
+        s2: Slot16,
+    },
+    /// `fp[d1] = fp[a1] + i1; fp[d2] = fp[a2] + i2` (i32, in this order).
+    I32AddI2 {
+        d1: Slot16,
+        a1: Slot16,
+        i1: i16,
+        d2: Slot16,
+        a2: Slot16,
+        i2: i16,
+    },
+    /// `fp[dst] = fp[a] + (fp[b] << shift)` (i32; an address computation).
+    I32AddShlI {
+        dst: Slot16,
+        a: Slot16,
+        b: Slot16,
+        shift: u16,
+    },
+    /// Loads from address `fp[a] + fp[b]` (i32) plus `offset`.
+    Load8UAdd {
+        dst: Slot16,
+        a: Slot16,
+        b: Slot16,
+        offset: u32,
+    },
+    Load32Add {
+        dst: Slot16,
+        a: Slot16,
+        b: Slot16,
+        offset: u32,
+    },
+    Load64Add {
+        dst: Slot16,
+        a: Slot16,
+        b: Slot16,
+        offset: u32,
+    },
+    /// Loads from address `fp[a] + imm` (i32) plus `offset`.
+    Load8UAddI {
+        dst: Slot16,
+        a: Slot16,
+        imm: i32,
+        offset: u32,
+    },
+    Load32AddI {
+        dst: Slot16,
+        a: Slot16,
+        imm: i32,
+        offset: u32,
+    },
+    Load64AddI {
+        dst: Slot16,
+        a: Slot16,
+        imm: i32,
+        offset: u32,
+    },
+    /// Branch when `fp[a] & imm != 0` (i32).
+    BrI32AndINez {
+        a: Slot,
+        imm: i32,
+        target: u32,
+    },
+    /// Branch when `fp[a] & imm == 0` (i32).
+    BrI32AndIEqz {
+        a: Slot,
+        imm: i32,
+        target: u32,
+    },
+    /// `select` on `eqz x`: `fp[dst]` (the first operand) stays if `fp[x]` (i32) is zero,
+    /// else becomes `fp[b]`.
+    SelectIfZero {
+        dst: Slot,
+        b: Slot,
+        x: Slot,
+    },
+    /// The same with an i64 `x`.
+    SelectIfZero64 {
+        dst: Slot,
+        b: Slot,
+        x: Slot,
+    },
+}
+
+impl Instr {
+    /// The last variant (the handler table must have room for its tag, see `exec.rs`).
+    pub const LAST: Instr = Instr::SelectIfZero64 { dst: 0, b: 0, x: 0 };
+
+    /// The tag of this instruction (its index in the handler table).
+    pub const fn tag(&self) -> u16 {
+        // SAFETY: `Instr` is `repr(u16)`: every value starts with its u16 tag.
+        unsafe { *(self as *const Instr as *const u16) }
+    }
 }
 
 impl Instr {
@@ -1296,7 +1400,9 @@ impl Instr {
             | BrI64LeSI { target, .. }
             | BrI64LeUI { target, .. }
             | BrI64GeSI { target, .. }
-            | BrI64GeUI { target, .. } => Some(target),
+            | BrI64GeUI { target, .. }
+            | BrI32AndINez { target, .. }
+            | BrI32AndIEqz { target, .. } => Some(target),
             _ => None,
         }
     }
@@ -1505,5 +1611,12 @@ mod tests {
     #[test]
     fn instructions_are_16_bytes() {
         assert_eq!(std::mem::size_of::<Instr>(), 16);
+    }
+
+    #[test]
+    fn tags_are_in_declaration_order() {
+        assert_eq!(Instr::Unreachable.tag(), 0);
+        assert_eq!(Instr::LoopHeader.tag(), 1);
+        assert_eq!(Instr::LAST.tag(), 271);
     }
 }

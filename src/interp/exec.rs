@@ -12,6 +12,83 @@ use super::code::Instr;
 use super::translate::Translated;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx, libcalls};
 
+/// Counting executed instruction pairs, to choose superinstructions (debug builds, which run
+/// every instruction through the `match` loop of `Interp::run`): between [`pair_counts::start`]
+/// and [`pair_counts::take`] the thread counts each executed instruction together with the one
+/// executed before it (across calls, returns and branches). Used by the ignored test
+/// `interp::tests::pair_counts`.
+#[cfg(debug_assertions)]
+pub mod pair_counts {
+    use super::Instr;
+    use std::cell::RefCell;
+
+    /// Tags are below this (checked when counting).
+    const TAGS: usize = 512;
+
+    struct Counts {
+        previous: usize,
+        pairs: Vec<u64>,
+        /// One instruction of each tag seen, for its name.
+        examples: Vec<Option<Instr>>,
+    }
+
+    thread_local! {
+        static COUNTS: RefCell<Option<Counts>> = const { RefCell::new(None) };
+    }
+
+    /// Starts counting on this thread (from zero).
+    pub fn start() {
+        COUNTS.with(|c| {
+            *c.borrow_mut() = Some(Counts {
+                previous: 0,
+                pairs: vec![0; TAGS * TAGS],
+                examples: vec![None; TAGS],
+            })
+        });
+    }
+
+    /// Stops counting; returns `(first, second, count)` by descending count, with the
+    /// instructions' variant names.
+    pub fn take() -> Vec<(String, String, u64)> {
+        let Some(counts) = COUNTS.with(|c| c.borrow_mut().take()) else {
+            return Vec::new();
+        };
+        let name = |tag: usize| match &counts.examples[tag] {
+            Some(instr) => {
+                let text = format!("{instr:?}");
+                text.split([' ', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            }
+            None => format!("#{tag}"),
+        };
+        let mut pairs: Vec<(String, String, u64)> = counts
+            .pairs
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| (name(i / TAGS), name(i % TAGS), *n))
+            .collect();
+        pairs.sort_by_key(|p| std::cmp::Reverse(p.2));
+        pairs
+    }
+
+    pub(super) fn record(instr: Instr) {
+        // SAFETY: `Instr` is `repr(u16)`: every value starts with its tag.
+        let tag = usize::from(unsafe { *(&instr as *const Instr as *const u16) });
+        COUNTS.with(|c| {
+            if let Some(counts) = c.borrow_mut().as_mut()
+                && tag < TAGS
+            {
+                counts.pairs[counts.previous * TAGS + tag] += 1;
+                counts.previous = tag;
+                counts.examples[tag].get_or_insert(instr);
+            }
+        });
+    }
+}
+
 /// A suspended caller.
 #[derive(Clone, Copy, Debug)]
 pub struct Frame {
@@ -84,11 +161,132 @@ enum Flow {
     Trap(TrapCode),
 }
 
-/// What fast instructions need besides their register arguments (rarely used: loop headers
-/// count back edges of `func`, globals are found through `vmctx`).
+/// The state the handlers keep in registers (the chain passes it as arguments): the frame, the
+/// memory and the current function's code. Calls and returns in the chain change `fp` and
+/// `code_base`, `memory.grow` changes the memory.
+#[derive(Clone, Copy)]
+struct Regs {
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: usize,
+    code_base: *const Instr,
+}
+
+/// What fast instructions need besides their registers (rarely used: loop headers count back
+/// edges of `func`, globals are found through `vmctx`, calls and returns between interpreted
+/// functions of this instance push and pop `frames`). Built by the run loop before each entry
+/// to the fast path, read back after it (`func` may have changed, and the chain leaves its
+/// registers in `regs`).
 struct FastCtx {
     func: *const Translated,
     vmctx: *mut VmCtx,
+    code: *const ModuleCode,
+    frames: *mut Vec<Frame>,
+    /// Frames at or below this depth belong to callers of this run: returning past it ends
+    /// the run, which only the run loop does.
+    entry_depth: usize,
+    max_call_depth: usize,
+    stack_end: *mut u64,
+    /// Where the chain stopped (written by the chain at its exit).
+    #[cfg_attr(any(debug_assertions, not(target_arch = "x86_64")), allow(dead_code))]
+    regs: Regs,
+}
+
+/// The fast path of a wasm-to-wasm call (`Call`, `CallIndirect`): when `record` is an
+/// interpreted, already translated function of the same instance that does not get hot with
+/// this call, pushes the caller's frame (returning to `ret`), enters the callee (frame at
+/// `args`) and returns its first instruction. `None` (nothing changed): the run loop makes
+/// the call (host functions, other instances, compiled code, first calls, tier-up, a full
+/// stack).
+///
+/// # Safety
+/// `record` is a live function record, `args` is inside the current frame, `ctx` is current.
+#[inline(always)]
+unsafe fn call_in_chain(
+    record: *const FuncRecord,
+    ret: *const Instr,
+    args: *mut u64,
+    r: &mut Regs,
+    ctx: &mut FastCtx,
+) -> Option<*const Instr> {
+    // SAFETY: per the contract; the callee's frame is checked to fit before it is entered.
+    unsafe {
+        // Host records have a null `vmctx`, so this also sends host calls to the run loop.
+        if (*record).vmctx != ctx.vmctx || !(*record).code.get().is_null() {
+            return None;
+        }
+        let callee = (*ctx.code).translated((*record).func_index)?;
+        let calls = callee.calls.load(Ordering::Relaxed);
+        if calls >= callee.call_trigger.load(Ordering::Relaxed) {
+            return None;
+        }
+        let frames = &mut *ctx.frames;
+        let room = ctx.stack_end.offset_from(args) as usize;
+        if frames.len() >= ctx.max_call_depth || callee.frame_slots as usize > room {
+            return None;
+        }
+        frames.push(Frame {
+            ip: ret,
+            fp: r.fp,
+            func: ctx.func,
+            vmctx: ctx.vmctx,
+            code: ctx.code,
+        });
+        std::ptr::write_bytes(
+            args.add(callee.num_params as usize),
+            0,
+            (callee.num_locals - callee.num_params) as usize,
+        );
+        callee.calls.store(calls.wrapping_add(1), Ordering::Relaxed);
+        let entry = callee.code.as_ptr();
+        r.fp = args;
+        r.code_base = entry;
+        ctx.func = callee;
+        Some(entry)
+    }
+}
+
+/// The fast path of a return: when the caller is an interpreted frame of this run and this
+/// instance, pops it and returns where to continue. `None` (nothing changed): the run loop
+/// returns.
+///
+/// # Safety
+/// `ctx` is current.
+#[inline(always)]
+unsafe fn return_in_chain(r: &mut Regs, ctx: &mut FastCtx) -> Option<*const Instr> {
+    // SAFETY: frames above `entry_depth` are live frames of this run (see `run`).
+    unsafe {
+        let frames = &mut *ctx.frames;
+        if frames.len() <= ctx.entry_depth {
+            return None;
+        }
+        let frame = *frames.last()?;
+        if frame.vmctx != ctx.vmctx {
+            return None;
+        }
+        frames.pop();
+        r.fp = frame.fp;
+        r.code_base = (*frame.func).code.as_ptr();
+        ctx.func = frame.func;
+        Some(frame.ip)
+    }
+}
+
+/// The base and length of `vmctx`'s memory (null and 0 without one).
+///
+/// # Safety
+/// `vmctx` is a live instance context.
+#[inline(always)]
+unsafe fn memory_of(vmctx: *mut VmCtx) -> (*mut u8, usize) {
+    // SAFETY: per the contract, `memory` is null or the instance's live memory.
+    unsafe {
+        let memory = (*vmctx).memory;
+        if memory.is_null() {
+            (std::ptr::null_mut(), 0)
+        } else {
+            ((*memory).base, (*memory).len)
+        }
+    }
 }
 
 /// The semantics of every "fast" instruction, the one definition shared by both dispatchers:
@@ -106,13 +304,16 @@ struct FastCtx {
 unsafe fn fast_step(
     instr: Instr,
     ip: *const Instr,
-    fp: *mut u64,
-    mem_base: *mut u8,
-    mem_len: usize,
-    code_base: *const Instr,
-    ctx: *const FastCtx,
+    r: &mut Regs,
+    ctx: *mut FastCtx,
 ) -> (Flow, *const Instr) {
     let mut ip = ip;
+    let Regs {
+        fp,
+        mem_base,
+        mem_len,
+        code_base,
+    } = *r;
     // SAFETY: as in `run` (whole loop): slot operands are inside the frame, branch targets
     // inside the function's code, memory accesses are bounds-checked against `mem_len`, and
     // `ctx` points to the live function and instance context.
@@ -193,13 +394,27 @@ unsafe fn fast_step(
                 }
             }};
         }
-        macro_rules! ea {
-            ($addr:ident, $offset:ident, $size:expr) => {{
-                let ea = u64::from(s!($addr) as u32) + u64::from($offset);
+        // The effective address of an access of `$size` bytes at i32 address `$addr` plus
+        // `$offset`, bounds-checked.
+        macro_rules! ea_at {
+            ($addr:expr, $offset:ident, $size:expr) => {{
+                let ea = u64::from($addr) + u64::from($offset);
                 if ea + $size > mem_len as u64 {
                     trap!(MemoryOutOfBounds);
                 }
                 mem_base.add(ea as usize)
+            }};
+        }
+        macro_rules! ea {
+            ($addr:ident, $offset:ident, $size:expr) => {
+                ea_at!(s!($addr) as u32, $offset, $size)
+            };
+        }
+        macro_rules! load_at {
+            ($dst:ident, $addr:expr, $offset:ident, $ty:ty, |$v:ident| $e:expr) => {{
+                let p = ea_at!($addr, $offset, size_of::<$ty>() as u64);
+                let $v = (p as *const $ty).read_unaligned();
+                s!($dst) = $e;
             }};
         }
         macro_rules! load {
@@ -782,6 +997,109 @@ unsafe fn fast_step(
             Instr::I64TruncSatF32U { dst, src } => s!(dst) = f32::from_bits(s!(src) as u32) as u64,
             Instr::I64TruncSatF64S { dst, src } => s!(dst) = f64::from_bits(s!(src)) as i64 as u64,
             Instr::I64TruncSatF64U { dst, src } => s!(dst) = f64::from_bits(s!(src)) as u64,
+
+            Instr::Copy2 { d1, s1, d2, s2 } => {
+                s!(d1) = s!(s1);
+                s!(d2) = s!(s2);
+            }
+            Instr::I32AddI2 {
+                d1,
+                a1,
+                i1,
+                d2,
+                a2,
+                i2,
+            } => {
+                bin32!(d1, a1, i32::from(i1) as u32, |x, y| x.wrapping_add(y));
+                bin32!(d2, a2, i32::from(i2) as u32, |x, y| x.wrapping_add(y));
+            }
+            Instr::I32AddShlI { dst, a, b, shift } => {
+                let shifted = (s!(b) as u32).wrapping_shl(u32::from(shift));
+                bin32!(dst, a, shifted, |x, y| x.wrapping_add(y))
+            }
+            Instr::Load8UAdd { dst, a, b, offset } => {
+                let addr = (s!(a) as u32).wrapping_add(s!(b) as u32);
+                load_at!(dst, addr, offset, u8, |v| u64::from(v))
+            }
+            Instr::Load32Add { dst, a, b, offset } => {
+                let addr = (s!(a) as u32).wrapping_add(s!(b) as u32);
+                load_at!(dst, addr, offset, u32, |v| u64::from(v))
+            }
+            Instr::Load64Add { dst, a, b, offset } => {
+                let addr = (s!(a) as u32).wrapping_add(s!(b) as u32);
+                load_at!(dst, addr, offset, u64, |v| v)
+            }
+            Instr::Load8UAddI {
+                dst,
+                a,
+                imm,
+                offset,
+            } => {
+                let addr = (s!(a) as u32).wrapping_add(imm as u32);
+                load_at!(dst, addr, offset, u8, |v| u64::from(v))
+            }
+            Instr::Load32AddI {
+                dst,
+                a,
+                imm,
+                offset,
+            } => {
+                let addr = (s!(a) as u32).wrapping_add(imm as u32);
+                load_at!(dst, addr, offset, u32, |v| u64::from(v))
+            }
+            Instr::Load64AddI {
+                dst,
+                a,
+                imm,
+                offset,
+            } => {
+                let addr = (s!(a) as u32).wrapping_add(imm as u32);
+                load_at!(dst, addr, offset, u64, |v| v)
+            }
+
+            Instr::BrI32AndINez { a, imm, target } => {
+                br_if!(target, s!(a) as u32 & imm as u32 != 0)
+            }
+            Instr::BrI32AndIEqz { a, imm, target } => {
+                br_if!(target, s!(a) as u32 & imm as u32 == 0)
+            }
+            Instr::SelectIfZero { dst, b, x } => {
+                if s!(x) as u32 != 0 {
+                    s!(dst) = s!(b);
+                }
+            }
+            Instr::SelectIfZero64 { dst, b, x } => {
+                if s!(x) != 0 {
+                    s!(dst) = s!(b);
+                }
+            }
+
+            Instr::Call { func: index, base } => {
+                let ctx = &mut *ctx;
+                let record = *(*ctx.vmctx).funcs.add(index as usize);
+                match call_in_chain(record, ip, fp.add(base as usize), r, ctx) {
+                    Some(entry) => ip = entry,
+                    None => return (Flow::Slow, ip),
+                }
+            }
+            Instr::Return => match return_in_chain(r, &mut *ctx) {
+                Some(next) => ip = next,
+                None => return (Flow::Slow, ip),
+            },
+            Instr::Return1 { src } => {
+                // Copying first is harmless if the run loop makes the return instead (it
+                // copies the same value again).
+                s!(0) = s!(src);
+                match return_in_chain(r, &mut *ctx) {
+                    Some(next) => ip = next,
+                    None => return (Flow::Slow, ip),
+                }
+            }
+            Instr::MemoryGrow { dst, delta } => {
+                let vmctx = (*ctx).vmctx;
+                s!(dst) = u64::from(libcalls::memory_grow(vmctx, s!(delta) as u32));
+                (r.mem_base, r.mem_len) = memory_of(vmctx);
+            }
             _ => return (Flow::Slow, ip),
         }
     }
@@ -1081,47 +1399,68 @@ impl Interp {
             }
 
             let stop = loop {
+                let mut regs = Regs {
+                    fp,
+                    mem_base,
+                    mem_len,
+                    code_base: (*func).code.as_ptr(),
+                };
+                let mut fast_ctx = FastCtx {
+                    func,
+                    vmctx,
+                    code,
+                    frames: &mut self.frames,
+                    entry_depth,
+                    max_call_depth: self.max_call_depth,
+                    stack_end,
+                    regs,
+                };
+                // Calls and returns in the fast path change the frame and the function,
+                // `memory.grow` the memory.
+                macro_rules! take_fast_state {
+                    () => {{
+                        fp = regs.fp;
+                        (mem_base, mem_len) = (regs.mem_base, regs.mem_len);
+                        func = fast_ctx.func;
+                    }};
+                }
+                // 0: stopped at the slow instruction at `ip`; else a `TrapCode`.
+                let trap: u64;
                 #[cfg(all(not(debug_assertions), target_arch = "x86_64"))]
                 {
                     // Optimized builds run fast instructions in the handler chain; it returns
-                    // at the first slow instruction (or a trap).
-                    let fast_ctx = FastCtx { func, vmctx };
-                    let exit =
-                        chain::run(ip, fp, mem_base, mem_len, (*func).code.as_ptr(), &fast_ctx);
+                    // at the first slow instruction (or a trap), with its registers in `regs`.
+                    let exit = chain::run(ip, regs, &mut fast_ctx);
                     ip = exit.ip;
-                    if exit.trap != 0 {
-                        break Stop::Trap(
-                            TrapCode::from_u32(exit.trap as u32).unwrap_or(TrapCode::Host),
-                        );
-                    }
+                    regs = fast_ctx.regs;
+                    trap = exit.trap;
                 }
-                let instr = *ip;
-                ip = ip.add(1);
-                // The chain (optimized builds) stops only at slow instructions; otherwise every
-                // instruction tries the fast path first.
                 #[cfg(any(debug_assertions, not(target_arch = "x86_64")))]
                 {
-                    let fast_ctx = FastCtx { func, vmctx };
-                    match fast_step(
-                        instr,
-                        ip,
-                        fp,
-                        mem_base,
-                        mem_len,
-                        (*func).code.as_ptr(),
-                        &fast_ctx,
-                    ) {
-                        (Flow::Next, next) => {
+                    #[cfg(debug_assertions)]
+                    pair_counts::record(*ip);
+                    // Every instruction tries the fast path first.
+                    let (flow, next) = fast_step(*ip, ip.add(1), &mut regs, &mut fast_ctx);
+                    match flow {
+                        Flow::Next => {
                             ip = next;
+                            take_fast_state!();
                             continue;
                         }
-                        (Flow::Trap(code), next) => {
+                        Flow::Trap(code) => {
                             ip = next;
-                            break Stop::Trap(code);
+                            trap = code as u64;
                         }
-                        (Flow::Slow, _) => {}
+                        Flow::Slow => trap = 0,
                     }
                 }
+                take_fast_state!();
+                if trap != 0 {
+                    break Stop::Trap(TrapCode::from_u32(trap as u32).unwrap_or(TrapCode::Host));
+                }
+                // A slow instruction (the chain stops only there).
+                let instr = *ip;
+                ip = ip.add(1);
                 // The current function has returned (results at `fp[0..n]`): resume its caller.
                 macro_rules! return_to_caller {
                     () => {{
@@ -1397,7 +1736,7 @@ unsafe fn frame_info(
 /// run every instruction through the `match` loop of `Interp::run`.
 #[cfg(all(not(debug_assertions), target_arch = "x86_64"))]
 mod chain {
-    use super::{FastCtx, Flow, fast_step};
+    use super::{FastCtx, Flow, Regs, fast_step};
     use crate::interp::code::Instr;
 
     /// Where and why the chain stopped: `trap == 0` when `ip` points at a slow instruction
@@ -1414,7 +1753,7 @@ mod chain {
         *mut u8,
         usize,
         *const Instr,
-        *const FastCtx,
+        *mut FastCtx,
     ) -> Exit;
 
     /// The handler of the instruction at `ip`.
@@ -1423,25 +1762,19 @@ mod chain {
     /// `ip` points to a valid `Instr`.
     #[inline(always)]
     unsafe fn handler_of(ip: *const Instr) -> Handler {
-        // SAFETY: `Instr` is `repr(u16)`, so every value starts with its u16 tag, which is below
-        // the number of variants (259 < 17 * 16).
+        // SAFETY: `Instr` is `repr(u16)`, so every value starts with its u16 tag, which is at
+        // most the tag of the last variant, checked below to be inside the table.
         unsafe { *HANDLERS.get_unchecked(*(ip as *const u16) as usize) }
     }
 
-    /// Runs fast instructions from `ip` until a slow one or a trap.
+    /// Runs fast instructions from `ip` until a slow one or a trap; leaves the registers in
+    /// `ctx.regs`.
     ///
     /// # Safety
     /// As [`fast_step`], for every instruction reached.
-    pub(super) unsafe fn run(
-        ip: *const Instr,
-        fp: *mut u64,
-        mem_base: *mut u8,
-        mem_len: usize,
-        code_base: *const Instr,
-        ctx: *const FastCtx,
-    ) -> Exit {
+    pub(super) unsafe fn run(ip: *const Instr, r: Regs, ctx: &mut FastCtx) -> Exit {
         // SAFETY: forwarded contract.
-        unsafe { handler_of(ip)(ip, fp, mem_base, mem_len, code_base, ctx) }
+        unsafe { handler_of(ip)(ip, r.fp, r.mem_base, r.mem_len, r.code_base, ctx) }
     }
 
     /// The handler of instructions whose tag is `TAG`: `fast_step` with that tag known.
@@ -1451,7 +1784,7 @@ mod chain {
         mem_base: *mut u8,
         mem_len: usize,
         code_base: *const Instr,
-        ctx: *const FastCtx,
+        ctx: *mut FastCtx,
     ) -> Exit {
         // SAFETY: handlers are only reached through `handler_of`, so the instruction at `ip`
         // has tag `TAG`; the rest is the contract of `run`.
@@ -1460,13 +1793,27 @@ mod chain {
             if *(ip as *const u16) != TAG {
                 std::hint::unreachable_unchecked();
             }
-            match fast_step(instr, ip.add(1), fp, mem_base, mem_len, code_base, ctx) {
-                (Flow::Next, next) => handler_of(next)(next, fp, mem_base, mem_len, code_base, ctx),
-                (Flow::Slow, _) => Exit { ip, trap: 0 },
-                (Flow::Trap(code), next) => Exit {
-                    ip: next,
-                    trap: code as u64,
-                },
+            let mut r = Regs {
+                fp,
+                mem_base,
+                mem_len,
+                code_base,
+            };
+            match fast_step(instr, ip.add(1), &mut r, ctx) {
+                (Flow::Next, next) => {
+                    handler_of(next)(next, r.fp, r.mem_base, r.mem_len, r.code_base, ctx)
+                }
+                (Flow::Slow, _) => {
+                    (*ctx).regs = r;
+                    Exit { ip, trap: 0 }
+                }
+                (Flow::Trap(code), next) => {
+                    (*ctx).regs = r;
+                    Exit {
+                        ip: next,
+                        trap: code as u64,
+                    }
+                }
             }
         }
     }
@@ -1504,6 +1851,11 @@ mod chain {
             ]
         };
     }
+
+    const _: () = assert!(
+        (Instr::LAST.tag() as usize) < 17 * 16,
+        "handler table too small"
+    );
 
     /// Handlers by tag.
     static HANDLERS: [Handler; 17 * 16] = flatten([

@@ -213,7 +213,8 @@ impl ModuleCode {
         match self.funcs.get(defined) {
             Some(cell) => cell
                 .get_or_init(|| {
-                    let translated = translate::translate(&self.module, func_index)?;
+                    let translated =
+                        translate::translate(&self.module, func_index, self.tiering.is_some())?;
                     if let Some(tiering) = &self.tiering {
                         let (calls, loops) = tiering.triggers();
                         translated.call_trigger.store(calls, Ordering::Relaxed);
@@ -225,6 +226,14 @@ impl ModuleCode {
                 .map_err(String::as_str),
             None => Err("call of a function without a body"),
         }
+    }
+
+    /// The translated code of function `func_index` if it has been translated already (the
+    /// fast path of calls; the first call translates through [`ModuleCode::function`]).
+    #[inline]
+    pub(crate) fn translated(&self, func_index: u32) -> Option<&Translated> {
+        let defined = func_index.wrapping_sub(self.module.num_imported_funcs) as usize;
+        self.funcs.get(defined)?.get()?.as_ref().ok()
     }
 
     fn type_params(&self, type_index: u32) -> Option<u32> {

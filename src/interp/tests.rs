@@ -30,7 +30,7 @@ fn local_get_and_set_fold_into_operands() {
         "(module (func (param i32 i32) (result i32) (local i32)
             local.get 0 local.get 1 i32.add local.set 2 local.get 2))",
     );
-    let f = translate(&m, 0).unwrap();
+    let f = translate(&m, 0, true).unwrap();
     assert_eq!(
         &f.code[..],
         &[
@@ -47,7 +47,7 @@ fn compare_and_branch_fuse_with_immediates() {
             (loop $l (br_if $l (i32.lt_s (local.get 0) (i32.const 10))))
             local.get 0))",
     );
-    let f = translate(&m, 0).unwrap();
+    let f = translate(&m, 0, true).unwrap();
     assert_eq!(
         &f.code[..],
         &[
@@ -152,10 +152,57 @@ fn spec_suite() {
 #[test]
 #[ignore = "a benchmark, not a check: needs the built bench programs and takes minutes"]
 fn bench_programs() {
+    run_bench_programs(|name, run| {
+        let begin = std::time::Instant::now();
+        let result = run();
+        println!("{name:12} {:8.3}s  {result}", begin.elapsed().as_secs_f64());
+    });
+}
+
+/// Counts executed instruction pairs on the benchmark programs (debug builds only, which
+/// dispatch through the `match` loop) and prints the most frequent ones, per program and in
+/// sum (each program weighted by its own total, so that every program counts equally):
+/// `WRUN_BENCH=fib WRUN_BENCH_ARG=30 cargo test --lib interp::tests::pair_counts -- --ignored --nocapture`
+/// (`WRUN_BENCH_ARG`: the program's size argument, smaller than the default for debug speed).
+#[cfg(debug_assertions)]
+#[test]
+#[ignore = "a tool: counts executed instruction pairs of the bench programs"]
+fn pair_counts() {
+    use super::exec::pair_counts;
+    use std::collections::HashMap;
+    let mut sum: HashMap<(String, String), f64> = HashMap::new();
+    run_bench_programs(|name, run| {
+        pair_counts::start();
+        let result = run();
+        let pairs = pair_counts::take();
+        let total: u64 = pairs.iter().map(|p| p.2).sum();
+        println!("{name}: {result}, {total} instructions");
+        for (first, second, n) in pairs.iter().take(12) {
+            println!(
+                "  {:5.2}%  {first} -> {second}",
+                100.0 * *n as f64 / total as f64
+            );
+        }
+        for (first, second, n) in pairs {
+            *sum.entry((first, second)).or_default() += 100.0 * n as f64 / total as f64;
+        }
+    });
+    let mut sum: Vec<_> = sum.into_iter().collect();
+    sum.sort_by(|a, b| b.1.total_cmp(&a.1));
+    println!("sum of per-program percentages:");
+    for ((first, second), p) in sum.iter().take(40) {
+        println!("  {p:6.2}  {first} -> {second}");
+    }
+}
+
+/// Runs each chosen benchmark program: `each(name, run)`, where `run()` runs it and describes
+/// its result (status and output).
+fn run_bench_programs(mut each: impl FnMut(&str, &mut dyn FnMut() -> String)) {
     use crate::{Extern, Func, Trap};
     use std::cell::RefCell;
     use std::rc::Rc;
 
+    let arg = std::env::var("WRUN_BENCH_ARG").ok();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench-results/build/wasm");
     let only = std::env::var("WRUN_BENCH").ok();
     let names = [
@@ -180,7 +227,11 @@ fn bench_programs() {
         let Ok(bytes) = std::fs::read(format!("{dir}/{name}.wasm")) else {
             continue;
         };
-        let engine = Engine::new(Config::default());
+        // The interpreter only: the default tier would compile the hot code.
+        let engine = Engine::new(Config {
+            tier: crate::Tier::Interp,
+            ..Config::default()
+        });
         let module = Module::new(&engine, &bytes).expect("bench module validates");
         let mut store = Store::new(&engine);
         let mut linker = Linker::new();
@@ -192,6 +243,10 @@ fn bench_programs() {
             let ty = module.info().types[type_index as usize].clone();
             let out = output.clone();
             let field = import.name.clone();
+            let args: Vec<u8> = match &arg {
+                Some(a) => format!("bench\0{a}\0").into_bytes(),
+                None => b"bench\0".to_vec(),
+            };
             let func = Func::new(&mut store, ty, move |caller, slots| {
                 match field.as_str() {
                     "proc_exit" => return Err(Trap::exit(slots[0] as i32)),
@@ -211,10 +266,34 @@ fn bench_programs() {
                         }
                         memory[written..written + 4].copy_from_slice(&total.to_le_bytes());
                     }
-                    "args_sizes_get" | "environ_sizes_get" => {
+                    "environ_sizes_get" => {
                         let memory = caller.memory().ok_or_else(|| Trap::host("no memory"))?;
                         for at in [slots[0] as usize, slots[1] as usize] {
                             memory[at..at + 4].copy_from_slice(&0u32.to_le_bytes());
+                        }
+                    }
+                    // argv = ["bench", WRUN_BENCH_ARG] (or just ["bench"]).
+                    "args_sizes_get" => {
+                        let memory = caller.memory().ok_or_else(|| Trap::host("no memory"))?;
+                        let count = args.iter().filter(|b| **b == 0).count();
+                        let size = args.len();
+                        memory[slots[0] as usize..][..4]
+                            .copy_from_slice(&(count as u32).to_le_bytes());
+                        memory[slots[1] as usize..][..4]
+                            .copy_from_slice(&(size as u32).to_le_bytes());
+                    }
+                    "args_get" => {
+                        let memory = caller.memory().ok_or_else(|| Trap::host("no memory"))?;
+                        let (argv, buf) = (slots[0] as usize, slots[1] as usize);
+                        memory[buf..buf + args.len()].copy_from_slice(&args);
+                        let mut at = buf;
+                        for (i, part) in args
+                            .split(|b| *b == 0)
+                            .filter(|p| !p.is_empty())
+                            .enumerate()
+                        {
+                            memory[argv + 4 * i..][..4].copy_from_slice(&(at as u32).to_le_bytes());
+                            at += part.len() + 1;
                         }
                     }
                     _ => {}
@@ -228,23 +307,26 @@ fn bench_programs() {
             .instantiate(&mut store, &module)
             .expect("instantiates");
         let start = instance.get_func(&store, "_start").expect("_start");
-        let begin = std::time::Instant::now();
-        let result = start.call(&mut store, &[]);
-        let elapsed = begin.elapsed();
-        let text = String::from_utf8_lossy(&output.borrow())
-            .trim()
-            .replace('\n', " | ");
-        let status = match result {
-            Ok(_) => "ok".to_string(),
-            Err(trap) if trap.code == crate::TrapCode::Exit => format!("exit {}", trap.exit_status),
-            Err(trap) => format!("{trap}"),
-        };
-        println!("{name:12} {:8.3}s  {status}  {text}", elapsed.as_secs_f64());
+        each(name, &mut || {
+            let result = start.call(&mut store, &[]);
+            let text = String::from_utf8_lossy(&output.borrow())
+                .trim()
+                .replace('\n', " | ");
+            let status = match result {
+                Ok(_) => "ok".to_string(),
+                Err(trap) if trap.code == crate::TrapCode::Exit => {
+                    format!("exit {}", trap.exit_status)
+                }
+                Err(trap) => format!("{trap}"),
+            };
+            format!("{status}  {text}")
+        });
     }
 }
 
 /// Prints the internal code of the largest defined function of a module (or of function
-/// `WRUN_DUMP_FUNC`): `WRUN_DUMP=file.wasm cargo test --lib interp::tests::dump -- --ignored --nocapture`
+/// `WRUN_DUMP_FUNC`) as `--tier interp` runs it (no `LoopHeader`s):
+/// `WRUN_DUMP=file.wasm cargo test --lib interp::tests::dump -- --ignored --nocapture`
 #[test]
 #[ignore = "a tool: prints the internal code of WRUN_DUMP's module, asserts nothing"]
 fn dump() {
@@ -262,7 +344,7 @@ fn dump() {
                 .unwrap_or(0);
             largest as u32 + info.num_imported_funcs
         });
-    let f = translate(&info, index).expect("translates");
+    let f = translate(&info, index, false).expect("translates");
     println!(
         "func {index}: params {} locals {} frame {}",
         f.num_params, f.num_locals, f.frame_slots
@@ -294,4 +376,37 @@ fn long_loop_on_small_stack() {
         .join()
         .expect("no native stack overflow");
     assert_eq!(result, Ok(60_000_000));
+}
+
+/// Calls and returns between interpreted functions stay in the handler chain in optimized
+/// builds, so they must not grow the native stack either: 3 M calls (recursive and in a
+/// loop) on a thread with a 256 KiB native stack.
+#[test]
+fn many_calls_on_small_stack() {
+    let wat = r#"(module
+        (func $fib (param i32) (result i32)
+            (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+                (then (local.get 0))
+                (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                               (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+        (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+        (func $nop)
+        (func (export "run") (param i32) (result i32) (local i32)
+            (loop $l
+                (call $nop)
+                (local.set 1 (call $inc (local.get 1)))
+                (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+            (i32.add (local.get 1) (call $fib (i32.const 25)))))"#;
+    let result = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(
+            move || match call(wat, "run", &[Val::I32(1_000_000)]).as_deref() {
+                Ok([Val::I32(total)]) => Ok(*total),
+                other => Err(format!("{other:?}")),
+            },
+        )
+        .expect("thread starts")
+        .join()
+        .expect("no native stack overflow");
+    assert_eq!(result, Ok(1_000_000 + 75_025));
 }

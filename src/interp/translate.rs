@@ -4,7 +4,7 @@ use std::sync::atomic::AtomicU32;
 
 use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
 
-use super::code::{Cmp, ImmOp, Instr, Slot};
+use super::code::{Cmp, ImmOp, Instr, Slot, Slot16};
 use crate::module::ModuleInfo;
 
 /// A translated function, ready to run.
@@ -73,6 +73,9 @@ enum Cond {
     Eqz(Slot),
     Nez64(Slot),
     Eqz64(Slot),
+    /// `fp[a] & imm != 0` (i32).
+    AndNez(Slot, i32),
+    AndEqz(Slot, i32),
     Cmp {
         wide: bool,
         cmp: Cmp,
@@ -94,6 +97,8 @@ impl Cond {
             Cond::Eqz(s) => Cond::Nez(s),
             Cond::Nez64(s) => Cond::Eqz64(s),
             Cond::Eqz64(s) => Cond::Nez64(s),
+            Cond::AndNez(a, imm) => Cond::AndEqz(a, imm),
+            Cond::AndEqz(a, imm) => Cond::AndNez(a, imm),
             Cond::Cmp { wide, cmp, a, b } => Cond::Cmp {
                 wide,
                 cmp: cmp.negate(),
@@ -115,6 +120,8 @@ impl Cond {
             Cond::Eqz(cond) => Instr::BrIfEqz { cond, target },
             Cond::Nez64(cond) => Instr::BrIfNez64 { cond, target },
             Cond::Eqz64(cond) => Instr::BrIfEqz64 { cond, target },
+            Cond::AndNez(a, imm) => Instr::BrI32AndINez { a, imm, target },
+            Cond::AndEqz(a, imm) => Instr::BrI32AndIEqz { a, imm, target },
             Cond::Cmp { wide, cmp, a, b } => cmp.branch(wide, a, b, target),
             Cond::CmpImm { wide, cmp, a, imm } => cmp.branch_imm(wide, a, imm, target),
         }
@@ -123,8 +130,10 @@ impl Cond {
 
 type Result<T> = std::result::Result<T, String>;
 
-/// Translates defined function `func_index` (imports counted) of `module`.
-pub fn translate(module: &ModuleInfo, func_index: u32) -> Result<Translated> {
+/// Translates defined function `func_index` (imports counted) of `module`. `count_loops`: put a
+/// `LoopHeader` (back-edge counter, OSR point) at each loop head; only worth its dispatch when
+/// a tier manager listens (without one, nothing would ever read the counts).
+pub fn translate(module: &ModuleInfo, func_index: u32, count_loops: bool) -> Result<Translated> {
     let defined = func_index
         .checked_sub(module.num_imported_funcs)
         .ok_or_else(|| format!("function {func_index} is imported, not defined"))?;
@@ -173,6 +182,8 @@ pub fn translate(module: &ModuleInfo, func_index: u32) -> Result<Translated> {
         unreachable: false,
         skip_depth: 0,
         num_results: ty.results.len() as u32,
+        count_loops,
+        label_at: 0,
     };
     t.ctrl.push(Ctrl {
         kind: Kind::Func,
@@ -224,6 +235,11 @@ struct Translator<'m, 'b> {
     /// Nesting depth of blocks opened inside unreachable code.
     skip_depth: u32,
     num_results: u32,
+    /// Emit `LoopHeader`s (see [`translate`]).
+    count_loops: bool,
+    /// The last code position that is a branch target: an instruction emitted there must not
+    /// be fused into the one before it.
+    label_at: u32,
 }
 
 impl<'b> Translator<'_, 'b> {
@@ -258,16 +274,94 @@ impl<'b> Translator<'_, 'b> {
     // ----- emission helpers -----
 
     fn emit(&mut self, instr: Instr) -> u32 {
+        if let Some(pair) = self.fuse_pair(instr) {
+            let at = self.code.len() - 1;
+            self.code[at] = pair;
+            return at as u32;
+        }
         self.code.push(instr);
         self.offsets.push(self.offset);
         (self.code.len() - 1) as u32
+    }
+
+    /// Two independent instructions in a row that form a superinstruction (`Copy2`,
+    /// `I32AddI2`): the pair, which replaces the last instruction. Neither of them can trap,
+    /// so the pair keeps the first one's wasm offset.
+    fn fuse_pair(&self, next: Instr) -> Option<Instr> {
+        if !self.can_fuse() {
+            return None;
+        }
+        let s16 = |slot: Slot| Slot16::try_from(slot).ok();
+        let i16 = |imm: i32| i16::try_from(imm).ok();
+        Some(match (*self.code.last()?, next) {
+            (Instr::Copy { dst: d1, src: s1 }, Instr::Copy { dst: d2, src: s2 }) => Instr::Copy2 {
+                d1: s16(d1)?,
+                s1: s16(s1)?,
+                d2: s16(d2)?,
+                s2: s16(s2)?,
+            },
+            (
+                Instr::I32AddI {
+                    dst: d1,
+                    a: a1,
+                    imm: i1,
+                },
+                Instr::I32AddI {
+                    dst: d2,
+                    a: a2,
+                    imm: i2,
+                },
+            ) => Instr::I32AddI2 {
+                d1: s16(d1)?,
+                a1: s16(a1)?,
+                i1: i16(i1)?,
+                d2: s16(d2)?,
+                a2: s16(a2)?,
+                i2: i16(i2)?,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The last instruction, removed, if it computed the top operand (in its canonical slot,
+    /// which is dead once that operand is popped) and the instruction about to be emitted may
+    /// absorb it. The caller re-emits it if it cannot fuse after all.
+    fn take_producer_of_top(&mut self) -> Option<Instr> {
+        let h = self.height();
+        if h == 0 || self.stack[(h - 1) as usize] != Opd::Stack || !self.can_fuse() {
+            return None;
+        }
+        let top = self.canonical(h - 1);
+        let last = *self.code.last()?;
+        let writes_top = match last {
+            Instr::I32Add { dst, .. }
+            | Instr::I32AddI { dst, .. }
+            | Instr::I32ShlI { dst, .. }
+            | Instr::I32AndI { dst, .. }
+            | Instr::I32Eqz { dst, .. }
+            | Instr::I64Eqz { dst, .. } => dst == top,
+            _ => false,
+        };
+        if !writes_top {
+            return None;
+        }
+        self.code.pop();
+        self.offsets.pop();
+        Some(last)
     }
 
     fn here(&self) -> u32 {
         self.code.len() as u32
     }
 
+    /// Whether the instruction about to be emitted may be fused into the last one emitted
+    /// (there is one, and no branch lands between them).
+    fn can_fuse(&self) -> bool {
+        self.label_at < self.here()
+    }
+
     fn patch(&mut self, at: u32, target: u32) {
+        self.label_at = self.label_at.max(target);
         if let Some(t) = self.code.get_mut(at as usize).and_then(Instr::target_mut) {
             *t = target;
         }
@@ -689,6 +783,14 @@ impl<'b> Translator<'_, 'b> {
     }
 
     fn binary_imm(&mut self, wide: bool, op: ImmOp) -> Result<()> {
+        if !wide
+            && op == ImmOp::Add
+            && self.const_imm(0, wide).is_none()
+            && self.const_imm(1, wide).is_none()
+            && self.add_shifted()?
+        {
+            return Ok(());
+        }
         if let Some(imm) = self.const_imm(0, wide) {
             self.pop()?;
             let a = self.pop_slot()?;
@@ -782,10 +884,130 @@ impl<'b> Translator<'_, 'b> {
 
     fn load(&mut self, memarg: &MemArg, make: fn(Slot, Slot, u32) -> Instr) -> Result<()> {
         let offset = Self::offset_of(memarg)?;
+        if matches!(
+            make(0, 0, 0),
+            Instr::Load8U { .. } | Instr::Load32 { .. } | Instr::Load64 { .. }
+        ) && let Some(producer) = self.take_producer_of_top()
+        {
+            return self.load_computed(producer, offset, make);
+        }
         let addr = self.pop_slot()?;
         let dst = self.dst();
         self.emit(make(dst, addr, offset));
         Ok(())
+    }
+
+    /// A load whose address the removed instruction `producer` computed: one `Load*Add` /
+    /// `Load*AddI` superinstruction, or (operands beyond 16 bits, or another producer) the
+    /// producer again and the plain load.
+    fn load_computed(
+        &mut self,
+        producer: Instr,
+        offset: u32,
+        make: fn(Slot, Slot, u32) -> Instr,
+    ) -> Result<()> {
+        let addr = self.pop_slot()?;
+        // May emit copies of deferred locals before the load; they write only canonical slots
+        // of live entries, never the producer's operands (locals or popped entries).
+        let dst = self.dst();
+        let s16 = |slot: Slot| Slot16::try_from(slot).ok();
+        let fused = match (producer, make(0, 0, 0)) {
+            (Instr::I32Add { a, b, .. }, kind) => {
+                s16(dst)
+                    .zip(s16(a))
+                    .zip(s16(b))
+                    .and_then(|((dst, a), b)| match kind {
+                        Instr::Load8U { .. } => Some(Instr::Load8UAdd { dst, a, b, offset }),
+                        Instr::Load32 { .. } => Some(Instr::Load32Add { dst, a, b, offset }),
+                        Instr::Load64 { .. } => Some(Instr::Load64Add { dst, a, b, offset }),
+                        _ => None,
+                    })
+            }
+            (Instr::I32AddI { a, imm, .. }, kind) => {
+                s16(dst).zip(s16(a)).and_then(|(dst, a)| match kind {
+                    Instr::Load8U { .. } => Some(Instr::Load8UAddI {
+                        dst,
+                        a,
+                        imm,
+                        offset,
+                    }),
+                    Instr::Load32 { .. } => Some(Instr::Load32AddI {
+                        dst,
+                        a,
+                        imm,
+                        offset,
+                    }),
+                    Instr::Load64 { .. } => Some(Instr::Load64AddI {
+                        dst,
+                        a,
+                        imm,
+                        offset,
+                    }),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        match fused {
+            Some(instr) => {
+                self.emit(instr);
+            }
+            None => {
+                self.emit(producer);
+                self.emit(make(dst, addr, offset));
+            }
+        }
+        Ok(())
+    }
+
+    /// Pops the condition of a `br_if` / `if`: an `i32.and` with a constant just computed
+    /// becomes a bit test fused with the branch (strings, lz).
+    fn pop_cond(&mut self) -> Result<Cond> {
+        if matches!(self.code.last(), Some(Instr::I32AndI { .. }))
+            && let Some(Instr::I32AndI { a, imm, .. }) = self.take_producer_of_top()
+        {
+            self.pop()?;
+            return Ok(Cond::AndNez(a, imm));
+        }
+        Ok(Cond::Nez(self.pop_slot()?))
+    }
+
+    /// `i32.add` of a value and a shift by a constant the last instruction computed: one
+    /// `I32AddShlI`. False (nothing changed) when that is not the case.
+    fn add_shifted(&mut self) -> Result<bool> {
+        if !matches!(self.code.last(), Some(Instr::I32ShlI { .. })) {
+            return Ok(false);
+        }
+        let Some(shl) = self.take_producer_of_top() else {
+            return Ok(false);
+        };
+        self.pop()?;
+        let a = self.pop_slot()?;
+        let dst = self.dst();
+        let s16 = |slot: Slot| Slot16::try_from(slot).ok();
+        let fused = match shl {
+            Instr::I32ShlI { dst: t, a: b, imm } => {
+                match (s16(dst), s16(a), s16(b), u16::try_from(imm & 31)) {
+                    (Some(dst), Some(a), Some(b), Ok(shift)) => {
+                        Some(Instr::I32AddShlI { dst, a, b, shift })
+                    }
+                    _ => Some(Instr::I32Add { dst, a, b: t }),
+                }
+                .map(|add| (add, shl))
+            }
+            _ => None,
+        };
+        match fused {
+            Some((add @ Instr::I32AddShlI { .. }, _)) => {
+                self.emit(add);
+            }
+            Some((add, shl)) => {
+                self.emit(shl);
+                self.emit(add);
+            }
+            None => return Err("internal: shift producer expected".into()),
+        }
+        Ok(true)
     }
 
     fn store(&mut self, memarg: &MemArg, make: fn(Slot, Slot, u32) -> Instr) -> Result<()> {
@@ -859,12 +1081,16 @@ impl<'b> Translator<'_, 'b> {
             O::Loop { blockty } => {
                 let (params, results) = self.block_arity(blockty)?;
                 self.materialize_all();
-                let head = self.emit(I::LoopHeader);
+                let head = self.here();
+                self.label_at = head;
+                if self.count_loops {
+                    self.emit(I::LoopHeader);
+                }
                 self.push_ctrl(Kind::Loop, params, results, head)?;
             }
             O::If { blockty } => {
-                let cond = self.pop_slot()?;
-                self.op_if(blockty, Cond::Nez(cond))?;
+                let cond = self.pop_cond()?;
+                self.op_if(blockty, cond)?;
             }
             O::Else => self.op_else()?,
             O::End => self.op_end()?,
@@ -873,8 +1099,8 @@ impl<'b> Translator<'_, 'b> {
                 self.unreachable = true;
             }
             O::BrIf { relative_depth } => {
-                let cond = self.pop_slot()?;
-                self.branch_if(relative_depth, Cond::Nez(cond))?;
+                let cond = self.pop_cond()?;
+                self.branch_if(relative_depth, cond)?;
             }
             O::BrTable { targets } => {
                 let index = self.pop_slot()?;
@@ -955,15 +1181,26 @@ impl<'b> Translator<'_, 'b> {
                 self.pop()?;
             }
             O::Select | O::TypedSelect { .. } => {
+                // `select(.., .., eqz x)`: one instruction testing `x` (collatz, branchy).
+                let eqz = match self.code.last() {
+                    Some(I::I32Eqz { .. } | I::I64Eqz { .. }) => self.take_producer_of_top(),
+                    _ => None,
+                };
                 let cond = self.pop_slot()?;
                 let b = self.pop_slot()?;
                 let index = self
                     .height()
                     .checked_sub(1)
                     .ok_or_else(|| "operand stack underflow".to_string())?;
+                // Writes only the first operand's canonical slot, which holds neither `b`,
+                // `cond` nor the eqz operand (locals or slots of popped entries).
                 self.materialize(index);
                 let dst = self.canonical(index);
-                self.emit(I::Select { dst, b, cond });
+                self.emit(match eqz {
+                    Some(I::I32Eqz { src, .. }) => I::SelectIfZero { dst, b, x: src },
+                    Some(I::I64Eqz { src, .. }) => I::SelectIfZero64 { dst, b, x: src },
+                    _ => I::Select { dst, b, cond },
+                });
             }
             O::LocalGet { local_index } => {
                 if local_index >= self.nl {
