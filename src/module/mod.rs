@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 pub use types::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
 
-/// A constant expression (wasm 2.0: a single instruction before `end`).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A constant expression. The single-instruction forms of wasm 2.0 have a variant each;
+/// anything longer (extended constant expressions: `i32/i64.add/sub/mul` over constants and
+/// `global.get`) is [`ConstExpr::Extended`], evaluated on a small stack.
+#[derive(Clone, Debug, PartialEq)]
 pub enum ConstExpr {
     I32(i32),
     I64(i64),
@@ -25,6 +27,23 @@ pub enum ConstExpr {
     RefNull(ValType),
     RefFunc(u32),
     GlobalGet(u32),
+    /// The instructions in order (validated: each operator finds its operands on the stack,
+    /// one value is left).
+    Extended(Box<[ConstOp]>),
+}
+
+/// One instruction of an extended constant expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstOp {
+    I32(i32),
+    I64(i64),
+    GlobalGet(u32),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -171,7 +190,8 @@ impl std::fmt::Display for ModuleError {
 
 impl std::error::Error for ModuleError {}
 
-/// The exact feature set wrun implements: WebAssembly 2.0 without SIMD.
+/// The exact feature set wrun implements: WebAssembly 2.0 without SIMD, plus extended constant
+/// expressions (wasm 3.0).
 ///
 /// Built bit by bit rather than from `WasmFeatures::WASM2` because that constant includes SIMD.
 /// `FLOATS` and `GC_TYPES` are wasmparser-internal gates (floats at all; `externref`), not
@@ -187,6 +207,7 @@ pub fn wrun_features() -> wasmparser::WasmFeatures {
         | F::REFERENCE_TYPES
         | F::FLOATS
         | F::GC_TYPES
+        | F::EXTENDED_CONST
 }
 
 impl From<wasmparser::BinaryReaderError> for ModuleError {
@@ -266,25 +287,62 @@ fn global_type(ty: &wasmparser::GlobalType, offset: usize) -> Result<GlobalType,
     })
 }
 
-/// Decodes a (validated) wasm 2.0 constant expression: one instruction, then `end`.
+/// Decodes a validated constant expression: one instruction then `end` (a wasm 2.0 form), or
+/// an extended constant expression.
 fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, ModuleError> {
     use wasmparser::Operator as O;
-    let mut ops = expr.get_operators_reader();
-    let offset = ops.original_position();
-    let value = match ops.read()? {
-        O::I32Const { value } => ConstExpr::I32(value),
-        O::I64Const { value } => ConstExpr::I64(value),
-        O::F32Const { value } => ConstExpr::F32(value.bits()),
-        O::F64Const { value } => ConstExpr::F64(value.bits()),
-        O::RefNull { hty } => ConstExpr::RefNull(heap_val_type(hty, offset)?),
-        O::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
-        O::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
-        _ => return Err(err("unsupported constant expression", offset)),
-    };
-    let end_offset = ops.original_position();
-    match ops.read()? {
-        O::End if ops.eof() => Ok(value),
-        _ => Err(err("unsupported constant expression", end_offset)),
+    let mut reader = expr.get_operators_reader();
+    let mut ops = Vec::new();
+    let mut single = None;
+    loop {
+        let offset = reader.original_position();
+        let op = reader.read()?;
+        let unsupported = || err("unsupported constant expression", offset);
+        let extended = match op {
+            O::End if reader.eof() => break,
+            O::I32Const { value } => ConstOp::I32(value),
+            O::I64Const { value } => ConstOp::I64(value),
+            O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+            O::I32Add => ConstOp::I32Add,
+            O::I32Sub => ConstOp::I32Sub,
+            O::I32Mul => ConstOp::I32Mul,
+            O::I64Add => ConstOp::I64Add,
+            O::I64Sub => ConstOp::I64Sub,
+            O::I64Mul => ConstOp::I64Mul,
+            // Only ever alone.
+            O::F32Const { value } if ops.is_empty() && single.is_none() => {
+                single = Some(ConstExpr::F32(value.bits()));
+                continue;
+            }
+            O::F64Const { value } if ops.is_empty() && single.is_none() => {
+                single = Some(ConstExpr::F64(value.bits()));
+                continue;
+            }
+            O::RefNull { hty } if ops.is_empty() && single.is_none() => {
+                single = Some(ConstExpr::RefNull(heap_val_type(hty, offset)?));
+                continue;
+            }
+            O::RefFunc { function_index } if ops.is_empty() && single.is_none() => {
+                single = Some(ConstExpr::RefFunc(function_index));
+                continue;
+            }
+            _ => return Err(unsupported()),
+        };
+        if single.is_some() {
+            return Err(unsupported());
+        }
+        ops.push(extended);
+    }
+    match (single, ops.as_slice()) {
+        (Some(expr), []) => Ok(expr),
+        (None, [ConstOp::I32(value)]) => Ok(ConstExpr::I32(*value)),
+        (None, [ConstOp::I64(value)]) => Ok(ConstExpr::I64(*value)),
+        (None, [ConstOp::GlobalGet(index)]) => Ok(ConstExpr::GlobalGet(*index)),
+        (None, [_, _, ..]) => Ok(ConstExpr::Extended(ops.into_boxed_slice())),
+        _ => Err(err(
+            "unsupported constant expression",
+            expr.get_operators_reader().original_position(),
+        )),
     }
 }
 

@@ -15,7 +15,7 @@ use super::memory::LinearMemory;
 use super::table::TableInstance;
 use super::vmctx::{FuncRecord, TableDef, VmCtx};
 use super::{GlobalType, HostFunc, Limits, Trap, TrapCode};
-use crate::module::{ConstExpr, DataMode, ElementMode, ImportKind, ModuleInfo};
+use crate::module::{ConstExpr, ConstOp, DataMode, ElementMode, ImportKind, ModuleInfo};
 
 /// A global's cell and type.
 #[derive(Debug)]
@@ -443,16 +443,43 @@ fn trap_from_code(code: u32) -> Trap {
 /// Evaluates a validated constant expression to a slot. `globals` and `funcs` are the
 /// instance's pointer arrays so far (validation guarantees only available indices are used).
 fn eval_const(expr: &ConstExpr, globals: &[*mut u64], funcs: &[*const FuncRecord]) -> u64 {
+    // SAFETY: global cells are owned by the store and live.
+    let global = |index: u32| globals.get(index as usize).map_or(0, |&g| unsafe { *g });
     match *expr {
+        ConstExpr::Extended(ref ops) => eval_extended_const(ops, global),
         ConstExpr::I32(v) => v as u32 as u64,
         ConstExpr::I64(v) => v as u64,
         ConstExpr::F32(bits) => bits as u64,
         ConstExpr::F64(bits) => bits,
         ConstExpr::RefNull(_) => 0,
         ConstExpr::RefFunc(index) => funcs.get(index as usize).map_or(0, |&f| f as u64),
-        // SAFETY: global cells are owned by the store and live.
-        ConstExpr::GlobalGet(index) => globals.get(index as usize).map_or(0, |&g| unsafe { *g }),
+        ConstExpr::GlobalGet(index) => global(index),
     }
+}
+
+/// An extended constant expression on a stack of slots; i32 results are zero-extended, as in a
+/// slot. Validation guarantees the operands are there and of the right type.
+fn eval_extended_const(ops: &[ConstOp], global: impl Fn(u32) -> u64) -> u64 {
+    let mut stack: Vec<u64> = Vec::with_capacity(ops.len());
+    let binary = |stack: &mut Vec<u64>, f: fn(u64, u64) -> u64| {
+        let (b, a) = (stack.pop().unwrap_or(0), stack.pop().unwrap_or(0));
+        f(a, b)
+    };
+    for op in ops {
+        let value = match *op {
+            ConstOp::I32(v) => v as u32 as u64,
+            ConstOp::I64(v) => v as u64,
+            ConstOp::GlobalGet(index) => global(index),
+            ConstOp::I32Add => binary(&mut stack, |a, b| (a as u32).wrapping_add(b as u32) as u64),
+            ConstOp::I32Sub => binary(&mut stack, |a, b| (a as u32).wrapping_sub(b as u32) as u64),
+            ConstOp::I32Mul => binary(&mut stack, |a, b| (a as u32).wrapping_mul(b as u32) as u64),
+            ConstOp::I64Add => binary(&mut stack, u64::wrapping_add),
+            ConstOp::I64Sub => binary(&mut stack, u64::wrapping_sub),
+            ConstOp::I64Mul => binary(&mut stack, u64::wrapping_mul),
+        };
+        stack.push(value);
+    }
+    stack.pop().unwrap_or(0)
 }
 
 /// The signature of a function record (host or wasm).

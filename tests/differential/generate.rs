@@ -98,7 +98,7 @@ fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
         custom_descriptors_enabled: false,
         memory64_enabled: false,
         custom_page_sizes_enabled: false,
-        extended_const_enabled: false,
+        extended_const_enabled: coin(rng, 50),
         wide_arithmetic_enabled: false,
         max_memories: 1,
         allow_invalid_funcs: false,
