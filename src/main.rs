@@ -132,6 +132,11 @@ struct RunArgs {
     #[arg(long, value_name = "MODE")]
     profile: Option<String>,
 
+    /// Instantiate the module at PATH first and offer its exports to the main module's
+    /// imports from module NAME (it may import WASI too). Repeatable; in order.
+    #[arg(long = "preload", value_name = "NAME=PATH")]
+    preloads: Vec<String>,
+
     /// Give the guest a host directory, as GUEST (default: the same path). Repeatable.
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     dirs: Vec<String>,
@@ -408,7 +413,23 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
     } else {
         SidecarChoice::Beside
     };
-    let setup = Setup { config, sidecar };
+    let preloads = match args
+        .preloads
+        .iter()
+        .map(|spec| parse_preload(spec))
+        .collect()
+    {
+        Ok(preloads) => preloads,
+        Err(message) => {
+            report!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let setup = Setup {
+        config,
+        sidecar,
+        preloads,
+    };
     let profile = match args.profile.as_deref().map(start_profile).transpose() {
         Ok(profile) => profile,
         Err(message) => {
@@ -498,6 +519,8 @@ fn print_stats(tier: Tier, module: &Module) {
 struct Setup {
     config: Config,
     sidecar: SidecarChoice,
+    /// `--preload NAME=PATH`, in order.
+    preloads: Vec<(String, PathBuf)>,
 }
 
 /// A `proc_exit` status as a process exit code (statuses are < 126 by WASI's rules here).
@@ -536,6 +559,16 @@ fn parse_dir(spec: &str) -> Result<(PathBuf, String), String> {
         return Err(format!("--dir {spec:?}: expected HOST or HOST::GUEST"));
     }
     Ok((PathBuf::from(host), guest.to_string()))
+}
+
+/// `--preload NAME=PATH`.
+fn parse_preload(spec: &str) -> Result<(String, PathBuf), String> {
+    match spec.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !path.is_empty() => {
+            Ok((name.to_string(), PathBuf::from(path)))
+        }
+        _ => Err(format!("--preload {spec:?}: expected NAME=PATH")),
+    }
 }
 
 /// `NAME=VALUE`, or `NAME` to pass the host's value through.
@@ -608,6 +641,52 @@ fn instantiate(
     let mut store = Store::new(&engine);
     let mut linker = Linker::new();
     link_host(&mut store, &mut linker, wasi, &module).map_err(RunError::Setup)?;
+    for (name, path) in &setup.preloads {
+        preload(setup, &engine, &mut store, &mut linker, name, path)?;
+    }
+    let instance = instantiate_linked(&mut store, &linker, &module, module_path)?;
+    Ok((store, instance))
+}
+
+/// `--preload NAME=PATH`: instantiates the module at `path` (with the host functions and the
+/// modules preloaded before it) and defines its exports as module `name` in `linker`. Its
+/// sidecar is the one beside it, unless sidecars are off. (WASI's memory-export check is made
+/// for the main module: a preloaded module's WASI calls use its memory 0.)
+fn preload(
+    setup: &Setup,
+    engine: &Engine,
+    store: &mut Store,
+    linker: &mut Linker,
+    name: &str,
+    path: &Path,
+) -> Result<(), RunError> {
+    let bytes = read_module_bytes(path).map_err(RunError::Setup)?;
+    let sidecar = match setup.sidecar {
+        SidecarChoice::Disabled => None,
+        _ => SidecarChoice::Beside.resolve(path),
+    };
+    let module = Module::with_sidecar(engine, &bytes, sidecar.as_ref())
+        .map_err(|error| RunError::Setup(format!("{}: {error}", path.display())))?;
+    if let SidecarStatus::Refused { path, reason } = module.sidecar_status() {
+        report!(
+            "warning: ignoring sidecar {}: {reason}; running without it",
+            path.display()
+        );
+    }
+    let instance = instantiate_linked(store, linker, &module, path)?;
+    for (export, item) in instance.exports(store) {
+        linker.define(name, &export, item);
+    }
+    Ok(())
+}
+
+/// Instantiates `module` (read from `path`, for messages) with what `linker` defines.
+fn instantiate_linked(
+    store: &mut Store,
+    linker: &Linker,
+    module: &Module,
+    path: &Path,
+) -> Result<Instance, RunError> {
     // Name the first missing import ourselves so the message is the same whatever the linker
     // reports.
     if let Some(import) = module
@@ -618,18 +697,15 @@ fn instantiate(
     {
         return Err(RunError::Setup(format!(
             "{}: unknown import `{}::{}`",
-            module_path.display(),
+            path.display(),
             import.module,
             import.name
         )));
     }
-    match linker.instantiate(&mut store, &module) {
-        Ok(instance) => Ok((store, instance)),
+    match linker.instantiate(store, module) {
+        Ok(instance) => Ok(instance),
         Err(Error::Trap(trap)) => Err(RunError::Trap(trap)),
-        Err(error) => Err(RunError::Setup(format!(
-            "{}: {error}",
-            module_path.display()
-        ))),
+        Err(error) => Err(RunError::Setup(format!("{}: {error}", path.display()))),
     }
 }
 
@@ -745,6 +821,9 @@ fn invoke_export(
     let func = exported_func(&store, instance, name)
         .map_err(|message| RunError::Setup(format!("{}: {message}", module_path.display())))?;
     let ty = func.ty(&store);
+    // As in wasmtime, ARGS are the guest's argv in any case (`wasi_options`), and the
+    // parameters of a function that has some.
+    let raw_args = if ty.params.is_empty() { &[] } else { raw_args };
     if ty.params.len() != raw_args.len() {
         return Err(RunError::Setup(format!(
             "export `{name}` takes {} argument(s) {ty}, got {}",

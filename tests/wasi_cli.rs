@@ -642,3 +642,66 @@ fn a_dir_with_an_empty_guest_name_is_granted() {
     let output = wrun(&["--dir", ".::", "nop.wasm"], scratch.path());
     assert_success(&output, "");
 }
+
+#[test]
+fn invoke_passes_extra_arguments_as_argv_to_a_function_without_parameters() {
+    let scratch = Scratch::new("invoke-argv");
+    scratch.module(
+        "argc.wasm",
+        r#"(module
+             (import "wasi_snapshot_preview1" "args_sizes_get"
+               (func $args_sizes_get (param i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             (func (export "argc") (result i32)
+               (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
+               (i32.load (i32.const 0)))
+             (func (export "add") (param i32 i32) (result i32)
+               (i32.add (local.get 0) (local.get 1))))"#,
+    );
+    // argv is [argc.wasm, x, y]; the function takes no parameters, so nothing is parsed.
+    let output = wrun(&["--invoke", "argc", "argc.wasm", "x", "y"], scratch.path());
+    assert_success(&output, "3\n");
+    // A function with parameters still takes them from ARGS, and checks their number.
+    assert_success(
+        &wrun(&["--invoke", "add", "argc.wasm", "2", "3"], scratch.path()),
+        "5\n",
+    );
+    let output = wrun(&["--invoke", "add", "argc.wasm", "2"], scratch.path());
+    assert_setup_error(&output, &["add", "2 argument"]);
+}
+
+#[test]
+fn preload_offers_a_modules_exports_to_the_main_modules_imports() {
+    let scratch = Scratch::new("preload");
+    scratch.module(
+        "stub.wasm",
+        r#"(module (func (export "call") (param i32) (result i32)
+             (i32.add (local.get 0) (i32.const 1))))"#,
+    );
+    scratch.module(
+        "main.wasm",
+        r#"(module
+             (import "host" "call" (func $call (param i32) (result i32)))
+             (func (export "run") (result i32) (call $call (i32.const 41))))"#,
+    );
+    for mode in ["interp", "jit", "auto"] {
+        let output = wrun(
+            &[
+                "--tier",
+                mode,
+                "--preload",
+                "host=stub.wasm",
+                "--invoke",
+                "run",
+                "main.wasm",
+            ],
+            scratch.path(),
+        );
+        assert_success(&output, "42\n");
+    }
+    // Without it, the import is unknown; a bad spec is named.
+    let output = wrun(&["--invoke", "run", "main.wasm"], scratch.path());
+    assert_setup_error(&output, &["main.wasm", "host::call"]);
+    let output = wrun(&["--preload", "host", "main.wasm"], scratch.path());
+    assert_setup_error(&output, &["--preload", "NAME=PATH"]);
+}
