@@ -410,3 +410,42 @@ fn many_calls_on_small_stack() {
         .expect("no native stack overflow");
     assert_eq!(result, Ok(1_000_000 + 75_025));
 }
+
+/// Translation throughput on the bench's large module (bench-results/build/wasm/large.wasm,
+/// built by scripts/bench/setup.sh): translates every function (without `LoopHeader`s, as
+/// `--tier interp` does) and prints MB of function bodies per second and internal code bytes
+/// per wasm body byte.
+/// `cargo test --release --lib interp::tests::translation_throughput -- --ignored --nocapture`
+#[test]
+#[ignore = "a measurement: needs the built bench programs"]
+fn translation_throughput() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/bench-results/build/wasm/large.wasm"
+    );
+    let Ok(bytes) = std::fs::read(path) else {
+        return;
+    };
+    let info = parse(&bytes).expect("valid module");
+    let body_bytes: usize = info.bodies.iter().map(|b| b.range.len()).sum();
+    let mut best = f64::MAX;
+    let mut code_bytes = 0;
+    for _ in 0..5 {
+        let begin = std::time::Instant::now();
+        code_bytes = 0;
+        for i in 0..info.bodies.len() as u32 {
+            let f = translate(&info, i + info.num_imported_funcs, false).expect("translates");
+            code_bytes += std::mem::size_of_val(&*f.code) + std::mem::size_of_val(&*f.offsets);
+        }
+        best = best.min(begin.elapsed().as_secs_f64());
+    }
+    println!(
+        "large.wasm: {} functions, {:.2} MB of bodies in {:.3} s = {:.1} MB/s; {:.2} code bytes \
+         (instructions + offsets) per body byte",
+        info.bodies.len(),
+        body_bytes as f64 / 1e6,
+        best,
+        body_bytes as f64 / 1e6 / best,
+        code_bytes as f64 / body_bytes as f64
+    );
+}
