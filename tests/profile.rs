@@ -183,8 +183,19 @@ fn jitdump_has_a_header_and_code_load_records_with_code() {
 
 /// Runs `hot` under `--profile guest` with `options`; returns the collapsed stacks.
 fn guest_profile(name: &str, options: &[&str], iterations: &str) -> Vec<(String, u64)> {
+    guest_profile_of(name, HOT_WAT, options, iterations)
+}
+
+/// The collapsed stacks of `run(iterations)` of the module `wat` with `options`.
+fn guest_profile_of(
+    name: &str,
+    wat: &str,
+    options: &[&str],
+    iterations: &str,
+) -> Vec<(String, u64)> {
     let dir = scratch_dir(name);
-    let module = hot_module(&dir);
+    let module = dir.join("module.wat");
+    std::fs::write(&module, wat).unwrap();
     let svg = dir.join("profile.svg");
     let mut args = vec!["--profile".to_string(), format!("guest={}", svg.display())];
     args.extend(options.iter().map(|s| s.to_string()));
@@ -222,6 +233,36 @@ fn guest_profile_names_the_hot_interpreted_function() {
     let stacks = guest_profile("interp", &["--tier", "interp"], INTERP_ITERATIONS);
     let share = share_of(&stacks, "run [interp];hot [interp]");
     assert!(share > 0.8, "{share}: {stacks:?}");
+}
+
+/// `run` calls `leaf` in a loop: the profile sees the interpreted callee's frame, and no frame
+/// is left over or lost (every stack is `run` or `run;leaf`).
+const CALLS_WAT: &str = r#"(module
+  (func $leaf (param $x i64) (result i64)
+    (i64.add (i64.mul (local.get $x) (i64.const 6364136223846793005))
+             (i64.const 1442695040888963407)))
+  (func $run (export "run") (param $n i64) (result i64)
+    (local $acc i64)
+    (block $done
+      (loop $again
+        (br_if $done (i64.eqz (local.get $n)))
+        (local.set $acc (call $leaf (local.get $acc)))
+        (local.set $n (i64.sub (local.get $n) (i64.const 1)))
+        (br $again)))
+    (local.get $acc)))
+"#;
+
+#[test]
+fn guest_profile_names_an_interpreted_callee_and_keeps_its_stack_balanced() {
+    let stacks = guest_profile_of("calls", CALLS_WAT, &["--tier", "interp"], "20000000");
+    for (stack, _) in &stacks {
+        assert!(
+            stack == "run [interp]" || stack == "run [interp];leaf [interp]",
+            "unexpected stack {stack:?}: {stacks:?}"
+        );
+    }
+    let share = share_of(&stacks, "run [interp];leaf [interp]");
+    assert!(share > 0.2, "{share}: {stacks:?}");
 }
 
 #[test]

@@ -238,6 +238,7 @@ unsafe fn call_in_chain(
             (callee.num_locals - callee.num_params) as usize,
         );
         callee.calls.store(calls.wrapping_add(1), Ordering::Relaxed);
+        crate::profile::guest::interp_enter((*record).func_index);
         let entry = callee.code.as_ptr();
         r.fp = args;
         r.code_base = entry;
@@ -265,6 +266,7 @@ unsafe fn return_in_chain(r: &mut Regs, ctx: &mut FastCtx) -> Option<*const Inst
             return None;
         }
         frames.pop();
+        crate::profile::guest::interp_leave();
         r.fp = frame.fp;
         r.code_base = (*frame.func).code.as_ptr();
         ctx.func = frame.func;
