@@ -76,7 +76,8 @@ impl Compiler<'_> {
         if self.try_fused_select(width, v, Opd::Const(0), Cond::E) {
             return Ok(());
         }
-        if self.next.is_some() {
+        // Only branches are left to fuse with (a select that could not fuse stays unfused).
+        if matches!(self.next, Some(Fusable::BrIf(_) | Fusable::If(_))) {
             // A fused `if` spills the stack first; `v` is popped, so it stays where it is.
             self.prepare_fusion();
             let r = self.gpr_of(v, width, Gpr::Rcx);
@@ -163,7 +164,8 @@ impl Compiler<'_> {
         if self.try_fused_select(width, a, b, cmp.cond()) {
             return Ok(());
         }
-        if self.next.is_some() {
+        // Only branches are left to fuse with (a select that could not fuse stays unfused).
+        if matches!(self.next, Some(Fusable::BrIf(_) | Fusable::If(_))) {
             self.prepare_fusion();
             self.compare(width, a, b);
             return self.fused_branch(cmp.cond());

@@ -61,6 +61,16 @@
 //! header. Operand-stack entries at a loop header are always canonical (block entry
 //! materializes them), so nothing else is loaded.
 //!
+//! # Peepholes
+//!
+//! Integer compares fuse with a following `br_if` or `if` (compare + `jcc`) and `select`
+//! (compare + `cmov`); compares with zero are `test`; `add` of a register and a constant or
+//! of two registers into a third is `lea`; constant operands are immediates and constant
+//! pairs fold; a result whose next operator is `local.set`/`local.tee` of a home is computed
+//! in the home; `sqrt`, rounding and float conversions work in place or on a cleared register
+//! (no dependency on a stale destination); the last operator falls into the epilogue without
+//! a jump.
+//!
 //! # Code shape
 //!
 //! The functions compiled together ([`compile_module`]: all of them; the tier manager: one)

@@ -152,7 +152,15 @@ impl Compiler<'_> {
             // Register entries are already zero-extended.
             Opd::Reg(r) if r == reg => {}
             Opd::Reg(r) => self.asm.mov_rr(width_size(width), reg, r),
-            Opd::Xmm(x, float) => self.asm.movd_rx(float_width(float), reg, x),
+            // The narrower of the two: an f64's bits read as an i32 (a reinterpretation then a
+            // wrap) must come out zero-extended like every i32 in a register.
+            Opd::Xmm(x, float) => {
+                let bits = match (width, float) {
+                    (Width::W64, Float::F64) => Width::W64,
+                    _ => Width::W32,
+                };
+                self.asm.movd_rx(bits, reg, x)
+            }
         }
     }
 
