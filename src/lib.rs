@@ -58,6 +58,7 @@ pub mod module;
 pub mod profile;
 pub mod runtime;
 pub mod tier;
+mod typed;
 pub mod wast_runner;
 
 use std::collections::HashMap;
@@ -74,6 +75,7 @@ pub use module::{ModuleError, ModuleInfo};
 pub use runtime::{
     Caller, FrameInfo, FuncType, GlobalType, Limits, MemoryType, TableType, Trap, TrapCode, ValType,
 };
+pub use typed::{IntoFunc, WasmResults, WasmRet, WasmTy, WithCaller};
 
 /// Which execution tier runs wasm code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]

@@ -150,3 +150,94 @@ fn func_new_refuses_funcref_results() {
     });
     assert!(message.contains("Func::new_unchecked"), "{message}");
 }
+
+/// Every tier calls a typed host function, with and without `Caller`, returning plain values,
+/// tuples and `Result`s, and traps when it returns `Err`.
+#[test]
+fn typed_host_functions_on_every_tier() {
+    use wrun::{Caller, Tier, Trap};
+    const WAT: &str = r#"(module
+        (import "host" "add" (func $add (param i32 i64) (result i64)))
+        (import "host" "swap" (func $swap (param f32 f64) (result f64 f32)))
+        (import "host" "poke" (func $poke (param i32 i32)))
+        (import "host" "div" (func $div (param i32 i32) (result i32)))
+        (memory (export "mem") 1)
+        (func (export "add") (param i32 i64) (result i64)
+            local.get 0 local.get 1 call $add)
+        (func (export "swap") (param f32 f64) (result f64 f32)
+            local.get 0 local.get 1 call $swap)
+        (func (export "poke") (param i32 i32) (result i32)
+            local.get 0 local.get 1 call $poke
+            local.get 0 i32.load8_u)
+        (func (export "div") (param i32 i32) (result i32)
+            local.get 0 local.get 1 call $div))"#;
+    let wasm = wat::parse_str(WAT).unwrap();
+    for tier in [Tier::Interp, Tier::Jit, Tier::Auto] {
+        let config = Config {
+            tier,
+            // Auto: compile at the second call, so both tiers call the host functions.
+            jit_threshold: 1,
+            ..Config::default()
+        };
+        let engine = Engine::new(config);
+        let module = Module::new(&engine, &wasm).unwrap();
+        let mut store = Store::new(&engine);
+        let add = Func::wrap(&mut store, |a: i32, b: i64| a as i64 + b);
+        let swap = Func::wrap(&mut store, |a: f32, b: f64| (b, a));
+        let poke = Func::wrap(
+            &mut store,
+            |caller: &mut Caller<'_>, at: u32, value: i32| {
+                let memory = caller.memory().ok_or_else(|| Trap::host("no memory"))?;
+                memory[at as usize] = value as u8;
+                Ok(())
+            },
+        );
+        let div = Func::wrap(&mut store, |a: u32, b: u32| {
+            a.checked_div(b)
+                .ok_or_else(|| Trap::host("host divide by zero"))
+        });
+        let mut linker = Linker::new();
+        for (name, func) in [("add", add), ("swap", swap), ("poke", poke), ("div", div)] {
+            linker.define("host", name, Extern::Func(func));
+        }
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let export = |store: &Store, name: &str| instance.get_func(store, name).unwrap();
+        for _ in 0..3 {
+            let add = export(&store, "add");
+            let sum = add.call(&mut store, &[Val::I32(-2), Val::I64(1 << 40)]);
+            assert_eq!(sum.unwrap(), [Val::I64((1 << 40) - 2)], "{tier:?}");
+            let swap = export(&store, "swap");
+            let swapped = swap.call(
+                &mut store,
+                &[Val::F32(1.5f32.to_bits()), Val::F64(2.5f64.to_bits())],
+            );
+            assert_eq!(
+                swapped.unwrap(),
+                [Val::F64(2.5f64.to_bits()), Val::F32(1.5f32.to_bits())],
+                "{tier:?}"
+            );
+            let poke = export(&store, "poke");
+            let poked = poke.call(&mut store, &[Val::I32(7), Val::I32(0x1ab)]);
+            assert_eq!(poked.unwrap(), [Val::I32(0xab)], "{tier:?}");
+            let div = export(&store, "div");
+            let quotient = div.call(&mut store, &[Val::I32(-1), Val::I32(2)]);
+            assert_eq!(quotient.unwrap(), [Val::I32(i32::MAX)], "{tier:?}");
+            let trap = div
+                .call(&mut store, &[Val::I32(1), Val::I32(0)])
+                .unwrap_err();
+            assert!(
+                trap.to_string().contains("host divide by zero"),
+                "{tier:?}: {trap}"
+            );
+        }
+        // The derived types.
+        assert_eq!(
+            add.ty(&store),
+            FuncType::new(vec![ValType::I32, ValType::I64], vec![ValType::I64])
+        );
+        assert_eq!(
+            poke.ty(&store),
+            FuncType::new(vec![ValType::I32, ValType::I32], vec![])
+        );
+    }
+}
