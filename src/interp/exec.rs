@@ -63,7 +63,7 @@ unsafe fn module_code_of(vmctx: *mut VmCtx) -> Option<*const ModuleCode> {
     }
     // SAFETY: per the contract, `instance` is null or points to the live InstanceData.
     unsafe {
-        let instance = (*vmctx).instance;
+        let instance = crate::runtime::instance::InstanceData::of_vmctx(vmctx);
         if instance.is_null() {
             return None;
         }

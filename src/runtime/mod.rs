@@ -3,7 +3,7 @@
 //!
 //! CONTRACT for the tiers (`interp/`, later `jit/`):
 //! - A call target is a `*const FuncRecord` (`vmctx.rs`). A host function has `host` non-null;
-//!   a wasm function has `vmctx` non-null and `(*vmctx).instance` leads to its `InstanceData`,
+//!   a wasm function has `vmctx` non-null and `InstanceData::of_vmctx(vmctx)` is its instance,
 //!   whose `module` has the body and whose `tier_code` holds the tiers' per-module code cache.
 //! - Host functions are called with one slot buffer: arguments in `slots[0..params]`, results
 //!   written to `slots[0..results]` (the buffer has `max(params, results)` slots), exactly the
