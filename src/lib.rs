@@ -15,6 +15,41 @@
 //! ```
 //!
 //! Layering (ARCHITECTURE.md): `main.rs` -> this file -> `interp` -> `runtime` -> `module`.
+//!
+//! # Soundness
+//!
+//! Safe code cannot reach freed or foreign memory through this API. Every handle ([`Func`],
+//! [`Memory`], [`Table`], [`Global`], [`Instance`]) carries the id of the [`Store`] that made
+//! it, and every use checks it: a handle used with another store, or with a store created after
+//! its own was dropped (ids are never reused), panics before it is dereferenced or indexed.
+//!
+//! The misuses that would bypass those checks do not compile. A [`Caller`] is made only by the
+//! tiers, with a live instance context; its fields are private:
+//!
+//! ```compile_fail,E0451
+//! let caller = wrun::Caller { vmctx: std::ptr::null_mut(), _marker: std::marker::PhantomData };
+//! ```
+//!
+//! and so is its constructor:
+//!
+//! ```compile_fail,E0624
+//! let caller = unsafe { wrun::Caller::new(std::ptr::null_mut()) };
+//! ```
+//!
+//! A [`Func`] cannot be made from an integer, neither from a slot:
+//!
+//! ```compile_fail,E0624
+//! let func = wrun::Val::from_slot(wrun::ValType::FuncRef, 0x1000);
+//! ```
+//!
+//! nor from its fields:
+//!
+//! ```compile_fail,E0451
+//! let func = wrun::Func { store: unimplemented!(), record: std::ptr::NonNull::dangling() };
+//! ```
+//!
+//! A host function made with the safe [`Func::new`] cannot return a funcref (any `u64` it
+//! wrote would be taken for a function record); [`Func::new_unchecked`] is `unsafe` for that.
 
 pub mod aot;
 pub mod interp;
@@ -23,10 +58,14 @@ pub mod module;
 pub mod profile;
 pub mod runtime;
 pub mod tier;
+mod typed;
 pub mod wast_runner;
 
 use std::collections::HashMap;
+use std::num::NonZeroU64;
 use std::path::Path;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use runtime::store::{ExternVal, InstantiateError};
@@ -36,6 +75,7 @@ pub use module::{ModuleError, ModuleInfo};
 pub use runtime::{
     Caller, FrameInfo, FuncType, GlobalType, Limits, MemoryType, TableType, Trap, TrapCode, ValType,
 };
+pub use typed::{IntoFunc, WasmResults, WasmRet, WasmTy, WithCaller};
 
 /// Which execution tier runs wasm code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -362,6 +402,8 @@ fn load_sidecar(bytes: &[u8], sidecar: &SidecarFile) -> Result<WithSidecar, Erro
 /// Owns every runtime object (instances, memories, tables, globals, functions) and the
 /// execution state of the tiers.
 pub struct Store {
+    /// This store's identity; every handle carries the id of the store that made it.
+    id: StoreId,
     engine: Engine,
     /// The interpreter's execution state (value stack, frames).
     interp: interp::Interp,
@@ -374,6 +416,7 @@ impl Store {
     pub fn new(engine: &Engine) -> Store {
         let config = engine.config();
         Store {
+            id: StoreId::next(),
             engine: engine.clone(),
             interp: interp::Interp::new(config.value_stack_slots, config.max_call_depth),
             jit_code: Vec::new(),
@@ -385,14 +428,58 @@ impl Store {
         &self.engine
     }
 
+    /// Panics unless a handle carrying `id` was made by this store. A handle of another
+    /// store (or of a dropped one: ids are never reused) would index or point into objects
+    /// this store does not own, so it is refused before any use (as wasmtime does).
+    #[track_caller]
+    fn check(&self, id: StoreId) {
+        assert!(
+            self.id == id,
+            "object used with the wrong store (a handle of store {} used with store {})",
+            id.0,
+            self.id.0
+        );
+    }
+
     /// Calls any function record of this store with the slot convention (arguments in
     /// `slots[0..params]`, results left in `slots[0..results]`).
     fn invoke(&mut self, func: Func, slots: &mut [u64]) -> Result<(), Trap> {
-        let record = func.0.as_ptr();
-        // SAFETY: a Func handle used with its own store points to a live record of it, whose
-        // instance (if any) lives as long as the store; compiled code is kept in `jit_code`.
-        // Compiled functions are entered by the interpreter too (tiers share its value stack).
+        self.check(func.store);
+        let record = func.record.as_ptr();
+        // SAFETY: the check above makes `record` a live record of this store, whose instance
+        // (if any) lives as long as the store; compiled code is kept in `jit_code`. Compiled
+        // functions are entered by the interpreter too (tiers share its value stack).
         unsafe { self.interp.invoke(record, slots) }
+    }
+
+    /// The slot of `val` for an object of this store (a funcref must be one of its records).
+    #[track_caller]
+    fn slot_of(&self, val: &Val) -> u64 {
+        if let Val::FuncRef(Some(func)) = val {
+            self.check(func.store);
+        }
+        val.to_slot()
+    }
+
+    /// Decodes a slot of type `ty` read from this store's objects: a non-null funcref slot in
+    /// them is always a record of this store (every slot written into them went through
+    /// [`Store::slot_of`], a host function's results or wasm code of this store).
+    fn val_of(&self, ty: ValType, slot: u64) -> Val {
+        Val::from_slot(self.id, ty, slot)
+    }
+}
+
+/// The identity of a [`Store`], carried by every handle and checked on every use. Taken from
+/// a global counter and never reused, so a handle of a dropped store never matches a live one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct StoreId(NonZeroU64);
+
+impl StoreId {
+    fn next() -> StoreId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        // Relaxed: only uniqueness matters. 2^64 stores cannot be created, so no wrap-around.
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        StoreId(NonZeroU64::new(id).expect("store ids exhausted"))
     }
 }
 
@@ -413,25 +500,40 @@ fn attach_jit_code(store: &mut Store, module: &Module, index: u32) {
 }
 
 /// A function: a wasm function of some instance or a host function. A handle to a record
-/// owned by its store; only valid with that store.
+/// owned by its store; using it with another store panics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Func(std::ptr::NonNull<runtime::FuncRecord>);
+pub struct Func {
+    store: StoreId,
+    record: NonNull<runtime::FuncRecord>,
+}
 
-/// A memory owned by a store.
+/// A memory owned by a store; using it with another store panics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Memory(u32);
+pub struct Memory {
+    store: StoreId,
+    index: u32,
+}
 
-/// A table owned by a store.
+/// A table owned by a store; using it with another store panics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Table(u32);
+pub struct Table {
+    store: StoreId,
+    index: u32,
+}
 
-/// A global owned by a store.
+/// A global owned by a store; using it with another store panics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Global(u32);
+pub struct Global {
+    store: StoreId,
+    index: u32,
+}
 
-/// An instance owned by a store.
+/// An instance owned by a store; using it with another store panics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Instance(u32);
+pub struct Instance {
+    store: StoreId,
+    index: u32,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Extern {
@@ -442,12 +544,24 @@ pub enum Extern {
 }
 
 impl Extern {
-    fn to_runtime(self) -> ExternVal {
+    fn store(self) -> StoreId {
         match self {
-            Extern::Func(f) => ExternVal::Func(f.0),
-            Extern::Memory(m) => ExternVal::Memory(m.0),
-            Extern::Table(t) => ExternVal::Table(t.0),
-            Extern::Global(g) => ExternVal::Global(g.0),
+            Extern::Func(f) => f.store,
+            Extern::Memory(m) => m.store,
+            Extern::Table(t) => t.store,
+            Extern::Global(g) => g.store,
+        }
+    }
+
+    /// The runtime's view of this item of `store` (panics if it belongs to another store).
+    #[track_caller]
+    fn to_runtime(self, store: &Store) -> ExternVal {
+        store.check(self.store());
+        match self {
+            Extern::Func(f) => ExternVal::Func(f.record),
+            Extern::Memory(m) => ExternVal::Memory(m.index),
+            Extern::Table(t) => ExternVal::Table(t.index),
+            Extern::Global(g) => ExternVal::Global(g.index),
         }
     }
 }
@@ -473,22 +587,24 @@ impl Val {
             Val::I64(v) => v as u64,
             Val::F32(bits) => bits as u64,
             Val::F64(bits) => bits,
-            Val::FuncRef(f) => f.map_or(0, |f| f.0.as_ptr() as u64),
+            Val::FuncRef(f) => f.map_or(0, |f| f.record.as_ptr() as u64),
             Val::ExternRef(r) => r.map_or(0, |r| r as u64 + 1),
         }
     }
 
-    /// Decodes a slot of type `ty` (inverse of [`Val::to_slot`]). V128 is not supported by
+    /// Decodes a slot of type `ty` (inverse of [`Val::to_slot`]) read from an object of store
+    /// `store`. Crate-private: a funcref slot must be null or a record of that store, which
+    /// only the store's own code can know (see [`Store::val_of`]). V128 is not supported by
     /// wrun and reads as its low 64 bits.
-    pub fn from_slot(ty: ValType, slot: u64) -> Val {
+    fn from_slot(store: StoreId, ty: ValType, slot: u64) -> Val {
         match ty {
             ValType::I32 => Val::I32(slot as u32 as i32),
             ValType::I64 | ValType::V128 => Val::I64(slot as i64),
             ValType::F32 => Val::F32(slot as u32),
             ValType::F64 => Val::F64(slot),
-            ValType::FuncRef => {
-                Val::FuncRef(std::ptr::NonNull::new(slot as *mut runtime::FuncRecord).map(Func))
-            }
+            ValType::FuncRef => Val::FuncRef(
+                NonNull::new(slot as *mut runtime::FuncRecord).map(|record| Func { store, record }),
+            ),
             ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|v| v as u32)),
         }
     }
@@ -497,7 +613,31 @@ impl Val {
 impl Func {
     /// A host function. `f` gets the arguments in `slots[0..params]` and writes the results to
     /// `slots[0..results]`.
+    ///
+    /// # Panics
+    /// If `ty` has a `funcref` result: the tiers would take any `u64` the function writes there
+    /// for a function record. Such functions need [`Func::new_unchecked`].
     pub fn new(
+        store: &mut Store,
+        ty: FuncType,
+        f: impl Fn(&mut Caller<'_>, &mut [u64]) -> Result<(), Trap> + 'static,
+    ) -> Func {
+        assert!(
+            !ty.results.contains(&ValType::FuncRef),
+            "Func::new cannot make a host function returning funcref ({ty}); \
+             use Func::new_unchecked"
+        );
+        // SAFETY: no result is a funcref, so no slot `f` writes is taken for a pointer.
+        unsafe { Func::new_unchecked(store, ty, f) }
+    }
+
+    /// Like [`Func::new`], for any type.
+    ///
+    /// # Safety
+    /// Every `funcref` result `f` writes must be 0 (null) or the slot of a function of `store`
+    /// (e.g. a funcref argument it was given, or `Val::FuncRef(Some(func)).to_slot()` of a
+    /// `func` of `store`).
+    pub unsafe fn new_unchecked(
         store: &mut Store,
         ty: FuncType,
         f: impl Fn(&mut Caller<'_>, &mut [u64]) -> Result<(), Trap> + 'static,
@@ -510,14 +650,17 @@ impl Func {
             },
             type_id,
         );
-        Func(record)
+        Func {
+            store: store.id,
+            record,
+        }
     }
 
     pub fn ty(&self, store: &Store) -> FuncType {
-        let _ = store;
-        // SAFETY: a Func handle used with its own store points to a live record whose host
-        // function or instance the store owns.
-        unsafe { runtime::store::record_func_type(self.0.as_ptr()) }.clone()
+        store.check(self.store);
+        // SAFETY: checked above: the record is a live record of `store`, whose host function
+        // or instance the store owns.
+        unsafe { runtime::store::record_func_type(self.record.as_ptr()) }.clone()
     }
 
     /// Calls the function; argument types are checked against its type.
@@ -538,14 +681,14 @@ impl Func {
                     arg.ty()
                 )));
             }
-            slots[i] = arg.to_slot();
+            slots[i] = store.slot_of(arg);
         }
         store.invoke(*self, &mut slots)?;
         Ok(ty
             .results
             .iter()
             .zip(&slots)
-            .map(|(ty, &slot)| Val::from_slot(*ty, slot))
+            .map(|(ty, &slot)| store.val_of(*ty, slot))
             .collect())
     }
 }
@@ -557,15 +700,17 @@ fn resource(message: String) -> Error {
 impl Memory {
     pub fn new(store: &mut Store, ty: MemoryType) -> Result<Memory, Error> {
         let memory = runtime::memory::LinearMemory::new(ty).map_err(resource)?;
-        Ok(Memory(store.data.add_memory(memory)))
+        Ok(Memory {
+            store: store.id,
+            index: store.data.add_memory(memory),
+        })
     }
 
+    #[track_caller]
     fn get<'a>(&self, store: &'a Store) -> &'a runtime::memory::LinearMemory {
+        store.check(self.store);
         // Handles are only created by their store, which never removes objects.
-        store
-            .data
-            .memory(self.0)
-            .expect("memory handle from another store")
+        store.data.memory(self.index).expect("memory of this store")
     }
 
     pub fn ty(&self, store: &Store) -> MemoryType {
@@ -577,10 +722,11 @@ impl Memory {
     }
 
     pub fn data_mut<'a>(&self, store: &'a mut Store) -> &'a mut [u8] {
+        store.check(self.store);
         store
             .data
-            .memory_mut(self.0)
-            .expect("memory handle from another store")
+            .memory_mut(self.index)
+            .expect("memory of this store")
             .data_mut()
     }
 
@@ -599,16 +745,19 @@ impl Table {
                 init.ty()
             )));
         }
-        let table = runtime::table::TableInstance::new(ty, init.to_slot()).map_err(resource)?;
-        Ok(Table(store.data.add_table(table)))
+        let table =
+            runtime::table::TableInstance::new(ty, store.slot_of(&init)).map_err(resource)?;
+        Ok(Table {
+            store: store.id,
+            index: store.data.add_table(table),
+        })
     }
 
+    #[track_caller]
     fn get_instance<'a>(&self, store: &'a Store) -> &'a runtime::table::TableInstance {
+        store.check(self.store);
         // Handles are only created by their store, which never removes objects.
-        store
-            .data
-            .table(self.0)
-            .expect("table handle from another store")
+        store.data.table(self.index).expect("table of this store")
     }
 
     pub fn ty(&self, store: &Store) -> TableType {
@@ -622,7 +771,7 @@ impl Table {
     pub fn get(&self, store: &Store, index: u32) -> Option<Val> {
         let table = self.get_instance(store);
         let slot = *table.elements().get(index as usize)?;
-        Some(Val::from_slot(table.ty.elem, slot))
+        Some(store.val_of(table.ty.elem, slot))
     }
 }
 
@@ -636,18 +785,20 @@ impl Global {
             )));
         }
         let global = runtime::store::GlobalInstance {
-            value: value.to_slot(),
+            value: store.slot_of(&value),
             ty,
         };
-        Ok(Global(store.data.add_global(global)))
+        Ok(Global {
+            store: store.id,
+            index: store.data.add_global(global),
+        })
     }
 
+    #[track_caller]
     fn get_instance<'a>(&self, store: &'a Store) -> &'a runtime::store::GlobalInstance {
+        store.check(self.store);
         // Handles are only created by their store, which never removes objects.
-        store
-            .data
-            .global(self.0)
-            .expect("global handle from another store")
+        store.data.global(self.index).expect("global of this store")
     }
 
     pub fn ty(&self, store: &Store) -> GlobalType {
@@ -656,36 +807,53 @@ impl Global {
 
     pub fn get(&self, store: &Store) -> Val {
         let global = self.get_instance(store);
-        Val::from_slot(global.ty.ty, global.value)
+        store.val_of(global.ty.ty, global.value)
     }
 }
 
 impl Instance {
+    #[track_caller]
     fn data<'a>(&self, store: &'a Store) -> &'a runtime::instance::InstanceData {
+        store.check(self.store);
         // Handles are only created by their store, which never removes objects.
         store
             .data
-            .instance(self.0)
-            .expect("instance handle from another store")
+            .instance(self.index)
+            .expect("instance of this store")
     }
 
-    fn export_extern(data: &runtime::instance::InstanceData, export: &module::Export) -> Extern {
+    /// The handle of an export of `data`, an instance of the store `store`.
+    fn export_extern(
+        store: StoreId,
+        data: &runtime::instance::InstanceData,
+        export: &module::Export,
+    ) -> Extern {
         let index = export.index as usize;
         match export.kind {
-            module::ExportKind::Func => Extern::Func(Func(
-                std::ptr::NonNull::new(data.funcs[index].cast_mut())
+            module::ExportKind::Func => Extern::Func(Func {
+                store,
+                record: NonNull::new(data.funcs[index].cast_mut())
                     .expect("function records are never null"),
-            )),
-            module::ExportKind::Memory => Extern::Memory(Memory(data.memory_handles[index])),
-            module::ExportKind::Table => Extern::Table(Table(data.table_handles[index])),
-            module::ExportKind::Global => Extern::Global(Global(data.global_handles[index])),
+            }),
+            module::ExportKind::Memory => Extern::Memory(Memory {
+                store,
+                index: data.memory_handles[index],
+            }),
+            module::ExportKind::Table => Extern::Table(Table {
+                store,
+                index: data.table_handles[index],
+            }),
+            module::ExportKind::Global => Extern::Global(Global {
+                store,
+                index: data.global_handles[index],
+            }),
         }
     }
 
     pub fn get_export(&self, store: &Store, name: &str) -> Option<Extern> {
         let data = self.data(store);
         let export = data.module.exports.iter().find(|e| e.name == name)?;
-        Some(Self::export_extern(data, export))
+        Some(Self::export_extern(self.store, data, export))
     }
 
     pub fn get_func(&self, store: &Store, name: &str) -> Option<Func> {
@@ -701,7 +869,7 @@ impl Instance {
         data.module
             .exports
             .iter()
-            .map(|e| (e.name.clone(), Self::export_extern(data, e)))
+            .map(|e| (e.name.clone(), Self::export_extern(self.store, data, e)))
             .collect()
     }
 }
@@ -761,7 +929,7 @@ impl Linker {
                     import.module, import.name
                 )));
             };
-            let val = item.to_runtime();
+            let val = item.to_runtime(store);
             let expected_type_id = match import.kind {
                 module::ImportKind::Func(type_index) => module.type_ids[type_index as usize],
                 _ => 0,
@@ -786,15 +954,22 @@ impl Linker {
             InstantiateError::Resource(m) => Error::Resource(m),
             InstantiateError::Trap(t) => Error::Trap(t),
         })?;
-        let instance = Instance(index);
+        let instance = Instance {
+            store: store.id,
+            index,
+        };
         if let Some(start) = info.start {
             let record = store
                 .data
                 .instance(index)
                 .map(|data| data.funcs[start as usize]);
-            if let Some(record) = record.and_then(|r| std::ptr::NonNull::new(r.cast_mut())) {
+            if let Some(record) = record.and_then(|r| NonNull::new(r.cast_mut())) {
                 let mut slots = [0u64; 1];
-                store.invoke(Func(record), &mut slots)?;
+                let start = Func {
+                    store: store.id,
+                    record,
+                };
+                store.invoke(start, &mut slots)?;
             }
         }
         Ok(instance)

@@ -4,7 +4,6 @@ use crate::runtime::float::{
     I32_HI, I32_LO, U32_HI, U32_LO, U64_HI, U64_LO, fmax32, fmax64, fmin32, fmin64, quieted32,
     quieted64, trunc_check, trunc_i64,
 };
-use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::ModuleCode;
@@ -141,7 +140,7 @@ unsafe fn module_code_of(vmctx: *mut VmCtx) -> Option<*const ModuleCode> {
     }
     // SAFETY: per the contract, `instance` is null or points to the live InstanceData.
     unsafe {
-        let instance = (*vmctx).instance;
+        let instance = crate::runtime::instance::InstanceData::of_vmctx(vmctx);
         if instance.is_null() {
             return None;
         }
@@ -1135,10 +1134,7 @@ impl Interp {
         unsafe {
             let host = (*func).host;
             if !host.is_null() {
-                let mut caller = Caller {
-                    vmctx: std::ptr::null_mut(),
-                    _marker: PhantomData,
-                };
+                let mut caller = Caller::new(std::ptr::null_mut());
                 return ((*host).func)(&mut caller, slots);
             }
             let vmctx = (*func).vmctx;
@@ -1319,10 +1315,7 @@ impl Interp {
                         let saved_top = self.stack_top;
                         self.stack_top = args.add(n).offset_from(stack_base) as usize;
                         let buffer = std::slice::from_raw_parts_mut(args, n);
-                        let mut caller = Caller {
-                            vmctx,
-                            _marker: PhantomData,
-                        };
+                        let mut caller = Caller::new(vmctx);
                         let result = ((*host).func)(&mut caller, buffer);
                         self.stack_top = saved_top;
                         if let Err(trap) = result {

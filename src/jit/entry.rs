@@ -291,10 +291,7 @@ extern "C" fn call_slow(caller: *mut VmCtx, record: *const FuncRecord, args: *mu
         let host = &*host;
         let len = host.ty.params.len().max(host.ty.results.len());
         let slots = std::slice::from_raw_parts_mut(args, len);
-        let mut caller = Caller {
-            vmctx: caller,
-            _marker: std::marker::PhantomData,
-        };
+        let mut caller = Caller::new(caller);
         // No panic may unwind into compiled frames.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             (host.func)(&mut caller, slots)

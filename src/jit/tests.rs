@@ -77,7 +77,7 @@ fn jit_instance_with(
     let instance = linker
         .instantiate(&mut store, &module)
         .expect("instantiate");
-    let data = store.data.instance(instance.0).expect("instance data");
+    let data = store.data.instance(instance.index).expect("instance data");
     let code = JitModule::compile_with(&data.module, cpu).expect("compiles");
     for (i, record) in data.defined_funcs.iter().enumerate() {
         let entry = code.entry(data.module.num_imported_funcs + i as u32);
@@ -102,7 +102,7 @@ impl Jitted {
         slots[..args.len()].copy_from_slice(args);
         let mut stack = vec![0u64; 1 << 16];
         stack[..slots.len()].copy_from_slice(&slots);
-        let record = func.0.as_ptr();
+        let record = func.record.as_ptr();
         // SAFETY: the record belongs to the live store, its code to the live JitModule; the
         // value stack is ours for the call.
         unsafe {
@@ -440,7 +440,7 @@ fn interpreted_code_calls_compiled_code() {
     let instance = Linker::new()
         .instantiate(&mut store, &module)
         .expect("instantiate");
-    let data = store.data.instance(instance.0).expect("instance data");
+    let data = store.data.instance(instance.index).expect("instance data");
     let code = JitModule::compile(&data.module).expect("compiles");
     // Only $square is compiled; the callers stay interpreted.
     data.defined_funcs[0]

@@ -2,7 +2,8 @@
 //! guard-region faults inside compiled code into "out of bounds memory access", and the wasm
 //! backtrace built from the frame-pointer chain.
 
-use std::sync::{Arc, Once, OnceLock, RwLock, Weak};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use super::exec_context::{ACTIVE, ExecContext, signal_stub};
 use crate::runtime::memory::{GUARD_BYTES, MAX_PAGES, WASM_PAGE};
@@ -51,45 +52,140 @@ impl CodeInfo {
     }
 }
 
-/// Code ranges of every live compiled module; read by the signal handler (`try_read`, never
-/// blocking) and by backtraces.
-static REGISTRY: RwLock<Vec<(usize, usize, Weak<CodeInfo>)>> = RwLock::new(Vec::new());
+/// One registered code range.
+struct Entry {
+    start: usize,
+    end: usize,
+    /// Strong: a snapshot keeps the `CodeInfo` alive as long as a reader may see it.
+    info: Arc<CodeInfo>,
+}
+
+/// An immutable list of the code ranges of every live compiled module.
+type Snapshot = Box<[Entry]>;
+
+/// The code registry, read by the signal handlers without ever blocking or allocating.
+///
+/// Readers (the SIGSEGV/SIGBUS handler, the profiler's sampler, backtraces) announce
+/// themselves in `READERS`, load `CURRENT` and read that snapshot. Writers (register, drop of
+/// a `Registration`) serialize on `WRITER`, publish a new snapshot with one atomic swap and
+/// retire the old one. Reclamation: retired snapshots are freed by a writer that, after its
+/// swap, sees no reader at all. With `SeqCst` on both sides, a reader counted after that check
+/// loads `CURRENT` after the swap, so it can only hold the new snapshot; a reader counted
+/// before it keeps the count above zero. Readers are short (no loop waits on anything), so
+/// retired snapshots wait at most until the next write with no reader, a few kilobytes at worst.
+/// A fault on a thread that is in the middle of a write therefore never hangs: the handler
+/// takes no lock, and `CURRENT` always points to a complete snapshot.
+static CURRENT: AtomicPtr<Snapshot> = AtomicPtr::new(std::ptr::null_mut());
+/// Number of readers currently inside a snapshot.
+static READERS: AtomicUsize = AtomicUsize::new(0);
+/// Serializes writers (never taken by a signal handler) and holds the retired snapshots.
+static WRITER: Mutex<Vec<Retired>> = Mutex::new(Vec::new());
+
+/// A snapshot replaced in `CURRENT` that a reader may still hold.
+struct Retired(*mut Snapshot);
+
+// SAFETY: a retired snapshot is immutable, its entries (`Arc<CodeInfo>`) are `Send + Sync`, and
+// only the writer holding `WRITER` frees it.
+unsafe impl Send for Retired {}
+
+/// A reader's hold on the current snapshot; signal-safe (two atomic operations, no lock, no
+/// allocation).
+struct ReadGuard {
+    snapshot: *const Snapshot,
+}
+
+impl ReadGuard {
+    fn new() -> ReadGuard {
+        READERS.fetch_add(1, Ordering::SeqCst);
+        ReadGuard {
+            snapshot: CURRENT.load(Ordering::SeqCst),
+        }
+    }
+
+    fn entries(&self) -> &[Entry] {
+        if self.snapshot.is_null() {
+            return &[];
+        }
+        // SAFETY: a snapshot loaded while counted in READERS is not freed until the count
+        // drops (see CURRENT), and it is never mutated after being published.
+        unsafe { &*self.snapshot }
+    }
+}
+
+impl Drop for ReadGuard {
+    fn drop(&mut self) {
+        READERS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Publishes `edit` applied to a copy of the current entries, retires the old snapshot and
+/// frees the retired ones if no reader can hold them.
+fn update_registry(edit: impl FnOnce(&mut Vec<Entry>)) {
+    // A poisoned lock is still used: the retired list is only pushed to and drained.
+    let mut retired: MutexGuard<'_, Vec<Retired>> = WRITER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let old = CURRENT.load(Ordering::SeqCst);
+    let mut entries: Vec<Entry> = if old.is_null() {
+        Vec::new()
+    } else {
+        // SAFETY: only writers free snapshots, and we are the only writer; the current one is
+        // never freed.
+        unsafe { &*old }
+            .iter()
+            .map(|e| Entry {
+                start: e.start,
+                end: e.end,
+                info: e.info.clone(),
+            })
+            .collect()
+    };
+    edit(&mut entries);
+    let new = Box::into_raw(Box::new(entries.into_boxed_slice()));
+    let old = CURRENT.swap(new, Ordering::SeqCst);
+    if !old.is_null() {
+        retired.push(Retired(old));
+    }
+    if READERS.load(Ordering::SeqCst) == 0 {
+        for snapshot in retired.drain(..) {
+            // SAFETY: came from `Box::into_raw` above, is no longer CURRENT, and no reader
+            // can hold it (see CURRENT).
+            drop(unsafe { Box::from_raw(snapshot.0) });
+        }
+    }
+}
 
 /// Removes its entry from the registry when dropped. Owners declare it before their code
 /// memory, so the range is unregistered before it is unmapped (and maybe reused by another
 /// thread's code, which registers an entry of its own: entries are removed by identity).
 pub struct Registration {
-    info: Weak<CodeInfo>,
+    info: Arc<CodeInfo>,
 }
 
 pub fn register(info: &Arc<CodeInfo>) -> Registration {
-    let weak = Arc::downgrade(info);
-    write_registry().push((info.start, info.end, weak.clone()));
-    Registration { info: weak }
+    update_registry(|entries| {
+        entries.push(Entry {
+            start: info.start,
+            end: info.end,
+            info: info.clone(),
+        })
+    });
+    Registration { info: info.clone() }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        write_registry().retain(|(_, _, info)| !Weak::ptr_eq(info, &self.info));
+        update_registry(|entries| entries.retain(|e| !Arc::ptr_eq(&e.info, &self.info)));
     }
 }
 
-/// The registry for writing; a poisoned lock is still used (entries are plain data, and
-/// every writer leaves them consistent).
-fn write_registry() -> std::sync::RwLockWriteGuard<'static, Vec<(usize, usize, Weak<CodeInfo>)>> {
-    REGISTRY
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 fn lookup(pc: usize) -> Option<Arc<CodeInfo>> {
-    let registry = REGISTRY
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    registry
+    let guard = ReadGuard::new();
+    guard
+        .entries()
         .iter()
-        .filter(|(start, end, _)| pc >= *start && pc < *end)
-        .find_map(|(_, _, info)| info.upgrade())
+        .find(|e| pc >= e.start && pc < e.end)
+        .map(|e| e.info.clone())
 }
 
 /// Walks the frame-pointer chain from the trap site. `pc` is a return address (or faulting
@@ -132,8 +228,8 @@ pub struct SampledFrame {
 
 /// The compiled frames of the code interrupted by a signal (`context` is the handler's
 /// ucontext), innermost first, into `out`; returns how many. Zero when the thread is not in
-/// compiled code or the registry is being written (never blocks, never allocates: the guest
-/// profiler calls this from its SIGPROF handler). Every frame pointer is checked to lie, in
+/// compiled code (never blocks, never allocates: the guest profiler calls this from its
+/// SIGPROF handler). Every frame pointer is checked to lie, in
 /// ascending order, between the interrupted `rsp` and the innermost entry's saved `rsp`
 /// before it is read, so a frame caught in its prologue or epilogue cuts the walk short
 /// instead of reading outside the stack.
@@ -164,29 +260,24 @@ pub unsafe fn sample_compiled_frames(
     }
     // SAFETY: `exec` is this thread's record, alive for the thread's life.
     let stack_top = unsafe { (*exec).saved_rsp };
-    let registry = match REGISTRY.try_read() {
-        Ok(registry) => registry,
-        Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-        Err(std::sync::TryLockError::WouldBlock) => return 0,
-    };
+    let registry = ReadGuard::new();
     let mut count = 0;
     let mut lowest_next_fp = rsp;
     // The first pc is the interrupted instruction itself; later ones are return addresses.
     let mut adjust = 0;
     while count < out.len() {
         let at = pc.wrapping_sub(adjust);
-        // SAFETY: an entry is removed (under the write lock we exclude) before its owner
-        // drops the `Arc<CodeInfo>`, so every entry's `CodeInfo` is alive while we hold the
-        // read lock; `Weak::as_ptr` neither allocates nor touches the counts.
+        // The snapshot holds each entry's `CodeInfo` alive while we read it (no count is
+        // touched, nothing allocates).
         let found = registry
+            .entries()
             .iter()
-            .filter(|(start, end, _)| at >= *start && at < *end)
-            .find_map(|(_, _, info)| unsafe { &*info.as_ptr() }.func_at(at).map(|f| (f, info)));
+            .filter(|e| at >= e.start && at < e.end)
+            .find_map(|e| e.info.func_at(at).map(|f| (f, &e.info)));
         let Some((func_index, info)) = found else {
             break;
         };
-        // SAFETY: as above.
-        let from_sidecar = unsafe { &*info.as_ptr() }.from_sidecar;
+        let from_sidecar = info.from_sidecar;
         out[count] = SampledFrame {
             func_index,
             from_sidecar,
@@ -208,33 +299,46 @@ pub unsafe fn sample_compiled_frames(
 }
 
 /// The handlers that were installed before ours: `[SIGSEGV, SIGBUS]`.
-static PREVIOUS: OnceLock<[Option<libc::sigaction>; 2]> = OnceLock::new();
+static PREVIOUS: OnceLock<[libc::sigaction; 2]> = OnceLock::new();
 
-/// Installs the SIGSEGV/SIGBUS handler once per process.
+/// Installs the SIGSEGV/SIGBUS handler once per process. A failure (of querying the previous
+/// handlers or of installing ours) is an error, returned by this and every later call.
 pub fn install_signal_handler() -> Result<(), Trap> {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: querying the current actions with valid pointers.
-        let current = unsafe {
-            let mut segv: libc::sigaction = std::mem::zeroed();
-            let mut bus: libc::sigaction = std::mem::zeroed();
-            let segv_ok = libc::sigaction(libc::SIGSEGV, std::ptr::null(), &mut segv) == 0;
-            let bus_ok = libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut bus) == 0;
-            [segv_ok.then_some(segv), bus_ok.then_some(bus)]
-        };
-        // Recorded before our handler is installed, so the handler always finds them.
-        let _ = PREVIOUS.set(current);
-        // SAFETY: sigaction with a valid handler and an empty mask.
+    static OUTCOME: OnceLock<Result<(), String>> = OnceLock::new();
+    OUTCOME
+        .get_or_init(install_once)
+        .clone()
+        .map_err(|reason| Trap::host(format!("cannot install the signal handler: {reason}")))
+}
+
+fn install_once() -> Result<(), String> {
+    let query = |signal: libc::c_int| {
+        // SAFETY: querying the current action with a valid out pointer.
         unsafe {
-            for signal in [libc::SIGSEGV, libc::SIGBUS] {
-                let mut action: libc::sigaction = std::mem::zeroed();
-                action.sa_sigaction = handler as *const () as usize;
-                action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
-                libc::sigemptyset(&mut action.sa_mask);
-                libc::sigaction(signal, &action, std::ptr::null_mut());
+            let mut action: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, std::ptr::null(), &mut action) == 0 {
+                Ok(action)
+            } else {
+                Err(format!("sigaction: {}", std::io::Error::last_os_error()))
             }
         }
-    });
+    };
+    let current = [query(libc::SIGSEGV)?, query(libc::SIGBUS)?];
+    // Recorded before our handler is installed, so the handler always finds them.
+    let _ = PREVIOUS.set(current);
+    for signal in [libc::SIGSEGV, libc::SIGBUS] {
+        // SAFETY: sigaction with a valid handler and an empty mask.
+        let status = unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = handler as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, std::ptr::null_mut())
+        };
+        if status != 0 {
+            return Err(format!("sigaction: {}", std::io::Error::last_os_error()));
+        }
+    }
     Ok(())
 }
 
@@ -268,22 +372,10 @@ pub fn ensure_alt_stack() {
     }
 }
 
-/// Called by the signal handler for a fault at `pc` on a thread running compiled code. It
-/// waits for a writer instead of giving up: the writer is another thread (this one faulted
-/// inside compiled code, which never holds the lock), and holds it only briefly.
+/// Called by the signal handler for a fault at `pc`: lock-free, never blocks (see CURRENT).
 fn in_compiled_code(pc: usize) -> bool {
-    loop {
-        match REGISTRY.try_read() {
-            Ok(registry) => return registry.iter().any(|(s, e, _)| pc >= *s && pc < *e),
-            Err(std::sync::TryLockError::Poisoned(poisoned)) => {
-                return poisoned
-                    .into_inner()
-                    .iter()
-                    .any(|(s, e, _)| pc >= *s && pc < *e);
-            }
-            Err(std::sync::TryLockError::WouldBlock) => std::hint::spin_loop(),
-        }
-    }
+    let guard = ReadGuard::new();
+    guard.entries().iter().any(|e| pc >= e.start && pc < e.end)
 }
 
 extern "C" fn handler(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
@@ -313,7 +405,7 @@ extern "C" fn handler(signal: libc::c_int, info: *mut libc::siginfo_t, context: 
             return;
         }
         let which = usize::from(signal == libc::SIGBUS);
-        let previous = PREVIOUS.get().and_then(|p| p[which].as_ref());
+        let previous = PREVIOUS.get().map(|p| &p[which]);
         match previous {
             Some(prev)
                 if prev.sa_sigaction != libc::SIG_DFL && prev.sa_sigaction != libc::SIG_IGN =>
@@ -334,5 +426,61 @@ extern "C" fn handler(signal: libc::c_int, info: *mut libc::siginfo_t, context: 
                 libc::sigaction(signal, &action, std::ptr::null_mut());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A registration of a fake range no real code occupies (low addresses are never mapped).
+    fn fake(start: usize) -> (Arc<CodeInfo>, Registration) {
+        let module = crate::module::parse(b"\0asm\x01\0\0\0").expect("empty module");
+        let info = Arc::new(CodeInfo {
+            start,
+            end: start + 0x100,
+            module: Arc::new(module),
+            funcs: vec![(0, 0)],
+            pc_map: Vec::new(),
+            from_sidecar: false,
+        });
+        let registration = register(&info);
+        (info, registration)
+    }
+
+    #[test]
+    fn registrations_are_seen_and_removed() {
+        let (info, registration) = fake(0x1000);
+        assert!(in_compiled_code(0x1010));
+        assert!(!in_compiled_code(0x1100));
+        assert!(Arc::ptr_eq(&lookup(0x10ff).expect("registered"), &info));
+        drop(registration);
+        assert!(!in_compiled_code(0x1010));
+        assert!(lookup(0x1010).is_none());
+    }
+
+    /// The hang this design removes: a fault on a thread in the middle of a write (here: this
+    /// thread holds the writer lock) must still find the code ranges, without waiting.
+    #[test]
+    fn lookup_during_a_write_does_not_block() {
+        let (_info, _registration) = fake(0x3000);
+        let writing = WRITER
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        assert!(in_compiled_code(0x3000));
+        drop(writing);
+    }
+
+    /// A reader's snapshot stays valid across writes; it is freed only once no reader is left.
+    #[test]
+    fn a_held_snapshot_survives_writes() {
+        let (_info, registration) = fake(0x5000);
+        let guard = ReadGuard::new();
+        drop(registration);
+        let (_other, _other_registration) = fake(0x6000);
+        assert!(guard.entries().iter().any(|e| e.start == 0x5000));
+        drop(guard);
+        assert!(!in_compiled_code(0x5000));
+        assert!(in_compiled_code(0x6000));
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::memory::LinearMemory;
 use super::table::TableInstance;
-use super::vmctx::{FuncRecord, TableDef, VmCtx};
+use super::vmctx::{FuncRecord, OpaqueInstance, TableDef, VmCtx};
 use crate::module::ModuleInfo;
 
 /// One instantiated module. Lives in a `Box` owned by the store (stable address, pointed to by
@@ -51,4 +51,21 @@ pub struct InstanceData {
     pub elements: Vec<Box<[u64]>>,
     /// Each data segment's bytes as a range of `module.bytes`; empty once dropped.
     pub data: Vec<Range<usize>>,
+}
+
+impl InstanceData {
+    /// The instance that owns `vmctx` (null if it has none yet).
+    ///
+    /// # Safety
+    /// `vmctx` points to a live instance context.
+    pub unsafe fn of_vmctx(vmctx: *const VmCtx) -> *mut InstanceData {
+        // SAFETY: `vmctx` is live (contract); its `instance` was set by the store from an
+        // `InstanceData` pointer (`InstanceData::opaque`), the only producer of that field.
+        unsafe { (*vmctx).instance.cast() }
+    }
+
+    /// `this` as `VmCtx::instance` stores it.
+    pub fn opaque(this: *mut InstanceData) -> *mut OpaqueInstance {
+        this.cast()
+    }
 }

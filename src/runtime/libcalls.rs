@@ -69,7 +69,7 @@ fn in_bounds(start: u32, len: u32, limit: usize) -> bool {
 unsafe fn instance<'a>(vmctx: *mut VmCtx) -> &'a InstanceData {
     // SAFETY: per the contract, `instance` points to the live owner of `vmctx`. Shared access
     // only: the drops below borrow just the one field they change.
-    unsafe { &*(*vmctx).instance }
+    unsafe { &*InstanceData::of_vmctx(vmctx) }
 }
 
 /// # Safety
@@ -151,7 +151,7 @@ pub unsafe extern "C" fn memory_init(
 /// `data.drop`.
 pub unsafe extern "C" fn data_drop(vmctx: *mut VmCtx, data_index: u32) {
     // SAFETY: the caller passes its live context; only the `data` field is borrowed mutably.
-    let data = unsafe { &mut (*(*vmctx).instance).data };
+    let data = unsafe { &mut (*InstanceData::of_vmctx(vmctx)).data };
     if let Some(segment) = data.get_mut(data_index as usize) {
         *segment = 0..0;
     }
@@ -290,7 +290,7 @@ pub unsafe extern "C" fn table_init(
 pub unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, elem_index: u32) {
     // SAFETY: the caller passes its live context; only the `elements` field is borrowed
     // mutably.
-    let elements = unsafe { &mut (*(*vmctx).instance).elements };
+    let elements = unsafe { &mut (*InstanceData::of_vmctx(vmctx)).elements };
     if let Some(segment) = elements.get_mut(elem_index as usize) {
         *segment = Box::new([]);
     }

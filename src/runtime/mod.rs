@@ -3,7 +3,7 @@
 //!
 //! CONTRACT for the tiers (`interp/`, later `jit/`):
 //! - A call target is a `*const FuncRecord` (`vmctx.rs`). A host function has `host` non-null;
-//!   a wasm function has `vmctx` non-null and `(*vmctx).instance` leads to its `InstanceData`,
+//!   a wasm function has `vmctx` non-null and `InstanceData::of_vmctx(vmctx)` is its instance,
 //!   whose `module` has the body and whose `tier_code` holds the tiers' per-module code cache.
 //! - Host functions are called with one slot buffer: arguments in `slots[0..params]`, results
 //!   written to `slots[0..results]` (the buffer has `max(params, results)` slots), exactly the
@@ -48,21 +48,35 @@ impl std::fmt::Debug for HostFunc {
     }
 }
 
-/// What a host function sees of its caller.
+/// What a host function sees of its caller. Only the tiers make one (its context must be
+/// live for the call), so its fields are private.
 pub struct Caller<'a> {
     /// The calling instance's context (null when called directly from the embedder).
-    pub vmctx: *mut VmCtx,
-    pub _marker: std::marker::PhantomData<&'a mut ()>,
+    vmctx: *mut VmCtx,
+    _marker: std::marker::PhantomData<&'a mut ()>,
 }
 
-impl Caller<'_> {
+impl<'a> Caller<'a> {
+    /// The caller of a host function called from the instance of `vmctx` (null: called from
+    /// the embedder, no instance).
+    ///
+    /// # Safety
+    /// A non-null `vmctx` must point to a live instance context for `'a` (the host call), and
+    /// its memory, if any, must not be accessed through another reference meanwhile.
+    pub(crate) unsafe fn new(vmctx: *mut VmCtx) -> Caller<'a> {
+        Caller {
+            vmctx,
+            _marker: std::marker::PhantomData,
+        }
+    }
+
     /// Memory 0 of the calling instance, if it has one.
     pub fn memory(&mut self) -> Option<&mut [u8]> {
         if self.vmctx.is_null() {
             return None;
         }
         // SAFETY: a non-null vmctx in a Caller points to a live instance context for the
-        // duration of the host call, and its memory pointer (when non-null) to a live MemoryDef
+        // duration of the host call (the contract of `Caller::new`), and its memory pointer (when non-null) to a live MemoryDef
         // whose `base..base+len` is committed read-write memory. No other reference to that
         // memory is used while the host function runs.
         unsafe {

@@ -376,7 +376,7 @@ impl StoreData {
             vmctx.globals = inst.globals.as_ptr();
             vmctx.type_ids = inst.type_ids.as_ptr();
             vmctx.helpers = inst.helpers.as_ptr();
-            vmctx.instance = instance_ptr;
+            vmctx.instance = InstanceData::opaque(instance_ptr);
             if let Some(&memory) = inst.memories.first() {
                 vmctx.memory = &raw mut (*memory).def;
                 vmctx.memory_base = (*memory).def.base;
@@ -492,7 +492,7 @@ pub unsafe fn record_func_type<'a>(record: *const FuncRecord) -> &'a super::Func
         if !(*record).host.is_null() {
             &(*(*record).host).ty
         } else {
-            (*(*(*record).vmctx).instance)
+            (*InstanceData::of_vmctx((*record).vmctx))
                 .module
                 .func_type((*record).func_index)
         }

@@ -80,7 +80,7 @@ fn trap_message(result: Result<crate::Instance, Error>) -> String {
 
 /// The context of instance `instance`, for calling libcalls directly.
 fn vmctx_of(store: &Store, instance: crate::Instance) -> *mut super::VmCtx {
-    let data = store.data.instance(instance.0).expect("live instance");
+    let data = store.data.instance(instance.index).expect("live instance");
     (&*data.vmctx as *const super::VmCtx).cast_mut()
 }
 

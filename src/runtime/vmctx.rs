@@ -72,8 +72,22 @@ pub struct VmCtx {
     pub helpers: *const usize,
     /// Set by compiled code before it jumps to the trap stub (a `TrapCode as u32`).
     pub trap_code: u32,
-    /// Back pointer to the owning `Instance` (runtime side; opaque to compiled code).
-    pub instance: *mut super::instance::InstanceData,
+    /// Back pointer to the owning instance (runtime side; opaque to compiled code). Only
+    /// `InstanceData::of_vmctx` casts it back, so this file depends on nothing of the runtime.
+    pub instance: *mut OpaqueInstance,
+}
+
+/// The type `VmCtx::instance` points to: an `InstanceData` (`runtime/instance.rs`), opaque
+/// here so that these plain records do not depend on the runtime's types.
+#[repr(C)]
+pub struct OpaqueInstance {
+    _private: [u8; 0],
+}
+
+impl std::fmt::Debug for OpaqueInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OpaqueInstance")
+    }
 }
 
 /// Field offsets of the records above, for code generators. One place, computed by the compiler.

@@ -563,34 +563,37 @@ fn dummy_imports(store: &mut Store, module: &Module, seed: u64) -> Linker {
 fn dummy_func(store: &mut Store, ty: FuncType, import_index: u64) -> Func {
     let params = ty.params.clone();
     let results = ty.results.clone();
-    Func::new(store, ty, move |caller, slots| {
-        let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ import_index;
-        for (param, &slot) in params.iter().zip(slots.iter()) {
-            // A funcref is a store-specific pointer: only its nullness is comparable.
-            let bits = if *param == ValType::FuncRef {
-                (slot != 0) as u64
-            } else {
-                slot
-            };
-            hash = (hash ^ bits).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        let mut rng = Rng::new(hash);
-        if rng.below(16) == 0 {
-            return Err(Trap::host(format!("dummy import {import_index} refuses")));
-        }
-        // Write into the caller's memory, so a tier that caches memory across calls is caught.
-        if let Some(memory) = caller.memory()
-            && memory.len() >= 8
-        {
-            let at = rng.below(memory.len() as u64 - 7) as usize;
-            memory[at..at + 8].copy_from_slice(&rng.next_u64().to_le_bytes());
-        }
-        for (result, slot) in results.iter().zip(slots.iter_mut()) {
-            *slot = match *result {
-                ValType::FuncRef => 0,
-                other => argument(&mut rng, other, &[]).to_slot(),
-            };
-        }
-        Ok(())
-    })
+    // SAFETY: every funcref result the function writes is 0 (null).
+    unsafe {
+        Func::new_unchecked(store, ty, move |caller, slots| {
+            let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ import_index;
+            for (param, &slot) in params.iter().zip(slots.iter()) {
+                // A funcref is a store-specific pointer: only its nullness is comparable.
+                let bits = if *param == ValType::FuncRef {
+                    (slot != 0) as u64
+                } else {
+                    slot
+                };
+                hash = (hash ^ bits).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            let mut rng = Rng::new(hash);
+            if rng.below(16) == 0 {
+                return Err(Trap::host(format!("dummy import {import_index} refuses")));
+            }
+            // Write into the caller's memory, so a tier that caches memory across calls is caught.
+            if let Some(memory) = caller.memory()
+                && memory.len() >= 8
+            {
+                let at = rng.below(memory.len() as u64 - 7) as usize;
+                memory[at..at + 8].copy_from_slice(&rng.next_u64().to_le_bytes());
+            }
+            for (result, slot) in results.iter().zip(slots.iter_mut()) {
+                *slot = match *result {
+                    ValType::FuncRef => 0,
+                    other => argument(&mut rng, other, &[]).to_slot(),
+                };
+            }
+            Ok(())
+        })
+    }
 }
