@@ -3,6 +3,8 @@
 
 use super::*;
 
+mod spec;
+
 fn b(op: BinaryOp, a: V128, c: V128) -> V128 {
     eval_binary(op, a, c)
 }
