@@ -4,6 +4,8 @@
 use super::*;
 
 mod spec;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
 fn b(op: BinaryOp, a: V128, c: V128) -> V128 {
     eval_binary(op, a, c)
