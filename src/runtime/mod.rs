@@ -24,6 +24,7 @@ pub mod float;
 pub mod instance;
 pub mod libcalls;
 pub mod memory;
+pub mod simd;
 pub mod store;
 pub mod table;
 pub mod trap;
