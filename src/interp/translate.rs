@@ -2,7 +2,7 @@
 
 use std::sync::atomic::AtomicU32;
 
-use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
+use wasmparser::{BlockType, MemArg, Operator};
 
 use super::code::{Cmp, ImmOp, Instr, Slot, Slot16};
 use crate::module::ModuleInfo;
@@ -134,26 +134,7 @@ type Result<T> = std::result::Result<T, String>;
 /// `LoopHeader` (back-edge counter, OSR point) at each loop head; only worth its dispatch when
 /// a tier manager listens (without one, nothing would ever read the counts).
 pub fn translate(module: &ModuleInfo, func_index: u32, count_loops: bool) -> Result<Translated> {
-    let defined = func_index
-        .checked_sub(module.num_imported_funcs)
-        .ok_or_else(|| format!("function {func_index} is imported, not defined"))?;
-    let body = module
-        .bodies
-        .get(defined as usize)
-        .ok_or_else(|| format!("function {func_index} has no body"))?;
-    let ty = module
-        .func_types
-        .get(func_index as usize)
-        .and_then(|t| module.types.get(*t as usize))
-        .ok_or_else(|| format!("function {func_index} has no type"))?;
-    let bytes = module
-        .bytes
-        .get(body.range.clone())
-        .ok_or_else(|| format!("function {func_index}: body range out of the module"))?;
-    let body_reader = FunctionBody::new(BinaryReader::new(bytes, body.range.start));
-    let mut reader = body_reader
-        .get_operators_reader()
-        .map_err(|e| format!("function {func_index}: {e}"))?;
+    let (ty, body, mut reader) = module.function_body(func_index)?;
     let mut ops = Vec::new();
     while !reader.eof() {
         let (op, offset) = reader

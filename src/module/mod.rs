@@ -156,6 +156,33 @@ pub struct ModuleInfo {
 }
 
 impl ModuleInfo {
+    /// Defined function `func_index` (imports counted): its type, its body and a reader of its
+    /// operators (offsets are module offsets). The one way the tiers open a body.
+    pub fn function_body(
+        &self,
+        func_index: u32,
+    ) -> Result<(&FuncType, &FuncBody, wasmparser::OperatorsReader<'_>), String> {
+        let body = func_index
+            .checked_sub(self.num_imported_funcs)
+            .and_then(|defined| self.bodies.get(defined as usize))
+            .ok_or_else(|| format!("function {func_index} is not a defined function"))?;
+        let ty = self
+            .func_types
+            .get(func_index as usize)
+            .and_then(|t| self.types.get(*t as usize))
+            .ok_or_else(|| format!("function {func_index} has no type"))?;
+        let bytes = self
+            .bytes
+            .get(body.range.clone())
+            .ok_or_else(|| format!("function {func_index}: body range out of the module"))?;
+        let reader =
+            wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(bytes, body.range.start));
+        let ops = reader
+            .get_operators_reader()
+            .map_err(|e| format!("function {func_index}: {e}"))?;
+        Ok((ty, body, ops))
+    }
+
     /// The type of function `func_index` (imports counted).
     pub fn func_type(&self, func_index: u32) -> &FuncType {
         &self.types[self.func_types[func_index as usize] as usize]

@@ -1,7 +1,7 @@
 //! One function: prologue (stack checks, zeroed locals, homes loaded), the operator loop,
 //! epilogue, the OSR entry stubs and the out-of-line trap sites.
 
-use wasmparser::{BinaryReader, FunctionBody, Operator};
+use wasmparser::Operator;
 
 use crate::jit::exec_context::exec_offsets as ex;
 use crate::jit::x64::{Alu, Assembler, Cond, Gpr, Label, Mem, Size, Unary, Width};
@@ -36,21 +36,7 @@ pub(super) fn compile_function(
     cpu: CpuFeatures,
     pc_map: &mut Vec<(u32, u32)>,
 ) -> Result<Vec<OsrEntry>> {
-    let defined = (func_index - module.num_imported_funcs) as usize;
-    let body = &module.bodies[defined];
-    let ty = module
-        .func_types
-        .get(func_index as usize)
-        .and_then(|t| module.types.get(*t as usize))
-        .ok_or_else(|| format!("function {func_index} has no type"))?;
-    let bytes = module
-        .bytes
-        .get(body.range.clone())
-        .ok_or_else(|| format!("function {func_index}: body range out of the module"))?;
-    let reader = FunctionBody::new(BinaryReader::new(bytes, body.range.start));
-    let mut ops = reader
-        .get_operators_reader()
-        .map_err(|e| format!("function {func_index}: {e}"))?;
+    let (ty, body, mut ops) = module.function_body(func_index)?;
     let num_params = ty.params.len() as u64;
     let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
     let nl = num_params + declared;
