@@ -236,8 +236,11 @@ pub unsafe fn run_compiled(
         call: interp_fallback,
         ctx: interp.cast(),
     };
+    let mark = crate::profile::guest::compiled_enter(crate::jit::entry::call_out_state);
     // SAFETY: forwarded contract.
-    unsafe { crate::jit::enter(entry, vmctx, fp, stack_end, Some(fallback)) }
+    let result = unsafe { crate::jit::enter(entry, vmctx, fp, stack_end, Some(fallback)) };
+    crate::profile::guest::compiled_leave(mark);
+    result
 }
 
 /// The JIT's fallback: runs `record` (a function without code) on the interpreter `ctx`.

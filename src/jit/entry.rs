@@ -3,11 +3,14 @@
 
 use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::code_memory::CodeMemory;
 use super::exec_context::ACTIVE;
 pub use super::exec_context::{ExecContext, exec_offsets, jit_helper};
+use super::trap::CallOutState;
 use super::x64::{Alu, Assembler, Gpr, Mem, Size, Width};
+use crate::runtime::libcalls::{self, helper_index};
 use crate::runtime::vmctx::offsets;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx};
 
@@ -19,6 +22,56 @@ const NATIVE_STACK_RESERVE: usize = 256 * 1024;
 pub(crate) struct Trampoline {
     code: CodeMemory,
     trap_stub: usize,
+    /// The JIT helpers, each routed through a call-out stub ([`track_call_outs`]);
+    /// `COLLECT_BACKTRACE` (called by the trap stubs, not by compiled code) stays direct.
+    routed_jit_helpers: [usize; jit_helper::COUNT],
+    /// The runtime helpers (`VmCtx::helpers`), each routed through a call-out stub.
+    routed_runtime_helpers: [usize; helper_index::COUNT],
+}
+
+/// The JIT helpers' own addresses, in [`jit_helper`] order.
+fn plain_jit_helpers() -> [usize; jit_helper::COUNT] {
+    [
+        call_slow as *const () as usize,
+        super::convert::convert as *const () as usize,
+        super::convert::float_op as *const () as usize,
+        collect_backtrace as *const () as usize,
+    ]
+}
+
+/// Whether compiled code's helper and host calls go through the call-out stubs (set once, by
+/// the guest profiler, before any module is instantiated).
+static TRACK_CALL_OUTS: AtomicBool = AtomicBool::new(false);
+
+/// Routes every helper and host call of compiled code through a call-out stub that records
+/// the return address and the compiled caller's `rbp` in `ExecContext::exit_pc/exit_fp` for
+/// the duration of the call, so a profiler sample taken in Rust code (a host function, the
+/// interpreter running a callee, a runtime helper) can still walk the compiled frames below
+/// it. Costs a few instructions per helper call; off unless a guest profile runs. Affects
+/// instances created afterwards (their runtime helper tables) and every later entry.
+pub fn track_call_outs() -> Result<(), Trap> {
+    let tramp = trampoline()?;
+    libcalls::route_helpers_through(tramp.routed_runtime_helpers);
+    TRACK_CALL_OUTS.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Emits a call-out stub for helper `target`: compiled code calls it exactly as it would call
+/// the helper (System V, at most six integer arguments in registers, none on the stack,
+/// `r12` = this thread's ExecContext), so it may not touch argument registers:
+/// `push rbp` (the compiled caller's, which also aligns the stack); record the return address
+/// and `rbp`; call the helper; clear `exit_fp`; `pop rbp; ret`.
+fn emit_call_out_stub(asm: &mut Assembler, target: usize) {
+    use exec_offsets::{EXIT_FP, EXIT_PC};
+    asm.push(Gpr::Rbp);
+    asm.mov_rm(Size::S64, Gpr::Rax, Mem::base_disp(Gpr::Rsp, 8));
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_PC), Gpr::Rax);
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_FP), Gpr::Rbp);
+    asm.mov_ri(Width::W64, Gpr::Rax, target as i64);
+    asm.call_r(Gpr::Rax);
+    asm.mov_mi(Size::S64, Mem::base_disp(Gpr::R12, EXIT_FP), 0);
+    asm.pop(Gpr::Rbp);
+    asm.ret();
 }
 
 type EntryFn = unsafe extern "sysv64" fn(*mut ExecContext, *mut VmCtx, *mut u64, *const u8) -> u32;
@@ -74,14 +127,39 @@ fn build_trampoline() -> Result<Trampoline, String> {
     asm.mov_rm(Size::S64, Gpr::Rsp, Mem::base_disp(Gpr::R12, SAVED_RSP));
     asm.mov_rm(Size::S32, Gpr::Rax, Mem::base_disp(Gpr::R12, TRAP_CODE));
     asm.jmp(restore);
+    // The call-out stubs (their offsets first, then the addresses once the code is placed).
+    let plain_jit = plain_jit_helpers();
+    let mut jit_stub_offsets = [None; jit_helper::COUNT];
+    for (index, &target) in plain_jit.iter().enumerate() {
+        if index != jit_helper::COLLECT_BACKTRACE {
+            jit_stub_offsets[index] = Some(asm.offset());
+            emit_call_out_stub(&mut asm, target);
+        }
+    }
+    let mut runtime_stub_offsets = [0; helper_index::COUNT];
+    for (offset, target) in runtime_stub_offsets
+        .iter_mut()
+        .zip(libcalls::plain_helper_table())
+    {
+        *offset = asm.offset();
+        emit_call_out_stub(&mut asm, target);
+    }
     let trap_off = asm.label_offset(trap_stub).unwrap_or(0);
     let signal_off = asm.label_offset(signal_stub).unwrap_or(0);
     let bytes = asm.finish().map_err(|e| format!("trampoline: {e:?}"))?;
     let code = CodeMemory::new(&bytes)?;
     let base = code.base() as usize;
     super::exec_context::publish_signal_stub(base + signal_off);
+    let mut routed_jit_helpers = plain_jit;
+    for (routed, offset) in routed_jit_helpers.iter_mut().zip(jit_stub_offsets) {
+        if let Some(offset) = offset {
+            *routed = base + offset;
+        }
+    }
     Ok(Trampoline {
         trap_stub: base + trap_off,
+        routed_jit_helpers,
+        routed_runtime_helpers: runtime_stub_offsets.map(|offset| base + offset),
         code,
     })
 }
@@ -163,18 +241,33 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
                 _pad: 0,
                 trap_pc: 0,
                 trap_fp: 0,
-                helpers: [
-                    call_slow as *const () as usize,
-                    super::convert::convert as *const () as usize,
-                    super::convert::float_op as *const () as usize,
-                    collect_backtrace as *const () as usize,
-                ],
+                helpers: plain_jit_helpers(),
+                exit_pc: 0,
+                exit_fp: 0,
             });
             // Leaked on purpose: one record per thread that ever ran compiled code.
             cell.set(Box::into_raw(exec));
         }
         cell.get()
     })
+}
+
+/// Where compiled code on this thread left off (see [`CallOutState`]): zeros when this thread
+/// runs no compiled code. The tier manager passes it to the guest profiler before each entry,
+/// so an outer compiled segment can be walked while a nested one runs.
+pub fn call_out_state() -> CallOutState {
+    let exec = EXEC.with(Cell::get);
+    if exec.is_null() || ACTIVE.with(Cell::get).is_null() {
+        return CallOutState::default();
+    }
+    // SAFETY: `exec` is this thread's record (never freed), read on its own thread.
+    unsafe {
+        CallOutState {
+            exit_pc: (*exec).exit_pc,
+            exit_fp: (*exec).exit_fp,
+            stack_top: (*exec).saved_rsp,
+        }
+    }
 }
 
 /// Runs compiled code `code` (a function entry or an OSR entry) of the instance `vmctx`
@@ -206,6 +299,12 @@ pub unsafe fn enter(
     let saved = unsafe {
         let e = &mut *exec;
         let saved = (e.stack_limit, e.value_stack_end, e.saved_rsp);
+        // The outer entry's call-out (this entry runs inside it), restored when this one ends.
+        let saved_exit = (e.exit_pc, e.exit_fp);
+        (e.exit_pc, e.exit_fp) = (0, 0);
+        if TRACK_CALL_OUTS.load(Ordering::Relaxed) {
+            e.helpers = tramp.routed_jit_helpers;
+        }
         if outer.is_null() {
             let native_low = native_stack_low().unwrap_or(0);
             let here = &saved as *const _ as usize;
@@ -220,7 +319,7 @@ pub unsafe fn enter(
         }
         e.value_stack_end = stack_end as usize;
         e.trap_code = 0;
-        saved
+        (saved, saved_exit)
     };
     let saved_fallback = FALLBACK.with(|f| f.replace(fallback));
     // SAFETY: the trampoline follows the sysv64 ABI with this signature (built above); `code`
@@ -236,7 +335,10 @@ pub unsafe fn enter(
     // SAFETY: as above; restores the outer entry's view (its saved rsp above all).
     unsafe {
         let e = &mut *exec;
-        (e.stack_limit, e.value_stack_end, e.saved_rsp) = saved;
+        (
+            (e.stack_limit, e.value_stack_end, e.saved_rsp),
+            (e.exit_pc, e.exit_fp),
+        ) = saved;
     }
     if rc == 0 {
         return Ok(());

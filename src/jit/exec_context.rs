@@ -41,6 +41,12 @@ pub struct ExecContext {
     /// `rbp` of the trapping compiled frame, for the backtrace.
     pub trap_fp: usize,
     pub helpers: [usize; jit_helper::COUNT],
+    /// While compiled code is in a helper or host call (routed through a call-out stub, see
+    /// `entry::track_call_outs`): the return address into compiled code and the compiled
+    /// caller's `rbp`, so the guest profiler can walk the compiled frames below a sample taken
+    /// in Rust. Zero otherwise.
+    pub exit_pc: usize,
+    pub exit_fp: usize,
 }
 
 pub mod exec_offsets {
@@ -54,6 +60,8 @@ pub mod exec_offsets {
     pub const TRAP_PC: i32 = offset_of!(ExecContext, trap_pc) as i32;
     pub const TRAP_FP: i32 = offset_of!(ExecContext, trap_fp) as i32;
     pub const HELPERS: i32 = offset_of!(ExecContext, helpers) as i32;
+    pub const EXIT_PC: i32 = offset_of!(ExecContext, exit_pc) as i32;
+    pub const EXIT_FP: i32 = offset_of!(ExecContext, exit_fp) as i32;
 }
 
 thread_local! {
