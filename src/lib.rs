@@ -52,6 +52,7 @@
 //! wrote would be taken for a function record); [`Func::new_unchecked`] is `unsafe` for that.
 
 pub mod aot;
+mod error;
 pub mod interp;
 pub mod jit;
 pub mod module;
@@ -71,6 +72,7 @@ use std::sync::{Arc, Mutex};
 use runtime::store::{ExternVal, InstantiateError};
 
 pub use aot::{SidecarChoice, SidecarFile, SidecarStatus};
+pub use error::{Error, LinkReason};
 pub use module::{ModuleError, ModuleInfo};
 pub use runtime::{
     Caller, FrameInfo, FuncType, GlobalType, Limits, MemoryType, TableType, Trap, TrapCode, ValType,
@@ -143,44 +145,6 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An opaque host value; in a slot it is `value + 1` (0 = null).
     ExternRef(Option<u32>),
-}
-
-/// Any failure of loading, linking or instantiating.
-#[derive(Debug)]
-pub enum Error {
-    /// Malformed or invalid module (wasmparser's reason and the byte offset).
-    Module(ModuleError),
-    /// An import could not be satisfied (unknown, or of an incompatible type).
-    Link(String),
-    /// Instantiation trapped (start function, or segment initialization).
-    Trap(Trap),
-    /// A resource could not be allocated (e.g. memory reservation).
-    Resource(String),
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Error::Module(e) => write!(f, "invalid module: {e}"),
-            Error::Link(m) => write!(f, "link error: {m}"),
-            Error::Trap(t) => write!(f, "{t}"),
-            Error::Resource(m) => write!(f, "resource error: {m}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<ModuleError> for Error {
-    fn from(e: ModuleError) -> Error {
-        Error::Module(e)
-    }
-}
-
-impl From<Trap> for Error {
-    fn from(t: Trap) -> Error {
-        Error::Trap(t)
-    }
 }
 
 /// Shared engine state: configuration and the canonical function-type registry.
@@ -272,7 +236,7 @@ impl Module {
             (None, Tier::Interp) => (None, None),
             (None, Tier::Jit | Tier::Aot) => (
                 Some(Arc::new(
-                    jit::JitModule::compile(&info).map_err(Error::Resource)?,
+                    jit::JitModule::compile(&info).map_err(Error::Internal)?,
                 )),
                 None,
             ),
@@ -739,11 +703,11 @@ impl Memory {
 impl Table {
     pub fn new(store: &mut Store, ty: TableType, init: Val) -> Result<Table, Error> {
         if init.ty() != ty.elem {
-            return Err(Error::Resource(format!(
-                "table of {} cannot be initialized with a {}",
-                ty.elem,
-                init.ty()
-            )));
+            return Err(Error::TypeMismatch {
+                what: "a table's initial value".to_string(),
+                expected: ty.elem.to_string(),
+                found: init.ty().to_string(),
+            });
         }
         let table =
             runtime::table::TableInstance::new(ty, store.slot_of(&init)).map_err(resource)?;
@@ -778,11 +742,11 @@ impl Table {
 impl Global {
     pub fn new(store: &mut Store, ty: GlobalType, value: Val) -> Result<Global, Error> {
         if value.ty() != ty.ty {
-            return Err(Error::Resource(format!(
-                "global of type {} cannot hold a {}",
-                ty.ty,
-                value.ty()
-            )));
+            return Err(Error::TypeMismatch {
+                what: "a global's value".to_string(),
+                expected: ty.ty.to_string(),
+                found: value.ty().to_string(),
+            });
         }
         let global = runtime::store::GlobalInstance {
             value: store.slot_of(&value),
@@ -916,18 +880,18 @@ impl Linker {
     pub fn instantiate(&self, store: &mut Store, module: &Module) -> Result<Instance, Error> {
         if !Arc::ptr_eq(&module.engine.inner, &store.engine.inner) {
             // Type ids are per engine; mixing engines would make call_indirect checks wrong.
-            return Err(Error::Link(
-                "the module and the store belong to different engines".into(),
-            ));
+            return Err(Error::EngineMismatch);
         }
         let info = &module.info;
         let mut imports = Vec::with_capacity(info.imports.len());
         for (i, import) in info.imports.iter().enumerate() {
+            let link_error = |reason| Error::Link {
+                module: import.module.clone(),
+                name: import.name.clone(),
+                reason,
+            };
             let Some(item) = self.get(&import.module, &import.name) else {
-                return Err(Error::Link(format!(
-                    "unknown import: `{}::{}` has not been defined",
-                    import.module, import.name
-                )));
+                return Err(link_error(LinkReason::Unknown));
             };
             let val = item.to_runtime(store);
             let expected_type_id = match import.kind {
@@ -937,7 +901,7 @@ impl Linker {
             store
                 .data
                 .check_import(info, i, val, expected_type_id)
-                .map_err(Error::Link)?;
+                .map_err(|why| link_error(LinkReason::Incompatible(why)))?;
             imports.push(val);
         }
         let tier_code: Arc<dyn std::any::Any + Send + Sync> = module.code.clone();

@@ -375,8 +375,8 @@ fn compile_module(module_path: &Path, output: Option<PathBuf>) -> ExitCode {
             output!("{}", output.display());
             ExitCode::SUCCESS
         }
-        Err(wrun::Error::Resource(message)) => {
-            report!("error: {}: {message}", module_path.display());
+        Err(wrun::Error::Sidecar { reason, .. }) => {
+            report!("error: {}: {reason}", module_path.display());
             ExitCode::FAILURE
         }
         Err(error) => {

@@ -148,9 +148,11 @@ pub fn write_sidecar(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<usize, crate::Error> {
     let info = Arc::new(crate::module::parse(wasm)?);
-    let bytes = sidecar_bytes(&info, cpu, progress).map_err(crate::Error::Resource)?;
-    write_atomically(path, &bytes)
-        .map_err(|e| crate::Error::Resource(format!("cannot write {}: {e}", path.display())))?;
+    let bytes = sidecar_bytes(&info, cpu, progress).map_err(crate::Error::Internal)?;
+    write_atomically(path, &bytes).map_err(|e| crate::Error::Sidecar {
+        path: path.to_path_buf(),
+        reason: format!("cannot write {}: {e}", path.display()),
+    })?;
     Ok(bytes.len())
 }
 

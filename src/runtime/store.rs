@@ -147,7 +147,8 @@ impl StoreData {
     }
 
     /// Checks that `val` may satisfy `import` (wasm 2.0 import matching). `expected_type_id`
-    /// is the canonical id of the import's function type (ignored for other kinds).
+    /// is the canonical id of the import's function type (ignored for other kinds). The error
+    /// says how the item differs from what the import asks for.
     pub fn check_import(
         &self,
         module: &ModuleInfo,
@@ -156,12 +157,7 @@ impl StoreData {
         expected_type_id: u32,
     ) -> Result<(), String> {
         let import = &module.imports[import_index];
-        let incompatible = |why: String| {
-            Err(format!(
-                "incompatible import type for `{}::{}`: {why}",
-                import.module, import.name
-            ))
-        };
+        let incompatible = |why: String| Err(why);
         match (&import.kind, val) {
             (ImportKind::Func(type_index), ExternVal::Func(record)) => {
                 // SAFETY: a Func handle points to a live record of this store.
