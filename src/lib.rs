@@ -68,6 +68,7 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub use runtime::store::StoreLimits;
 use runtime::store::{ExternVal, InstantiateError};
 
 pub use aot::{SidecarChoice, SidecarFile, SidecarStatus};
@@ -118,6 +119,12 @@ pub struct Config {
     /// `Tier::Auto`: calls and loop iterations after which a function is compiled (see
     /// `tier.rs`).
     pub jit_threshold: u32,
+    // Resource limits and bounded code memory (issue 15).
+    /// The limits every store of this engine starts with (see [`Store::set_limits`]).
+    pub store_limits: StoreLimits,
+    /// Bytes of code memory the JIT may hold per module (`--jit-cache-size`); past it the
+    /// least recently used compiled functions are evicted (see `tier.rs`). `None`: unbounded.
+    pub jit_cache_size: Option<u64>,
 }
 
 impl Default for Config {
@@ -127,6 +134,8 @@ impl Default for Config {
             value_stack_slots: 1 << 20,
             max_call_depth: 50_000,
             jit_threshold: tier::DEFAULT_JIT_THRESHOLD,
+            store_limits: StoreLimits::default(),
+            jit_cache_size: None,
         }
     }
 }
@@ -420,8 +429,18 @@ impl Store {
             engine: engine.clone(),
             interp: interp::Interp::new(config.value_stack_slots, config.max_call_depth),
             jit_code: Vec::new(),
-            data: runtime::store::StoreData::default(),
+            data: runtime::store::StoreData::with_limits(config.store_limits),
         }
+    }
+
+    /// Sets the resource limits for the memories, tables and instances created from now on
+    /// (wasmtime's `StoreLimits`).
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.data.limits = limits;
+    }
+
+    pub fn limits(&self) -> StoreLimits {
+        self.data.limits
     }
 
     pub fn engine(&self) -> &Engine {
@@ -699,7 +718,7 @@ fn resource(message: String) -> Error {
 
 impl Memory {
     pub fn new(store: &mut Store, ty: MemoryType) -> Result<Memory, Error> {
-        let memory = runtime::memory::LinearMemory::new(ty).map_err(resource)?;
+        let memory = store.data.new_memory(ty).map_err(resource)?;
         Ok(Memory {
             store: store.id,
             index: store.data.add_memory(memory),
@@ -745,8 +764,10 @@ impl Table {
                 init.ty()
             )));
         }
-        let table =
-            runtime::table::TableInstance::new(ty, store.slot_of(&init)).map_err(resource)?;
+        let table = store
+            .data
+            .new_table(ty, store.slot_of(&init))
+            .map_err(resource)?;
         Ok(Table {
             store: store.id,
             index: store.data.add_table(table),
