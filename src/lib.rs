@@ -279,6 +279,17 @@ impl Module {
             // A sidecar holds every function compiled: nothing to manage.
             (Some(code), _) => (Some(code), None),
             (None, Tier::Interp) => (None, None),
+            // A bounded code cache evicts functions one by one, which a whole-module buffer
+            // (calls between its functions are direct) cannot: each function is compiled at
+            // its first call instead, through a tier manager.
+            (None, Tier::Jit | Tier::Aot) if config.jit_cache_size.is_some() => (
+                None,
+                Some(Arc::new(tier::TierManager::with_cache_size(
+                    &info,
+                    1,
+                    config.jit_cache_size,
+                ))),
+            ),
             (None, Tier::Jit | Tier::Aot) => (
                 Some(Arc::new(
                     jit::JitModule::compile(&info).map_err(Error::Resource)?,
@@ -287,9 +298,10 @@ impl Module {
             ),
             (None, Tier::Auto) => (
                 None,
-                Some(Arc::new(tier::TierManager::new(
+                Some(Arc::new(tier::TierManager::with_cache_size(
                     &info,
                     config.jit_threshold,
+                    config.jit_cache_size,
                 ))),
             ),
         };
@@ -300,6 +312,9 @@ impl Module {
             (None, None) => None,
         };
         let code = Arc::new(interp::ModuleCode::new(&info, tiering));
+        if let Some(manager) = &tier_manager {
+            manager.attach_interp_code(&code);
+        }
         Ok(Module {
             info,
             code,
@@ -340,6 +355,8 @@ impl Module {
                 compiled: self.info.bodies.len(),
                 compile_time: self.jit_compile_time,
                 code_bytes: jit.code_len() as u64,
+                peak_code_memory: jit.memory_bytes() as u64,
+                code_memory: jit.memory_bytes() as u64,
                 ..tier::TierStats::default()
             },
             (None, None) => tier::TierStats::default(),
@@ -419,6 +436,19 @@ pub struct Store {
     /// Compiled code of the instantiated modules, kept alive as long as their instances.
     jit_code: Vec<Arc<jit::JitModule>>,
     data: runtime::store::StoreData,
+    /// The tier managers of the instances (by index) whose records they may point at code:
+    /// told to forget those records when the store drops.
+    tier_users: Vec<(Arc<tier::TierManager>, u32)>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        for (manager, index) in &self.tier_users {
+            if let Some(data) = self.data.instance(*index) {
+                manager.forget_records(&data.defined_funcs);
+            }
+        }
+    }
 }
 
 impl Store {
@@ -430,6 +460,7 @@ impl Store {
             interp: interp::Interp::new(config.value_stack_slots, config.max_call_depth),
             jit_code: Vec::new(),
             data: runtime::store::StoreData::with_limits(config.store_limits),
+            tier_users: Vec::new(),
         }
     }
 
@@ -971,6 +1002,11 @@ impl Linker {
             .data
             .instantiate(info, tier_code, &module.type_ids, &imports);
         attach_jit_code(store, module, next_index);
+        if let Some(manager) = &module.tier_manager
+            && store.data.instance(next_index).is_some()
+        {
+            store.tier_users.push((manager.clone(), next_index));
+        }
         let index = result.map_err(|e| match e {
             InstantiateError::Resource(m) => Error::Resource(m),
             InstantiateError::Trap(t) => Error::Trap(t),

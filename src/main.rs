@@ -557,6 +557,8 @@ fn print_stats(tier: Tier, module: &Module) {
         stats.compile_time.as_secs_f64() * 1e3
     );
     report!("  code bytes:            {}", stats.code_bytes);
+    report!("  peak code memory:      {} bytes", stats.peak_code_memory);
+    report!("  evictions:             {}", stats.evictions);
     report!(
         "  sidecar:               {}",
         module.sidecar_status().describe()

@@ -334,3 +334,156 @@ fn cli_limits_on_every_tier() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 2. Bounded code memory.
+
+/// Each compiled function takes its own pages: two of them fill this cache.
+const PAGE: u64 = 4096;
+const TINY_CACHE: u64 = 2 * PAGE;
+const HOT_FUNCTIONS: u32 = 10;
+
+/// `main(n)`: `n` rounds calling `g0 .. g9` (each with a loop, so auto enters them by OSR);
+/// `f(x)` calls every `g` twice between computing on its locals, so a `g` compiled under it
+/// evicts `f` while `f` is on the stack, and `f` then returns into its evicted code.
+fn churn_wat() -> String {
+    let mut wat = String::from("(module\n");
+    for k in 0..HOT_FUNCTIONS {
+        wat.push_str(&format!(
+            r#"  (func $g{k} (param $x i32) (result i32) (local $i i32)
+    (loop $l
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const {m})) (i32.const {k})))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 3))))
+    (local.get $x))
+"#,
+            m = 2 * k + 3
+        ));
+    }
+    let calls: String = (0..HOT_FUNCTIONS)
+        .map(|k| format!("(local.set $acc (call $g{k} (i32.add (local.get $acc) (local.get $i))))"))
+        .collect();
+    wat.push_str(&format!(
+        r#"  (func (export "main") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+    (loop $l
+      {calls}
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc))
+  (func (export "f") (param $x i32) (result i32) (local $i i32) (local $acc i32) (local $keep i32)
+    (local.set $keep (i32.mul (local.get $x) (i32.const 7)))
+    {calls}
+    {calls}
+    (i32.xor (i32.add (local.get $acc) (local.get $keep)) (i32.rotl (local.get $keep) (i32.const 5))))
+)
+"#
+    ));
+    wat
+}
+
+/// Runs `main(rounds)` then `f(x)` for several `x` on `tier` with `cache`; returns the results
+/// and the module's tier statistics.
+fn run_churn(
+    tier: Tier,
+    cache: Option<u64>,
+    scratch: &Scratch,
+) -> (Vec<Vec<Val>>, wrun::tier::TierStats) {
+    let engine = engine(tier, StoreLimits::default(), cache);
+    let module = module_on(&engine, scratch, &churn_wat());
+    let mut store = Store::new(&engine);
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let mut results = vec![call(&mut store, instance, "main", &[Val::I32(50)])];
+    for x in 0..6 {
+        results.push(call(&mut store, instance, "f", &[Val::I32(x)]));
+    }
+    (results, module.tier_stats())
+}
+
+#[test]
+fn a_hot_set_larger_than_the_code_cache_runs_correctly_under_churn_on_every_tier() {
+    let scratch = Scratch::new("churn");
+    let (expected, _) = run_churn(Tier::Interp, None, &scratch);
+    for tier in TIERS {
+        let (results, stats) = run_churn(tier, Some(TINY_CACHE), &scratch);
+        assert_eq!(results, expected, "{tier:?}");
+        match tier {
+            Tier::Jit | Tier::Auto => {
+                assert!(stats.evictions > 20, "{tier:?}: {stats:?}");
+                assert!(
+                    stats.compiled as u64 > stats.evictions,
+                    "{tier:?}: {stats:?}"
+                );
+                assert!(stats.peak_code_memory <= TINY_CACHE, "{tier:?}: {stats:?}");
+                assert!(stats.code_memory <= TINY_CACHE, "{tier:?}: {stats:?}");
+                if tier == Tier::Auto {
+                    assert!(stats.osr_entries > 0, "{stats:?}");
+                }
+            }
+            // No compiled code, or a sidecar's: never evicted.
+            Tier::Interp | Tier::Aot => assert_eq!(stats.evictions, 0, "{tier:?}: {stats:?}"),
+        }
+    }
+    // Unbounded, nothing is evicted and the same results come out.
+    let (results, stats) = run_churn(Tier::Auto, None, &scratch);
+    assert_eq!(results, expected);
+    assert_eq!(stats.evictions, 0);
+    assert!(stats.peak_code_memory > TINY_CACHE, "{stats:?}");
+}
+
+#[test]
+fn a_function_evicted_while_on_the_stack_returns_into_its_code_safely() {
+    let scratch = Scratch::new("on-stack");
+    let (expected, _) = run_churn(Tier::Interp, None, &scratch);
+    for tier in [Tier::Jit, Tier::Auto] {
+        // One page per function: `f` and one `g` fit, so compiling the next `g` under the
+        // compiled `f` evicts `f` (least recently used) while it waits for that call.
+        let engine = engine(tier, StoreLimits::default(), Some(TINY_CACHE));
+        let module = module_on(&engine, &scratch, &churn_wat());
+        let mut store = Store::new(&engine);
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        for (x, want) in expected[1..].iter().enumerate() {
+            let got = call(&mut store, instance, "f", &[Val::I32(x as i32)]);
+            assert_eq!(&got, want, "{tier:?} f({x})");
+        }
+        let stats = module.tier_stats();
+        assert!(stats.evictions > 0, "{tier:?}: {stats:?}");
+        assert!(stats.peak_code_memory <= TINY_CACHE, "{tier:?}: {stats:?}");
+    }
+}
+
+#[test]
+fn cli_stats_report_evictions_and_peak_code_memory() {
+    let scratch = Scratch::new("cli-cache");
+    let wasm = scratch.file("churn.wasm");
+    std::fs::write(&wasm, wat::parse_str(churn_wat()).unwrap()).unwrap();
+    let wasm = wasm.to_str().unwrap();
+    let reference = wrun(&["--tier", "interp", "--invoke", "main", wasm, "40"]);
+    assert!(reference.status.success(), "{}", stderr(&reference));
+    for tier in ["jit", "auto"] {
+        let out = wrun(&[
+            "--tier",
+            tier,
+            "--jit-threshold",
+            "1",
+            "--jit-cache-size",
+            "8K",
+            "--stats",
+            "--invoke",
+            "main",
+            wasm,
+            "40",
+        ]);
+        assert!(out.status.success(), "{tier}: {}", stderr(&out));
+        assert_eq!(out.stdout, reference.stdout, "{tier}");
+        let err = stderr(&out);
+        let value = |name: &str| -> u64 {
+            let line = err
+                .lines()
+                .find_map(|l| l.trim_start().strip_prefix(name)?.strip_prefix(':'))
+                .unwrap_or_else(|| panic!("no {name} in {err}"));
+            line.split_whitespace().next().unwrap().parse().unwrap()
+        };
+        assert!(value("evictions") > 0, "{tier}: {err}");
+        assert!(value("peak code memory") <= 8192, "{tier}: {err}");
+    }
+}

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use super::code_memory::CodeMemory;
 use super::exec_context::ACTIVE;
-pub use super::exec_context::{ExecContext, exec_offsets, jit_helper};
+pub use super::exec_context::{ExecContext, SuspendedFrame, exec_offsets, jit_helper};
 use super::x64::{Alu, Assembler, Gpr, Mem, Size, Width};
 use crate::runtime::vmctx::offsets;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx};
@@ -19,6 +19,9 @@ const NATIVE_STACK_RESERVE: usize = 256 * 1024;
 pub(crate) struct Trampoline {
     code: CodeMemory,
     trap_stub: usize,
+    /// What compiled code calls as `CALL_SLOW`: records the caller's frame, then jumps to
+    /// [`call_slow`].
+    call_slow_thunk: usize,
 }
 
 type EntryFn = unsafe extern "sysv64" fn(*mut ExecContext, *mut VmCtx, *mut u64, *const u8) -> u32;
@@ -74,6 +77,17 @@ fn build_trampoline() -> Result<Trampoline, String> {
     asm.mov_rm(Size::S64, Gpr::Rsp, Mem::base_disp(Gpr::R12, SAVED_RSP));
     asm.mov_rm(Size::S32, Gpr::Rax, Mem::base_disp(Gpr::R12, TRAP_CODE));
     asm.jmp(restore);
+    // CALL_SLOW's entry: the caller's rbp and return address into the record, then the Rust
+    // helper with the record as a fourth argument (rax and rcx are scratch at a call).
+    let call_slow_thunk = asm.new_label();
+    asm.bind(call_slow_thunk);
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_FP), Gpr::Rbp);
+    asm.mov_rm(Size::S64, Gpr::Rax, Mem::base(Gpr::Rsp));
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_PC), Gpr::Rax);
+    asm.mov_rr(Size::S64, Gpr::Rcx, Gpr::R12);
+    asm.mov_ri(Width::W64, Gpr::Rax, call_slow as *const () as usize as i64);
+    asm.jmp_r(Gpr::Rax);
+    let thunk_off = asm.label_offset(call_slow_thunk).unwrap_or(0);
     let trap_off = asm.label_offset(trap_stub).unwrap_or(0);
     let signal_off = asm.label_offset(signal_stub).unwrap_or(0);
     let bytes = asm.finish().map_err(|e| format!("trampoline: {e:?}"))?;
@@ -82,6 +96,7 @@ fn build_trampoline() -> Result<Trampoline, String> {
     super::exec_context::publish_signal_stub(base + signal_off);
     Ok(Trampoline {
         trap_stub: base + trap_off,
+        call_slow_thunk: base + thunk_off,
         code,
     })
 }
@@ -104,6 +119,72 @@ thread_local! {
     static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
     /// Who runs wasm functions without compiled code for the innermost entry.
     static FALLBACK: Cell<Option<Fallback>> = const { Cell::new(None) };
+    /// An address in the frame of the outermost active [`enter`] on this thread: every
+    /// compiled frame of the thread lies below it (read by [`code_ranges_on_stack`]).
+    static OUTERMOST_ENTRY: Cell<usize> = const { Cell::new(0) };
+
+}
+
+/// For each `(start, end)` code range, whether this thread may still be running in it or
+/// return into it. Called from Rust code, which compiled code reaches only through the
+/// `CALL_SLOW` helper; each such call is a suspended run of compiled frames, recorded by its
+/// entry thunk (the caller's `rbp` and return address), and its frames are
+/// walked along the `rbp` chain every compiled function keeps, up to the trampoline. Precise:
+/// only return addresses of live compiled frames count.
+///
+/// The suspended frames form a list through `call_slow`'s own frames
+/// ([`ExecContext::suspended`]), so recording one costs two loads and two stores.
+pub fn code_ranges_on_stack(ranges: &[(usize, usize)]) -> Vec<bool> {
+    let mut hits = vec![false; ranges.len()];
+    let (tramp_start, tramp_end) = match trampoline() {
+        Ok(t) => (
+            t.code.base() as usize,
+            t.code.base() as usize + t.code.len(),
+        ),
+        Err(_) => return hits,
+    };
+    let marker = 0u64;
+    let low = &raw const marker as usize;
+    let high = OUTERMOST_ENTRY.with(Cell::get);
+    let exec = EXEC.with(Cell::get);
+    // SAFETY: this thread's record (or null) and its list of suspended frames, each node
+    // on a live `call_slow` frame of this thread.
+    let mut node = if exec.is_null() {
+        std::ptr::null()
+    } else {
+        unsafe { (*exec).suspended }
+    };
+    while !node.is_null() {
+        // SAFETY: see above.
+        let SuspendedFrame {
+            mut pc,
+            mut fp,
+            outer,
+        } = unsafe { std::ptr::read(node) };
+        node = outer;
+        {
+            // Bounded: a frame chain only goes up, inside the stack.
+            while !(tramp_start..tramp_end).contains(&pc) && fp >= low && fp + 16 <= high {
+                for (hit, &(start, end)) in hits.iter_mut().zip(ranges) {
+                    *hit |= pc >= start && pc < end;
+                }
+                // SAFETY: `fp` is the frame pointer of a live compiled frame of this thread
+                // (checked to lie in its stack between here and the outermost entry): it
+                // holds the caller's `rbp` and the return address.
+                let (next_fp, next_pc) = unsafe {
+                    (
+                        std::ptr::read(fp as *const usize),
+                        std::ptr::read((fp + 8) as *const usize),
+                    )
+                };
+                if next_fp <= fp {
+                    break;
+                }
+                (fp, pc) = (next_fp, next_pc);
+            }
+        }
+    }
+    hits
 }
 
 /// Runs a wasm function that has no compiled code, called from compiled code: `record`'s
@@ -163,8 +244,11 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
                 _pad: 0,
                 trap_pc: 0,
                 trap_fp: 0,
+                exit_fp: 0,
+                exit_pc: 0,
+                suspended: std::ptr::null(),
                 helpers: [
-                    call_slow as *const () as usize,
+                    tramp.call_slow_thunk,
                     super::convert::convert as *const () as usize,
                     super::convert::float_op as *const () as usize,
                     collect_backtrace as *const () as usize,
@@ -209,6 +293,7 @@ pub unsafe fn enter(
         if outer.is_null() {
             let native_low = native_stack_low().unwrap_or(0);
             let here = &saved as *const _ as usize;
+            OUTERMOST_ENTRY.with(|top| top.set(here));
             e.stack_limit = if native_low != 0 && here > native_low {
                 // On a small stack, keep half of what is left for helpers and host calls.
                 native_low + NATIVE_STACK_RESERVE.min((here - native_low) / 2)
@@ -266,7 +351,29 @@ extern "C" fn collect_backtrace(_exec: *mut ExecContext, pc: usize, fp: usize) {
 
 /// Calls a function without compiled code from compiled code: host functions get the caller's
 /// context and the argument slots (which receive the results).
-extern "C" fn call_slow(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64) -> u32 {
+extern "C" fn call_slow(
+    caller: *mut VmCtx,
+    record: *const FuncRecord,
+    args: *mut u64,
+    exec: *mut ExecContext,
+) -> u32 {
+    // SAFETY: the thunk passes this thread's record (`r12`), in which it just stored the
+    // calling frame; the node lives on this frame and is unlinked before it returns.
+    unsafe {
+        let frame = SuspendedFrame {
+            pc: (*exec).exit_pc,
+            fp: (*exec).exit_fp,
+            outer: (*exec).suspended,
+        };
+        (*exec).suspended = &frame;
+        let rc = call_slow_inner(caller, record, args);
+        (*exec).suspended = frame.outer;
+        rc
+    }
+}
+
+#[inline(always)]
+fn call_slow_inner(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64) -> u32 {
     // SAFETY: compiled code passes a live record of its instance's function table.
     let host = unsafe { (*record).host };
     if host.is_null() {
