@@ -69,6 +69,7 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub use runtime::store::StoreLimits;
 use runtime::store::{ExternVal, InstantiateError};
 
 pub use aot::{SidecarChoice, SidecarFile, SidecarStatus};
@@ -120,6 +121,12 @@ pub struct Config {
     /// `Tier::Auto`: calls and loop iterations after which a function is compiled (see
     /// `tier.rs`).
     pub jit_threshold: u32,
+    // Resource limits and bounded code memory (issue 15).
+    /// The limits every store of this engine starts with (see [`Store::set_limits`]).
+    pub store_limits: StoreLimits,
+    /// Bytes of code memory the JIT may hold per module (`--jit-cache-size`); past it the
+    /// least recently used compiled functions are evicted (see `tier.rs`). `None`: unbounded.
+    pub jit_cache_size: Option<u64>,
 }
 
 impl Default for Config {
@@ -129,6 +136,8 @@ impl Default for Config {
             value_stack_slots: 1 << 20,
             max_call_depth: 50_000,
             jit_threshold: tier::DEFAULT_JIT_THRESHOLD,
+            store_limits: StoreLimits::default(),
+            jit_cache_size: None,
         }
     }
 }
@@ -234,6 +243,17 @@ impl Module {
             // A sidecar holds every function compiled: nothing to manage.
             (Some(code), _) => (Some(code), None),
             (None, Tier::Interp) => (None, None),
+            // A bounded code cache evicts functions one by one, which a whole-module buffer
+            // (calls between its functions are direct) cannot: each function is compiled at
+            // its first call instead, through a tier manager.
+            (None, Tier::Jit | Tier::Aot) if config.jit_cache_size.is_some() => (
+                None,
+                Some(Arc::new(tier::TierManager::with_cache_size(
+                    &info,
+                    1,
+                    config.jit_cache_size,
+                ))),
+            ),
             (None, Tier::Jit | Tier::Aot) => (
                 Some(Arc::new(
                     jit::JitModule::compile(&info).map_err(Error::Internal)?,
@@ -242,9 +262,10 @@ impl Module {
             ),
             (None, Tier::Auto) => (
                 None,
-                Some(Arc::new(tier::TierManager::new(
+                Some(Arc::new(tier::TierManager::with_cache_size(
                     &info,
                     config.jit_threshold,
+                    config.jit_cache_size,
                 ))),
             ),
         };
@@ -255,6 +276,9 @@ impl Module {
             (None, None) => None,
         };
         let code = Arc::new(interp::ModuleCode::new(&info, tiering));
+        if let Some(manager) = &tier_manager {
+            manager.attach_interp_code(&code);
+        }
         Ok(Module {
             info,
             code,
@@ -295,6 +319,8 @@ impl Module {
                 compiled: self.info.bodies.len(),
                 compile_time: self.jit_compile_time,
                 code_bytes: jit.code_len() as u64,
+                peak_code_memory: jit.memory_bytes() as u64,
+                code_memory: jit.memory_bytes() as u64,
                 ..tier::TierStats::default()
             },
             (None, None) => tier::TierStats::default(),
@@ -374,6 +400,19 @@ pub struct Store {
     /// Compiled code of the instantiated modules, kept alive as long as their instances.
     jit_code: Vec<Arc<jit::JitModule>>,
     data: runtime::store::StoreData,
+    /// The tier managers of the instances (by index) whose records they may point at code:
+    /// told to forget those records when the store drops.
+    tier_users: Vec<(Arc<tier::TierManager>, u32)>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        for (manager, index) in &self.tier_users {
+            if let Some(data) = self.data.instance(*index) {
+                manager.forget_records(&data.defined_funcs);
+            }
+        }
+    }
 }
 
 impl Store {
@@ -384,8 +423,19 @@ impl Store {
             engine: engine.clone(),
             interp: interp::Interp::new(config.value_stack_slots, config.max_call_depth),
             jit_code: Vec::new(),
-            data: runtime::store::StoreData::default(),
+            data: runtime::store::StoreData::with_limits(config.store_limits),
+            tier_users: Vec::new(),
         }
+    }
+
+    /// Sets the resource limits for the memories, tables and instances created from now on
+    /// (wasmtime's `StoreLimits`).
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.data.limits = limits;
+    }
+
+    pub fn limits(&self) -> StoreLimits {
+        self.data.limits
     }
 
     pub fn engine(&self) -> &Engine {
@@ -663,7 +713,7 @@ fn resource(message: String) -> Error {
 
 impl Memory {
     pub fn new(store: &mut Store, ty: MemoryType) -> Result<Memory, Error> {
-        let memory = runtime::memory::LinearMemory::new(ty).map_err(resource)?;
+        let memory = store.data.new_memory(ty).map_err(resource)?;
         Ok(Memory {
             store: store.id,
             index: store.data.add_memory(memory),
@@ -709,8 +759,10 @@ impl Table {
                 found: init.ty().to_string(),
             });
         }
-        let table =
-            runtime::table::TableInstance::new(ty, store.slot_of(&init)).map_err(resource)?;
+        let table = store
+            .data
+            .new_table(ty, store.slot_of(&init))
+            .map_err(resource)?;
         Ok(Table {
             store: store.id,
             index: store.data.add_table(table),
@@ -914,6 +966,11 @@ impl Linker {
             .data
             .instantiate(info, tier_code, &module.type_ids, &imports);
         attach_jit_code(store, module, next_index);
+        if let Some(manager) = &module.tier_manager
+            && store.data.instance(next_index).is_some()
+        {
+            store.tier_users.push((manager.clone(), next_index));
+        }
         let index = result.map_err(|e| match e {
             InstantiateError::Resource(m) => Error::Resource(m),
             InstantiateError::Trap(t) => Error::Trap(t),

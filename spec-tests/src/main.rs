@@ -86,9 +86,19 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
         filters: Vec::new(),
         timeout: Duration::from_secs(300),
     };
+    let mut jit_cache_size = None;
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            // Every tier under a bounded code cache (eviction under churn, see wrun's tier.rs).
+            "--jit-cache-size" => {
+                let value = args.next().ok_or("--jit-cache-size needs a value")?;
+                jit_cache_size = Some(
+                    value
+                        .parse::<u64>()
+                        .map_err(|_| format!("--jit-cache-size {value:?}: not a number"))?,
+                );
+            }
             "--tier" => {
                 let name = args.next().ok_or("--tier needs a value")?;
                 let tier = all_tiers()
@@ -116,7 +126,9 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
             }
             "-h" | "--help" => {
                 return Err(
-                    "usage: spec-tests [--tier NAME]... [--failures N|all] [--timeout SECS] [FILTER]...".into(),
+                    "usage: spec-tests [--tier NAME]... [--failures N|all] [--timeout SECS] \
+                     [--jit-cache-size BYTES] [FILTER]..."
+                        .into(),
                 );
             }
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag:?}")),
@@ -125,6 +137,9 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
     }
     if options.tiers.is_empty() {
         options.tiers = all_tiers();
+    }
+    for tier in &mut options.tiers {
+        tier.config.jit_cache_size = jit_cache_size;
     }
     Ok(options)
 }

@@ -312,7 +312,9 @@ pub fn sample_compiled_frames(at: &Interrupted, out: &mut [SampledFrame]) -> usi
 /// The compiled frames below a call-out `state` (the innermost one, or an outer one saved by
 /// the tier manager), innermost first, into `out`; `rsp` is the interrupted `rsp`.
 pub fn sample_call_out_frames(state: &CallOutState, rsp: usize, out: &mut [SampledFrame]) -> usize {
-    if state.exit_fp == 0 {
+    // A call-out recorded by the `CALL_SLOW` thunk stays behind after it returns: one whose
+    // frame is no longer between the interrupted `rsp` and its entry is gone.
+    if state.exit_fp == 0 || state.exit_fp < rsp || state.exit_fp > state.stack_top {
         return 0;
     }
     walk_sampled(state.exit_pc, state.exit_fp, 1, rsp, state.stack_top, out)
