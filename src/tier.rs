@@ -82,7 +82,7 @@ impl std::fmt::Display for Trigger {
 pub struct TierStats {
     /// Functions that ran in the interpreter (translated at least once).
     pub interpreted: usize,
-    /// Functions with machine code.
+    /// Functions compiled (a function evicted and compiled again counts again).
     pub compiled: usize,
     /// Functions entered through OSR at least once, and the number of OSR entries.
     pub osr_functions: usize,
