@@ -563,7 +563,11 @@ fn print_stats(tier: Tier, module: &Module) {
     );
     report!("  code bytes:            {}", stats.code_bytes);
     report!("  peak code memory:      {} bytes", stats.peak_code_memory);
-    report!("  evictions:             {}", stats.evictions);
+    report!(
+        "  evictions:             {} ({} on the stack)",
+        stats.evictions,
+        stats.evictions_on_stack
+    );
     report!(
         "  sidecar:               {}",
         module.sidecar_status().describe()
