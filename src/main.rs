@@ -76,6 +76,9 @@ enum Command {
         /// With `--tier auto`: calls or loop iterations after which a function is compiled.
         #[arg(long, value_name = "N", default_value_t = wrun::tier::DEFAULT_JIT_THRESHOLD)]
         jit_threshold: u32,
+        /// Bound on the JIT's code memory per module (as for a run).
+        #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+        jit_cache_size: Option<u64>,
         /// The scripts.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -278,11 +281,13 @@ fn main() -> ExitCode {
         Some(Command::Wast {
             tier,
             jit_threshold,
+            jit_cache_size,
             files,
         }) => run_wast_files(
             Config {
                 tier: tier.into(),
                 jit_threshold,
+                jit_cache_size,
                 ..Config::default()
             },
             &files,
@@ -558,7 +563,11 @@ fn print_stats(tier: Tier, module: &Module) {
     );
     report!("  code bytes:            {}", stats.code_bytes);
     report!("  peak code memory:      {} bytes", stats.peak_code_memory);
-    report!("  evictions:             {}", stats.evictions);
+    report!(
+        "  evictions:             {} ({} on the stack)",
+        stats.evictions,
+        stats.evictions_on_stack
+    );
     report!(
         "  sidecar:               {}",
         module.sidecar_status().describe()

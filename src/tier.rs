@@ -82,7 +82,7 @@ impl std::fmt::Display for Trigger {
 pub struct TierStats {
     /// Functions that ran in the interpreter (translated at least once).
     pub interpreted: usize,
-    /// Functions with machine code.
+    /// Functions compiled (a function evicted and compiled again counts again).
     pub compiled: usize,
     /// Functions entered through OSR at least once, and the number of OSR entries.
     pub osr_functions: usize,
@@ -91,8 +91,10 @@ pub struct TierStats {
     pub compile_time: Duration,
     pub code_bytes: u64,
     // Bounded code memory (issue 15).
-    /// Compiled functions evicted from the code cache.
+    /// Compiled functions evicted from the code cache, and how many of them were on the
+    /// stack then (their code was freed once they returned).
     pub evictions: u64,
+    pub evictions_on_stack: u64,
     /// Most and current bytes of code memory held (pages of live and evicted-but-unfreed
     /// code; with `Tier::Jit` the module's code).
     pub peak_code_memory: u64,
@@ -139,8 +141,11 @@ struct Cache {
     retired_bytes: u64,
     /// Evicted code some frame of this thread may still run or return into.
     retired: Vec<(Arc<JitModule>, u64)>,
+    /// Per defined function: the bytes its code took when last compiled (0: never).
+    known_sizes: Box<[u64]>,
     peak_bytes: u64,
     evictions: u64,
+    evictions_on_stack: u64,
 }
 
 // SAFETY: the raw record pointers in `users` are dereferenced only by the thread recorded
@@ -160,13 +165,17 @@ unsafe impl Send for Cache {}
 /// its code is retired. "Used" is when the manager last handed the code out (compiled it,
 /// attached it to an instance's record, entered one of its loops by OSR): no cost on any
 /// call, at the price of not seeing calls between compiled functions (for those it is the
-/// order of tier-up). Retired code is freed as soon as this thread has no word of its native
-/// stack pointing into it ([`crate::jit::entry::code_ranges_on_stack`]): only the evicting
-/// thread can run it, because a function is evicted only when every record using it belongs
-/// to a store of the evicting thread (functions shared with stores of other threads are never
-/// victims). Freeing the `JitModule` drops its code-registry entry with it, so the signal
-/// handler and the profiler stop seeing the range when, and only when, nothing can run it.
-/// When no victim is left (all on the stack, or shared), the new function stays interpreted.
+/// order of tier-up). Victims no compiled frame of this thread is in go first, and their code
+/// is freed at once; a victim on the stack is retired, and freed once no compiled frame of
+/// this thread is in it any more ([`crate::jit::entry::code_ranges_on_stack`], checked at
+/// every later compile). Only the evicting thread can run the code, because a function is
+/// evicted only when every record using it belongs to a store of the evicting thread
+/// (functions shared with stores of other threads are never victims). Freeing the
+/// `JitModule` drops its code-registry entry with it, so the signal handler and the profiler
+/// stop seeing the range when, and only when, nothing can run it. When there is no room (the
+/// rest pinned on the stack or shared), the new function stays interpreted for now, without
+/// being compiled at all if even its last known size cannot fit; it is asked for again when
+/// hot again.
 pub struct TierManager {
     module: Arc<ModuleInfo>,
     threshold: u32,
@@ -206,8 +215,10 @@ impl TierManager {
                 live_bytes: 0,
                 retired_bytes: 0,
                 retired: Vec::new(),
+                known_sizes: vec![0; n].into_boxed_slice(),
                 peak_bytes: 0,
                 evictions: 0,
+                evictions_on_stack: 0,
             }),
             interp_code: OnceLock::new(),
             osr_used: (0..n).map(|_| AtomicBool::new(false)).collect(),
@@ -266,6 +277,11 @@ impl TierManager {
             }
             Slot::Interpreted => {}
         }
+        if let Some(limit) = self.cache_size
+            && !Self::room_possible(cache, defined, limit)
+        {
+            return None;
+        }
         let started = Instant::now();
         let result = JitModule::compile_function(&self.module, func_index, self.cpu);
         let elapsed = started.elapsed();
@@ -281,6 +297,7 @@ impl TierManager {
             }
         };
         let bytes = code.memory_bytes() as u64;
+        cache.known_sizes[defined] = bytes;
         if let Some(limit) = self.cache_size
             && bytes > limit
         {
@@ -320,29 +337,37 @@ impl TierManager {
         Some(code)
     }
 
-    /// Frees retired code and evicts least recently used functions (never `keep`) until
-    /// `bytes` more fit within `limit`; false if they cannot.
+    /// Evicts compiled functions (never `keep`) until `bytes` more fit within `limit`: first
+    /// those no frame of this thread is running, least recently used first (their code is
+    /// freed at once), then those on the stack (their code is retired until they return, so
+    /// the room only comes later). False if the bytes do not fit now.
     fn make_room(&self, cache: &mut Cache, keep: usize, bytes: u64, limit: u64) -> bool {
+        Self::free_retired(cache);
         let this_thread = std::thread::current().id();
-        loop {
-            Self::free_retired(cache);
-            if cache.live_bytes + cache.retired_bytes + bytes <= limit {
-                return true;
-            }
-            let victim = cache
-                .slots
-                .iter()
-                .enumerate()
-                .filter_map(|(i, slot)| match slot {
-                    Slot::Compiled(c)
-                        if i != keep && c.users.iter().all(|u| u.thread == this_thread) =>
-                    {
-                        Some((c.last_used, i))
-                    }
-                    _ => None,
-                })
-                .min();
-            let Some((_, victim)) = victim else {
+        let candidates: Vec<(usize, u64, (usize, usize))> = cache
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, slot)| match slot {
+                Slot::Compiled(c)
+                    if i != keep && c.users.iter().all(|u| u.thread == this_thread) =>
+                {
+                    Some((i, c.last_used, c.code.code_range()))
+                }
+                _ => None,
+            })
+            .collect();
+        let ranges: Vec<(usize, usize)> = candidates.iter().map(|c| c.2).collect();
+        let on_stack = crate::jit::entry::code_ranges_on_stack(&ranges);
+        let mut order: Vec<(bool, u64, usize)> = candidates
+            .iter()
+            .zip(on_stack)
+            .map(|(&(i, last_used, _), on_stack)| (on_stack, last_used, i))
+            .collect();
+        order.sort_unstable();
+        let mut order = order.into_iter();
+        while cache.live_bytes + cache.retired_bytes + bytes > limit {
+            let Some((on_stack, _, victim)) = order.next() else {
                 return false;
             };
             let Slot::Compiled(evicted) =
@@ -361,15 +386,53 @@ impl TierManager {
                 code.reset_counters(func_index);
             }
             log::debug!(
-                "evicted function {func_index} {:?}: {} bytes",
+                "evicted function {func_index} {:?}: {} bytes{}",
                 self.module.func_name(func_index).unwrap_or(""),
-                evicted.bytes
+                evicted.bytes,
+                if on_stack {
+                    " (on the stack: freed once it returns)"
+                } else {
+                    ""
+                }
             );
             cache.live_bytes -= evicted.bytes;
-            cache.retired_bytes += evicted.bytes;
-            cache.retired.push((evicted.code, evicted.bytes));
             cache.evictions += 1;
+            if on_stack {
+                cache.evictions_on_stack += 1;
+                cache.retired_bytes += evicted.bytes;
+                cache.retired.push((evicted.code, evicted.bytes));
+            }
+            // Otherwise dropped here: no frame of this thread is in it and no other thread
+            // uses it, so its pages are unmapped and its registry entry removed now.
         }
+        true
+    }
+
+    /// Whether compiling defined function `defined` may find room within `limit`: the code
+    /// that cannot be evicted now (retired code still on the stack, functions used by other
+    /// threads) leaves room for its last known size (at least a page). Saves compiling code
+    /// only to throw it away while the cache is pinned.
+    fn room_possible(cache: &mut Cache, defined: usize, limit: u64) -> bool {
+        Self::free_retired(cache);
+        let this_thread = std::thread::current().id();
+        let shared: u64 = cache
+            .slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Compiled(c) if c.users.iter().any(|u| u.thread != this_thread) => {
+                    Some(c.bytes)
+                }
+                _ => None,
+            })
+            .sum();
+        let page = region::page::size() as u64;
+        let needed = cache
+            .known_sizes
+            .get(defined)
+            .copied()
+            .unwrap_or(0)
+            .max(page);
+        cache.retired_bytes + shared + needed <= limit
     }
 
     /// Frees the retired code no frame of this thread can run or return into.
@@ -418,6 +481,7 @@ impl TierManager {
             compile_time: Duration::from_nanos(self.compile_nanos.load(Ordering::Relaxed)),
             code_bytes: self.code_bytes.load(Ordering::Relaxed),
             evictions: cache.evictions,
+            evictions_on_stack: cache.evictions_on_stack,
             peak_code_memory: cache.peak_bytes,
             code_memory: cache.live_bytes + cache.retired_bytes,
         }
