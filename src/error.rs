@@ -102,6 +102,24 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    /// The trap, when this is one.
+    pub fn as_trap(&self) -> Option<&Trap> {
+        match self {
+            Error::Trap(trap) => Some(trap),
+            _ => None,
+        }
+    }
+
+    /// The trap, when this is one; else the error itself.
+    pub fn into_trap(self) -> Result<Trap, Error> {
+        match self {
+            Error::Trap(trap) => Ok(trap),
+            other => Err(other),
+        }
+    }
+}
+
 impl From<ModuleError> for Error {
     fn from(e: ModuleError) -> Error {
         Error::Validation {

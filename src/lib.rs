@@ -677,23 +677,25 @@ impl Func {
         unsafe { runtime::store::record_func_type(self.record.as_ptr()) }.clone()
     }
 
-    /// Calls the function; argument types are checked against its type.
-    pub fn call(&self, store: &mut Store, args: &[Val]) -> Result<Vec<Val>, Trap> {
+    /// Calls the function. Arguments of the wrong number or types are an
+    /// [`Error::TypeMismatch`] (nothing runs); a trap is an [`Error::Trap`].
+    pub fn call(&self, store: &mut Store, args: &[Val]) -> Result<Vec<Val>, Error> {
         let ty = self.ty(store);
         if args.len() != ty.params.len() {
-            return Err(Trap::host(format!(
-                "function {ty} expects {} arguments, got {}",
-                ty.params.len(),
-                args.len()
-            )));
+            return Err(Error::TypeMismatch {
+                what: format!("the arguments of function {ty}"),
+                expected: format!("{} values", ty.params.len()),
+                found: format!("{}", args.len()),
+            });
         }
         let mut slots = vec![0u64; ty.params.len().max(ty.results.len()).max(1)];
         for (i, (arg, param)) in args.iter().zip(&ty.params).enumerate() {
             if arg.ty() != *param {
-                return Err(Trap::host(format!(
-                    "argument {i} of function {ty} must be {param}, got {}",
-                    arg.ty()
-                )));
+                return Err(Error::TypeMismatch {
+                    what: format!("argument {i} of function {ty}"),
+                    expected: param.to_string(),
+                    found: arg.ty().to_string(),
+                });
             }
             slots[i] = store.slot_of(arg);
         }

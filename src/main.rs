@@ -272,6 +272,16 @@ enum RunError {
     Trap(Trap),
 }
 
+impl From<Error> for RunError {
+    /// A call's failure: a trap, or arguments the function does not take.
+    fn from(error: Error) -> RunError {
+        match error {
+            Error::Trap(trap) => RunError::Trap(trap),
+            other => RunError::Setup(other.to_string()),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off"))
         .format_timestamp(None)
@@ -844,7 +854,7 @@ fn run_module(
     let (mut store, instance) = instantiate(setup, module_path, wasi, loaded)?;
     match instance.get_export(&store, "_start") {
         Some(Extern::Func(start)) => {
-            start.call(&mut store, &[]).map_err(RunError::Trap)?;
+            start.call(&mut store, &[])?;
         }
         Some(_) => {
             return Err(RunError::Setup(format!(
@@ -875,7 +885,7 @@ fn invoke_export(
     if instance.get_export(&store, "_start").is_none()
         && let Some(Extern::Func(initialize)) = instance.get_export(&store, "_initialize")
     {
-        initialize.call(&mut store, &[]).map_err(RunError::Trap)?;
+        initialize.call(&mut store, &[])?;
     }
     let func = exported_func(&store, instance, name)
         .map_err(|message| RunError::Setup(format!("{}: {message}", module_path.display())))?;
@@ -897,7 +907,7 @@ fn invoke_export(
         .map(|(&ty, raw)| parse_val(ty, raw))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|message| RunError::Setup(format!("export `{name}`: {message}")))?;
-    let results = func.call(&mut store, &args).map_err(RunError::Trap)?;
+    let results = func.call(&mut store, &args)?;
     for value in &results {
         output!("{}", show_val(value));
     }

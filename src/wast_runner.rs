@@ -565,7 +565,8 @@ impl<'a> Runner<'a> {
         };
         Ok(match func.call(&mut self.store, &args) {
             Ok(values) => Executed::Values(values),
-            Err(trap) => Executed::Trap(trap),
+            Err(Error::Trap(trap)) => Executed::Trap(trap),
+            Err(other) => Executed::Error(other),
         })
     }
 }

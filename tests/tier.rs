@@ -86,6 +86,7 @@ impl Loaded {
             .get_func(&self.store, export)
             .unwrap_or_else(|| panic!("no exported function {export:?}"));
         func.call(&mut self.store, args)
+            .map_err(|e| e.into_trap().expect("a trap, not an API error"))
     }
 
     fn stats(&self) -> TierStats {

@@ -22,6 +22,7 @@ fn call(wat: &str, name: &str, args: &[Val]) -> Result<Vec<Val>, crate::Trap> {
         .expect("instantiates");
     let func = instance.get_func(&store, name).expect("export exists");
     func.call(&mut store, args)
+        .map_err(|e| e.into_trap().expect("a trap, not an API error"))
 }
 
 #[test]
@@ -308,7 +309,9 @@ fn run_bench_programs(mut each: impl FnMut(&str, &mut dyn FnMut() -> String)) {
             .expect("instantiates");
         let start = instance.get_func(&store, "_start").expect("_start");
         each(name, &mut || {
-            let result = start.call(&mut store, &[]);
+            let result = start
+                .call(&mut store, &[])
+                .map_err(|e| e.into_trap().expect("a trap"));
             let text = String::from_utf8_lossy(&output.borrow())
                 .trim()
                 .replace('\n', " | ");

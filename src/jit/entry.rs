@@ -135,8 +135,14 @@ fn build_trampoline() -> Result<Trampoline, String> {
     let thunk_off = asm.label_offset(call_slow_thunk).unwrap_or(0);
     // The call-out stubs of the other helpers (offsets now, addresses once the code is placed).
     let stubbed_jit_helpers = [
-        (jit_helper::CONVERT, super::convert::convert as *const () as usize),
-        (jit_helper::FLOAT_OP, super::convert::float_op as *const () as usize),
+        (
+            jit_helper::CONVERT,
+            super::convert::convert as *const () as usize,
+        ),
+        (
+            jit_helper::FLOAT_OP,
+            super::convert::float_op as *const () as usize,
+        ),
     ];
     let mut jit_stub_offsets = [None; jit_helper::COUNT];
     for (index, target) in stubbed_jit_helpers {

@@ -450,7 +450,11 @@ fn interpreted_code_calls_compiled_code() {
     let result = sum.call(&mut store, &[crate::Val::I32(10)]).expect("runs");
     assert_eq!(result, vec![crate::Val::I32(385)]);
     let bad = instance.get_func(&store, "bad").expect("export");
-    let trap = bad.call(&mut store, &[]).expect_err("traps");
+    let trap = bad
+        .call(&mut store, &[])
+        .expect_err("traps")
+        .into_trap()
+        .expect("a trap");
     assert_eq!(trap.code, TrapCode::Unreachable);
     let funcs: Vec<u32> = trap.backtrace.iter().map(|f| f.func_index).collect();
     assert_eq!(funcs, [0, 2], "{trap}");

@@ -297,7 +297,10 @@ impl Instantiated {
         let result = func
             .call(&mut self.store, &args)
             .map(|results| results.into_iter().map(|v| self.canonical(v)).collect())
-            .map_err(|trap| describe_trap(&trap));
+            .map_err(|error| match error {
+                wrun::Error::Trap(trap) => describe_trap(&trap),
+                other => format!("error: {other}"),
+            });
         Some(Event::Call {
             export: name,
             fresh_instance,
