@@ -109,12 +109,11 @@ impl Tier {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub tier: Tier,
-    /// Size of each execution's value stack, in 8-byte slots. Exhausting it is the trap
-    /// "call stack exhausted".
-    pub value_stack_slots: usize,
-    /// Maximum depth of interpreted wasm calls; deeper calls trap with "call stack
-    /// exhausted" (compiled code is limited by the native stack instead).
-    pub max_call_depth: usize,
+    /// The wasm stack, in bytes (`--max-wasm-stack`; ARCHITECTURE.md "Stack limits"): the
+    /// value stack every tier's frames live on, and a call-depth budget of one frame per
+    /// [`MIN_FRAME_BYTES`] of it. Running out of either is the trap "call stack exhausted",
+    /// at the same depth on every tier.
+    pub max_wasm_stack: usize,
     /// `Tier::Auto`: calls and loop iterations after which a function is compiled (see
     /// `tier.rs`).
     pub jit_threshold: u32,
@@ -124,10 +123,52 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             tier: Tier::Auto,
-            value_stack_slots: 1 << 20,
-            max_call_depth: 50_000,
+            max_wasm_stack: DEFAULT_MAX_WASM_STACK,
             jit_threshold: tier::DEFAULT_JIT_THRESHOLD,
         }
+    }
+}
+
+/// The default of [`Config::max_wasm_stack`]: 8 MiB, the value stack wrun always had (2^20
+/// slots), so 131,072 frames of small functions.
+pub const DEFAULT_MAX_WASM_STACK: usize = 8 << 20;
+
+/// Bytes of the wasm stack a frame counts for at least: the call-depth budget is
+/// `max_wasm_stack / MIN_FRAME_BYTES` frames (a frame's real cost is its value-stack slots,
+/// which can be fewer: a function without parameters, locals or operands adds none).
+pub const MIN_FRAME_BYTES: usize = 64;
+
+/// Native stack bytes one wasm frame may use at most, the frames that cross tiers included
+/// (a compiled frame uses 16; an interpreted function calling a compiled one, or the
+/// reverse, puts the interpreter's and the entry's Rust frames in between). Measured: about
+/// 300 bytes (release build) for a recursion whose every frame crosses tiers (400,000 frames
+/// of `tests/limits.rs`'s mutual recursion under `--max-wasm-stack 64m`: 134 MB peak RSS
+/// against 6 MB for 10 frames, the value stack included); 2048 leaves room for debug builds.
+pub const MAX_NATIVE_BYTES_PER_FRAME: usize = 2048;
+
+/// The call-depth budget of the default configuration.
+pub const DEFAULT_MAX_CALL_DEPTH: u64 = (DEFAULT_MAX_WASM_STACK / MIN_FRAME_BYTES) as u64;
+
+impl Config {
+    /// Frames one thread may have active at once: `max_wasm_stack / MIN_FRAME_BYTES`.
+    pub fn max_call_depth(&self) -> usize {
+        self.max_wasm_stack / MIN_FRAME_BYTES
+    }
+
+    /// Slots of the value stack (`max_wasm_stack / 8`, at least 16).
+    pub fn value_stack_slots(&self) -> usize {
+        (self.max_wasm_stack / 8).max(16)
+    }
+
+    /// The native stack a thread needs so that a recursion up to [`Config::max_call_depth`]
+    /// always fits, whatever mix of tiers its frames are in: the CLI and the wast runner give
+    /// their wasm thread this much (an embedder running wasm on a smaller stack gets the same
+    /// trap earlier, from the compiled prologue's native-stack check).
+    pub fn native_stack_bytes(&self) -> usize {
+        const RESERVE: usize = 16 << 20;
+        self.max_call_depth()
+            .saturating_mul(MAX_NATIVE_BYTES_PER_FRAME)
+            .saturating_add(RESERVE)
     }
 }
 
@@ -418,7 +459,7 @@ impl Store {
         Store {
             id: StoreId::next(),
             engine: engine.clone(),
-            interp: interp::Interp::new(config.value_stack_slots, config.max_call_depth),
+            interp: interp::Interp::new(config.value_stack_slots(), config.max_call_depth()),
             jit_code: Vec::new(),
             data: runtime::store::StoreData::default(),
         }

@@ -36,7 +36,8 @@ macro_rules! output {
 /// Exit status of a run that trapped (wasmtime's: 128 + SIGABRT).
 const TRAP_EXIT_STATUS: u8 = 134;
 
-/// Stack of the thread that runs wasm: several MiB, chosen here so the engine's limits are known.
+/// Least stack of the thread that runs wasm (it gets `Config::native_stack_bytes` when that is
+/// more): several MiB, chosen here so the engine's limits are known.
 const WASM_THREAD_STACK_BYTES: usize = 64 << 20;
 
 const EXAMPLES: &str = "\
@@ -154,6 +155,10 @@ struct RunArgs {
     #[arg(value_name = "MODULE", required = true)]
     module: Option<PathBuf>,
 
+    /// Limits for running code you do not trust (issue 15).
+    #[command(flatten)]
+    limits: LimitArgs,
+
     /// Arguments for the guest (or for the --invoke'd export).
     #[arg(
         value_name = "ARGS",
@@ -232,6 +237,14 @@ fn main() -> ExitCode {
         .format_timestamp(None)
         .try_init();
     let cli = Cli::parse();
+    // The wasm thread's stack holds the deepest recursion the wasm stack allows on any tier.
+    let stack_config = match cli.command {
+        None => cli.run.limits.apply(Config::default()),
+        Some(_) => Config::default(),
+    };
+    let thread_stack = stack_config
+        .native_stack_bytes()
+        .max(WASM_THREAD_STACK_BYTES);
     let work = move || match cli.command {
         Some(Command::Wast {
             tier,
@@ -256,7 +269,7 @@ fn main() -> ExitCode {
     // Wasm and the wast runner run on a thread with a stack size we chose.
     match std::thread::Builder::new()
         .name("wrun".into())
-        .stack_size(WASM_THREAD_STACK_BYTES)
+        .stack_size(thread_stack)
         .spawn(work)
     {
         Ok(handle) => match handle.join() {
@@ -389,6 +402,58 @@ fn compile_module(module_path: &Path, output: Option<PathBuf>) -> ExitCode {
 /// `wrun compile` shows progress for modules with at least this many functions.
 const PROGRESS_MIN_FUNCTIONS: usize = 256;
 
+/// The CLI's execution limits, grouped so each limit is one field here and one in `Config`.
+#[derive(Args, Debug)]
+struct LimitArgs {
+    /// Size of the wasm stack in bytes (suffixes k, m, g: KiB, MiB, GiB): the value stack
+    /// every tier's frames live on, and a depth of one frame per 64 bytes of it; a deeper
+    /// recursion traps with "call stack exhausted" at the same depth on every tier.
+    /// Default 8m.
+    #[arg(long, value_name = "BYTES", value_parser = parse_wasm_stack)]
+    max_wasm_stack: Option<usize>,
+}
+
+impl LimitArgs {
+    /// `config` with these limits applied.
+    fn apply(&self, config: Config) -> Config {
+        Config {
+            max_wasm_stack: self.max_wasm_stack.unwrap_or(config.max_wasm_stack),
+            ..config
+        }
+    }
+}
+
+/// Largest `--max-wasm-stack`: the thread that runs wasm reserves native stack in proportion.
+const MAX_WASM_STACK_LIMIT: usize = 1 << 30;
+
+/// `BYTES` of `--max-wasm-stack`: digits with an optional binary suffix (`k`, `m`, `g`).
+fn parse_wasm_stack(text: &str) -> Result<usize, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let (digits, unit) = match lower.strip_suffix(['k', 'm', 'g']) {
+        Some(digits) => (digits, lower.chars().last()),
+        None => (lower.as_str(), None),
+    };
+    let number: usize = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a byte count (e.g. 1048576, 512k, 8m)"))?;
+    let shift = match unit {
+        Some('k') => 10,
+        Some('m') => 20,
+        Some('g') => 30,
+        _ => 0,
+    };
+    let bytes = number
+        .checked_mul(1 << shift)
+        .filter(|b| (wrun::MIN_FRAME_BYTES..=MAX_WASM_STACK_LIMIT).contains(b))
+        .ok_or_else(|| {
+            format!(
+                "`{text}`: the wasm stack must be {} bytes to 1g",
+                wrun::MIN_FRAME_BYTES
+            )
+        })?;
+    Ok(bytes)
+}
+
 fn run_cli_module(args: RunArgs) -> ExitCode {
     let Some(module_path) = args.module.clone() else {
         report!("error: no module given (see --help)");
@@ -401,11 +466,11 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let config = Config {
+    let config = args.limits.apply(Config {
         tier: args.tier.into(),
         jit_threshold: args.jit_threshold,
         ..Config::default()
-    };
+    });
     let sidecar = if args.no_aot {
         SidecarChoice::Disabled
     } else if let Some(path) = &args.aot {

@@ -214,9 +214,10 @@ impl Tiering for TierManager {
         vmctx: *mut VmCtx,
         fp: *mut u64,
         stack_end: *mut u64,
+        depth_left: u64,
     ) -> Result<(), Trap> {
         // SAFETY: forwarded contract.
-        unsafe { run_compiled(interp, entry, vmctx, fp, stack_end) }
+        unsafe { run_compiled(interp, entry, vmctx, fp, stack_end, depth_left) }
     }
 }
 
@@ -231,13 +232,14 @@ pub unsafe fn run_compiled(
     vmctx: *mut VmCtx,
     fp: *mut u64,
     stack_end: *mut u64,
+    depth_left: u64,
 ) -> Result<(), Trap> {
     let fallback = Fallback {
         call: interp_fallback,
         ctx: interp.cast(),
     };
     // SAFETY: forwarded contract.
-    unsafe { crate::jit::enter(entry, vmctx, fp, stack_end, Some(fallback)) }
+    unsafe { crate::jit::enter(entry, vmctx, fp, stack_end, depth_left, Some(fallback)) }
 }
 
 /// The JIT's fallback: runs `record` (a function without code) on the interpreter `ctx`.
@@ -249,7 +251,8 @@ unsafe fn interp_fallback(
     ctx: *mut (),
     record: *const FuncRecord,
     args: *mut u64,
+    depth_left: u64,
 ) -> Result<(), Trap> {
     // SAFETY: per the contract; the interpreter is suspended in `run_compiled` meanwhile.
-    unsafe { (*ctx.cast::<Interp>()).call_at(record, args) }
+    unsafe { (*ctx.cast::<Interp>()).call_at_with_depth(record, args, depth_left) }
 }

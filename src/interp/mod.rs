@@ -269,8 +269,8 @@ pub trait Tiering: Send + Sync {
     /// `wasm_offset` (compiling the function, and setting `record.code`, if needed).
     fn osr_entry(&self, record: &FuncRecord, wasm_offset: u32) -> Option<*const u8>;
     /// Runs compiled code `entry` of instance `vmctx` with its frame at `fp` on `interp`'s
-    /// value stack (which ends at `stack_end`); functions without code that it calls run on
-    /// `interp`.
+    /// value stack (which ends at `stack_end`) with the call-depth budget `depth_left` (its own
+    /// frame included); functions without code that it calls run on `interp`.
     ///
     /// # Safety
     /// `entry` is live compiled code of `vmctx`'s module, the frame at `fp` is what the entry
@@ -282,6 +282,7 @@ pub trait Tiering: Send + Sync {
         vmctx: *mut VmCtx,
         fp: *mut u64,
         stack_end: *mut u64,
+        depth_left: u64,
     ) -> Result<(), Trap>;
 }
 

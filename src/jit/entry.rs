@@ -108,10 +108,15 @@ thread_local! {
 
 /// Runs a wasm function that has no compiled code, called from compiled code: `record`'s
 /// arguments are at `args` (the callee's frame, on the value stack the entry runs on) and
-/// its results are left there. The tier manager installs the interpreter here; the JIT
-/// knows nothing about it.
-pub type FallbackFn =
-    unsafe fn(ctx: *mut (), record: *const FuncRecord, args: *mut u64) -> Result<(), Trap>;
+/// its results are left there; `depth_left` is the call-depth budget the callee starts with
+/// (the compiled caller's, see [`ExecContext::depth_left`]). The tier manager installs the
+/// interpreter here; the JIT knows nothing about it.
+pub type FallbackFn = unsafe fn(
+    ctx: *mut (),
+    record: *const FuncRecord,
+    args: *mut u64,
+    depth_left: u64,
+) -> Result<(), Trap>;
 
 /// A [`FallbackFn`] with its context.
 #[derive(Clone, Copy)]
@@ -163,6 +168,7 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
                 _pad: 0,
                 trap_pc: 0,
                 trap_fp: 0,
+                depth_left: 0,
                 helpers: [
                     call_slow as *const () as usize,
                     super::convert::convert as *const () as usize,
@@ -179,7 +185,9 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
 
 /// Runs compiled code `code` (a function entry or an OSR entry) of the instance `vmctx`
 /// with its frame at `fp` (arguments, or at an OSR entry the whole frame, in place) on a
-/// value stack ending at `stack_end`; the results are left at `fp[0..n]`. Re-entrant:
+/// value stack ending at `stack_end`, with `depth_left` more wasm frames allowed (the
+/// entered function's own frame included: ARCHITECTURE.md "Stack limits"); the results are
+/// left at `fp[0..n]`. Re-entrant:
 /// compiled code may call `fallback` (for functions without code), which may enter
 /// compiled code again on the same value stack, above the caller's frame.
 ///
@@ -192,6 +200,7 @@ pub unsafe fn enter(
     vmctx: *mut VmCtx,
     fp: *mut u64,
     stack_end: *mut u64,
+    depth_left: u64,
     fallback: Option<Fallback>,
 ) -> Result<(), Trap> {
     let tramp = trampoline()?;
@@ -205,7 +214,7 @@ pub unsafe fn enter(
     // it runs on this thread, i.e. inside this call.
     let saved = unsafe {
         let e = &mut *exec;
-        let saved = (e.stack_limit, e.value_stack_end, e.saved_rsp);
+        let saved = (e.stack_limit, e.value_stack_end, e.saved_rsp, e.depth_left);
         if outer.is_null() {
             let native_low = native_stack_low().unwrap_or(0);
             let here = &saved as *const _ as usize;
@@ -219,6 +228,7 @@ pub unsafe fn enter(
             super::trap::ensure_alt_stack();
         }
         e.value_stack_end = stack_end as usize;
+        e.depth_left = depth_left;
         e.trap_code = 0;
         saved
     };
@@ -236,7 +246,7 @@ pub unsafe fn enter(
     // SAFETY: as above; restores the outer entry's view (its saved rsp above all).
     unsafe {
         let e = &mut *exec;
-        (e.stack_limit, e.value_stack_end, e.saved_rsp) = saved;
+        (e.stack_limit, e.value_stack_end, e.saved_rsp, e.depth_left) = saved;
     }
     if rc == 0 {
         return Ok(());
@@ -274,7 +284,7 @@ extern "C" fn call_slow(caller: *mut VmCtx, record: *const FuncRecord, args: *mu
             // SAFETY: the fallback was installed by the entry this code runs under, for this
             // value stack; `record` is live and `args` is the callee's frame on that stack.
             Some(fallback) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-                (fallback.call)(fallback.ctx, record, args)
+                (fallback.call)(fallback.ctx, record, args, depth_left())
             }))
             .unwrap_or_else(|_| Err(Trap::host("interpreter panicked"))),
             None => Err(Trap::host("jit: call of a function without compiled code")),
@@ -302,6 +312,17 @@ extern "C" fn call_slow(caller: *mut VmCtx, record: *const FuncRecord, args: *mu
         Ok(Err(trap)) => pending_trap(trap),
         Err(_) => pending_trap(Trap::host("host function panicked")),
     }
+}
+
+/// The call-depth budget of the compiled code running on this thread (what a callee it calls
+/// through `CALL_SLOW` starts with); 0 when none runs.
+fn depth_left() -> u64 {
+    let exec = ACTIVE.with(Cell::get);
+    if exec.is_null() {
+        return 0;
+    }
+    // SAFETY: a non-null ACTIVE is this thread's live record.
+    unsafe { (*exec).depth_left }
 }
 
 /// Parks a trap raised below compiled code for [`enter`] and returns the code the compiled

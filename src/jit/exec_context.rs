@@ -41,6 +41,11 @@ pub struct ExecContext {
     /// `rbp` of the trapping compiled frame, for the backtrace.
     pub trap_fp: usize,
     pub helpers: [usize; jit_helper::COUNT],
+    /// Wasm frames this thread may still enter (the call-depth budget, ARCHITECTURE.md
+    /// "Stack limits"): each compiled prologue takes one (trapping with "call stack
+    /// exhausted" when none is left), each return gives it back; [`super::entry::enter`]
+    /// sets it from its caller's budget and restores it afterwards, traps included.
+    pub depth_left: u64,
 }
 
 pub mod exec_offsets {
@@ -54,6 +59,7 @@ pub mod exec_offsets {
     pub const TRAP_PC: i32 = offset_of!(ExecContext, trap_pc) as i32;
     pub const TRAP_FP: i32 = offset_of!(ExecContext, trap_fp) as i32;
     pub const HELPERS: i32 = offset_of!(ExecContext, helpers) as i32;
+    pub const DEPTH_LEFT: i32 = offset_of!(ExecContext, depth_left) as i32;
 }
 
 thread_local! {

@@ -19,106 +19,118 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x4F
+;;        8  jb 0x61
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x30
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x4F
-;;       23  movsd xmm15, [r14]
-;;       28  movsd xmm14, [r14+8]
+;;       1d  ja 0x61
+;;       23  sub qword ptr [r12+0x58], 1
+;;       29  jb 0x61
+;;       2f  movsd xmm15, [r14]
+;;       34  movsd xmm14, [r14+8]
 ;; ;; wasm 0x55
-;;       2e  movaps xmm2, xmm15
-;;       32  mulsd xmm2, xmm15
+;;       3a  movaps xmm2, xmm15
+;;       3e  mulsd xmm2, xmm15
 ;; ;; wasm 0x5a
-;;       37  movaps xmm3, xmm14
-;;       3b  mulsd xmm3, xmm14
+;;       43  movaps xmm3, xmm14
+;;       47  mulsd xmm3, xmm14
 ;; ;; wasm 0x5b
-;;       40  addsd xmm2, xmm3
+;;       4c  addsd xmm2, xmm3
 ;; ;; wasm 0x5c
-;;       44  sqrtsd xmm2, xmm2
+;;       50  sqrtsd xmm2, xmm2
 ;; ;; wasm 0x5d
-;;       48  movsd [r14], xmm2
-;;       4d  pop rbp
-;;       4e  ret
+;;       54  movsd [r14], xmm2
+;;       59  add qword ptr [r12+0x58], 1
+;;       5f  pop rbp
+;;       60  ret
 ;; ;; wasm 0x50
-;;       4f  mov dword ptr [r12+0x20], 0xB
-;;       58  call qword ptr [r12+0x18]
-;; ;; function 1  @ 0x60
+;;       61  mov dword ptr [r12+0x20], 0xB
+;;       6a  call qword ptr [r12+0x18]
+;; ;; function 1  @ 0x70
 ;; ;; wasm 0x50
-;;       60  push rbp
-;;       61  mov rbp, rsp
-;;       64  cmp rsp, [r12]
-;;       68  jb 0xAB
-;;       6e  mov rax, r14
-;;       71  add rax, 0x30
-;;       78  cmp rax, [r12+8]
-;;       7d  ja 0xAB
-;;       83  mov rbx, [r14]
+;;       70  push rbp
+;;       71  mov rbp, rsp
+;;       74  cmp rsp, [r12]
+;;       78  jb 0xCD
+;;       7e  mov rax, r14
+;;       81  add rax, 0x30
+;;       88  cmp rax, [r12+8]
+;;       8d  ja 0xCD
+;;       93  sub qword ptr [r12+0x58], 1
+;;       99  jb 0xCD
+;;       9f  mov rbx, [r14]
 ;; ;; wasm 0x66
-;;       86  movss xmm2, [r13+rbx]
+;;       a2  movss xmm2, [r13+rbx]
 ;; ;; wasm 0x69
-;;       8d  movss xmm3, [r14+8]
-;;       93  mulss xmm3, xmm2
+;;       a9  movss xmm3, [r14+8]
+;;       af  mulss xmm3, xmm2
 ;; ;; wasm 0x6c
-;;       97  movss xmm2, [r13+rbx+4]
+;;       b3  movss xmm2, [r13+rbx+4]
 ;; ;; wasm 0x6f
-;;       9e  addss xmm3, xmm2
+;;       ba  addss xmm3, xmm2
 ;; ;; wasm 0x70
-;;       a2  movss [r13+rbx], xmm3
+;;       be  movss [r13+rbx], xmm3
 ;; ;; wasm 0x73
-;;       a9  pop rbp
-;;       aa  ret
+;;       c5  add qword ptr [r12+0x58], 1
+;;       cb  pop rbp
+;;       cc  ret
 ;; ;; wasm 0x5f
-;;       ab  mov dword ptr [r12+0x20], 0xB
-;;       b4  call qword ptr [r12+0x18]
-;; ;; function 2  @ 0xc0
+;;       cd  mov dword ptr [r12+0x20], 0xB
+;;       d6  call qword ptr [r12+0x18]
+;; ;; function 2  @ 0xe0
 ;; ;; wasm 0x5f
-;;       c0  push rbp
-;;       c1  mov rbp, rsp
-;;       c4  cmp rsp, [r12]
-;;       c8  jb 0x105
-;;       ce  mov rax, r14
-;;       d1  add rax, 0x20
-;;       d8  cmp rax, [r12+8]
-;;       dd  ja 0x105
+;;       e0  push rbp
+;;       e1  mov rbp, rsp
+;;       e4  cmp rsp, [r12]
+;;       e8  jb 0x137
+;;       ee  mov rax, r14
+;;       f1  add rax, 0x20
+;;       f8  cmp rax, [r12+8]
+;;       fd  ja 0x137
+;;      103  sub qword ptr [r12+0x58], 1
+;;      109  jb 0x137
 ;; ;; wasm 0x78
-;;       e3  mov ecx, [r14]
-;;       e6  xorps xmm2, xmm2
-;;       e9  cvtsi2sd xmm2, ecx
+;;      10f  mov ecx, [r14]
+;;      112  xorps xmm2, xmm2
+;;      115  cvtsi2sd xmm2, ecx
 ;; ;; wasm 0x7e
-;;       ed  mov eax, 0x3FC00000
-;;       f2  movd xmm3, eax
-;;       f6  cvtss2sd xmm3, xmm3
+;;      119  mov eax, 0x3FC00000
+;;      11e  movd xmm3, eax
+;;      122  cvtss2sd xmm3, xmm3
 ;; ;; wasm 0x7f
-;;       fa  addsd xmm2, xmm3
+;;      126  addsd xmm2, xmm3
 ;; ;; wasm 0x80
-;;       fe  movsd [r14], xmm2
-;;      103  pop rbp
-;;      104  ret
+;;      12a  movsd [r14], xmm2
+;;      12f  add qword ptr [r12+0x58], 1
+;;      135  pop rbp
+;;      136  ret
 ;; ;; wasm 0x75
-;;      105  mov dword ptr [r12+0x20], 0xB
-;;      10e  call qword ptr [r12+0x18]
-;; ;; function 3  @ 0x120
+;;      137  mov dword ptr [r12+0x20], 0xB
+;;      140  call qword ptr [r12+0x18]
+;; ;; function 3  @ 0x150
 ;; ;; wasm 0x75
-;;      120  push rbp
-;;      121  mov rbp, rsp
-;;      124  cmp rsp, [r12]
-;;      128  jb 0x160
-;;      12e  mov rax, r14
-;;      131  add rax, 0x28
-;;      138  cmp rax, [r12+8]
-;;      13d  ja 0x160
+;;      150  push rbp
+;;      151  mov rbp, rsp
+;;      154  cmp rsp, [r12]
+;;      158  jb 0x1A2
+;;      15e  mov rax, r14
+;;      161  add rax, 0x28
+;;      168  cmp rax, [r12+8]
+;;      16d  ja 0x1A2
+;;      173  sub qword ptr [r12+0x58], 1
+;;      179  jb 0x1A2
 ;; ;; wasm 0x87
-;;      143  movsd xmm0, [r14]
-;;      148  movsd xmm1, [r14+8]
-;;      14e  ucomisd xmm1, xmm0
-;;      152  seta al
-;;      155  movzx eax, al
-;;      158  mov rsi, rax
+;;      17f  movsd xmm0, [r14]
+;;      184  movsd xmm1, [r14+8]
+;;      18a  ucomisd xmm1, xmm0
+;;      18e  seta al
+;;      191  movzx eax, al
+;;      194  mov rsi, rax
 ;; ;; wasm 0x88
-;;      15b  mov [r14], rsi
-;;      15e  pop rbp
-;;      15f  ret
+;;      197  mov [r14], rsi
+;;      19a  add qword ptr [r12+0x58], 1
+;;      1a0  pop rbp
+;;      1a1  ret
 ;; ;; wasm 0x82
-;;      160  mov dword ptr [r12+0x20], 0xB
-;;      169  call qword ptr [r12+0x18]
+;;      1a2  mov dword ptr [r12+0x20], 0xB
+;;      1ab  call qword ptr [r12+0x18]

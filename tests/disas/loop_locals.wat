@@ -35,158 +35,175 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x80
+;;        8  jb 0xAC
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x38
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x80
-;;       23  mov qword ptr [r14+8], 0
-;;       2b  mov qword ptr [r14+0x10], 0
-;;       33  xor ebx, ebx
-;;       35  xor r11d, r11d
-;;       38  mov r10, [r14]
+;;       1d  ja 0xAC
+;;       23  sub qword ptr [r12+0x58], 1
+;;       29  jb 0xAC
+;;       2f  mov qword ptr [r14+8], 0
+;;       37  mov qword ptr [r14+0x10], 0
+;;       3f  xor ebx, ebx
+;;       41  xor r11d, r11d
+;;       44  mov r10, [r14]
 ;; ;; wasm 0x44
-;;       3b  mov esi, ebx
-;;       3d  imul esi, ebx
+;;       47  mov esi, ebx
+;;       49  imul esi, ebx
 ;; ;; wasm 0x45
-;;       40  add r11d, esi
+;;       4c  add r11d, esi
 ;; ;; wasm 0x4c
-;;       43  add ebx, 1
+;;       4f  add ebx, 1
 ;; ;; wasm 0x53
-;;       46  cmp ebx, r10d
-;;       49  jb short 0x3B
+;;       52  cmp ebx, r10d
+;;       55  jb short 0x47
 ;; ;; wasm 0x59
-;;       4b  mov [r14], r11
-;;       4e  pop rbp
-;;       4f  ret
+;;       57  mov [r14], r11
+;;       5a  add qword ptr [r12+0x58], 1
+;;       60  pop rbp
+;;       61  ret
 ;; ;; OSR entry for the loop at wasm 0x3c
-;;       50  push rbp
-;;       51  mov rbp, rsp
-;;       54  cmp rsp, [r12]
-;;       58  jb 0x80
-;;       5e  mov rax, r14
-;;       61  add rax, 0x38
-;;       68  cmp rax, [r12+8]
-;;       6d  ja 0x80
-;;       73  mov rbx, [r14+8]
-;;       77  mov r11, [r14+0x10]
-;;       7b  mov r10, [r14]
-;;       7e  jmp short 0x3B
+;;       70  push rbp
+;;       71  mov rbp, rsp
+;;       74  cmp rsp, [r12]
+;;       78  jb 0xAC
+;;       7e  mov rax, r14
+;;       81  add rax, 0x38
+;;       88  cmp rax, [r12+8]
+;;       8d  ja 0xAC
+;;       93  sub qword ptr [r12+0x58], 1
+;;       99  jb 0xAC
+;;       9f  mov rbx, [r14+8]
+;;       a3  mov r11, [r14+0x10]
+;;       a7  mov r10, [r14]
+;;       aa  jmp short 0x47
 ;; ;; wasm 0x39
-;;       80  mov dword ptr [r12+0x20], 0xB
-;;       89  call qword ptr [r12+0x18]
-;; ;; function 1  @ 0x90
+;;       ac  mov dword ptr [r12+0x20], 0xB
+;;       b5  call qword ptr [r12+0x18]
+;; ;; function 1  @ 0xc0
 ;; ;; wasm 0x39
-;;       90  push rbp
-;;       91  mov rbp, rsp
-;;       94  cmp rsp, [r12]
-;;       98  jb 0x124
-;;       9e  mov rax, r14
-;;       a1  add rax, 0x30
-;;       a8  cmp rax, [r12+8]
-;;       ad  ja 0x124
-;;       b3  mov qword ptr [r14+0x10], 0
-;;       bb  mov rbx, [r14]
-;;       be  xorps xmm15, xmm15
-;;       c2  movsd xmm14, [r14+8]
+;;       c0  push rbp
+;;       c1  mov rbp, rsp
+;;       c4  cmp rsp, [r12]
+;;       c8  jb 0x180
+;;       ce  mov rax, r14
+;;       d1  add rax, 0x30
+;;       d8  cmp rax, [r12+8]
+;;       dd  ja 0x180
+;;       e3  sub qword ptr [r12+0x58], 1
+;;       e9  jb 0x180
+;;       ef  mov qword ptr [r14+0x10], 0
+;;       f7  mov rbx, [r14]
+;;       fa  xorps xmm15, xmm15
+;;       fe  movsd xmm14, [r14+8]
 ;; ;; wasm 0x67
-;;       c8  mov rax, 0x3FF0000000000000
-;;       d2  movq xmm15, rax
+;;      104  mov rax, 0x3FF0000000000000
+;;      10e  movq xmm15, rax
 ;; ;; wasm 0x6f
-;;       d7  test ebx, ebx
-;;       d9  je 0xE9
+;;      113  test ebx, ebx
+;;      115  je 0x125
 ;; ;; wasm 0x76
-;;       df  mulsd xmm15, xmm14
+;;      11b  mulsd xmm15, xmm14
 ;; ;; wasm 0x7d
-;;       e4  sub ebx, 1
+;;      120  sub ebx, 1
 ;; ;; wasm 0x80
-;;       e7  jmp short 0xD7
+;;      123  jmp short 0x113
 ;; ;; wasm 0x86
-;;       e9  movsd [r14], xmm15
-;;       ee  pop rbp
-;;       ef  ret
+;;      125  movsd [r14], xmm15
+;;      12a  add qword ptr [r12+0x58], 1
+;;      130  pop rbp
+;;      131  ret
 ;; ;; OSR entry for the loop at wasm 0x6b
-;;       f0  push rbp
-;;       f1  mov rbp, rsp
-;;       f4  cmp rsp, [r12]
-;;       f8  jb 0x124
-;;       fe  mov rax, r14
-;;      101  add rax, 0x30
-;;      108  cmp rax, [r12+8]
-;;      10d  ja 0x124
-;;      113  mov rbx, [r14]
-;;      116  movsd xmm15, [r14+0x10]
-;;      11c  movsd xmm14, [r14+8]
-;;      122  jmp short 0xD7
-;; ;; wasm 0x5b
-;;      124  mov dword ptr [r12+0x20], 0xB
-;;      12d  call qword ptr [r12+0x18]
-;; ;; function 2  @ 0x140
-;; ;; wasm 0x5b
 ;;      140  push rbp
 ;;      141  mov rbp, rsp
 ;;      144  cmp rsp, [r12]
-;;      148  jb 0x227
+;;      148  jb 0x180
 ;;      14e  mov rax, r14
-;;      151  add rax, 0x40
+;;      151  add rax, 0x30
 ;;      158  cmp rax, [r12+8]
-;;      15d  ja 0x227
-;;      163  mov qword ptr [r14+8], 0
-;;      16b  mov qword ptr [r14+0x10], 0
-;;      173  mov qword ptr [r14+0x18], 0
-;;      17b  xor ebx, ebx
-;;      17d  xor r11d, r11d
-;;      180  xor r10d, r10d
-;;      183  mov r9, [r14]
-;; ;; wasm 0x8f
-;;      186  mov ebx, 0
-;; ;; wasm 0x99
-;;      18b  mov esi, r10d
-;;      18e  xor esi, ebx
-;; ;; wasm 0x9a
-;;      190  add r11d, esi
-;; ;; wasm 0xa1
-;;      193  add ebx, 1
-;; ;; wasm 0xa6
-;;      196  cmp ebx, r9d
-;;      199  jb short 0x18B
-;; ;; wasm 0xae
-;;      19b  add r10d, 1
-;; ;; wasm 0xb3
-;;      19f  cmp r10d, r9d
-;;      1a2  jb short 0x186
-;; ;; wasm 0xb9
-;;      1a4  mov [r14], r11
-;;      1a7  pop rbp
-;;      1a8  ret
-;; ;; OSR entry for the loop at wasm 0x8b
-;;      1b0  push rbp
-;;      1b1  mov rbp, rsp
-;;      1b4  cmp rsp, [r12]
-;;      1b8  jb 0x227
-;;      1be  mov rax, r14
-;;      1c1  add rax, 0x40
-;;      1c8  cmp rax, [r12+8]
-;;      1cd  ja 0x227
-;;      1d3  mov rbx, [r14+0x10]
-;;      1d7  mov r11, [r14+0x18]
-;;      1db  mov r10, [r14+8]
+;;      15d  ja 0x180
+;;      163  sub qword ptr [r12+0x58], 1
+;;      169  jb 0x180
+;;      16f  mov rbx, [r14]
+;;      172  movsd xmm15, [r14+0x10]
+;;      178  movsd xmm14, [r14+8]
+;;      17e  jmp short 0x113
+;; ;; wasm 0x5b
+;;      180  mov dword ptr [r12+0x20], 0xB
+;;      189  call qword ptr [r12+0x18]
+;; ;; function 2  @ 0x190
+;; ;; wasm 0x5b
+;;      190  push rbp
+;;      191  mov rbp, rsp
+;;      194  cmp rsp, [r12]
+;;      198  jb 0x293
+;;      19e  mov rax, r14
+;;      1a1  add rax, 0x40
+;;      1a8  cmp rax, [r12+8]
+;;      1ad  ja 0x293
+;;      1b3  sub qword ptr [r12+0x58], 1
+;;      1b9  jb 0x293
+;;      1bf  mov qword ptr [r14+8], 0
+;;      1c7  mov qword ptr [r14+0x10], 0
+;;      1cf  mov qword ptr [r14+0x18], 0
+;;      1d7  xor ebx, ebx
+;;      1d9  xor r11d, r11d
+;;      1dc  xor r10d, r10d
 ;;      1df  mov r9, [r14]
-;;      1e2  jmp short 0x186
+;; ;; wasm 0x8f
+;;      1e2  mov ebx, 0
+;; ;; wasm 0x99
+;;      1e7  mov esi, r10d
+;;      1ea  xor esi, ebx
+;; ;; wasm 0x9a
+;;      1ec  add r11d, esi
+;; ;; wasm 0xa1
+;;      1ef  add ebx, 1
+;; ;; wasm 0xa6
+;;      1f2  cmp ebx, r9d
+;;      1f5  jb short 0x1E7
+;; ;; wasm 0xae
+;;      1f7  add r10d, 1
+;; ;; wasm 0xb3
+;;      1fb  cmp r10d, r9d
+;;      1fe  jb short 0x1E2
+;; ;; wasm 0xb9
+;;      200  mov [r14], r11
+;;      203  add qword ptr [r12+0x58], 1
+;;      209  pop rbp
+;;      20a  ret
+;; ;; OSR entry for the loop at wasm 0x8b
+;;      210  push rbp
+;;      211  mov rbp, rsp
+;;      214  cmp rsp, [r12]
+;;      218  jb 0x293
+;;      21e  mov rax, r14
+;;      221  add rax, 0x40
+;;      228  cmp rax, [r12+8]
+;;      22d  ja 0x293
+;;      233  sub qword ptr [r12+0x58], 1
+;;      239  jb 0x293
+;;      23f  mov rbx, [r14+0x10]
+;;      243  mov r11, [r14+0x18]
+;;      247  mov r10, [r14+8]
+;;      24b  mov r9, [r14]
+;;      24e  jmp short 0x1E2
 ;; ;; OSR entry for the loop at wasm 0x91
-;;      1f0  push rbp
-;;      1f1  mov rbp, rsp
-;;      1f4  cmp rsp, [r12]
-;;      1f8  jb 0x227
-;;      1fe  mov rax, r14
-;;      201  add rax, 0x40
-;;      208  cmp rax, [r12+8]
-;;      20d  ja 0x227
-;;      213  mov rbx, [r14+0x10]
-;;      217  mov r11, [r14+0x18]
-;;      21b  mov r10, [r14+8]
-;;      21f  mov r9, [r14]
-;;      222  jmp 0x18B
+;;      250  push rbp
+;;      251  mov rbp, rsp
+;;      254  cmp rsp, [r12]
+;;      258  jb 0x293
+;;      25e  mov rax, r14
+;;      261  add rax, 0x40
+;;      268  cmp rax, [r12+8]
+;;      26d  ja 0x293
+;;      273  sub qword ptr [r12+0x58], 1
+;;      279  jb 0x293
+;;      27f  mov rbx, [r14+0x10]
+;;      283  mov r11, [r14+0x18]
+;;      287  mov r10, [r14+8]
+;;      28b  mov r9, [r14]
+;;      28e  jmp 0x1E7
 ;; ;; wasm 0x88
-;;      227  mov dword ptr [r12+0x20], 0xB
-;;      230  call qword ptr [r12+0x18]
+;;      293  mov dword ptr [r12+0x20], 0xB
+;;      29c  call qword ptr [r12+0x18]
