@@ -117,6 +117,11 @@ pub struct Config {
     /// `Tier::Auto`: calls and loop iterations after which a function is compiled (see
     /// `tier.rs`).
     pub jit_threshold: u32,
+    /// Epoch interruption (`--timeout`, as wasmtime's): code checks the store's epoch
+    /// deadline at function entries and loop headers and traps with "interrupt" once
+    /// [`Engine::increment_epoch`] has passed it ([`Store::set_epoch_deadline`]). Off: no
+    /// checks are emitted. AOT sidecars hold code without checks and are not used with it.
+    pub epoch_interruption: bool,
 }
 
 impl Default for Config {
@@ -125,6 +130,7 @@ impl Default for Config {
             tier: Tier::Auto,
             max_wasm_stack: DEFAULT_MAX_WASM_STACK,
             jit_threshold: tier::DEFAULT_JIT_THRESHOLD,
+            epoch_interruption: false,
         }
     }
 }
@@ -235,6 +241,8 @@ struct EngineInner {
     /// Canonical function-type ids: equal types <=> equal ids, across every module and store
     /// of this engine (so `call_indirect` across modules compares ids).
     types: Mutex<HashMap<FuncType, u32>>,
+    /// The epoch ([`Engine::increment_epoch`]); compiled code reads it through `VmCtx::epoch`.
+    epoch: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Engine {
@@ -243,8 +251,17 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config,
                 types: Mutex::new(HashMap::new()),
+                epoch: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             }),
         }
+    }
+
+    /// Advances the epoch by one (safe from any thread, e.g. a timer): code of stores whose
+    /// deadline it reaches traps with "interrupt" at its next epoch check.
+    pub fn increment_epoch(&self) {
+        self.inner
+            .epoch
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn config(&self) -> &Config {
@@ -296,16 +313,42 @@ impl Module {
         bytes: &[u8],
         sidecar: Option<&SidecarFile>,
     ) -> Result<Module, Error> {
+        let config = engine.config();
         let (info, from_sidecar, status) = match sidecar {
             None => (
                 Arc::new(module::parse(bytes)?),
                 None,
                 SidecarStatus::Disabled,
             ),
+            // Sidecars hold code without epoch checks: a deadline could not interrupt it.
+            Some(sidecar) if config.epoch_interruption && !sidecar_absent(sidecar) => {
+                let reason = "compiled without epoch interruption checks (--timeout)".to_string();
+                log::warn!(
+                    "ignoring sidecar {}: {reason}; running without it",
+                    sidecar.path.display()
+                );
+                let status = SidecarStatus::Refused {
+                    path: sidecar.path.clone(),
+                    reason,
+                };
+                (Arc::new(module::parse(bytes)?), None, status)
+            }
+            Some(sidecar) if config.epoch_interruption => (
+                Arc::new(module::parse(bytes)?),
+                None,
+                SidecarStatus::NotFound(sidecar.path.clone()),
+            ),
             Some(sidecar) => load_sidecar(bytes, sidecar)?,
         };
+        let mut info = info;
+        if config.epoch_interruption {
+            // Just parsed (no sidecar shares it): the only reference.
+            match Arc::get_mut(&mut info) {
+                Some(info) => info.epoch_checks = true,
+                None => return Err(Error::Resource("module info shared at load".into())),
+            }
+        }
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
-        let config = engine.config();
         let started = std::time::Instant::now();
         let (jit, tier_manager) = match (from_sidecar, config.tier) {
             // A sidecar holds every function compiled: nothing to manage.
@@ -400,15 +443,20 @@ type WithSidecar = (Arc<ModuleInfo>, Option<Arc<jit::JitModule>>, SidecarStatus)
 /// so their function bodies are not validated again (most of the load time of a big module);
 /// if a later check refuses the sidecar after all, the module is parsed again with full
 /// validation.
+/// Whether `sidecar` is optional and not there at all: only then is it "no sidecar" (a dangling
+/// symlink or a symlink loop is a file the user put there, refused with a warning like any
+/// unusable sidecar).
+fn sidecar_absent(sidecar: &SidecarFile) -> bool {
+    !sidecar.required
+        && matches!(
+            std::fs::symlink_metadata(&sidecar.path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound
+        )
+}
+
 fn load_sidecar(bytes: &[u8], sidecar: &SidecarFile) -> Result<WithSidecar, Error> {
     let path = &sidecar.path;
-    // Only a name that is not there at all is "no sidecar": a dangling symlink or a symlink
-    // loop is a file the user put there, refused with a warning like any unusable sidecar.
-    let absent = matches!(
-        std::fs::symlink_metadata(path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound
-    );
-    if !sidecar.required && absent {
+    if sidecar_absent(sidecar) {
         let info = Arc::new(module::parse(bytes)?);
         return Ok((info, None, SidecarStatus::NotFound(path.clone())));
     }
@@ -467,6 +515,16 @@ impl Store {
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Interrupts this store's code `ticks` epochs from now (with
+    /// `Config::epoch_interruption`; wasmtime's API). Without a deadline it never is.
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        let epoch = &self.engine.inner.epoch;
+        let deadline = epoch
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .saturating_add(ticks);
+        self.data.set_epoch_deadline(epoch, deadline);
     }
 
     /// Panics unless a handle carrying `id` was made by this store. A handle of another

@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use wrun::{
@@ -411,6 +412,12 @@ struct LimitArgs {
     /// Default 8m.
     #[arg(long, value_name = "BYTES", value_parser = parse_wasm_stack)]
     max_wasm_stack: Option<usize>,
+
+    /// Interrupt the guest after DURATION (e.g. 2s, 100ms, 1m, 1h; a bare number is
+    /// seconds): it traps with "interrupt", status 134 (wasmtime's `-W timeout=`, through
+    /// epoch interruption; AOT sidecars are not used, their code has no epoch checks).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    timeout: Option<Duration>,
 }
 
 impl LimitArgs {
@@ -418,6 +425,7 @@ impl LimitArgs {
     fn apply(&self, config: Config) -> Config {
         Config {
             max_wasm_stack: self.max_wasm_stack.unwrap_or(config.max_wasm_stack),
+            epoch_interruption: config.epoch_interruption || self.timeout.is_some(),
             ..config
         }
     }
@@ -452,6 +460,50 @@ fn parse_wasm_stack(text: &str) -> Result<usize, String> {
             )
         })?;
     Ok(bytes)
+}
+
+/// `DURATION` of `--timeout`: a number with a unit `ns`, `us`, `ms`, `s`, `m` or `h` (a bare
+/// number is seconds); fractions allowed (`1.5s`).
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let seconds_per_unit = match unit.trim() {
+        "ns" => 1e-9,
+        "us" | "µs" => 1e-6,
+        "ms" => 1e-3,
+        "" | "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        other => return Err(format!("unknown unit `{other}` (use ms, s, m or h)")),
+    };
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (e.g. 2s, 100ms)"))?;
+    Duration::try_from_secs_f64(number * seconds_per_unit)
+        .map_err(|_| format!("`{text}` is not a duration (e.g. 2s, 100ms)"))
+}
+
+/// With `--timeout`: the store's deadline is the next epoch, and a timer thread advances the
+/// epoch when the time is up (wasmtime's scheme); the thread just sleeps, and dies with the
+/// process if the run ends first.
+fn start_deadline(engine: &Engine, store: &mut Store, timeout: Option<Duration>) {
+    let Some(timeout) = timeout else {
+        return;
+    };
+    store.set_epoch_deadline(1);
+    let engine = engine.clone();
+    let timer = std::thread::Builder::new()
+        .name("wrun timeout".into())
+        .spawn(move || {
+            std::thread::sleep(timeout);
+            engine.increment_epoch();
+        });
+    if let Err(error) = timer {
+        report!("warning: --timeout: cannot start the timer thread: {error}");
+    }
 }
 
 fn run_cli_module(args: RunArgs) -> ExitCode {
@@ -494,6 +546,7 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
         config,
         sidecar,
         preloads,
+        timeout: args.limits.timeout,
     };
     let profile = match args.profile.as_deref().map(start_profile).transpose() {
         Ok(profile) => profile,
@@ -586,6 +639,8 @@ struct Setup {
     sidecar: SidecarChoice,
     /// `--preload NAME=PATH`, in order.
     preloads: Vec<(String, PathBuf)>,
+    /// `--timeout`.
+    timeout: Option<Duration>,
 }
 
 /// A `proc_exit` status as a process exit code (statuses are < 126 by WASI's rules here).
@@ -704,6 +759,7 @@ fn instantiate(
     }
     *loaded = Some(module.clone());
     let mut store = Store::new(&engine);
+    start_deadline(&engine, &mut store, setup.timeout);
     let mut linker = Linker::new();
     link_host(&mut store, &mut linker, wasi, &module).map_err(RunError::Setup)?;
     for (name, path) in &setup.preloads {

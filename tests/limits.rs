@@ -231,3 +231,218 @@ fn max_wasm_stack_rejects_what_is_not_a_size() {
         assert!(text(&output.stderr).contains("--max-wasm-stack"), "{bad}");
     }
 }
+
+/// `wrun [mode flags] --timeout TIMEOUT MODULE`, and how long it took. In "aot" mode the
+/// sidecar beside the module is refused (its code has no epoch checks) with a warning.
+fn run_with_timeout(mode: &str, module: &Path, timeout: &str) -> (Output, std::time::Duration) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wrun"));
+    match mode {
+        "interp" | "jit" => command.args(["--no-aot", "--tier", mode]),
+        "auto1" => command.args(["--no-aot", "--tier", "auto", "--jit-threshold", "1"]),
+        "auto" => command.args(["--no-aot", "--tier", "auto", "--stats"]),
+        "aot" => &mut command,
+        other => panic!("unknown mode {other}"),
+    };
+    let started = std::time::Instant::now();
+    let output = command
+        .args(["--timeout", timeout])
+        .arg(module)
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    if mode == "aot" {
+        let stderr = text(&output.stderr);
+        assert!(
+            stderr.starts_with("warning: ignoring sidecar")
+                && stderr.contains("compiled without epoch interruption checks"),
+            "{stderr}"
+        );
+    }
+    (output, elapsed)
+}
+
+/// Asserts that the run was interrupted: status 134 and the trap "interrupt".
+fn assert_interrupted(mode: &str, output: &Output) {
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(TRAP_STATUS), "{mode}: {stderr}");
+    assert!(
+        stderr.lines().any(|line| line == "wasm trap: interrupt"),
+        "{mode}: {stderr}"
+    );
+}
+
+#[test]
+fn an_endless_loop_is_interrupted_by_timeout_on_every_tier() {
+    let scratch = Scratch::new("timeout-loop");
+    let module = scratch.module(
+        "spin.wasm",
+        r#"(module (func (export "_start") (loop $forever (br $forever))))"#,
+    );
+    for mode in MODES {
+        let (output, elapsed) = run_with_timeout(mode, &module, "100ms");
+        assert_interrupted(mode, &output);
+        assert!(elapsed.as_millis() < 300, "{mode}: took {elapsed:?}");
+    }
+    // An endless recursion without loops (a call tree): the checks at function entries.
+    let module = scratch.module(
+        "tree.wasm",
+        r#"(module
+             (func $tree (param i32)
+               (if (i32.eqz (local.get 0)) (then (return)))
+               (call $tree (i32.sub (local.get 0) (i32.const 1)))
+               (call $tree (i32.sub (local.get 0) (i32.const 1))))
+             (func (export "_start") (call $tree (i32.const 200))))"#,
+    );
+    for mode in MODES {
+        let (output, elapsed) = run_with_timeout(mode, &module, "100ms");
+        assert_interrupted(mode, &output);
+        assert!(elapsed.as_millis() < 300, "{mode}: took {elapsed:?}");
+    }
+}
+
+#[test]
+fn a_loop_entered_by_osr_is_interrupted() {
+    // The auto tier's default threshold: the loop starts interpreted and continues compiled.
+    let scratch = Scratch::new("timeout-osr");
+    let module = scratch.module(
+        "count.wasm",
+        r#"(module
+             (func (export "_start") (local $i i32)
+               (loop $forever
+                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                 (br $forever))))"#,
+    );
+    let (output, elapsed) = run_with_timeout("auto", &module, "100ms");
+    assert_interrupted("auto", &output);
+    assert!(elapsed.as_millis() < 300, "took {elapsed:?}");
+    assert!(
+        text(&output.stderr).contains("entered by OSR:        1 function(s)"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+/// A module that calls WASI `poll_oneoff` to sleep 300 ms, `ROUNDS` times in a loop.
+fn sleeper(rounds: u32) -> String {
+    format!(
+        r#"(module
+             (import "wasi_snapshot_preview1" "poll_oneoff"
+               (func $poll (param i32 i32 i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             ;; One relative clock subscription (monotonic) of 300 ms at 0; the event at 64.
+             (data (i32.const 16) "\01")
+             (data (i32.const 24) "\00\a3\e1\11\00\00\00\00")
+             (func (export "_start") (local $i i32)
+               (loop $rounds
+                 (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))
+                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                 (br_if $rounds (i32.lt_u (local.get $i) (i32.const {rounds}))))))"#
+    )
+}
+
+#[test]
+fn a_deadline_passing_during_a_host_call_interrupts_right_after_it_returns() {
+    let scratch = Scratch::new("timeout-host");
+    let module = scratch.module("sleep.wasm", &sleeper(1000));
+    for mode in MODES {
+        // The deadline passes 100 ms into the first 300 ms sleep; the loop header after it
+        // traps.
+        let (output, elapsed) = run_with_timeout(mode, &module, "100ms");
+        assert_interrupted(mode, &output);
+        let ms = elapsed.as_millis();
+        assert!((300..500).contains(&ms), "{mode}: took {elapsed:?}");
+    }
+}
+
+#[test]
+fn a_run_that_ends_before_its_deadline_is_unaffected() {
+    let scratch = Scratch::new("timeout-none");
+    let module = scratch.module("sleep.wasm", &sleeper(1));
+    for mode in MODES {
+        let (output, elapsed) = run_with_timeout(mode, &module, "10s");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{mode}: {}",
+            text(&output.stderr)
+        );
+        assert!(elapsed.as_millis() < 2000, "{mode}: took {elapsed:?}");
+    }
+}
+
+#[test]
+fn timeout_rejects_what_is_not_a_duration() {
+    for bad in ["soon", "10 parsecs", "1e400s", "5 fortnights"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_wrun"))
+            .args(["--timeout", bad, "x.wasm"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        assert!(text(&output.stderr).contains("--timeout"), "{bad}");
+    }
+}
+
+/// The embedding API of deadlines (wasmtime's): `Config::epoch_interruption`,
+/// `Store::set_epoch_deadline`, `Engine::increment_epoch` from another thread; a typed host
+/// function that sleeps past the deadline, called in a loop: the trap comes when it returns.
+#[test]
+fn the_epoch_api_interrupts_a_store_on_every_tier() {
+    use wrun::{Config, Engine, Extern, Func, Linker, Module, Store, Tier, TrapCode};
+    let wasm = wat::parse_str(
+        r#"(module
+             (import "host" "nap" (func $nap))
+             (func (export "spin") (loop $forever (br $forever)))
+             (func (export "naps") (loop $forever (call $nap) (br $forever)))
+             (func (export "quick") (result i32) (i32.const 7)))"#,
+    )
+    .unwrap();
+    for (tier, threshold) in [
+        (Tier::Interp, 1),
+        (Tier::Jit, 1),
+        (Tier::Auto, 1),
+        (Tier::Auto, 1000),
+    ] {
+        let engine = Engine::new(Config {
+            tier,
+            jit_threshold: threshold,
+            epoch_interruption: true,
+            ..Config::default()
+        });
+        let module = Module::new(&engine, &wasm).unwrap();
+        for export in ["spin", "naps"] {
+            let mut store = Store::new(&engine);
+            let naps = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+            let counter = naps.clone();
+            let nap = Func::wrap(&mut store, move || {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(300));
+            });
+            let mut linker = Linker::new();
+            linker.define("host", "nap", Extern::Func(nap));
+            let instance = linker.instantiate(&mut store, &module).unwrap();
+            // No deadline: a call runs to its end.
+            let quick = instance.get_func(&store, "quick").unwrap();
+            assert_eq!(quick.call(&mut store, &[]).unwrap().len(), 1);
+            store.set_epoch_deadline(1);
+            let timer = {
+                let engine = engine.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    engine.increment_epoch();
+                })
+            };
+            let func = instance.get_func(&store, export).unwrap();
+            let trap = func.call(&mut store, &[]).expect_err("interrupted");
+            assert_eq!(trap.code, TrapCode::Interrupt, "{tier:?} {export}");
+            timer.join().unwrap();
+            if export == "naps" {
+                // The deadline passed during the first nap; nothing ran after it returned.
+                assert_eq!(
+                    naps.load(std::sync::atomic::Ordering::Relaxed),
+                    1,
+                    "{tier:?}"
+                );
+            }
+        }
+    }
+}

@@ -439,6 +439,11 @@ unsafe fn fast_step(
         }
         match instr {
             Instr::Unreachable => trap!(Unreachable),
+            Instr::EpochCheck => {
+                if (*(*ctx).vmctx).epoch_passed() {
+                    trap!(Interrupt);
+                }
+            }
             Instr::LoopHeader => {
                 let func = &*(*ctx).func;
                 let count = func.back_edges.load(Ordering::Relaxed).wrapping_add(1);
@@ -1861,9 +1866,12 @@ mod chain {
         }
     }
 
+    /// Rows of 16 handlers: room for every tag up to `Instr::LAST`'s.
+    const ROWS: usize = 18;
+
     /// One flat table (a single scaled index in every handler's dispatch).
-    const fn flatten(rows: [[Handler; 16]; 17]) -> [Handler; 17 * 16] {
-        let mut flat = [rows[0][0]; 17 * 16];
+    const fn flatten(rows: [[Handler; 16]; ROWS]) -> [Handler; ROWS * 16] {
+        let mut flat = [rows[0][0]; ROWS * 16];
         let mut i = 0;
         while i < flat.len() {
             flat[i] = rows[i / 16][i % 16];
@@ -1896,12 +1904,12 @@ mod chain {
     }
 
     const _: () = assert!(
-        (Instr::LAST.tag() as usize) < 17 * 16,
+        (Instr::LAST.tag() as usize) < ROWS * 16,
         "handler table too small"
     );
 
     /// Handlers by tag.
-    static HANDLERS: [Handler; 17 * 16] = flatten([
+    static HANDLERS: [Handler; ROWS * 16] = flatten([
         row!(0),
         row!(1),
         row!(2),
@@ -1919,5 +1927,6 @@ mod chain {
         row!(14),
         row!(15),
         row!(16),
+        row!(17),
     ]);
 }

@@ -8,6 +8,7 @@
 use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use super::instance::InstanceData;
 use super::libcalls;
@@ -63,6 +64,10 @@ impl<T> Drop for Owned<T> {
 /// Everything a store owns, by kind; handles are indices into these lists.
 #[derive(Default)]
 pub struct StoreData {
+    /// The engine's epoch counter and this store's deadline (`None`: never), copied into
+    /// every instance's VmCtx.
+    epoch: Option<Arc<AtomicU64>>,
+    epoch_deadline: Option<u64>,
     instances: Vec<Owned<InstanceData>>,
     memories: Vec<Owned<LinearMemory>>,
     tables: Vec<Owned<TableInstance>>,
@@ -72,6 +77,28 @@ pub struct StoreData {
 }
 
 impl StoreData {
+    /// Sets the epoch counter the store's code reads (the engine's) and its deadline, in every
+    /// instance now and in later ones.
+    pub fn set_epoch_deadline(&mut self, epoch: &Arc<AtomicU64>, deadline: u64) {
+        self.epoch = Some(epoch.clone());
+        self.epoch_deadline = Some(deadline);
+        let (counter, deadline) = self.epoch_fields();
+        for instance in &mut self.instances {
+            // SAFETY: owned by self; `&mut self`, so no code runs on the VmCtx meanwhile.
+            let vmctx = unsafe { &mut *instance.0.as_mut().vmctx };
+            vmctx.epoch = counter;
+            vmctx.epoch_deadline = deadline;
+        }
+    }
+
+    /// The `(VmCtx::epoch, VmCtx::epoch_deadline)` of this store's instances.
+    fn epoch_fields(&self) -> (*const AtomicU64, u64) {
+        match &self.epoch {
+            Some(epoch) => (Arc::as_ptr(epoch), self.epoch_deadline.unwrap_or(u64::MAX)),
+            None => (&super::vmctx::NO_EPOCH, u64::MAX),
+        }
+    }
+
     pub fn add_memory(&mut self, memory: LinearMemory) -> u32 {
         self.memories.push(Owned::new(memory));
         (self.memories.len() - 1) as u32
@@ -282,6 +309,8 @@ impl StoreData {
             helpers: std::ptr::null(),
             trap_code: 0,
             instance: std::ptr::null_mut(),
+            epoch: self.epoch_fields().0,
+            epoch_deadline: self.epoch_fields().1,
         });
         let vmctx_ptr: *mut VmCtx = &mut *vmctx;
 
