@@ -242,7 +242,7 @@ struct EngineInner {
     /// of this engine (so `call_indirect` across modules compares ids).
     types: Mutex<HashMap<FuncType, u32>>,
     /// The epoch ([`Engine::increment_epoch`]); compiled code reads it through `VmCtx::epoch`.
-    epoch: Arc<std::sync::atomic::AtomicU64>,
+    epoch: Arc<runtime::epoch::Epoch>,
 }
 
 impl Engine {
@@ -251,7 +251,7 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config,
                 types: Mutex::new(HashMap::new()),
-                epoch: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+                epoch: Arc::new(runtime::epoch::Epoch::new()),
             }),
         }
     }
@@ -259,9 +259,7 @@ impl Engine {
     /// Advances the epoch by one (safe from any thread, e.g. a timer): code of stores whose
     /// deadline it reaches traps with "interrupt" at its next epoch check.
     pub fn increment_epoch(&self) {
-        self.inner
-            .epoch
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.epoch.increment();
     }
 
     pub fn config(&self) -> &Config {
@@ -522,6 +520,7 @@ impl Store {
     pub fn set_epoch_deadline(&mut self, ticks: u64) {
         let epoch = &self.engine.inner.epoch;
         let deadline = epoch
+            .counter
             .load(std::sync::atomic::Ordering::Relaxed)
             .saturating_add(ticks);
         self.data.set_epoch_deadline(epoch, deadline);

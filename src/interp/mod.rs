@@ -60,6 +60,9 @@
 //!   (`Translated::offsets`), read only to build trap backtraces.
 //! - `LoopHeader` (back-edge counter, OSR point) is emitted only when the module has a tier
 //!   manager; `--tier interp` has nobody to report hot loops to, so its loops have none.
+//! - `EpochCheck` (the deadline of epoch interruption) is emitted at the function entry and
+//!   after each loop's head only when `ModuleInfo::epoch_checks` is set (ARCHITECTURE.md
+//!   "Deadlines").
 //! - Fusion happens as instructions are emitted: a pair of independent instructions merges
 //!   into the last emitted one (`Translator::fuse_pair`); an instruction whose operand the
 //!   last instruction just computed into its (then dead) canonical slot absorbs that

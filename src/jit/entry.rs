@@ -3,6 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::code_memory::CodeMemory;
 use super::exec_context::ACTIVE;
@@ -160,7 +161,7 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
     EXEC.with(|cell| {
         if cell.get().is_null() {
             let exec = Box::new(ExecContext {
-                stack_limit: 0,
+                stack_limit: AtomicUsize::new(0),
                 value_stack_end: 0,
                 saved_rsp: 0,
                 trap_stub: tramp.trap_stub,
@@ -168,13 +169,14 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
                 _pad: 0,
                 trap_pc: 0,
                 trap_fp: 0,
-                depth_left: 0,
                 helpers: [
                     call_slow as *const () as usize,
                     super::convert::convert as *const () as usize,
                     super::convert::float_op as *const () as usize,
                     collect_backtrace as *const () as usize,
                 ],
+                depth_left: 0,
+                interrupted: AtomicBool::new(false),
             });
             // Leaked on purpose: one record per thread that ever ran compiled code.
             cell.set(Box::into_raw(exec));
@@ -214,23 +216,38 @@ pub unsafe fn enter(
     // it runs on this thread, i.e. inside this call.
     let saved = unsafe {
         let e = &mut *exec;
-        let saved = (e.stack_limit, e.value_stack_end, e.saved_rsp, e.depth_left);
+        let saved = (
+            e.stack_limit.load(Ordering::SeqCst),
+            e.value_stack_end,
+            e.saved_rsp,
+            e.depth_left,
+        );
         if outer.is_null() {
             let native_low = native_stack_low().unwrap_or(0);
             let here = &saved as *const _ as usize;
-            e.stack_limit = if native_low != 0 && here > native_low {
+            let limit = if native_low != 0 && here > native_low {
                 // On a small stack, keep half of what is left for helpers and host calls.
                 native_low + NATIVE_STACK_RESERVE.min((here - native_low) / 2)
             } else {
                 // Unknown stack: allow 1 MiB below the current position.
                 here.saturating_sub(1 << 20)
             };
+            e.interrupted.store(false, Ordering::SeqCst);
+            e.stack_limit.store(limit, Ordering::SeqCst);
             super::trap::ensure_alt_stack();
         }
         e.value_stack_end = stack_end as usize;
         e.depth_left = depth_left;
         e.trap_code = 0;
         saved
+    };
+    // An epoch deadline interrupts this code through the stack limit (`runtime::epoch`).
+    // SAFETY: `vmctx` is live (contract), its `epoch` points to a live epoch; the record's
+    // words outlive the guard (the record is never freed).
+    let watch = unsafe {
+        let deadline = (*vmctx).epoch_deadline;
+        (deadline != u64::MAX)
+            .then(|| (*(*vmctx).epoch).watch(deadline, &(*exec).stack_limit, &(*exec).interrupted))
     };
     let saved_fallback = FALLBACK.with(|f| f.replace(fallback));
     // SAFETY: the trampoline follows the sysv64 ABI with this signature (built above); `code`
@@ -243,17 +260,25 @@ pub unsafe fn enter(
         rc
     };
     FALLBACK.with(|f| f.set(saved_fallback));
-    // SAFETY: as above; restores the outer entry's view (its saved rsp above all).
-    unsafe {
+    drop(watch);
+    // SAFETY: as above; restores the outer entry's view (its saved rsp above all), keeping
+    // an interrupt for the outer code to trap on too.
+    let interrupted = unsafe {
         let e = &mut *exec;
-        (e.stack_limit, e.value_stack_end, e.saved_rsp, e.depth_left) = saved;
-    }
+        let interrupted = e.interrupted.load(Ordering::SeqCst);
+        let limit = if interrupted { usize::MAX } else { saved.0 };
+        e.stack_limit.store(limit, Ordering::SeqCst);
+        (e.value_stack_end, e.saved_rsp, e.depth_left) = (saved.1, saved.2, saved.3);
+        interrupted
+    };
     if rc == 0 {
         return Ok(());
     }
     let pending = PENDING.with(|p| p.borrow_mut().take());
     let mut trap = match (TrapCode::from_u32(rc), pending) {
         (Some(TrapCode::Host | TrapCode::Exit), Some(trap)) => trap,
+        // The stack check failed because the deadline set the limit.
+        (Some(TrapCode::CallStackExhausted), _) if interrupted => Trap::new(TrapCode::Interrupt),
         (Some(code), _) => Trap::new(code),
         (None, _) => Trap::host(format!("jit: unknown trap code {rc}")),
     };

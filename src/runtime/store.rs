@@ -5,10 +5,10 @@
 //! address is stable for the store's lifetime: `VmCtx`, `FuncRecord`s, `funcref` slots and
 //! importing instances hold raw pointers to them.
 
+use super::epoch::Epoch;
 use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 use super::instance::InstanceData;
 use super::libcalls;
@@ -66,7 +66,7 @@ impl<T> Drop for Owned<T> {
 pub struct StoreData {
     /// The engine's epoch counter and this store's deadline (`None`: never), copied into
     /// every instance's VmCtx.
-    epoch: Option<Arc<AtomicU64>>,
+    epoch: Option<Arc<Epoch>>,
     epoch_deadline: Option<u64>,
     instances: Vec<Owned<InstanceData>>,
     memories: Vec<Owned<LinearMemory>>,
@@ -79,7 +79,7 @@ pub struct StoreData {
 impl StoreData {
     /// Sets the epoch counter the store's code reads (the engine's) and its deadline, in every
     /// instance now and in later ones.
-    pub fn set_epoch_deadline(&mut self, epoch: &Arc<AtomicU64>, deadline: u64) {
+    pub fn set_epoch_deadline(&mut self, epoch: &Arc<Epoch>, deadline: u64) {
         self.epoch = Some(epoch.clone());
         self.epoch_deadline = Some(deadline);
         let (counter, deadline) = self.epoch_fields();
@@ -92,7 +92,7 @@ impl StoreData {
     }
 
     /// The `(VmCtx::epoch, VmCtx::epoch_deadline)` of this store's instances.
-    fn epoch_fields(&self) -> (*const AtomicU64, u64) {
+    fn epoch_fields(&self) -> (*const Epoch, u64) {
         match &self.epoch {
             Some(epoch) => (Arc::as_ptr(epoch), self.epoch_deadline.unwrap_or(u64::MAX)),
             None => (&super::vmctx::NO_EPOCH, u64::MAX),

@@ -9,7 +9,9 @@
 //! function holds a pointer to the exporter's record, so growth and tier-up are seen by everyone.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
+
+pub use super::epoch::{Epoch, NO_EPOCH};
 
 /// One linear memory, shared by the instance that defines it and every importer.
 ///
@@ -76,16 +78,14 @@ pub struct VmCtx {
     /// Back pointer to the owning instance (runtime side; opaque to compiled code). Only
     /// `InstanceData::of_vmctx` casts it back, so this file depends on nothing of the runtime.
     pub instance: *mut OpaqueInstance,
-    /// The engine's epoch counter (`Engine::increment_epoch`; a never-advancing one when the
-    /// store has none), read by the epoch checks of code compiled with epoch interruption.
-    pub epoch: *const AtomicU64,
+    /// The engine's epoch (`Engine::increment_epoch`; [`NO_EPOCH`] when the store has none):
+    /// the interpreter's epoch checks read its counter, compiled code's entry registers with
+    /// it (`runtime::epoch`).
+    pub epoch: *const Epoch,
     /// The store's epoch deadline: code with epoch checks traps with "interrupt" at a
     /// function entry or loop header once `*epoch >= epoch_deadline` (`u64::MAX`: never).
     pub epoch_deadline: u64,
 }
-
-/// The epoch counter of contexts whose store has no engine epoch (it never advances).
-pub static NO_EPOCH: AtomicU64 = AtomicU64::new(0);
 
 impl VmCtx {
     /// Whether the epoch deadline has passed (what the interpreter checks at loop headers and
@@ -96,7 +96,7 @@ impl VmCtx {
     #[inline(always)]
     pub unsafe fn epoch_passed(&self) -> bool {
         // SAFETY: per the contract.
-        unsafe { (*self.epoch).load(Ordering::Relaxed) >= self.epoch_deadline }
+        unsafe { (*self.epoch).counter.load(Ordering::Relaxed) >= self.epoch_deadline }
     }
 }
 

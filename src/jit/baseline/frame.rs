@@ -7,7 +7,6 @@ use crate::jit::exec_context::exec_offsets as ex;
 use crate::jit::x64::{Alu, Assembler, Cond, Gpr, Label, Mem, Size, Unary, Width};
 use crate::module::{ModuleInfo, ValType};
 use crate::runtime::TrapCode;
-use crate::runtime::vmctx::offsets;
 
 use super::abi::*;
 use super::compiler::*;
@@ -115,7 +114,6 @@ pub(super) fn compile_function(
     // Prologue.
     let stack_trap = c.trap_label(TrapCode::CallStackExhausted);
     let mut frame_patches = vec![frame_setup(c.asm, stack_trap)];
-    c.epoch_check();
     let count = declared as u32;
     let first = num_params as u32;
     if count <= 16 {
@@ -239,27 +237,23 @@ pub(super) fn compile_function(
 }
 
 impl Compiler<'_> {
-    /// With epoch interruption (`ModuleInfo::epoch_checks`): trap with "interrupt" once the
-    /// engine's epoch has reached the store's deadline (both read through `VmCtx`). Emitted
-    /// at the function entry and at each loop header; clobbers only `rax`, free at both.
+    /// The epoch check of a loop header, with epoch interruption (`ModuleInfo::epoch_checks`):
+    /// a passed deadline sets the stack limit to `usize::MAX` (`runtime::epoch`), which `rsp`
+    /// can only be below then (the prologue checked it against the real limit). Function
+    /// entries need nothing more: their prologue makes the same check, and the entry reports
+    /// its failure as "interrupt" when the deadline caused it.
     pub(super) fn epoch_check(&mut self) {
         if !self.module.epoch_checks {
             return;
         }
         let trap = self.trap_label(TrapCode::Interrupt);
-        self.asm.mov_rm(
-            Size::S64,
-            Gpr::Rax,
-            Mem::base_disp(VMCTX, offsets::VMCTX_EPOCH as i32),
-        );
-        self.asm.mov_rm(Size::S64, Gpr::Rax, Mem::base(Gpr::Rax));
         self.asm.alu_rm(
             Alu::Cmp,
             Width::W64,
-            Gpr::Rax,
-            Mem::base_disp(VMCTX, offsets::VMCTX_EPOCH_DEADLINE as i32),
+            Gpr::Rsp,
+            Mem::base_disp(EXEC, ex::STACK_LIMIT),
         );
-        self.asm.jcc(Cond::Ae, trap);
+        self.asm.jcc(Cond::B, trap);
     }
 }
 
