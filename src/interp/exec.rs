@@ -1119,7 +1119,8 @@ unsafe fn fast_step(
 }
 
 impl Interp {
-    /// `value_stack_slots` and `max_call_depth` come from `Config` (see `Config::stack_limits`).
+    /// `value_stack_slots` and `max_call_depth` come from `Config` (`Config::value_stack_slots`,
+    /// `Config::max_call_depth`).
     pub fn new(value_stack_slots: usize, max_call_depth: usize) -> Interp {
         Interp {
             stack: Vec::new(),
