@@ -112,12 +112,11 @@ impl Tier {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub tier: Tier,
-    /// Size of each execution's value stack, in 8-byte slots. Exhausting it is the trap
-    /// "call stack exhausted".
-    pub value_stack_slots: usize,
-    /// Maximum depth of interpreted wasm calls; deeper calls trap with "call stack
-    /// exhausted" (compiled code is limited by the native stack instead).
-    pub max_call_depth: usize,
+    /// The wasm stack, in bytes (`--max-wasm-stack`; ARCHITECTURE.md "Stack limits"): the
+    /// value stack every tier's frames live on, and a call-depth budget of one frame per
+    /// [`MIN_FRAME_BYTES`] of it. Running out of either is the trap "call stack exhausted",
+    /// at the same depth on every tier.
+    pub max_wasm_stack: usize,
     /// `Tier::Auto`: calls and loop iterations after which a function is compiled (see
     /// `tier.rs`).
     pub jit_threshold: u32,
@@ -127,18 +126,66 @@ pub struct Config {
     /// Bytes of code memory the JIT may hold per module (`--jit-cache-size`); past it the
     /// least recently used compiled functions are evicted (see `tier.rs`). `None`: unbounded.
     pub jit_cache_size: Option<u64>,
+    /// Epoch interruption (`--timeout`, as wasmtime's): code checks the store's epoch
+    /// deadline at function entries and loop headers and traps with "interrupt" once
+    /// [`Engine::increment_epoch`] has passed it ([`Store::set_epoch_deadline`]). Off: no
+    /// checks are emitted. AOT sidecars hold code without checks and are not used with it.
+    pub epoch_interruption: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
             tier: Tier::Auto,
-            value_stack_slots: 1 << 20,
-            max_call_depth: 50_000,
+            max_wasm_stack: DEFAULT_MAX_WASM_STACK,
             jit_threshold: tier::DEFAULT_JIT_THRESHOLD,
             store_limits: StoreLimits::default(),
             jit_cache_size: None,
+            epoch_interruption: false,
         }
+    }
+}
+
+/// The default of [`Config::max_wasm_stack`]: 8 MiB, the value stack wrun always had (2^20
+/// slots), so 131,072 frames of small functions.
+pub const DEFAULT_MAX_WASM_STACK: usize = 8 << 20;
+
+/// Bytes of the wasm stack a frame counts for at least: the call-depth budget is
+/// `max_wasm_stack / MIN_FRAME_BYTES` frames (a frame's real cost is its value-stack slots,
+/// which can be fewer: a function without parameters, locals or operands adds none).
+pub const MIN_FRAME_BYTES: usize = 64;
+
+/// Native stack bytes one wasm frame may use at most, the frames that cross tiers included
+/// (a compiled frame uses 16; an interpreted function calling a compiled one, or the
+/// reverse, puts the interpreter's and the entry's Rust frames in between). Measured: about
+/// 300 bytes (release build) for a recursion whose every frame crosses tiers (400,000 frames
+/// of `tests/limits.rs`'s mutual recursion under `--max-wasm-stack 64m`: 134 MB peak RSS
+/// against 6 MB for 10 frames, the value stack included); 2048 leaves room for debug builds.
+pub const MAX_NATIVE_BYTES_PER_FRAME: usize = 2048;
+
+/// The call-depth budget of the default configuration.
+pub const DEFAULT_MAX_CALL_DEPTH: u64 = (DEFAULT_MAX_WASM_STACK / MIN_FRAME_BYTES) as u64;
+
+impl Config {
+    /// Frames one thread may have active at once: `max_wasm_stack / MIN_FRAME_BYTES`.
+    pub fn max_call_depth(&self) -> usize {
+        self.max_wasm_stack / MIN_FRAME_BYTES
+    }
+
+    /// Slots of the value stack (`max_wasm_stack / 8`, at least 16).
+    pub fn value_stack_slots(&self) -> usize {
+        (self.max_wasm_stack / 8).max(16)
+    }
+
+    /// The native stack a thread needs so that a recursion up to [`Config::max_call_depth`]
+    /// always fits, whatever mix of tiers its frames are in: the CLI and the wast runner give
+    /// their wasm thread this much (an embedder running wasm on a smaller stack gets the same
+    /// trap earlier, from the compiled prologue's native-stack check).
+    pub fn native_stack_bytes(&self) -> usize {
+        const RESERVE: usize = 16 << 20;
+        self.max_call_depth()
+            .saturating_mul(MAX_NATIVE_BYTES_PER_FRAME)
+            .saturating_add(RESERVE)
     }
 }
 
@@ -167,6 +214,8 @@ struct EngineInner {
     /// Canonical function-type ids: equal types <=> equal ids, across every module and store
     /// of this engine (so `call_indirect` across modules compares ids).
     types: Mutex<HashMap<FuncType, u32>>,
+    /// The epoch ([`Engine::increment_epoch`]); compiled code reads it through `VmCtx::epoch`.
+    epoch: Arc<runtime::epoch::Epoch>,
 }
 
 impl Engine {
@@ -175,8 +224,15 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config,
                 types: Mutex::new(HashMap::new()),
+                epoch: Arc::new(runtime::epoch::Epoch::new()),
             }),
         }
+    }
+
+    /// Advances the epoch by one (safe from any thread, e.g. a timer): code of stores whose
+    /// deadline it reaches traps with "interrupt" at its next epoch check.
+    pub fn increment_epoch(&self) {
+        self.inner.epoch.increment();
     }
 
     pub fn config(&self) -> &Config {
@@ -228,16 +284,42 @@ impl Module {
         bytes: &[u8],
         sidecar: Option<&SidecarFile>,
     ) -> Result<Module, Error> {
+        let config = engine.config();
         let (info, from_sidecar, status) = match sidecar {
             None => (
                 Arc::new(module::parse(bytes)?),
                 None,
                 SidecarStatus::Disabled,
             ),
+            // Sidecars hold code without epoch checks: a deadline could not interrupt it.
+            Some(sidecar) if config.epoch_interruption && !sidecar_absent(sidecar) => {
+                let reason = "compiled without epoch interruption checks (--timeout)".to_string();
+                log::warn!(
+                    "ignoring sidecar {}: {reason}; running without it",
+                    sidecar.path.display()
+                );
+                let status = SidecarStatus::Refused {
+                    path: sidecar.path.clone(),
+                    reason,
+                };
+                (Arc::new(module::parse(bytes)?), None, status)
+            }
+            Some(sidecar) if config.epoch_interruption => (
+                Arc::new(module::parse(bytes)?),
+                None,
+                SidecarStatus::NotFound(sidecar.path.clone()),
+            ),
             Some(sidecar) => load_sidecar(bytes, sidecar)?,
         };
+        let mut info = info;
+        if config.epoch_interruption {
+            // Just parsed (no sidecar shares it): the only reference.
+            match Arc::get_mut(&mut info) {
+                Some(info) => info.epoch_checks = true,
+                None => return Err(Error::Resource("module info shared at load".into())),
+            }
+        }
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
-        let config = engine.config();
         let started = std::time::Instant::now();
         let (jit, tier_manager) = match (from_sidecar, config.tier) {
             // A sidecar holds every function compiled: nothing to manage.
@@ -349,15 +431,20 @@ type WithSidecar = (Arc<ModuleInfo>, Option<Arc<jit::JitModule>>, SidecarStatus)
 /// so their function bodies are not validated again (most of the load time of a big module);
 /// if a later check refuses the sidecar after all, the module is parsed again with full
 /// validation.
+/// Whether `sidecar` is optional and not there at all: only then is it "no sidecar" (a dangling
+/// symlink or a symlink loop is a file the user put there, refused with a warning like any
+/// unusable sidecar).
+fn sidecar_absent(sidecar: &SidecarFile) -> bool {
+    !sidecar.required
+        && matches!(
+            std::fs::symlink_metadata(&sidecar.path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound
+        )
+}
+
 fn load_sidecar(bytes: &[u8], sidecar: &SidecarFile) -> Result<WithSidecar, Error> {
     let path = &sidecar.path;
-    // Only a name that is not there at all is "no sidecar": a dangling symlink or a symlink
-    // loop is a file the user put there, refused with a warning like any unusable sidecar.
-    let absent = matches!(
-        std::fs::symlink_metadata(path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound
-    );
-    if !sidecar.required && absent {
+    if sidecar_absent(sidecar) {
         let info = Arc::new(module::parse(bytes)?);
         return Ok((info, None, SidecarStatus::NotFound(path.clone())));
     }
@@ -421,7 +508,7 @@ impl Store {
         Store {
             id: StoreId::next(),
             engine: engine.clone(),
-            interp: interp::Interp::new(config.value_stack_slots, config.max_call_depth),
+            interp: interp::Interp::new(config.value_stack_slots(), config.max_call_depth()),
             jit_code: Vec::new(),
             data: runtime::store::StoreData::with_limits(config.store_limits),
             tier_users: Vec::new(),
@@ -440,6 +527,17 @@ impl Store {
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Interrupts this store's code `ticks` epochs from now (with
+    /// `Config::epoch_interruption`; wasmtime's API). Without a deadline it never is.
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        let epoch = &self.engine.inner.epoch;
+        let deadline = epoch
+            .counter
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .saturating_add(ticks);
+        self.data.set_epoch_deadline(epoch, deadline);
     }
 
     /// Panics unless a handle carrying `id` was made by this store. A handle of another

@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use wrun::{
@@ -36,7 +37,8 @@ macro_rules! output {
 /// Exit status of a run that trapped (wasmtime's: 128 + SIGABRT).
 const TRAP_EXIT_STATUS: u8 = 134;
 
-/// Stack of the thread that runs wasm: several MiB, chosen here so the engine's limits are known.
+/// Least stack of the thread that runs wasm (it gets `Config::native_stack_bytes` when that is
+/// more): several MiB, chosen here so the engine's limits are known.
 const WASM_THREAD_STACK_BYTES: usize = 64 << 20;
 
 const EXAMPLES: &str = "\
@@ -178,6 +180,10 @@ struct RunArgs {
     #[arg(value_name = "MODULE", required = true)]
     module: Option<PathBuf>,
 
+    /// Limits for running code you do not trust (issue 15).
+    #[command(flatten)]
+    limits: LimitArgs,
+
     /// Arguments for the guest (or for the --invoke'd export).
     #[arg(
         value_name = "ARGS",
@@ -287,6 +293,14 @@ fn main() -> ExitCode {
         .format_timestamp(None)
         .try_init();
     let cli = Cli::parse();
+    // The wasm thread's stack holds the deepest recursion the wasm stack allows on any tier.
+    let stack_config = match cli.command {
+        None => cli.run.limits.apply(Config::default()),
+        Some(_) => Config::default(),
+    };
+    let thread_stack = stack_config
+        .native_stack_bytes()
+        .max(WASM_THREAD_STACK_BYTES);
     let work = move || match cli.command {
         Some(Command::Wast {
             tier,
@@ -313,7 +327,7 @@ fn main() -> ExitCode {
     // Wasm and the wast runner run on a thread with a stack size we chose.
     match std::thread::Builder::new()
         .name("wrun".into())
-        .stack_size(WASM_THREAD_STACK_BYTES)
+        .stack_size(thread_stack)
         .spawn(work)
     {
         Ok(handle) => match handle.join() {
@@ -446,6 +460,109 @@ fn compile_module(module_path: &Path, output: Option<PathBuf>) -> ExitCode {
 /// `wrun compile` shows progress for modules with at least this many functions.
 const PROGRESS_MIN_FUNCTIONS: usize = 256;
 
+/// The CLI's execution limits, grouped so each limit is one field here and one in `Config`.
+#[derive(Args, Debug)]
+struct LimitArgs {
+    /// Size of the wasm stack in bytes (suffixes k, m, g: KiB, MiB, GiB): the value stack
+    /// every tier's frames live on, and a depth of one frame per 64 bytes of it; a deeper
+    /// recursion traps with "call stack exhausted" at the same depth on every tier.
+    /// Default 8m.
+    #[arg(long, value_name = "BYTES", value_parser = parse_wasm_stack)]
+    max_wasm_stack: Option<usize>,
+
+    /// Interrupt the guest after DURATION (e.g. 2s, 100ms, 1m, 1h; a bare number is
+    /// seconds): it traps with "interrupt", status 134 (wasmtime's `-W timeout=`, through
+    /// epoch interruption; AOT sidecars are not used, their code has no epoch checks).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    timeout: Option<Duration>,
+}
+
+impl LimitArgs {
+    /// `config` with these limits applied.
+    fn apply(&self, config: Config) -> Config {
+        Config {
+            max_wasm_stack: self.max_wasm_stack.unwrap_or(config.max_wasm_stack),
+            epoch_interruption: config.epoch_interruption || self.timeout.is_some(),
+            ..config
+        }
+    }
+}
+
+/// Largest `--max-wasm-stack`: the thread that runs wasm reserves native stack in proportion.
+const MAX_WASM_STACK_LIMIT: usize = 1 << 30;
+
+/// `BYTES` of `--max-wasm-stack`: digits with an optional binary suffix (`k`, `m`, `g`).
+fn parse_wasm_stack(text: &str) -> Result<usize, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let (digits, unit) = match lower.strip_suffix(['k', 'm', 'g']) {
+        Some(digits) => (digits, lower.chars().last()),
+        None => (lower.as_str(), None),
+    };
+    let number: usize = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a byte count (e.g. 1048576, 512k, 8m)"))?;
+    let shift = match unit {
+        Some('k') => 10,
+        Some('m') => 20,
+        Some('g') => 30,
+        _ => 0,
+    };
+    let bytes = number
+        .checked_mul(1 << shift)
+        .filter(|b| (wrun::MIN_FRAME_BYTES..=MAX_WASM_STACK_LIMIT).contains(b))
+        .ok_or_else(|| {
+            format!(
+                "`{text}`: the wasm stack must be {} bytes to 1g",
+                wrun::MIN_FRAME_BYTES
+            )
+        })?;
+    Ok(bytes)
+}
+
+/// `DURATION` of `--timeout`: a number with a unit `ns`, `us`, `ms`, `s`, `m` or `h` (a bare
+/// number is seconds); fractions allowed (`1.5s`).
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let seconds_per_unit = match unit.trim() {
+        "ns" => 1e-9,
+        "us" | "µs" => 1e-6,
+        "ms" => 1e-3,
+        "" | "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        other => return Err(format!("unknown unit `{other}` (use ms, s, m or h)")),
+    };
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (e.g. 2s, 100ms)"))?;
+    Duration::try_from_secs_f64(number * seconds_per_unit)
+        .map_err(|_| format!("`{text}` is not a duration (e.g. 2s, 100ms)"))
+}
+
+/// With `--timeout`: the store's deadline is the next epoch, and a timer thread advances the
+/// epoch when the time is up (wasmtime's scheme); the thread just sleeps, and dies with the
+/// process if the run ends first.
+fn start_deadline(engine: &Engine, store: &mut Store, timeout: Option<Duration>) {
+    let Some(timeout) = timeout else {
+        return;
+    };
+    store.set_epoch_deadline(1);
+    let engine = engine.clone();
+    let timer = std::thread::Builder::new()
+        .name("wrun timeout".into())
+        .spawn(move || {
+            std::thread::sleep(timeout);
+            engine.increment_epoch();
+        });
+    if let Err(error) = timer {
+        report!("warning: --timeout: cannot start the timer thread: {error}");
+    }
+}
+
 fn run_cli_module(args: RunArgs) -> ExitCode {
     let Some(module_path) = args.module.clone() else {
         report!("error: no module given (see --help)");
@@ -458,7 +575,7 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let config = Config {
+    let config = args.limits.apply(Config {
         tier: args.tier.into(),
         jit_threshold: args.jit_threshold,
         store_limits: wrun::StoreLimits {
@@ -468,7 +585,7 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
         },
         jit_cache_size: args.jit_cache_size,
         ..Config::default()
-    };
+    });
     let sidecar = if args.no_aot {
         SidecarChoice::Disabled
     } else if let Some(path) = &args.aot {
@@ -492,6 +609,7 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
         config,
         sidecar,
         preloads,
+        timeout: args.limits.timeout,
     };
     let profile = match args.profile.as_deref().map(start_profile).transpose() {
         Ok(profile) => profile,
@@ -590,6 +708,8 @@ struct Setup {
     sidecar: SidecarChoice,
     /// `--preload NAME=PATH`, in order.
     preloads: Vec<(String, PathBuf)>,
+    /// `--timeout`.
+    timeout: Option<Duration>,
 }
 
 /// A `proc_exit` status as a process exit code (statuses are < 126 by WASI's rules here).
@@ -708,6 +828,7 @@ fn instantiate(
     }
     *loaded = Some(module.clone());
     let mut store = Store::new(&engine);
+    start_deadline(&engine, &mut store, setup.timeout);
     let mut linker = Linker::new();
     link_host(&mut store, &mut linker, wasi, &module).map_err(RunError::Setup)?;
     for (name, path) in &setup.preloads {

@@ -541,9 +541,10 @@ impl Tiering for TierManager {
         vmctx: *mut VmCtx,
         fp: *mut u64,
         stack_end: *mut u64,
+        depth_left: u64,
     ) -> Result<(), Trap> {
         // SAFETY: forwarded contract.
-        unsafe { run_compiled(interp, entry, vmctx, fp, stack_end) }
+        unsafe { run_compiled(interp, entry, vmctx, fp, stack_end, depth_left) }
     }
 }
 
@@ -558,6 +559,7 @@ pub unsafe fn run_compiled(
     vmctx: *mut VmCtx,
     fp: *mut u64,
     stack_end: *mut u64,
+    depth_left: u64,
 ) -> Result<(), Trap> {
     let fallback = Fallback {
         call: interp_fallback,
@@ -565,7 +567,8 @@ pub unsafe fn run_compiled(
     };
     let mark = crate::profile::guest::compiled_enter(crate::jit::entry::call_out_state);
     // SAFETY: forwarded contract.
-    let result = unsafe { crate::jit::enter(entry, vmctx, fp, stack_end, Some(fallback)) };
+    let result =
+        unsafe { crate::jit::enter(entry, vmctx, fp, stack_end, depth_left, Some(fallback)) };
     crate::profile::guest::compiled_leave(mark);
     result
 }
@@ -579,7 +582,8 @@ unsafe fn interp_fallback(
     ctx: *mut (),
     record: *const FuncRecord,
     args: *mut u64,
+    depth_left: u64,
 ) -> Result<(), Trap> {
     // SAFETY: per the contract; the interpreter is suspended in `run_compiled` meanwhile.
-    unsafe { (*ctx.cast::<Interp>()).call_at(record, args) }
+    unsafe { (*ctx.cast::<Interp>()).call_at_with_depth(record, args, depth_left) }
 }

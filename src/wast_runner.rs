@@ -87,7 +87,7 @@ pub fn run_wast(path: &str, source: &str, config: &Config) -> WastReport {
     let spawned = std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
             .name(format!("wast {path}"))
-            .stack_size(RUNNER_STACK_BYTES)
+            .stack_size(RUNNER_STACK_BYTES.max(config.native_stack_bytes()))
             .spawn_scoped(scope, || run_script(path, source, config));
         match handle {
             Ok(handle) => Some(handle.join()),

@@ -287,6 +287,8 @@ def build_engines(args, log) -> list:
     modes = [
         ("wrun-interp", "wrun --tier interp", ["--tier", "interp"]),
         ("wrun-jit", "wrun --tier jit", ["--tier", "jit"]),
+        # The cost of epoch interruption's checks (a deadline that never passes).
+        ("wrun-jit-timeout", "wrun --tier jit --timeout 1h", ["--tier", "jit", "--timeout", "1h"]),
         ("wrun-auto", "wrun (auto tier)", []),
     ]
     for name, label, flags in modes:
@@ -647,6 +649,24 @@ def write_markdown(path, engines, programs, cells, startup, large, compile_rows,
         add("| **geometric mean** | " + " | ".join(
             (f"**{geomeans[e.name]:.2f}×**" + ("" if counts[e.name] == len(programs) else f" ({counts[e.name]}/{len(programs)})"))
             if geomeans[e.name] else "—" for e in shown) + " |")
+        add("")
+    # Modes `wrun-jit-*` (wrun-jit with a limit on): their cost, as a ratio to wrun-jit.
+    limited = [e for e in shown if e.name.startswith("wrun-jit-")]
+    if limited and any(e.name == "wrun-jit" for e in shown):
+        def to_jit(program, name):
+            base, cell = cells.get((program, "wrun-jit")), cells.get((program, name))
+            if not base or not cell or base.status != "ok" or cell.status != "ok" or not base.median:
+                return None
+            return cell.median / base.median
+        add("## Cost of limits: ratio to wrun-jit by wall time")
+        add("")
+        add("| program | " + " | ".join(e.name for e in limited) + " |")
+        add("|---|" + "---:|" * len(limited))
+        for program in programs:
+            values = [to_jit(program, e.name) for e in limited]
+            add(f"| {program} | " + " | ".join(f"{v:.3f}×" if v else "—" for v in values) + " |")
+        means = [geometric_mean([to_jit(p, e.name) for p in programs]) for e in limited]
+        add("| **geometric mean** | " + " | ".join(f"**{m:.3f}×**" if m else "—" for m in means) + " |")
         add("")
     add("## Details")
     add("")

@@ -115,6 +115,8 @@ pub fn layout_hash() -> [u8; 32] {
         vo::VMCTX_TYPE_IDS,
         vo::VMCTX_HELPERS,
         vo::VMCTX_TRAP_CODE,
+        vo::VMCTX_EPOCH,
+        vo::VMCTX_EPOCH_DEADLINE,
         size_of::<MemoryDef>(),
         size_of::<TableDef>(),
         size_of::<FuncRecord>(),
@@ -128,6 +130,7 @@ pub fn layout_hash() -> [u8; 32] {
         ex::TRAP_PC as usize,
         ex::TRAP_FP as usize,
         ex::HELPERS as usize,
+        ex::DEPTH_LEFT as usize,
         size_of::<ExecContext>(),
         jh::CALL_SLOW,
         jh::CONVERT,
@@ -170,6 +173,7 @@ pub fn layout_hash() -> [u8; 32] {
             T::CallStackExhausted,
             T::Host,
             T::Exit,
+            T::Interrupt,
         ]
         .iter()
         .map(|&code| code as u32 as u64),

@@ -104,7 +104,11 @@ pub struct Interp {
     stack: Vec<u64>,
     stack_slots: usize,
     frames: Vec<Frame>,
-    max_call_depth: usize,
+    /// The call-depth budget (ARCHITECTURE.md "Stack limits"): wasm frames the next call out
+    /// of the interpreter (into compiled code, a host function, a nested `invoke`) may still
+    /// enter. Inside a run the budget is `FastCtx::frame_limit - frames.len()`; this field is
+    /// written before each call out and restored by `call_at_with_depth`.
+    depth_left: usize,
     /// First free slot: where a nested `invoke` (a host function calling back into wasm)
     /// starts its frame.
     stack_top: usize,
@@ -184,7 +188,9 @@ struct FastCtx {
     /// Frames at or below this depth belong to callers of this run: returning past it ends
     /// the run, which only the run loop does.
     entry_depth: usize,
-    max_call_depth: usize,
+    /// A call may push a frame while `frames.len()` is below this: the run's entry depth
+    /// plus its call-depth budget, less the running function's own frame.
+    frame_limit: usize,
     stack_end: *mut u64,
     /// Where the chain stopped (written by the chain at its exit).
     #[cfg_attr(any(debug_assertions, not(target_arch = "x86_64")), allow(dead_code))]
@@ -221,7 +227,7 @@ unsafe fn call_in_chain(
         }
         let frames = &mut *ctx.frames;
         let room = ctx.stack_end.offset_from(args) as usize;
-        if frames.len() >= ctx.max_call_depth || callee.frame_slots as usize > room {
+        if frames.len() >= ctx.frame_limit || callee.frame_slots as usize > room {
             return None;
         }
         frames.push(Frame {
@@ -433,6 +439,11 @@ unsafe fn fast_step(
         }
         match instr {
             Instr::Unreachable => trap!(Unreachable),
+            Instr::EpochCheck => {
+                if (*(*ctx).vmctx).epoch_passed() {
+                    trap!(Interrupt);
+                }
+            }
             Instr::LoopHeader => {
                 let func = &*(*ctx).func;
                 let count = func.back_edges.load(Ordering::Relaxed).wrapping_add(1);
@@ -1108,13 +1119,14 @@ unsafe fn fast_step(
 }
 
 impl Interp {
-    /// `value_stack_slots` and `max_call_depth` come from `Config`.
+    /// `value_stack_slots` and `max_call_depth` come from `Config` (`Config::value_stack_slots`,
+    /// `Config::max_call_depth`).
     pub fn new(value_stack_slots: usize, max_call_depth: usize) -> Interp {
         Interp {
             stack: Vec::new(),
             stack_slots: value_stack_slots.max(16),
             frames: Vec::new(),
-            max_call_depth,
+            depth_left: max_call_depth,
             stack_top: 0,
         }
     }
@@ -1176,6 +1188,36 @@ impl Interp {
     /// # Safety
     /// `func` is a live wasm function record of this store; `args` points into `self.stack`.
     pub unsafe fn call_at(&mut self, func: *const FuncRecord, args: *mut u64) -> Result<(), Trap> {
+        // SAFETY: forwarded contract.
+        unsafe { self.call_at_with_depth(func, args, self.depth_left as u64) }
+    }
+
+    /// [`Interp::call_at`] with the call-depth budget `depth_left` (the callee's own frame
+    /// included), as compiled code calls it.
+    ///
+    /// # Safety
+    /// As [`Interp::call_at`].
+    pub unsafe fn call_at_with_depth(
+        &mut self,
+        func: *const FuncRecord,
+        args: *mut u64,
+        depth_left: u64,
+    ) -> Result<(), Trap> {
+        let saved_depth = self.depth_left;
+        // SAFETY: forwarded contract.
+        let result = unsafe { self.call_with_depth(func, args, depth_left as usize) };
+        self.depth_left = saved_depth;
+        result
+    }
+
+    /// # Safety
+    /// As [`Interp::call_at`].
+    unsafe fn call_with_depth(
+        &mut self,
+        func: *const FuncRecord,
+        args: *mut u64,
+        depth_left: usize,
+    ) -> Result<(), Trap> {
         // SAFETY: the caller guarantees `func`, its instance and `args` (see the contract).
         unsafe {
             let vmctx = (*func).vmctx;
@@ -1206,24 +1248,25 @@ impl Interp {
                     return Err(Trap::host("compiled code without a tier manager"));
                 };
                 let me: *mut Interp = self;
-                return tiering.run_compiled(me, entry, vmctx, args, stack_end);
+                return tiering.run_compiled(me, entry, vmctx, args, stack_end, depth_left as u64);
             }
             let frame_slots = (*callee).frame_slots as usize;
-            if start + frame_slots > self.stack.len() || self.frames.len() >= self.max_call_depth {
+            if start + frame_slots > self.stack.len() || depth_left == 0 {
                 return Err(Trap::new(TrapCode::CallStackExhausted));
             }
             let saved_top = self.stack_top;
             self.stack_top = start + frame_slots;
             let profile_depth = crate::profile::guest::interp_depth();
             crate::profile::guest::interp_enter((*callee).func_index);
-            let result = self.run(start, callee, vmctx, code);
+            let result = self.run(start, callee, vmctx, code, depth_left);
             crate::profile::guest::interp_unwind_to(profile_depth);
             self.stack_top = saved_top;
             result
         }
     }
 
-    /// Runs `callee` with its frame at `stack[start..]` (arguments in place) until it returns.
+    /// Runs `callee` with its frame at `stack[start..]` (arguments in place) until it returns,
+    /// with the call-depth budget `depth_left` (at least 1: `callee`'s own frame).
     ///
     /// # Safety
     /// `callee` belongs to `code`, the code cache of the live instance `vmctx`, and its frame
@@ -1234,8 +1277,10 @@ impl Interp {
         callee: *const Translated,
         vmctx: *mut VmCtx,
         code: *const ModuleCode,
+        depth_left: usize,
     ) -> Result<(), Trap> {
         let entry_depth = self.frames.len();
+        let frame_limit = entry_depth + depth_left - 1;
         let stack_base = self.stack.as_mut_ptr();
         let stack_len = self.stack.len();
         let mut vmctx = vmctx;
@@ -1314,6 +1359,8 @@ impl Interp {
                         }
                         let saved_top = self.stack_top;
                         self.stack_top = args.add(n).offset_from(stack_base) as usize;
+                        // A host function calling back into wasm continues this budget.
+                        self.depth_left = frame_limit - self.frames.len();
                         let buffer = std::slice::from_raw_parts_mut(args, n);
                         let mut caller = Caller::new(vmctx);
                         let result = ((*host).func)(&mut caller, buffer);
@@ -1353,18 +1400,22 @@ impl Interp {
                                 ));
                             };
                             let me: *mut Interp = self;
-                            if let Err(trap) =
-                                tiering.run_compiled(me, entry, callee_vmctx, args, stack_end)
-                            {
+                            let depth_left = (frame_limit - self.frames.len()) as u64;
+                            if let Err(trap) = tiering.run_compiled(
+                                me,
+                                entry,
+                                callee_vmctx,
+                                args,
+                                stack_end,
+                                depth_left,
+                            ) {
                                 break Stop::Compiled(trap, true);
                             }
                             reload_memory!();
                             continue;
                         }
                         let callee = &*callee;
-                        if self.frames.len() >= self.max_call_depth
-                            || callee.frame_slots as usize > room
-                        {
+                        if self.frames.len() >= frame_limit || callee.frame_slots as usize > room {
                             trap!(CallStackExhausted);
                         }
                         self.frames.push(Frame {
@@ -1406,7 +1457,7 @@ impl Interp {
                     code,
                     frames: &mut self.frames,
                     entry_depth,
-                    max_call_depth: self.max_call_depth,
+                    frame_limit,
                     stack_end,
                     regs,
                 };
@@ -1497,8 +1548,11 @@ impl Interp {
                         match (tiering, entry) {
                             (Some(tiering), Some(entry)) => {
                                 let me: *mut Interp = self;
-                                if let Err(trap) =
-                                    tiering.run_compiled(me, entry, vmctx, fp, stack_end)
+                                // The compiled frame replaces this one: its unit goes back,
+                                // the OSR entry takes it again.
+                                let depth_left = (frame_limit - self.frames.len() + 1) as u64;
+                                if let Err(trap) = tiering
+                                    .run_compiled(me, entry, vmctx, fp, stack_end, depth_left)
                                 {
                                     break Stop::Compiled(trap, false);
                                 }
@@ -1823,9 +1877,12 @@ mod chain {
         }
     }
 
+    /// Rows of 16 handlers: room for every tag up to `Instr::LAST`'s.
+    const ROWS: usize = 18;
+
     /// One flat table (a single scaled index in every handler's dispatch).
-    const fn flatten(rows: [[Handler; 16]; 17]) -> [Handler; 17 * 16] {
-        let mut flat = [rows[0][0]; 17 * 16];
+    const fn flatten(rows: [[Handler; 16]; ROWS]) -> [Handler; ROWS * 16] {
+        let mut flat = [rows[0][0]; ROWS * 16];
         let mut i = 0;
         while i < flat.len() {
             flat[i] = rows[i / 16][i % 16];
@@ -1858,12 +1915,12 @@ mod chain {
     }
 
     const _: () = assert!(
-        (Instr::LAST.tag() as usize) < 17 * 16,
+        (Instr::LAST.tag() as usize) < ROWS * 16,
         "handler table too small"
     );
 
     /// Handlers by tag.
-    static HANDLERS: [Handler; 17 * 16] = flatten([
+    static HANDLERS: [Handler; ROWS * 16] = flatten([
         row!(0),
         row!(1),
         row!(2),
@@ -1881,5 +1938,6 @@ mod chain {
         row!(14),
         row!(15),
         row!(16),
+        row!(17),
     ]);
 }

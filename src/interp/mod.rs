@@ -60,6 +60,9 @@
 //!   (`Translated::offsets`), read only to build trap backtraces.
 //! - `LoopHeader` (back-edge counter, OSR point) is emitted only when the module has a tier
 //!   manager; `--tier interp` has nobody to report hot loops to, so its loops have none.
+//! - `EpochCheck` (the deadline of epoch interruption) is emitted at the function entry and
+//!   after each loop's head only when `ModuleInfo::epoch_checks` is set (ARCHITECTURE.md
+//!   "Deadlines").
 //! - Fusion happens as instructions are emitted: a pair of independent instructions merges
 //!   into the last emitted one (`Translator::fuse_pair`); an instruction whose operand the
 //!   last instruction just computed into its (then dead) canonical slot absorbs that
@@ -276,8 +279,8 @@ pub trait Tiering: Send + Sync {
         false
     }
     /// Runs compiled code `entry` of instance `vmctx` with its frame at `fp` on `interp`'s
-    /// value stack (which ends at `stack_end`); functions without code that it calls run on
-    /// `interp`.
+    /// value stack (which ends at `stack_end`) with the call-depth budget `depth_left` (its own
+    /// frame included); functions without code that it calls run on `interp`.
     ///
     /// # Safety
     /// `entry` is live compiled code of `vmctx`'s module, the frame at `fp` is what the entry
@@ -289,6 +292,7 @@ pub trait Tiering: Send + Sync {
         vmctx: *mut VmCtx,
         fp: *mut u64,
         stack_end: *mut u64,
+        depth_left: u64,
     ) -> Result<(), Trap>;
 }
 

@@ -175,6 +175,9 @@ pub fn translate(module: &ModuleInfo, func_index: u32, count_loops: bool) -> Res
         fixups: Vec::new(),
         else_fixup: None,
     });
+    if module.epoch_checks {
+        t.emit(Instr::EpochCheck);
+    }
     t.run()?;
     let frame_slots = u64::from(t.nl) + u64::from(t.max_height) + 1;
     let frame_slots = frame_slots
@@ -1066,6 +1069,9 @@ impl<'b> Translator<'_, 'b> {
                 self.label_at = head;
                 if self.count_loops {
                     self.emit(I::LoopHeader);
+                }
+                if self.module.epoch_checks {
+                    self.emit(I::EpochCheck);
                 }
                 self.push_ctrl(Kind::Loop, params, results, head)?;
             }

@@ -3,7 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::code_memory::CodeMemory;
 use super::exec_context::ACTIVE;
@@ -272,10 +272,15 @@ pub fn code_ranges_on_stack(ranges: &[(usize, usize)]) -> Vec<bool> {
 
 /// Runs a wasm function that has no compiled code, called from compiled code: `record`'s
 /// arguments are at `args` (the callee's frame, on the value stack the entry runs on) and
-/// its results are left there. The tier manager installs the interpreter here; the JIT
-/// knows nothing about it.
-pub type FallbackFn =
-    unsafe fn(ctx: *mut (), record: *const FuncRecord, args: *mut u64) -> Result<(), Trap>;
+/// its results are left there; `depth_left` is the call-depth budget the callee starts with
+/// (the compiled caller's, see [`ExecContext::depth_left`]). The tier manager installs the
+/// interpreter here; the JIT knows nothing about it.
+pub type FallbackFn = unsafe fn(
+    ctx: *mut (),
+    record: *const FuncRecord,
+    args: *mut u64,
+    depth_left: u64,
+) -> Result<(), Trap>;
 
 /// A [`FallbackFn`] with its context.
 #[derive(Clone, Copy)]
@@ -319,7 +324,7 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
     EXEC.with(|cell| {
         if cell.get().is_null() {
             let exec = Box::new(ExecContext {
-                stack_limit: 0,
+                stack_limit: AtomicUsize::new(0),
                 value_stack_end: 0,
                 saved_rsp: 0,
                 trap_stub: tramp.trap_stub,
@@ -331,6 +336,8 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
                 exit_fp: 0,
                 exit_pc: 0,
                 suspended: std::ptr::null(),
+                depth_left: 0,
+                interrupted: AtomicBool::new(false),
             });
             // Leaked on purpose: one record per thread that ever ran compiled code.
             cell.set(Box::into_raw(exec));
@@ -359,7 +366,9 @@ pub fn call_out_state() -> CallOutState {
 
 /// Runs compiled code `code` (a function entry or an OSR entry) of the instance `vmctx`
 /// with its frame at `fp` (arguments, or at an OSR entry the whole frame, in place) on a
-/// value stack ending at `stack_end`; the results are left at `fp[0..n]`. Re-entrant:
+/// value stack ending at `stack_end`, with `depth_left` more wasm frames allowed (the
+/// entered function's own frame included: ARCHITECTURE.md "Stack limits"); the results are
+/// left at `fp[0..n]`. Re-entrant:
 /// compiled code may call `fallback` (for functions without code), which may enter
 /// compiled code again on the same value stack, above the caller's frame.
 ///
@@ -372,6 +381,7 @@ pub unsafe fn enter(
     vmctx: *mut VmCtx,
     fp: *mut u64,
     stack_end: *mut u64,
+    depth_left: u64,
     fallback: Option<Fallback>,
 ) -> Result<(), Trap> {
     let tramp = trampoline()?;
@@ -385,7 +395,12 @@ pub unsafe fn enter(
     // it runs on this thread, i.e. inside this call.
     let saved = unsafe {
         let e = &mut *exec;
-        let saved = (e.stack_limit, e.value_stack_end, e.saved_rsp);
+        let saved = (
+            e.stack_limit.load(Ordering::SeqCst),
+            e.value_stack_end,
+            e.saved_rsp,
+            e.depth_left,
+        );
         // The outer entry's call-out (this entry runs inside it), restored when this one ends.
         let saved_exit = (e.exit_pc, e.exit_fp);
         (e.exit_pc, e.exit_fp) = (0, 0);
@@ -396,18 +411,29 @@ pub unsafe fn enter(
             let native_low = native_stack_low().unwrap_or(0);
             let here = &saved as *const _ as usize;
             OUTERMOST_ENTRY.with(|top| top.set(here));
-            e.stack_limit = if native_low != 0 && here > native_low {
+            let limit = if native_low != 0 && here > native_low {
                 // On a small stack, keep half of what is left for helpers and host calls.
                 native_low + NATIVE_STACK_RESERVE.min((here - native_low) / 2)
             } else {
                 // Unknown stack: allow 1 MiB below the current position.
                 here.saturating_sub(1 << 20)
             };
+            e.interrupted.store(false, Ordering::SeqCst);
+            e.stack_limit.store(limit, Ordering::SeqCst);
             super::trap::ensure_alt_stack();
         }
         e.value_stack_end = stack_end as usize;
+        e.depth_left = depth_left;
         e.trap_code = 0;
         (saved, saved_exit)
+    };
+    // An epoch deadline interrupts this code through the stack limit (`runtime::epoch`).
+    // SAFETY: `vmctx` is live (contract), its `epoch` points to a live epoch; the record's
+    // words outlive the guard (the record is never freed).
+    let watch = unsafe {
+        let deadline = (*vmctx).epoch_deadline;
+        (deadline != u64::MAX)
+            .then(|| (*(*vmctx).epoch).watch(deadline, &(*exec).stack_limit, &(*exec).interrupted))
     };
     let saved_fallback = FALLBACK.with(|f| f.replace(fallback));
     // SAFETY: the trampoline follows the sysv64 ABI with this signature (built above); `code`
@@ -420,20 +446,27 @@ pub unsafe fn enter(
         rc
     };
     FALLBACK.with(|f| f.set(saved_fallback));
-    // SAFETY: as above; restores the outer entry's view (its saved rsp above all).
-    unsafe {
+    drop(watch);
+    // SAFETY: as above; restores the outer entry's view (its saved rsp above all), keeping
+    // an interrupt for the outer code to trap on too.
+    let interrupted = unsafe {
         let e = &mut *exec;
-        (
-            (e.stack_limit, e.value_stack_end, e.saved_rsp),
-            (e.exit_pc, e.exit_fp),
-        ) = saved;
-    }
+        let ((stack_limit, value_stack_end, saved_rsp, depth_left), exit) = saved;
+        let interrupted = e.interrupted.load(Ordering::SeqCst);
+        let limit = if interrupted { usize::MAX } else { stack_limit };
+        e.stack_limit.store(limit, Ordering::SeqCst);
+        (e.value_stack_end, e.saved_rsp, e.depth_left) = (value_stack_end, saved_rsp, depth_left);
+        (e.exit_pc, e.exit_fp) = exit;
+        interrupted
+    };
     if rc == 0 {
         return Ok(());
     }
     let pending = PENDING.with(|p| p.borrow_mut().take());
     let mut trap = match (TrapCode::from_u32(rc), pending) {
         (Some(TrapCode::Host | TrapCode::Exit), Some(trap)) => trap,
+        // The stack check failed because the deadline set the limit.
+        (Some(TrapCode::CallStackExhausted), _) if interrupted => Trap::new(TrapCode::Interrupt),
         (Some(code), _) => Trap::new(code),
         (None, _) => Trap::host(format!("jit: unknown trap code {rc}")),
     };
@@ -486,7 +519,7 @@ fn call_slow_inner(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64
             // SAFETY: the fallback was installed by the entry this code runs under, for this
             // value stack; `record` is live and `args` is the callee's frame on that stack.
             Some(fallback) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-                (fallback.call)(fallback.ctx, record, args)
+                (fallback.call)(fallback.ctx, record, args, depth_left())
             }))
             .unwrap_or_else(|_| Err(Trap::host("interpreter panicked"))),
             None => Err(Trap::host("jit: call of a function without compiled code")),
@@ -514,6 +547,17 @@ fn call_slow_inner(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64
         Ok(Err(trap)) => pending_trap(trap),
         Err(_) => pending_trap(Trap::host("host function panicked")),
     }
+}
+
+/// The call-depth budget of the compiled code running on this thread (what a callee it calls
+/// through `CALL_SLOW` starts with); 0 when none runs.
+fn depth_left() -> u64 {
+    let exec = ACTIVE.with(Cell::get);
+    if exec.is_null() {
+        return 0;
+    }
+    // SAFETY: a non-null ACTIVE is this thread's live record.
+    unsafe { (*exec).depth_left }
 }
 
 /// Parks a trap raised below compiled code for [`enter`] and returns the code the compiled

@@ -5,7 +5,7 @@
 //! (the signal handler) both read it, and neither imports the other's internals through it.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Indices of the JIT's helpers in [`ExecContext::helpers`].
 pub mod jit_helper {
@@ -25,8 +25,10 @@ pub mod jit_helper {
 /// The per-thread execution record; compiled code keeps its address in `r12`.
 #[repr(C)]
 pub struct ExecContext {
-    /// Compiled code traps with "call stack exhausted" when `rsp` goes below this.
-    pub stack_limit: usize,
+    /// Compiled code traps with "call stack exhausted" when `rsp` goes below this. An epoch
+    /// deadline sets it to `usize::MAX` from another thread (`runtime::epoch`), hence atomic
+    /// (compiled code reads it as a plain word).
+    pub stack_limit: AtomicUsize,
     /// One past the last slot of the value stack.
     pub value_stack_end: usize,
     /// `rsp` of the entry trampoline, restored by the trap stubs.
@@ -41,6 +43,14 @@ pub struct ExecContext {
     /// `rbp` of the trapping compiled frame, for the backtrace.
     pub trap_fp: usize,
     pub helpers: [usize; jit_helper::COUNT],
+    /// Wasm frames this thread may still enter (the call-depth budget, ARCHITECTURE.md
+    /// "Stack limits"): each compiled prologue takes one (trapping with "call stack
+    /// exhausted" when none is left), each return gives it back; [`super::entry::enter`]
+    /// sets it from its caller's budget and restores it afterwards, traps included.
+    pub depth_left: u64,
+    /// Set with `stack_limit = usize::MAX` when an epoch deadline passes: the failing stack
+    /// check is an interrupt, not an overflow.
+    pub interrupted: AtomicBool,
     /// `rbp` and return address of the compiled frame that last called out of compiled code:
     /// stored by the `CALL_SLOW` entry thunk at every such call (where the tier manager's walk
     /// of suspended compiled frames starts) and, while a guest profile runs, by the call-out
@@ -75,6 +85,7 @@ pub mod exec_offsets {
     pub const HELPERS: i32 = offset_of!(ExecContext, helpers) as i32;
     pub const EXIT_FP: i32 = offset_of!(ExecContext, exit_fp) as i32;
     pub const EXIT_PC: i32 = offset_of!(ExecContext, exit_pc) as i32;
+    pub const DEPTH_LEFT: i32 = offset_of!(ExecContext, depth_left) as i32;
 }
 
 thread_local! {

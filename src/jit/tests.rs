@@ -112,6 +112,7 @@ impl Jitted {
                 (*record).vmctx,
                 stack.as_mut_ptr(),
                 end,
+                crate::DEFAULT_MAX_CALL_DEPTH,
                 None,
             )?
         };

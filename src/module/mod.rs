@@ -153,6 +153,11 @@ pub struct ModuleInfo {
     /// Bodies of the defined functions (index `i` is function `num_imported_funcs + i`).
     pub bodies: Vec<FuncBody>,
     pub names: Names,
+    /// A setting of the engine the module was loaded by, not of the module: both tiers put
+    /// epoch checks in its code (function entries, loop headers; calls in the interpreter)
+    /// when `Config::epoch_interruption` is on. Here because every compiler and the translator
+    /// see the module and nothing else of the engine.
+    pub epoch_checks: bool,
 }
 
 impl ModuleInfo {
@@ -442,6 +447,7 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
         data: Vec::new(),
         bodies: Vec::new(),
         names: Names::default(),
+        epoch_checks: false,
     };
     let mut func_allocs = Some(wasmparser::FuncValidatorAllocations::default());
     let mut saw_end = false;

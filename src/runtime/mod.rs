@@ -20,6 +20,7 @@
 //! - `lib.rs`: `Engine::type_id` (canonical type ids), `Val::{ty, to_slot, from_slot}` (the
 //!   slot encoding); `module::wrun_features` (the exact validator feature set).
 
+pub mod epoch;
 pub mod float;
 pub mod instance;
 pub mod libcalls;

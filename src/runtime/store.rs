@@ -5,6 +5,7 @@
 //! address is stable for the store's lifetime: `VmCtx`, `FuncRecord`s, `funcref` slots and
 //! importing instances hold raw pointers to them.
 
+use super::epoch::Epoch;
 use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -80,6 +81,10 @@ pub struct StoreLimits {
 pub struct StoreData {
     /// The limits new objects are created under.
     pub limits: StoreLimits,
+    /// The engine's epoch counter and this store's deadline (`None`: never), copied into
+    /// every instance's VmCtx.
+    epoch: Option<Arc<Epoch>>,
+    epoch_deadline: Option<u64>,
     instances: Vec<Owned<InstanceData>>,
     memories: Vec<Owned<LinearMemory>>,
     tables: Vec<Owned<TableInstance>>,
@@ -104,6 +109,28 @@ impl StoreData {
     /// A new table of type `ty` filled with `init`, under the store's table limit.
     pub fn new_table(&self, ty: super::TableType, init: u64) -> Result<TableInstance, String> {
         TableInstance::with_limit(ty, init, self.limits.max_table_elements)
+    }
+
+    /// Sets the epoch counter the store's code reads (the engine's) and its deadline, in every
+    /// instance now and in later ones.
+    pub fn set_epoch_deadline(&mut self, epoch: &Arc<Epoch>, deadline: u64) {
+        self.epoch = Some(epoch.clone());
+        self.epoch_deadline = Some(deadline);
+        let (counter, deadline) = self.epoch_fields();
+        for instance in &mut self.instances {
+            // SAFETY: owned by self; `&mut self`, so no code runs on the VmCtx meanwhile.
+            let vmctx = unsafe { &mut *instance.0.as_mut().vmctx };
+            vmctx.epoch = counter;
+            vmctx.epoch_deadline = deadline;
+        }
+    }
+
+    /// The `(VmCtx::epoch, VmCtx::epoch_deadline)` of this store's instances.
+    fn epoch_fields(&self) -> (*const Epoch, u64) {
+        match &self.epoch {
+            Some(epoch) => (Arc::as_ptr(epoch), self.epoch_deadline.unwrap_or(u64::MAX)),
+            None => (&super::vmctx::NO_EPOCH, u64::MAX),
+        }
     }
 
     pub fn add_memory(&mut self, memory: LinearMemory) -> u32 {
@@ -320,6 +347,8 @@ impl StoreData {
             helpers: std::ptr::null(),
             trap_code: 0,
             instance: std::ptr::null_mut(),
+            epoch: self.epoch_fields().0,
+            epoch_deadline: self.epoch_fields().1,
         });
         let vmctx_ptr: *mut VmCtx = &mut *vmctx;
 

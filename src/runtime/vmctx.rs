@@ -9,6 +9,9 @@
 //! function holds a pointer to the exporter's record, so growth and tier-up are seen by everyone.
 
 use std::cell::Cell;
+use std::sync::atomic::Ordering;
+
+pub use super::epoch::{Epoch, NO_EPOCH};
 
 /// One linear memory, shared by the instance that defines it and every importer.
 ///
@@ -75,6 +78,26 @@ pub struct VmCtx {
     /// Back pointer to the owning instance (runtime side; opaque to compiled code). Only
     /// `InstanceData::of_vmctx` casts it back, so this file depends on nothing of the runtime.
     pub instance: *mut OpaqueInstance,
+    /// The engine's epoch (`Engine::increment_epoch`; [`NO_EPOCH`] when the store has none):
+    /// the interpreter's epoch checks read its counter, compiled code's entry registers with
+    /// it (`runtime::epoch`).
+    pub epoch: *const Epoch,
+    /// The store's epoch deadline: code with epoch checks traps with "interrupt" at a
+    /// function entry or loop header once `*epoch >= epoch_deadline` (`u64::MAX`: never).
+    pub epoch_deadline: u64,
+}
+
+impl VmCtx {
+    /// Whether the epoch deadline has passed (what the interpreter checks at loop headers and
+    /// calls of code translated with epoch interruption).
+    ///
+    /// # Safety
+    /// `epoch` points to a live counter (the engine's, or [`NO_EPOCH`]).
+    #[inline(always)]
+    pub unsafe fn epoch_passed(&self) -> bool {
+        // SAFETY: per the contract.
+        unsafe { (*self.epoch).counter.load(Ordering::Relaxed) >= self.epoch_deadline }
+    }
 }
 
 /// The type `VmCtx::instance` points to: an `InstanceData` (`runtime/instance.rs`), opaque
@@ -110,4 +133,6 @@ pub mod offsets {
     pub const VMCTX_TYPE_IDS: usize = offset_of!(VmCtx, type_ids);
     pub const VMCTX_HELPERS: usize = offset_of!(VmCtx, helpers);
     pub const VMCTX_TRAP_CODE: usize = offset_of!(VmCtx, trap_code);
+    pub const VMCTX_EPOCH: usize = offset_of!(VmCtx, epoch);
+    pub const VMCTX_EPOCH_DEADLINE: usize = offset_of!(VmCtx, epoch_deadline);
 }

@@ -21,159 +21,168 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x85
+;;        8  jb 0x97
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x28
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x85
-;;       23  mov rbx, [r14]
+;;       1d  ja 0x97
+;;       23  sub qword ptr [r12+0x58], 1
+;;       29  jb 0x97
+;;       2f  mov rbx, [r14]
 ;; ;; wasm 0x5a
-;;       26  cmp ebx, 2
-;;       29  jae 0x38
+;;       32  cmp ebx, 2
+;;       35  jae 0x44
 ;; ;; wasm 0x5f
-;;       2f  mov [r14+8], rbx
-;;       33  jmp 0x7C
+;;       3b  mov [r14+8], rbx
+;;       3f  jmp 0x88
 ;; ;; wasm 0x64
-;;       38  mov esi, ebx
-;;       3a  sub esi, 1
+;;       44  mov esi, ebx
+;;       46  sub esi, 1
 ;; ;; wasm 0x65
-;;       3d  mov [r14+8], rsi
-;;       41  mov [r14], rbx
-;;       44  lea r14, [r14+8]
-;;       48  call 0
-;;       4d  lea r14, [r14-8]
-;;       51  mov rbx, [r14]
+;;       49  mov [r14+8], rsi
+;;       4d  mov [r14], rbx
+;;       50  lea r14, [r14+8]
+;;       54  call 0
+;;       59  lea r14, [r14-8]
+;;       5d  mov rbx, [r14]
 ;; ;; wasm 0x6b
-;;       54  mov esi, ebx
-;;       56  sub esi, 2
+;;       60  mov esi, ebx
+;;       62  sub esi, 2
 ;; ;; wasm 0x6c
-;;       59  mov [r14+0x10], rsi
-;;       5d  mov [r14], rbx
-;;       60  lea r14, [r14+0x10]
-;;       64  call 0
-;;       69  lea r14, [r14-0x10]
-;;       6d  mov rbx, [r14]
+;;       65  mov [r14+0x10], rsi
+;;       69  mov [r14], rbx
+;;       6c  lea r14, [r14+0x10]
+;;       70  call 0
+;;       75  lea r14, [r14-0x10]
+;;       79  mov rbx, [r14]
 ;; ;; wasm 0x6e
-;;       70  mov esi, [r14+8]
-;;       74  add esi, [r14+0x10]
+;;       7c  mov esi, [r14+8]
+;;       80  add esi, [r14+0x10]
 ;; ;; wasm 0x6f
-;;       78  mov [r14+8], rsi
+;;       84  mov [r14+8], rsi
 ;; ;; wasm 0x70
-;;       7c  mov rax, [r14+8]
-;;       80  mov [r14], rax
-;;       83  pop rbp
-;;       84  ret
+;;       88  mov rax, [r14+8]
+;;       8c  mov [r14], rax
+;;       8f  add qword ptr [r12+0x58], 1
+;;       95  pop rbp
+;;       96  ret
 ;; ;; wasm 0x55
-;;       85  mov dword ptr [r12+0x20], 0xB
-;;       8e  call qword ptr [r12+0x18]
-;; ;; function 2  @ 0xa0
+;;       97  mov dword ptr [r12+0x20], 0xB
+;;       a0  call qword ptr [r12+0x18]
+;; ;; function 2  @ 0xb0
 ;; ;; wasm 0x55
-;;       a0  push rbp
-;;       a1  mov rbp, rsp
-;;       a4  cmp rsp, [r12]
-;;       a8  jb 0x126
-;;       ae  mov rax, r14
-;;       b1  add rax, 0x20
-;;       b8  cmp rax, [r12+8]
-;;       bd  ja 0x126
-;;       c3  mov rbx, [r14]
+;;       b0  push rbp
+;;       b1  mov rbp, rsp
+;;       b4  cmp rsp, [r12]
+;;       b8  jb 0x148
+;;       be  mov rax, r14
+;;       c1  add rax, 0x20
+;;       c8  cmp rax, [r12+8]
+;;       cd  ja 0x148
+;;       d3  sub qword ptr [r12+0x58], 1
+;;       d9  jb 0x148
+;;       df  mov rbx, [r14]
 ;; ;; wasm 0x77
-;;       c6  mov [r14+8], rbx
-;;       ca  mov [r14+0x10], rbx
-;;       ce  mov [r14], rbx
-;;       d1  mov rsi, [r15+0x10]
-;;       d5  mov rsi, [rsi]
-;;       d8  lea r14, [r14+0x10]
-;;       dc  mov rax, [rsi]
-;;       df  test rax, rax
-;;       e2  je 0xFF
-;;       e8  push r15
-;;       ea  push r13
-;;       ec  mov r15, [rsi+8]
-;;       f0  mov r13, [r15+8]
-;;       f4  call rax
-;;       f6  pop r13
-;;       f8  pop r15
-;;       fa  jmp 0x112
-;;       ff  mov rdi, r15
-;;      102  mov rdx, r14
-;;      105  call qword ptr [r12+0x38]
-;;      10a  test eax, eax
-;;      10c  jne 0x134
-;;      112  lea r14, [r14-0x10]
-;;      116  mov rbx, [r14]
+;;       e2  mov [r14+8], rbx
+;;       e6  mov [r14+0x10], rbx
+;;       ea  mov [r14], rbx
+;;       ed  mov rsi, [r15+0x10]
+;;       f1  mov rsi, [rsi]
+;;       f4  lea r14, [r14+0x10]
+;;       f8  mov rax, [rsi]
+;;       fb  test rax, rax
+;;       fe  je 0x11B
+;;      104  push r15
+;;      106  push r13
+;;      108  mov r15, [rsi+8]
+;;      10c  mov r13, [r15+8]
+;;      110  call rax
+;;      112  pop r13
+;;      114  pop r15
+;;      116  jmp 0x12E
+;;      11b  mov rdi, r15
+;;      11e  mov rdx, r14
+;;      121  call qword ptr [r12+0x38]
+;;      126  test eax, eax
+;;      128  jne 0x156
+;;      12e  lea r14, [r14-0x10]
+;;      132  mov rbx, [r14]
 ;; ;; wasm 0x79
-;;      119  mov esi, [r14+8]
-;;      11d  add esi, [r14+0x10]
+;;      135  mov esi, [r14+8]
+;;      139  add esi, [r14+0x10]
 ;; ;; wasm 0x7a
-;;      121  mov [r14], rsi
-;;      124  pop rbp
-;;      125  ret
+;;      13d  mov [r14], rsi
+;;      140  add qword ptr [r12+0x58], 1
+;;      146  pop rbp
+;;      147  ret
 ;; ;; wasm 0x72
-;;      126  mov dword ptr [r12+0x20], 0xB
-;;      12f  call qword ptr [r12+0x18]
+;;      148  mov dword ptr [r12+0x20], 0xB
+;;      151  call qword ptr [r12+0x18]
 ;; ;; wasm 0x77
-;;      134  mov [r12+0x20], eax
-;;      139  call qword ptr [r12+0x18]
-;; ;; function 3  @ 0x140
+;;      156  mov [r12+0x20], eax
+;;      15b  call qword ptr [r12+0x18]
+;; ;; function 3  @ 0x160
 ;; ;; wasm 0x77
-;;      140  push rbp
-;;      141  mov rbp, rsp
-;;      144  cmp rsp, [r12]
-;;      148  jb 0x1EC
-;;      14e  mov rax, r14
-;;      151  add rax, 0x20
-;;      158  cmp rax, [r12+8]
-;;      15d  ja 0x1EC
+;;      160  push rbp
+;;      161  mov rbp, rsp
+;;      164  cmp rsp, [r12]
+;;      168  jb 0x21E
+;;      16e  mov rax, r14
+;;      171  add rax, 0x20
+;;      178  cmp rax, [r12+8]
+;;      17d  ja 0x21E
+;;      183  sub qword ptr [r12+0x58], 1
+;;      189  jb 0x21E
 ;; ;; wasm 0x81
-;;      163  mov rax, [r14]
-;;      166  mov [r14+8], rax
-;;      16a  mov qword ptr [r14+0x10], 0
-;;      172  mov ecx, [r14+0x10]
-;;      176  mov rax, [r15+0x18]
-;;      17a  mov rax, [rax]
-;;      17d  cmp ecx, [rax+8]
-;;      180  jae 0x1FA
-;;      186  mov rax, [rax]
-;;      189  mov rsi, [rax+rcx*8]
-;;      18d  test rsi, rsi
-;;      190  je 0x208
-;;      196  mov rax, [r15+0x28]
-;;      19a  mov eax, [rax]
-;;      19c  cmp eax, [rsi+0x10]
-;;      19f  jne 0x216
-;;      1a5  lea r14, [r14+8]
-;;      1a9  mov rax, [rsi]
-;;      1ac  test rax, rax
-;;      1af  je 0x1CC
-;;      1b5  push r15
-;;      1b7  push r13
-;;      1b9  mov r15, [rsi+8]
-;;      1bd  mov r13, [r15+8]
-;;      1c1  call rax
-;;      1c3  pop r13
-;;      1c5  pop r15
-;;      1c7  jmp 0x1DF
-;;      1cc  mov rdi, r15
-;;      1cf  mov rdx, r14
-;;      1d2  call qword ptr [r12+0x38]
-;;      1d7  test eax, eax
-;;      1d9  jne 0x224
-;;      1df  lea r14, [r14-8]
+;;      18f  mov rax, [r14]
+;;      192  mov [r14+8], rax
+;;      196  mov qword ptr [r14+0x10], 0
+;;      19e  mov ecx, [r14+0x10]
+;;      1a2  mov rax, [r15+0x18]
+;;      1a6  mov rax, [rax]
+;;      1a9  cmp ecx, [rax+8]
+;;      1ac  jae 0x22C
+;;      1b2  mov rax, [rax]
+;;      1b5  mov rsi, [rax+rcx*8]
+;;      1b9  test rsi, rsi
+;;      1bc  je 0x23A
+;;      1c2  mov rax, [r15+0x28]
+;;      1c6  mov eax, [rax]
+;;      1c8  cmp eax, [rsi+0x10]
+;;      1cb  jne 0x248
+;;      1d1  lea r14, [r14+8]
+;;      1d5  mov rax, [rsi]
+;;      1d8  test rax, rax
+;;      1db  je 0x1F8
+;;      1e1  push r15
+;;      1e3  push r13
+;;      1e5  mov r15, [rsi+8]
+;;      1e9  mov r13, [r15+8]
+;;      1ed  call rax
+;;      1ef  pop r13
+;;      1f1  pop r15
+;;      1f3  jmp 0x20B
+;;      1f8  mov rdi, r15
+;;      1fb  mov rdx, r14
+;;      1fe  call qword ptr [r12+0x38]
+;;      203  test eax, eax
+;;      205  jne 0x256
+;;      20b  lea r14, [r14-8]
 ;; ;; wasm 0x84
-;;      1e3  mov rax, [r14+8]
-;;      1e7  mov [r14], rax
-;;      1ea  pop rbp
-;;      1eb  ret
+;;      20f  mov rax, [r14+8]
+;;      213  mov [r14], rax
+;;      216  add qword ptr [r12+0x58], 1
+;;      21c  pop rbp
+;;      21d  ret
 ;; ;; wasm 0x7c
-;;      1ec  mov dword ptr [r12+0x20], 0xB
-;;      1f5  call qword ptr [r12+0x18]
+;;      21e  mov dword ptr [r12+0x20], 0xB
+;;      227  call qword ptr [r12+0x18]
 ;; ;; wasm 0x81
-;;      1fa  mov dword ptr [r12+0x20], 9
-;;      203  call qword ptr [r12+0x18]
-;;      208  mov dword ptr [r12+0x20], 8
-;;      211  call qword ptr [r12+0x18]
-;;      216  mov dword ptr [r12+0x20], 7
-;;      21f  call qword ptr [r12+0x18]
-;;      224  mov [r12+0x20], eax
-;;      229  call qword ptr [r12+0x18]
+;;      22c  mov dword ptr [r12+0x20], 9
+;;      235  call qword ptr [r12+0x18]
+;;      23a  mov dword ptr [r12+0x20], 8
+;;      243  call qword ptr [r12+0x18]
+;;      248  mov dword ptr [r12+0x20], 7
+;;      251  call qword ptr [r12+0x18]
+;;      256  mov [r12+0x20], eax
+;;      25b  call qword ptr [r12+0x18]

@@ -21,131 +21,146 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x35
+;;        8  jb 0x47
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x18
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x35
+;;       1d  ja 0x47
+;;       23  sub qword ptr [r12+0x58], 1
+;;       29  jb 0x47
 ;; ;; wasm 0x55
-;;       23  mov ecx, [r14]
-;;       26  test ecx, ecx
-;;       28  sete sil
-;;       2c  movzx esi, sil
+;;       2f  mov ecx, [r14]
+;;       32  test ecx, ecx
+;;       34  sete sil
+;;       38  movzx esi, sil
 ;; ;; wasm 0x56
-;;       30  mov [r14], rsi
-;;       33  pop rbp
-;;       34  ret
+;;       3c  mov [r14], rsi
+;;       3f  add qword ptr [r12+0x58], 1
+;;       45  pop rbp
+;;       46  ret
 ;; ;; wasm 0x52
-;;       35  mov dword ptr [r12+0x20], 0xB
-;;       3e  call qword ptr [r12+0x18]
-;; ;; function 1  @ 0x50
+;;       47  mov dword ptr [r12+0x20], 0xB
+;;       50  call qword ptr [r12+0x18]
+;; ;; function 1  @ 0x60
 ;; ;; wasm 0x52
-;;       50  push rbp
-;;       51  mov rbp, rsp
-;;       54  cmp rsp, [r12]
-;;       58  jb 0x87
-;;       5e  mov rax, r14
-;;       61  add rax, 0x28
-;;       68  cmp rax, [r12+8]
-;;       6d  ja 0x87
+;;       60  push rbp
+;;       61  mov rbp, rsp
+;;       64  cmp rsp, [r12]
+;;       68  jb 0xA9
+;;       6e  mov rax, r14
+;;       71  add rax, 0x28
+;;       78  cmp rax, [r12+8]
+;;       7d  ja 0xA9
+;;       83  sub qword ptr [r12+0x58], 1
+;;       89  jb 0xA9
 ;; ;; wasm 0x5d
-;;       73  mov rcx, [r14]
-;;       76  cmp rcx, [r14+8]
-;;       7a  setl sil
-;;       7e  movzx esi, sil
+;;       8f  mov rcx, [r14]
+;;       92  cmp rcx, [r14+8]
+;;       96  setl sil
+;;       9a  movzx esi, sil
 ;; ;; wasm 0x5e
-;;       82  mov [r14], rsi
-;;       85  pop rbp
-;;       86  ret
+;;       9e  mov [r14], rsi
+;;       a1  add qword ptr [r12+0x58], 1
+;;       a7  pop rbp
+;;       a8  ret
 ;; ;; wasm 0x58
-;;       87  mov dword ptr [r12+0x20], 0xB
-;;       90  call qword ptr [r12+0x18]
-;; ;; function 2  @ 0xa0
+;;       a9  mov dword ptr [r12+0x20], 0xB
+;;       b2  call qword ptr [r12+0x18]
+;; ;; function 2  @ 0xc0
 ;; ;; wasm 0x58
-;;       a0  push rbp
-;;       a1  mov rbp, rsp
-;;       a4  cmp rsp, [r12]
-;;       a8  jb 0xD9
-;;       ae  mov rax, r14
-;;       b1  add rax, 0x38
-;;       b8  cmp rax, [r12+8]
-;;       bd  ja 0xD9
-;;       c3  mov rbx, [r14]
-;;       c6  mov r11, [r14+8]
+;;       c0  push rbp
+;;       c1  mov rbp, rsp
+;;       c4  cmp rsp, [r12]
+;;       c8  jb 0x10B
+;;       ce  mov rax, r14
+;;       d1  add rax, 0x38
+;;       d8  cmp rax, [r12+8]
+;;       dd  ja 0x10B
+;;       e3  sub qword ptr [r12+0x58], 1
+;;       e9  jb 0x10B
+;;       ef  mov rbx, [r14]
+;;       f2  mov r11, [r14+8]
 ;; ;; wasm 0x69
-;;       ca  mov rsi, rbx
-;;       cd  cmp ebx, r11d
-;;       d0  cmovle rsi, r11
+;;       f6  mov rsi, rbx
+;;       f9  cmp ebx, r11d
+;;       fc  cmovle rsi, r11
 ;; ;; wasm 0x6b
-;;       d4  mov [r14], rsi
-;;       d7  pop rbp
-;;       d8  ret
+;;      100  mov [r14], rsi
+;;      103  add qword ptr [r12+0x58], 1
+;;      109  pop rbp
+;;      10a  ret
 ;; ;; wasm 0x60
-;;       d9  mov dword ptr [r12+0x20], 0xB
-;;       e2  call qword ptr [r12+0x18]
-;; ;; function 3  @ 0xf0
+;;      10b  mov dword ptr [r12+0x20], 0xB
+;;      114  call qword ptr [r12+0x18]
+;; ;; function 3  @ 0x120
 ;; ;; wasm 0x60
-;;       f0  push rbp
-;;       f1  mov rbp, rsp
-;;       f4  cmp rsp, [r12]
-;;       f8  jb 0x143
-;;       fe  mov rax, r14
-;;      101  add rax, 0x20
-;;      108  cmp rax, [r12+8]
-;;      10d  ja 0x143
-;;      113  mov rbx, [r14]
+;;      120  push rbp
+;;      121  mov rbp, rsp
+;;      124  cmp rsp, [r12]
+;;      128  jb 0x185
+;;      12e  mov rax, r14
+;;      131  add rax, 0x20
+;;      138  cmp rax, [r12+8]
+;;      13d  ja 0x185
+;;      143  sub qword ptr [r12+0x58], 1
+;;      149  jb 0x185
+;;      14f  mov rbx, [r14]
 ;; ;; wasm 0x72
-;;      116  test ebx, ebx
-;;      118  jge 0x12C
+;;      152  test ebx, ebx
+;;      154  jge 0x168
 ;; ;; wasm 0x77
-;;      11e  mov eax, 0xFFFFFFFF
-;;      123  mov [r14+8], rax
-;;      127  jmp 0x13A
+;;      15a  mov eax, 0xFFFFFFFF
+;;      15f  mov [r14+8], rax
+;;      163  jmp 0x176
 ;; ;; wasm 0x7c
-;;      12c  test ebx, ebx
-;;      12e  setne sil
-;;      132  movzx esi, sil
+;;      168  test ebx, ebx
+;;      16a  setne sil
+;;      16e  movzx esi, sil
 ;; ;; wasm 0x7d
-;;      136  mov [r14+8], rsi
+;;      172  mov [r14+8], rsi
 ;; ;; wasm 0x7e
-;;      13a  mov rax, [r14+8]
-;;      13e  mov [r14], rax
-;;      141  pop rbp
-;;      142  ret
+;;      176  mov rax, [r14+8]
+;;      17a  mov [r14], rax
+;;      17d  add qword ptr [r12+0x58], 1
+;;      183  pop rbp
+;;      184  ret
 ;; ;; wasm 0x6d
-;;      143  mov dword ptr [r12+0x20], 0xB
-;;      14c  call qword ptr [r12+0x18]
-;; ;; function 4  @ 0x160
+;;      185  mov dword ptr [r12+0x20], 0xB
+;;      18e  call qword ptr [r12+0x18]
+;; ;; function 4  @ 0x1a0
 ;; ;; wasm 0x6d
-;;      160  push rbp
-;;      161  mov rbp, rsp
-;;      164  cmp rsp, [r12]
-;;      168  jb 0x1C2
-;;      16e  mov rax, r14
-;;      171  add rax, 0x48
-;;      178  cmp rax, [r12+8]
-;;      17d  ja 0x1C2
-;;      183  movsd xmm15, [r14+0x10]
-;;      189  movsd xmm14, [r14+0x18]
+;;      1a0  push rbp
+;;      1a1  mov rbp, rsp
+;;      1a4  cmp rsp, [r12]
+;;      1a8  jb 0x214
+;;      1ae  mov rax, r14
+;;      1b1  add rax, 0x48
+;;      1b8  cmp rax, [r12+8]
+;;      1bd  ja 0x214
+;;      1c3  sub qword ptr [r12+0x58], 1
+;;      1c9  jb 0x214
+;;      1cf  movsd xmm15, [r14+0x10]
+;;      1d5  movsd xmm14, [r14+0x18]
 ;; ;; wasm 0x85
-;;      18f  movaps xmm2, xmm15
-;;      193  addsd xmm2, xmm14
+;;      1db  movaps xmm2, xmm15
+;;      1df  addsd xmm2, xmm14
 ;; ;; wasm 0x8a
-;;      198  movaps xmm3, xmm15
-;;      19c  mulsd xmm3, xmm14
+;;      1e4  movaps xmm3, xmm15
+;;      1e8  mulsd xmm3, xmm14
 ;; ;; wasm 0x8f
-;;      1a1  mov ecx, [r14]
-;;      1a4  cmp ecx, [r14+8]
-;;      1a8  setl sil
-;;      1ac  movzx esi, sil
+;;      1ed  mov ecx, [r14]
+;;      1f0  cmp ecx, [r14+8]
+;;      1f4  setl sil
+;;      1f8  movzx esi, sil
 ;; ;; wasm 0x90
-;;      1b0  test esi, esi
-;;      1b2  jne 0x1BB
-;;      1b8  movaps xmm2, xmm3
+;;      1fc  test esi, esi
+;;      1fe  jne 0x207
+;;      204  movaps xmm2, xmm3
 ;; ;; wasm 0x91
-;;      1bb  movsd [r14], xmm2
-;;      1c0  pop rbp
-;;      1c1  ret
+;;      207  movsd [r14], xmm2
+;;      20c  add qword ptr [r12+0x58], 1
+;;      212  pop rbp
+;;      213  ret
 ;; ;; wasm 0x80
-;;      1c2  mov dword ptr [r12+0x20], 0xB
-;;      1cb  call qword ptr [r12+0x18]
+;;      214  mov dword ptr [r12+0x20], 0xB
+;;      21d  call qword ptr [r12+0x18]

@@ -22,144 +22,159 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x4F
+;;        8  jb 0x61
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x30
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x4F
-;;       23  movsd xmm15, [r14]
-;;       28  movsd xmm14, [r14+8]
+;;       1d  ja 0x61
+;;       23  sub qword ptr [r12+0x58], 1
+;;       29  jb 0x61
+;;       2f  movsd xmm15, [r14]
+;;       34  movsd xmm14, [r14+8]
 ;; ;; wasm 0x65
-;;       2e  movaps xmm2, xmm15
-;;       32  mulsd xmm2, xmm15
+;;       3a  movaps xmm2, xmm15
+;;       3e  mulsd xmm2, xmm15
 ;; ;; wasm 0x6a
-;;       37  movaps xmm3, xmm14
-;;       3b  mulsd xmm3, xmm14
+;;       43  movaps xmm3, xmm14
+;;       47  mulsd xmm3, xmm14
 ;; ;; wasm 0x6b
-;;       40  addsd xmm2, xmm3
+;;       4c  addsd xmm2, xmm3
 ;; ;; wasm 0x6c
-;;       44  sqrtsd xmm2, xmm2
+;;       50  sqrtsd xmm2, xmm2
 ;; ;; wasm 0x6d
-;;       48  movsd [r14], xmm2
-;;       4d  pop rbp
-;;       4e  ret
+;;       54  movsd [r14], xmm2
+;;       59  add qword ptr [r12+0x58], 1
+;;       5f  pop rbp
+;;       60  ret
 ;; ;; wasm 0x60
-;;       4f  mov dword ptr [r12+0x20], 0xB
-;;       58  call qword ptr [r12+0x18]
-;; ;; function 1  @ 0x60
+;;       61  mov dword ptr [r12+0x20], 0xB
+;;       6a  call qword ptr [r12+0x18]
+;; ;; function 1  @ 0x70
 ;; ;; wasm 0x60
-;;       60  push rbp
-;;       61  mov rbp, rsp
-;;       64  cmp rsp, [r12]
-;;       68  jb 0xAB
-;;       6e  mov rax, r14
-;;       71  add rax, 0x30
-;;       78  cmp rax, [r12+8]
-;;       7d  ja 0xAB
-;;       83  mov rbx, [r14]
+;;       70  push rbp
+;;       71  mov rbp, rsp
+;;       74  cmp rsp, [r12]
+;;       78  jb 0xCD
+;;       7e  mov rax, r14
+;;       81  add rax, 0x30
+;;       88  cmp rax, [r12+8]
+;;       8d  ja 0xCD
+;;       93  sub qword ptr [r12+0x58], 1
+;;       99  jb 0xCD
+;;       9f  mov rbx, [r14]
 ;; ;; wasm 0x76
-;;       86  movss xmm2, [r13+rbx]
+;;       a2  movss xmm2, [r13+rbx]
 ;; ;; wasm 0x79
-;;       8d  movss xmm3, [r14+8]
-;;       93  mulss xmm3, xmm2
+;;       a9  movss xmm3, [r14+8]
+;;       af  mulss xmm3, xmm2
 ;; ;; wasm 0x7c
-;;       97  movss xmm2, [r13+rbx+4]
+;;       b3  movss xmm2, [r13+rbx+4]
 ;; ;; wasm 0x7f
-;;       9e  addss xmm3, xmm2
+;;       ba  addss xmm3, xmm2
 ;; ;; wasm 0x80
-;;       a2  movss [r13+rbx], xmm3
+;;       be  movss [r13+rbx], xmm3
 ;; ;; wasm 0x83
-;;       a9  pop rbp
-;;       aa  ret
+;;       c5  add qword ptr [r12+0x58], 1
+;;       cb  pop rbp
+;;       cc  ret
 ;; ;; wasm 0x6f
-;;       ab  mov dword ptr [r12+0x20], 0xB
-;;       b4  call qword ptr [r12+0x18]
-;; ;; function 2  @ 0xc0
+;;       cd  mov dword ptr [r12+0x20], 0xB
+;;       d6  call qword ptr [r12+0x18]
+;; ;; function 2  @ 0xe0
 ;; ;; wasm 0x6f
-;;       c0  push rbp
-;;       c1  mov rbp, rsp
-;;       c4  cmp rsp, [r12]
-;;       c8  jb 0x104
-;;       ce  mov rax, r14
-;;       d1  add rax, 0x20
-;;       d8  cmp rax, [r12+8]
-;;       dd  ja 0x104
+;;       e0  push rbp
+;;       e1  mov rbp, rsp
+;;       e4  cmp rsp, [r12]
+;;       e8  jb 0x136
+;;       ee  mov rax, r14
+;;       f1  add rax, 0x20
+;;       f8  cmp rax, [r12+8]
+;;       fd  ja 0x136
+;;      103  sub qword ptr [r12+0x58], 1
+;;      109  jb 0x136
 ;; ;; wasm 0x88
-;;       e3  mov ecx, [r14]
-;;       e6  xorps xmm2, xmm2
-;;       e9  cvtsi2sd xmm2, ecx
+;;      10f  mov ecx, [r14]
+;;      112  xorps xmm2, xmm2
+;;      115  cvtsi2sd xmm2, ecx
 ;; ;; wasm 0x8e
-;;       ed  movss xmm3, [0x120]
-;;       f5  cvtss2sd xmm3, xmm3
+;;      119  movss xmm3, [0x150]
+;;      121  cvtss2sd xmm3, xmm3
 ;; ;; wasm 0x8f
-;;       f9  addsd xmm2, xmm3
+;;      125  addsd xmm2, xmm3
 ;; ;; wasm 0x90
-;;       fd  movsd [r14], xmm2
-;;      102  pop rbp
-;;      103  ret
+;;      129  movsd [r14], xmm2
+;;      12e  add qword ptr [r12+0x58], 1
+;;      134  pop rbp
+;;      135  ret
 ;; ;; wasm 0x85
-;;      104  mov dword ptr [r12+0x20], 0xB
-;;      10d  call qword ptr [r12+0x18]
-;;      120  .bytes 0000c03f000000000000000000000000
-;; ;; function 3  @ 0x130
+;;      136  mov dword ptr [r12+0x20], 0xB
+;;      13f  call qword ptr [r12+0x18]
+;;      150  .bytes 0000c03f000000000000000000000000
+;; ;; function 3  @ 0x160
 ;; ;; wasm 0x85
-;;      130  push rbp
-;;      131  mov rbp, rsp
-;;      134  cmp rsp, [r12]
-;;      138  jb 0x170
-;;      13e  mov rax, r14
-;;      141  add rax, 0x28
-;;      148  cmp rax, [r12+8]
-;;      14d  ja 0x170
+;;      160  push rbp
+;;      161  mov rbp, rsp
+;;      164  cmp rsp, [r12]
+;;      168  jb 0x1B2
+;;      16e  mov rax, r14
+;;      171  add rax, 0x28
+;;      178  cmp rax, [r12+8]
+;;      17d  ja 0x1B2
+;;      183  sub qword ptr [r12+0x58], 1
+;;      189  jb 0x1B2
 ;; ;; wasm 0x97
-;;      153  movsd xmm0, [r14]
-;;      158  movsd xmm1, [r14+8]
-;;      15e  ucomisd xmm1, xmm0
-;;      162  seta al
-;;      165  movzx eax, al
-;;      168  mov rsi, rax
+;;      18f  movsd xmm0, [r14]
+;;      194  movsd xmm1, [r14+8]
+;;      19a  ucomisd xmm1, xmm0
+;;      19e  seta al
+;;      1a1  movzx eax, al
+;;      1a4  mov rsi, rax
 ;; ;; wasm 0x98
-;;      16b  mov [r14], rsi
-;;      16e  pop rbp
-;;      16f  ret
+;;      1a7  mov [r14], rsi
+;;      1aa  add qword ptr [r12+0x58], 1
+;;      1b0  pop rbp
+;;      1b1  ret
 ;; ;; wasm 0x92
-;;      170  mov dword ptr [r12+0x20], 0xB
-;;      179  call qword ptr [r12+0x18]
-;; ;; function 4  @ 0x180
+;;      1b2  mov dword ptr [r12+0x20], 0xB
+;;      1bb  call qword ptr [r12+0x18]
+;; ;; function 4  @ 0x1c0
 ;; ;; wasm 0x92
-;;      180  push rbp
-;;      181  mov rbp, rsp
-;;      184  cmp rsp, [r12]
-;;      188  jb 0x1F2
-;;      18e  mov rax, r14
-;;      191  add rax, 0x30
-;;      198  cmp rax, [r12+8]
-;;      19d  ja 0x1F2
+;;      1c0  push rbp
+;;      1c1  mov rbp, rsp
+;;      1c4  cmp rsp, [r12]
+;;      1c8  jb 0x244
+;;      1ce  mov rax, r14
+;;      1d1  add rax, 0x30
+;;      1d8  cmp rax, [r12+8]
+;;      1dd  ja 0x244
+;;      1e3  sub qword ptr [r12+0x58], 1
+;;      1e9  jb 0x244
 ;; ;; wasm 0x9d
-;;      1a3  movsd xmm2, [r14]
-;;      1a8  andpd xmm2, [0x200]
+;;      1ef  movsd xmm2, [r14]
+;;      1f4  andpd xmm2, [0x260]
 ;; ;; wasm 0x9e
-;;      1b0  xorpd xmm2, [0x210]
+;;      1fc  xorpd xmm2, [0x270]
 ;; ;; wasm 0xa1
-;;      1b8  andpd xmm2, [0x200]
-;;      1c0  movsd xmm1, [0x200]
-;;      1c8  movsd xmm0, [r14+8]
-;;      1ce  andnpd xmm1, xmm0
-;;      1d2  orpd xmm2, xmm1
+;;      204  andpd xmm2, [0x260]
+;;      20c  movsd xmm1, [0x260]
+;;      214  movsd xmm0, [r14+8]
+;;      21a  andnpd xmm1, xmm0
+;;      21e  orpd xmm2, xmm1
 ;; ;; wasm 0xa4
-;;      1d6  movss xmm3, [r14+0x10]
-;;      1dc  xorps xmm3, [0x220]
+;;      222  movss xmm3, [r14+0x10]
+;;      228  xorps xmm3, [0x280]
 ;; ;; wasm 0xa5
-;;      1e3  cvtss2sd xmm3, xmm3
+;;      22f  cvtss2sd xmm3, xmm3
 ;; ;; wasm 0xa6
-;;      1e7  addsd xmm2, xmm3
+;;      233  addsd xmm2, xmm3
 ;; ;; wasm 0xa7
-;;      1eb  movsd [r14], xmm2
-;;      1f0  pop rbp
-;;      1f1  ret
+;;      237  movsd [r14], xmm2
+;;      23c  add qword ptr [r12+0x58], 1
+;;      242  pop rbp
+;;      243  ret
 ;; ;; wasm 0x9a
-;;      1f2  mov dword ptr [r12+0x20], 0xB
-;;      1fb  call qword ptr [r12+0x18]
-;;      200  .bytes ffffffffffffff7f0000000000000000
-;;      210  .bytes 00000000000000800000000000000000
-;;      220  .bytes 00000080000000000000000000000000
+;;      244  mov dword ptr [r12+0x20], 0xB
+;;      24d  call qword ptr [r12+0x18]
+;;      260  .bytes ffffffffffffff7f0000000000000000
+;;      270  .bytes 00000000000000800000000000000000
+;;      280  .bytes 00000080000000000000000000000000

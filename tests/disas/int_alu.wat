@@ -17,117 +17,129 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x3C
+;;        8  jb 0x4E
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x30
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x3C
-;;       23  mov rbx, [r14]
+;;       1d  ja 0x4E
+;;       23  sub qword ptr [r12+0x58], 1
+;;       29  jb 0x4E
+;;       2f  mov rbx, [r14]
 ;; ;; wasm 0x4a
-;;       26  mov esi, ebx
-;;       28  imul esi, [r14+8]
+;;       32  mov esi, ebx
+;;       34  imul esi, [r14+8]
 ;; ;; wasm 0x4d
-;;       2d  add esi, 7
+;;       39  add esi, 7
 ;; ;; wasm 0x52
-;;       30  mov edi, ebx
-;;       32  shl edi, 3
+;;       3c  mov edi, ebx
+;;       3e  shl edi, 3
 ;; ;; wasm 0x53
-;;       35  xor esi, edi
+;;       41  xor esi, edi
 ;; ;; wasm 0x54
-;;       37  mov [r14], rsi
-;;       3a  pop rbp
-;;       3b  ret
+;;       43  mov [r14], rsi
+;;       46  add qword ptr [r12+0x58], 1
+;;       4c  pop rbp
+;;       4d  ret
 ;; ;; wasm 0x45
-;;       3c  mov dword ptr [r12+0x20], 0xB
-;;       45  call qword ptr [r12+0x18]
-;; ;; function 1  @ 0x50
+;;       4e  mov dword ptr [r12+0x20], 0xB
+;;       57  call qword ptr [r12+0x18]
+;; ;; function 1  @ 0x60
 ;; ;; wasm 0x45
-;;       50  push rbp
-;;       51  mov rbp, rsp
-;;       54  cmp rsp, [r12]
-;;       58  jb 0x8E
-;;       5e  mov rax, r14
-;;       61  add rax, 0x30
-;;       68  cmp rax, [r12+8]
-;;       6d  ja 0x8E
-;;       73  mov rbx, [r14]
-;;       76  mov r11, [r14+8]
+;;       60  push rbp
+;;       61  mov rbp, rsp
+;;       64  cmp rsp, [r12]
+;;       68  jb 0xB0
+;;       6e  mov rax, r14
+;;       71  add rax, 0x30
+;;       78  cmp rax, [r12+8]
+;;       7d  ja 0xB0
+;;       83  sub qword ptr [r12+0x58], 1
+;;       89  jb 0xB0
+;;       8f  mov rbx, [r14]
+;;       92  mov r11, [r14+8]
 ;; ;; wasm 0x5b
-;;       7a  lea rsi, [rbx+r11]
+;;       96  lea rsi, [rbx+r11]
 ;; ;; wasm 0x60
-;;       7e  mov ecx, ebx
-;;       80  mov rdi, r11
-;;       83  shr rdi, cl
+;;       9a  mov ecx, ebx
+;;       9c  mov rdi, r11
+;;       9f  shr rdi, cl
 ;; ;; wasm 0x61
-;;       86  sub rsi, rdi
+;;       a2  sub rsi, rdi
 ;; ;; wasm 0x62
-;;       89  mov [r14], rsi
-;;       8c  pop rbp
-;;       8d  ret
+;;       a5  mov [r14], rsi
+;;       a8  add qword ptr [r12+0x58], 1
+;;       ae  pop rbp
+;;       af  ret
 ;; ;; wasm 0x56
-;;       8e  mov dword ptr [r12+0x20], 0xB
-;;       97  call qword ptr [r12+0x18]
-;; ;; function 2  @ 0xa0
+;;       b0  mov dword ptr [r12+0x20], 0xB
+;;       b9  call qword ptr [r12+0x18]
+;; ;; function 2  @ 0xc0
 ;; ;; wasm 0x56
-;;       a0  push rbp
-;;       a1  mov rbp, rsp
-;;       a4  cmp rsp, [r12]
-;;       a8  jb 0xF7
-;;       ae  mov rax, r14
-;;       b1  add rax, 0x28
-;;       b8  cmp rax, [r12+8]
-;;       bd  ja 0xF7
+;;       c0  push rbp
+;;       c1  mov rbp, rsp
+;;       c4  cmp rsp, [r12]
+;;       c8  jb 0x129
+;;       ce  mov rax, r14
+;;       d1  add rax, 0x28
+;;       d8  cmp rax, [r12+8]
+;;       dd  ja 0x129
+;;       e3  sub qword ptr [r12+0x58], 1
+;;       e9  jb 0x129
 ;; ;; wasm 0x69
-;;       c3  mov eax, [r14]
-;;       c6  mov ecx, [r14+8]
-;;       ca  test ecx, ecx
-;;       cc  je 0x105
-;;       d2  cmp ecx, 0xFFFFFFFF
-;;       d5  jne 0xED
-;;       db  cmp eax, 0x80000000
-;;       e0  je 0x113
-;;       e6  neg eax
-;;       e8  jmp 0xF0
-;;       ed  cdq
-;;       ee  idiv ecx
-;;       f0  mov esi, eax
+;;       ef  mov eax, [r14]
+;;       f2  mov ecx, [r14+8]
+;;       f6  test ecx, ecx
+;;       f8  je 0x137
+;;       fe  cmp ecx, 0xFFFFFFFF
+;;      101  jne 0x119
+;;      107  cmp eax, 0x80000000
+;;      10c  je 0x145
+;;      112  neg eax
+;;      114  jmp 0x11C
+;;      119  cdq
+;;      11a  idiv ecx
+;;      11c  mov esi, eax
 ;; ;; wasm 0x6a
-;;       f2  mov [r14], rsi
-;;       f5  pop rbp
-;;       f6  ret
+;;      11e  mov [r14], rsi
+;;      121  add qword ptr [r12+0x58], 1
+;;      127  pop rbp
+;;      128  ret
 ;; ;; wasm 0x64
-;;       f7  mov dword ptr [r12+0x20], 0xB
-;;      100  call qword ptr [r12+0x18]
+;;      129  mov dword ptr [r12+0x20], 0xB
+;;      132  call qword ptr [r12+0x18]
 ;; ;; wasm 0x69
-;;      105  mov dword ptr [r12+0x20], 3
-;;      10e  call qword ptr [r12+0x18]
-;;      113  mov dword ptr [r12+0x20], 2
-;;      11c  call qword ptr [r12+0x18]
-;; ;; function 3  @ 0x130
+;;      137  mov dword ptr [r12+0x20], 3
+;;      140  call qword ptr [r12+0x18]
+;;      145  mov dword ptr [r12+0x20], 2
+;;      14e  call qword ptr [r12+0x18]
+;; ;; function 3  @ 0x160
 ;; ;; wasm 0x69
-;;      130  push rbp
-;;      131  mov rbp, rsp
-;;      134  cmp rsp, [r12]
-;;      138  jb 0x174
-;;      13e  mov rax, r14
-;;      141  add rax, 0x20
-;;      148  cmp rax, [r12+8]
-;;      14d  ja 0x174
-;;      153  mov rbx, [r14]
+;;      160  push rbp
+;;      161  mov rbp, rsp
+;;      164  cmp rsp, [r12]
+;;      168  jb 0x1B6
+;;      16e  mov rax, r14
+;;      171  add rax, 0x20
+;;      178  cmp rax, [r12+8]
+;;      17d  ja 0x1B6
+;;      183  sub qword ptr [r12+0x58], 1
+;;      189  jb 0x1B6
+;;      18f  mov rbx, [r14]
 ;; ;; wasm 0x6f
-;;      156  mov rcx, rbx
-;;      159  popcnt rax, rcx
-;;      15e  mov rsi, rax
+;;      192  mov rcx, rbx
+;;      195  popcnt rax, rcx
+;;      19a  mov rsi, rax
 ;; ;; wasm 0x72
-;;      161  mov rcx, rbx
-;;      164  lzcnt rax, rcx
-;;      169  mov rdi, rax
+;;      19d  mov rcx, rbx
+;;      1a0  lzcnt rax, rcx
+;;      1a5  mov rdi, rax
 ;; ;; wasm 0x73
-;;      16c  add rsi, rdi
+;;      1a8  add rsi, rdi
 ;; ;; wasm 0x74
-;;      16f  mov [r14], rsi
-;;      172  pop rbp
-;;      173  ret
+;;      1ab  mov [r14], rsi
+;;      1ae  add qword ptr [r12+0x58], 1
+;;      1b4  pop rbp
+;;      1b5  ret
 ;; ;; wasm 0x6c
-;;      174  mov dword ptr [r12+0x20], 0xB
-;;      17d  call qword ptr [r12+0x18]
+;;      1b6  mov dword ptr [r12+0x20], 0xB
+;;      1bf  call qword ptr [r12+0x18]

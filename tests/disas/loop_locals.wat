@@ -35,158 +35,175 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x80
+;;        8  jb 0xAC
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x38
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x80
-;;       23  mov qword ptr [r14+8], 0
-;;       2b  mov qword ptr [r14+0x10], 0
-;;       33  xor ebx, ebx
-;;       35  xor r11d, r11d
-;;       38  mov r10, [r14]
+;;       1d  ja 0xAC
+;;       23  sub qword ptr [r12+0x58], 1
+;;       29  jb 0xAC
+;;       2f  mov qword ptr [r14+8], 0
+;;       37  mov qword ptr [r14+0x10], 0
+;;       3f  xor ebx, ebx
+;;       41  xor r11d, r11d
+;;       44  mov r10, [r14]
 ;; ;; wasm 0x44
-;;       3b  mov esi, ebx
-;;       3d  imul esi, ebx
+;;       47  mov esi, ebx
+;;       49  imul esi, ebx
 ;; ;; wasm 0x45
-;;       40  add r11d, esi
+;;       4c  add r11d, esi
 ;; ;; wasm 0x4c
-;;       43  add ebx, 1
+;;       4f  add ebx, 1
 ;; ;; wasm 0x53
-;;       46  cmp ebx, r10d
-;;       49  jb short 0x3B
+;;       52  cmp ebx, r10d
+;;       55  jb short 0x47
 ;; ;; wasm 0x59
-;;       4b  mov [r14], r11
-;;       4e  pop rbp
-;;       4f  ret
+;;       57  mov [r14], r11
+;;       5a  add qword ptr [r12+0x58], 1
+;;       60  pop rbp
+;;       61  ret
 ;; ;; OSR entry for the loop at wasm 0x3c
-;;       50  push rbp
-;;       51  mov rbp, rsp
-;;       54  cmp rsp, [r12]
-;;       58  jb 0x80
-;;       5e  mov rax, r14
-;;       61  add rax, 0x38
-;;       68  cmp rax, [r12+8]
-;;       6d  ja 0x80
-;;       73  mov rbx, [r14+8]
-;;       77  mov r11, [r14+0x10]
-;;       7b  mov r10, [r14]
-;;       7e  jmp short 0x3B
+;;       70  push rbp
+;;       71  mov rbp, rsp
+;;       74  cmp rsp, [r12]
+;;       78  jb 0xAC
+;;       7e  mov rax, r14
+;;       81  add rax, 0x38
+;;       88  cmp rax, [r12+8]
+;;       8d  ja 0xAC
+;;       93  sub qword ptr [r12+0x58], 1
+;;       99  jb 0xAC
+;;       9f  mov rbx, [r14+8]
+;;       a3  mov r11, [r14+0x10]
+;;       a7  mov r10, [r14]
+;;       aa  jmp short 0x47
 ;; ;; wasm 0x39
-;;       80  mov dword ptr [r12+0x20], 0xB
-;;       89  call qword ptr [r12+0x18]
-;; ;; function 1  @ 0x90
+;;       ac  mov dword ptr [r12+0x20], 0xB
+;;       b5  call qword ptr [r12+0x18]
+;; ;; function 1  @ 0xc0
 ;; ;; wasm 0x39
-;;       90  push rbp
-;;       91  mov rbp, rsp
-;;       94  cmp rsp, [r12]
-;;       98  jb 0x124
-;;       9e  mov rax, r14
-;;       a1  add rax, 0x30
-;;       a8  cmp rax, [r12+8]
-;;       ad  ja 0x124
-;;       b3  mov qword ptr [r14+0x10], 0
-;;       bb  mov rbx, [r14]
-;;       be  xorps xmm15, xmm15
-;;       c2  movsd xmm14, [r14+8]
+;;       c0  push rbp
+;;       c1  mov rbp, rsp
+;;       c4  cmp rsp, [r12]
+;;       c8  jb 0x170
+;;       ce  mov rax, r14
+;;       d1  add rax, 0x30
+;;       d8  cmp rax, [r12+8]
+;;       dd  ja 0x170
+;;       e3  sub qword ptr [r12+0x58], 1
+;;       e9  jb 0x170
+;;       ef  mov qword ptr [r14+0x10], 0
+;;       f7  mov rbx, [r14]
+;;       fa  xorps xmm15, xmm15
+;;       fe  movsd xmm14, [r14+8]
 ;; ;; wasm 0x67
-;;       c8  movsd xmm15, [0x140]
+;;      104  movsd xmm15, [0x180]
 ;; ;; wasm 0x6f
-;;       d1  test ebx, ebx
-;;       d3  je 0xE3
+;;      10d  test ebx, ebx
+;;      10f  je 0x11F
 ;; ;; wasm 0x76
-;;       d9  mulsd xmm15, xmm14
+;;      115  mulsd xmm15, xmm14
 ;; ;; wasm 0x7d
-;;       de  sub ebx, 1
+;;      11a  sub ebx, 1
 ;; ;; wasm 0x80
-;;       e1  jmp short 0xD1
+;;      11d  jmp short 0x10D
 ;; ;; wasm 0x86
-;;       e3  movsd [r14], xmm15
-;;       e8  pop rbp
-;;       e9  ret
+;;      11f  movsd [r14], xmm15
+;;      124  add qword ptr [r12+0x58], 1
+;;      12a  pop rbp
+;;      12b  ret
 ;; ;; OSR entry for the loop at wasm 0x6b
-;;       f0  push rbp
-;;       f1  mov rbp, rsp
-;;       f4  cmp rsp, [r12]
-;;       f8  jb 0x124
-;;       fe  mov rax, r14
-;;      101  add rax, 0x30
-;;      108  cmp rax, [r12+8]
-;;      10d  ja 0x124
-;;      113  mov rbx, [r14]
-;;      116  movsd xmm15, [r14+0x10]
-;;      11c  movsd xmm14, [r14+8]
-;;      122  jmp short 0xD1
+;;      130  push rbp
+;;      131  mov rbp, rsp
+;;      134  cmp rsp, [r12]
+;;      138  jb 0x170
+;;      13e  mov rax, r14
+;;      141  add rax, 0x30
+;;      148  cmp rax, [r12+8]
+;;      14d  ja 0x170
+;;      153  sub qword ptr [r12+0x58], 1
+;;      159  jb 0x170
+;;      15f  mov rbx, [r14]
+;;      162  movsd xmm15, [r14+0x10]
+;;      168  movsd xmm14, [r14+8]
+;;      16e  jmp short 0x10D
 ;; ;; wasm 0x5b
-;;      124  mov dword ptr [r12+0x20], 0xB
-;;      12d  call qword ptr [r12+0x18]
-;;      140  .bytes 000000000000f03f0000000000000000
-;; ;; function 2  @ 0x150
+;;      170  mov dword ptr [r12+0x20], 0xB
+;;      179  call qword ptr [r12+0x18]
+;;      180  .bytes 000000000000f03f0000000000000000
+;; ;; function 2  @ 0x190
 ;; ;; wasm 0x5b
-;;      150  push rbp
-;;      151  mov rbp, rsp
-;;      154  cmp rsp, [r12]
-;;      158  jb 0x237
-;;      15e  mov rax, r14
-;;      161  add rax, 0x40
-;;      168  cmp rax, [r12+8]
-;;      16d  ja 0x237
-;;      173  mov qword ptr [r14+8], 0
-;;      17b  mov qword ptr [r14+0x10], 0
-;;      183  mov qword ptr [r14+0x18], 0
-;;      18b  xor ebx, ebx
-;;      18d  xor r11d, r11d
-;;      190  xor r10d, r10d
-;;      193  mov r9, [r14]
+;;      190  push rbp
+;;      191  mov rbp, rsp
+;;      194  cmp rsp, [r12]
+;;      198  jb 0x293
+;;      19e  mov rax, r14
+;;      1a1  add rax, 0x40
+;;      1a8  cmp rax, [r12+8]
+;;      1ad  ja 0x293
+;;      1b3  sub qword ptr [r12+0x58], 1
+;;      1b9  jb 0x293
+;;      1bf  mov qword ptr [r14+8], 0
+;;      1c7  mov qword ptr [r14+0x10], 0
+;;      1cf  mov qword ptr [r14+0x18], 0
+;;      1d7  xor ebx, ebx
+;;      1d9  xor r11d, r11d
+;;      1dc  xor r10d, r10d
+;;      1df  mov r9, [r14]
 ;; ;; wasm 0x8f
-;;      196  mov ebx, 0
+;;      1e2  mov ebx, 0
 ;; ;; wasm 0x99
-;;      19b  mov esi, r10d
-;;      19e  xor esi, ebx
+;;      1e7  mov esi, r10d
+;;      1ea  xor esi, ebx
 ;; ;; wasm 0x9a
-;;      1a0  add r11d, esi
+;;      1ec  add r11d, esi
 ;; ;; wasm 0xa1
-;;      1a3  add ebx, 1
+;;      1ef  add ebx, 1
 ;; ;; wasm 0xa6
-;;      1a6  cmp ebx, r9d
-;;      1a9  jb short 0x19B
+;;      1f2  cmp ebx, r9d
+;;      1f5  jb short 0x1E7
 ;; ;; wasm 0xae
-;;      1ab  add r10d, 1
+;;      1f7  add r10d, 1
 ;; ;; wasm 0xb3
-;;      1af  cmp r10d, r9d
-;;      1b2  jb short 0x196
+;;      1fb  cmp r10d, r9d
+;;      1fe  jb short 0x1E2
 ;; ;; wasm 0xb9
-;;      1b4  mov [r14], r11
-;;      1b7  pop rbp
-;;      1b8  ret
+;;      200  mov [r14], r11
+;;      203  add qword ptr [r12+0x58], 1
+;;      209  pop rbp
+;;      20a  ret
 ;; ;; OSR entry for the loop at wasm 0x8b
-;;      1c0  push rbp
-;;      1c1  mov rbp, rsp
-;;      1c4  cmp rsp, [r12]
-;;      1c8  jb 0x237
-;;      1ce  mov rax, r14
-;;      1d1  add rax, 0x40
-;;      1d8  cmp rax, [r12+8]
-;;      1dd  ja 0x237
-;;      1e3  mov rbx, [r14+0x10]
-;;      1e7  mov r11, [r14+0x18]
-;;      1eb  mov r10, [r14+8]
-;;      1ef  mov r9, [r14]
-;;      1f2  jmp short 0x196
+;;      210  push rbp
+;;      211  mov rbp, rsp
+;;      214  cmp rsp, [r12]
+;;      218  jb 0x293
+;;      21e  mov rax, r14
+;;      221  add rax, 0x40
+;;      228  cmp rax, [r12+8]
+;;      22d  ja 0x293
+;;      233  sub qword ptr [r12+0x58], 1
+;;      239  jb 0x293
+;;      23f  mov rbx, [r14+0x10]
+;;      243  mov r11, [r14+0x18]
+;;      247  mov r10, [r14+8]
+;;      24b  mov r9, [r14]
+;;      24e  jmp short 0x1E2
 ;; ;; OSR entry for the loop at wasm 0x91
-;;      200  push rbp
-;;      201  mov rbp, rsp
-;;      204  cmp rsp, [r12]
-;;      208  jb 0x237
-;;      20e  mov rax, r14
-;;      211  add rax, 0x40
-;;      218  cmp rax, [r12+8]
-;;      21d  ja 0x237
-;;      223  mov rbx, [r14+0x10]
-;;      227  mov r11, [r14+0x18]
-;;      22b  mov r10, [r14+8]
-;;      22f  mov r9, [r14]
-;;      232  jmp 0x19B
+;;      250  push rbp
+;;      251  mov rbp, rsp
+;;      254  cmp rsp, [r12]
+;;      258  jb 0x293
+;;      25e  mov rax, r14
+;;      261  add rax, 0x40
+;;      268  cmp rax, [r12+8]
+;;      26d  ja 0x293
+;;      273  sub qword ptr [r12+0x58], 1
+;;      279  jb 0x293
+;;      27f  mov rbx, [r14+0x10]
+;;      283  mov r11, [r14+0x18]
+;;      287  mov r10, [r14+8]
+;;      28b  mov r9, [r14]
+;;      28e  jmp 0x1E7
 ;; ;; wasm 0x88
-;;      237  mov dword ptr [r12+0x20], 0xB
-;;      240  call qword ptr [r12+0x18]
+;;      293  mov dword ptr [r12+0x20], 0xB
+;;      29c  call qword ptr [r12+0x18]

@@ -14,51 +14,57 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x48
+;;        8  jb 0x5A
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x28
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x48
-;;       23  mov rbx, [r14]
-;;       26  mov r11, [r14+8]
+;;       1d  ja 0x5A
+;;       23  sub qword ptr [r12+0x58], 1
+;;       29  jb 0x5A
+;;       2f  mov rbx, [r14]
+;;       32  mov r11, [r14+8]
 ;; ;; wasm 0x39
-;;       2a  mov rsi, [r13+r11]
+;;       36  mov rsi, [r13+r11]
 ;; ;; wasm 0x3c
-;;       2f  mov [r13+rbx+8], rsi
+;;       3b  mov [r13+rbx+8], rsi
 ;; ;; wasm 0x44
-;;       34  mov byte ptr [r13+rbx], 0xFF
+;;       40  mov byte ptr [r13+rbx], 0xFF
 ;; ;; wasm 0x4b
-;;       3a  movsx esi, word ptr [r13+r11]
+;;       46  movsx esi, word ptr [r13+r11]
 ;; ;; wasm 0x4e
-;;       40  mov [r13+rbx+2], si
+;;       4c  mov [r13+rbx+2], si
 ;; ;; wasm 0x51
-;;       46  pop rbp
-;;       47  ret
+;;       52  add qword ptr [r12+0x58], 1
+;;       58  pop rbp
+;;       59  ret
 ;; ;; wasm 0x34
-;;       48  mov dword ptr [r12+0x20], 0xB
-;;       51  call qword ptr [r12+0x18]
-;; ;; function 1  @ 0x60
+;;       5a  mov dword ptr [r12+0x20], 0xB
+;;       63  call qword ptr [r12+0x18]
+;; ;; function 1  @ 0x70
 ;; ;; wasm 0x34
-;;       60  push rbp
-;;       61  mov rbp, rsp
-;;       64  cmp rsp, [r12]
-;;       68  jb 0x9F
-;;       6e  mov rax, r14
-;;       71  add rax, 0x18
-;;       78  cmp rax, [r12+8]
-;;       7d  ja 0x9F
+;;       70  push rbp
+;;       71  mov rbp, rsp
+;;       74  cmp rsp, [r12]
+;;       78  jb 0xC1
+;;       7e  mov rax, r14
+;;       81  add rax, 0x18
+;;       88  cmp rax, [r12+8]
+;;       8d  ja 0xC1
+;;       93  sub qword ptr [r12+0x58], 1
+;;       99  jb 0xC1
 ;; ;; wasm 0x56
-;;       83  mov rax, [r14]
-;;       86  mov [r14+8], rax
-;;       8a  mov esi, [r14+8]
-;;       8e  mov rdi, r15
-;;       91  mov rax, [r15+0x30]
-;;       95  call qword ptr [rax]
-;;       97  mov rsi, rax
+;;       9f  mov rax, [r14]
+;;       a2  mov [r14+8], rax
+;;       a6  mov esi, [r14+8]
+;;       aa  mov rdi, r15
+;;       ad  mov rax, [r15+0x30]
+;;       b1  call qword ptr [rax]
+;;       b3  mov rsi, rax
 ;; ;; wasm 0x58
-;;       9a  mov [r14], rsi
-;;       9d  pop rbp
-;;       9e  ret
+;;       b6  mov [r14], rsi
+;;       b9  add qword ptr [r12+0x58], 1
+;;       bf  pop rbp
+;;       c0  ret
 ;; ;; wasm 0x53
-;;       9f  mov dword ptr [r12+0x20], 0xB
-;;       a8  call qword ptr [r12+0x18]
+;;       c1  mov dword ptr [r12+0x20], 0xB
+;;       ca  call qword ptr [r12+0x18]

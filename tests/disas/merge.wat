@@ -21,97 +21,106 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x50
+;;        8  jb 0x62
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x28
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x50
-;;       23  mov rbx, [r14+8]
+;;       1d  ja 0x62
+;;       23  sub qword ptr [r12+0x58], 1
+;;       29  jb 0x62
+;;       2f  mov rbx, [r14+8]
 ;; ;; wasm 0x41
-;;       27  lea esi, [rbx+1]
+;;       33  lea esi, [rbx+1]
 ;; ;; wasm 0x44
-;;       2a  mov ecx, [r14]
-;;       2d  test ecx, ecx
-;;       2f  je 0x3E
-;;       35  mov [r14+0x10], rsi
-;;       39  jmp 0x47
+;;       36  mov ecx, [r14]
+;;       39  test ecx, ecx
+;;       3b  je 0x4A
+;;       41  mov [r14+0x10], rsi
+;;       45  jmp 0x53
 ;; ;; wasm 0x4b
-;;       3e  mov esi, ebx
-;;       40  imul esi, ebx
+;;       4a  mov esi, ebx
+;;       4c  imul esi, ebx
 ;; ;; wasm 0x4c
-;;       43  mov [r14+0x10], rsi
+;;       4f  mov [r14+0x10], rsi
 ;; ;; wasm 0x4d
-;;       47  mov rax, [r14+0x10]
-;;       4b  mov [r14], rax
-;;       4e  pop rbp
-;;       4f  ret
+;;       53  mov rax, [r14+0x10]
+;;       57  mov [r14], rax
+;;       5a  add qword ptr [r12+0x58], 1
+;;       60  pop rbp
+;;       61  ret
 ;; ;; wasm 0x3a
-;;       50  mov dword ptr [r12+0x20], 0xB
-;;       59  call qword ptr [r12+0x18]
-;; ;; function 1  @ 0x60
+;;       62  mov dword ptr [r12+0x20], 0xB
+;;       6b  call qword ptr [r12+0x18]
+;; ;; function 1  @ 0x70
 ;; ;; wasm 0x3a
-;;       60  push rbp
-;;       61  mov rbp, rsp
-;;       64  cmp rsp, [r12]
-;;       68  jb 0xB7
-;;       6e  mov rax, r14
-;;       71  add rax, 0x28
-;;       78  cmp rax, [r12+8]
-;;       7d  ja 0xB7
-;;       83  mov rbx, [r14]
+;;       70  push rbp
+;;       71  mov rbp, rsp
+;;       74  cmp rsp, [r12]
+;;       78  jb 0xD9
+;;       7e  mov rax, r14
+;;       81  add rax, 0x28
+;;       88  cmp rax, [r12+8]
+;;       8d  ja 0xD9
+;;       93  sub qword ptr [r12+0x58], 1
+;;       99  jb 0xD9
+;;       9f  mov rbx, [r14]
 ;; ;; wasm 0x54
-;;       86  mov qword ptr [r14+8], 1
-;;       8e  test ebx, ebx
-;;       90  je 0xA2
+;;       a2  mov qword ptr [r14+8], 1
+;;       aa  test ebx, ebx
+;;       ac  je 0xBE
 ;; ;; wasm 0x5a
-;;       96  imul esi, ebx, 3
+;;       b2  imul esi, ebx, 3
 ;; ;; wasm 0x5b
-;;       99  mov [r14+0x10], rsi
-;;       9d  jmp 0xAA
+;;       b5  mov [r14+0x10], rsi
+;;       b9  jmp 0xC6
 ;; ;; wasm 0x5e
-;;       a2  mov qword ptr [r14+0x10], 5
+;;       be  mov qword ptr [r14+0x10], 5
 ;; ;; wasm 0x5f
-;;       aa  mov esi, [r14+8]
-;;       ae  add esi, [r14+0x10]
+;;       c6  mov esi, [r14+8]
+;;       ca  add esi, [r14+0x10]
 ;; ;; wasm 0x60
-;;       b2  mov [r14], rsi
-;;       b5  pop rbp
-;;       b6  ret
+;;       ce  mov [r14], rsi
+;;       d1  add qword ptr [r12+0x58], 1
+;;       d7  pop rbp
+;;       d8  ret
 ;; ;; wasm 0x4f
-;;       b7  mov dword ptr [r12+0x20], 0xB
-;;       c0  call qword ptr [r12+0x18]
-;; ;; function 2  @ 0xd0
+;;       d9  mov dword ptr [r12+0x20], 0xB
+;;       e2  call qword ptr [r12+0x18]
+;; ;; function 2  @ 0xf0
 ;; ;; wasm 0x4f
-;;       d0  push rbp
-;;       d1  mov rbp, rsp
-;;       d4  cmp rsp, [r12]
-;;       d8  jb 0x148
-;;       de  mov rax, r14
-;;       e1  add rax, 0x18
-;;       e8  cmp rax, [r12+8]
-;;       ed  ja 0x148
+;;       f0  push rbp
+;;       f1  mov rbp, rsp
+;;       f4  cmp rsp, [r12]
+;;       f8  jb 0x17A
+;;       fe  mov rax, r14
+;;      101  add rax, 0x18
+;;      108  cmp rax, [r12+8]
+;;      10d  ja 0x17A
+;;      113  sub qword ptr [r12+0x58], 1
+;;      119  jb 0x17A
 ;; ;; wasm 0x6b
-;;       f3  mov ecx, [r14]
-;;       f6  cmp ecx, 2
-;;       f9  jae 0x122
-;;       ff  lea rdx, [0x110]
-;;      106  movsxd rax, [rdx+rcx*4]
-;;      10a  add rax, rdx
-;;      10d  jmp rax
-;;      110  .bytes 080000000d000000
-;;      118  jmp 0x127
-;;      11d  jmp 0x133
-;;      122  jmp 0x13F
+;;      11f  mov ecx, [r14]
+;;      122  cmp ecx, 2
+;;      125  jae 0x14E
+;;      12b  lea rdx, [0x13C]
+;;      132  movsxd rax, [rdx+rcx*4]
+;;      136  add rax, rdx
+;;      139  jmp rax
+;;      13c  .bytes 080000000d000000
+;;      144  jmp 0x153
+;;      149  jmp 0x15F
+;;      14e  jmp 0x16B
 ;; ;; wasm 0x73
-;;      127  mov qword ptr [r14], 0xA
-;;      12e  jmp 0x146
+;;      153  mov qword ptr [r14], 0xA
+;;      15a  jmp 0x172
 ;; ;; wasm 0x77
-;;      133  mov qword ptr [r14], 0x14
-;;      13a  jmp 0x146
+;;      15f  mov qword ptr [r14], 0x14
+;;      166  jmp 0x172
 ;; ;; wasm 0x7b
-;;      13f  mov qword ptr [r14], 0x1E
-;;      146  pop rbp
-;;      147  ret
+;;      16b  mov qword ptr [r14], 0x1E
+;;      172  add qword ptr [r12+0x58], 1
+;;      178  pop rbp
+;;      179  ret
 ;; ;; wasm 0x62
-;;      148  mov dword ptr [r12+0x20], 0xB
-;;      151  call qword ptr [r12+0x18]
+;;      17a  mov dword ptr [r12+0x20], 0xB
+;;      183  call qword ptr [r12+0x18]

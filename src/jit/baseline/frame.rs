@@ -181,6 +181,13 @@ pub(super) fn compile_function(
         ));
     }
     c.asm.bind(ret_label);
+    // The frame's unit of the call-depth budget goes back (the prologue took it).
+    c.asm.alu_mi(
+        Alu::Add,
+        Width::W64,
+        Mem::base_disp(EXEC, ex::DEPTH_LEFT),
+        1,
+    );
     c.asm.pop(Gpr::Rbp);
     c.asm.ret();
     // OSR entries: the prologue without the zeroing of locals, then a jump to the header.
@@ -227,7 +234,11 @@ pub(super) fn compile_function(
         }
         c.data.push((start, c.asm.offset() as u32));
     }
-    let frame_slots = u64::from(c.nl) + u64::from(c.max_height) + 1;
+    // The interpreter's formula (`interp::translate`): both tiers check the value stack for
+    // the same frame size, so it runs out at the same depth on every tier.
+    let frame_slots = (u64::from(c.nl) + u64::from(c.max_height) + 1)
+        .max(u64::from(c.num_results))
+        .max(num_params + 1);
     let frame_bytes = frame_slots * 8;
     if frame_bytes > i32::MAX as u64 / 2 {
         return Err(format!(
@@ -240,8 +251,31 @@ pub(super) fn compile_function(
     Ok(osr_entries)
 }
 
+impl Compiler<'_> {
+    /// The epoch check of a loop header, with epoch interruption (`ModuleInfo::epoch_checks`):
+    /// a passed deadline sets the stack limit to `usize::MAX` (`runtime::epoch`), which `rsp`
+    /// can only be below then (the prologue checked it against the real limit). Function
+    /// entries need nothing more: their prologue makes the same check, and the entry reports
+    /// its failure as "interrupt" when the deadline caused it.
+    pub(super) fn epoch_check(&mut self) {
+        if !self.module.epoch_checks {
+            return;
+        }
+        let trap = self.trap_label(TrapCode::Interrupt);
+        self.asm.alu_rm(
+            Alu::Cmp,
+            Width::W64,
+            Gpr::Rsp,
+            Mem::base_disp(EXEC, ex::STACK_LIMIT),
+        );
+        self.asm.jcc(Cond::B, trap);
+    }
+}
+
 /// `push rbp; mov rbp, rsp` and the checks of both stacks (native, then the value stack
-/// against the frame size, patched at the returned position once known).
+/// against the frame size, patched at the returned position once known), then the frame takes
+/// one unit of the call-depth budget (`sub` borrows when none is left: ARCHITECTURE.md
+/// "Stack limits"; the entry restores the budget after a trap).
 pub(super) fn frame_setup(asm: &mut Assembler, stack_trap: Label) -> usize {
     asm.push(Gpr::Rbp);
     asm.mov_rr(Size::S64, Gpr::Rbp, Gpr::Rsp);
@@ -261,5 +295,12 @@ pub(super) fn frame_setup(asm: &mut Assembler, stack_trap: Label) -> usize {
         Mem::base_disp(EXEC, ex::VALUE_STACK_END),
     );
     asm.jcc(Cond::A, stack_trap);
+    asm.alu_mi(
+        Alu::Sub,
+        Width::W64,
+        Mem::base_disp(EXEC, ex::DEPTH_LEFT),
+        1,
+    );
+    asm.jcc(Cond::B, stack_trap);
     frame_patch
 }

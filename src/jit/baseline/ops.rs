@@ -73,6 +73,7 @@ impl Compiler<'_> {
                 let label = self.enter_block(Kind::Loop, blockty)?;
                 self.asm.bind(label);
                 self.loop_headers.push((self.offset, label));
+                self.epoch_check();
             }
             O::If { blockty } => {
                 let cond = self.pop()?;
