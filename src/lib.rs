@@ -118,6 +118,17 @@ pub struct Config {
     /// `Tier::Auto`: calls and loop iterations after which a function is compiled (see
     /// `tier.rs`).
     pub jit_threshold: u32,
+    /// Charge fuel per basic block on every tier (ARCHITECTURE.md "Fuel"); a store then starts
+    /// with 0 fuel ([`Store::set_fuel`]). Off: no fuel code at all.
+    pub consume_fuel: bool,
+}
+
+impl Config {
+    /// Turns fuel metering on or off (wasmtime's `Config::consume_fuel`).
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Config {
+        self.consume_fuel = enable;
+        self
+    }
 }
 
 impl Default for Config {
@@ -127,6 +138,7 @@ impl Default for Config {
             value_stack_slots: 1 << 20,
             max_call_depth: 50_000,
             jit_threshold: tier::DEFAULT_JIT_THRESHOLD,
+            consume_fuel: false,
         }
     }
 }
@@ -156,6 +168,8 @@ pub enum Error {
     Trap(Trap),
     /// A resource could not be allocated (e.g. memory reservation).
     Resource(String),
+    /// A fuel operation on a store whose engine does not consume fuel.
+    FuelNotEnabled,
 }
 
 impl std::fmt::Display for Error {
@@ -165,6 +179,7 @@ impl std::fmt::Display for Error {
             Error::Link(m) => write!(f, "link error: {m}"),
             Error::Trap(t) => write!(f, "{t}"),
             Error::Resource(m) => write!(f, "resource error: {m}"),
+            Error::FuelNotEnabled => f.write_str("fuel is not configured in this store"),
         }
     }
 }
@@ -261,7 +276,7 @@ impl Module {
                 None,
                 SidecarStatus::Disabled,
             ),
-            Some(sidecar) => load_sidecar(bytes, sidecar)?,
+            Some(sidecar) => load_sidecar(bytes, sidecar, engine.config().consume_fuel)?,
         };
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
         let config = engine.config();
@@ -272,15 +287,17 @@ impl Module {
             (None, Tier::Interp) => (None, None),
             (None, Tier::Jit | Tier::Aot) => (
                 Some(Arc::new(
-                    jit::JitModule::compile(&info).map_err(Error::Resource)?,
+                    jit::JitModule::compile_metered(&info, config.consume_fuel)
+                        .map_err(Error::Resource)?,
                 )),
                 None,
             ),
             (None, Tier::Auto) => (
                 None,
-                Some(Arc::new(tier::TierManager::new(
+                Some(Arc::new(tier::TierManager::metered(
                     &info,
                     config.jit_threshold,
+                    config.consume_fuel,
                 ))),
             ),
         };
@@ -290,7 +307,7 @@ impl Module {
             (None, Some(manager)) => Some(manager.clone()),
             (None, None) => None,
         };
-        let code = Arc::new(interp::ModuleCode::new(&info, tiering));
+        let code = Arc::new(interp::ModuleCode::new(&info, tiering).metered(config.consume_fuel));
         Ok(Module {
             info,
             code,
@@ -359,7 +376,11 @@ type WithSidecar = (Arc<ModuleInfo>, Option<Arc<jit::JitModule>>, SidecarStatus)
 /// so their function bodies are not validated again (most of the load time of a big module);
 /// if a later check refuses the sidecar after all, the module is parsed again with full
 /// validation.
-fn load_sidecar(bytes: &[u8], sidecar: &SidecarFile) -> Result<WithSidecar, Error> {
+fn load_sidecar(
+    bytes: &[u8],
+    sidecar: &SidecarFile,
+    consume_fuel: bool,
+) -> Result<WithSidecar, Error> {
     let path = &sidecar.path;
     // Only a name that is not there at all is "no sidecar": a dangling symlink or a symlink
     // loop is a file the user put there, refused with a warning like any unusable sidecar.
@@ -382,6 +403,20 @@ fn load_sidecar(bytes: &[u8], sidecar: &SidecarFile) -> Result<WithSidecar, Erro
         }
     };
     let opened = match aot::open(path, bytes) {
+        // Code without fuel charges must not run a metered store, nor metered code an
+        // unmetered one (it would trap at once with 0 fuel).
+        Ok(opened) if opened.consumes_fuel() != consume_fuel => {
+            let reason = if consume_fuel {
+                "compiled without fuel metering, this run consumes fuel (wrun compile --fuel)"
+            } else {
+                "compiled with fuel metering, this run does not consume fuel"
+            };
+            return Ok((
+                Arc::new(module::parse(bytes)?),
+                None,
+                refused(reason.into()),
+            ));
+        }
         Ok(opened) => opened,
         Err(reason) => return Ok((Arc::new(module::parse(bytes)?), None, refused(reason))),
     };
@@ -449,7 +484,34 @@ impl Store {
         // SAFETY: the check above makes `record` a live record of this store, whose instance
         // (if any) lives as long as the store; compiled code is kept in `jit_code`. Compiled
         // functions are entered by the interpreter too (tiers share its value stack).
-        unsafe { self.interp.invoke(record, slots) }
+        let result = unsafe { self.interp.invoke(record, slots) };
+        self.data.settle_fuel();
+        result
+    }
+
+    /// Sets the fuel left to `fuel` (wasmtime's `Store::set_fuel`); more than `i64::MAX` is
+    /// taken as `i64::MAX`. An error unless the engine consumes fuel.
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        if !self.engine.config().consume_fuel {
+            return Err(Error::FuelNotEnabled);
+        }
+        self.data.set_fuel(i64::try_from(fuel).unwrap_or(i64::MAX));
+        Ok(())
+    }
+
+    /// The fuel left: what [`Store::set_fuel`] gave minus every charge taken since
+    /// (ARCHITECTURE.md "Fuel"); 0 after an out-of-fuel trap.
+    pub fn get_fuel(&self) -> Result<u64, Error> {
+        if !self.engine.config().consume_fuel {
+            return Err(Error::FuelNotEnabled);
+        }
+        Ok(self.data.fuel().max(0) as u64)
+    }
+
+    /// Adds `fuel` to what is left (saturating at `i64::MAX`).
+    pub fn add_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        let left = self.get_fuel()?;
+        self.set_fuel(left.saturating_add(fuel))
     }
 
     /// The slot of `val` for an object of this store (a funcref must be one of its records).

@@ -94,6 +94,10 @@ enum Command {
         /// a sidecar.
         #[arg(long, value_name = "KIND", value_parser = ["asm"])]
         emit: Option<String>,
+        /// Compile with fuel charges, for runs with `--fuel` (a sidecar serves only runs with
+        /// its own setting).
+        #[arg(long)]
+        fuel: bool,
     },
 }
 
@@ -149,6 +153,11 @@ struct RunArgs {
     /// The guest's argv[0] (default: MODULE as given).
     #[arg(long, value_name = "NAME")]
     argv0: Option<String>,
+
+    /// Give the guest N units of fuel, charged per basic block by its operator count (as
+    /// wasmtime counts); running out traps with "all fuel consumed by WebAssembly".
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
 
     /// The module: a .wasm binary or .wat text.
     #[arg(value_name = "MODULE", required = true)]
@@ -250,7 +259,12 @@ fn main() -> ExitCode {
             emit: Some(_),
             ..
         }) => emit_asm(&module),
-        Some(Command::Compile { module, output, .. }) => compile_module(&module, output),
+        Some(Command::Compile {
+            module,
+            output,
+            fuel,
+            ..
+        }) => compile_module(&module, output, fuel),
         None => run_cli_module(cli.run),
     };
     // Wasm and the wast runner run on a thread with a stack size we chose.
@@ -331,7 +345,7 @@ fn emit_asm(module_path: &Path) -> ExitCode {
 }
 
 /// `wrun compile MODULE [-o PATH]`.
-fn compile_module(module_path: &Path, output: Option<PathBuf>) -> ExitCode {
+fn compile_module(module_path: &Path, output: Option<PathBuf>, consume_fuel: bool) -> ExitCode {
     use std::io::IsTerminal as _;
     let output = output.unwrap_or_else(|| wrun::aot::sidecar_path_beside(module_path));
     let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
@@ -366,7 +380,8 @@ fn compile_module(module_path: &Path, output: Option<PathBuf>) -> ExitCode {
         }
     };
     let cpu = wrun::jit::compile::CpuFeatures::detect();
-    let result = wrun::aot::write_sidecar(&bytes, &output, cpu, &mut progress);
+    let result =
+        wrun::aot::write_sidecar_metered(&bytes, &output, cpu, consume_fuel, &mut progress);
     if shown {
         report!();
     }
@@ -404,6 +419,7 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
     let config = Config {
         tier: args.tier.into(),
         jit_threshold: args.jit_threshold,
+        consume_fuel: args.fuel.is_some(),
         ..Config::default()
     };
     let sidecar = if args.no_aot {
@@ -429,6 +445,7 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
         config,
         sidecar,
         preloads,
+        fuel: args.fuel,
     };
     let profile = match args.profile.as_deref().map(start_profile).transpose() {
         Ok(profile) => profile,
@@ -521,6 +538,8 @@ struct Setup {
     sidecar: SidecarChoice,
     /// `--preload NAME=PATH`, in order.
     preloads: Vec<(String, PathBuf)>,
+    /// `--fuel N`: the store's fuel (then `config.consume_fuel` is set).
+    fuel: Option<u64>,
 }
 
 /// A `proc_exit` status as a process exit code (statuses are < 126 by WASI's rules here).
@@ -639,6 +658,11 @@ fn instantiate(
     }
     *loaded = Some(module.clone());
     let mut store = Store::new(&engine);
+    if let Some(fuel) = setup.fuel {
+        store
+            .set_fuel(fuel)
+            .map_err(|error| RunError::Setup(error.to_string()))?;
+    }
     let mut linker = Linker::new();
     link_host(&mut store, &mut linker, wasi, &module).map_err(RunError::Setup)?;
     for (name, path) in &setup.preloads {

@@ -95,6 +95,8 @@ pub const NEVER: u32 = u32::MAX;
 pub struct TierManager {
     module: Arc<ModuleInfo>,
     threshold: u32,
+    /// Compile with fuel charges (`Config::consume_fuel`).
+    consume_fuel: bool,
     cpu: CpuFeatures,
     /// Per defined function: its compiled code once hot (`None`: compiling failed).
     compiled: Box<[OnceLock<Option<JitModule>>]>,
@@ -107,9 +109,16 @@ pub struct TierManager {
 
 impl TierManager {
     pub fn new(module: &Arc<ModuleInfo>, threshold: u32) -> TierManager {
+        Self::metered(module, threshold, false)
+    }
+
+    /// [`TierManager::new`] for an engine with `Config::consume_fuel`: the code it compiles
+    /// charges fuel exactly as the interpreter does (ARCHITECTURE.md "Fuel").
+    pub fn metered(module: &Arc<ModuleInfo>, threshold: u32, consume_fuel: bool) -> TierManager {
         let n = module.bodies.len();
         TierManager {
             module: module.clone(),
+            consume_fuel,
             threshold: threshold.max(1),
             cpu: CpuFeatures::detect(),
             compiled: (0..n).map(|_| OnceLock::new()).collect(),
@@ -130,7 +139,12 @@ impl TierManager {
             .get(defined)?
             .get_or_init(|| {
                 let started = Instant::now();
-                let result = JitModule::compile_function(&self.module, func_index, self.cpu);
+                let result = JitModule::compile_function(
+                    &self.module,
+                    func_index,
+                    self.cpu,
+                    self.consume_fuel,
+                );
                 let elapsed = started.elapsed();
                 self.compile_nanos
                     .fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);

@@ -1338,11 +1338,17 @@ pub enum Instr {
         b: Slot,
         x: Slot,
     },
+    // ----- fuel (ARCHITECTURE.md, "Fuel") -----
+    /// Takes `cost` from the store's fuel at the start of a fuel block; traps with "all fuel
+    /// consumed by WebAssembly" when less than `cost` is left.
+    FuelCharge {
+        cost: u32,
+    },
 }
 
 impl Instr {
     /// The last variant (the handler table must have room for its tag, see `exec.rs`).
-    pub const LAST: Instr = Instr::SelectIfZero64 { dst: 0, b: 0, x: 0 };
+    pub const LAST: Instr = Instr::FuelCharge { cost: 0 };
 
     /// The tag of this instruction (its index in the handler table).
     pub const fn tag(&self) -> u16 {
@@ -1617,6 +1623,6 @@ mod tests {
     fn tags_are_in_declaration_order() {
         assert_eq!(Instr::Unreachable.tag(), 0);
         assert_eq!(Instr::LoopHeader.tag(), 1);
-        assert_eq!(Instr::LAST.tag(), 271);
+        assert_eq!(Instr::LAST.tag(), 272);
     }
 }

@@ -442,6 +442,15 @@ unsafe fn fast_step(
                     return (Flow::Slow, ip);
                 }
             }
+            Instr::FuelCharge { cost } => {
+                // Every instance of a store points to the store's one fuel counter.
+                let fuel = (*(*ctx).vmctx).fuel;
+                let left = *fuel - i64::from(cost);
+                *fuel = left;
+                if left < 0 {
+                    trap!(OutOfFuel);
+                }
+            }
             Instr::Br { target } => ip = code_base.add(target as usize),
             Instr::BrIfNez { cond, target } => br_if!(target, s!(cond) as u32 != 0),
             Instr::BrIfEqz { cond, target } => br_if!(target, s!(cond) as u32 == 0),
@@ -1814,8 +1823,8 @@ mod chain {
     }
 
     /// One flat table (a single scaled index in every handler's dispatch).
-    const fn flatten(rows: [[Handler; 16]; 17]) -> [Handler; 17 * 16] {
-        let mut flat = [rows[0][0]; 17 * 16];
+    const fn flatten(rows: [[Handler; 16]; 18]) -> [Handler; 18 * 16] {
+        let mut flat = [rows[0][0]; 18 * 16];
         let mut i = 0;
         while i < flat.len() {
             flat[i] = rows[i / 16][i % 16];
@@ -1848,12 +1857,12 @@ mod chain {
     }
 
     const _: () = assert!(
-        (Instr::LAST.tag() as usize) < 17 * 16,
+        (Instr::LAST.tag() as usize) < 18 * 16,
         "handler table too small"
     );
 
     /// Handlers by tag.
-    static HANDLERS: [Handler; 17 * 16] = flatten([
+    static HANDLERS: [Handler; 18 * 16] = flatten([
         row!(0),
         row!(1),
         row!(2),
@@ -1871,5 +1880,6 @@ mod chain {
         row!(14),
         row!(15),
         row!(16),
+        row!(17),
     ]);
 }

@@ -23,6 +23,8 @@ pub enum TrapCode {
     Host,
     /// WASI `proc_exit(status)`: not an error, the run ends with this status (`Trap::exit_status`).
     Exit,
+    /// The store's fuel ran out (`Config::consume_fuel`; ARCHITECTURE.md "Fuel").
+    OutOfFuel,
 }
 
 impl TrapCode {
@@ -42,13 +44,14 @@ impl TrapCode {
             TrapCode::CallStackExhausted => "call stack exhausted",
             TrapCode::Host => "host function error",
             TrapCode::Exit => "exit",
+            TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
         }
     }
 
     /// Inverse of `as u32`, for codes read back from `VmCtx::trap_code`.
     pub fn from_u32(raw: u32) -> Option<TrapCode> {
         use TrapCode::*;
-        const ALL: [TrapCode; 13] = [
+        const ALL: [TrapCode; 14] = [
             Unreachable,
             IntegerOverflow,
             IntegerDivideByZero,
@@ -62,6 +65,7 @@ impl TrapCode {
             CallStackExhausted,
             Host,
             Exit,
+            OutOfFuel,
         ];
         ALL.into_iter().find(|c| *c as u32 == raw)
     }

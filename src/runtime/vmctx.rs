@@ -75,6 +75,9 @@ pub struct VmCtx {
     /// Back pointer to the owning instance (runtime side; opaque to compiled code). Only
     /// `InstanceData::of_vmctx` casts it back, so this file depends on nothing of the runtime.
     pub instance: *mut OpaqueInstance,
+    /// The store's fuel counter (shared by every instance of the store; ARCHITECTURE.md
+    /// "Fuel"): compiled code and the interpreter subtract each fuel block's cost from it.
+    pub fuel: *mut i64,
 }
 
 /// The type `VmCtx::instance` points to: an `InstanceData` (`runtime/instance.rs`), opaque
@@ -110,4 +113,5 @@ pub mod offsets {
     pub const VMCTX_TYPE_IDS: usize = offset_of!(VmCtx, type_ids);
     pub const VMCTX_HELPERS: usize = offset_of!(VmCtx, helpers);
     pub const VMCTX_TRAP_CODE: usize = offset_of!(VmCtx, trap_code);
+    pub const VMCTX_FUEL: usize = offset_of!(VmCtx, fuel);
 }

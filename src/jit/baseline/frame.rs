@@ -5,8 +5,10 @@ use wasmparser::Operator;
 
 use crate::jit::exec_context::exec_offsets as ex;
 use crate::jit::x64::{Alu, Assembler, Cond, Gpr, Label, Mem, Size, Unary, Width};
+use crate::module::fuel::FuelPlan;
 use crate::module::{ModuleInfo, ValType};
 use crate::runtime::TrapCode;
+use crate::runtime::vmctx::offsets;
 
 use super::abi::*;
 use super::compiler::*;
@@ -35,6 +37,7 @@ pub(super) fn compile_function(
     func_labels: &[Option<Label>],
     cpu: CpuFeatures,
     pc_map: &mut Vec<(u32, u32)>,
+    consume_fuel: bool,
 ) -> Result<Vec<OsrEntry>> {
     let (ty, body, mut ops) = module.function_body(func_index)?;
     let num_params = ty.params.len() as u64;
@@ -65,6 +68,7 @@ pub(super) fn compile_function(
         }
         None
     };
+    let fuel = FuelPlan::new(&body_ops, |(op, _)| op, consume_fuel);
     let homes = choose_homes(&body_ops, local_type);
     let gpr_pool = GPR_POOL
         .iter()
@@ -169,7 +173,14 @@ pub(super) fn compile_function(
             _ => None,
         };
         c.fused = false;
+        let cost = fuel.at(i);
+        if cost > 0 && !c.unreachable {
+            charge_fuel(&mut c, cost);
+        }
         c.op(op)?;
+        // A fused operator (`br_if`, `if`, `select` after a compare) never starts a fuel
+        // block: only control transfers end one.
+        debug_assert!(!c.fused || fuel.at(i + 1) == 0);
         i += if c.fused { 2 } else { 1 };
     }
     if c.pool_exhausted {
@@ -223,6 +234,23 @@ pub(super) fn compile_function(
         c.asm.patch_u32(patch, frame_bytes as u32);
     }
     Ok(osr_entries)
+}
+
+/// The charge at the start of a fuel block (ARCHITECTURE.md "Fuel"): `mov rax, [vmctx +
+/// FUEL]; sub qword [rax], cost; js out_of_fuel`. `rax` is scratch between operators and no
+/// flags live across them.
+fn charge_fuel(c: &mut Compiler<'_>, cost: u32) {
+    let out_of_fuel = c.trap_label(TrapCode::OutOfFuel);
+    c.asm.mov_rm(
+        Size::S64,
+        Gpr::Rax,
+        Mem::base_disp(VMCTX, offsets::VMCTX_FUEL as i32),
+    );
+    // Costs stay far below 2^31 (a body is at most 7.6 MB).
+    let cost = i32::try_from(cost).unwrap_or(i32::MAX);
+    c.asm
+        .alu_mi(Alu::Sub, Width::W64, Mem::base(Gpr::Rax), cost);
+    c.asm.jcc(Cond::S, out_of_fuel);
 }
 
 /// `push rbp; mov rbp, rsp` and the checks of both stacks (native, then the value stack

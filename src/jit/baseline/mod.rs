@@ -97,5 +97,8 @@ mod stack;
 
 pub use abi::CODE_SHAPE_VERSION;
 pub use cpu::CpuFeatures;
-pub use driver::{CompiledCode, compile_functions, compile_module, compile_module_with_progress};
+pub use driver::{
+    CompiledCode, compile_functions, compile_module, compile_module_metered,
+    compile_module_with_progress,
+};
 pub use frame::OsrEntry;
