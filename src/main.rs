@@ -257,8 +257,9 @@ fn main() -> ExitCode {
         Some(Command::Compile {
             module,
             emit: Some(_),
+            fuel,
             ..
-        }) => emit_asm(&module),
+        }) => emit_asm(&module, fuel),
         Some(Command::Compile {
             module,
             output,
@@ -314,14 +315,14 @@ fn run_wast_files(config: Config, files: &[PathBuf]) -> ExitCode {
 }
 
 /// `wrun compile --emit asm MODULE`: the disassembly of every compiled function.
-fn emit_asm(module_path: &Path) -> ExitCode {
+fn emit_asm(module_path: &Path, consume_fuel: bool) -> ExitCode {
     #[cfg(feature = "disas")]
     {
         let info = read_module_bytes(module_path)
             .and_then(|bytes| wrun::module::parse(&bytes).map_err(|e| e.to_string()));
         let text = info.and_then(|info| {
             let cpu = wrun::jit::compile::CpuFeatures::detect();
-            wrun::jit::disas::disassemble(&std::sync::Arc::new(info), cpu)
+            wrun::jit::disas::disassemble_metered(&std::sync::Arc::new(info), cpu, consume_fuel)
         });
         match text {
             Ok(text) => {
@@ -336,6 +337,7 @@ fn emit_asm(module_path: &Path) -> ExitCode {
     }
     #[cfg(not(feature = "disas"))]
     {
+        let _ = consume_fuel;
         report!(
             "error: {}: this wrun was built without the `disas` feature",
             module_path.display()

@@ -287,6 +287,8 @@ def build_engines(args, log) -> list:
     modes = [
         ("wrun-interp", "wrun --tier interp", ["--tier", "interp"]),
         ("wrun-jit", "wrun --tier jit", ["--tier", "jit"]),
+        # The cost of fuel metering: a budget no program exhausts.
+        ("wrun-jit-fuel", "wrun --tier jit --fuel 10^18", ["--tier", "jit", "--fuel", str(10**18)]),
         ("wrun-auto", "wrun (auto tier)", []),
     ]
     for name, label, flags in modes:
@@ -647,6 +649,28 @@ def write_markdown(path, engines, programs, cells, startup, large, compile_rows,
         add("| **geometric mean** | " + " | ".join(
             (f"**{geomeans[e.name]:.2f}×**" + ("" if counts[e.name] == len(programs) else f" ({counts[e.name]}/{len(programs)})"))
             if geomeans[e.name] else "—" for e in shown) + " |")
+        add("")
+    # Modes that add run-time checks to wrun-jit (`wrun-jit-fuel`, ...): their cost.
+    checked = [e for e in shown if e.name.startswith("wrun-jit-")]
+    if checked and any(e.name == "wrun-jit" for e in shown):
+        add("## Cost of run-time checks: ratio to wrun-jit (wall time, lower is better)")
+        add("")
+        add("| program | " + " | ".join(e.name for e in checked) + " |")
+        add("|---|" + "---:|" * len(checked))
+        slowdowns = {e.name: [] for e in checked}
+        for program in programs:
+            plain = cells[(program, "wrun-jit")]
+            row = []
+            for engine in checked:
+                cell = cells[(program, engine.name)]
+                if plain.status == "ok" and cell.status == "ok" and plain.median:
+                    slowdowns[engine.name].append(cell.median / plain.median)
+                    row.append(f"{cell.median / plain.median:.2f}×")
+                else:
+                    row.append(cell_problem(cell))
+            add(f"| {program} | " + " | ".join(row) + " |")
+        add("| **geometric mean** | " + " | ".join(
+            f"**{geometric_mean(slowdowns[e.name]):.2f}×**" if slowdowns[e.name] else "—" for e in checked) + " |")
         add("")
     add("## Details")
     add("")

@@ -60,6 +60,10 @@
 //!   (`Translated::offsets`), read only to build trap backtraces.
 //! - `LoopHeader` (back-edge counter, OSR point) is emitted only when the module has a tier
 //!   manager; `--tier interp` has nobody to report hot loops to, so its loops have none.
+//! - With `Config::consume_fuel`, a `FuelCharge { cost }` is the first instruction of every
+//!   fuel block (costs and block starts from `module::fuel::FuelPlan`, shared with the JIT;
+//!   ARCHITECTURE.md "Fuel"); it is emitted after the labels that land there and after a
+//!   loop's `LoopHeader`, so branches and OSR see the same charges.
 //! - Fusion happens as instructions are emitted: a pair of independent instructions merges
 //!   into the last emitted one (`Translator::fuse_pair`); an instruction whose operand the
 //!   last instruction just computed into its (then dead) canonical slot absorbs that
