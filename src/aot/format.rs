@@ -144,6 +144,7 @@ pub fn layout_hash() -> [u8; 32] {
         ex::TRAP_PC as usize,
         ex::TRAP_FP as usize,
         ex::HELPERS as usize,
+        ex::FUEL as usize,
         size_of::<ExecContext>(),
         jh::CALL_SLOW,
         jh::CONVERT,

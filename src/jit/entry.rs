@@ -169,6 +169,7 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
                     super::convert::float_op as *const () as usize,
                     collect_backtrace as *const () as usize,
                 ],
+                fuel: 0,
             });
             // Leaked on purpose: one record per thread that ever ran compiled code.
             cell.set(Box::into_raw(exec));
@@ -202,7 +203,8 @@ pub unsafe fn enter(
     let exec = exec_context(tramp);
     let outer = ACTIVE.with(|a| a.get());
     // SAFETY: `exec` is this thread's record (never freed); compiled code only uses it while
-    // it runs on this thread, i.e. inside this call.
+    // it runs on this thread, i.e. inside this call. `vmctx` is live (contract) and non-null
+    // (checked above), and so is the store's fuel counter it points to.
     let saved = unsafe {
         let e = &mut *exec;
         let saved = (e.stack_limit, e.value_stack_end, e.saved_rsp);
@@ -220,6 +222,9 @@ pub unsafe fn enter(
         }
         e.value_stack_end = stack_end as usize;
         e.trap_code = 0;
+        // The store's fuel, for the compiled code (written back below). An outer compiled
+        // frame on this thread wrote its fuel back before calling out (`call_slow`).
+        e.fuel = *(*vmctx).fuel;
         saved
     };
     let saved_fallback = FALLBACK.with(|f| f.replace(fallback));
@@ -233,10 +238,12 @@ pub unsafe fn enter(
         rc
     };
     FALLBACK.with(|f| f.set(saved_fallback));
-    // SAFETY: as above; restores the outer entry's view (its saved rsp above all).
+    // SAFETY: as above; restores the outer entry's view (its saved rsp above all). `vmctx`
+    // is live (contract), so is the store's fuel counter it points to.
     unsafe {
         let e = &mut *exec;
         (e.stack_limit, e.value_stack_end, e.saved_rsp) = saved;
+        *(*vmctx).fuel = e.fuel;
     }
     if rc == 0 {
         return Ok(());
@@ -267,6 +274,20 @@ extern "C" fn collect_backtrace(_exec: *mut ExecContext, pc: usize, fp: usize) {
 /// Calls a function without compiled code from compiled code: host functions get the caller's
 /// context and the argument slots (which receive the results).
 extern "C" fn call_slow(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64) -> u32 {
+    let exec = EXEC.with(Cell::get);
+    // The callee (interpreted, or a host function) sees the store's fuel: write back what the
+    // compiled caller has left, and take back what the callee left.
+    // SAFETY: compiled code runs under `enter`, so `exec` is this thread's live record, and
+    // `caller` is the live context of the calling instance, whose fuel pointer is the store's.
+    unsafe { *(*caller).fuel = (*exec).fuel };
+    let code = call_slow_inner(caller, record, args);
+    // SAFETY: as above.
+    unsafe { (*exec).fuel = *(*caller).fuel };
+    code
+}
+
+/// [`call_slow`] without the fuel hand-over.
+fn call_slow_inner(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64) -> u32 {
     // SAFETY: compiled code passes a live record of its instance's function table.
     let host = unsafe { (*record).host };
     if host.is_null() {

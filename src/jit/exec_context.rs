@@ -41,6 +41,12 @@ pub struct ExecContext {
     /// `rbp` of the trapping compiled frame, for the backtrace.
     pub trap_fp: usize,
     pub helpers: [usize; jit_helper::COUNT],
+    /// The store's fuel while compiled code runs on this thread (ARCHITECTURE.md "Fuel"):
+    /// compiled code charges it with one `sub qword [r12 + FUEL], cost`. The store's counter
+    /// (`VmCtx::fuel`) is the truth everywhere else: `entry::enter` loads it from there and
+    /// writes it back, and `call_slow` writes it back before and reloads it after a host call
+    /// or an interpreted callee.
+    pub fuel: i64,
 }
 
 pub mod exec_offsets {
@@ -54,6 +60,7 @@ pub mod exec_offsets {
     pub const TRAP_PC: i32 = offset_of!(ExecContext, trap_pc) as i32;
     pub const TRAP_FP: i32 = offset_of!(ExecContext, trap_fp) as i32;
     pub const HELPERS: i32 = offset_of!(ExecContext, helpers) as i32;
+    pub const FUEL: i32 = offset_of!(ExecContext, fuel) as i32;
 }
 
 thread_local! {

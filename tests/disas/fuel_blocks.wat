@@ -1,4 +1,4 @@
-;; Fuel charges (ARCHITECTURE.md "Fuel"): `mov rax, [r15+FUEL]; sub qword [rax], cost; js` at
+;; Fuel charges (ARCHITECTURE.md "Fuel"): `sub qword [r12+FUEL], cost; js` (the ExecContext's copy) at
 ;; each fuel block start: the entry (4: local.get, i32.const, i32.add, local.set; `loop` is
 ;; free), the loop body (5, the back-edge's target), none after the `br_if` (only `end`: free),
 ;; and 1 after the loop (`local.get`). The OSR stub jumps to the loop header, which is the
@@ -30,29 +30,26 @@
 ;;       1d  ja 0x99
 ;;       23  mov qword ptr [r14+8], 0
 ;;       2b  xor ebx, ebx
-;;       2d  mov rax, [r15+0x48]
-;;       31  sub qword ptr [rax], 4
-;;       35  js 0xA7
+;;       2d  sub qword ptr [r12+0x58], 4
+;;       33  js 0xA7
 ;; ;; wasm 0x1f
-;;       3b  mov ebx, [r14]
-;;       3e  add ebx, 1
+;;       39  mov ebx, [r14]
+;;       3c  add ebx, 1
 ;; ;; wasm 0x22
-;;       41  mov rax, [r15+0x48]
-;;       45  sub qword ptr [rax], 5
-;;       49  js 0xB5
+;;       3f  sub qword ptr [r12+0x58], 5
+;;       45  js 0xB5
 ;; ;; wasm 0x28
-;;       4f  sub ebx, 1
+;;       4b  sub ebx, 1
 ;; ;; wasm 0x2b
-;;       52  test ebx, ebx
-;;       54  jne short 0x41
+;;       4e  test ebx, ebx
+;;       50  jne short 0x3F
 ;; ;; wasm 0x2d
-;;       56  mov rax, [r15+0x48]
-;;       5a  sub qword ptr [rax], 1
-;;       5e  js 0xC3
+;;       52  sub qword ptr [r12+0x58], 1
+;;       58  js 0xC3
 ;; ;; wasm 0x30
-;;       64  mov [r14], rbx
-;;       67  pop rbp
-;;       68  ret
+;;       5e  mov [r14], rbx
+;;       61  pop rbp
+;;       62  ret
 ;; ;; OSR entry for the loop at wasm 0x22
 ;;       70  push rbp
 ;;       71  mov rbp, rsp
@@ -63,7 +60,7 @@
 ;;       88  cmp rax, [r12+8]
 ;;       8d  ja 0x99
 ;;       93  mov rbx, [r14+8]
-;;       97  jmp short 0x41
+;;       97  jmp short 0x3F
 ;; ;; wasm 0x18
 ;;       99  mov dword ptr [r12+0x20], 0xB
 ;;       a2  call qword ptr [r12+0x18]

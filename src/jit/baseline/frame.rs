@@ -8,7 +8,6 @@ use crate::jit::x64::{Alu, Assembler, Cond, Gpr, Label, Mem, Size, Unary, Width}
 use crate::module::fuel::FuelPlan;
 use crate::module::{ModuleInfo, ValType};
 use crate::runtime::TrapCode;
-use crate::runtime::vmctx::offsets;
 
 use super::abi::*;
 use super::compiler::*;
@@ -236,20 +235,15 @@ pub(super) fn compile_function(
     Ok(osr_entries)
 }
 
-/// The charge at the start of a fuel block (ARCHITECTURE.md "Fuel"): `mov rax, [vmctx +
-/// FUEL]; sub qword [rax], cost; js out_of_fuel`. `rax` is scratch between operators and no
-/// flags live across them.
+/// The charge at the start of a fuel block (ARCHITECTURE.md "Fuel"): `sub qword [r12 +
+/// FUEL], cost; js out_of_fuel` on the ExecContext's copy of the store's fuel. No flags live
+/// across operators.
 fn charge_fuel(c: &mut Compiler<'_>, cost: u32) {
     let out_of_fuel = c.trap_label(TrapCode::OutOfFuel);
-    c.asm.mov_rm(
-        Size::S64,
-        Gpr::Rax,
-        Mem::base_disp(VMCTX, offsets::VMCTX_FUEL as i32),
-    );
     // Costs stay far below 2^31 (a body is at most 7.6 MB).
     let cost = i32::try_from(cost).unwrap_or(i32::MAX);
     c.asm
-        .alu_mi(Alu::Sub, Width::W64, Mem::base(Gpr::Rax), cost);
+        .alu_mi(Alu::Sub, Width::W64, Mem::base_disp(EXEC, ex::FUEL), cost);
     c.asm.jcc(Cond::S, out_of_fuel);
 }
 

@@ -77,7 +77,7 @@
 //! go into one buffer, and calls between them are `call rel32`; calls to any other function
 //! go through its `FuncRecord`. Each function: `push rbp; mov rbp, rsp`, native stack check,
 //! value-stack check, zeroing of declared locals, the body (with `Config::consume_fuel`, a
-//! `mov rax, [r15+FUEL]; sub qword [rax], cost; js` trap site at every fuel block start:
+//! `sub qword [r12+FUEL], cost; js` trap site at every fuel block start:
 //! ARCHITECTURE.md "Fuel"), `pop rbp; ret`, then one OSR entry
 //! stub per reachable loop header ([`OsrEntry`]: the same prologue minus the zeroing, then a
 //! jump to the header), then its out-of-line trap sites (`mov [r12+TRAP_CODE], code;
