@@ -1,9 +1,10 @@
 //! Fuel (ARCHITECTURE.md "Fuel") on every tier: the same program with the same budget ends at
 //! the same point (same result or trap, same side effects, same fuel left) on the interpreter,
 //! the JIT, the tier manager (tiering up by calls and by OSR at several moments) and AOT
-//! sidecars; completed runs cost exactly wasmtime's operator counts; the stores's fuel is
-//! shared by its instances; sidecars serve only runs with their own fuel setting; the CLI's
-//! `--fuel` traps with wasmtime's message and status 134.
+//! sidecars; completed runs cost exactly wasmtime's operator counts; a trap in mid-block
+//! leaves that block charged in full; the store's fuel is shared by its instances; sidecars
+//! serve only runs with their own fuel setting; the CLI's `--fuel` traps with wasmtime's
+//! message and status 134.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -240,6 +241,38 @@ fn completed_runs_cost_wasmtimes_operator_counts_on_every_tier() {
         store.add_fuel(50).unwrap();
         assert!(count.call(&mut store, &[Val::I32(5)]).is_ok(), "{way:?}");
         assert_eq!(store.get_fuel().unwrap(), 9, "{way:?}");
+    }
+}
+
+#[test]
+fn a_trap_in_mid_block_leaves_the_block_charged_in_full_on_every_tier() {
+    // Entry block: local.get, if (2). Then-arm: i32.const, local.get, i32.const, i32.sub,
+    // i32.div_u (5; drop is free), charged before the division runs. After `end`: i32.const (1).
+    let wasm = wat::parse_str(
+        r#"(module
+          (func (export "f") (param i32) (result i32)
+            local.get 0
+            if
+              i32.const 1 local.get 0 i32.const 1 i32.sub i32.div_u drop
+            end
+            i32.const 7))"#,
+    )
+    .unwrap();
+    let dir = TempDir::new("mid-block");
+    for way in ways() {
+        let engine = engine(way, true);
+        let module = load(way, &engine, &wasm, &dir);
+        let mut store = Store::new(&engine);
+        store.set_fuel(100).unwrap();
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        let f = instance.get_func(&store, "f").unwrap();
+        // f(1): 1 / 0 traps inside the then-arm, which was charged in full.
+        let trap = f.call(&mut store, &[Val::I32(1)]).unwrap_err();
+        assert_eq!(trap.code, wrun::TrapCode::IntegerDivideByZero, "{way:?}");
+        assert_eq!(store.get_fuel().unwrap(), 100 - 2 - 5, "{way:?}");
+        // f(2) completes: 2 + 5 + 1 (`i32.const 7`).
+        assert_eq!(f.call(&mut store, &[Val::I32(2)]).unwrap(), [Val::I32(7)]);
+        assert_eq!(store.get_fuel().unwrap(), 93 - 8, "{way:?}");
     }
 }
 
