@@ -52,6 +52,7 @@
 //! wrote would be taken for a function record); [`Func::new_unchecked`] is `unsafe` for that.
 
 pub mod aot;
+mod error;
 pub mod interp;
 pub mod jit;
 pub mod module;
@@ -68,9 +69,11 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub use runtime::store::StoreLimits;
 use runtime::store::{ExternVal, InstantiateError};
 
 pub use aot::{SidecarChoice, SidecarFile, SidecarStatus};
+pub use error::{Error, LinkReason};
 pub use module::{ModuleError, ModuleInfo};
 pub use runtime::{
     Caller, FrameInfo, FuncType, GlobalType, Limits, MemoryType, TableType, Trap, TrapCode, ValType,
@@ -118,6 +121,12 @@ pub struct Config {
     /// `Tier::Auto`: calls and loop iterations after which a function is compiled (see
     /// `tier.rs`).
     pub jit_threshold: u32,
+    // Resource limits and bounded code memory (issue 15).
+    /// The limits every store of this engine starts with (see [`Store::set_limits`]).
+    pub store_limits: StoreLimits,
+    /// Bytes of code memory the JIT may hold per module (`--jit-cache-size`); past it the
+    /// least recently used compiled functions are evicted (see `tier.rs`). `None`: unbounded.
+    pub jit_cache_size: Option<u64>,
     /// Charge fuel per basic block on every tier (ARCHITECTURE.md "Fuel"); a store then starts
     /// with 0 fuel ([`Store::set_fuel`]). Off: no fuel code at all.
     pub consume_fuel: bool,
@@ -138,6 +147,8 @@ impl Default for Config {
             value_stack_slots: 1 << 20,
             max_call_depth: 50_000,
             jit_threshold: tier::DEFAULT_JIT_THRESHOLD,
+            store_limits: StoreLimits::default(),
+            jit_cache_size: None,
             consume_fuel: false,
         }
     }
@@ -155,47 +166,6 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An opaque host value; in a slot it is `value + 1` (0 = null).
     ExternRef(Option<u32>),
-}
-
-/// Any failure of loading, linking or instantiating.
-#[derive(Debug)]
-pub enum Error {
-    /// Malformed or invalid module (wasmparser's reason and the byte offset).
-    Module(ModuleError),
-    /// An import could not be satisfied (unknown, or of an incompatible type).
-    Link(String),
-    /// Instantiation trapped (start function, or segment initialization).
-    Trap(Trap),
-    /// A resource could not be allocated (e.g. memory reservation).
-    Resource(String),
-    /// A fuel operation on a store whose engine does not consume fuel.
-    FuelNotEnabled,
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Error::Module(e) => write!(f, "invalid module: {e}"),
-            Error::Link(m) => write!(f, "link error: {m}"),
-            Error::Trap(t) => write!(f, "{t}"),
-            Error::Resource(m) => write!(f, "resource error: {m}"),
-            Error::FuelNotEnabled => f.write_str("fuel is not configured in this store"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<ModuleError> for Error {
-    fn from(e: ModuleError) -> Error {
-        Error::Module(e)
-    }
-}
-
-impl From<Trap> for Error {
-    fn from(t: Trap) -> Error {
-        Error::Trap(t)
-    }
 }
 
 /// Shared engine state: configuration and the canonical function-type registry.
@@ -285,20 +255,34 @@ impl Module {
             // A sidecar holds every function compiled: nothing to manage.
             (Some(code), _) => (Some(code), None),
             (None, Tier::Interp) => (None, None),
+            // A bounded code cache evicts functions one by one, which a whole-module buffer
+            // (calls between its functions are direct) cannot: each function is compiled at
+            // its first call instead, through a tier manager.
+            (None, Tier::Jit | Tier::Aot) if config.jit_cache_size.is_some() => (
+                None,
+                Some(Arc::new(tier::TierManager::with_cache_size(
+                    &info,
+                    1,
+                    config.jit_cache_size,
+                ))),
+            ),
             (None, Tier::Jit | Tier::Aot) => (
                 Some(Arc::new(
                     jit::JitModule::compile_metered(&info, config.consume_fuel)
-                        .map_err(Error::Resource)?,
+                        .map_err(Error::Internal)?,
                 )),
                 None,
             ),
             (None, Tier::Auto) => (
                 None,
-                Some(Arc::new(tier::TierManager::metered(
-                    &info,
-                    config.jit_threshold,
-                    config.consume_fuel,
-                ))),
+                Some(Arc::new(
+                    tier::TierManager::with_cache_size(
+                        &info,
+                        config.jit_threshold,
+                        config.jit_cache_size,
+                    )
+                    .metered(config.consume_fuel),
+                )),
             ),
         };
         let jit_compile_time = started.elapsed();
@@ -308,6 +292,9 @@ impl Module {
             (None, None) => None,
         };
         let code = Arc::new(interp::ModuleCode::new(&info, tiering).metered(config.consume_fuel));
+        if let Some(manager) = &tier_manager {
+            manager.attach_interp_code(&code);
+        }
         Ok(Module {
             info,
             code,
@@ -348,6 +335,8 @@ impl Module {
                 compiled: self.info.bodies.len(),
                 compile_time: self.jit_compile_time,
                 code_bytes: jit.code_len() as u64,
+                peak_code_memory: jit.memory_bytes() as u64,
+                code_memory: jit.memory_bytes() as u64,
                 ..tier::TierStats::default()
             },
             (None, None) => tier::TierStats::default(),
@@ -445,6 +434,19 @@ pub struct Store {
     /// Compiled code of the instantiated modules, kept alive as long as their instances.
     jit_code: Vec<Arc<jit::JitModule>>,
     data: runtime::store::StoreData,
+    /// The tier managers of the instances (by index) whose records they may point at code:
+    /// told to forget those records when the store drops.
+    tier_users: Vec<(Arc<tier::TierManager>, u32)>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        for (manager, index) in &self.tier_users {
+            if let Some(data) = self.data.instance(*index) {
+                manager.forget_records(&data.defined_funcs);
+            }
+        }
+    }
 }
 
 impl Store {
@@ -455,8 +457,19 @@ impl Store {
             engine: engine.clone(),
             interp: interp::Interp::new(config.value_stack_slots, config.max_call_depth),
             jit_code: Vec::new(),
-            data: runtime::store::StoreData::default(),
+            data: runtime::store::StoreData::with_limits(config.store_limits),
+            tier_users: Vec::new(),
         }
+    }
+
+    /// Sets the resource limits for the memories, tables and instances created from now on
+    /// (wasmtime's `StoreLimits`).
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.data.limits = limits;
+    }
+
+    pub fn limits(&self) -> StoreLimits {
+        self.data.limits
     }
 
     pub fn engine(&self) -> &Engine {
@@ -761,7 +774,7 @@ fn resource(message: String) -> Error {
 
 impl Memory {
     pub fn new(store: &mut Store, ty: MemoryType) -> Result<Memory, Error> {
-        let memory = runtime::memory::LinearMemory::new(ty).map_err(resource)?;
+        let memory = store.data.new_memory(ty).map_err(resource)?;
         Ok(Memory {
             store: store.id,
             index: store.data.add_memory(memory),
@@ -801,14 +814,16 @@ impl Memory {
 impl Table {
     pub fn new(store: &mut Store, ty: TableType, init: Val) -> Result<Table, Error> {
         if init.ty() != ty.elem {
-            return Err(Error::Resource(format!(
-                "table of {} cannot be initialized with a {}",
-                ty.elem,
-                init.ty()
-            )));
+            return Err(Error::TypeMismatch {
+                what: "a table's initial value".to_string(),
+                expected: ty.elem.to_string(),
+                found: init.ty().to_string(),
+            });
         }
-        let table =
-            runtime::table::TableInstance::new(ty, store.slot_of(&init)).map_err(resource)?;
+        let table = store
+            .data
+            .new_table(ty, store.slot_of(&init))
+            .map_err(resource)?;
         Ok(Table {
             store: store.id,
             index: store.data.add_table(table),
@@ -840,11 +855,11 @@ impl Table {
 impl Global {
     pub fn new(store: &mut Store, ty: GlobalType, value: Val) -> Result<Global, Error> {
         if value.ty() != ty.ty {
-            return Err(Error::Resource(format!(
-                "global of type {} cannot hold a {}",
-                ty.ty,
-                value.ty()
-            )));
+            return Err(Error::TypeMismatch {
+                what: "a global's value".to_string(),
+                expected: ty.ty.to_string(),
+                found: value.ty().to_string(),
+            });
         }
         let global = runtime::store::GlobalInstance {
             value: store.slot_of(&value),
@@ -978,18 +993,18 @@ impl Linker {
     pub fn instantiate(&self, store: &mut Store, module: &Module) -> Result<Instance, Error> {
         if !Arc::ptr_eq(&module.engine.inner, &store.engine.inner) {
             // Type ids are per engine; mixing engines would make call_indirect checks wrong.
-            return Err(Error::Link(
-                "the module and the store belong to different engines".into(),
-            ));
+            return Err(Error::EngineMismatch);
         }
         let info = &module.info;
         let mut imports = Vec::with_capacity(info.imports.len());
         for (i, import) in info.imports.iter().enumerate() {
+            let link_error = |reason| Error::Link {
+                module: import.module.clone(),
+                name: import.name.clone(),
+                reason,
+            };
             let Some(item) = self.get(&import.module, &import.name) else {
-                return Err(Error::Link(format!(
-                    "unknown import: `{}::{}` has not been defined",
-                    import.module, import.name
-                )));
+                return Err(link_error(LinkReason::Unknown));
             };
             let val = item.to_runtime(store);
             let expected_type_id = match import.kind {
@@ -999,7 +1014,7 @@ impl Linker {
             store
                 .data
                 .check_import(info, i, val, expected_type_id)
-                .map_err(Error::Link)?;
+                .map_err(|why| link_error(LinkReason::Incompatible(why)))?;
             imports.push(val);
         }
         let tier_code: Arc<dyn std::any::Any + Send + Sync> = module.code.clone();
@@ -1012,6 +1027,11 @@ impl Linker {
             .data
             .instantiate(info, tier_code, &module.type_ids, &imports);
         attach_jit_code(store, module, next_index);
+        if let Some(manager) = &module.tier_manager
+            && store.data.instance(next_index).is_some()
+        {
+            store.tier_users.push((manager.clone(), next_index));
+        }
         let index = result.map_err(|e| match e {
             InstantiateError::Resource(m) => Error::Resource(m),
             InstantiateError::Trap(t) => Error::Trap(t),

@@ -154,6 +154,27 @@ struct RunArgs {
     #[arg(long, value_name = "NAME")]
     argv0: Option<String>,
 
+    // Resource limits and bounded code memory (issue 15).
+    /// Largest size of each linear memory, in bytes (suffixes K, M, G: powers of 1024);
+    /// `memory.grow` past it returns -1, a larger initial memory fails instantiation.
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    max_memory_size: Option<u64>,
+
+    /// Largest number of elements of each table; `table.grow` past it returns -1, a larger
+    /// initial table fails instantiation.
+    #[arg(long, value_name = "N")]
+    max_table_elements: Option<u64>,
+
+    /// Largest number of instances (preloads and the main module count).
+    #[arg(long, value_name = "N")]
+    max_instances: Option<usize>,
+
+    /// Bound on the JIT's code memory per module, in bytes (suffixes K, M, G); past it the
+    /// least recently used compiled functions are evicted and interpreted until hot again.
+    /// Code from an AOT sidecar is not counted and never evicted.
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    jit_cache_size: Option<u64>,
+
     /// Give the guest N units of fuel, charged per basic block by its operator count (as
     /// wasmtime counts); running out traps with "all fuel consumed by WebAssembly".
     #[arg(long, value_name = "N")]
@@ -170,6 +191,27 @@ struct RunArgs {
         allow_hyphen_values = true
     )]
     args: Vec<String>,
+}
+
+/// A byte count: digits with an optional K, M or G suffix (powers of 1024).
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let (digits, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c.to_ascii_uppercase()),
+        _ => (text, 'B'),
+    };
+    let shift = match unit {
+        'B' => 0,
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        _ => return Err(format!("{text:?}: the unit must be K, M or G")),
+    };
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?}: not a byte count"))?;
+    value
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("{text:?}: too large"))
 }
 
 /// `--tier` values; one per [`wrun::Tier`].
@@ -392,8 +434,8 @@ fn compile_module(module_path: &Path, output: Option<PathBuf>, consume_fuel: boo
             output!("{}", output.display());
             ExitCode::SUCCESS
         }
-        Err(wrun::Error::Resource(message)) => {
-            report!("error: {}: {message}", module_path.display());
+        Err(wrun::Error::Sidecar { reason, .. }) => {
+            report!("error: {}: {reason}", module_path.display());
             ExitCode::FAILURE
         }
         Err(error) => {
@@ -421,6 +463,12 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
     let config = Config {
         tier: args.tier.into(),
         jit_threshold: args.jit_threshold,
+        store_limits: wrun::StoreLimits {
+            max_memory_size: args.max_memory_size,
+            max_table_elements: args.max_table_elements,
+            max_instances: args.max_instances,
+        },
+        jit_cache_size: args.jit_cache_size,
         consume_fuel: args.fuel.is_some(),
         ..Config::default()
     };
@@ -528,6 +576,8 @@ fn print_stats(tier: Tier, module: &Module) {
         stats.compile_time.as_secs_f64() * 1e3
     );
     report!("  code bytes:            {}", stats.code_bytes);
+    report!("  peak code memory:      {} bytes", stats.peak_code_memory);
+    report!("  evictions:             {}", stats.evictions);
     report!(
         "  sidecar:               {}",
         module.sidecar_status().describe()

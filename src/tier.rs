@@ -23,11 +23,15 @@
 //!
 //! # States
 //!
-//! Per defined function: interpreted (no entry in `compiled`), compiling (inside the
-//! `OnceLock` initialisation: another thread asking waits), compiled (`Some(code)`), or
-//! failed (`None`: it stays interpreted and the interpreter stops reporting it). Compiled
-//! code is shared by every instance of the module; each instance's record gets the entry
-//! the first time the interpreter reports the function for that instance.
+//! Per defined function, a [`Slot`] behind the manager's lock: interpreted (never hot, or
+//! evicted), compiled (its code, the records using it, when it was last used), or failed (it
+//! stays interpreted and the interpreter stops reporting it). Compiling happens under the
+//! lock (another thread asking waits). Compiled code is shared by every instance of the
+//! module; each instance's record gets the entry the first time the interpreter reports the
+//! function for that instance, and becomes one of the code's users. With a code cache size
+//! the compiled ones may be evicted back to interpreted ([`TierManager`]'s docs); with
+//! `Tier::Jit` and a cache size a manager with threshold 1 compiles each function lazily, as
+//! a whole-module buffer (direct calls between its functions) cannot be evicted piecemeal.
 //!
 //! # Thresholds
 //!
@@ -38,10 +42,11 @@
 //! (see its docs).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
-use crate::interp::{Interp, Tiering};
+use crate::interp::{Interp, ModuleCode, Tiering};
 use crate::jit::JitModule;
 use crate::jit::compile::CpuFeatures;
 use crate::jit::entry::Fallback;
@@ -85,99 +90,336 @@ pub struct TierStats {
     /// Time spent compiling, and the machine code produced.
     pub compile_time: Duration,
     pub code_bytes: u64,
+    // Bounded code memory (issue 15).
+    /// Compiled functions evicted from the code cache.
+    pub evictions: u64,
+    /// Most and current bytes of code memory held (pages of live and evicted-but-unfreed
+    /// code; with `Tier::Jit` the module's code).
+    pub peak_code_memory: u64,
+    pub code_memory: u64,
 }
 
 /// Threshold of a module whose functions were all compiled before start (`Tier::Jit`, an
 /// AOT sidecar): nothing is ever reported hot, the manager only enters compiled code.
 pub const NEVER: u32 = u32::MAX;
 
+/// A function record that holds compiled code of the manager, with the thread that owns it
+/// (the thread of its store: stores are not `Send`).
+struct User {
+    record: *const FuncRecord,
+    thread: ThreadId,
+}
+
+/// One defined function's place in the manager.
+enum Slot {
+    /// No code (never hot, or evicted).
+    Interpreted,
+    Compiled(Compiled),
+    /// Compiling failed: it stays interpreted.
+    Failed,
+}
+
+struct Compiled {
+    code: Arc<JitModule>,
+    /// Bytes counted against the code cache ([`JitModule::memory_bytes`]).
+    bytes: u64,
+    /// The manager's clock when the code was last handed out (LRU order).
+    last_used: u64,
+    /// Every record whose `code` points into `code`.
+    users: Vec<User>,
+}
+
+/// The compiled code of a module and its accounting, behind the manager's lock.
+struct Cache {
+    slots: Box<[Slot]>,
+    /// Advanced on every use; `Compiled::last_used` is a reading of it.
+    clock: u64,
+    /// Bytes of the compiled functions in `slots`, and of the evicted code not freed yet.
+    live_bytes: u64,
+    retired_bytes: u64,
+    /// Evicted code some frame of this thread may still run or return into.
+    retired: Vec<(Arc<JitModule>, u64)>,
+    peak_bytes: u64,
+    evictions: u64,
+}
+
+// SAFETY: the raw record pointers in `users` are dereferenced only by the thread recorded
+// with them (eviction only evicts functions whose every user is the evicting thread), and
+// only while the record is alive (a store forgets its records before dropping them).
+unsafe impl Send for Cache {}
+
 /// The per-module tier manager (`Tier::Auto`; with [`NEVER`] for precompiled modules).
+///
+/// # Bounded code memory
+///
+/// With a cache size (`Config::jit_cache_size`), compiling a function whose code would push
+/// the module's code memory (live compiled functions plus evicted code not yet freed, in
+/// pages) past it first evicts the least recently used compiled functions: every record
+/// using the victim gets a null `code` again (callers take `CALL_SLOW`, the interpreter runs
+/// it), its interpreter counters restart from zero (it is compiled again once hot again), and
+/// its code is retired. "Used" is when the manager last handed the code out (compiled it,
+/// attached it to an instance's record, entered one of its loops by OSR): no cost on any
+/// call, at the price of not seeing calls between compiled functions (for those it is the
+/// order of tier-up). Retired code is freed as soon as this thread has no word of its native
+/// stack pointing into it ([`crate::jit::entry::code_ranges_on_stack`]): only the evicting
+/// thread can run it, because a function is evicted only when every record using it belongs
+/// to a store of the evicting thread (functions shared with stores of other threads are never
+/// victims). Freeing the `JitModule` drops its code-registry entry with it, so the signal
+/// handler and the profiler stop seeing the range when, and only when, nothing can run it.
+/// When no victim is left (all on the stack, or shared), the new function stays interpreted.
 pub struct TierManager {
     module: Arc<ModuleInfo>,
     threshold: u32,
     /// Compile with fuel charges (`Config::consume_fuel`).
     consume_fuel: bool,
     cpu: CpuFeatures,
-    /// Per defined function: its compiled code once hot (`None`: compiling failed).
-    compiled: Box<[OnceLock<Option<JitModule>>]>,
+    cache_size: Option<u64>,
+    cache: Mutex<Cache>,
+    /// The interpreter's code of this module (to restart an evicted function's counters).
+    interp_code: OnceLock<Weak<ModuleCode>>,
     /// Per defined function: entered through OSR at least once.
     osr_used: Box<[AtomicBool]>,
     osr_entries: AtomicU64,
     compile_nanos: AtomicU64,
     code_bytes: AtomicU64,
+    compiled_count: AtomicU64,
 }
 
 impl TierManager {
     pub fn new(module: &Arc<ModuleInfo>, threshold: u32) -> TierManager {
-        Self::metered(module, threshold, false)
+        Self::with_cache_size(module, threshold, None)
     }
 
-    /// [`TierManager::new`] for an engine with `Config::consume_fuel`: the code it compiles
-    /// charges fuel exactly as the interpreter does (ARCHITECTURE.md "Fuel").
-    pub fn metered(module: &Arc<ModuleInfo>, threshold: u32, consume_fuel: bool) -> TierManager {
+    /// A manager whose compiled code stays within `cache_size` bytes (see the type's docs).
+    pub fn with_cache_size(
+        module: &Arc<ModuleInfo>,
+        threshold: u32,
+        cache_size: Option<u64>,
+    ) -> TierManager {
         let n = module.bodies.len();
         TierManager {
             module: module.clone(),
-            consume_fuel,
+            consume_fuel: false,
             threshold: threshold.max(1),
             cpu: CpuFeatures::detect(),
-            compiled: (0..n).map(|_| OnceLock::new()).collect(),
+            cache_size,
+            cache: Mutex::new(Cache {
+                slots: (0..n).map(|_| Slot::Interpreted).collect(),
+                clock: 0,
+                live_bytes: 0,
+                retired_bytes: 0,
+                retired: Vec::new(),
+                peak_bytes: 0,
+                evictions: 0,
+            }),
+            interp_code: OnceLock::new(),
             osr_used: (0..n).map(|_| AtomicBool::new(false)).collect(),
             osr_entries: AtomicU64::new(0),
             compile_nanos: AtomicU64::new(0),
             code_bytes: AtomicU64::new(0),
+            compiled_count: AtomicU64::new(0),
         }
     }
 
-    /// The compiled code of `func_index` (imports counted), compiling it on first request.
-    fn function(&self, func_index: u32, trigger: Trigger) -> Option<&JitModule> {
+    /// This manager compiling with fuel charges when `consume_fuel` (`Config::consume_fuel`),
+    /// so its code charges exactly as the interpreter does (ARCHITECTURE.md "Fuel").
+    pub fn metered(mut self, consume_fuel: bool) -> TierManager {
+        self.consume_fuel = consume_fuel;
+        self
+    }
+
+    /// Tells the manager the interpreter's code of its module (once, by `Module`).
+    pub fn attach_interp_code(&self, code: &Arc<ModuleCode>) {
+        let _ = self.interp_code.set(Arc::downgrade(code));
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Cache> {
+        // A poisoned cache is still consistent: every update is completed before any call
+        // that could panic.
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The compiled code of `func_index` (imports counted) for `record`, compiling it if it
+    /// has none; `record` becomes one of its users.
+    fn function(
+        &self,
+        record: &FuncRecord,
+        func_index: u32,
+        trigger: Trigger,
+    ) -> Option<Arc<JitModule>> {
         if self.threshold == NEVER {
             return None;
         }
         let defined = func_index.checked_sub(self.module.num_imported_funcs)? as usize;
-        self.compiled
-            .get(defined)?
-            .get_or_init(|| {
-                let started = Instant::now();
-                let result = JitModule::compile_function(
-                    &self.module,
-                    func_index,
-                    self.cpu,
-                    self.consume_fuel,
-                );
-                let elapsed = started.elapsed();
-                self.compile_nanos
-                    .fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
-                let name = self.module.func_name(func_index).unwrap_or("");
-                match result {
-                    Ok(code) => {
-                        self.code_bytes
-                            .fetch_add(code.code_len() as u64, Ordering::Relaxed);
-                        log::debug!(
-                            "tier-up: function {func_index} {name:?} ({trigger}): {} bytes in {:?}",
-                            code.code_len(),
-                            elapsed
-                        );
-                        Some(code)
-                    }
-                    Err(message) => {
-                        log::warn!("function {func_index} {name:?} stays interpreted: {message}");
-                        None
-                    }
+        let mut cache = self.lock();
+        let cache = &mut *cache;
+        cache.clock += 1;
+        let now = cache.clock;
+        let user = User {
+            record,
+            thread: std::thread::current().id(),
+        };
+        match cache.slots.get_mut(defined)? {
+            Slot::Failed => return None,
+            Slot::Compiled(compiled) => {
+                compiled.last_used = now;
+                if !compiled
+                    .users
+                    .iter()
+                    .any(|u| std::ptr::eq(u.record, record))
+                {
+                    compiled.users.push(user);
                 }
-            })
-            .as_ref()
+                return Some(compiled.code.clone());
+            }
+            Slot::Interpreted => {}
+        }
+        let started = Instant::now();
+        let result =
+            JitModule::compile_function(&self.module, func_index, self.cpu, self.consume_fuel);
+        let elapsed = started.elapsed();
+        self.compile_nanos
+            .fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
+        let name = self.module.func_name(func_index).unwrap_or("");
+        let code = match result {
+            Ok(code) => code,
+            Err(message) => {
+                log::warn!("function {func_index} {name:?} stays interpreted: {message}");
+                cache.slots[defined] = Slot::Failed;
+                return None;
+            }
+        };
+        let bytes = code.memory_bytes() as u64;
+        if let Some(limit) = self.cache_size
+            && bytes > limit
+        {
+            log::debug!(
+                "function {func_index} {name:?} stays interpreted: its {bytes} bytes exceed \
+                 the code cache ({limit} bytes)"
+            );
+            cache.slots[defined] = Slot::Failed;
+            return None;
+        }
+        if let Some(limit) = self.cache_size
+            && !self.make_room(cache, defined, bytes, limit)
+        {
+            log::debug!(
+                "function {func_index} {name:?} stays interpreted for now: no room for its \
+                 {bytes} bytes in the code cache ({limit} bytes)"
+            );
+            return None;
+        }
+        self.code_bytes
+            .fetch_add(code.code_len() as u64, Ordering::Relaxed);
+        self.compiled_count.fetch_add(1, Ordering::Relaxed);
+        log::debug!(
+            "tier-up: function {func_index} {name:?} ({trigger}): {} bytes in {:?}",
+            code.code_len(),
+            elapsed
+        );
+        let code = Arc::new(code);
+        cache.live_bytes += bytes;
+        cache.peak_bytes = cache.peak_bytes.max(cache.live_bytes + cache.retired_bytes);
+        cache.slots[defined] = Slot::Compiled(Compiled {
+            code: code.clone(),
+            bytes,
+            last_used: now,
+            users: vec![user],
+        });
+        Some(code)
+    }
+
+    /// Frees retired code and evicts least recently used functions (never `keep`) until
+    /// `bytes` more fit within `limit`; false if they cannot.
+    fn make_room(&self, cache: &mut Cache, keep: usize, bytes: u64, limit: u64) -> bool {
+        let this_thread = std::thread::current().id();
+        loop {
+            Self::free_retired(cache);
+            if cache.live_bytes + cache.retired_bytes + bytes <= limit {
+                return true;
+            }
+            let victim = cache
+                .slots
+                .iter()
+                .enumerate()
+                .filter_map(|(i, slot)| match slot {
+                    Slot::Compiled(c)
+                        if i != keep && c.users.iter().all(|u| u.thread == this_thread) =>
+                    {
+                        Some((c.last_used, i))
+                    }
+                    _ => None,
+                })
+                .min();
+            let Some((_, victim)) = victim else {
+                return false;
+            };
+            let Slot::Compiled(evicted) =
+                std::mem::replace(&mut cache.slots[victim], Slot::Interpreted)
+            else {
+                unreachable!("the victim was chosen among compiled slots")
+            };
+            for user in &evicted.users {
+                // SAFETY: every user is a record of a store of this thread (the filter
+                // above), alive (stores forget their records before freeing them), and
+                // only this thread reads or writes it.
+                unsafe { (*user.record).code.set(std::ptr::null()) };
+            }
+            let func_index = self.module.num_imported_funcs + victim as u32;
+            if let Some(code) = self.interp_code.get().and_then(Weak::upgrade) {
+                code.reset_counters(func_index);
+            }
+            log::debug!(
+                "evicted function {func_index} {:?}: {} bytes",
+                self.module.func_name(func_index).unwrap_or(""),
+                evicted.bytes
+            );
+            cache.live_bytes -= evicted.bytes;
+            cache.retired_bytes += evicted.bytes;
+            cache.retired.push((evicted.code, evicted.bytes));
+            cache.evictions += 1;
+        }
+    }
+
+    /// Frees the retired code no frame of this thread can run or return into.
+    fn free_retired(cache: &mut Cache) {
+        if cache.retired.is_empty() {
+            return;
+        }
+        let ranges: Vec<(usize, usize)> =
+            cache.retired.iter().map(|(c, _)| c.code_range()).collect();
+        let on_stack = crate::jit::entry::code_ranges_on_stack(&ranges);
+        let mut index = 0;
+        cache.retired.retain(|(_, bytes)| {
+            let keep = on_stack[index];
+            index += 1;
+            if !keep {
+                cache.retired_bytes -= bytes;
+            }
+            keep
+        });
+    }
+
+    /// Records `records` (the defined functions of an instance whose store is being dropped)
+    /// stop being users of any code.
+    pub fn forget_records(&self, records: &[FuncRecord]) {
+        let range = records.as_ptr_range();
+        let mut cache = self.lock();
+        for slot in cache.slots.iter_mut() {
+            if let Slot::Compiled(compiled) = slot {
+                compiled.users.retain(|u| !range.contains(&u.record));
+            }
+        }
     }
 
     /// Statistics of this module's compilation (the interpreter's count is added by the caller).
     pub fn stats(&self) -> TierStats {
+        let cache = self.lock();
         TierStats {
             interpreted: 0,
-            compiled: self
-                .compiled
-                .iter()
-                .filter(|c| matches!(c.get(), Some(Some(_))))
-                .count(),
+            compiled: self.compiled_count.load(Ordering::Relaxed) as usize,
             osr_functions: self
                 .osr_used
                 .iter()
@@ -186,6 +428,9 @@ impl TierManager {
             osr_entries: self.osr_entries.load(Ordering::Relaxed),
             compile_time: Duration::from_nanos(self.compile_nanos.load(Ordering::Relaxed)),
             code_bytes: self.code_bytes.load(Ordering::Relaxed),
+            evictions: cache.evictions,
+            peak_code_memory: cache.peak_bytes,
+            code_memory: cache.live_bytes + cache.retired_bytes,
         }
     }
 }
@@ -197,14 +442,14 @@ impl Tiering for TierManager {
 
     fn compile_for_call(&self, record: &FuncRecord) -> Option<*const u8> {
         let entry = self
-            .function(record.func_index, Trigger::Calls)?
+            .function(record, record.func_index, Trigger::Calls)?
             .entry(record.func_index)?;
         record.code.set(entry);
         Some(entry)
     }
 
     fn osr_entry(&self, record: &FuncRecord, wasm_offset: u32) -> Option<*const u8> {
-        let code = self.function(record.func_index, Trigger::Loop)?;
+        let code = self.function(record, record.func_index, Trigger::Loop)?;
         record.code.set(code.entry(record.func_index)?);
         let entry = code.osr_entry(record.func_index, wasm_offset)?;
         let defined = (record.func_index - self.module.num_imported_funcs) as usize;
@@ -219,6 +464,21 @@ impl Tiering for TierManager {
         }
         self.osr_entries.fetch_add(1, Ordering::Relaxed);
         Some(entry)
+    }
+
+    fn may_retry(&self, record: &FuncRecord) -> bool {
+        let Some(defined) = record
+            .func_index
+            .checked_sub(self.module.num_imported_funcs)
+        else {
+            return false;
+        };
+        self.cache_size.is_some()
+            && self.threshold != NEVER
+            && matches!(
+                self.lock().slots.get(defined as usize),
+                Some(Slot::Interpreted)
+            )
     }
 
     unsafe fn run_compiled(
@@ -250,8 +510,11 @@ pub unsafe fn run_compiled(
         call: interp_fallback,
         ctx: interp.cast(),
     };
+    let mark = crate::profile::guest::compiled_enter(crate::jit::entry::call_out_state);
     // SAFETY: forwarded contract.
-    unsafe { crate::jit::enter(entry, vmctx, fp, stack_end, Some(fallback)) }
+    let result = unsafe { crate::jit::enter(entry, vmctx, fp, stack_end, Some(fallback)) };
+    crate::profile::guest::compiled_leave(mark);
+    result
 }
 
 /// The JIT's fallback: runs `record` (a function without code) on the interpreter `ctx`.

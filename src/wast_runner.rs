@@ -402,7 +402,11 @@ impl<'a> Runner<'a> {
                     }
                 };
                 match self.linker.instantiate(&mut self.store, &compiled) {
-                    Err(Error::Link(actual)) => expect_message("link error", message, &actual),
+                    Err(error @ Error::Link { .. }) => {
+                        let text = error.to_string();
+                        let actual = text.strip_prefix("link error: ").unwrap_or(&text);
+                        expect_message("link error", message, actual)
+                    }
                     Err(other) => Outcome::Fail(format!(
                         "expected link error {message:?}, got {}",
                         show_executed(&Executed::Error(other))
@@ -480,10 +484,10 @@ impl<'a> Runner<'a> {
         let module = module.map_err(CompileError::Module)?;
         match module.sidecar_status() {
             SidecarStatus::Used(_) => Ok(module),
-            other => Err(CompileError::Module(Error::Resource(format!(
-                "sidecar {}",
-                other.describe()
-            )))),
+            other => Err(CompileError::Module(Error::Sidecar {
+                path,
+                reason: other.describe(),
+            })),
         }
     }
 

@@ -7,8 +7,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use wrun::{
-    Config, Engine, Extern, Func, FuncType, Global, GlobalType, Instance, Linker, Module, Store,
-    Table, TableType, Val, ValType,
+    Config, Engine, Error, Extern, Func, FuncType, Global, GlobalType, Instance, LinkReason,
+    Linker, Module, Store, Table, TableType, Val, ValType,
 };
 
 const WAT: &str = r#"(module
@@ -239,5 +239,44 @@ fn typed_host_functions_on_every_tier() {
             poke.ty(&store),
             FuncType::new(vec![ValType::I32, ValType::I32], vec![])
         );
+    }
+}
+
+#[test]
+fn errors_are_typed() {
+    let engine = Engine::new(Config::default());
+    // A body that does not validate: the function and the offset come as fields.
+    let bad = wat::parse_str("(module (func) (func (result i32) (i64.const 1)))").unwrap();
+    match Module::new(&engine, &bad) {
+        Err(Error::Validation {
+            function, offset, ..
+        }) => {
+            assert_eq!(function, Some(1));
+            assert!(offset > 0 && offset < bad.len(), "{offset}");
+        }
+        other => panic!("expected a validation error, got {:?}", other.map(|_| ())),
+    }
+    // An unknown import names the import.
+    let importer = wat::parse_str(r#"(module (import "env" "f" (func)))"#).unwrap();
+    let module = Module::new(&engine, &importer).unwrap();
+    let mut store = Store::new(&engine);
+    match Linker::new().instantiate(&mut store, &module) {
+        Err(Error::Link {
+            module,
+            name,
+            reason: LinkReason::Unknown,
+        }) => assert_eq!((module.as_str(), name.as_str()), ("env", "f")),
+        other => panic!("expected a link error, got {:?}", other.map(|_| ())),
+    }
+    // A global of one type given a value of another.
+    let ty = GlobalType {
+        ty: ValType::I32,
+        mutable: false,
+    };
+    match Global::new(&mut store, ty, Val::I64(1)) {
+        Err(Error::TypeMismatch {
+            expected, found, ..
+        }) => assert_eq!((expected.as_str(), found.as_str()), ("i32", "i64")),
+        other => panic!("expected a type mismatch, got {:?}", other.map(|_| ())),
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! For each seed, wasm-smith generates a valid module inside wrun's feature set (wasm 2.0
 //! without SIMD, at most one memory, bounded sizes), instrumented with fuel so every call
-//! terminates, with every item exported. Each tier loads it, instantiates it against
+//! terminates, with every item exported; every fourth seed instead gets a module from
+//! `differential/shapes.rs` (more live values than registers, deep loop nests, values across
+//! calls and merges: what a register-allocating tier gets wrong). Each tier loads it, instantiates it against
 //! deterministic dummy imports, and calls every exported function in order with arguments
 //! derived from the seed. Load and instantiation results, every call's results or trap, and the
 //! globals, tables and memory hashes after every call, then the full memories, must be equal.
@@ -39,6 +41,8 @@ mod compare;
 mod execute;
 #[path = "differential/generate.rs"]
 mod generate;
+#[path = "differential/shapes.rs"]
+mod shapes;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -242,6 +246,17 @@ fn print_events(name: &str, outcome: &execute::Outcome) {
     }
 }
 
+/// Every fourth seed: a module of the shapes of `shapes` (spilling, deep loop nests, values
+/// across calls and merges); the others: wasm-smith's (`generate`).
+fn module_for_seed(seed: u64) -> anyhow::Result<generate::Generated> {
+    if seed % 4 == 3 {
+        shapes::module(&mut generate::Rng::new(seed))
+            .map_err(|e| anyhow::anyhow!("seed {seed}: {e}"))
+    } else {
+        generate::module_for_seed(seed)
+    }
+}
+
 /// Runs `seed`'s module on tier A and on each of `tiers` (except known failures).
 fn check_seed(
     seed: u64,
@@ -251,7 +266,7 @@ fn check_seed(
 ) -> SeedReport {
     let generated = match std::env::var_os("WRUN_DIFF_FILE") {
         Some(path) => read_module_file(&PathBuf::from(path)),
-        None => generate::module_for_seed(seed),
+        None => module_for_seed(seed),
     };
     let generated = match generated {
         Ok(g) => g,

@@ -281,6 +281,81 @@ fn guest_profile_shows_the_tier_up() {
     assert!(share > 0.8, "{share}: {stacks:?}");
 }
 
+/// `run` (compiled) calls the host function `random_get` in a loop: the samples taken in the
+/// host function show it as `(native)` on top of the compiled caller.
+const HOST_CALLS_WAT: &str = r#"(module
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func $run (export "run") (param $n i64) (result i64)
+    (block $done
+      (loop $again
+        (br_if $done (i64.eqz (local.get $n)))
+        (drop (call $random_get (i32.const 0) (i32.const 16384)))
+        (local.set $n (i64.sub (local.get $n) (i64.const 1)))
+        (br $again)))
+    (i64.const 0)))
+"#;
+
+#[test]
+fn guest_profile_charges_host_calls_to_their_compiled_caller() {
+    let stacks = guest_profile_of("host", HOST_CALLS_WAT, &["--tier", "jit"], "20000");
+    let share = share_of(&stacks, "run [jit];(native)");
+    assert!(share > 0.8, "{share}: {stacks:?}");
+}
+
+/// `run` (interpreted, called once) calls `mid` once; `mid`'s loop is hot and enters compiled
+/// code by OSR; every 64th iteration it calls `leaf`, a long straight-line function called too
+/// rarely to be compiled. The samples in `leaf` show the whole mixed stack: interpreted `leaf`
+/// on compiled `mid` on interpreted `mid` and `run`.
+fn mixed_tiers_wat() -> String {
+    let mut leaf = String::new();
+    for _ in 0..4000 {
+        leaf.push_str(
+            "(local.set $x (i64.add (i64.mul (local.get $x) (i64.const 6364136223846793005)) (i64.const 1442695040888963407)))\n",
+        );
+    }
+    format!(
+        r#"(module
+  (func $leaf (param $x i64) (result i64)
+    {leaf}
+    (local.get $x))
+  (func $mid (param $n i64) (result i64)
+    (local $acc i64)
+    (block $done
+      (loop $again
+        (br_if $done (i64.eqz (local.get $n)))
+        (if (i64.eqz (i64.and (local.get $n) (i64.const 63)))
+          (then (local.set $acc (call $leaf (local.get $acc)))))
+        (local.set $acc (i64.add (local.get $acc) (local.get $n)))
+        (local.set $n (i64.sub (local.get $n) (i64.const 1)))
+        (br $again)))
+    (local.get $acc))
+  (func $run (export "run") (param $n i64) (result i64)
+    (call $mid (local.get $n))))
+"#
+    )
+}
+
+#[test]
+fn guest_profile_walks_mixed_interpreted_and_compiled_stacks() {
+    // 3,000,000 iterations: `mid` goes to tier 1 by OSR (loop threshold 100,000); `leaf` is
+    // called 46,875 times, below the call threshold, so it stays interpreted.
+    let stacks = guest_profile_of(
+        "mixed",
+        &mixed_tiers_wat(),
+        &["--tier", "auto", "--jit-threshold", "100000"],
+        "3000000",
+    );
+    let in_leaf: u64 = stacks
+        .iter()
+        .filter(|(s, _)| s.ends_with("leaf [interp]"))
+        .map(|(_, n)| n)
+        .sum();
+    let share = share_of(&stacks, "run [interp];mid [interp];mid [jit];leaf [interp]");
+    assert!(in_leaf >= 10, "{in_leaf} samples in leaf: {stacks:?}");
+    assert!(share > 0.6, "{share}: {stacks:?}");
+}
+
 #[test]
 fn a_bad_profile_value_is_an_error() {
     let dir = scratch_dir("bad");

@@ -92,9 +92,19 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
         timeout: Duration::from_secs(300),
         fuel: false,
     };
+    let mut jit_cache_size = None;
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            // Every tier under a bounded code cache (eviction under churn, see wrun's tier.rs).
+            "--jit-cache-size" => {
+                let value = args.next().ok_or("--jit-cache-size needs a value")?;
+                jit_cache_size = Some(
+                    value
+                        .parse::<u64>()
+                        .map_err(|_| format!("--jit-cache-size {value:?}: not a number"))?,
+                );
+            }
             "--tier" => {
                 let name = args.next().ok_or("--tier needs a value")?;
                 let tier = all_tiers()
@@ -123,7 +133,9 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
             "--fuel" => options.fuel = true,
             "-h" | "--help" => {
                 return Err(
-                    "usage: spec-tests [--tier NAME]... [--failures N|all] [--timeout SECS] [--fuel] [FILTER]...".into(),
+                    "usage: spec-tests [--tier NAME]... [--failures N|all] [--timeout SECS] \
+                     [--jit-cache-size BYTES] [--fuel] [FILTER]..."
+                        .into(),
                 );
             }
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag:?}")),
@@ -133,10 +145,9 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
     if options.tiers.is_empty() {
         options.tiers = all_tiers();
     }
-    if options.fuel {
-        for tier in &mut options.tiers {
-            tier.config.consume_fuel = true;
-        }
+    for tier in &mut options.tiers {
+        tier.config.jit_cache_size = jit_cache_size;
+        tier.config.consume_fuel = options.fuel;
     }
     Ok(options)
 }

@@ -161,9 +161,11 @@ pub fn write_sidecar_metered(
 ) -> Result<usize, crate::Error> {
     let info = Arc::new(crate::module::parse(wasm)?);
     let bytes = sidecar_bytes_metered(&info, cpu, consume_fuel, progress)
-        .map_err(crate::Error::Resource)?;
-    write_atomically(path, &bytes)
-        .map_err(|e| crate::Error::Resource(format!("cannot write {}: {e}", path.display())))?;
+        .map_err(crate::Error::Internal)?;
+    write_atomically(path, &bytes).map_err(|e| crate::Error::Sidecar {
+        path: path.to_path_buf(),
+        reason: format!("cannot write {}: {e}", path.display()),
+    })?;
     Ok(bytes.len())
 }
 

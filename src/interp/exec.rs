@@ -1514,8 +1514,11 @@ impl Interp {
                                 return_to_caller!();
                             }
                             _ => {
-                                // Stays interpreted: stop asking.
-                                f.loop_trigger.store(u32::MAX, Ordering::Relaxed);
+                                // Stays interpreted: stop asking, unless the tier manager
+                                // may compile it later (its code cache was full).
+                                if !tiering.is_some_and(|t| t.may_retry(&*record)) {
+                                    f.loop_trigger.store(u32::MAX, Ordering::Relaxed);
+                                }
                                 f.back_edges.store(0, Ordering::Relaxed);
                             }
                         }
@@ -1701,10 +1704,17 @@ unsafe fn hot_entry(
         return std::ptr::null();
     }
     // SAFETY: per the contract, `code` and `record` are alive.
-    let entry = unsafe { (*code).tiering().and_then(|t| t.compile_for_call(&*record)) };
+    let tiering = unsafe { (*code).tiering() };
+    let entry = tiering.and_then(|t| t.compile_for_call(unsafe { &*record }));
     entry.unwrap_or_else(|| {
-        // Stays interpreted: stop asking.
-        callee.call_trigger.store(u32::MAX, Ordering::Relaxed);
+        // Stays interpreted: stop asking, unless the tier manager may compile it later (its
+        // code cache was full); then count again from zero.
+        // SAFETY: as above.
+        if tiering.is_some_and(|t| t.may_retry(unsafe { &*record })) {
+            callee.calls.store(0, Ordering::Relaxed);
+        } else {
+            callee.call_trigger.store(u32::MAX, Ordering::Relaxed);
+        }
         std::ptr::null()
     })
 }

@@ -272,6 +272,13 @@ pub trait Tiering: Send + Sync {
     /// A loop of `record` got hot: the OSR entry for the loop whose `loop` operator is at
     /// `wasm_offset` (compiling the function, and setting `record.code`, if needed).
     fn osr_entry(&self, record: &FuncRecord, wasm_offset: u32) -> Option<*const u8>;
+    /// After [`Tiering::compile_for_call`] or [`Tiering::osr_entry`] answered `None` for
+    /// `record`: whether asking again later may succeed (a bounded code cache had no room
+    /// now), so the interpreter restarts its counts instead of giving up on the function.
+    fn may_retry(&self, record: &FuncRecord) -> bool {
+        let _ = record;
+        false
+    }
     /// Runs compiled code `entry` of instance `vmctx` with its frame at `fp` on `interp`'s
     /// value stack (which ends at `stack_end`); functions without code that it calls run on
     /// `interp`.
@@ -355,6 +362,19 @@ impl ModuleCode {
                 .map_err(String::as_str),
             None => Err("call of a function without a body"),
         }
+    }
+
+    /// Function `func_index` lost its compiled code (the tier manager evicted it): its call
+    /// and loop counts start again from zero, so it is compiled again only when hot again.
+    pub fn reset_counters(&self, func_index: u32) {
+        let (Some(translated), Some(tiering)) = (self.translated(func_index), &self.tiering) else {
+            return;
+        };
+        let (calls, loops) = tiering.triggers();
+        translated.calls.store(0, Ordering::Relaxed);
+        translated.back_edges.store(0, Ordering::Relaxed);
+        translated.call_trigger.store(calls, Ordering::Relaxed);
+        translated.loop_trigger.store(loops, Ordering::Relaxed);
     }
 
     /// The translated code of function `func_index` if it has been translated already (the

@@ -46,6 +46,11 @@ impl CodeMemory {
         self.len
     }
 
+    /// Bytes of memory the code occupies (its length rounded up to whole pages).
+    pub fn allocated_len(&self) -> usize {
+        self.allocation.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -55,6 +55,25 @@ pub fn disassemble_metered(
         let mut last_wasm = None;
         let mut line = String::new();
         while decoder.can_decode() {
+            let here = decoder.ip() as u32;
+            if let Some(&(_, data_end)) = out.data.iter().find(|(s, _)| *s == here) {
+                // Jump tables and constants: bytes, not instructions.
+                let data_end = data_end.min(end as u32);
+                for row in (here..data_end).step_by(16) {
+                    let row_end = (row + 16).min(data_end);
+                    let hex: String = out.code[row as usize..row_end as usize]
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
+                    let _ = writeln!(text, "  {row:6x}  .bytes {hex}");
+                }
+                let position = (data_end as usize).saturating_sub(start);
+                if decoder.set_position(position).is_err() {
+                    break;
+                }
+                decoder.set_ip(u64::from(data_end));
+                continue;
+            }
             let instruction = decoder.decode();
             let at = instruction.ip() as u32;
             if let Some(entry) = osr.iter().find(|e| e.code_offset == at) {

@@ -3,11 +3,14 @@
 
 use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::code_memory::CodeMemory;
 use super::exec_context::ACTIVE;
-pub use super::exec_context::{ExecContext, exec_offsets, jit_helper};
+pub use super::exec_context::{ExecContext, SuspendedFrame, exec_offsets, jit_helper};
+use super::trap::CallOutState;
 use super::x64::{Alu, Assembler, Gpr, Mem, Size, Width};
+use crate::runtime::libcalls::{self, helper_index};
 use crate::runtime::vmctx::offsets;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx};
 
@@ -19,6 +22,51 @@ const NATIVE_STACK_RESERVE: usize = 256 * 1024;
 pub(crate) struct Trampoline {
     code: CodeMemory,
     trap_stub: usize,
+    /// The JIT helpers in [`jit_helper`] order, as compiled code calls them: `CALL_SLOW` is
+    /// its entry thunk (it records the caller's frame, then jumps to [`call_slow`]).
+    jit_helpers: [usize; jit_helper::COUNT],
+    /// The same, with `CONVERT` and `FLOAT_OP` routed through call-out stubs
+    /// ([`track_call_outs`]); `CALL_SLOW`'s thunk records the call-out itself, and
+    /// `COLLECT_BACKTRACE` (called by the trap stubs, not by compiled code) stays direct.
+    routed_jit_helpers: [usize; jit_helper::COUNT],
+    /// The runtime helpers (`VmCtx::helpers`), each routed through a call-out stub.
+    routed_runtime_helpers: [usize; helper_index::COUNT],
+}
+
+/// Whether compiled code's helper and host calls go through the call-out stubs (set once, by
+/// the guest profiler, before any module is instantiated).
+static TRACK_CALL_OUTS: AtomicBool = AtomicBool::new(false);
+
+/// Routes every helper call of compiled code through a call-out stub that records the return
+/// address and the compiled caller's `rbp` in `ExecContext::exit_pc/exit_fp` for the duration
+/// of the call (`CALL_SLOW`, which also runs host functions and interpreted callees, records
+/// them in its thunk anyway), so a profiler sample taken in Rust code can still walk the
+/// compiled frames below it. Costs a few instructions per helper call; off unless a guest
+/// profile runs. Affects instances created afterwards (their runtime helper tables) and every
+/// later entry.
+pub fn track_call_outs() -> Result<(), Trap> {
+    let tramp = trampoline()?;
+    libcalls::route_helpers_through(tramp.routed_runtime_helpers);
+    TRACK_CALL_OUTS.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Emits a call-out stub for helper `target`: compiled code calls it exactly as it would call
+/// the helper (System V, at most six integer arguments in registers, none on the stack,
+/// `r12` = this thread's ExecContext), so it may not touch argument registers:
+/// `push rbp` (the compiled caller's, which also aligns the stack); record the return address
+/// and `rbp`; call the helper; clear `exit_fp`; `pop rbp; ret`.
+fn emit_call_out_stub(asm: &mut Assembler, target: usize) {
+    use exec_offsets::{EXIT_FP, EXIT_PC};
+    asm.push(Gpr::Rbp);
+    asm.mov_rm(Size::S64, Gpr::Rax, Mem::base_disp(Gpr::Rsp, 8));
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_PC), Gpr::Rax);
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_FP), Gpr::Rbp);
+    asm.mov_ri(Width::W64, Gpr::Rax, target as i64);
+    asm.call_r(Gpr::Rax);
+    asm.mov_mi(Size::S64, Mem::base_disp(Gpr::R12, EXIT_FP), 0);
+    asm.pop(Gpr::Rbp);
+    asm.ret();
 }
 
 type EntryFn = unsafe extern "sysv64" fn(*mut ExecContext, *mut VmCtx, *mut u64, *const u8) -> u32;
@@ -74,14 +122,64 @@ fn build_trampoline() -> Result<Trampoline, String> {
     asm.mov_rm(Size::S64, Gpr::Rsp, Mem::base_disp(Gpr::R12, SAVED_RSP));
     asm.mov_rm(Size::S32, Gpr::Rax, Mem::base_disp(Gpr::R12, TRAP_CODE));
     asm.jmp(restore);
+    // CALL_SLOW's entry: the caller's rbp and return address into the record, then the Rust
+    // helper with the record as a fourth argument (rax and rcx are scratch at a call).
+    let call_slow_thunk = asm.new_label();
+    asm.bind(call_slow_thunk);
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_FP), Gpr::Rbp);
+    asm.mov_rm(Size::S64, Gpr::Rax, Mem::base(Gpr::Rsp));
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_PC), Gpr::Rax);
+    asm.mov_rr(Size::S64, Gpr::Rcx, Gpr::R12);
+    asm.mov_ri(Width::W64, Gpr::Rax, call_slow as *const () as usize as i64);
+    asm.jmp_r(Gpr::Rax);
+    let thunk_off = asm.label_offset(call_slow_thunk).unwrap_or(0);
+    // The call-out stubs of the other helpers (offsets now, addresses once the code is placed).
+    let stubbed_jit_helpers = [
+        (
+            jit_helper::CONVERT,
+            super::convert::convert as *const () as usize,
+        ),
+        (
+            jit_helper::FLOAT_OP,
+            super::convert::float_op as *const () as usize,
+        ),
+    ];
+    let mut jit_stub_offsets = [None; jit_helper::COUNT];
+    for (index, target) in stubbed_jit_helpers {
+        jit_stub_offsets[index] = Some(asm.offset());
+        emit_call_out_stub(&mut asm, target);
+    }
+    let mut runtime_stub_offsets = [0; helper_index::COUNT];
+    for (offset, target) in runtime_stub_offsets
+        .iter_mut()
+        .zip(libcalls::plain_helper_table())
+    {
+        *offset = asm.offset();
+        emit_call_out_stub(&mut asm, target);
+    }
     let trap_off = asm.label_offset(trap_stub).unwrap_or(0);
     let signal_off = asm.label_offset(signal_stub).unwrap_or(0);
     let bytes = asm.finish().map_err(|e| format!("trampoline: {e:?}"))?;
     let code = CodeMemory::new(&bytes)?;
     let base = code.base() as usize;
     super::exec_context::publish_signal_stub(base + signal_off);
+    let jit_helpers = [
+        base + thunk_off,
+        super::convert::convert as *const () as usize,
+        super::convert::float_op as *const () as usize,
+        collect_backtrace as *const () as usize,
+    ];
+    let mut routed_jit_helpers = jit_helpers;
+    for (routed, offset) in routed_jit_helpers.iter_mut().zip(jit_stub_offsets) {
+        if let Some(offset) = offset {
+            *routed = base + offset;
+        }
+    }
     Ok(Trampoline {
         trap_stub: base + trap_off,
+        jit_helpers,
+        routed_jit_helpers,
+        routed_runtime_helpers: runtime_stub_offsets.map(|offset| base + offset),
         code,
     })
 }
@@ -104,6 +202,72 @@ thread_local! {
     static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
     /// Who runs wasm functions without compiled code for the innermost entry.
     static FALLBACK: Cell<Option<Fallback>> = const { Cell::new(None) };
+    /// An address in the frame of the outermost active [`enter`] on this thread: every
+    /// compiled frame of the thread lies below it (read by [`code_ranges_on_stack`]).
+    static OUTERMOST_ENTRY: Cell<usize> = const { Cell::new(0) };
+
+}
+
+/// For each `(start, end)` code range, whether this thread may still be running in it or
+/// return into it. Called from Rust code, which compiled code reaches only through the
+/// `CALL_SLOW` helper; each such call is a suspended run of compiled frames, recorded by its
+/// entry thunk (the caller's `rbp` and return address), and its frames are
+/// walked along the `rbp` chain every compiled function keeps, up to the trampoline. Precise:
+/// only return addresses of live compiled frames count.
+///
+/// The suspended frames form a list through `call_slow`'s own frames
+/// ([`ExecContext::suspended`]), so recording one costs two loads and two stores.
+pub fn code_ranges_on_stack(ranges: &[(usize, usize)]) -> Vec<bool> {
+    let mut hits = vec![false; ranges.len()];
+    let (tramp_start, tramp_end) = match trampoline() {
+        Ok(t) => (
+            t.code.base() as usize,
+            t.code.base() as usize + t.code.len(),
+        ),
+        Err(_) => return hits,
+    };
+    let marker = 0u64;
+    let low = &raw const marker as usize;
+    let high = OUTERMOST_ENTRY.with(Cell::get);
+    let exec = EXEC.with(Cell::get);
+    // SAFETY: this thread's record (or null) and its list of suspended frames, each node
+    // on a live `call_slow` frame of this thread.
+    let mut node = if exec.is_null() {
+        std::ptr::null()
+    } else {
+        unsafe { (*exec).suspended }
+    };
+    while !node.is_null() {
+        // SAFETY: see above.
+        let SuspendedFrame {
+            mut pc,
+            mut fp,
+            outer,
+        } = unsafe { std::ptr::read(node) };
+        node = outer;
+        {
+            // Bounded: a frame chain only goes up, inside the stack.
+            while !(tramp_start..tramp_end).contains(&pc) && fp >= low && fp + 16 <= high {
+                for (hit, &(start, end)) in hits.iter_mut().zip(ranges) {
+                    *hit |= pc >= start && pc < end;
+                }
+                // SAFETY: `fp` is the frame pointer of a live compiled frame of this thread
+                // (checked to lie in its stack between here and the outermost entry): it
+                // holds the caller's `rbp` and the return address.
+                let (next_fp, next_pc) = unsafe {
+                    (
+                        std::ptr::read(fp as *const usize),
+                        std::ptr::read((fp + 8) as *const usize),
+                    )
+                };
+                if next_fp <= fp {
+                    break;
+                }
+                (fp, pc) = (next_fp, next_pc);
+            }
+        }
+    }
+    hits
 }
 
 /// Runs a wasm function that has no compiled code, called from compiled code: `record`'s
@@ -163,12 +327,10 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
                 _pad: 0,
                 trap_pc: 0,
                 trap_fp: 0,
-                helpers: [
-                    call_slow as *const () as usize,
-                    super::convert::convert as *const () as usize,
-                    super::convert::float_op as *const () as usize,
-                    collect_backtrace as *const () as usize,
-                ],
+                helpers: tramp.jit_helpers,
+                exit_fp: 0,
+                exit_pc: 0,
+                suspended: std::ptr::null(),
                 fuel: 0,
             });
             // Leaked on purpose: one record per thread that ever ran compiled code.
@@ -176,6 +338,24 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
         }
         cell.get()
     })
+}
+
+/// Where compiled code on this thread left off (see [`CallOutState`]): zeros when this thread
+/// runs no compiled code. The tier manager passes it to the guest profiler before each entry,
+/// so an outer compiled segment can be walked while a nested one runs.
+pub fn call_out_state() -> CallOutState {
+    let exec = EXEC.with(Cell::get);
+    if exec.is_null() || ACTIVE.with(Cell::get).is_null() {
+        return CallOutState::default();
+    }
+    // SAFETY: `exec` is this thread's record (never freed), read on its own thread.
+    unsafe {
+        CallOutState {
+            exit_pc: (*exec).exit_pc,
+            exit_fp: (*exec).exit_fp,
+            stack_top: (*exec).saved_rsp,
+        }
+    }
 }
 
 /// Runs compiled code `code` (a function entry or an OSR entry) of the instance `vmctx`
@@ -208,9 +388,16 @@ pub unsafe fn enter(
     let saved = unsafe {
         let e = &mut *exec;
         let saved = (e.stack_limit, e.value_stack_end, e.saved_rsp);
+        // The outer entry's call-out (this entry runs inside it), restored when this one ends.
+        let saved_exit = (e.exit_pc, e.exit_fp);
+        (e.exit_pc, e.exit_fp) = (0, 0);
+        if TRACK_CALL_OUTS.load(Ordering::Relaxed) {
+            e.helpers = tramp.routed_jit_helpers;
+        }
         if outer.is_null() {
             let native_low = native_stack_low().unwrap_or(0);
             let here = &saved as *const _ as usize;
+            OUTERMOST_ENTRY.with(|top| top.set(here));
             e.stack_limit = if native_low != 0 && here > native_low {
                 // On a small stack, keep half of what is left for helpers and host calls.
                 native_low + NATIVE_STACK_RESERVE.min((here - native_low) / 2)
@@ -225,7 +412,7 @@ pub unsafe fn enter(
         // The store's fuel, for the compiled code (written back below). An outer compiled
         // frame on this thread wrote its fuel back before calling out (`call_slow`).
         e.fuel = *(*vmctx).fuel;
-        saved
+        (saved, saved_exit)
     };
     let saved_fallback = FALLBACK.with(|f| f.replace(fallback));
     // SAFETY: the trampoline follows the sysv64 ABI with this signature (built above); `code`
@@ -242,7 +429,10 @@ pub unsafe fn enter(
     // is live (contract), so is the store's fuel counter it points to.
     unsafe {
         let e = &mut *exec;
-        (e.stack_limit, e.value_stack_end, e.saved_rsp) = saved;
+        (
+            (e.stack_limit, e.value_stack_end, e.saved_rsp),
+            (e.exit_pc, e.exit_fp),
+        ) = saved;
         *(*vmctx).fuel = e.fuel;
     }
     if rc == 0 {
@@ -273,20 +463,33 @@ extern "C" fn collect_backtrace(_exec: *mut ExecContext, pc: usize, fp: usize) {
 
 /// Calls a function without compiled code from compiled code: host functions get the caller's
 /// context and the argument slots (which receive the results).
-extern "C" fn call_slow(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64) -> u32 {
-    let exec = EXEC.with(Cell::get);
-    // The callee (interpreted, or a host function) sees the store's fuel: write back what the
-    // compiled caller has left, and take back what the callee left.
-    // SAFETY: compiled code runs under `enter`, so `exec` is this thread's live record, and
-    // `caller` is the live context of the calling instance, whose fuel pointer is the store's.
-    unsafe { *(*caller).fuel = (*exec).fuel };
-    let code = call_slow_inner(caller, record, args);
-    // SAFETY: as above.
-    unsafe { (*exec).fuel = *(*caller).fuel };
-    code
+extern "C" fn call_slow(
+    caller: *mut VmCtx,
+    record: *const FuncRecord,
+    args: *mut u64,
+    exec: *mut ExecContext,
+) -> u32 {
+    // SAFETY: the thunk passes this thread's record (`r12`), in which it just stored the
+    // calling frame; the node lives on this frame and is unlinked before it returns. `caller`
+    // is the live context of the calling instance, whose fuel pointer is the store's: the
+    // callee (interpreted, or a host function) sees the store's fuel, so what the compiled
+    // caller has left is written back first and what the callee left is taken back after.
+    unsafe {
+        let frame = SuspendedFrame {
+            pc: (*exec).exit_pc,
+            fp: (*exec).exit_fp,
+            outer: (*exec).suspended,
+        };
+        (*exec).suspended = &frame;
+        *(*caller).fuel = (*exec).fuel;
+        let rc = call_slow_inner(caller, record, args);
+        (*exec).fuel = *(*caller).fuel;
+        (*exec).suspended = frame.outer;
+        rc
+    }
 }
 
-/// [`call_slow`] without the fuel hand-over.
+#[inline(always)]
 fn call_slow_inner(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64) -> u32 {
     // SAFETY: compiled code passes a live record of its instance's function table.
     let host = unsafe { (*record).host };

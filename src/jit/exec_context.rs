@@ -41,12 +41,31 @@ pub struct ExecContext {
     /// `rbp` of the trapping compiled frame, for the backtrace.
     pub trap_fp: usize,
     pub helpers: [usize; jit_helper::COUNT],
+    /// `rbp` and return address of the compiled frame that last called out of compiled code:
+    /// stored by the `CALL_SLOW` entry thunk at every such call (where the tier manager's walk
+    /// of suspended compiled frames starts) and, while a guest profile runs, by the call-out
+    /// stubs around every other helper, which clear `exit_fp` again on return (see
+    /// `entry::track_call_outs`): the profiler walks the compiled frames below a sample taken
+    /// in Rust from here.
+    pub exit_fp: usize,
+    pub exit_pc: usize,
+    /// The innermost compiled frame suspended in `CALL_SLOW` on this thread (a list through
+    /// the helper's native frames; null when none).
+    pub suspended: *const SuspendedFrame,
     /// The store's fuel while compiled code runs on this thread (ARCHITECTURE.md "Fuel"):
     /// compiled code charges it with one `sub qword [r12 + FUEL], cost`. The store's counter
     /// (`VmCtx::fuel`) is the truth everywhere else: `entry::enter` loads it from there and
     /// writes it back, and `call_slow` writes it back before and reloads it after a host call
     /// or an interpreted callee.
     pub fuel: i64,
+}
+
+/// A compiled frame that called `CALL_SLOW` and waits for it, linked to the next outer one.
+pub struct SuspendedFrame {
+    /// Return address into the compiled caller and its `rbp`.
+    pub pc: usize,
+    pub fp: usize,
+    pub outer: *const SuspendedFrame,
 }
 
 pub mod exec_offsets {
@@ -60,6 +79,8 @@ pub mod exec_offsets {
     pub const TRAP_PC: i32 = offset_of!(ExecContext, trap_pc) as i32;
     pub const TRAP_FP: i32 = offset_of!(ExecContext, trap_fp) as i32;
     pub const HELPERS: i32 = offset_of!(ExecContext, helpers) as i32;
+    pub const EXIT_FP: i32 = offset_of!(ExecContext, exit_fp) as i32;
+    pub const EXIT_PC: i32 = offset_of!(ExecContext, exit_pc) as i32;
     pub const FUEL: i32 = offset_of!(ExecContext, fuel) as i32;
 }
 

@@ -298,6 +298,20 @@ impl JitModule {
     pub fn code_len(&self) -> usize {
         self.memory.len()
     }
+
+    /// Bytes of memory the code occupies: for code compiled here its pages (what the tier
+    /// manager's code cache counts), for a sidecar's code its length.
+    pub fn memory_bytes(&self) -> usize {
+        match &self.memory {
+            Backing::Memory(memory) => memory.allocated_len(),
+            Backing::Mapped { len, .. } => *len,
+        }
+    }
+
+    /// `(start, end)` of the code's addresses.
+    pub fn code_range(&self) -> (usize, usize) {
+        (self.info.start, self.info.end)
+    }
 }
 
 #[cfg(test)]

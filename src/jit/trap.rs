@@ -226,27 +226,39 @@ pub struct SampledFrame {
     pub from_sidecar: bool,
 }
 
-/// The compiled frames of the code interrupted by a signal (`context` is the handler's
-/// ucontext), innermost first, into `out`; returns how many. Zero when the thread is not in
-/// compiled code (never blocks, never allocates: the guest profiler calls this from its
-/// SIGPROF handler). Every frame pointer is checked to lie, in
-/// ascending order, between the interrupted `rsp` and the innermost entry's saved `rsp`
-/// before it is read, so a frame caught in its prologue or epilogue cuts the walk short
-/// instead of reading outside the stack.
+/// Where compiled code left off when it called into Rust (a helper, a host function, a callee
+/// without code) through a call-out stub: the return address into compiled code, the compiled
+/// caller's `rbp` (0: not in a call-out), and the saved `rsp` of the entry it runs under (the
+/// top of its compiled frames).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallOutState {
+    pub exit_pc: usize,
+    pub exit_fp: usize,
+    pub stack_top: usize,
+}
+
+/// What a signal interrupted, as the guest profiler needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Interrupted {
+    /// The interrupted `rsp`: every frame still alive lies above it.
+    pub rsp: usize,
+    /// Whether the interrupted pc is in compiled code running on this thread's record.
+    pub in_compiled: bool,
+    /// This thread's innermost entry into compiled code (zeros when none).
+    pub live: CallOutState,
+    pc: usize,
+    fp: usize,
+}
+
+/// Reads the interrupted registers and this thread's execution record (never blocks, never
+/// allocates).
 ///
 /// # Safety
 /// `context` is the `ucontext_t` the kernel passed to a signal handler running on the
 /// interrupted thread.
-pub unsafe fn sample_compiled_frames(
-    context: *const libc::ucontext_t,
-    out: &mut [SampledFrame],
-) -> usize {
-    let exec: *mut ExecContext = ACTIVE.with(|a| a.get());
-    if exec.is_null() || out.is_empty() {
-        return 0;
-    }
+pub unsafe fn interrupted(context: *const libc::ucontext_t) -> Interrupted {
     // SAFETY: the kernel's ucontext is valid for the handler's duration (contract).
-    let (mut pc, mut fp, rsp, r12) = unsafe {
+    let (pc, fp, rsp, r12) = unsafe {
         let gregs = &(*context).uc_mcontext.gregs;
         (
             gregs[libc::REG_RIP as usize] as usize,
@@ -255,16 +267,75 @@ pub unsafe fn sample_compiled_frames(
             gregs[libc::REG_R12 as usize] as usize,
         )
     };
-    if r12 != exec as usize {
+    let exec: *mut ExecContext = ACTIVE.with(|a| a.get());
+    if exec.is_null() {
+        return Interrupted {
+            rsp,
+            in_compiled: false,
+            live: CallOutState::default(),
+            pc,
+            fp,
+        };
+    }
+    // SAFETY: `exec` is this thread's record, alive for the thread's life; the handler runs
+    // on the thread that owns it.
+    let live = unsafe {
+        CallOutState {
+            exit_pc: (*exec).exit_pc,
+            exit_fp: (*exec).exit_fp,
+            stack_top: (*exec).saved_rsp,
+        }
+    };
+    let in_compiled = r12 == exec as usize
+        && ReadGuard::new()
+            .entries()
+            .iter()
+            .any(|e| pc >= e.start && pc < e.end);
+    Interrupted {
+        rsp,
+        in_compiled,
+        live,
+        pc,
+        fp,
+    }
+}
+
+/// The compiled frames of the code a signal interrupted in compiled code (`at.in_compiled`),
+/// innermost first, into `out`; returns how many.
+pub fn sample_compiled_frames(at: &Interrupted, out: &mut [SampledFrame]) -> usize {
+    if !at.in_compiled {
         return 0;
     }
-    // SAFETY: `exec` is this thread's record, alive for the thread's life.
-    let stack_top = unsafe { (*exec).saved_rsp };
+    walk_sampled(at.pc, at.fp, 0, at.rsp, at.live.stack_top, out)
+}
+
+/// The compiled frames below a call-out `state` (the innermost one, or an outer one saved by
+/// the tier manager), innermost first, into `out`; `rsp` is the interrupted `rsp`.
+pub fn sample_call_out_frames(state: &CallOutState, rsp: usize, out: &mut [SampledFrame]) -> usize {
+    // A call-out recorded by the `CALL_SLOW` thunk stays behind after it returns: one whose
+    // frame is no longer between the interrupted `rsp` and its entry is gone.
+    if state.exit_fp == 0 || state.exit_fp < rsp || state.exit_fp > state.stack_top {
+        return 0;
+    }
+    walk_sampled(state.exit_pc, state.exit_fp, 1, rsp, state.stack_top, out)
+}
+
+/// The frame-pointer walk of the profiler (never blocks, never allocates). `pc` is the first
+/// frame's pc (`adjust` 0: the interrupted instruction; 1: a return address). Every frame
+/// pointer is checked to lie, in ascending order, between `low` (the interrupted `rsp`) and
+/// `top` (the entry's saved `rsp`) before it is read, so a frame caught in its prologue or
+/// epilogue, or a stale call-out, cuts the walk short instead of reading outside the stack.
+fn walk_sampled(
+    mut pc: usize,
+    mut fp: usize,
+    mut adjust: usize,
+    low: usize,
+    top: usize,
+    out: &mut [SampledFrame],
+) -> usize {
     let registry = ReadGuard::new();
     let mut count = 0;
-    let mut lowest_next_fp = rsp;
-    // The first pc is the interrupted instruction itself; later ones are return addresses.
-    let mut adjust = 0;
+    let mut lowest_next_fp = low;
     while count < out.len() {
         let at = pc.wrapping_sub(adjust);
         // The snapshot holds each entry's `CodeInfo` alive while we read it (no count is
@@ -277,13 +348,12 @@ pub unsafe fn sample_compiled_frames(
         let Some((func_index, info)) = found else {
             break;
         };
-        let from_sidecar = info.from_sidecar;
         out[count] = SampledFrame {
             func_index,
-            from_sidecar,
+            from_sidecar: info.from_sidecar,
         };
         count += 1;
-        if fp % 8 != 0 || fp < lowest_next_fp || fp.saturating_add(16) > stack_top {
+        if !fp.is_multiple_of(8) || fp < lowest_next_fp || fp.saturating_add(16) > top {
             break;
         }
         // SAFETY: `fp..fp + 16` lies between the interrupted rsp and the entry's saved rsp:

@@ -203,15 +203,20 @@ impl ModuleInfo {
     }
 }
 
-/// A module that failed to decode or validate: wasmparser's reason and the byte offset.
+/// A module that failed to decode or validate: wasmparser's reason, the byte offset, and the
+/// index of the function whose body it is in (when it is in one).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModuleError {
     pub message: String,
     pub offset: usize,
+    pub function: Option<u32>,
 }
 
 impl std::fmt::Display for ModuleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(function) = self.function {
+            write!(f, "function {function}: ")?;
+        }
         write!(f, "{} (at offset {:#x})", self.message, self.offset)
     }
 }
@@ -243,6 +248,7 @@ impl From<wasmparser::BinaryReaderError> for ModuleError {
         ModuleError {
             message: e.message().to_string(),
             offset: e.offset(),
+            function: None,
         }
     }
 }
@@ -251,6 +257,7 @@ fn err(message: impl Into<String>, offset: usize) -> ModuleError {
     ModuleError {
         message: message.into(),
         offset,
+        function: None,
     }
 }
 
@@ -447,8 +454,12 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
             ValidPayload::Func(..) if !validate_bodies => {}
             ValidPayload::Func(func, body) => {
                 let allocs = func_allocs.take().unwrap_or_default();
+                let function = func.index;
                 let mut func_validator = func.into_validator(allocs);
-                func_validator.validate(&body)?;
+                func_validator.validate(&body).map_err(|e| ModuleError {
+                    function: Some(function),
+                    ..ModuleError::from(e)
+                })?;
                 func_allocs = Some(func_validator.into_allocations());
             }
             ValidPayload::End(_) => saw_end = true,

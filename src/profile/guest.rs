@@ -1,14 +1,18 @@
 //! `--profile guest[=PATH]`: a sampling profiler of the guest's wasm stack, on every tier.
 //!
 //! A CPU-time timer (`setitimer(ITIMER_PROF)`, [`SAMPLE_INTERVAL`]) sends SIGPROF; the handler,
-//! on the thread that runs the wasm, records one sample: the compiled frames of the
-//! interrupted code (the frame-pointer walk of `jit::trap`, see
-//! [`crate::jit::trap::sample_compiled_frames`]), then the interpreter's frames, innermost
-//! first. The interpreter tells the profiler which functions it is running through three
-//! hooks ([`interp_enter`], [`interp_leave`], [`interp_unwind_to`]) that keep a fixed-size
-//! per-thread stack of function indices; with profiling off each costs one relaxed load and
-//! a branch. A sample outside wasm code (host functions, runtime helpers, the compiler) with
-//! no interpreter frame is `(native)`.
+//! on the thread that runs the wasm, records one sample of the whole wasm stack, innermost
+//! first, across tiers. A per-thread *profile stack* says what is on it, outermost first:
+//! the interpreter pushes each function it runs ([`interp_enter`], [`interp_leave`],
+//! [`interp_unwind_to`]), and the tier manager pushes a mark for each entry into compiled
+//! code ([`compiled_enter`], [`compiled_leave`]), saving where the compiled code around that
+//! entry (if any) had left off. Compiled frames themselves are found by the frame-pointer walk
+//! of `jit::trap`: from the interrupted registers when the sample lands in compiled code, else
+//! from the return address and `rbp` that the call-out stubs record while compiled code is in
+//! a helper, a host function or an interpreted callee (`jit::entry::track_call_outs`, switched
+//! on by [`Sampler::start`]). Time in a host function or runtime helper called from compiled
+//! code is a `(native)` frame on top of its compiled callers; a sample with no wasm frame at
+//! all is `(native)`. With profiling off each hook costs one relaxed load and a branch.
 //!
 //! The handler never blocks or allocates: samples go to a buffer allocated at start (when it
 //! is full, further samples are counted as dropped), the code registry is only try-locked,
@@ -19,20 +23,19 @@
 //! each frame `NAME [TIER]` with TIER `interp`, `jit` or `aot`) in `PATH` with the extension
 //! `.folded`, and a flame graph drawn by `inferno` in `PATH`.
 //!
-//! Known limits: compiled frames are found only when the sample lands in compiled code, so
-//! time in a host function or runtime helper called from compiled code is `(native)` (or
-//! charged to the interpreted frames below it), and when a sample lands in the interpreter
-//! while compiled code is further down the stack (interpreter -> compiled -> interpreter),
-//! those compiled frames are missing from it; a function that entered compiled code by OSR
-//! shows its interpreted frame and its compiled frame; functions are named from the profiled
-//! module only.
+//! Known limits: a function that entered compiled code by OSR shows its interpreted frame
+//! and its compiled frame; a sample taken in the few instructions of an entry or a call-out
+//! stub may miss the innermost compiled frames; functions are named from the profiled module
+//! only.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering, compiler_fence};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, compiler_fence};
 
 use super::func_label;
-use crate::jit::trap::{SampledFrame, sample_compiled_frames};
+use crate::jit::trap::{
+    CallOutState, SampledFrame, interrupted, sample_call_out_frames, sample_compiled_frames,
+};
 use crate::module::ModuleInfo;
 
 /// The flame graph `--profile guest` writes when no path is given.
@@ -43,8 +46,14 @@ pub const SAMPLE_INTERVAL: std::time::Duration = std::time::Duration::from_milli
 const MAX_FRAMES: usize = 256;
 /// Words of the sample buffer (8 MiB; touched only as samples fill it).
 const BUFFER_WORDS: usize = 1 << 20;
-/// Interpreter frames tracked per thread (deeper ones are counted, not named).
-const INTERP_STACK_FRAMES: usize = 4096;
+/// Profile-stack words kept per thread (deeper ones are counted, not named).
+const PROFILE_STACK_WORDS: usize = 4096;
+/// Nested entries into compiled code whose surroundings are kept (deeper ones are walked as
+/// far as their own compiled frames go).
+const MAX_ENTRIES: usize = 256;
+/// A profile-stack word: `func_index << 1` for an interpreted frame, `entry << 1 | ENTRY_MARK`
+/// for an entry into compiled code.
+const ENTRY_MARK: u64 = 1;
 
 const TIER_INTERP: u64 = 0;
 const TIER_JIT: u64 = 1;
@@ -62,36 +71,87 @@ static BUFFER: AtomicUsize = AtomicUsize::new(0);
 static BUFFER_USED: AtomicUsize = AtomicUsize::new(0);
 static DROPPED: AtomicUsize = AtomicUsize::new(0);
 
-/// The interpreter's functions on this thread: `depth` entries, outermost first.
-struct InterpStack {
+/// What is on this thread's wasm stack, outermost first: `depth` words (see [`ENTRY_MARK`]);
+/// for each entry into compiled code, the call-out state of the compiled code around it.
+struct ProfileStack {
     depth: AtomicUsize,
-    funcs: [AtomicU32; INTERP_STACK_FRAMES],
+    words: [AtomicU64; PROFILE_STACK_WORDS],
+    entries: AtomicUsize,
+    outer: [[AtomicUsize; 3]; MAX_ENTRIES],
 }
 
 thread_local! {
-    static INTERP_STACK: InterpStack = const {
-        InterpStack {
+    static PROFILE_STACK: ProfileStack = const {
+        ProfileStack {
             depth: AtomicUsize::new(0),
-            funcs: [const { AtomicU32::new(0) }; INTERP_STACK_FRAMES],
+            words: [const { AtomicU64::new(0) }; PROFILE_STACK_WORDS],
+            entries: AtomicUsize::new(0),
+            outer: [const { [const { AtomicUsize::new(0) }; 3] }; MAX_ENTRIES],
         }
     };
     /// Set on the thread being profiled; the handler ignores SIGPROF elsewhere.
     static SAMPLED_THREAD: AtomicBool = const { AtomicBool::new(false) };
 }
 
+impl ProfileStack {
+    fn push(&self, word: u64) {
+        let depth = self.depth.load(Ordering::Relaxed);
+        if let Some(slot) = self.words.get(depth) {
+            slot.store(word, Ordering::Relaxed);
+        }
+        // The handler sees the new word only once it is written.
+        compiler_fence(Ordering::Release);
+        self.depth.store(depth + 1, Ordering::Relaxed);
+    }
+}
+
+/// Where the profile stack stood before an entry into compiled code ([`compiled_enter`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EntryMark {
+    depth: usize,
+    entries: usize,
+}
+
+/// Tier-manager hook: compiled code is about to be entered; `outer` is where the compiled code
+/// around this entry left off (`jit::entry::call_out_state`, zeros when there is none).
+#[inline]
+pub fn compiled_enter(outer: impl FnOnce() -> CallOutState) -> EntryMark {
+    if !ENABLED.load(Ordering::Relaxed) {
+        return EntryMark::default();
+    }
+    let outer = outer();
+    PROFILE_STACK.with(|stack| {
+        let mark = EntryMark {
+            depth: stack.depth.load(Ordering::Relaxed),
+            entries: stack.entries.load(Ordering::Relaxed),
+        };
+        if let Some(saved) = stack.outer.get(mark.entries) {
+            saved[0].store(outer.exit_pc, Ordering::Relaxed);
+            saved[1].store(outer.exit_fp, Ordering::Relaxed);
+            saved[2].store(outer.stack_top, Ordering::Relaxed);
+        }
+        stack.entries.store(mark.entries + 1, Ordering::Relaxed);
+        stack.push((mark.entries as u64) << 1 | ENTRY_MARK);
+        mark
+    })
+}
+
+/// Tier-manager hook: the entry `mark` returned (or trapped).
+#[inline]
+pub fn compiled_leave(mark: EntryMark) {
+    if ENABLED.load(Ordering::Relaxed) {
+        PROFILE_STACK.with(|stack| {
+            stack.depth.store(mark.depth, Ordering::Relaxed);
+            stack.entries.store(mark.entries, Ordering::Relaxed);
+        });
+    }
+}
+
 /// Interpreter hook: it starts running function `func_index` (a call, or a nested entry).
 #[inline]
 pub fn interp_enter(func_index: u32) {
     if ENABLED.load(Ordering::Relaxed) {
-        INTERP_STACK.with(|stack| {
-            let depth = stack.depth.load(Ordering::Relaxed);
-            if let Some(slot) = stack.funcs.get(depth) {
-                slot.store(func_index, Ordering::Relaxed);
-            }
-            // The handler sees the new frame only once its index is written.
-            compiler_fence(Ordering::Release);
-            stack.depth.store(depth + 1, Ordering::Relaxed);
-        });
+        PROFILE_STACK.with(|stack| stack.push(u64::from(func_index) << 1));
     }
 }
 
@@ -99,7 +159,7 @@ pub fn interp_enter(func_index: u32) {
 #[inline]
 pub fn interp_leave() {
     if ENABLED.load(Ordering::Relaxed) {
-        INTERP_STACK.with(|stack| {
+        PROFILE_STACK.with(|stack| {
             let depth = stack.depth.load(Ordering::Relaxed);
             stack
                 .depth
@@ -112,7 +172,7 @@ pub fn interp_leave() {
 #[inline]
 pub fn interp_depth() -> usize {
     if ENABLED.load(Ordering::Relaxed) {
-        INTERP_STACK.with(|stack| stack.depth.load(Ordering::Relaxed))
+        PROFILE_STACK.with(|stack| stack.depth.load(Ordering::Relaxed))
     } else {
         0
     }
@@ -122,8 +182,93 @@ pub fn interp_depth() -> usize {
 #[inline]
 pub fn interp_unwind_to(depth: usize) {
     if ENABLED.load(Ordering::Relaxed) {
-        INTERP_STACK.with(|stack| stack.depth.store(depth, Ordering::Relaxed));
+        PROFILE_STACK.with(|stack| stack.depth.store(depth, Ordering::Relaxed));
     }
+}
+
+/// Appends compiled frames to a sample (`frames[*count..]`), innermost first.
+fn append_compiled(frames: &mut [u64], count: &mut usize, compiled: &[SampledFrame]) {
+    for (word, frame) in frames[*count..].iter_mut().zip(compiled) {
+        let tier = if frame.from_sidecar {
+            TIER_AOT
+        } else {
+            TIER_JIT
+        };
+        *word = u64::from(frame.func_index) << 2 | tier;
+        *count += 1;
+    }
+}
+
+/// Writes one sample of this thread's wasm stack into `frames` (innermost first); returns
+/// how many frames it holds. Never blocks, never allocates, reads only bounds-checked stack.
+fn sample_stack(context: *const libc::ucontext_t, frames: &mut [u64]) -> usize {
+    // SAFETY: `context` is the ucontext the kernel passed to this SA_SIGINFO handler.
+    let at = unsafe { interrupted(context) };
+    let mut compiled = [SampledFrame::default(); MAX_FRAMES];
+    let mut count = 0;
+    PROFILE_STACK.with(|stack| {
+        let depth = stack.depth.load(Ordering::Relaxed).min(PROFILE_STACK_WORDS);
+        compiler_fence(Ordering::Acquire);
+        let words = &stack.words[..depth];
+        let innermost_is_entry =
+            matches!(words.last(), Some(w) if w.load(Ordering::Relaxed) & ENTRY_MARK != 0);
+        // Compiled code entered without a mark (the profile started inside it): its frames
+        // are still the innermost ones.
+        let mut sampled_interrupted = false;
+        if at.in_compiled && !innermost_is_entry {
+            let n = sample_compiled_frames(&at, &mut compiled);
+            append_compiled(frames, &mut count, &compiled[..n]);
+            sampled_interrupted = true;
+        }
+        // The call-out state of the compiled code of the next entry mark, going outwards.
+        let mut state = at.live;
+        for word in words.iter().rev() {
+            if count >= frames.len() {
+                break;
+            }
+            let word = word.load(Ordering::Relaxed);
+            if word & ENTRY_MARK == 0 {
+                frames[count] = (word >> 1) << 2 | TIER_INTERP;
+                count += 1;
+                continue;
+            }
+            let outer = stack
+                .outer
+                .get((word >> 1) as usize)
+                .map(|saved| CallOutState {
+                    exit_pc: saved[0].load(Ordering::Relaxed),
+                    exit_fp: saved[1].load(Ordering::Relaxed),
+                    stack_top: saved[2].load(Ordering::Relaxed),
+                });
+            // An entry whose trampoline has not set up its frame yet (or has already left
+            // it) still shows the surrounding state: it has no frames of its own.
+            let started = outer.is_none_or(|o| o.stack_top != state.stack_top);
+            if started {
+                let n = if at.in_compiled && !sampled_interrupted {
+                    sample_compiled_frames(&at, &mut compiled)
+                } else {
+                    if count == 0 && state.exit_fp != 0 {
+                        // In a helper or host function called from compiled code.
+                        frames[0] = NATIVE;
+                        count = 1;
+                    }
+                    sample_call_out_frames(&state, at.rsp, &mut compiled)
+                };
+                append_compiled(frames, &mut count, &compiled[..n]);
+            }
+            sampled_interrupted = true;
+            match outer {
+                Some(outer) => state = outer,
+                // Deeper than MAX_ENTRIES: the compiled code around it is not known.
+                None => state = CallOutState::default(),
+            }
+        }
+    });
+    if count == 0 {
+        frames[0] = NATIVE;
+        count = 1;
+    }
+    count
 }
 
 /// The SIGPROF handler: records one sample of this thread's wasm stack.
@@ -141,41 +286,13 @@ extern "C" fn on_sigprof(
         DROPPED.fetch_add(1, Ordering::Relaxed);
         return;
     }
-    let mut compiled = [SampledFrame::default(); MAX_FRAMES];
-    // SAFETY: `context` is the ucontext the kernel passed to this SA_SIGINFO handler.
-    let compiled_count = unsafe { sample_compiled_frames(context.cast(), &mut compiled) };
     // SAFETY: `base..base + BUFFER_WORDS` is the buffer allocated by `Sampler::start`, alive
     // until `finish` (which stops the timer first); `used + 1 + MAX_FRAMES` words fit, and
     // only this handler, on the sampled thread, writes them.
     unsafe {
         let sample = base.add(used);
         let frames = std::slice::from_raw_parts_mut(sample.add(1), MAX_FRAMES);
-        let mut count = 0;
-        for frame in &compiled[..compiled_count] {
-            let tier = if frame.from_sidecar {
-                TIER_AOT
-            } else {
-                TIER_JIT
-            };
-            frames[count] = u64::from(frame.func_index) << 2 | tier;
-            count += 1;
-        }
-        INTERP_STACK.with(|stack| {
-            let depth = stack.depth.load(Ordering::Relaxed).min(INTERP_STACK_FRAMES);
-            compiler_fence(Ordering::Acquire);
-            for (slot, word) in stack.funcs[..depth]
-                .iter()
-                .rev()
-                .zip(frames[count..].iter_mut())
-            {
-                *word = u64::from(slot.load(Ordering::Relaxed)) << 2 | TIER_INTERP;
-                count += 1;
-            }
-        });
-        if count == 0 {
-            frames[0] = NATIVE;
-            count = 1;
-        }
+        let count = sample_stack(context.cast(), frames);
         *sample = count as u64;
         BUFFER_USED.store(used + 1 + count, Ordering::Release);
     }
@@ -202,8 +319,13 @@ impl Sampler {
         BUFFER_USED.store(0, Ordering::Relaxed);
         DROPPED.store(0, Ordering::Relaxed);
         BUFFER.store(buffer.as_mut_ptr() as usize, Ordering::Release);
+        crate::jit::entry::track_call_outs()
+            .map_err(|trap| format!("cannot start the guest profiler: {trap}"))?;
         SAMPLED_THREAD.with(|s| s.store(true, Ordering::Relaxed));
-        INTERP_STACK.with(|stack| stack.depth.store(0, Ordering::Relaxed));
+        PROFILE_STACK.with(|stack| {
+            stack.depth.store(0, Ordering::Relaxed);
+            stack.entries.store(0, Ordering::Relaxed);
+        });
         ENABLED.store(true, Ordering::Relaxed);
         // SAFETY: installing an SA_SIGINFO handler that only touches atomics, thread-locals
         // without destructors and the preallocated buffer; then arming the process's

@@ -18,6 +18,7 @@ use super::memory::LinearMemory;
 use super::table::TableInstance;
 use super::trap::TrapCode;
 use super::vmctx::VmCtx;
+use std::sync::OnceLock;
 
 /// Positions of the helpers in `VmCtx::helpers`.
 pub mod helper_index {
@@ -36,9 +37,25 @@ pub mod helper_index {
     pub const COUNT: usize = 12;
 }
 
-/// The helper addresses in [`helper_index`] order.
+/// Replacement addresses for the helper table of instances created from now on, in
+/// [`helper_index`] order: the guest profiler routes compiled code's helper calls through
+/// call-out stubs that record where compiled code left off (see `jit::entry::track_call_outs`).
+static ROUTED: OnceLock<[usize; helper_index::COUNT]> = OnceLock::new();
+
+/// Makes [`helper_table`] return `table` from now on (the first call wins; instances created
+/// before keep the plain helpers). Every entry must behave exactly as the helper it replaces.
+pub fn route_helpers_through(table: [usize; helper_index::COUNT]) {
+    let _ = ROUTED.set(table);
+}
+
+/// The helper addresses in [`helper_index`] order (routed, see [`route_helpers_through`]).
 pub fn helper_table() -> Box<[usize]> {
-    let table: [usize; helper_index::COUNT] = [
+    Box::new(*ROUTED.get().unwrap_or(&plain_helper_table()))
+}
+
+/// The helpers' own addresses in [`helper_index`] order.
+pub fn plain_helper_table() -> [usize; helper_index::COUNT] {
+    [
         memory_grow as *const () as usize,
         memory_fill as *const () as usize,
         memory_copy as *const () as usize,
@@ -51,8 +68,7 @@ pub fn helper_table() -> Box<[usize]> {
         table_copy as *const () as usize,
         table_init as *const () as usize,
         elem_drop as *const () as usize,
-    ];
-    Box::new(table)
+    ]
 }
 
 const OK: u32 = 0;

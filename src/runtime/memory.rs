@@ -32,7 +32,25 @@ pub struct LinearMemory {
 impl LinearMemory {
     /// Reserves the address space and commits `ty.limits.min` pages.
     pub fn new(ty: MemoryType) -> Result<LinearMemory, String> {
-        let max_pages = ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
+        Self::with_limit(ty, None)
+    }
+
+    /// Like [`LinearMemory::new`], never growing past `limit_bytes` (the store's
+    /// `max_memory_size`, rounded down to whole pages): `memory.grow` past it returns -1, and
+    /// a minimum above it is an error naming the limit.
+    pub fn with_limit(ty: MemoryType, limit_bytes: Option<u64>) -> Result<LinearMemory, String> {
+        let mut max_pages = ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
+        if let Some(limit) = limit_bytes {
+            let limit_pages = limit / WASM_PAGE as u64;
+            if ty.limits.min > limit_pages {
+                return Err(format!(
+                    "memory minimum size of {} pages exceeds the memory limit of {limit} bytes \
+                     (max_memory_size)",
+                    ty.limits.min
+                ));
+            }
+            max_pages = max_pages.min(limit_pages);
+        }
         if ty.limits.min > max_pages {
             return Err(format!(
                 "memory minimum of {} pages exceeds the limit of {max_pages} pages",

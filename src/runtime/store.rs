@@ -60,9 +60,26 @@ impl<T> Drop for Owned<T> {
     }
 }
 
+/// Per-store resource limits (wasmtime's `StoreLimits`); `None` is no limit beyond wrun's own
+/// (a 32-bit memory's 4 GiB, [`super::table::MAX_TABLE_ELEMENTS`]). They apply to the memories,
+/// tables and instances created after they are set. A `memory.grow` or `table.grow` past a
+/// limit returns -1 on every tier (all of them grow through [`libcalls`]); a memory or table
+/// whose minimum is above it, or one instance too many, is an instantiation error naming it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreLimits {
+    /// Bytes each linear memory may have (whole pages: rounded down to 64 KiB).
+    pub max_memory_size: Option<u64>,
+    /// Elements each table may have.
+    pub max_table_elements: Option<u64>,
+    /// Instances the store may hold (successful or not: a failed one stays in the store).
+    pub max_instances: Option<usize>,
+}
+
 /// Everything a store owns, by kind; handles are indices into these lists.
 #[derive(Default)]
 pub struct StoreData {
+    /// The limits new objects are created under.
+    pub limits: StoreLimits,
     instances: Vec<Owned<InstanceData>>,
     memories: Vec<Owned<LinearMemory>>,
     tables: Vec<Owned<TableInstance>>,
@@ -100,6 +117,24 @@ impl StoreData {
     pub fn settle_fuel(&mut self) {
         self.set_fuel(self.fuel().max(0));
     }
+
+    pub fn with_limits(limits: StoreLimits) -> StoreData {
+        StoreData {
+            limits,
+            ..StoreData::default()
+        }
+    }
+
+    /// A new memory of type `ty` under the store's memory limit.
+    pub fn new_memory(&self, ty: super::MemoryType) -> Result<LinearMemory, String> {
+        LinearMemory::with_limit(ty, self.limits.max_memory_size)
+    }
+
+    /// A new table of type `ty` filled with `init`, under the store's table limit.
+    pub fn new_table(&self, ty: super::TableType, init: u64) -> Result<TableInstance, String> {
+        TableInstance::with_limit(ty, init, self.limits.max_table_elements)
+    }
+
     pub fn add_memory(&mut self, memory: LinearMemory) -> u32 {
         self.memories.push(Owned::new(memory));
         (self.memories.len() - 1) as u32
@@ -175,7 +210,8 @@ impl StoreData {
     }
 
     /// Checks that `val` may satisfy `import` (wasm 2.0 import matching). `expected_type_id`
-    /// is the canonical id of the import's function type (ignored for other kinds).
+    /// is the canonical id of the import's function type (ignored for other kinds). The error
+    /// says how the item differs from what the import asks for.
     pub fn check_import(
         &self,
         module: &ModuleInfo,
@@ -184,12 +220,7 @@ impl StoreData {
         expected_type_id: u32,
     ) -> Result<(), String> {
         let import = &module.imports[import_index];
-        let incompatible = |why: String| {
-            Err(format!(
-                "incompatible import type for `{}::{}`: {why}",
-                import.module, import.name
-            ))
-        };
+        let incompatible = |why: String| Err(why);
         match (&import.kind, val) {
             (ImportKind::Func(type_index), ExternVal::Func(record)) => {
                 // SAFETY: a Func handle points to a live record of this store.
@@ -278,6 +309,14 @@ impl StoreData {
         type_ids: &[u32],
         imports: &[ExternVal],
     ) -> Result<u32, InstantiateError> {
+        if let Some(max) = self.limits.max_instances
+            && self.instances.len() >= max
+        {
+            return Err(InstantiateError::Resource(format!(
+                "instance limit of {max} reached (max_instances): the store cannot hold another \
+                 instance"
+            )));
+        }
         let mut funcs = Vec::with_capacity(module.func_types.len());
         let mut memory_handles = Vec::with_capacity(module.memories.len());
         let mut table_handles = Vec::with_capacity(module.tables.len());
@@ -292,11 +331,11 @@ impl StoreData {
         }
 
         for ty in &module.memories[module.num_imported_memories as usize..] {
-            let memory = LinearMemory::new(*ty).map_err(InstantiateError::Resource)?;
+            let memory = self.new_memory(*ty).map_err(InstantiateError::Resource)?;
             memory_handles.push(self.add_memory(memory));
         }
         for ty in &module.tables[module.num_imported_tables as usize..] {
-            let table = TableInstance::new(*ty, 0).map_err(InstantiateError::Resource)?;
+            let table = self.new_table(*ty, 0).map_err(InstantiateError::Resource)?;
             table_handles.push(self.add_table(table));
         }
 

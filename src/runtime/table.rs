@@ -13,11 +13,33 @@ pub struct TableInstance {
     pub def: TableDef,
     pub ty: TableType,
     elements: Vec<u64>,
+    /// Growth limit: the declared maximum, [`MAX_TABLE_ELEMENTS`] and the store's limit.
+    max_elements: u64,
 }
 
 impl TableInstance {
     /// A table of `ty.limits.min` elements, each `init`.
     pub fn new(ty: TableType, init: u64) -> Result<TableInstance, String> {
+        Self::with_limit(ty, init, None)
+    }
+
+    /// Like [`TableInstance::new`], never growing past `limit` elements (the store's
+    /// `max_table_elements`): `table.grow` past it returns -1, and a minimum above it is an
+    /// error naming the limit.
+    pub fn with_limit(
+        ty: TableType,
+        init: u64,
+        limit: Option<u64>,
+    ) -> Result<TableInstance, String> {
+        if let Some(limit) = limit
+            && ty.limits.min > limit
+        {
+            return Err(format!(
+                "table minimum size of {} elements exceeds the table limit of {limit} elements \
+                 (max_table_elements)",
+                ty.limits.min
+            ));
+        }
         if ty.limits.min > MAX_TABLE_ELEMENTS {
             return Err(format!(
                 "table minimum of {} elements exceeds wrun's limit of {MAX_TABLE_ELEMENTS}",
@@ -29,7 +51,18 @@ impl TableInstance {
             base: elements.as_mut_ptr(),
             len: elements.len() as u32,
         };
-        Ok(TableInstance { def, ty, elements })
+        let max_elements = ty
+            .limits
+            .max
+            .unwrap_or(u32::MAX as u64)
+            .min(MAX_TABLE_ELEMENTS)
+            .min(limit.unwrap_or(u64::MAX));
+        Ok(TableInstance {
+            def,
+            ty,
+            elements,
+            max_elements,
+        })
     }
 
     pub fn len(&self) -> u32 {
@@ -59,17 +92,11 @@ impl TableInstance {
         &mut self.elements
     }
 
-    /// `table.grow`: the old size, or `u32::MAX` past the maximum.
+    /// `table.grow`: the old size, or `u32::MAX` past the maximum (or the store's limit).
     pub fn grow(&mut self, delta: u32, init: u64) -> u32 {
         let old = self.elements.len() as u64;
-        let max = self
-            .ty
-            .limits
-            .max
-            .unwrap_or(u32::MAX as u64)
-            .min(MAX_TABLE_ELEMENTS);
         let new = old + delta as u64;
-        if new > max {
+        if new > self.max_elements {
             return u32::MAX;
         }
         if self.elements.try_reserve(delta as usize).is_err() {

@@ -49,8 +49,13 @@ fn unknown_import_is_a_link_error() {
     let m = module(&engine, r#"(module (import "env" "f" (func)))"#);
     let mut store = Store::new(&engine);
     match Linker::new().instantiate(&mut store, &m) {
-        Err(Error::Link(message)) => {
-            assert_eq!(message, "unknown import: `env::f` has not been defined")
+        Err(Error::Link {
+            module,
+            name,
+            reason,
+        }) => {
+            assert_eq!((module.as_str(), name.as_str()), ("env", "f"));
+            assert_eq!(reason, crate::LinkReason::Unknown);
         }
         other => panic!("unexpected {:?}", other.map(|_| ())),
     }
@@ -64,7 +69,10 @@ fn instantiate(store: &mut Store, linker: &Linker, m: &Module) -> crate::Instanc
 
 fn link_error(result: Result<crate::Instance, Error>) -> String {
     match result {
-        Err(Error::Link(message)) => message,
+        Err(error @ (Error::Link { .. } | Error::EngineMismatch)) => error
+            .to_string()
+            .trim_start_matches("link error: ")
+            .to_string(),
         Err(other) => panic!("expected a link error, got {other}"),
         Ok(_) => panic!("expected a link error, instantiation succeeded"),
     }

@@ -30,13 +30,13 @@
 ;;       1d  ja 0x99
 ;;       23  mov qword ptr [r14+8], 0
 ;;       2b  xor ebx, ebx
-;;       2d  sub qword ptr [r12+0x58], 4
+;;       2d  sub qword ptr [r12+0x70], 4
 ;;       33  js 0xA7
 ;; ;; wasm 0x1f
 ;;       39  mov ebx, [r14]
 ;;       3c  add ebx, 1
 ;; ;; wasm 0x22
-;;       3f  sub qword ptr [r12+0x58], 5
+;;       3f  sub qword ptr [r12+0x70], 5
 ;;       45  js 0xB5
 ;; ;; wasm 0x28
 ;;       4b  sub ebx, 1
@@ -44,7 +44,7 @@
 ;;       4e  test ebx, ebx
 ;;       50  jne short 0x3F
 ;; ;; wasm 0x2d
-;;       52  sub qword ptr [r12+0x58], 1
+;;       52  sub qword ptr [r12+0x70], 1
 ;;       58  js 0xC3
 ;; ;; wasm 0x30
 ;;       5e  mov [r14], rbx

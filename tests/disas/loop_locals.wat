@@ -90,21 +90,20 @@
 ;;       be  xorps xmm15, xmm15
 ;;       c2  movsd xmm14, [r14+8]
 ;; ;; wasm 0x67
-;;       c8  mov rax, 0x3FF0000000000000
-;;       d2  movq xmm15, rax
+;;       c8  movsd xmm15, [0x140]
 ;; ;; wasm 0x6f
-;;       d7  test ebx, ebx
-;;       d9  je 0xE9
+;;       d1  test ebx, ebx
+;;       d3  je 0xE3
 ;; ;; wasm 0x76
-;;       df  mulsd xmm15, xmm14
+;;       d9  mulsd xmm15, xmm14
 ;; ;; wasm 0x7d
-;;       e4  sub ebx, 1
+;;       de  sub ebx, 1
 ;; ;; wasm 0x80
-;;       e7  jmp short 0xD7
+;;       e1  jmp short 0xD1
 ;; ;; wasm 0x86
-;;       e9  movsd [r14], xmm15
-;;       ee  pop rbp
-;;       ef  ret
+;;       e3  movsd [r14], xmm15
+;;       e8  pop rbp
+;;       e9  ret
 ;; ;; OSR entry for the loop at wasm 0x6b
 ;;       f0  push rbp
 ;;       f1  mov rbp, rsp
@@ -117,76 +116,77 @@
 ;;      113  mov rbx, [r14]
 ;;      116  movsd xmm15, [r14+0x10]
 ;;      11c  movsd xmm14, [r14+8]
-;;      122  jmp short 0xD7
+;;      122  jmp short 0xD1
 ;; ;; wasm 0x5b
 ;;      124  mov dword ptr [r12+0x20], 0xB
 ;;      12d  call qword ptr [r12+0x18]
-;; ;; function 2  @ 0x140
+;;      140  .bytes 000000000000f03f0000000000000000
+;; ;; function 2  @ 0x150
 ;; ;; wasm 0x5b
-;;      140  push rbp
-;;      141  mov rbp, rsp
-;;      144  cmp rsp, [r12]
-;;      148  jb 0x227
-;;      14e  mov rax, r14
-;;      151  add rax, 0x40
-;;      158  cmp rax, [r12+8]
-;;      15d  ja 0x227
-;;      163  mov qword ptr [r14+8], 0
-;;      16b  mov qword ptr [r14+0x10], 0
-;;      173  mov qword ptr [r14+0x18], 0
-;;      17b  xor ebx, ebx
-;;      17d  xor r11d, r11d
-;;      180  xor r10d, r10d
-;;      183  mov r9, [r14]
+;;      150  push rbp
+;;      151  mov rbp, rsp
+;;      154  cmp rsp, [r12]
+;;      158  jb 0x237
+;;      15e  mov rax, r14
+;;      161  add rax, 0x40
+;;      168  cmp rax, [r12+8]
+;;      16d  ja 0x237
+;;      173  mov qword ptr [r14+8], 0
+;;      17b  mov qword ptr [r14+0x10], 0
+;;      183  mov qword ptr [r14+0x18], 0
+;;      18b  xor ebx, ebx
+;;      18d  xor r11d, r11d
+;;      190  xor r10d, r10d
+;;      193  mov r9, [r14]
 ;; ;; wasm 0x8f
-;;      186  mov ebx, 0
+;;      196  mov ebx, 0
 ;; ;; wasm 0x99
-;;      18b  mov esi, r10d
-;;      18e  xor esi, ebx
+;;      19b  mov esi, r10d
+;;      19e  xor esi, ebx
 ;; ;; wasm 0x9a
-;;      190  add r11d, esi
+;;      1a0  add r11d, esi
 ;; ;; wasm 0xa1
-;;      193  add ebx, 1
+;;      1a3  add ebx, 1
 ;; ;; wasm 0xa6
-;;      196  cmp ebx, r9d
-;;      199  jb short 0x18B
+;;      1a6  cmp ebx, r9d
+;;      1a9  jb short 0x19B
 ;; ;; wasm 0xae
-;;      19b  add r10d, 1
+;;      1ab  add r10d, 1
 ;; ;; wasm 0xb3
-;;      19f  cmp r10d, r9d
-;;      1a2  jb short 0x186
+;;      1af  cmp r10d, r9d
+;;      1b2  jb short 0x196
 ;; ;; wasm 0xb9
-;;      1a4  mov [r14], r11
-;;      1a7  pop rbp
-;;      1a8  ret
+;;      1b4  mov [r14], r11
+;;      1b7  pop rbp
+;;      1b8  ret
 ;; ;; OSR entry for the loop at wasm 0x8b
-;;      1b0  push rbp
-;;      1b1  mov rbp, rsp
-;;      1b4  cmp rsp, [r12]
-;;      1b8  jb 0x227
-;;      1be  mov rax, r14
-;;      1c1  add rax, 0x40
-;;      1c8  cmp rax, [r12+8]
-;;      1cd  ja 0x227
-;;      1d3  mov rbx, [r14+0x10]
-;;      1d7  mov r11, [r14+0x18]
-;;      1db  mov r10, [r14+8]
-;;      1df  mov r9, [r14]
-;;      1e2  jmp short 0x186
+;;      1c0  push rbp
+;;      1c1  mov rbp, rsp
+;;      1c4  cmp rsp, [r12]
+;;      1c8  jb 0x237
+;;      1ce  mov rax, r14
+;;      1d1  add rax, 0x40
+;;      1d8  cmp rax, [r12+8]
+;;      1dd  ja 0x237
+;;      1e3  mov rbx, [r14+0x10]
+;;      1e7  mov r11, [r14+0x18]
+;;      1eb  mov r10, [r14+8]
+;;      1ef  mov r9, [r14]
+;;      1f2  jmp short 0x196
 ;; ;; OSR entry for the loop at wasm 0x91
-;;      1f0  push rbp
-;;      1f1  mov rbp, rsp
-;;      1f4  cmp rsp, [r12]
-;;      1f8  jb 0x227
-;;      1fe  mov rax, r14
-;;      201  add rax, 0x40
-;;      208  cmp rax, [r12+8]
-;;      20d  ja 0x227
-;;      213  mov rbx, [r14+0x10]
-;;      217  mov r11, [r14+0x18]
-;;      21b  mov r10, [r14+8]
-;;      21f  mov r9, [r14]
-;;      222  jmp 0x18B
+;;      200  push rbp
+;;      201  mov rbp, rsp
+;;      204  cmp rsp, [r12]
+;;      208  jb 0x237
+;;      20e  mov rax, r14
+;;      211  add rax, 0x40
+;;      218  cmp rax, [r12+8]
+;;      21d  ja 0x237
+;;      223  mov rbx, [r14+0x10]
+;;      227  mov r11, [r14+0x18]
+;;      22b  mov r10, [r14+8]
+;;      22f  mov r9, [r14]
+;;      232  jmp 0x19B
 ;; ;; wasm 0x88
-;;      227  mov dword ptr [r12+0x20], 0xB
-;;      230  call qword ptr [r12+0x18]
+;;      237  mov dword ptr [r12+0x20], 0xB
+;;      240  call qword ptr [r12+0x18]

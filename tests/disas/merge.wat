@@ -98,11 +98,8 @@
 ;;      106  movsxd rax, [rdx+rcx*4]
 ;;      10a  add rax, rdx
 ;;      10d  jmp rax
-;;      110  or [rax], al
-;;      112  add [rax], al
-;;      114  or eax, 0xE9000000
-;;      119  or al, [rax]
-;;      11b  add [rax], al
+;;      110  .bytes 080000000d000000
+;;      118  jmp 0x127
 ;;      11d  jmp 0x133
 ;;      122  jmp 0x13F
 ;; ;; wasm 0x73

@@ -105,4 +105,9 @@ pub(super) struct Compiler<'a> {
     pub(super) next: Option<Fusable>,
     /// Set by an operator that consumed `next`.
     pub(super) fused: bool,
+    /// The function's float constants (bits, label), emitted after its code and loaded
+    /// RIP-relative (`movss/movsd xmm, [rip + label]`), so the code stays position-independent.
+    pub(super) float_pool: Vec<(u64, Label)>,
+    /// `(start, end)` of data inside the code (jump tables, the constant pool), ascending.
+    pub(super) data: &'a mut Vec<(u32, u32)>,
 }

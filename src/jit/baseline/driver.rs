@@ -22,6 +22,9 @@ pub struct CompiledCode {
     pub func_starts: Vec<(u32, u32)>,
     /// `(code offset, wasm byte offset)` ascending.
     pub pc_map: Vec<(u32, u32)>,
+    /// `(start, end)` of data inside the code (jump tables, constant pools), ascending: not
+    /// instructions (the disassembler shows them as data). Not kept in sidecars.
+    pub data: Vec<(u32, u32)>,
 }
 
 /// Compiles every defined function of `module` into one buffer (calls between them are
@@ -89,6 +92,7 @@ fn compile_functions_with_progress(
         loop_headers: Vec::with_capacity(funcs.len()),
         func_starts: Vec::with_capacity(funcs.len()),
         pc_map: Vec::new(),
+        data: Vec::new(),
     };
     for &func_index in funcs {
         asm.align(16);
@@ -98,14 +102,15 @@ fn compile_functions_with_progress(
         if let Some(label) = labels[(func_index - module.num_imported_funcs) as usize] {
             asm.bind(label);
         }
+        let settings = Settings { cpu, consume_fuel };
         let loops = compile_function(
             &mut asm,
             module,
             func_index,
             &labels,
-            cpu,
+            settings,
             &mut out.pc_map,
-            consume_fuel,
+            &mut out.data,
         )?;
         out.loop_headers.push(loops);
         progress(out.loop_headers.len(), funcs.len());

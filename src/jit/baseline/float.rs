@@ -1,7 +1,7 @@
 //! Float operators in SSE registers: arithmetic, sqrt, rounding, compares, conversions.
 
 use crate::jit::exec_context::jit_helper;
-use crate::jit::x64::{Alu, Cond, ExtFrom, Float, Gpr, RoundMode, SseArith, Width, Xmm};
+use crate::jit::x64::{Alu, Cond, ExtFrom, Float, Gpr, RoundMode, SseArith, SseLogic, Width, Xmm};
 
 use super::abi::*;
 use super::compiler::*;
@@ -31,6 +31,37 @@ impl Compiler<'_> {
                 self.asm.sse_rr(op, float, dst, src);
             }
         }
+        self.push(Opd::Xmm(dst, float));
+        Ok(())
+    }
+
+    /// `abs` (`and` with `mask` = all but the sign bit) and `neg` (`xor` with the sign bit),
+    /// in the SSE register, with the mask from the constant pool.
+    pub(super) fn fsign(&mut self, float: Float, op: SseLogic, mask: u64) -> Result<()> {
+        let v = self.pop()?;
+        let dst = self.result_xmm(v, &[]);
+        self.load_xmm(dst, v, float);
+        let mask = self.pool_constant(mask);
+        self.asm.logic_rm(op, float, dst, mask);
+        self.push(Opd::Xmm(dst, float));
+        Ok(())
+    }
+
+    /// `copysign(a, b)`: `a`'s magnitude (`and` with `magnitude`) or-ed with `b`'s sign
+    /// (`andn` of the same mask).
+    pub(super) fn fcopysign(&mut self, float: Float, magnitude: u64) -> Result<()> {
+        let b = self.pop()?;
+        let a = self.pop()?;
+        let dst = self.result_xmm(a, &[b]);
+        self.load_xmm(dst, a, float);
+        let mask = self.pool_constant(magnitude);
+        self.asm.logic_rm(SseLogic::And, float, dst, mask);
+        // xmm1 = sign of b: `andn` computes !xmm1 & [mask], so load the mask first.
+        self.asm.movs_rm(float, Xmm::Xmm1, mask);
+        let sign_source = self.xmm_of(b, float, Xmm::Xmm0);
+        self.asm
+            .logic_rr(SseLogic::Andn, float, Xmm::Xmm1, sign_source);
+        self.asm.logic_rr(SseLogic::Or, float, dst, Xmm::Xmm1);
         self.push(Opd::Xmm(dst, float));
         Ok(())
     }

@@ -29,15 +29,24 @@ pub struct OsrEntry {
     pub code_offset: u32,
 }
 
+/// What the code is compiled for: the CPU's features and whether it charges fuel.
+#[derive(Clone, Copy)]
+pub(super) struct Settings {
+    pub(super) cpu: CpuFeatures,
+    /// Fuel charges at every fuel block start (`Config::consume_fuel`).
+    pub(super) consume_fuel: bool,
+}
+
 pub(super) fn compile_function(
     asm: &mut Assembler,
     module: &ModuleInfo,
     func_index: u32,
     func_labels: &[Option<Label>],
-    cpu: CpuFeatures,
+    settings: Settings,
     pc_map: &mut Vec<(u32, u32)>,
-    consume_fuel: bool,
+    data: &mut Vec<(u32, u32)>,
 ) -> Result<Vec<OsrEntry>> {
+    let Settings { cpu, consume_fuel } = settings;
     let (ty, body, mut ops) = module.function_body(func_index)?;
     let num_params = ty.params.len() as u64;
     let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
@@ -105,6 +114,8 @@ pub(super) fn compile_function(
         fused: false,
         pool_exhausted: false,
         result_home: None,
+        float_pool: Vec::new(),
+        data,
     };
     c.ctrl.push(Ctrl {
         kind: Kind::Func,
@@ -221,6 +232,18 @@ pub(super) fn compile_function(
                 .mov_mr(Size::S32, Mem::base_disp(EXEC, ex::TRAP_CODE), Gpr::Rax),
         }
         c.asm.call_m(Mem::base_disp(EXEC, ex::TRAP_STUB));
+    }
+    // The constant pool: 16 aligned bytes per constant (the low 4 or 8 are the scalar, the
+    // rest zero), so packed bitwise operations may read them as memory operands.
+    if !c.float_pool.is_empty() {
+        c.asm.align(16);
+        let start = c.asm.offset() as u32;
+        for (bits, label) in std::mem::take(&mut c.float_pool) {
+            c.asm.bind(label);
+            c.asm.emit_u64(bits);
+            c.asm.emit_u64(0);
+        }
+        c.data.push((start, c.asm.offset() as u32));
     }
     let frame_slots = u64::from(c.nl) + u64::from(c.max_height) + 1;
     let frame_bytes = frame_slots * 8;

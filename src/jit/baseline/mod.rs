@@ -69,7 +69,11 @@
 //! pairs fold; a result whose next operator is `local.set`/`local.tee` of a home is computed
 //! in the home; `sqrt`, rounding and float conversions work in place or on a cleared register
 //! (no dependency on a stale destination); the last operator falls into the epilogue without
-//! a jump.
+//! a jump. Float constants other than zero come from the function's constant pool (16 aligned
+//! bytes each, after its trap sites), loaded RIP-relative (`movsd xmm, [rip + c]`): the code
+//! stays position-independent for sidecars; `abs`, `neg` and `copysign` are `andpd`/`xorpd`/
+//! `andnpd` with pool masks, in the SSE register (no round trip through a GPR). Jump tables
+//! and pools are listed as data (`CompiledCode::data`), which `--emit asm` prints as bytes.
 //!
 //! # Code shape
 //!

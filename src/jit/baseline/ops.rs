@@ -4,7 +4,8 @@ use wasmparser::Operator;
 
 use crate::jit::convert::{conv, fop};
 use crate::jit::x64::{
-    Alu, Cond, ExtFrom, Float, Gpr, Label, Mem, RoundMode, Scale, Shift, Size, SseArith, Width,
+    Alu, Cond, ExtFrom, Float, Gpr, Label, Mem, RoundMode, Scale, Shift, Size, SseArith, SseLogic,
+    Width,
 };
 use crate::module::ops::IntCmp as ICmp;
 use crate::runtime::TrapCode;
@@ -141,9 +142,11 @@ impl Compiler<'_> {
                 self.asm.jmp_r(Gpr::Rax);
                 self.asm.align(4);
                 self.asm.bind(table);
+                let start = self.asm.offset() as u32;
                 for &l in &entry_labels[..n as usize] {
                     self.asm.emit_label_diff32(l, table);
                 }
+                self.data.push((start, self.asm.offset() as u32));
                 for (d, l) in stubs {
                     self.asm.bind(l);
                     self.emit_branch(d)?;
@@ -523,56 +526,12 @@ impl Compiler<'_> {
             O::F64Floor => self.round(Float::F64, RoundMode::Down, fop::F64_FLOOR)?,
             O::F64Trunc => self.round(Float::F64, RoundMode::Trunc, fop::F64_TRUNC)?,
             O::F64Nearest => self.round(Float::F64, RoundMode::Nearest, fop::F64_NEAREST)?,
-            O::F32Abs => {
-                let v = self.pop()?;
-                self.load(Gpr::Rax, v, Width::W32);
-                self.asm.alu_ri(Alu::And, Width::W32, Gpr::Rax, 0x7fff_ffff);
-                self.push_rax();
-            }
-            O::F32Neg => {
-                let v = self.pop()?;
-                self.load(Gpr::Rax, v, Width::W32);
-                self.asm
-                    .alu_ri(Alu::Xor, Width::W32, Gpr::Rax, 0x8000_0000u32 as i32);
-                self.push_rax();
-            }
-            O::F32Copysign => {
-                let b = self.pop()?;
-                let a = self.pop()?;
-                self.load(Gpr::Rax, a, Width::W32);
-                self.load(Gpr::Rcx, b, Width::W32);
-                self.asm.alu_ri(Alu::And, Width::W32, Gpr::Rax, 0x7fff_ffff);
-                self.asm
-                    .alu_ri(Alu::And, Width::W32, Gpr::Rcx, 0x8000_0000u32 as i32);
-                self.asm.alu_rr(Alu::Or, Width::W32, Gpr::Rax, Gpr::Rcx);
-                self.push_rax();
-            }
-            O::F64Abs => {
-                let v = self.pop()?;
-                self.load(Gpr::Rax, v, Width::W64);
-                self.asm.shift_ri(Shift::Shl, Width::W64, Gpr::Rax, 1);
-                self.asm.shift_ri(Shift::Shr, Width::W64, Gpr::Rax, 1);
-                self.push_rax();
-            }
-            O::F64Neg => {
-                let v = self.pop()?;
-                self.load(Gpr::Rax, v, Width::W64);
-                self.asm.mov_ri(Width::W64, Gpr::Rcx, i64::MIN);
-                self.asm.alu_rr(Alu::Xor, Width::W64, Gpr::Rax, Gpr::Rcx);
-                self.push_rax();
-            }
-            O::F64Copysign => {
-                let b = self.pop()?;
-                let a = self.pop()?;
-                self.load(Gpr::Rax, a, Width::W64);
-                self.load(Gpr::Rcx, b, Width::W64);
-                self.asm.shift_ri(Shift::Shl, Width::W64, Gpr::Rax, 1);
-                self.asm.shift_ri(Shift::Shr, Width::W64, Gpr::Rax, 1);
-                self.asm.shift_ri(Shift::Shr, Width::W64, Gpr::Rcx, 63);
-                self.asm.shift_ri(Shift::Shl, Width::W64, Gpr::Rcx, 63);
-                self.asm.alu_rr(Alu::Or, Width::W64, Gpr::Rax, Gpr::Rcx);
-                self.push_rax();
-            }
+            O::F32Abs => self.fsign(Float::F32, SseLogic::And, 0x7fff_ffff)?,
+            O::F32Neg => self.fsign(Float::F32, SseLogic::Xor, 0x8000_0000)?,
+            O::F32Copysign => self.fcopysign(Float::F32, 0x7fff_ffff)?,
+            O::F64Abs => self.fsign(Float::F64, SseLogic::And, i64::MAX as u64)?,
+            O::F64Neg => self.fsign(Float::F64, SseLogic::Xor, 1 << 63)?,
+            O::F64Copysign => self.fcopysign(Float::F64, i64::MAX as u64)?,
             O::F32Eq => self.fcmp(Float::F32, FCmp::Eq)?,
             O::F32Ne => self.fcmp(Float::F32, FCmp::Ne)?,
             O::F32Lt => self.fcmp(Float::F32, FCmp::Lt)?,

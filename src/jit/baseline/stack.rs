@@ -2,7 +2,7 @@
 //! registers (spilling when the pool runs dry), loading operands, materializing entries in
 //! their canonical slots.
 
-use crate::jit::x64::{Float, Gpr, Mem, Size, Width, Xmm};
+use crate::jit::x64::{Float, Gpr, Label, Mem, Size, Width, Xmm};
 
 use super::abi::*;
 use super::compiler::*;
@@ -164,13 +164,23 @@ impl Compiler<'_> {
         }
     }
 
+    /// The label of constant `bits` in the function's pool (added on first use).
+    pub(super) fn pool_constant(&mut self, bits: u64) -> Label {
+        if let Some(&(_, label)) = self.float_pool.iter().find(|(b, _)| *b == bits) {
+            return label;
+        }
+        let label = self.asm.new_label();
+        self.float_pool.push((bits, label));
+        label
+    }
+
     pub(super) fn load_xmm(&mut self, reg: Xmm, opd: Opd, float: Float) {
         match opd {
             Opd::Slot(s) => self.asm.movs_rm(float, reg, slot_mem(s)),
             Opd::Const(0) => self.asm.zero_xmm(reg),
             Opd::Const(c) => {
-                self.asm.mov_ri(Width::W64, Gpr::Rax, c as i64);
-                self.asm.movd_xr(float_width(float), reg, Gpr::Rax);
+                let constant = self.pool_constant(c);
+                self.asm.movs_rm(float, reg, constant);
             }
             Opd::Reg(r) => self.asm.movd_xr(float_width(float), reg, r),
             Opd::Xmm(x, _) if x == reg => {}
