@@ -43,6 +43,8 @@ pub enum Error {
     /// wrun could not do what a valid input asks (a tier failed on a validated function):
     /// a bug in wrun, reported instead of a crash.
     Internal(String),
+    /// A fuel operation on a store whose engine does not consume fuel (`Config::consume_fuel`).
+    FuelNotEnabled,
 }
 
 /// Why an import could not be satisfied.
@@ -96,6 +98,7 @@ impl std::fmt::Display for Error {
             Error::Trap(trap) => write!(f, "{trap}"),
             Error::Resource(message) => write!(f, "resource error: {message}"),
             Error::Internal(message) => write!(f, "internal error: {message}"),
+            Error::FuelNotEnabled => f.write_str("fuel is not configured in this store"),
         }
     }
 }

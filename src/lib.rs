@@ -131,6 +131,17 @@ pub struct Config {
     /// [`Engine::increment_epoch`] has passed it ([`Store::set_epoch_deadline`]). Off: no
     /// checks are emitted. AOT sidecars hold code without checks and are not used with it.
     pub epoch_interruption: bool,
+    /// Charge fuel per basic block on every tier (ARCHITECTURE.md "Fuel"); a store then starts
+    /// with 0 fuel ([`Store::set_fuel`]). Off: no fuel code at all.
+    pub consume_fuel: bool,
+}
+
+impl Config {
+    /// Turns fuel metering on or off (wasmtime's `Config::consume_fuel`).
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Config {
+        self.consume_fuel = enable;
+        self
+    }
 }
 
 impl Default for Config {
@@ -142,6 +153,7 @@ impl Default for Config {
             store_limits: StoreLimits::default(),
             jit_cache_size: None,
             epoch_interruption: false,
+            consume_fuel: false,
         }
     }
 }
@@ -309,7 +321,7 @@ impl Module {
                 None,
                 SidecarStatus::NotFound(sidecar.path.clone()),
             ),
-            Some(sidecar) => load_sidecar(bytes, sidecar)?,
+            Some(sidecar) => load_sidecar(bytes, sidecar, engine.config().consume_fuel)?,
         };
         let mut info = info;
         if config.epoch_interruption {
@@ -338,17 +350,21 @@ impl Module {
             ),
             (None, Tier::Jit | Tier::Aot) => (
                 Some(Arc::new(
-                    jit::JitModule::compile(&info).map_err(Error::Internal)?,
+                    jit::JitModule::compile_metered(&info, config.consume_fuel)
+                        .map_err(Error::Internal)?,
                 )),
                 None,
             ),
             (None, Tier::Auto) => (
                 None,
-                Some(Arc::new(tier::TierManager::with_cache_size(
-                    &info,
-                    config.jit_threshold,
-                    config.jit_cache_size,
-                ))),
+                Some(Arc::new(
+                    tier::TierManager::with_cache_size(
+                        &info,
+                        config.jit_threshold,
+                        config.jit_cache_size,
+                    )
+                    .metered(config.consume_fuel),
+                )),
             ),
         };
         let jit_compile_time = started.elapsed();
@@ -357,7 +373,7 @@ impl Module {
             (None, Some(manager)) => Some(manager.clone()),
             (None, None) => None,
         };
-        let code = Arc::new(interp::ModuleCode::new(&info, tiering));
+        let code = Arc::new(interp::ModuleCode::new(&info, tiering).metered(config.consume_fuel));
         if let Some(manager) = &tier_manager {
             manager.attach_interp_code(&code);
         }
@@ -442,7 +458,11 @@ fn sidecar_absent(sidecar: &SidecarFile) -> bool {
         )
 }
 
-fn load_sidecar(bytes: &[u8], sidecar: &SidecarFile) -> Result<WithSidecar, Error> {
+fn load_sidecar(
+    bytes: &[u8],
+    sidecar: &SidecarFile,
+    consume_fuel: bool,
+) -> Result<WithSidecar, Error> {
     let path = &sidecar.path;
     if sidecar_absent(sidecar) {
         let info = Arc::new(module::parse(bytes)?);
@@ -459,6 +479,20 @@ fn load_sidecar(bytes: &[u8], sidecar: &SidecarFile) -> Result<WithSidecar, Erro
         }
     };
     let opened = match aot::open(path, bytes) {
+        // Code without fuel charges must not run a metered store, nor metered code an
+        // unmetered one (it would trap at once with 0 fuel).
+        Ok(opened) if opened.consumes_fuel() != consume_fuel => {
+            let reason = if consume_fuel {
+                "compiled without fuel metering, this run consumes fuel (wrun compile --fuel)"
+            } else {
+                "compiled with fuel metering, this run does not consume fuel"
+            };
+            return Ok((
+                Arc::new(module::parse(bytes)?),
+                None,
+                refused(reason.into()),
+            ));
+        }
         Ok(opened) => opened,
         Err(reason) => return Ok((Arc::new(module::parse(bytes)?), None, refused(reason))),
     };
@@ -561,7 +595,34 @@ impl Store {
         // SAFETY: the check above makes `record` a live record of this store, whose instance
         // (if any) lives as long as the store; compiled code is kept in `jit_code`. Compiled
         // functions are entered by the interpreter too (tiers share its value stack).
-        unsafe { self.interp.invoke(record, slots) }
+        let result = unsafe { self.interp.invoke(record, slots) };
+        self.data.settle_fuel();
+        result
+    }
+
+    /// Sets the fuel left to `fuel` (wasmtime's `Store::set_fuel`); more than `i64::MAX` is
+    /// taken as `i64::MAX`. An error unless the engine consumes fuel.
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        if !self.engine.config().consume_fuel {
+            return Err(Error::FuelNotEnabled);
+        }
+        self.data.set_fuel(i64::try_from(fuel).unwrap_or(i64::MAX));
+        Ok(())
+    }
+
+    /// The fuel left: what [`Store::set_fuel`] gave minus every charge taken since
+    /// (ARCHITECTURE.md "Fuel"); 0 after an out-of-fuel trap.
+    pub fn get_fuel(&self) -> Result<u64, Error> {
+        if !self.engine.config().consume_fuel {
+            return Err(Error::FuelNotEnabled);
+        }
+        Ok(self.data.fuel().max(0) as u64)
+    }
+
+    /// Adds `fuel` to what is left (saturating at `i64::MAX`).
+    pub fn add_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        let left = self.get_fuel()?;
+        self.set_fuel(left.saturating_add(fuel))
     }
 
     /// The slot of `val` for an object of this store (a funcref must be one of its records).

@@ -99,6 +99,10 @@ enum Command {
         /// a sidecar.
         #[arg(long, value_name = "KIND", value_parser = ["asm"])]
         emit: Option<String>,
+        /// Compile with fuel charges, for runs with `--fuel` (a sidecar serves only runs with
+        /// its own setting).
+        #[arg(long)]
+        fuel: bool,
     },
 }
 
@@ -175,6 +179,11 @@ struct RunArgs {
     /// Code from an AOT sidecar is not counted and never evicted.
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     jit_cache_size: Option<u64>,
+
+    /// Give the guest N units of fuel, charged per basic block by its operator count (as
+    /// wasmtime counts); running out traps with "all fuel consumed by WebAssembly".
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
 
     /// The module: a .wasm binary or .wat text.
     #[arg(value_name = "MODULE", required = true)]
@@ -319,9 +328,15 @@ fn main() -> ExitCode {
         Some(Command::Compile {
             module,
             emit: Some(_),
+            fuel,
             ..
-        }) => emit_asm(&module),
-        Some(Command::Compile { module, output, .. }) => compile_module(&module, output),
+        }) => emit_asm(&module, fuel),
+        Some(Command::Compile {
+            module,
+            output,
+            fuel,
+            ..
+        }) => compile_module(&module, output, fuel),
         None => run_cli_module(cli.run),
     };
     // Wasm and the wast runner run on a thread with a stack size we chose.
@@ -371,14 +386,14 @@ fn run_wast_files(config: Config, files: &[PathBuf]) -> ExitCode {
 }
 
 /// `wrun compile --emit asm MODULE`: the disassembly of every compiled function.
-fn emit_asm(module_path: &Path) -> ExitCode {
+fn emit_asm(module_path: &Path, consume_fuel: bool) -> ExitCode {
     #[cfg(feature = "disas")]
     {
         let info = read_module_bytes(module_path)
             .and_then(|bytes| wrun::module::parse(&bytes).map_err(|e| e.to_string()));
         let text = info.and_then(|info| {
             let cpu = wrun::jit::compile::CpuFeatures::detect();
-            wrun::jit::disas::disassemble(&std::sync::Arc::new(info), cpu)
+            wrun::jit::disas::disassemble_metered(&std::sync::Arc::new(info), cpu, consume_fuel)
         });
         match text {
             Ok(text) => {
@@ -393,6 +408,7 @@ fn emit_asm(module_path: &Path) -> ExitCode {
     }
     #[cfg(not(feature = "disas"))]
     {
+        let _ = consume_fuel;
         report!(
             "error: {}: this wrun was built without the `disas` feature",
             module_path.display()
@@ -402,7 +418,7 @@ fn emit_asm(module_path: &Path) -> ExitCode {
 }
 
 /// `wrun compile MODULE [-o PATH]`.
-fn compile_module(module_path: &Path, output: Option<PathBuf>) -> ExitCode {
+fn compile_module(module_path: &Path, output: Option<PathBuf>, consume_fuel: bool) -> ExitCode {
     use std::io::IsTerminal as _;
     let output = output.unwrap_or_else(|| wrun::aot::sidecar_path_beside(module_path));
     let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
@@ -437,7 +453,8 @@ fn compile_module(module_path: &Path, output: Option<PathBuf>) -> ExitCode {
         }
     };
     let cpu = wrun::jit::compile::CpuFeatures::detect();
-    let result = wrun::aot::write_sidecar(&bytes, &output, cpu, &mut progress);
+    let result =
+        wrun::aot::write_sidecar_metered(&bytes, &output, cpu, consume_fuel, &mut progress);
     if shown {
         report!();
     }
@@ -584,6 +601,7 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
             max_instances: args.max_instances,
         },
         jit_cache_size: args.jit_cache_size,
+        consume_fuel: args.fuel.is_some(),
         ..Config::default()
     });
     let sidecar = if args.no_aot {
@@ -610,6 +628,7 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
         sidecar,
         preloads,
         timeout: args.limits.timeout,
+        fuel: args.fuel,
     };
     let profile = match args.profile.as_deref().map(start_profile).transpose() {
         Ok(profile) => profile,
@@ -710,6 +729,8 @@ struct Setup {
     preloads: Vec<(String, PathBuf)>,
     /// `--timeout`.
     timeout: Option<Duration>,
+    /// `--fuel N`: the store's fuel (then `config.consume_fuel` is set).
+    fuel: Option<u64>,
 }
 
 /// A `proc_exit` status as a process exit code (statuses are < 126 by WASI's rules here).
@@ -829,6 +850,11 @@ fn instantiate(
     *loaded = Some(module.clone());
     let mut store = Store::new(&engine);
     start_deadline(&engine, &mut store, setup.timeout);
+    if let Some(fuel) = setup.fuel {
+        store
+            .set_fuel(fuel)
+            .map_err(|error| RunError::Setup(error.to_string()))?;
+    }
     let mut linker = Linker::new();
     link_host(&mut store, &mut linker, wasi, &module).map_err(RunError::Setup)?;
     for (name, path) in &setup.preloads {

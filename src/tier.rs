@@ -179,6 +179,8 @@ unsafe impl Send for Cache {}
 pub struct TierManager {
     module: Arc<ModuleInfo>,
     threshold: u32,
+    /// Compile with fuel charges (`Config::consume_fuel`).
+    consume_fuel: bool,
     cpu: CpuFeatures,
     cache_size: Option<u64>,
     cache: Mutex<Cache>,
@@ -206,6 +208,7 @@ impl TierManager {
         let n = module.bodies.len();
         TierManager {
             module: module.clone(),
+            consume_fuel: false,
             threshold: threshold.max(1),
             cpu: CpuFeatures::detect(),
             cache_size,
@@ -227,6 +230,13 @@ impl TierManager {
             code_bytes: AtomicU64::new(0),
             compiled_count: AtomicU64::new(0),
         }
+    }
+
+    /// This manager compiling with fuel charges when `consume_fuel` (`Config::consume_fuel`),
+    /// so its code charges exactly as the interpreter does (ARCHITECTURE.md "Fuel").
+    pub fn metered(mut self, consume_fuel: bool) -> TierManager {
+        self.consume_fuel = consume_fuel;
+        self
     }
 
     /// Tells the manager the interpreter's code of its module (once, by `Module`).
@@ -283,7 +293,8 @@ impl TierManager {
             return None;
         }
         let started = Instant::now();
-        let result = JitModule::compile_function(&self.module, func_index, self.cpu);
+        let result =
+            JitModule::compile_function(&self.module, func_index, self.cpu, self.consume_fuel);
         let elapsed = started.elapsed();
         self.compile_nanos
             .fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);

@@ -246,6 +246,10 @@ impl<'a> Runner<'a> {
         let engine = Engine::new(config.clone());
         let setup = catch_engine_panic(|| {
             let mut store = Store::new(&engine);
+            if engine.config().consume_fuel {
+                // A budget no script exhausts: the run shows the fuel code changes nothing.
+                store.set_fuel(u64::MAX)?;
+            }
             let mut linker = Linker::new();
             define_spectest(&mut store, &mut linker).map(|()| (store, linker))
         });
@@ -468,7 +472,8 @@ impl<'a> Runner<'a> {
             crate::aot::EXTENSION
         ));
         let cpu = crate::jit::compile::CpuFeatures::detect();
-        crate::aot::write_sidecar(bytes, &path, cpu, &mut |_, _| {})
+        let consume_fuel = self.engine.config().consume_fuel;
+        crate::aot::write_sidecar_metered(bytes, &path, cpu, consume_fuel, &mut |_, _| {})
             .map_err(CompileError::Module)?;
         let sidecar = SidecarFile {
             path: path.clone(),

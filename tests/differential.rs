@@ -9,6 +9,9 @@
 //! deterministic dummy imports, and calls every exported function in order with arguments
 //! derived from the seed. Load and instantiation results, every call's results or trap, and the
 //! globals, tables and memory hashes after every call, then the full memories, must be equal.
+//! Three seeds in four also run with store fuel (`Config::consume_fuel`, a budget the seed
+//! picks, often small enough to run out mid-way: `execute::fuel_budget`), and the fuel left
+//! after every call is compared too: every tier must charge the same and stop at the same point.
 //! Floats compare by bits (NaN payloads included). A panic on either tier, or a module either
 //! tier rejects, is a failure too (robustness).
 //!
@@ -287,9 +290,10 @@ fn check_seed(
         // Saved before running, so a crash of the process still leaves the module behind.
         eprintln!("{}", save_module(seed, &generated.wasm));
         println!(
-            "seed {seed}: {} bytes, {}",
+            "seed {seed}: {} bytes, {}, store fuel {:?}",
             generated.wasm.len(),
-            generated.knobs
+            generated.knobs,
+            execute::fuel_budget(seed)
         );
     }
     let record_progress = |tier: TierSetup| {
@@ -578,6 +582,7 @@ fn harness_is_deterministic_and_detects_differences() {
         memories: vec![("m".into(), 65536, 1)],
         globals: vec![("g".into(), Value::F32(0x7fc0_0000))],
         tables: vec![],
+        fuel: Some(10),
     };
     let call = |result: Result<Vec<Value>, String>, after: State| Event::Call {
         export: "f".into(),

@@ -2,7 +2,8 @@
 //! compiled functions (`jit::disas`, the text `wrun compile --emit asm` prints), in `;;`
 //! comment lines after the marker line. `WRUN_BLESS=1 cargo test --test disas` rewrites them.
 //! The code is compiled for a fixed CPU feature set (everything on), so the snapshots do
-//! not depend on the machine that runs the tests.
+//! not depend on the machine that runs the tests. Files named `fuel*.wat` are compiled with
+//! fuel charges.
 
 #![cfg(feature = "disas")]
 
@@ -31,7 +32,11 @@ fn check(path: &Path, bless: bool) -> Result<(), String> {
     let source = source.trim_end();
     let bytes = wat::parse_str(source).map_err(|e| format!("{}: {e}", path.display()))?;
     let info = wrun::module::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    let actual = wrun::jit::disas::disassemble(&Arc::new(info), all_features())?;
+    // `fuel_*.wat`: compiled with fuel charges (`Config::consume_fuel`).
+    let fuel = path
+        .file_name()
+        .is_some_and(|name| name.to_string_lossy().starts_with("fuel"));
+    let actual = wrun::jit::disas::disassemble_metered(&Arc::new(info), all_features(), fuel)?;
     let actual: String = actual.lines().map(|l| format!(";; {l}\n")).collect();
     if expected.trim() == actual.trim() {
         return Ok(());

@@ -289,6 +289,8 @@ def build_engines(args, log) -> list:
         ("wrun-jit", "wrun --tier jit", ["--tier", "jit"]),
         # The cost of epoch interruption's checks (a deadline that never passes).
         ("wrun-jit-timeout", "wrun --tier jit --timeout 1h", ["--tier", "jit", "--timeout", "1h"]),
+        # The cost of fuel metering: a budget no program exhausts.
+        ("wrun-jit-fuel", "wrun --tier jit --fuel 10^18", ["--tier", "jit", "--fuel", str(10**18)]),
         ("wrun-auto", "wrun (auto tier)", []),
     ]
     for name, label, flags in modes:
@@ -650,23 +652,27 @@ def write_markdown(path, engines, programs, cells, startup, large, compile_rows,
             (f"**{geomeans[e.name]:.2f}×**" + ("" if counts[e.name] == len(programs) else f" ({counts[e.name]}/{len(programs)})"))
             if geomeans[e.name] else "—" for e in shown) + " |")
         add("")
-    # Modes `wrun-jit-*` (wrun-jit with a limit on): their cost, as a ratio to wrun-jit.
-    limited = [e for e in shown if e.name.startswith("wrun-jit-")]
-    if limited and any(e.name == "wrun-jit" for e in shown):
-        def to_jit(program, name):
-            base, cell = cells.get((program, "wrun-jit")), cells.get((program, name))
-            if not base or not cell or base.status != "ok" or cell.status != "ok" or not base.median:
-                return None
-            return cell.median / base.median
-        add("## Cost of limits: ratio to wrun-jit by wall time")
+    # Modes that add run-time checks to wrun-jit (`wrun-jit-fuel`, ...): their cost.
+    checked = [e for e in shown if e.name.startswith("wrun-jit-")]
+    if checked and any(e.name == "wrun-jit" for e in shown):
+        add("## Cost of run-time checks: ratio to wrun-jit (wall time, lower is better)")
         add("")
-        add("| program | " + " | ".join(e.name for e in limited) + " |")
-        add("|---|" + "---:|" * len(limited))
+        add("| program | " + " | ".join(e.name for e in checked) + " |")
+        add("|---|" + "---:|" * len(checked))
+        slowdowns = {e.name: [] for e in checked}
         for program in programs:
-            values = [to_jit(program, e.name) for e in limited]
-            add(f"| {program} | " + " | ".join(f"{v:.3f}×" if v else "—" for v in values) + " |")
-        means = [geometric_mean([to_jit(p, e.name) for p in programs]) for e in limited]
-        add("| **geometric mean** | " + " | ".join(f"**{m:.3f}×**" if m else "—" for m in means) + " |")
+            plain = cells[(program, "wrun-jit")]
+            row = []
+            for engine in checked:
+                cell = cells[(program, engine.name)]
+                if plain.status == "ok" and cell.status == "ok" and plain.median:
+                    slowdowns[engine.name].append(cell.median / plain.median)
+                    row.append(f"{cell.median / plain.median:.2f}×")
+                else:
+                    row.append(cell_problem(cell))
+            add(f"| {program} | " + " | ".join(row) + " |")
+        add("| **geometric mean** | " + " | ".join(
+            f"**{geometric_mean(slowdowns[e.name]):.2f}×**" if slowdowns[e.name] else "—" for e in checked) + " |")
         add("")
     add("## Details")
     add("")

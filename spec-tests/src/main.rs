@@ -9,6 +9,8 @@
 //! - `--failures N`: failure and skip lines printed per file (default 10; `all` for every one).
 //! - `--timeout SECS`: a file still running after this long is a failure (default 300); the run
 //!   goes on with the next file and exits when done, abandoning the stuck one.
+//! - `--fuel`: every tier consumes fuel (`Config::consume_fuel`) from a budget no script
+//!   exhausts, to show the fuel code changes no result.
 //! - `FILTER`: run only files whose name contains one of these strings.
 
 use std::process::ExitCode;
@@ -77,6 +79,9 @@ struct Options {
     lines_per_file: Option<usize>,
     filters: Vec<String>,
     timeout: Duration,
+    /// `--fuel`: every tier consumes fuel, from a budget no script exhausts (checks that the
+    /// fuel code changes no result).
+    fuel: bool,
 }
 
 fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -85,6 +90,7 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
         lines_per_file: Some(10),
         filters: Vec::new(),
         timeout: Duration::from_secs(300),
+        fuel: false,
     };
     let mut jit_cache_size = None;
     let mut args = args.peekable();
@@ -124,10 +130,11 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
                     .map_err(|_| format!("--timeout {value:?}: not a number"))?;
                 options.timeout = Duration::from_secs(seconds);
             }
+            "--fuel" => options.fuel = true,
             "-h" | "--help" => {
                 return Err(
                     "usage: spec-tests [--tier NAME]... [--failures N|all] [--timeout SECS] \
-                     [--jit-cache-size BYTES] [FILTER]..."
+                     [--jit-cache-size BYTES] [--fuel] [FILTER]..."
                         .into(),
                 );
             }
@@ -140,6 +147,7 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
     }
     for tier in &mut options.tiers {
         tier.config.jit_cache_size = jit_cache_size;
+        tier.config.consume_fuel = options.fuel;
     }
     Ok(options)
 }

@@ -78,6 +78,21 @@ pub fn target() -> String {
     format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS)
 }
 
+/// Bit of the compiler-settings word (offset [`OFF_CODE_SHAPE`], otherwise the code-shape
+/// version) set when the code charges fuel (`Config::consume_fuel`): a sidecar serves only
+/// runs with the same setting (checked by the loader's caller, which knows the setting).
+pub const SETTINGS_FUEL: u32 = 1 << 31;
+
+/// The compiler-settings word of code compiled with `consume_fuel`.
+pub fn compiler_settings(consume_fuel: bool) -> u32 {
+    CODE_SHAPE_VERSION | if consume_fuel { SETTINGS_FUEL } else { 0 }
+}
+
+/// Whether the sidecar `file` (its header checked) holds code that charges fuel.
+pub fn consumes_fuel(file: &[u8]) -> bool {
+    u32_at(file, OFF_CODE_SHAPE).is_ok_and(|settings| settings & SETTINGS_FUEL != 0)
+}
+
 pub fn wrun_version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
@@ -117,6 +132,7 @@ pub fn layout_hash() -> [u8; 32] {
         vo::VMCTX_TRAP_CODE,
         vo::VMCTX_EPOCH,
         vo::VMCTX_EPOCH_DEADLINE,
+        vo::VMCTX_FUEL,
         size_of::<MemoryDef>(),
         size_of::<TableDef>(),
         size_of::<FuncRecord>(),
@@ -131,6 +147,7 @@ pub fn layout_hash() -> [u8; 32] {
         ex::TRAP_FP as usize,
         ex::HELPERS as usize,
         ex::DEPTH_LEFT as usize,
+        ex::FUEL as usize,
         size_of::<ExecContext>(),
         jh::CALL_SLOW,
         jh::CONVERT,
@@ -174,6 +191,7 @@ pub fn layout_hash() -> [u8; 32] {
             T::Host,
             T::Exit,
             T::Interrupt,
+            T::OutOfFuel,
         ]
         .iter()
         .map(|&code| code as u32 as u64),
@@ -463,7 +481,7 @@ pub fn verify_header(file: &[u8], module_bytes: &[u8], cpu: CpuFeatures) -> Resu
     if made_for != target() {
         return Err(format!("compiled for {made_for}, this is {}", target()));
     }
-    let shape = u32_at(file, OFF_CODE_SHAPE)?;
+    let shape = u32_at(file, OFF_CODE_SHAPE)? & !SETTINGS_FUEL;
     if shape != CODE_SHAPE_VERSION {
         return Err(format!(
             "compiler settings differ: code shape {shape}, this wrun generates {CODE_SHAPE_VERSION}"

@@ -80,6 +80,11 @@ fn read_rest(file: &mut std::fs::File, rest: &mut [u8]) -> Result<(), String> {
 }
 
 impl Opened {
+    /// Whether the code charges fuel (compiled for `Config::consume_fuel`).
+    pub fn consumes_fuel(&self) -> bool {
+        format::consumes_fuel(&self.map)
+    }
+
     /// Checks the tables against `info` (parsed from the bytes [`open`] checked), makes the
     /// code read-execute and wraps it. The error is the reason it was refused; no byte of the
     /// file has run then.

@@ -16,7 +16,7 @@
 //! | 88  | 32 | wrun version (`CARGO_PKG_VERSION`), NUL-padded |
 //! | 120 | 16 | target (`x86_64-linux`), NUL-padded |
 //! | 136 | 4  | CPU features the code uses ([`CpuFeatures::to_bits`]) |
-//! | 140 | 4  | compiler settings: the code-shape version ([`CODE_SHAPE_VERSION`]) |
+//! | 140 | 4  | compiler settings: the code-shape version ([`compile::CODE_SHAPE_VERSION`]), bit 31 set when the code charges fuel ([`format::SETTINGS_FUEL`]) |
 //! | 144 | 32 | layout hash: SHA-256 of every VmCtx / ExecContext / FuncRecord offset and size, helper index, trap code and conversion kind the code depends on ([`format::layout_hash`]) |
 //! | 176 | 4  | number of imported functions |
 //! | 180 | 4  | number of defined functions |
@@ -61,7 +61,7 @@ mod load;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::jit::compile::{self, CODE_SHAPE_VERSION, CpuFeatures};
+use crate::jit::compile::{self, CpuFeatures};
 use crate::module::ModuleInfo;
 
 pub use format::{FORMAT_VERSION, HEADER_LEN, Section, layout_hash, reseal};
@@ -147,8 +147,21 @@ pub fn write_sidecar(
     cpu: CpuFeatures,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<usize, crate::Error> {
+    write_sidecar_metered(wasm, path, cpu, false, progress)
+}
+
+/// [`write_sidecar`] of code that charges fuel when `consume_fuel` (for runs with
+/// `Config::consume_fuel`; a sidecar serves only runs with its own setting).
+pub fn write_sidecar_metered(
+    wasm: &[u8],
+    path: &Path,
+    cpu: CpuFeatures,
+    consume_fuel: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<usize, crate::Error> {
     let info = Arc::new(crate::module::parse(wasm)?);
-    let bytes = sidecar_bytes(&info, cpu, progress).map_err(crate::Error::Internal)?;
+    let bytes = sidecar_bytes_metered(&info, cpu, consume_fuel, progress)
+        .map_err(crate::Error::Internal)?;
     write_atomically(path, &bytes).map_err(|e| crate::Error::Sidecar {
         path: path.to_path_buf(),
         reason: format!("cannot write {}: {e}", path.display()),
@@ -162,8 +175,18 @@ pub fn sidecar_bytes(
     cpu: CpuFeatures,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<u8>, String> {
-    let code = compile::compile_module_with_progress(info, cpu, progress)?;
-    format::serialize(info, cpu, CODE_SHAPE_VERSION, &code)
+    sidecar_bytes_metered(info, cpu, false, progress)
+}
+
+/// [`sidecar_bytes`] of code that charges fuel when `consume_fuel`.
+pub fn sidecar_bytes_metered(
+    info: &Arc<ModuleInfo>,
+    cpu: CpuFeatures,
+    consume_fuel: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<u8>, String> {
+    let code = compile::compile_module_metered(info, cpu, consume_fuel, progress)?;
+    format::serialize(info, cpu, format::compiler_settings(consume_fuel), &code)
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

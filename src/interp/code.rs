@@ -1341,11 +1341,17 @@ pub enum Instr {
     /// Traps with "interrupt" once the store's epoch deadline has passed: at each function
     /// entry and loop header of code translated with epoch interruption (nowhere else).
     EpochCheck,
+    // ----- fuel (ARCHITECTURE.md, "Fuel") -----
+    /// Takes `cost` from the store's fuel at the start of a fuel block; traps with "all fuel
+    /// consumed by WebAssembly" when less than `cost` is left.
+    FuelCharge {
+        cost: u32,
+    },
 }
 
 impl Instr {
     /// The last variant (the handler table must have room for its tag, see `exec.rs`).
-    pub const LAST: Instr = Instr::EpochCheck;
+    pub const LAST: Instr = Instr::FuelCharge { cost: 0 };
 
     /// The tag of this instruction (its index in the handler table).
     pub const fn tag(&self) -> u16 {
@@ -1620,6 +1626,6 @@ mod tests {
     fn tags_are_in_declaration_order() {
         assert_eq!(Instr::Unreachable.tag(), 0);
         assert_eq!(Instr::LoopHeader.tag(), 1);
-        assert_eq!(Instr::LAST.tag(), 272);
+        assert_eq!(Instr::LAST.tag(), 273);
     }
 }

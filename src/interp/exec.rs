@@ -453,6 +453,15 @@ unsafe fn fast_step(
                     return (Flow::Slow, ip);
                 }
             }
+            Instr::FuelCharge { cost } => {
+                // Every instance of a store points to the store's one fuel counter.
+                let fuel = (*(*ctx).vmctx).fuel;
+                let left = *fuel - i64::from(cost);
+                *fuel = left;
+                if left < 0 {
+                    trap!(OutOfFuel);
+                }
+            }
             Instr::Br { target } => ip = code_base.add(target as usize),
             Instr::BrIfNez { cond, target } => br_if!(target, s!(cond) as u32 != 0),
             Instr::BrIfEqz { cond, target } => br_if!(target, s!(cond) as u32 == 0),

@@ -63,6 +63,10 @@
 //! - `EpochCheck` (the deadline of epoch interruption) is emitted at the function entry and
 //!   after each loop's head only when `ModuleInfo::epoch_checks` is set (ARCHITECTURE.md
 //!   "Deadlines").
+//! - With `Config::consume_fuel`, a `FuelCharge { cost }` is the first instruction of every
+//!   fuel block (costs and block starts from `module::fuel::FuelPlan`, shared with the JIT;
+//!   ARCHITECTURE.md "Fuel"); it is emitted after the labels that land there and after a
+//!   loop's `LoopHeader`, so branches and OSR see the same charges.
 //! - Fusion happens as instructions are emitted: a pair of independent instructions merges
 //!   into the last emitted one (`Translator::fuse_pair`); an instruction whose operand the
 //!   last instruction just computed into its (then dead) canonical slot absorbs that
@@ -304,6 +308,8 @@ pub struct ModuleCode {
     type_params: Box<[u32]>,
     /// The tier manager, if functions of this module may run compiled.
     tiering: Option<Arc<dyn Tiering>>,
+    /// Translate with fuel charges (`Config::consume_fuel`; ARCHITECTURE.md "Fuel").
+    consume_fuel: bool,
 }
 
 impl ModuleCode {
@@ -313,7 +319,14 @@ impl ModuleCode {
             funcs: (0..module.bodies.len()).map(|_| OnceLock::new()).collect(),
             type_params: module.types.iter().map(|t| t.params.len() as u32).collect(),
             tiering,
+            consume_fuel: false,
         }
+    }
+
+    /// This code cache with fuel charges in every function it translates when `consume_fuel`.
+    pub fn metered(mut self, consume_fuel: bool) -> ModuleCode {
+        self.consume_fuel = consume_fuel;
+        self
     }
 
     pub fn tiering(&self) -> Option<&Arc<dyn Tiering>> {
@@ -336,8 +349,12 @@ impl ModuleCode {
         match self.funcs.get(defined) {
             Some(cell) => cell
                 .get_or_init(|| {
-                    let translated =
-                        translate::translate(&self.module, func_index, self.tiering.is_some())?;
+                    let translated = translate::translate_metered(
+                        &self.module,
+                        func_index,
+                        self.tiering.is_some(),
+                        self.consume_fuel,
+                    )?;
                     if let Some(tiering) = &self.tiering {
                         let (calls, loops) = tiering.triggers();
                         translated.call_trigger.store(calls, Ordering::Relaxed);

@@ -6,6 +6,7 @@ use wasmparser::{BlockType, MemArg, Operator};
 
 use super::code::{Cmp, ImmOp, Instr, Slot, Slot16};
 use crate::module::ModuleInfo;
+use crate::module::fuel::FuelPlan;
 
 /// A translated function, ready to run.
 #[derive(Debug)]
@@ -134,6 +135,17 @@ type Result<T> = std::result::Result<T, String>;
 /// `LoopHeader` (back-edge counter, OSR point) at each loop head; only worth its dispatch when
 /// a tier manager listens (without one, nothing would ever read the counts).
 pub fn translate(module: &ModuleInfo, func_index: u32, count_loops: bool) -> Result<Translated> {
+    translate_metered(module, func_index, count_loops, false)
+}
+
+/// [`translate`], with a `FuelCharge` at the start of every fuel block when `consume_fuel`
+/// (the blocks and their costs come from [`FuelPlan`], the definition the JIT uses too).
+pub fn translate_metered(
+    module: &ModuleInfo,
+    func_index: u32,
+    count_loops: bool,
+    consume_fuel: bool,
+) -> Result<Translated> {
     let (ty, body, mut reader) = module.function_body(func_index)?;
     let mut ops = Vec::new();
     while !reader.eof() {
@@ -142,6 +154,7 @@ pub fn translate(module: &ModuleInfo, func_index: u32, count_loops: bool) -> Res
             .map_err(|e| format!("function {func_index}: {e}"))?;
         ops.push((op, offset));
     }
+    let fuel = FuelPlan::new(&ops, |(op, _)| op, consume_fuel);
 
     let num_params = ty.params.len() as u64;
     let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
@@ -159,6 +172,7 @@ pub fn translate(module: &ModuleInfo, func_index: u32, count_loops: bool) -> Res
         offsets: Vec::new(),
         offset: body.range.start as u32,
         ops,
+        fuel,
         pos: 0,
         unreachable: false,
         skip_depth: 0,
@@ -213,6 +227,8 @@ struct Translator<'m, 'b> {
     /// Offset of the operator being translated.
     offset: u32,
     ops: Vec<(Operator<'b>, usize)>,
+    /// The fuel charge before each operator (empty when fuel is off).
+    fuel: FuelPlan,
     /// Index of the next operator to read.
     pos: usize,
     unreachable: bool,
@@ -244,7 +260,15 @@ impl<'b> Translator<'_, 'b> {
                 }
                 continue;
             }
+            let at = self.pos - 1;
+            let cost = self.fuel.at(at);
+            if cost > 0 {
+                self.emit(Instr::FuelCharge { cost });
+            }
             self.op(op)?;
+            // An operator folded into this one (`local.set`, a fused `br_if`/`if`) never
+            // starts a fuel block: only control transfers end one.
+            debug_assert!((at + 1..self.pos).all(|i| self.fuel.at(i) == 0));
             if self.ctrl.is_empty() {
                 break;
             }

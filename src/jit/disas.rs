@@ -16,7 +16,16 @@ use crate::module::ModuleInfo;
 /// syntax), with a `;; wasm 0x..` line wherever the wasm operator changes, and the OSR
 /// entry stubs named.
 pub fn disassemble(module: &Arc<ModuleInfo>, cpu: CpuFeatures) -> Result<String, String> {
-    let out = compile::compile_module(module, cpu)?;
+    disassemble_metered(module, cpu, false)
+}
+
+/// [`disassemble`] of the code compiled with fuel charges when `consume_fuel`.
+pub fn disassemble_metered(
+    module: &Arc<ModuleInfo>,
+    cpu: CpuFeatures,
+    consume_fuel: bool,
+) -> Result<String, String> {
+    let out = compile::compile_module_metered(module, cpu, consume_fuel, &mut |_, _| {})?;
     let mut text = String::new();
     let mut formatter = IntelFormatter::new();
     formatter.options_mut().set_hex_prefix("0x");

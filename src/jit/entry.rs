@@ -338,6 +338,7 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
                 suspended: std::ptr::null(),
                 depth_left: 0,
                 interrupted: AtomicBool::new(false),
+                fuel: 0,
             });
             // Leaked on purpose: one record per thread that ever ran compiled code.
             cell.set(Box::into_raw(exec));
@@ -392,7 +393,8 @@ pub unsafe fn enter(
     let exec = exec_context(tramp);
     let outer = ACTIVE.with(|a| a.get());
     // SAFETY: `exec` is this thread's record (never freed); compiled code only uses it while
-    // it runs on this thread, i.e. inside this call.
+    // it runs on this thread, i.e. inside this call. `vmctx` is live (contract) and non-null
+    // (checked above), and so is the store's fuel counter it points to.
     let saved = unsafe {
         let e = &mut *exec;
         let saved = (
@@ -425,6 +427,9 @@ pub unsafe fn enter(
         e.value_stack_end = stack_end as usize;
         e.depth_left = depth_left;
         e.trap_code = 0;
+        // The store's fuel, for the compiled code (written back below). An outer compiled
+        // frame on this thread wrote its fuel back before calling out (`call_slow`).
+        e.fuel = *(*vmctx).fuel;
         (saved, saved_exit)
     };
     // An epoch deadline interrupts this code through the stack limit (`runtime::epoch`).
@@ -448,7 +453,8 @@ pub unsafe fn enter(
     FALLBACK.with(|f| f.set(saved_fallback));
     drop(watch);
     // SAFETY: as above; restores the outer entry's view (its saved rsp above all), keeping
-    // an interrupt for the outer code to trap on too.
+    // an interrupt for the outer code to trap on too. `vmctx` is live (contract), so is the
+    // store's fuel counter it points to.
     let interrupted = unsafe {
         let e = &mut *exec;
         let ((stack_limit, value_stack_end, saved_rsp, depth_left), exit) = saved;
@@ -457,6 +463,7 @@ pub unsafe fn enter(
         e.stack_limit.store(limit, Ordering::SeqCst);
         (e.value_stack_end, e.saved_rsp, e.depth_left) = (value_stack_end, saved_rsp, depth_left);
         (e.exit_pc, e.exit_fp) = exit;
+        *(*vmctx).fuel = e.fuel;
         interrupted
     };
     if rc == 0 {
@@ -496,7 +503,10 @@ extern "C" fn call_slow(
     exec: *mut ExecContext,
 ) -> u32 {
     // SAFETY: the thunk passes this thread's record (`r12`), in which it just stored the
-    // calling frame; the node lives on this frame and is unlinked before it returns.
+    // calling frame; the node lives on this frame and is unlinked before it returns. `caller`
+    // is the live context of the calling instance, whose fuel pointer is the store's: the
+    // callee (interpreted, or a host function) sees the store's fuel, so what the compiled
+    // caller has left is written back first and what the callee left is taken back after.
     unsafe {
         let frame = SuspendedFrame {
             pc: (*exec).exit_pc,
@@ -504,7 +514,9 @@ extern "C" fn call_slow(
             outer: (*exec).suspended,
         };
         (*exec).suspended = &frame;
+        *(*caller).fuel = (*exec).fuel;
         let rc = call_slow_inner(caller, record, args);
+        (*exec).fuel = *(*caller).fuel;
         (*exec).suspended = frame.outer;
         rc
     }

@@ -62,6 +62,12 @@ pub struct ExecContext {
     /// The innermost compiled frame suspended in `CALL_SLOW` on this thread (a list through
     /// the helper's native frames; null when none).
     pub suspended: *const SuspendedFrame,
+    /// The store's fuel while compiled code runs on this thread (ARCHITECTURE.md "Fuel"):
+    /// compiled code charges it with one `sub qword [r12 + FUEL], cost`. The store's counter
+    /// (`VmCtx::fuel`) is the truth everywhere else: `entry::enter` loads it from there and
+    /// writes it back, and `call_slow` writes it back before and reloads it after a host call
+    /// or an interpreted callee.
+    pub fuel: i64,
 }
 
 /// A compiled frame that called `CALL_SLOW` and waits for it, linked to the next outer one.
@@ -86,6 +92,7 @@ pub mod exec_offsets {
     pub const EXIT_FP: i32 = offset_of!(ExecContext, exit_fp) as i32;
     pub const EXIT_PC: i32 = offset_of!(ExecContext, exit_pc) as i32;
     pub const DEPTH_LEFT: i32 = offset_of!(ExecContext, depth_left) as i32;
+    pub const FUEL: i32 = offset_of!(ExecContext, fuel) as i32;
 }
 
 thread_local! {

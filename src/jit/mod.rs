@@ -164,6 +164,16 @@ impl JitModule {
         Self::load(module, compile::compile_module(module, cpu)?, 0)
     }
 
+    /// [`JitModule::compile`], with fuel charges when `consume_fuel` (`Config::consume_fuel`).
+    pub fn compile_metered(
+        module: &Arc<ModuleInfo>,
+        consume_fuel: bool,
+    ) -> Result<JitModule, String> {
+        let cpu = compile::CpuFeatures::detect();
+        let out = compile::compile_module_metered(module, cpu, consume_fuel, &mut |_, _| {})?;
+        Self::load(module, out, 0)
+    }
+
     /// Compiles defined function `func_index` (imports counted) on its own: the tier
     /// manager's unit of work. Its calls go through the callees' records (self-recursion
     /// directly), so it works whatever tier its callees are in.
@@ -171,11 +181,12 @@ impl JitModule {
         module: &Arc<ModuleInfo>,
         func_index: u32,
         cpu: compile::CpuFeatures,
+        consume_fuel: bool,
     ) -> Result<JitModule, String> {
         let first_defined = func_index
             .checked_sub(module.num_imported_funcs)
             .ok_or_else(|| format!("jit: function {func_index} is imported"))?;
-        let out = compile::compile_functions(module, &[func_index], cpu)?;
+        let out = compile::compile_functions(module, &[func_index], cpu, consume_fuel)?;
         Self::load(module, out, first_defined)
     }
 

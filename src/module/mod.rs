@@ -4,6 +4,7 @@
 //! CONTRACT (shared with `runtime/` and `interp/`): the field set below is what the rest of the
 //! engine relies on. Offsets are byte offsets into `bytes`, the original module binary.
 
+pub mod fuel;
 pub mod ops;
 pub mod types;
 

@@ -91,9 +91,38 @@ pub struct StoreData {
     globals: Vec<Owned<GlobalInstance>>,
     host_funcs: Vec<Owned<HostFunc>>,
     host_records: Vec<Owned<FuncRecord>>,
+    /// The fuel left (ARCHITECTURE.md "Fuel"); every `VmCtx::fuel` of this store points here.
+    fuel: FuelCounter,
+}
+
+/// The store's one fuel counter, at a stable address. Signed: the charge that runs out leaves
+/// it negative until the store resets it to 0 ([`StoreData::settle_fuel`]).
+struct FuelCounter(Owned<std::cell::Cell<i64>>);
+
+impl Default for FuelCounter {
+    fn default() -> FuelCounter {
+        FuelCounter(Owned::new(std::cell::Cell::new(0)))
+    }
 }
 
 impl StoreData {
+    /// The fuel left (never negative once [`StoreData::settle_fuel`] ran after a trap).
+    pub fn fuel(&self) -> i64 {
+        // SAFETY: the counter lives as long as the store; wasm writes it only while it runs
+        // on this thread, inside a call that borrows the store mutably.
+        unsafe { self.fuel.0.0.as_ref() }.get()
+    }
+
+    pub fn set_fuel(&mut self, fuel: i64) {
+        // SAFETY: as in `fuel`.
+        unsafe { self.fuel.0.0.as_ref() }.set(fuel);
+    }
+
+    /// After a call: an out-of-fuel charge leaves the counter below 0; what is left is 0.
+    pub fn settle_fuel(&mut self) {
+        self.set_fuel(self.fuel().max(0));
+    }
+
     pub fn with_limits(limits: StoreLimits) -> StoreData {
         StoreData {
             limits,
@@ -349,6 +378,7 @@ impl StoreData {
             instance: std::ptr::null_mut(),
             epoch: self.epoch_fields().0,
             epoch_deadline: self.epoch_fields().1,
+            fuel: self.fuel.0.0.as_ptr().cast::<i64>(),
         });
         let vmctx_ptr: *mut VmCtx = &mut *vmctx;
 

@@ -25,6 +25,8 @@ pub enum TrapCode {
     Exit,
     /// The store's epoch deadline passed (`--timeout`, `Store::set_epoch_deadline`).
     Interrupt,
+    /// The store's fuel ran out (`Config::consume_fuel`; ARCHITECTURE.md "Fuel").
+    OutOfFuel,
 }
 
 impl TrapCode {
@@ -45,13 +47,14 @@ impl TrapCode {
             TrapCode::Host => "host function error",
             TrapCode::Exit => "exit",
             TrapCode::Interrupt => "interrupt",
+            TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
         }
     }
 
     /// Inverse of `as u32`, for codes read back from `VmCtx::trap_code`.
     pub fn from_u32(raw: u32) -> Option<TrapCode> {
         use TrapCode::*;
-        const ALL: [TrapCode; 14] = [
+        const ALL: [TrapCode; 15] = [
             Unreachable,
             IntegerOverflow,
             IntegerDivideByZero,
@@ -66,6 +69,7 @@ impl TrapCode {
             Host,
             Exit,
             Interrupt,
+            OutOfFuel,
         ];
         ALL.into_iter().find(|c| *c as u32 == raw)
     }

@@ -85,6 +85,9 @@ pub struct VmCtx {
     /// The store's epoch deadline: code with epoch checks traps with "interrupt" at a
     /// function entry or loop header once `*epoch >= epoch_deadline` (`u64::MAX`: never).
     pub epoch_deadline: u64,
+    /// The store's fuel counter (shared by every instance of the store; ARCHITECTURE.md
+    /// "Fuel"): compiled code and the interpreter subtract each fuel block's cost from it.
+    pub fuel: *mut i64,
 }
 
 impl VmCtx {
@@ -135,4 +138,5 @@ pub mod offsets {
     pub const VMCTX_TRAP_CODE: usize = offset_of!(VmCtx, trap_code);
     pub const VMCTX_EPOCH: usize = offset_of!(VmCtx, epoch);
     pub const VMCTX_EPOCH_DEADLINE: usize = offset_of!(VmCtx, epoch_deadline);
+    pub const VMCTX_FUEL: usize = offset_of!(VmCtx, fuel);
 }

@@ -192,6 +192,10 @@ fn state_difference(a: &State, b: &State, (na, nb): (&str, &str)) -> (String, bo
             ));
         }
     }
+    if a.fuel != b.fuel {
+        nan_payload_only = false;
+        parts.push(format!("fuel left: {na} {:?}, {nb} {:?}", a.fuel, b.fuel));
+    }
     if a.globals.len() != b.globals.len()
         || a.memories.len() != b.memories.len()
         || a.tables.len() != b.tables.len()

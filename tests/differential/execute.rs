@@ -60,12 +60,29 @@ impl TierSetup {
         }
     }
 
-    fn config(&self) -> Config {
+    fn config(&self, fuel: Option<u64>) -> Config {
         Config {
             tier: self.tier,
             jit_threshold: self.jit_threshold,
+            consume_fuel: fuel.is_some(),
             ..Config::default()
         }
+    }
+}
+
+/// The store fuel (`Store::set_fuel`) every store of seed `seed` starts with, the same on every
+/// tier: none (fuel off) for a quarter of the seeds, so the code without fuel charges stays
+/// covered; a budget small enough to run out in the middle of most runs for another quarter;
+/// one that some long runs exhaust; and one no run exhausts. With fuel on, the fuel left after
+/// each call is part of the compared state, so every tier must charge exactly the same amounts
+/// and stop at exactly the same point.
+pub fn fuel_budget(seed: u64) -> Option<u64> {
+    let mut rng = Rng::new(seed ^ 0xf0e1_d2c3_b4a5_9687);
+    match rng.below(4) {
+        0 => None,
+        1 => Some(rng.below(400)),
+        2 => Some(400 + rng.below(20_000)),
+        _ => Some(u64::MAX),
     }
 }
 
@@ -104,6 +121,8 @@ pub struct State {
     pub memories: Vec<(String, usize, u64)>,
     pub globals: Vec<(String, Value)>,
     pub tables: Vec<(String, Vec<Value>)>,
+    /// The store's fuel left (`Store::get_fuel`), when it consumes fuel ([`fuel_budget`]).
+    pub fuel: Option<u64>,
 }
 
 /// One step of a run, in order. Two tiers agree when their event lists are equal.
@@ -186,7 +205,8 @@ fn run_events(
     events: &mut Vec<Event>,
     loaded: &mut Option<Module>,
 ) {
-    let engine = Engine::new(tier.config());
+    let fuel = fuel_budget(seed);
+    let engine = Engine::new(tier.config(fuel));
     if std::env::var_os("WRUN_DIFF_TRACE").is_some() {
         eprintln!("tier {}: loading", tier.name());
     }
@@ -203,7 +223,7 @@ fn run_events(
     };
 
     // Phase 1: one instance, every export called in order, so state carries from call to call.
-    let mut shared = match Instantiated::new(&engine, &module, seed) {
+    let mut shared = match Instantiated::new(&engine, &module, seed, fuel) {
         Ok(instance) => {
             events.push(Event::Instantiate(Ok(())));
             instance
@@ -228,7 +248,7 @@ fn run_events(
         if !matches!(shared.exports[position].1, Extern::Func(_)) {
             continue;
         }
-        match Instantiated::new(&engine, &module, seed) {
+        match Instantiated::new(&engine, &module, seed, fuel) {
             Ok(mut fresh) => events.extend(fresh.call(position, seed, true)),
             Err(e) => events.push(Event::Instantiate(Err(e))),
         }
@@ -247,8 +267,16 @@ struct Instantiated {
 }
 
 impl Instantiated {
-    fn new(engine: &Engine, module: &Module, seed: u64) -> Result<Instantiated, String> {
+    fn new(
+        engine: &Engine,
+        module: &Module,
+        seed: u64,
+        fuel: Option<u64>,
+    ) -> Result<Instantiated, String> {
         let mut store = Store::new(engine);
+        if let Some(fuel) = fuel {
+            store.set_fuel(fuel).map_err(|e| describe_error(&e))?;
+        }
         let linker = dummy_imports(&mut store, module, seed);
         let instance = linker
             .instantiate(&mut store, module)
@@ -316,6 +344,7 @@ impl Instantiated {
             memories: Vec::new(),
             globals: Vec::new(),
             tables: Vec::new(),
+            fuel: store.get_fuel().ok(),
         };
         for (name, item) in &self.exports {
             match item {

@@ -39,10 +39,21 @@ pub fn compile_module_with_progress(
     cpu: CpuFeatures,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CompiledCode> {
+    compile_module_metered(module, cpu, false, progress)
+}
+
+/// [`compile_module_with_progress`], with fuel charges at every fuel block when
+/// `consume_fuel` (ARCHITECTURE.md "Fuel").
+pub fn compile_module_metered(
+    module: &Arc<ModuleInfo>,
+    cpu: CpuFeatures,
+    consume_fuel: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<CompiledCode> {
     let all: Vec<u32> = (0..module.bodies.len() as u32)
         .map(|defined| module.num_imported_funcs + defined)
         .collect();
-    compile_functions_with_progress(module, &all, cpu, progress)
+    compile_functions_with_progress(module, &all, cpu, consume_fuel, progress)
 }
 
 /// Compiles the defined functions `funcs` (indices with imports counted) into one buffer.
@@ -53,14 +64,16 @@ pub fn compile_functions(
     module: &Arc<ModuleInfo>,
     funcs: &[u32],
     cpu: CpuFeatures,
+    consume_fuel: bool,
 ) -> Result<CompiledCode> {
-    compile_functions_with_progress(module, funcs, cpu, &mut |_, _| {})
+    compile_functions_with_progress(module, funcs, cpu, consume_fuel, &mut |_, _| {})
 }
 
 fn compile_functions_with_progress(
     module: &Arc<ModuleInfo>,
     funcs: &[u32],
     cpu: CpuFeatures,
+    consume_fuel: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CompiledCode> {
     let mut asm = Assembler::new();
@@ -89,12 +102,13 @@ fn compile_functions_with_progress(
         if let Some(label) = labels[(func_index - module.num_imported_funcs) as usize] {
             asm.bind(label);
         }
+        let settings = Settings { cpu, consume_fuel };
         let loops = compile_function(
             &mut asm,
             module,
             func_index,
             &labels,
-            cpu,
+            settings,
             &mut out.pc_map,
             &mut out.data,
         )?;

@@ -5,6 +5,7 @@ use wasmparser::Operator;
 
 use crate::jit::exec_context::exec_offsets as ex;
 use crate::jit::x64::{Alu, Assembler, Cond, Gpr, Label, Mem, Size, Unary, Width};
+use crate::module::fuel::FuelPlan;
 use crate::module::{ModuleInfo, ValType};
 use crate::runtime::TrapCode;
 
@@ -28,15 +29,24 @@ pub struct OsrEntry {
     pub code_offset: u32,
 }
 
+/// What the code is compiled for: the CPU's features and whether it charges fuel.
+#[derive(Clone, Copy)]
+pub(super) struct Settings {
+    pub(super) cpu: CpuFeatures,
+    /// Fuel charges at every fuel block start (`Config::consume_fuel`).
+    pub(super) consume_fuel: bool,
+}
+
 pub(super) fn compile_function(
     asm: &mut Assembler,
     module: &ModuleInfo,
     func_index: u32,
     func_labels: &[Option<Label>],
-    cpu: CpuFeatures,
+    settings: Settings,
     pc_map: &mut Vec<(u32, u32)>,
     data: &mut Vec<(u32, u32)>,
 ) -> Result<Vec<OsrEntry>> {
+    let Settings { cpu, consume_fuel } = settings;
     let (ty, body, mut ops) = module.function_body(func_index)?;
     let num_params = ty.params.len() as u64;
     let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
@@ -66,6 +76,7 @@ pub(super) fn compile_function(
         }
         None
     };
+    let fuel = FuelPlan::new(&body_ops, |(op, _)| op, consume_fuel);
     let homes = choose_homes(&body_ops, local_type);
     let gpr_pool = GPR_POOL
         .iter()
@@ -172,7 +183,14 @@ pub(super) fn compile_function(
             _ => None,
         };
         c.fused = false;
+        let cost = fuel.at(i);
+        if cost > 0 && !c.unreachable {
+            charge_fuel(&mut c, cost);
+        }
         c.op(op)?;
+        // A fused operator (`br_if`, `if`, `select` after a compare) never starts a fuel
+        // block: only control transfers end one.
+        debug_assert!(!c.fused || fuel.at(i + 1) == 0);
         i += if c.fused { 2 } else { 1 };
     }
     if c.pool_exhausted {
@@ -270,6 +288,18 @@ impl Compiler<'_> {
         );
         self.asm.jcc(Cond::B, trap);
     }
+}
+
+/// The charge at the start of a fuel block (ARCHITECTURE.md "Fuel"): `sub qword [r12 +
+/// FUEL], cost; js out_of_fuel` on the ExecContext's copy of the store's fuel. No flags live
+/// across operators.
+fn charge_fuel(c: &mut Compiler<'_>, cost: u32) {
+    let out_of_fuel = c.trap_label(TrapCode::OutOfFuel);
+    // Costs stay far below 2^31 (a body is at most 7.6 MB).
+    let cost = i32::try_from(cost).unwrap_or(i32::MAX);
+    c.asm
+        .alu_mi(Alu::Sub, Width::W64, Mem::base_disp(EXEC, ex::FUEL), cost);
+    c.asm.jcc(Cond::S, out_of_fuel);
 }
 
 /// `push rbp; mov rbp, rsp` and the checks of both stacks (native, then the value stack

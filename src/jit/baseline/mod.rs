@@ -80,7 +80,9 @@
 //! The functions compiled together ([`compile_module`]: all of them; the tier manager: one)
 //! go into one buffer, and calls between them are `call rel32`; calls to any other function
 //! go through its `FuncRecord`. Each function: `push rbp; mov rbp, rsp`, native stack check,
-//! value-stack check, zeroing of declared locals, the body, `pop rbp; ret`, then one OSR entry
+//! value-stack check, zeroing of declared locals, the body (with `Config::consume_fuel`, a
+//! `sub qword [r12+FUEL], cost; js` trap site at every fuel block start:
+//! ARCHITECTURE.md "Fuel"), `pop rbp; ret`, then one OSR entry
 //! stub per reachable loop header ([`OsrEntry`]: the same prologue minus the zeroing, then a
 //! jump to the header), then its out-of-line trap sites (`mov [r12+TRAP_CODE], code;
 //! call [r12+TRAP_STUB]`, one per site so the return address maps to the wasm offset).
@@ -101,5 +103,8 @@ mod stack;
 
 pub use abi::CODE_SHAPE_VERSION;
 pub use cpu::CpuFeatures;
-pub use driver::{CompiledCode, compile_functions, compile_module, compile_module_with_progress};
+pub use driver::{
+    CompiledCode, compile_functions, compile_module, compile_module_metered,
+    compile_module_with_progress,
+};
 pub use frame::OsrEntry;
