@@ -350,7 +350,7 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
 /// Where compiled code on this thread left off (see [`CallOutState`]): zeros when this thread
 /// runs no compiled code. The tier manager passes it to the guest profiler before each entry,
 /// so an outer compiled segment can be walked while a nested one runs.
-pub fn call_out_state() -> CallOutState {
+pub(crate) fn call_out_state() -> CallOutState {
     let exec = EXEC.with(Cell::get);
     if exec.is_null() || ACTIVE.with(Cell::get).is_null() {
         return CallOutState::default();

@@ -193,7 +193,7 @@ fn lookup(pc: usize) -> Option<Arc<CodeInfo>> {
 /// printed backtrace is trimmed, `Trap`'s `Display`), so the outermost frames are there even
 /// for a runaway recursion; the walk ends at the first pc outside compiled code, and only
 /// goes up the stack (each caller's rbp above its callee's), so it always ends.
-pub fn backtrace(pc: usize, fp: usize) -> Vec<FrameInfo> {
+pub(crate) fn backtrace(pc: usize, fp: usize) -> Vec<FrameInfo> {
     let mut frames = Vec::new();
     let (mut pc, mut fp) = (pc, fp);
     while let Some(info) = lookup(pc.wrapping_sub(1)) {
@@ -231,7 +231,7 @@ pub struct SampledFrame {
 /// caller's `rbp` (0: not in a call-out), and the saved `rsp` of the entry it runs under (the
 /// top of its compiled frames).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CallOutState {
+pub(crate) struct CallOutState {
     pub exit_pc: usize,
     pub exit_fp: usize,
     pub stack_top: usize,
@@ -239,7 +239,7 @@ pub struct CallOutState {
 
 /// What a signal interrupted, as the guest profiler needs it.
 #[derive(Clone, Copy, Debug)]
-pub struct Interrupted {
+pub(crate) struct Interrupted {
     /// The interrupted `rsp`: every frame still alive lies above it.
     pub rsp: usize,
     /// Whether the interrupted pc is in compiled code running on this thread's record.
@@ -256,7 +256,7 @@ pub struct Interrupted {
 /// # Safety
 /// `context` is the `ucontext_t` the kernel passed to a signal handler running on the
 /// interrupted thread.
-pub unsafe fn interrupted(context: *const libc::ucontext_t) -> Interrupted {
+pub(crate) unsafe fn interrupted(context: *const libc::ucontext_t) -> Interrupted {
     // SAFETY: the kernel's ucontext is valid for the handler's duration (contract).
     let (pc, fp, rsp, r12) = unsafe {
         let gregs = &(*context).uc_mcontext.gregs;
@@ -302,7 +302,7 @@ pub unsafe fn interrupted(context: *const libc::ucontext_t) -> Interrupted {
 
 /// The compiled frames of the code a signal interrupted in compiled code (`at.in_compiled`),
 /// innermost first, into `out`; returns how many.
-pub fn sample_compiled_frames(at: &Interrupted, out: &mut [SampledFrame]) -> usize {
+pub(crate) fn sample_compiled_frames(at: &Interrupted, out: &mut [SampledFrame]) -> usize {
     if !at.in_compiled {
         return 0;
     }
@@ -311,7 +311,11 @@ pub fn sample_compiled_frames(at: &Interrupted, out: &mut [SampledFrame]) -> usi
 
 /// The compiled frames below a call-out `state` (the innermost one, or an outer one saved by
 /// the tier manager), innermost first, into `out`; `rsp` is the interrupted `rsp`.
-pub fn sample_call_out_frames(state: &CallOutState, rsp: usize, out: &mut [SampledFrame]) -> usize {
+pub(crate) fn sample_call_out_frames(
+    state: &CallOutState,
+    rsp: usize,
+    out: &mut [SampledFrame],
+) -> usize {
     // A call-out recorded by the `CALL_SLOW` thunk stays behind after it returns: one whose
     // frame is no longer between the interrupted `rsp` and its entry is gone.
     if state.exit_fp == 0 || state.exit_fp < rsp || state.exit_fp > state.stack_top {

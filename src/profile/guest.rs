@@ -115,7 +115,7 @@ pub struct EntryMark {
 /// Tier-manager hook: compiled code is about to be entered; `outer` is where the compiled code
 /// around this entry left off (`jit::entry::call_out_state`, zeros when there is none).
 #[inline]
-pub fn compiled_enter(outer: impl FnOnce() -> CallOutState) -> EntryMark {
+pub(crate) fn compiled_enter(outer: impl FnOnce() -> CallOutState) -> EntryMark {
     if !ENABLED.load(Ordering::Relaxed) {
         return EntryMark::default();
     }
@@ -138,7 +138,7 @@ pub fn compiled_enter(outer: impl FnOnce() -> CallOutState) -> EntryMark {
 
 /// Tier-manager hook: the entry `mark` returned (or trapped).
 #[inline]
-pub fn compiled_leave(mark: EntryMark) {
+pub(crate) fn compiled_leave(mark: EntryMark) {
     if ENABLED.load(Ordering::Relaxed) {
         PROFILE_STACK.with(|stack| {
             stack.depth.store(mark.depth, Ordering::Relaxed);
