@@ -547,11 +547,13 @@ fn a_runaway_recursion_prints_a_trimmed_backtrace_on_every_tier() {
                (i32.add (call $down (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
              (func (export "_start") (drop (call $down (i32.const 0)))))"#,
     );
+    let mut omitted = Vec::new();
     for mode in RUN_MODES {
         let output = wrun_in_mode(mode, &scratch, "runaway.wasm", &[]);
         let message = stderr(&output);
         assert_eq!(status(&output), TRAP_STATUS, "{mode}: {message}");
         let lines: Vec<&str> = message.lines().collect();
+        omitted.push(lines.get(32).map(|l| l.trim().to_string()));
         assert_eq!(lines[0], "wasm trap: call stack exhausted", "{mode}");
         assert_eq!(lines[1], "wasm backtrace:", "{mode}");
         // 30 innermost frames, the omission line, 20 outermost.
@@ -567,6 +569,8 @@ fn a_runaway_recursion_prints_a_trimmed_backtrace_on_every_tier() {
             "{mode}"
         );
     }
+    // The same depth, so the same number of frames, on every tier.
+    assert!(omitted.windows(2).all(|w| w[0] == w[1]), "{omitted:?}");
 }
 
 #[test]

@@ -480,9 +480,15 @@ pub unsafe fn enter(
     // A trap from a nested tier already has its inner frames; the compiled frames it passed
     // through come after them (innermost first).
     if trap.code != TrapCode::Exit {
-        let frames = BACKTRACE
+        let mut frames = BACKTRACE
             .with(|b| b.borrow_mut().take())
             .unwrap_or_default();
+        // Compiled code finds the stack exhausted in the prologue of the callee that does not
+        // fit, the interpreter at the call: that callee never ran, so on every tier the
+        // backtrace starts at the call.
+        if trap.code == TrapCode::CallStackExhausted && !frames.is_empty() {
+            frames.remove(0);
+        }
         trap.backtrace.extend(frames);
     }
     Err(trap)
