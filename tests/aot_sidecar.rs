@@ -4,6 +4,9 @@
 //! `Module::with_sidecar` the CLI uses); a sample of each goes through the `wrun` binary to
 //! check the warning line, `--stats` and the exit status.
 
+mod common;
+use common::Scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,35 +32,13 @@ const MODULE: &str = r#"(module $m
 const OTHER: &str = r#"(module
   (func (export "sum") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#;
 
-/// A fresh directory for one test, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("wrun-aot-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn wrun() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wrun"))
 }
 
 /// `m.wasm` and its sidecar `m.wrun` (written by `wrun compile`) in `dir`.
-fn compiled(dir: &TempDir, wat: &str) -> (PathBuf, Vec<u8>) {
-    let wasm = dir.path("m.wasm");
+fn compiled(dir: &Scratch, wat: &str) -> (PathBuf, Vec<u8>) {
+    let wasm = dir.file("m.wasm");
     std::fs::write(&wasm, wat::parse_str(wat).unwrap()).unwrap();
     let out = wrun().arg("compile").arg(&wasm).output().unwrap();
     assert!(
@@ -65,7 +46,7 @@ fn compiled(dir: &TempDir, wat: &str) -> (PathBuf, Vec<u8>) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let sidecar = dir.path("m.wrun");
+    let sidecar = dir.file("m.wrun");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         sidecar.display().to_string()
@@ -157,7 +138,7 @@ fn section(bytes: &[u8], which: Section) -> (usize, usize) {
 
 #[test]
 fn sidecar_is_used_and_computes_the_same_results() {
-    let dir = TempDir::new("used");
+    let dir = Scratch::new("aot", "used");
     let (wasm, _) = compiled(&dir, MODULE);
     for (export, arg, expected) in [("sum", "100", "5050"), ("fac", "20", "2432902008176640000")] {
         let out = wrun()
@@ -170,7 +151,7 @@ fn sidecar_is_used_and_computes_the_same_results() {
         assert!(out.status.success(), "{stderr}");
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected);
         assert!(
-            sidecar_stat(&stderr) == format!("used {}", dir.path("m.wrun").display()),
+            sidecar_stat(&stderr) == format!("used {}", dir.file("m.wrun").display()),
             "{stderr}"
         );
         assert!(!stderr.contains("warning"), "{stderr}");
@@ -178,8 +159,8 @@ fn sidecar_is_used_and_computes_the_same_results() {
     // The library agrees, whatever the tier.
     let bytes = std::fs::read(&wasm).unwrap();
     for tier in [Tier::Interp, Tier::Jit] {
-        let status = load_and_run(&bytes, &dir.path("m.wrun"), tier);
-        assert_eq!(status, SidecarStatus::Used(dir.path("m.wrun")));
+        let status = load_and_run(&bytes, &dir.file("m.wrun"), tier);
+        assert_eq!(status, SidecarStatus::Used(dir.file("m.wrun")));
     }
     // `--no-aot` ignores it without a warning.
     let out = wrun()
@@ -196,11 +177,11 @@ fn sidecar_is_used_and_computes_the_same_results() {
 
 #[test]
 fn sidecar_elsewhere_with_aot_flag_and_missing_ones() {
-    let dir = TempDir::new("flag");
+    let dir = Scratch::new("aot", "flag");
     let (wasm, bytes) = compiled(&dir, MODULE);
-    let elsewhere = dir.path("elsewhere.bin");
+    let elsewhere = dir.file("elsewhere.bin");
     std::fs::write(&elsewhere, &bytes).unwrap();
-    std::fs::remove_file(dir.path("m.wrun")).unwrap();
+    std::fs::remove_file(dir.file("m.wrun")).unwrap();
     // Nothing beside the module: silent.
     let out = wrun()
         .args(["--stats", "--invoke", "sum"])
@@ -233,7 +214,7 @@ fn sidecar_elsewhere_with_aot_flag_and_missing_ones() {
     // `--aot` naming a missing file warns and runs without it.
     let out = wrun()
         .args(["--aot"])
-        .arg(dir.path("missing.wrun"))
+        .arg(dir.file("missing.wrun"))
         .args(["--invoke", "sum"])
         .arg(&wasm)
         .arg("4")
@@ -247,7 +228,7 @@ fn sidecar_elsewhere_with_aot_flag_and_missing_ones() {
 
 #[test]
 fn traps_in_sidecar_code_have_the_jits_backtrace() {
-    let dir = TempDir::new("trap");
+    let dir = Scratch::new("aot", "trap");
     let (wasm, _) = compiled(&dir, MODULE);
     // 3: `unreachable` (a trap stub); 70000: out of bounds (the signal handler, which must
     // know the mapped code).
@@ -285,10 +266,10 @@ fn traps_in_sidecar_code_have_the_jits_backtrace() {
 
 #[test]
 fn truncated_sidecars_fall_back() {
-    let dir = TempDir::new("truncated");
+    let dir = Scratch::new("aot", "truncated");
     let (wasm_path, good) = compiled(&dir, MODULE);
     let wasm = std::fs::read(&wasm_path).unwrap();
-    let sidecar = dir.path("m.wrun");
+    let sidecar = dir.file("m.wrun");
     // Every length inside the header, then a stride through the tables and code, and the
     // last byte.
     let lengths = (0..=format::HEADER_LEN)
@@ -333,10 +314,10 @@ fn header_flip_reason(at: usize) -> &'static str {
 
 #[test]
 fn flipped_bytes_fall_back() {
-    let dir = TempDir::new("flipped");
+    let dir = Scratch::new("aot", "flipped");
     let (wasm_path, good) = compiled(&dir, MODULE);
     let wasm = std::fs::read(&wasm_path).unwrap();
-    let sidecar = dir.path("m.wrun");
+    let sidecar = dir.file("m.wrun");
     let (code_offset, code_len) = section(&good, Section::Code);
     assert_eq!(code_offset + code_len, good.len());
     let flipped = |at: usize| {
@@ -375,12 +356,12 @@ fn flipped_bytes_fall_back() {
 
 #[test]
 fn another_modules_sidecar_is_refused() {
-    let dir = TempDir::new("other");
+    let dir = Scratch::new("aot", "other");
     let (wasm_path, _) = compiled(&dir, MODULE);
     let wasm = std::fs::read(&wasm_path).unwrap();
-    let other_dir = TempDir::new("other-module");
+    let other_dir = Scratch::new("aot", "other-module");
     let (_, other) = compiled(&other_dir, OTHER);
-    let sidecar = dir.path("m.wrun");
+    let sidecar = dir.file("m.wrun");
     assert_refused(
         &wasm,
         &sidecar,
@@ -393,10 +374,10 @@ fn another_modules_sidecar_is_refused() {
 
 #[test]
 fn other_versions_and_wrong_magic_are_refused() {
-    let dir = TempDir::new("versions");
+    let dir = Scratch::new("aot", "versions");
     let (wasm_path, good) = compiled(&dir, MODULE);
     let wasm = std::fs::read(&wasm_path).unwrap();
-    let sidecar = dir.path("m.wrun");
+    let sidecar = dir.file("m.wrun");
     // Patched then re-sealed, so the version check itself refuses the file.
     let patched = |at: usize, value: &[u8]| {
         let mut bytes = good.clone();
@@ -457,8 +438,8 @@ fn other_versions_and_wrong_magic_are_refused() {
 
 #[test]
 fn compile_errors_name_the_file_and_exit_1() {
-    let dir = TempDir::new("errors");
-    let bad = dir.path("bad.wasm");
+    let dir = Scratch::new("aot", "errors");
+    let bad = dir.file("bad.wasm");
     std::fs::write(&bad, b"\0asm\x01\0\0\0\x01\x05").unwrap();
     let out = wrun().arg("compile").arg(&bad).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -467,11 +448,11 @@ fn compile_errors_name_the_file_and_exit_1() {
         stderr.starts_with(&format!("error: {}", bad.display())),
         "{stderr}"
     );
-    assert!(!dir.path("bad.wrun").exists());
+    assert!(!dir.file("bad.wrun").exists());
 
-    let good = dir.path("good.wasm");
+    let good = dir.file("good.wasm");
     std::fs::write(&good, wat::parse_str(OTHER).unwrap()).unwrap();
-    let unwritable = dir.path("no/such/dir/good.wrun");
+    let unwritable = dir.file("no/such/dir/good.wrun");
     let out = wrun()
         .arg("compile")
         .arg(&good)
@@ -487,7 +468,7 @@ fn compile_errors_name_the_file_and_exit_1() {
     );
     let out = wrun()
         .arg("compile")
-        .arg(dir.path("missing.wasm"))
+        .arg(dir.file("missing.wasm"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -545,11 +526,11 @@ fn change_in_place(path: &Path, how: usize, original: &[u8], other: &[u8]) {
 
 #[test]
 fn a_sidecar_changed_while_wrun_runs_from_it_changes_nothing() {
-    let dir = TempDir::new("changed");
-    let other_dir = TempDir::new("changed-other");
+    let dir = Scratch::new("aot", "changed");
+    let other_dir = Scratch::new("aot", "changed-other");
     let (wasm, original) = compiled(&dir, SPINNER);
     let (_, other) = compiled(&other_dir, OTHER);
-    let sidecar = dir.path("m.wrun");
+    let sidecar = dir.file("m.wrun");
     const STEPS: u32 = 30_000_000;
     let expected = spin(STEPS).to_string();
     // A small xorshift for the moments, seeded from the clock; printed so a failure can be
@@ -596,9 +577,9 @@ fn a_sidecar_changed_while_wrun_runs_from_it_changes_nothing() {
 
 #[test]
 fn a_huge_sparse_sidecar_is_refused_without_reading_it() {
-    let dir = TempDir::new("huge");
+    let dir = Scratch::new("aot", "huge");
     let (wasm, original) = compiled(&dir, MODULE);
-    let sidecar = dir.path("m.wrun");
+    let sidecar = dir.file("m.wrun");
     let module = std::fs::read(&wasm).unwrap();
     // 20 GiB of holes: once with garbage at the start, once with this module's real header
     // claiming that length (so only the size bound can refuse it).
@@ -631,9 +612,9 @@ fn a_huge_sparse_sidecar_is_refused_without_reading_it() {
 
 #[test]
 fn a_sidecar_that_is_a_symlink_loop_is_refused_with_a_warning() {
-    let dir = TempDir::new("loop");
+    let dir = Scratch::new("aot", "loop");
     let (wasm, _) = compiled(&dir, MODULE);
-    let sidecar = dir.path("m.wrun");
+    let sidecar = dir.file("m.wrun");
     std::fs::remove_file(&sidecar).unwrap();
     std::os::unix::fs::symlink(&sidecar, &sidecar).unwrap();
     let out = wrun()

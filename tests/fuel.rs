@@ -6,7 +6,10 @@
 //! serve only runs with their own fuel setting; the CLI's `--fuel` traps with wasmtime's
 //! message and status 134.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::Scratch;
+
+use std::path::Path;
 use std::process::Command;
 
 use wrun::{
@@ -48,28 +51,6 @@ const COUNTED: &str = r#"(module
     end
     local.get 1))"#;
 
-/// A fresh directory for one test, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("wrun-fuel-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// How a test run loads its module.
 #[derive(Clone, Copy, Debug)]
 enum Way {
@@ -105,11 +86,11 @@ fn engine(way: Way, consume_fuel: bool) -> Engine {
 }
 
 /// Loads `wasm` as `way` says; for `Aot`, from the sidecar in `dir` (written on first use).
-fn load(way: Way, engine: &Engine, wasm: &[u8], dir: &TempDir) -> Module {
+fn load(way: Way, engine: &Engine, wasm: &[u8], dir: &Scratch) -> Module {
     match way {
         Way::Tier(..) => Module::new(engine, wasm).unwrap(),
         Way::Aot => {
-            let path = dir.path("m.wrun");
+            let path = dir.file("m.wrun");
             if !path.exists() {
                 let cpu = wrun::jit::compile::CpuFeatures::detect();
                 wrun::aot::write_sidecar_metered(wasm, &path, cpu, true, &mut |_, _| {}).unwrap();
@@ -141,7 +122,7 @@ struct Ending {
 
 /// Runs `run(n)` of a freshly loaded [`PROGRAM`] (so the tier manager starts from cold and
 /// tiers up at a different moment of the run for each threshold).
-fn run_program(way: Way, dir: &TempDir, n: i32, budget: u64) -> Ending {
+fn run_program(way: Way, dir: &Scratch, n: i32, budget: u64) -> Ending {
     let engine = engine(way, true);
     let module = load(way, &engine, &wat::parse_str(PROGRAM).unwrap(), dir);
     let module = &module;
@@ -183,7 +164,7 @@ fn run_program(way: Way, dir: &TempDir, n: i32, budget: u64) -> Ending {
 
 #[test]
 fn every_tier_runs_out_at_the_same_point() {
-    let dir = TempDir::new("same-point");
+    let dir = Scratch::new("fuel", "same-point");
     let ways = ways();
     // Every budget up to a completed run of 12 iterations, so every block start of every
     // iteration is the one that runs out for some budget.
@@ -214,7 +195,7 @@ fn every_tier_runs_out_at_the_same_point() {
 #[test]
 fn completed_runs_cost_wasmtimes_operator_counts_on_every_tier() {
     let wasm = wat::parse_str(COUNTED).unwrap();
-    let dir = TempDir::new("counted");
+    let dir = Scratch::new("fuel", "counted");
     for way in ways() {
         let engine = engine(way, true);
         let module = load(way, &engine, &wasm, &dir);
@@ -264,7 +245,7 @@ fn a_trap_in_mid_block_leaves_the_block_charged_in_full_on_every_tier() {
             i32.const 7))"#,
     )
     .unwrap();
-    let dir = TempDir::new("mid-block");
+    let dir = Scratch::new("fuel", "mid-block");
     for way in ways() {
         let engine = engine(way, true);
         let module = load(way, &engine, &wasm, &dir);
@@ -289,7 +270,7 @@ fn a_trap_in_mid_block_leaves_the_block_charged_in_full_on_every_tier() {
 #[test]
 fn instances_of_one_store_share_its_fuel() {
     let wasm = wat::parse_str(COUNTED).unwrap();
-    let dir = TempDir::new("shared");
+    let dir = Scratch::new("fuel", "shared");
     for way in ways() {
         let engine = engine(way, true);
         let module = load(way, &engine, &wasm, &dir);
@@ -352,10 +333,10 @@ fn sidecar_status(wasm: &[u8], sidecar: &Path, consume_fuel: bool) -> SidecarSta
 #[test]
 fn sidecars_serve_only_runs_with_their_fuel_setting() {
     let wasm = wat::parse_str(COUNTED).unwrap();
-    let dir = TempDir::new("sidecar-setting");
+    let dir = Scratch::new("fuel", "sidecar-setting");
     let cpu = wrun::jit::compile::CpuFeatures::detect();
-    let plain = dir.path("plain.wrun");
-    let metered = dir.path("metered.wrun");
+    let plain = dir.file("plain.wrun");
+    let metered = dir.file("metered.wrun");
     wrun::aot::write_sidecar_metered(&wasm, &plain, cpu, false, &mut |_, _| {}).unwrap();
     wrun::aot::write_sidecar_metered(&wasm, &metered, cpu, true, &mut |_, _| {}).unwrap();
     assert!(matches!(
@@ -388,8 +369,8 @@ fn wrun(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn cli_fuel_traps_with_wasmtimes_message_and_status_134_on_every_tier() {
-    let dir = TempDir::new("cli");
-    let module = dir.path("m.wat");
+    let dir = Scratch::new("fuel", "cli");
+    let module = dir.file("m.wat");
     std::fs::write(&module, COUNTED).unwrap();
     let module = module.to_str().unwrap();
     for tier in ["interp", "jit", "auto"] {
@@ -410,7 +391,7 @@ fn cli_fuel_traps_with_wasmtimes_message_and_status_134_on_every_tier() {
     }
     // AOT: a sidecar compiled with `--fuel` serves `--fuel` runs; one without is ignored there
     // with a warning (and the run is still metered).
-    let wasm = dir.path("m.wasm");
+    let wasm = dir.file("m.wasm");
     std::fs::write(&wasm, wat::parse_str(COUNTED).unwrap()).unwrap();
     let wasm = wasm.to_str().unwrap();
     for (compile_args, warned) in [(&["--fuel"][..], false), (&[][..], true)] {

@@ -2,26 +2,19 @@
 //! (interp, jit, auto with `--jit-threshold 1`, and from an AOT sidecar): the one recursion
 //! limit (ARCHITECTURE.md "Stack limits") and `--max-wasm-stack`.
 
+mod common;
+use common::Scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Exit status of a run that trapped (128 + SIGABRT, as wasmtime).
 const TRAP_STATUS: i32 = 134;
 
-/// A scratch directory, removed when dropped.
-struct Scratch(PathBuf);
-
 impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let path = std::env::temp_dir().join(format!("wrun-limits-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create scratch dir");
-        Scratch(path)
-    }
-
     /// Writes a module given as wasm text, as a binary, and its sidecar (`NAME.wrun`).
     fn module(&self, name: &str, wat: &str) -> PathBuf {
-        let path = self.0.join(name);
+        let path = self.file(name);
         std::fs::write(&path, wat::parse_str(wat).expect("test module parses")).unwrap();
         let compiled = Command::new(env!("CARGO_BIN_EXE_wrun"))
             .arg("compile")
@@ -30,12 +23,6 @@ impl Scratch {
             .unwrap();
         assert!(compiled.status.success(), "{}", text(&compiled.stderr));
         path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -123,7 +110,7 @@ fn recursion(locals: usize) -> String {
 
 #[test]
 fn a_recursion_to_the_depth_limit_completes_and_one_frame_more_traps_on_every_tier() {
-    let scratch = Scratch::new("depth");
+    let scratch = Scratch::new("limits", "depth");
     let module = scratch.module("rec.wasm", &recursion(0));
     // The default: one frame per MIN_FRAME_BYTES of the 8 MiB wasm stack.
     let limit = wrun::DEFAULT_MAX_CALL_DEPTH;
@@ -138,7 +125,7 @@ fn a_recursion_to_the_depth_limit_completes_and_one_frame_more_traps_on_every_ti
 #[test]
 fn frames_with_many_locals_run_out_of_value_stack_at_the_same_depth_on_every_tier() {
     const LOCALS: u64 = 100;
-    let scratch = Scratch::new("locals");
+    let scratch = Scratch::new("limits", "locals");
     let module = scratch.module("big.wasm", &recursion(LOCALS as usize));
     // Each frame: the parameter and the locals (`nl` slots), then 2 operand slots and one
     // more (the frame layout of both tiers); a callee's frame starts at its arguments, at
@@ -163,7 +150,7 @@ fn a_mutual_recursion_between_an_interpreted_and_a_compiled_function_has_the_sam
     // `warm` makes $a hot (compiled by the auto tier at its 100,001st call) while $b, called
     // fewer times by the recursion, stays interpreted: every frame of the recursion crosses
     // tiers. `run` itself is entered by OSR (its loop gets hot).
-    let scratch = Scratch::new("mutual");
+    let scratch = Scratch::new("limits", "mutual");
     let module = scratch.module(
         "mutual.wasm",
         r#"(module
@@ -273,7 +260,7 @@ fn assert_interrupted(mode: &str, output: &Output) {
 
 #[test]
 fn an_endless_loop_is_interrupted_by_timeout_on_every_tier() {
-    let scratch = Scratch::new("timeout-loop");
+    let scratch = Scratch::new("limits", "timeout-loop");
     let module = scratch.module(
         "spin.wasm",
         r#"(module (func (export "_start") (loop $forever (br $forever))))"#,
@@ -303,7 +290,7 @@ fn an_endless_loop_is_interrupted_by_timeout_on_every_tier() {
 #[test]
 fn a_loop_entered_by_osr_is_interrupted() {
     // The auto tier's default threshold: the loop starts interpreted and continues compiled.
-    let scratch = Scratch::new("timeout-osr");
+    let scratch = Scratch::new("limits", "timeout-osr");
     let module = scratch.module(
         "count.wasm",
         r#"(module
@@ -342,7 +329,7 @@ fn sleeper(rounds: u32) -> String {
 
 #[test]
 fn a_deadline_passing_during_a_host_call_interrupts_right_after_it_returns() {
-    let scratch = Scratch::new("timeout-host");
+    let scratch = Scratch::new("limits", "timeout-host");
     let module = scratch.module("sleep.wasm", &sleeper(1000));
     for mode in MODES {
         // The deadline passes 100 ms into the first 300 ms sleep; the loop header after it
@@ -356,7 +343,7 @@ fn a_deadline_passing_during_a_host_call_interrupts_right_after_it_returns() {
 
 #[test]
 fn a_run_that_ends_before_its_deadline_is_unaffected() {
-    let scratch = Scratch::new("timeout-none");
+    let scratch = Scratch::new("limits", "timeout-none");
     let module = scratch.module("sleep.wasm", &sleeper(1));
     for mode in MODES {
         let (output, elapsed) = run_with_timeout(mode, &module, "10s");

@@ -2,7 +2,9 @@
 //! bounded code memory (`--jit-cache-size`) on every tier: interp, jit, auto (threshold 1, so
 //! loops run compiled after OSR) and aot (a sidecar written and loaded back).
 
-use std::path::PathBuf;
+mod common;
+use common::Scratch;
+
 use std::process::{Command, Output};
 
 use wrun::{
@@ -11,28 +13,6 @@ use wrun::{
 };
 
 const TIERS: [Tier; 4] = [Tier::Interp, Tier::Jit, Tier::Auto, Tier::Aot];
-
-/// A scratch directory removed at drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("wrun-resources-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// `wat` as a module of `engine`; under `Tier::Aot` its code comes from a sidecar written to
 /// `scratch` and loaded back (the check that it was used is part of the test).
@@ -109,7 +89,7 @@ const GROWER: &str = r#"
 
 #[test]
 fn grow_past_a_limit_returns_minus_one_on_every_tier() {
-    let scratch = Scratch::new("grow");
+    let scratch = Scratch::new("resources", "grow");
     let limits = StoreLimits {
         max_memory_size: Some(5 * 65536 + 100),
         max_table_elements: Some(7),
@@ -151,7 +131,7 @@ fn grow_past_a_limit_returns_minus_one_on_every_tier() {
 
 #[test]
 fn without_limits_growth_is_as_before() {
-    let scratch = Scratch::new("unlimited");
+    let scratch = Scratch::new("resources", "unlimited");
     for tier in TIERS {
         let engine = engine(tier, StoreLimits::default(), None);
         let module = module_on(&engine, &scratch, GROWER);
@@ -175,7 +155,7 @@ fn instantiate_error(engine: &Engine, module: &Module, store: &mut Store) -> Str
 
 #[test]
 fn an_initial_size_above_a_limit_fails_instantiation_naming_the_limit() {
-    let scratch = Scratch::new("initial");
+    let scratch = Scratch::new("resources", "initial");
     for tier in TIERS {
         let memory_limited = engine(
             tier,
@@ -213,7 +193,7 @@ fn an_initial_size_above_a_limit_fails_instantiation_naming_the_limit() {
 
 #[test]
 fn max_instances_caps_instantiations_in_a_store() {
-    let scratch = Scratch::new("instances");
+    let scratch = Scratch::new("resources", "instances");
     for tier in TIERS {
         let engine = engine(
             tier,
@@ -271,7 +251,7 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn cli_limits_on_every_tier() {
-    let scratch = Scratch::new("cli");
+    let scratch = Scratch::new("resources", "cli");
     let wasm = scratch.file("grow.wasm");
     std::fs::write(&wasm, wat::parse_str(GROWER).unwrap()).unwrap();
     let wasm = wasm.to_str().unwrap();
@@ -401,7 +381,7 @@ fn run_churn(
 
 #[test]
 fn a_hot_set_larger_than_the_code_cache_runs_correctly_under_churn_on_every_tier() {
-    let scratch = Scratch::new("churn");
+    let scratch = Scratch::new("resources", "churn");
     let (expected, _) = run_churn(Tier::Interp, None, &scratch);
     for tier in TIERS {
         let (results, stats) = run_churn(tier, Some(TINY_CACHE), &scratch);
@@ -432,7 +412,7 @@ fn a_hot_set_larger_than_the_code_cache_runs_correctly_under_churn_on_every_tier
 
 #[test]
 fn a_function_evicted_while_on_the_stack_returns_into_its_code_safely() {
-    let scratch = Scratch::new("on-stack");
+    let scratch = Scratch::new("resources", "on-stack");
     let (expected, _) = run_churn(Tier::Interp, None, &scratch);
     for tier in [Tier::Jit, Tier::Auto] {
         // One page: only `f` fits, so compiling a `g` under the compiled `f` can only evict
@@ -454,7 +434,7 @@ fn a_function_evicted_while_on_the_stack_returns_into_its_code_safely() {
 
 #[test]
 fn cli_stats_report_evictions_and_peak_code_memory() {
-    let scratch = Scratch::new("cli-cache");
+    let scratch = Scratch::new("resources", "cli-cache");
     let wasm = scratch.file("churn.wasm");
     std::fs::write(&wasm, wat::parse_str(churn_wat()).unwrap()).unwrap();
     let wasm = wasm.to_str().unwrap();

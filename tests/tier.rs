@@ -8,6 +8,9 @@
 //! the JIT (and against a Rust model where one is short), and checks from the statistics that
 //! the tier-up it is about did happen. Nothing is inferred from timing.
 
+mod common;
+use common::Scratch;
+
 use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -175,28 +178,12 @@ fn operator_offsets(
 // ---------------------------------------------------------------------------------------------
 // The command line.
 
-/// A scratch directory for module files, removed when dropped.
-struct Scratch(PathBuf);
-
 impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let path = std::env::temp_dir().join(format!("wrun-tier-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create scratch dir");
-        Scratch(path)
-    }
-
     /// Writes `wat` as `name` (the CLI reads wasm text).
     fn wat(&self, name: &str, wat: &str) -> PathBuf {
-        let path = self.0.join(name);
+        let path = self.file(name);
         std::fs::write(&path, wat).expect("write module");
         path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -251,7 +238,7 @@ fn long_loop_model(n: u32) -> i64 {
 
 #[test]
 fn cli_default_mode_enters_a_long_loop_by_osr() {
-    let scratch = Scratch::new("long-loop");
+    let scratch = Scratch::new("tier", "long-loop");
     let module = scratch.wat("loop.wat", LONG_LOOP);
     let n = "200000";
     let auto = wrun(&["--stats", "--invoke", "main"], &module, &[n]);
@@ -644,7 +631,7 @@ fn trap_in_the_loop_entered_by_osr_has_the_interpreters_backtrace() {
 
 #[test]
 fn cli_prints_the_same_trap_and_backtrace_on_every_tier() {
-    let scratch = Scratch::new("trap-backtrace");
+    let scratch = Scratch::new("tier", "trap-backtrace");
     let module = scratch.wat("trap.wat", TRAP_IN_CALLEE);
     let interp = wrun(&["--tier", "interp", "--invoke", "main"], &module, &["20"]);
     assert_eq!(interp.status.code(), Some(134), "{}", stderr(&interp));
@@ -942,7 +929,7 @@ fn unbounded_recursion_on_a_small_native_stack_traps_cleanly() {
 
 #[test]
 fn cli_unbounded_recursion_in_default_mode_traps_cleanly() {
-    let scratch = Scratch::new("recursion");
+    let scratch = Scratch::new("tier", "recursion");
     let module = scratch.wat("down.wat", UNBOUNDED_RECURSION);
     let output = wrun(&["--stats", "--invoke", "down"], &module, &["0"]);
     let message = stderr(&output);
@@ -1027,7 +1014,7 @@ fn host_exit_and_host_errors_pass_through_compiled_frames() {
 
 #[test]
 fn cli_proc_exit_from_a_loop_entered_by_osr() {
-    let scratch = Scratch::new("proc-exit");
+    let scratch = Scratch::new("tier", "proc-exit");
     let module = scratch.wat(
         "exit.wat",
         r#"

@@ -3,6 +3,9 @@
 //! environment, exit statuses, sandbox escapes, and every way a run fails before or during the
 //! guest (a one-line message naming the culprit and status 1, or status 134 for a trap).
 
+mod common;
+use common::Scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -17,40 +20,10 @@ fn c_program(name: &str) -> PathBuf {
         .join(format!("{name}.wasm"))
 }
 
-/// A scratch directory, removed when dropped.
-struct Scratch(PathBuf);
-
 impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let path =
-            std::env::temp_dir().join(format!("wrun-wasi-cli-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create scratch dir");
-        Scratch(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.0.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("create parent dir");
-        }
-        std::fs::write(&path, contents).expect("write scratch file");
-        path
-    }
-
     /// Writes a module given as wasm text, as a binary.
     fn module(&self, name: &str, wat: &str) -> PathBuf {
         self.write(name, wat::parse_str(wat).expect("test module parses"))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -125,7 +98,7 @@ fn path_str(path: &Path) -> &str {
 
 #[test]
 fn cat_reads_a_file_in_a_dir_granted_as_root() {
-    let scratch = Scratch::new("cat-root");
+    let scratch = Scratch::new("wasi-cli", "cat-root");
     scratch.write("data/hello.txt", "hello, world\n");
     let dir = format!("{}::/", path_str(&scratch.path().join("data")));
     let cat = c_program("cat");
@@ -138,7 +111,7 @@ fn cat_reads_a_file_in_a_dir_granted_as_root() {
 
 #[test]
 fn cat_reads_relative_paths_in_a_dir_granted_as_dot() {
-    let scratch = Scratch::new("cat-dot");
+    let scratch = Scratch::new("wasi-cli", "cat-dot");
     scratch.write("a.txt", "first\n");
     scratch.write("sub/b.txt", "second\n");
     let cat = c_program("cat");
@@ -151,7 +124,7 @@ fn cat_reads_relative_paths_in_a_dir_granted_as_dot() {
 
 #[test]
 fn cat_copies_stdin() {
-    let scratch = Scratch::new("cat-stdin");
+    let scratch = Scratch::new("wasi-cli", "cat-stdin");
     let cat = c_program("cat");
     let output = wrun_with(&[path_str(&cat)], scratch.path(), b"from stdin\n");
     assert_success(&output, "from stdin\n");
@@ -159,7 +132,7 @@ fn cat_copies_stdin() {
 
 #[test]
 fn cat_reports_a_missing_file() {
-    let scratch = Scratch::new("cat-missing");
+    let scratch = Scratch::new("wasi-cli", "cat-missing");
     let cat = c_program("cat");
     let output = wrun(
         &["--dir", ".", path_str(&cat), "missing.txt"],
@@ -176,7 +149,7 @@ fn cat_reports_a_missing_file() {
 
 #[test]
 fn ls_lists_a_granted_dir() {
-    let scratch = Scratch::new("ls");
+    let scratch = Scratch::new("wasi-cli", "ls");
     scratch.write("box/b.txt", "");
     scratch.write("box/a.txt", "");
     scratch.write("box/sub/inner.txt", "");
@@ -190,7 +163,7 @@ fn ls_lists_a_granted_dir() {
 
 #[test]
 fn cp_copies_a_file_within_a_granted_dir() {
-    let scratch = Scratch::new("cp");
+    let scratch = Scratch::new("wasi-cli", "cp");
     let contents: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
     scratch.write("box/source.bin", &contents);
     let dir = format!("{}::/", path_str(&scratch.path().join("box")));
@@ -206,7 +179,7 @@ fn cp_copies_a_file_within_a_granted_dir() {
 
 #[test]
 fn args_and_env_reach_the_guest_and_nothing_else() {
-    let scratch = Scratch::new("echo");
+    let scratch = Scratch::new("wasi-cli", "echo");
     let echo = c_program("echo_env_args");
     let module = path_str(&echo);
     let output = wrun(
@@ -231,7 +204,7 @@ fn args_and_env_reach_the_guest_and_nothing_else() {
 
 #[test]
 fn argv0_can_be_set() {
-    let scratch = Scratch::new("argv0");
+    let scratch = Scratch::new("wasi-cli", "argv0");
     let echo = c_program("echo_env_args");
     let output = wrun(&["--argv0", "prog", path_str(&echo), "x"], scratch.path());
     assert_success(&output, "argc=2\nargv[0]=prog\nargv[1]=x\n");
@@ -239,7 +212,7 @@ fn argv0_can_be_set() {
 
 #[test]
 fn exit_statuses_pass_through() {
-    let scratch = Scratch::new("exit");
+    let scratch = Scratch::new("wasi-cli", "exit");
     let exit_code = c_program("exit_code");
     for code in [0, 1, 2, 42, 125] {
         let output = wrun(&[path_str(&exit_code), &code.to_string()], scratch.path());
@@ -251,7 +224,7 @@ fn exit_statuses_pass_through() {
 
 #[test]
 fn sandbox_escapes_get_an_errno_not_the_file() {
-    let scratch = Scratch::new("sandbox");
+    let scratch = Scratch::new("wasi-cli", "sandbox");
     let outside = scratch.write("outside.txt", "SECRET outside the sandbox\n");
     let sandbox = scratch.path().join("sandbox");
     scratch.write("sandbox/inside.txt", "inside\n");
@@ -294,7 +267,7 @@ fn sandbox_escapes_get_an_errno_not_the_file() {
 
 #[test]
 fn without_a_grant_no_file_is_visible() {
-    let scratch = Scratch::new("no-grant");
+    let scratch = Scratch::new("wasi-cli", "no-grant");
     scratch.write("visible.txt", "x");
     let probe = c_program("sandbox_probe");
     let output = wrun(
@@ -312,14 +285,14 @@ fn without_a_grant_no_file_is_visible() {
 
 #[test]
 fn a_missing_module_file_is_named() {
-    let scratch = Scratch::new("missing-module");
+    let scratch = Scratch::new("wasi-cli", "missing-module");
     let output = wrun(&["no_such_module.wasm"], scratch.path());
     assert_setup_error(&output, &["no_such_module.wasm"]);
 }
 
 #[test]
 fn a_file_that_is_not_wasm_is_named() {
-    let scratch = Scratch::new("not-wasm");
+    let scratch = Scratch::new("wasi-cli", "not-wasm");
     scratch.write("notes.txt", "just some notes, not a module\n");
     scratch.write("noise.bin", [0xffu8, 0xfe, 0x00, 0x01, 0x80, 0x81]);
     let output = wrun(&["notes.txt"], scratch.path());
@@ -330,7 +303,7 @@ fn a_file_that_is_not_wasm_is_named() {
 
 #[test]
 fn an_invalid_module_is_named() {
-    let scratch = Scratch::new("invalid");
+    let scratch = Scratch::new("wasi-cli", "invalid");
     // A type section cut short.
     scratch.write("truncated.wasm", b"\0asm\x01\0\0\0\x01\x05\x01\x60");
     let output = wrun(&["truncated.wasm"], scratch.path());
@@ -346,7 +319,7 @@ fn an_invalid_module_is_named() {
 
 #[test]
 fn an_unknown_import_is_named() {
-    let scratch = Scratch::new("unknown-import");
+    let scratch = Scratch::new("wasi-cli", "unknown-import");
     scratch.module(
         "env.wasm",
         r#"(module (import "env" "missing_function" (func)) (func (export "_start")))"#,
@@ -363,7 +336,7 @@ fn an_unknown_import_is_named() {
 
 #[test]
 fn a_wasi_import_with_the_wrong_signature_is_an_error() {
-    let scratch = Scratch::new("wrong-signature");
+    let scratch = Scratch::new("wasi-cli", "wrong-signature");
     scratch.module(
         "wrong.wasm",
         r#"(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32) (result i32)))
@@ -375,7 +348,7 @@ fn a_wasi_import_with_the_wrong_signature_is_an_error() {
 
 #[test]
 fn a_missing_preopen_is_named() {
-    let scratch = Scratch::new("missing-preopen");
+    let scratch = Scratch::new("wasi-cli", "missing-preopen");
     let echo = c_program("echo_env_args");
     let output = wrun(
         &["--dir", "no_such_dir::/", path_str(&echo)],
@@ -389,7 +362,7 @@ fn a_missing_preopen_is_named() {
 
 #[test]
 fn a_trap_exits_134_after_the_output_so_far() {
-    let scratch = Scratch::new("trap");
+    let scratch = Scratch::new("wasi-cli", "trap");
     let trap = c_program("trap");
     let output = wrun(&[path_str(&trap)], scratch.path());
     assert_eq!(status(&output), TRAP_STATUS, "stderr: {}", stderr(&output));
@@ -403,7 +376,7 @@ fn a_trap_exits_134_after_the_output_so_far() {
 
 #[test]
 fn proc_exit_from_a_hand_written_module() {
-    let scratch = Scratch::new("proc-exit");
+    let scratch = Scratch::new("wasi-cli", "proc-exit");
     scratch.module(
         "exit7.wasm",
         r#"(module
@@ -418,7 +391,7 @@ fn proc_exit_from_a_hand_written_module() {
 
 #[test]
 fn fd_write_from_a_hand_written_module() {
-    let scratch = Scratch::new("fd-write");
+    let scratch = Scratch::new("wasi-cli", "fd-write");
     scratch.module(
         "hello.wasm",
         r#"(module
@@ -438,7 +411,7 @@ fn fd_write_from_a_hand_written_module() {
 
 #[test]
 fn a_wasi_pointer_out_of_bounds_traps() {
-    let scratch = Scratch::new("bad-pointer");
+    let scratch = Scratch::new("wasi-cli", "bad-pointer");
     scratch.module(
         "bad.wasm",
         r#"(module
@@ -494,7 +467,7 @@ fn exit_module(status: i32) -> String {
 
 #[test]
 fn exit_statuses_are_wasmtimes_on_every_tier() {
-    let scratch = Scratch::new("exit-statuses");
+    let scratch = Scratch::new("wasi-cli", "exit-statuses");
     // proc_exit(n): n for 0..126; any other status is a host error (wasmtime: "exit with
     // invalid exit status outside of [0..126)"), status 1.
     let cases = [(0, 0), (7, 7), (125, 125), (126, 1), (255, 1), (-1, 1)];
@@ -538,7 +511,7 @@ fn exit_statuses_are_wasmtimes_on_every_tier() {
 
 #[test]
 fn a_runaway_recursion_prints_a_trimmed_backtrace_on_every_tier() {
-    let scratch = Scratch::new("runaway");
+    let scratch = Scratch::new("wasi-cli", "runaway");
     scratch.module(
         "runaway.wasm",
         r#"(module
@@ -575,7 +548,7 @@ fn a_runaway_recursion_prints_a_trimmed_backtrace_on_every_tier() {
 
 #[test]
 fn a_wasi_call_without_a_memory_export_is_an_error() {
-    let scratch = Scratch::new("no-memory");
+    let scratch = Scratch::new("wasi-cli", "no-memory");
     scratch.module(
         "nomem.wasm",
         r#"(module
@@ -603,7 +576,7 @@ fn a_wasi_call_without_a_memory_export_is_an_error() {
 
 #[test]
 fn path_calls_on_stdio_fds_are_ebadf() {
-    let scratch = Scratch::new("path-stdio");
+    let scratch = Scratch::new("wasi-cli", "path-stdio");
     // path_open(fd, ...) and path_create_directory(fd, ...) on fd 0: the status is the errno.
     for (name, call) in [
         (
@@ -638,7 +611,7 @@ fn path_calls_on_stdio_fds_are_ebadf() {
 
 #[test]
 fn a_dir_with_an_empty_guest_name_is_granted() {
-    let scratch = Scratch::new("empty-guest");
+    let scratch = Scratch::new("wasi-cli", "empty-guest");
     scratch.module(
         "nop.wasm",
         r#"(module (memory (export "memory") 1) (func (export "_start")))"#,
@@ -649,7 +622,7 @@ fn a_dir_with_an_empty_guest_name_is_granted() {
 
 #[test]
 fn invoke_passes_extra_arguments_as_argv_to_a_function_without_parameters() {
-    let scratch = Scratch::new("invoke-argv");
+    let scratch = Scratch::new("wasi-cli", "invoke-argv");
     scratch.module(
         "argc.wasm",
         r#"(module
@@ -676,7 +649,7 @@ fn invoke_passes_extra_arguments_as_argv_to_a_function_without_parameters() {
 
 #[test]
 fn preload_offers_a_modules_exports_to_the_main_modules_imports() {
-    let scratch = Scratch::new("preload");
+    let scratch = Scratch::new("wasi-cli", "preload");
     scratch.module(
         "stub.wasm",
         r#"(module (func (export "call") (param i32) (result i32)
