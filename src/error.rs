@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crate::jit::CompileError;
 use crate::module::ModuleError;
 use crate::runtime::Trap;
 
@@ -40,8 +41,10 @@ pub enum Error {
     Trap(Trap),
     /// A resource could not be had: a limit was reached, or memory could not be reserved.
     Resource(String),
-    /// wrun could not do what a valid input asks (a tier failed on a validated function):
-    /// a bug in wrun, reported instead of a crash.
+    /// The JIT could not compile a function of a valid module (a limit of the JIT, executable
+    /// memory, or a bug in wrun reported instead of a crash).
+    Compile(CompileError),
+    /// wrun could not do what a valid input asks: a bug in wrun, reported instead of a crash.
     Internal(String),
     /// A fuel operation on a store whose engine does not consume fuel (`Config::consume_fuel`).
     FuelNotEnabled,
@@ -97,6 +100,7 @@ impl std::fmt::Display for Error {
             Error::Sidecar { path, reason } => write!(f, "sidecar {}: {reason}", path.display()),
             Error::Trap(trap) => write!(f, "{trap}"),
             Error::Resource(message) => write!(f, "resource error: {message}"),
+            Error::Compile(error) => write!(f, "{error}"),
             Error::Internal(message) => write!(f, "internal error: {message}"),
             Error::FuelNotEnabled => f.write_str("fuel is not configured in this store"),
         }

@@ -351,7 +351,7 @@ impl Module {
             (None, Tier::Jit | Tier::Aot) => (
                 Some(Arc::new(
                     jit::JitModule::compile_metered(&info, config.consume_fuel)
-                        .map_err(Error::Internal)?,
+                        .map_err(Error::Compile)?,
                 )),
                 None,
             ),

@@ -185,7 +185,8 @@ pub fn sidecar_bytes_metered(
     consume_fuel: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<u8>, String> {
-    let code = compile::compile_module_metered(info, cpu, consume_fuel, progress)?;
+    let code = compile::compile_module_metered(info, cpu, consume_fuel, progress)
+        .map_err(|e| e.to_string())?;
     format::serialize(info, cpu, format::compiler_settings(consume_fuel), &code)
 }
 

@@ -25,7 +25,8 @@ pub fn disassemble_metered(
     cpu: CpuFeatures,
     consume_fuel: bool,
 ) -> Result<String, String> {
-    let out = compile::compile_module_metered(module, cpu, consume_fuel, &mut |_, _| {})?;
+    let out = compile::compile_module_metered(module, cpu, consume_fuel, &mut |_, _| {})
+        .map_err(|e| e.to_string())?;
     let mut text = String::new();
     let mut formatter = IntelFormatter::new();
     formatter.options_mut().set_hex_prefix("0x");

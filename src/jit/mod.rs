@@ -86,6 +86,7 @@ pub mod convert;
 #[cfg(feature = "disas")]
 pub mod disas;
 pub mod entry;
+mod error;
 pub mod exec_context;
 pub mod trap;
 pub mod x64;
@@ -96,6 +97,7 @@ use crate::module::ModuleInfo;
 /// The name the rest of the crate (tier manager, AOT, CLI) knows tier 1 by.
 pub use baseline as compile;
 pub use entry::enter;
+pub use error::CompileError;
 
 /// Where a [`JitModule`]'s machine code lives.
 enum Backing {
@@ -152,7 +154,7 @@ pub struct JitModule {
 
 impl JitModule {
     /// Compiles every defined function of `module` for this CPU.
-    pub fn compile(module: &Arc<ModuleInfo>) -> Result<JitModule, String> {
+    pub fn compile(module: &Arc<ModuleInfo>) -> Result<JitModule, CompileError> {
         Self::compile_with(module, compile::CpuFeatures::detect())
     }
 
@@ -160,7 +162,7 @@ impl JitModule {
     pub fn compile_with(
         module: &Arc<ModuleInfo>,
         cpu: compile::CpuFeatures,
-    ) -> Result<JitModule, String> {
+    ) -> Result<JitModule, CompileError> {
         Self::load(module, compile::compile_module(module, cpu)?, 0)
     }
 
@@ -168,7 +170,7 @@ impl JitModule {
     pub fn compile_metered(
         module: &Arc<ModuleInfo>,
         consume_fuel: bool,
-    ) -> Result<JitModule, String> {
+    ) -> Result<JitModule, CompileError> {
         let cpu = compile::CpuFeatures::detect();
         let out = compile::compile_module_metered(module, cpu, consume_fuel, &mut |_, _| {})?;
         Self::load(module, out, 0)
@@ -182,7 +184,7 @@ impl JitModule {
         func_index: u32,
         cpu: compile::CpuFeatures,
         consume_fuel: bool,
-    ) -> Result<JitModule, String> {
+    ) -> Result<JitModule, CompileError> {
         let first_defined = func_index
             .checked_sub(module.num_imported_funcs)
             .ok_or_else(|| format!("jit: function {func_index} is imported"))?;
@@ -196,8 +198,8 @@ impl JitModule {
         module: &Arc<ModuleInfo>,
         out: compile::CompiledCode,
         first_defined: u32,
-    ) -> Result<JitModule, String> {
-        let memory = code_memory::CodeMemory::new(&out.code)?;
+    ) -> Result<JitModule, CompileError> {
+        let memory = code_memory::CodeMemory::new(&out.code).map_err(CompileError::CodeMemory)?;
         let tables = CodeTables {
             func_offsets: out.func_offsets,
             loop_headers: out.loop_headers,

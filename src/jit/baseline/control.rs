@@ -8,7 +8,7 @@ use crate::module::ModuleInfo;
 
 use super::compiler::*;
 
-type Result<T> = std::result::Result<T, String>;
+type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
 pub(super) fn block_arity(module: &ModuleInfo, blockty: BlockType) -> Result<(u32, u32)> {
     Ok(match blockty {
@@ -93,7 +93,7 @@ impl Compiler<'_> {
     pub(super) fn target(&self, depth: u32) -> Result<usize> {
         (self.ctrl.len())
             .checked_sub(1 + depth as usize)
-            .ok_or_else(|| format!("jit: branch depth {depth} out of range"))
+            .ok_or_else(|| format!("branch depth {depth} out of range").into())
     }
 
     pub(super) fn enter_block(&mut self, kind: Kind, blockty: BlockType) -> Result<Label> {

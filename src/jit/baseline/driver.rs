@@ -8,7 +8,7 @@ use crate::module::ModuleInfo;
 use super::cpu::CpuFeatures;
 use super::frame::*;
 
-type Result<T> = std::result::Result<T, String>;
+type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
 /// The result of compiling a module.
 pub struct CompiledCode {
@@ -111,7 +111,8 @@ fn compile_functions_with_progress(
             settings,
             &mut out.pc_map,
             &mut out.data,
-        )?;
+        )
+        .map_err(|e| e.in_function(func_index))?;
         out.loop_headers.push(loops);
         progress(out.loop_headers.len(), funcs.len());
     }

@@ -6,7 +6,7 @@ use crate::jit::x64::{Alu, Cond, ExtFrom, Float, Gpr, RoundMode, SseArith, SseLo
 use super::abi::*;
 use super::compiler::*;
 
-type Result<T> = std::result::Result<T, String>;
+type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
 #[derive(Clone, Copy)]
 pub(super) enum FCmp {

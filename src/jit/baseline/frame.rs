@@ -1,6 +1,7 @@
 //! One function: prologue (stack checks, zeroed locals, homes loaded), the operator loop,
 //! epilogue, the OSR entry stubs and the out-of-line trap sites.
 
+use crate::jit::CompileError;
 use wasmparser::Operator;
 
 use crate::jit::exec_context::exec_offsets as ex;
@@ -14,7 +15,7 @@ use super::compiler::*;
 use super::cpu::CpuFeatures;
 use super::locals::*;
 
-type Result<T> = std::result::Result<T, String>;
+type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
 /// An on-stack-replacement entry: code that starts a function at one of its loop headers.
 ///
@@ -52,9 +53,10 @@ pub(super) fn compile_function(
     let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
     let nl = num_params + declared;
     if nl > (1 << 24) {
-        return Err(format!(
-            "function {func_index}: too many locals for the JIT"
-        ));
+        return Err(CompileError::Limit {
+            function: func_index,
+            what: "too many locals",
+        });
     }
     let mut body_ops = Vec::new();
     while !ops.eof() {
@@ -194,9 +196,10 @@ pub(super) fn compile_function(
         i += if c.fused { 2 } else { 1 };
     }
     if c.pool_exhausted {
-        return Err(format!(
-            "function {func_index}: jit register pool exhausted"
-        ));
+        return Err(CompileError::Internal {
+            function: Some(func_index),
+            message: "register pool exhausted".to_string(),
+        });
     }
     c.asm.bind(ret_label);
     // The frame's unit of the call-depth budget goes back (the prologue took it).
@@ -259,9 +262,10 @@ pub(super) fn compile_function(
         .max(num_params + 1);
     let frame_bytes = frame_slots * 8;
     if frame_bytes > i32::MAX as u64 / 2 {
-        return Err(format!(
-            "function {func_index}: frame too large for the JIT"
-        ));
+        return Err(CompileError::Limit {
+            function: func_index,
+            what: "frame too large",
+        });
     }
     for patch in frame_patches {
         c.asm.patch_u32(patch, frame_bytes as u32);

@@ -11,7 +11,7 @@ use crate::runtime::TrapCode;
 use super::abi::*;
 use super::compiler::*;
 
-type Result<T> = std::result::Result<T, String>;
+type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
 impl ICmp {
     pub(super) fn cond(self) -> Cond {

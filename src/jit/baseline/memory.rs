@@ -10,7 +10,7 @@ use crate::runtime::vmctx::offsets as vo;
 use super::abi::*;
 use super::compiler::*;
 
-type Result<T> = std::result::Result<T, String>;
+type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
 impl Compiler<'_> {
     /// Pops the address, leaves the effective address operand (based on `r13`), with an

@@ -1,5 +1,6 @@
 //! The operator dispatch: every operator this tier compiles, and which ones call out.
 
+use crate::jit::CompileError;
 use wasmparser::Operator;
 
 use crate::jit::convert::{conv, fop};
@@ -17,7 +18,7 @@ use super::compiler::*;
 use super::float::*;
 use super::int::*;
 
-type Result<T> = std::result::Result<T, String>;
+type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
 impl Compiler<'_> {
     pub(super) fn op(&mut self, op: Operator) -> Result<()> {
@@ -588,10 +589,11 @@ impl Compiler<'_> {
             | O::I64ReinterpretF64
             | O::F64ReinterpretI64 => {}
             other => {
-                return Err(format!(
-                    "jit: unsupported operator {other:?} at {:#x}",
-                    self.offset
-                ));
+                return Err(CompileError::Unsupported {
+                    function: None,
+                    offset: self.offset,
+                    operator: format!("{other:?}"),
+                });
             }
         }
         Ok(())

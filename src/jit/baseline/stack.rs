@@ -7,7 +7,7 @@ use crate::jit::x64::{Float, Gpr, Label, Mem, Size, Width, Xmm};
 use super::abi::*;
 use super::compiler::*;
 
-type Result<T> = std::result::Result<T, String>;
+type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
 impl Compiler<'_> {
     pub(super) fn canonical(&self, height: usize) -> u32 {
@@ -39,7 +39,7 @@ impl Compiler<'_> {
     pub(super) fn pop(&mut self) -> Result<Opd> {
         self.stack
             .pop()
-            .ok_or_else(|| format!("jit: operand stack underflow at {:#x}", self.offset))
+            .ok_or_else(|| format!("operand stack underflow at {:#x}", self.offset).into())
     }
 
     /// A pool register that no stack entry and none of `keep` (popped operands the current
