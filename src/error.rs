@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::jit::CompileError;
 use crate::module::ModuleError;
-use crate::runtime::Trap;
+use crate::runtime::{ResourceError, Trap};
 
 /// Any failure of loading, linking, instantiating or calling, other than what the guest did
 /// (which is a [`Error::Trap`]).
@@ -39,8 +39,8 @@ pub enum Error {
     Sidecar { path: PathBuf, reason: String },
     /// The guest trapped (instantiation's start function or segments, or a call).
     Trap(Trap),
-    /// A resource could not be had: a limit was reached, or memory could not be reserved.
-    Resource(String),
+    /// A memory, table or instance could not be created: a limit, or the system's refusal.
+    Resource(ResourceError),
     /// The JIT could not compile a function of a valid module (a limit of the JIT, executable
     /// memory, or a bug in wrun reported instead of a crash).
     Compile(CompileError),

@@ -76,7 +76,8 @@ pub use aot::{SidecarChoice, SidecarFile, SidecarStatus};
 pub use error::{Error, LinkReason};
 pub use module::{ModuleError, ModuleInfo};
 pub use runtime::{
-    Caller, FrameInfo, FuncType, GlobalType, Limits, MemoryType, TableType, Trap, TrapCode, ValType,
+    Caller, CompileError, FrameInfo, FuncType, GlobalType, Limits, MemoryType, Resource,
+    ResourceError, TableType, Trap, TrapCode, ValType,
 };
 pub use typed::{IntoFunc, WasmResults, WasmRet, WasmTy, WithCaller};
 
@@ -328,7 +329,7 @@ impl Module {
             // Just parsed (no sidecar shares it): the only reference.
             match Arc::get_mut(&mut info) {
                 Some(info) => info.epoch_checks = true,
-                None => return Err(Error::Resource("module info shared at load".into())),
+                None => return Err(Error::Internal("module info shared at load".into())),
             }
         }
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
@@ -868,8 +869,8 @@ impl Func {
     }
 }
 
-fn resource(message: String) -> Error {
-    Error::Resource(message)
+fn resource(error: runtime::ResourceError) -> Error {
+    Error::Resource(error)
 }
 
 impl Memory {

@@ -8,7 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use wrun::{
     Config, Engine, Error, Extern, Func, FuncType, Global, GlobalType, Instance, LinkReason,
-    Linker, Module, Store, Table, TableType, Val, ValType,
+    Linker, Module, Resource, ResourceError, Store, Table, TableType, Val, ValType,
 };
 
 const WAT: &str = r#"(module
@@ -267,6 +267,22 @@ fn errors_are_typed() {
             reason: LinkReason::Unknown,
         }) => assert_eq!((module.as_str(), name.as_str()), ("env", "f")),
         other => panic!("expected a link error, got {:?}", other.map(|_| ())),
+    }
+    // A memory larger than the store's limit: the resource, what was asked and the limit.
+    let big = wat::parse_str("(module (memory 2))").unwrap();
+    let module = Module::new(&engine, &big).unwrap();
+    let mut limited = Store::new(&engine);
+    limited.set_limits(wrun::StoreLimits {
+        max_memory_size: Some(65536),
+        ..Default::default()
+    });
+    match Linker::new().instantiate(&mut limited, &module) {
+        Err(Error::Resource(ResourceError::StoreLimit {
+            resource: Resource::Memory,
+            requested: 2,
+            limit: 65536,
+        })) => {}
+        other => panic!("expected a store limit, got {:?}", other.map(|_| ())),
     }
     // A global of one type given a value of another.
     let ty = GlobalType {

@@ -1247,7 +1247,7 @@ impl Interp {
             if entry.is_null() {
                 let translated = match (*code).function((*func).func_index) {
                     Ok(f) => f,
-                    Err(message) => return Err(Trap::host(message)),
+                    Err(error) => return Err(Trap::host(error.to_string())),
                 };
                 entry = hot_entry(code, func, translated);
                 callee = translated as *const Translated;
@@ -1397,7 +1397,7 @@ impl Interp {
                         if entry.is_null() {
                             let translated = match (*callee_code).function((*record).func_index) {
                                 Ok(f) => f,
-                                Err(message) => break Stop::Host(Trap::host(message)),
+                                Err(error) => break Stop::Host(Trap::host(error.to_string())),
                             };
                             entry = hot_entry(callee_code, record, translated);
                             callee = translated;

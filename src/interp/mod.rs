@@ -255,6 +255,7 @@ pub mod code;
 pub mod exec;
 pub mod translate;
 
+use crate::runtime::CompileError;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
@@ -303,7 +304,7 @@ pub trait Tiering: Send + Sync {
 /// The interpreter's per-module code cache: one lazily translated entry per defined function.
 pub struct ModuleCode {
     module: Arc<ModuleInfo>,
-    funcs: Box<[OnceLock<Result<Translated, String>>]>,
+    funcs: Box<[OnceLock<Result<Translated, CompileError>>]>,
     /// For each type index: number of params (call_indirect finds its table index after them).
     type_params: Box<[u32]>,
     /// The tier manager, if functions of this module may run compiled.
@@ -344,7 +345,7 @@ impl ModuleCode {
 
     /// The translated code of function `func_index` (imports counted), translating it on first
     /// use. Errors (which validation should make impossible) are cached and reported as traps.
-    pub fn function(&self, func_index: u32) -> Result<&Translated, &str> {
+    pub fn function(&self, func_index: u32) -> Result<&Translated, CompileError> {
         let defined = func_index.wrapping_sub(self.module.num_imported_funcs) as usize;
         match self.funcs.get(defined) {
             Some(cell) => cell
@@ -354,7 +355,8 @@ impl ModuleCode {
                         func_index,
                         self.tiering.is_some(),
                         self.consume_fuel,
-                    )?;
+                    )
+                    .map_err(|e| e.in_function(func_index))?;
                     if let Some(tiering) = &self.tiering {
                         let (calls, loops) = tiering.triggers();
                         translated.call_trigger.store(calls, Ordering::Relaxed);
@@ -363,8 +365,11 @@ impl ModuleCode {
                     Ok(translated)
                 })
                 .as_ref()
-                .map_err(String::as_str),
-            None => Err("call of a function without a body"),
+                .map_err(Clone::clone),
+            None => Err(CompileError::Internal {
+                function: Some(func_index),
+                message: "call of a function without a body".to_string(),
+            }),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Translation of one validated function body into internal code (rules in the `interp` docs).
 
+use crate::runtime::CompileError;
 use std::sync::atomic::AtomicU32;
 
 use wasmparser::{BlockType, MemArg, Operator};
@@ -129,7 +130,7 @@ impl Cond {
     }
 }
 
-type Result<T> = std::result::Result<T, String>;
+type Result<T> = std::result::Result<T, CompileError>;
 
 /// Translates defined function `func_index` (imports counted) of `module`. `count_loops`: put a
 /// `LoopHeader` (back-edge counter, OSR point) at each loop head; only worth its dispatch when
@@ -151,7 +152,7 @@ pub fn translate_metered(
     while !reader.eof() {
         let (op, offset) = reader
             .read_with_offset()
-            .map_err(|e| format!("function {func_index}: {e}"))?;
+            .map_err(|e| CompileError::from(e.to_string()).in_function(func_index))?;
         ops.push((op, offset));
     }
     let fuel = FuelPlan::new(&ops, |(op, _)| op, consume_fuel);
@@ -160,7 +161,10 @@ pub fn translate_metered(
     let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
     let num_locals = num_params + declared;
     if num_locals > u64::from(u32::MAX / 4) {
-        return Err(format!("function {func_index}: too many locals"));
+        return Err(CompileError::Limit {
+            function: func_index,
+            what: "too many locals",
+        });
     }
     let mut t = Translator {
         module,
@@ -198,7 +202,10 @@ pub fn translate_metered(
         .max(u64::from(t.num_results))
         .max(num_params + 1);
     if frame_slots > u64::from(u32::MAX / 2) {
-        return Err(format!("function {func_index}: frame too large"));
+        return Err(CompileError::Limit {
+            function: func_index,
+            what: "frame too large",
+        });
     }
     Ok(Translated {
         code: t.code.into_boxed_slice(),
@@ -397,7 +404,7 @@ impl<'b> Translator<'_, 'b> {
     fn pop(&mut self) -> Result<Opd> {
         self.stack
             .pop()
-            .ok_or_else(|| "operand stack underflow".to_string())
+            .ok_or_else(|| "operand stack underflow".into())
     }
 
     fn emit_const(&mut self, dst: Slot, value: u64) {
@@ -529,7 +536,7 @@ impl<'b> Translator<'_, 'b> {
             .checked_add(1)
             .and_then(|d| len.checked_sub(d))
             .and_then(|i| self.ctrl.get(i))
-            .ok_or_else(|| format!("unknown label {depth}"))
+            .ok_or_else(|| format!("unknown label {depth}").into())
     }
 
     /// (values carried, destination height, is the function frame, is a loop)
@@ -887,7 +894,7 @@ impl<'b> Translator<'_, 'b> {
     }
 
     fn offset_of(memarg: &MemArg) -> Result<u32> {
-        u32::try_from(memarg.offset).map_err(|_| "memory offset beyond 32 bits".to_string())
+        u32::try_from(memarg.offset).map_err(|_| "memory offset beyond 32 bits".into())
     }
 
     fn load(&mut self, memarg: &MemArg, make: fn(Slot, Slot, u32) -> Instr) -> Result<()> {
@@ -1042,7 +1049,7 @@ impl<'b> Translator<'_, 'b> {
 
     fn local_set(&mut self, x: Slot, tee: bool) -> Result<()> {
         if x >= self.nl {
-            return Err(format!("unknown local {x}"));
+            return Err(format!("unknown local {x}").into());
         }
         let value = self.pop()?;
         if value == Opd::Local(x) {
@@ -1215,7 +1222,7 @@ impl<'b> Translator<'_, 'b> {
             }
             O::LocalGet { local_index } => {
                 if local_index >= self.nl {
-                    return Err(format!("unknown local {local_index}"));
+                    return Err(format!("unknown local {local_index}").into());
                 }
                 self.push(Opd::Local(local_index));
             }
@@ -1507,7 +1514,13 @@ impl<'b> Translator<'_, 'b> {
             O::I64TruncSatF32U => self.unary(|dst, src| I::I64TruncSatF32U { dst, src })?,
             O::I64TruncSatF64S => self.unary(|dst, src| I::I64TruncSatF64S { dst, src })?,
             O::I64TruncSatF64U => self.unary(|dst, src| I::I64TruncSatF64U { dst, src })?,
-            other => return Err(format!("unsupported operator {other:?}")),
+            other => {
+                return Err(CompileError::Unsupported {
+                    function: None,
+                    offset: self.offset,
+                    operator: format!("{other:?}"),
+                });
+            }
         }
         Ok(())
     }

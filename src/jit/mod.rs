@@ -86,7 +86,6 @@ pub mod convert;
 #[cfg(feature = "disas")]
 pub mod disas;
 pub mod entry;
-mod error;
 pub mod exec_context;
 pub mod trap;
 pub mod x64;
@@ -94,10 +93,10 @@ pub mod x64;
 use std::sync::Arc;
 
 use crate::module::ModuleInfo;
+pub use crate::runtime::CompileError;
 /// The name the rest of the crate (tier manager, AOT, CLI) knows tier 1 by.
 pub use baseline as compile;
 pub use entry::enter;
-pub use error::CompileError;
 
 /// Where a [`JitModule`]'s machine code lives.
 enum Backing {

@@ -8,6 +8,7 @@
 
 use super::vmctx::MemoryDef;
 use super::{Limits, MemoryType};
+use super::{Resource, ResourceError};
 
 /// Size of a wasm page.
 pub const WASM_PAGE: usize = 64 * 1024;
@@ -31,31 +32,35 @@ pub struct LinearMemory {
 
 impl LinearMemory {
     /// Reserves the address space and commits `ty.limits.min` pages.
-    pub fn new(ty: MemoryType) -> Result<LinearMemory, String> {
+    pub fn new(ty: MemoryType) -> Result<LinearMemory, ResourceError> {
         Self::with_limit(ty, None)
     }
 
     /// Like [`LinearMemory::new`], never growing past `limit_bytes` (the store's
     /// `max_memory_size`, rounded down to whole pages): `memory.grow` past it returns -1, and
     /// a minimum above it is an error naming the limit.
-    pub fn with_limit(ty: MemoryType, limit_bytes: Option<u64>) -> Result<LinearMemory, String> {
+    pub fn with_limit(
+        ty: MemoryType,
+        limit_bytes: Option<u64>,
+    ) -> Result<LinearMemory, ResourceError> {
         let mut max_pages = ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
         if let Some(limit) = limit_bytes {
             let limit_pages = limit / WASM_PAGE as u64;
             if ty.limits.min > limit_pages {
-                return Err(format!(
-                    "memory minimum size of {} pages exceeds the memory limit of {limit} bytes \
-                     (max_memory_size)",
-                    ty.limits.min
-                ));
+                return Err(ResourceError::StoreLimit {
+                    resource: Resource::Memory,
+                    requested: ty.limits.min,
+                    limit,
+                });
             }
             max_pages = max_pages.min(limit_pages);
         }
         if ty.limits.min > max_pages {
-            return Err(format!(
-                "memory minimum of {} pages exceeds the limit of {max_pages} pages",
-                ty.limits.min
-            ));
+            return Err(ResourceError::Unsupported {
+                resource: Resource::Memory,
+                requested: ty.limits.min,
+                maximum: max_pages,
+            });
         }
         // SAFETY: an anonymous private PROT_NONE mapping at an address of the kernel's choosing
         // touches no existing memory.
@@ -70,10 +75,10 @@ impl LinearMemory {
             )
         };
         if base == libc::MAP_FAILED {
-            return Err(format!(
+            return Err(ResourceError::System(format!(
                 "cannot reserve {RESERVATION_BYTES} bytes of address space for a linear memory: {}",
                 std::io::Error::last_os_error()
-            ));
+            )));
         }
         let mut memory = LinearMemory {
             def: MemoryDef {
@@ -84,11 +89,11 @@ impl LinearMemory {
             max_pages,
         };
         if memory.grow(ty.limits.min) == u32::MAX {
-            return Err(format!(
+            return Err(ResourceError::System(format!(
                 "cannot commit {} pages of linear memory: {}",
                 ty.limits.min,
                 std::io::Error::last_os_error()
-            ));
+            )));
         }
         Ok(memory)
     }

@@ -20,11 +20,13 @@
 //! - `lib.rs`: `Engine::type_id` (canonical type ids), `Val::{ty, to_slot, from_slot}` (the
 //!   slot encoding); `module::wrun_features` (the exact validator feature set).
 
+mod compile_error;
 pub mod epoch;
 pub mod float;
 pub mod instance;
 pub mod libcalls;
 pub mod memory;
+mod resource_error;
 pub mod simd;
 pub mod store;
 pub mod table;
@@ -32,6 +34,8 @@ pub mod trap;
 pub mod vmctx;
 
 pub use crate::module::types::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
+pub use compile_error::CompileError;
+pub use resource_error::{Resource, ResourceError};
 pub use trap::{FrameInfo, Trap, TrapCode};
 pub use vmctx::{FuncRecord, MemoryDef, TableDef, VmCtx};
 

@@ -6,6 +6,7 @@
 //! importing instances hold raw pointers to them.
 
 use super::epoch::Epoch;
+use super::{Resource, ResourceError};
 use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -38,7 +39,7 @@ pub enum ExternVal {
 /// Why instantiation failed after the imports were resolved.
 #[derive(Debug)]
 pub enum InstantiateError {
-    Resource(String),
+    Resource(ResourceError),
     /// A segment was out of bounds. The instance stays in the store (its functions may already
     /// sit in shared tables) but is not returned.
     Trap(Trap),
@@ -131,12 +132,16 @@ impl StoreData {
     }
 
     /// A new memory of type `ty` under the store's memory limit.
-    pub fn new_memory(&self, ty: super::MemoryType) -> Result<LinearMemory, String> {
+    pub fn new_memory(&self, ty: super::MemoryType) -> Result<LinearMemory, ResourceError> {
         LinearMemory::with_limit(ty, self.limits.max_memory_size)
     }
 
     /// A new table of type `ty` filled with `init`, under the store's table limit.
-    pub fn new_table(&self, ty: super::TableType, init: u64) -> Result<TableInstance, String> {
+    pub fn new_table(
+        &self,
+        ty: super::TableType,
+        init: u64,
+    ) -> Result<TableInstance, ResourceError> {
         TableInstance::with_limit(ty, init, self.limits.max_table_elements)
     }
 
@@ -339,10 +344,11 @@ impl StoreData {
         if let Some(max) = self.limits.max_instances
             && self.instances.len() >= max
         {
-            return Err(InstantiateError::Resource(format!(
-                "instance limit of {max} reached (max_instances): the store cannot hold another \
-                 instance"
-            )));
+            return Err(InstantiateError::Resource(ResourceError::StoreLimit {
+                resource: Resource::Instance,
+                requested: max as u64 + 1,
+                limit: max as u64,
+            }));
         }
         let mut funcs = Vec::with_capacity(module.func_types.len());
         let mut memory_handles = Vec::with_capacity(module.memories.len());

@@ -2,6 +2,7 @@
 
 use super::vmctx::TableDef;
 use super::{Limits, TableType};
+use super::{Resource, ResourceError};
 
 /// Tables may declare up to 2^32-1 elements; growth (and the initial size) stops at this many,
 /// so a hostile module cannot make the store allocate gigabytes for a table.
@@ -19,7 +20,7 @@ pub struct TableInstance {
 
 impl TableInstance {
     /// A table of `ty.limits.min` elements, each `init`.
-    pub fn new(ty: TableType, init: u64) -> Result<TableInstance, String> {
+    pub fn new(ty: TableType, init: u64) -> Result<TableInstance, ResourceError> {
         Self::with_limit(ty, init, None)
     }
 
@@ -30,21 +31,22 @@ impl TableInstance {
         ty: TableType,
         init: u64,
         limit: Option<u64>,
-    ) -> Result<TableInstance, String> {
+    ) -> Result<TableInstance, ResourceError> {
         if let Some(limit) = limit
             && ty.limits.min > limit
         {
-            return Err(format!(
-                "table minimum size of {} elements exceeds the table limit of {limit} elements \
-                 (max_table_elements)",
-                ty.limits.min
-            ));
+            return Err(ResourceError::StoreLimit {
+                resource: Resource::Table,
+                requested: ty.limits.min,
+                limit,
+            });
         }
         if ty.limits.min > MAX_TABLE_ELEMENTS {
-            return Err(format!(
-                "table minimum of {} elements exceeds wrun's limit of {MAX_TABLE_ELEMENTS}",
-                ty.limits.min
-            ));
+            return Err(ResourceError::Unsupported {
+                resource: Resource::Table,
+                requested: ty.limits.min,
+                maximum: MAX_TABLE_ELEMENTS,
+            });
         }
         let mut elements = vec![init; ty.limits.min as usize];
         let def = TableDef {

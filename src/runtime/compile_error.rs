@@ -1,13 +1,13 @@
-//! Why the JIT could not compile a function. A validated module gives none of these but
-//! [`CompileError::Limit`] and [`CompileError::CodeMemory`]; the others mean a bug in wrun,
-//! reported (the function then stays interpreted, or the error reaches the caller) instead of
-//! miscompiled.
+//! Why a tier (the interpreter's translator or the JIT) could not prepare a function, shared
+//! by both. A validated module gives none of these but [`CompileError::Limit`] and
+//! [`CompileError::CodeMemory`]; the others mean a bug in wrun, reported (the function then
+//! stays interpreted, the call traps, or the error reaches the caller) instead of run wrong.
 
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CompileError {
-    /// The function is beyond what the JIT lays out (`what`: too many locals, a frame too
+    /// The function is beyond what the tier lays out (`what`: too many locals, a frame too
     /// large).
     Limit { function: u32, what: &'static str },
     /// An operator this tier does not implement.
@@ -21,7 +21,7 @@ pub enum CompileError {
         function: Option<u32>,
         message: String,
     },
-    /// Executable memory could not be mapped or protected.
+    /// Executable memory could not be mapped or protected (the JIT).
     CodeMemory(String),
 }
 
@@ -72,7 +72,6 @@ impl fmt::Display for CompileError {
             Some(index) => write!(f, "function {index}: "),
             None => Ok(()),
         };
-        f.write_str("jit: ")?;
         match self {
             CompileError::Limit { function, what } => write!(f, "function {function}: {what}"),
             CompileError::Unsupported {
