@@ -1514,13 +1514,7 @@ impl<'b> Translator<'_, 'b> {
             O::I64TruncSatF32U => self.unary(|dst, src| I::I64TruncSatF32U { dst, src })?,
             O::I64TruncSatF64S => self.unary(|dst, src| I::I64TruncSatF64S { dst, src })?,
             O::I64TruncSatF64U => self.unary(|dst, src| I::I64TruncSatF64U { dst, src })?,
-            other => {
-                return Err(CompileError::Unsupported {
-                    function: None,
-                    offset: self.offset,
-                    operator: format!("{other:?}"),
-                });
-            }
+            other => return Err(CompileError::unsupported(self.offset, &other)),
         }
         Ok(())
     }

@@ -26,6 +26,15 @@ pub enum CompileError {
 }
 
 impl CompileError {
+    /// `operator` (at wasm `offset`) is not implemented by the tier.
+    pub fn unsupported(offset: u32, operator: &dyn fmt::Debug) -> CompileError {
+        CompileError::Unsupported {
+            function: None,
+            offset,
+            operator: format!("{operator:?}"),
+        }
+    }
+
     /// The same error, naming `function` when it does not name one yet.
     pub fn in_function(self, func_index: u32) -> CompileError {
         match self {

@@ -588,13 +588,7 @@ impl Compiler<'_> {
             | O::F32ReinterpretI32
             | O::I64ReinterpretF64
             | O::F64ReinterpretI64 => {}
-            other => {
-                return Err(CompileError::Unsupported {
-                    function: None,
-                    offset: self.offset,
-                    operator: format!("{other:?}"),
-                });
-            }
+            other => return Err(CompileError::unsupported(self.offset, &other)),
         }
         Ok(())
     }
