@@ -470,6 +470,9 @@ pub unsafe fn enter(
         return Ok(());
     }
     let pending = PENDING.with(|p| p.borrow_mut().take());
+    // This entry's own code found the stack exhausted (not a nested tier, whose trap comes
+    // back as `Host` with the trap pending).
+    let exhausted_here = TrapCode::from_u32(rc) == Some(TrapCode::CallStackExhausted);
     let mut trap = match (TrapCode::from_u32(rc), pending) {
         (Some(TrapCode::Host | TrapCode::Exit), Some(trap)) => trap,
         // The stack check failed because the deadline set the limit.
@@ -486,7 +489,7 @@ pub unsafe fn enter(
         // Compiled code finds the stack exhausted in the prologue of the callee that does not
         // fit, the interpreter at the call: that callee never ran, so on every tier the
         // backtrace starts at the call.
-        if trap.code == TrapCode::CallStackExhausted && !frames.is_empty() {
+        if exhausted_here && trap.code == TrapCode::CallStackExhausted && !frames.is_empty() {
             frames.remove(0);
         }
         trap.backtrace.extend(frames);
