@@ -126,23 +126,17 @@ impl Compiler<'_> {
                     .movzx_rr(ExtFrom::S8, Width::W32, Gpr::Rcx, Gpr::Rcx);
                 self.asm.alu_rr(op, Width::W32, Gpr::Rax, Gpr::Rcx);
             }
-            FCmp::Lt | FCmp::Le => {
-                self.asm.ucomis_rr(float, xb, xa);
-                let c = if let FCmp::Lt = cmp {
-                    Cond::A
-                } else {
-                    Cond::Ae
+            FCmp::Lt | FCmp::Le | FCmp::Gt | FCmp::Ge => {
+                // `a < b` is `b > a`: compare so that "above" answers, which is false when
+                // unordered (NaN sets CF and ZF).
+                let (x, y) = match cmp {
+                    FCmp::Lt | FCmp::Le => (xb, xa),
+                    _ => (xa, xb),
                 };
-                self.asm.setcc(c, Gpr::Rax);
-                self.asm
-                    .movzx_rr(ExtFrom::S8, Width::W32, Gpr::Rax, Gpr::Rax);
-            }
-            FCmp::Gt | FCmp::Ge => {
-                self.asm.ucomis_rr(float, xa, xb);
-                let c = if let FCmp::Gt = cmp {
-                    Cond::A
-                } else {
-                    Cond::Ae
+                self.asm.ucomis_rr(float, x, y);
+                let c = match cmp {
+                    FCmp::Lt | FCmp::Gt => Cond::A,
+                    _ => Cond::Ae,
                 };
                 self.asm.setcc(c, Gpr::Rax);
                 self.asm
