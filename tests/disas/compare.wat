@@ -97,70 +97,66 @@
 ;;      120  push rbp
 ;;      121  mov rbp, rsp
 ;;      124  cmp rsp, [r12]
-;;      128  jb 0x185
+;;      128  jb 0x179
 ;;      12e  mov rax, r14
 ;;      131  add rax, 0x20
 ;;      138  cmp rax, [r12+8]
-;;      13d  ja 0x185
+;;      13d  ja 0x179
 ;;      143  sub qword ptr [r12+0x58], 1
-;;      149  jb 0x185
+;;      149  jb 0x179
 ;;      14f  mov rbx, [r14]
 ;; ;; wasm 0x72
 ;;      152  test ebx, ebx
-;;      154  jge 0x168
+;;      154  jge 0x164
 ;; ;; wasm 0x77
-;;      15a  mov eax, 0xFFFFFFFF
-;;      15f  mov [r14+8], rax
-;;      163  jmp 0x176
+;;      15a  mov esi, 0xFFFFFFFF
+;;      15f  jmp 0x16E
 ;; ;; wasm 0x7c
-;;      168  test ebx, ebx
-;;      16a  setne sil
-;;      16e  movzx esi, sil
-;; ;; wasm 0x7d
-;;      172  mov [r14+8], rsi
+;;      164  test ebx, ebx
+;;      166  setne sil
+;;      16a  movzx esi, sil
 ;; ;; wasm 0x7e
-;;      176  mov rax, [r14+8]
-;;      17a  mov [r14], rax
-;;      17d  add qword ptr [r12+0x58], 1
-;;      183  pop rbp
-;;      184  ret
+;;      16e  mov [r14], rsi
+;;      171  add qword ptr [r12+0x58], 1
+;;      177  pop rbp
+;;      178  ret
 ;; ;; wasm 0x6d
-;;      185  mov dword ptr [r12+0x20], 0xB
-;;      18e  call qword ptr [r12+0x18]
-;; ;; function 4  @ 0x1a0
+;;      179  mov dword ptr [r12+0x20], 0xB
+;;      182  call qword ptr [r12+0x18]
+;; ;; function 4  @ 0x190
 ;; ;; wasm 0x6d
-;;      1a0  push rbp
-;;      1a1  mov rbp, rsp
-;;      1a4  cmp rsp, [r12]
-;;      1a8  jb 0x214
-;;      1ae  mov rax, r14
-;;      1b1  add rax, 0x48
-;;      1b8  cmp rax, [r12+8]
-;;      1bd  ja 0x214
-;;      1c3  sub qword ptr [r12+0x58], 1
-;;      1c9  jb 0x214
-;;      1cf  movsd xmm15, [r14+0x10]
-;;      1d5  movsd xmm14, [r14+0x18]
+;;      190  push rbp
+;;      191  mov rbp, rsp
+;;      194  cmp rsp, [r12]
+;;      198  jb 0x204
+;;      19e  mov rax, r14
+;;      1a1  add rax, 0x48
+;;      1a8  cmp rax, [r12+8]
+;;      1ad  ja 0x204
+;;      1b3  sub qword ptr [r12+0x58], 1
+;;      1b9  jb 0x204
+;;      1bf  movsd xmm15, [r14+0x10]
+;;      1c5  movsd xmm14, [r14+0x18]
 ;; ;; wasm 0x85
-;;      1db  movaps xmm2, xmm15
-;;      1df  addsd xmm2, xmm14
+;;      1cb  movaps xmm2, xmm15
+;;      1cf  addsd xmm2, xmm14
 ;; ;; wasm 0x8a
-;;      1e4  movaps xmm3, xmm15
-;;      1e8  mulsd xmm3, xmm14
+;;      1d4  movaps xmm3, xmm15
+;;      1d8  mulsd xmm3, xmm14
 ;; ;; wasm 0x8f
-;;      1ed  mov ecx, [r14]
-;;      1f0  cmp ecx, [r14+8]
-;;      1f4  setl sil
-;;      1f8  movzx esi, sil
+;;      1dd  mov ecx, [r14]
+;;      1e0  cmp ecx, [r14+8]
+;;      1e4  setl sil
+;;      1e8  movzx esi, sil
 ;; ;; wasm 0x90
-;;      1fc  test esi, esi
-;;      1fe  jne 0x207
-;;      204  movaps xmm2, xmm3
+;;      1ec  test esi, esi
+;;      1ee  jne 0x1F7
+;;      1f4  movaps xmm2, xmm3
 ;; ;; wasm 0x91
-;;      207  movsd [r14], xmm2
-;;      20c  add qword ptr [r12+0x58], 1
-;;      212  pop rbp
-;;      213  ret
+;;      1f7  movsd [r14], xmm2
+;;      1fc  add qword ptr [r12+0x58], 1
+;;      202  pop rbp
+;;      203  ret
 ;; ;; wasm 0x80
-;;      214  mov dword ptr [r12+0x20], 0xB
-;;      21d  call qword ptr [r12+0x18]
+;;      204  mov dword ptr [r12+0x20], 0xB
+;;      20d  call qword ptr [r12+0x18]

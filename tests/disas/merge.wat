@@ -21,106 +21,100 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x62
+;;        8  jb 0x51
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x28
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x62
+;;       1d  ja 0x51
 ;;       23  sub qword ptr [r12+0x58], 1
-;;       29  jb 0x62
+;;       29  jb 0x51
 ;;       2f  mov rbx, [r14+8]
 ;; ;; wasm 0x41
 ;;       33  lea esi, [rbx+1]
 ;; ;; wasm 0x44
 ;;       36  mov ecx, [r14]
 ;;       39  test ecx, ecx
-;;       3b  je 0x4A
-;;       41  mov [r14+0x10], rsi
-;;       45  jmp 0x53
+;;       3b  jne 0x46
 ;; ;; wasm 0x4b
-;;       4a  mov esi, ebx
-;;       4c  imul esi, ebx
-;; ;; wasm 0x4c
-;;       4f  mov [r14+0x10], rsi
+;;       41  mov esi, ebx
+;;       43  imul esi, ebx
 ;; ;; wasm 0x4d
-;;       53  mov rax, [r14+0x10]
-;;       57  mov [r14], rax
-;;       5a  add qword ptr [r12+0x58], 1
-;;       60  pop rbp
-;;       61  ret
+;;       46  mov [r14], rsi
+;;       49  add qword ptr [r12+0x58], 1
+;;       4f  pop rbp
+;;       50  ret
 ;; ;; wasm 0x3a
-;;       62  mov dword ptr [r12+0x20], 0xB
-;;       6b  call qword ptr [r12+0x18]
-;; ;; function 1  @ 0x70
+;;       51  mov dword ptr [r12+0x20], 0xB
+;;       5a  call qword ptr [r12+0x18]
+;; ;; function 1  @ 0x60
 ;; ;; wasm 0x3a
-;;       70  push rbp
-;;       71  mov rbp, rsp
-;;       74  cmp rsp, [r12]
-;;       78  jb 0xD9
-;;       7e  mov rax, r14
-;;       81  add rax, 0x28
-;;       88  cmp rax, [r12+8]
-;;       8d  ja 0xD9
-;;       93  sub qword ptr [r12+0x58], 1
-;;       99  jb 0xD9
-;;       9f  mov rbx, [r14]
+;;       60  push rbp
+;;       61  mov rbp, rsp
+;;       64  cmp rsp, [r12]
+;;       68  jb 0xC0
+;;       6e  mov rax, r14
+;;       71  add rax, 0x28
+;;       78  cmp rax, [r12+8]
+;;       7d  ja 0xC0
+;;       83  sub qword ptr [r12+0x58], 1
+;;       89  jb 0xC0
+;;       8f  mov rbx, [r14]
 ;; ;; wasm 0x54
-;;       a2  mov qword ptr [r14+8], 1
-;;       aa  test ebx, ebx
-;;       ac  je 0xBE
+;;       92  mov qword ptr [r14+8], 1
+;;       9a  test ebx, ebx
+;;       9c  je 0xAA
 ;; ;; wasm 0x5a
-;;       b2  imul esi, ebx, 3
+;;       a2  imul esi, ebx, 3
 ;; ;; wasm 0x5b
-;;       b5  mov [r14+0x10], rsi
-;;       b9  jmp 0xC6
+;;       a5  jmp 0xAF
 ;; ;; wasm 0x5e
-;;       be  mov qword ptr [r14+0x10], 5
+;;       aa  mov esi, 5
 ;; ;; wasm 0x5f
-;;       c6  mov esi, [r14+8]
-;;       ca  add esi, [r14+0x10]
+;;       af  mov edi, [r14+8]
+;;       b3  add edi, esi
 ;; ;; wasm 0x60
-;;       ce  mov [r14], rsi
-;;       d1  add qword ptr [r12+0x58], 1
-;;       d7  pop rbp
-;;       d8  ret
+;;       b5  mov [r14], rdi
+;;       b8  add qword ptr [r12+0x58], 1
+;;       be  pop rbp
+;;       bf  ret
 ;; ;; wasm 0x4f
-;;       d9  mov dword ptr [r12+0x20], 0xB
-;;       e2  call qword ptr [r12+0x18]
-;; ;; function 2  @ 0xf0
+;;       c0  mov dword ptr [r12+0x20], 0xB
+;;       c9  call qword ptr [r12+0x18]
+;; ;; function 2  @ 0xd0
 ;; ;; wasm 0x4f
-;;       f0  push rbp
-;;       f1  mov rbp, rsp
-;;       f4  cmp rsp, [r12]
-;;       f8  jb 0x17A
-;;       fe  mov rax, r14
-;;      101  add rax, 0x18
-;;      108  cmp rax, [r12+8]
-;;      10d  ja 0x17A
-;;      113  sub qword ptr [r12+0x58], 1
-;;      119  jb 0x17A
+;;       d0  push rbp
+;;       d1  mov rbp, rsp
+;;       d4  cmp rsp, [r12]
+;;       d8  jb 0x15A
+;;       de  mov rax, r14
+;;       e1  add rax, 0x18
+;;       e8  cmp rax, [r12+8]
+;;       ed  ja 0x15A
+;;       f3  sub qword ptr [r12+0x58], 1
+;;       f9  jb 0x15A
 ;; ;; wasm 0x6b
-;;      11f  mov ecx, [r14]
-;;      122  cmp ecx, 2
-;;      125  jae 0x14E
-;;      12b  lea rdx, [0x13C]
-;;      132  movsxd rax, [rdx+rcx*4]
-;;      136  add rax, rdx
-;;      139  jmp rax
-;;      13c  .bytes 080000000d000000
-;;      144  jmp 0x153
-;;      149  jmp 0x15F
-;;      14e  jmp 0x16B
+;;       ff  mov ecx, [r14]
+;;      102  cmp ecx, 2
+;;      105  jae 0x12E
+;;      10b  lea rdx, [0x11C]
+;;      112  movsxd rax, [rdx+rcx*4]
+;;      116  add rax, rdx
+;;      119  jmp rax
+;;      11c  .bytes 080000000d000000
+;;      124  jmp 0x133
+;;      129  jmp 0x13F
+;;      12e  jmp 0x14B
 ;; ;; wasm 0x73
-;;      153  mov qword ptr [r14], 0xA
-;;      15a  jmp 0x172
+;;      133  mov qword ptr [r14], 0xA
+;;      13a  jmp 0x152
 ;; ;; wasm 0x77
-;;      15f  mov qword ptr [r14], 0x14
-;;      166  jmp 0x172
+;;      13f  mov qword ptr [r14], 0x14
+;;      146  jmp 0x152
 ;; ;; wasm 0x7b
-;;      16b  mov qword ptr [r14], 0x1E
-;;      172  add qword ptr [r12+0x58], 1
-;;      178  pop rbp
-;;      179  ret
+;;      14b  mov qword ptr [r14], 0x1E
+;;      152  add qword ptr [r12+0x58], 1
+;;      158  pop rbp
+;;      159  ret
 ;; ;; wasm 0x62
-;;      17a  mov dword ptr [r12+0x20], 0xB
-;;      183  call qword ptr [r12+0x18]
+;;      15a  mov dword ptr [r12+0x20], 0xB
+;;      163  call qword ptr [r12+0x18]

@@ -3,7 +3,7 @@
 
 use wasmparser::BlockType;
 
-use crate::jit::x64::{Assembler, Float, Gpr, Label, Xmm};
+use crate::jit::x64::{Assembler, Float, Gpr, Label, Width, Xmm};
 use crate::module::ModuleInfo;
 use crate::runtime::TrapCode;
 
@@ -41,6 +41,13 @@ pub(super) struct Ctrl {
     pub(super) label: Label,
     /// For `if` without `else` yet: where the false branch starts.
     pub(super) else_label: Option<Label>,
+    /// Where the block's results meet at its end: one pool register per result
+    /// (`Opd::Reg`/`Opd::Xmm`), or empty for their canonical slots (loops, the function,
+    /// an `if` with params, more results than registers).
+    pub(super) merge: Vec<Merge>,
+    /// Whether a branch targets the block's end (otherwise only the fall-through reaches it
+    /// and its results stay where they are).
+    pub(super) branched: bool,
 }
 
 impl Ctrl {
@@ -51,6 +58,14 @@ impl Ctrl {
             self.results
         }
     }
+}
+
+/// A block result's place at the block's end: a pool register, and the width of the
+/// integer bits it holds (an i32 is zero-extended there like everywhere).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Merge {
+    pub(super) place: Opd,
+    pub(super) width: Width,
 }
 
 /// A branch that can take a comparison's flags directly.

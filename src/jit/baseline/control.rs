@@ -1,12 +1,29 @@
-//! Control flow: blocks, loops, ifs, branches (fused with compares), br_table, returns;
-//! merges meet with their results in canonical slots.
+//! Control flow: blocks, loops, ifs, branches (fused with compares), br_table, returns.
+//!
+//! Merges agree on registers: the results of a `block` or `if` meet at its end in pool
+//! registers chosen at its entry (every pool register is free there, since entry
+//! materializes the stack), the first integer result in the first free GPR of the pool, the
+//! first float result in the first SSE pool register, and so on; each branch to the end and
+//! each arm's fall-through moves its values there (a parallel move). A block that no branch
+//! targets needs no merge at all: its results stay wherever its last operators left them,
+//! as they do at every loop's end (reached only by falling through). Canonical slots remain
+//! the meeting point where a tier may take over: loop headers (branches to a loop carry its
+//! params to their slots), the function's results, and an `if` with params (its false path
+//! without `else` brings them in their slots).
 
 use wasmparser::BlockType;
 
-use crate::jit::x64::{Cond, Label};
-use crate::module::ModuleInfo;
+use crate::jit::x64::{Cond, Float, Gpr, Label, Width, Xmm};
+use crate::module::{ModuleInfo, ValType};
 
+use super::abi::float_width;
 use super::compiler::*;
+
+#[derive(Clone, Copy)]
+enum Class {
+    Int(Width),
+    Float(Float),
+}
 
 type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
@@ -24,7 +41,115 @@ pub(super) fn block_arity(module: &ModuleInfo, blockty: BlockType) -> Result<(u3
     })
 }
 
+/// The register class of each of a block's results.
+fn result_classes(module: &ModuleInfo, blockty: BlockType) -> Result<Vec<Class>> {
+    let class = |ty: ValType| match ty {
+        ValType::I32 => Class::Int(Width::W32),
+        ValType::F32 => Class::Float(Float::F32),
+        ValType::F64 => Class::Float(Float::F64),
+        _ => Class::Int(Width::W64),
+    };
+    Ok(match blockty {
+        BlockType::Empty => Vec::new(),
+        BlockType::Type(wasmparser::ValType::I32) => vec![Class::Int(Width::W32)],
+        BlockType::Type(wasmparser::ValType::F32) => vec![Class::Float(Float::F32)],
+        BlockType::Type(wasmparser::ValType::F64) => vec![Class::Float(Float::F64)],
+        BlockType::Type(_) => vec![Class::Int(Width::W64)],
+        BlockType::FuncType(index) => module
+            .types
+            .get(index as usize)
+            .ok_or_else(|| format!("unknown block type {index}"))?
+            .results
+            .iter()
+            .map(|&ty| class(ty))
+            .collect(),
+    })
+}
+
 impl Compiler<'_> {
+    /// The registers where a block with these results merges (see the module docs), or
+    /// empty when they meet in their slots.
+    fn merge_registers(&self, kind: Kind, params: u32, results: &[Class]) -> Vec<Merge> {
+        if results.is_empty() || kind == Kind::Loop || (kind == Kind::If && params > 0) {
+            return Vec::new();
+        }
+        let (mut gprs, mut xmms) = (self.gpr_pool.iter(), self.xmm_pool.iter());
+        let mut merge = Vec::with_capacity(results.len());
+        for &class in results {
+            let place = match class {
+                Class::Float(float) => xmms.next().map(|&x| Merge {
+                    place: Opd::Xmm(x, float),
+                    width: float_width(float),
+                }),
+                Class::Int(width) => gprs.next().map(|&r| Merge {
+                    place: Opd::Reg(r),
+                    width,
+                }),
+            };
+            match place {
+                Some(place) => merge.push(place),
+                None => return Vec::new(),
+            }
+        }
+        merge
+    }
+
+    /// Moves the top `merge.len()` entries into the registers `merge` (a parallel move:
+    /// a register may be both a source and a destination). Cycles go through `rax`/`xmm0`.
+    pub(super) fn move_to_registers(&mut self, merge: &[Merge]) {
+        let len = self.stack.len();
+        let mut pending: Vec<(Opd, Merge)> = (0..merge.len())
+            .map(|i| (self.stack[len - merge.len() + i], merge[i]))
+            .filter(|(src, dst)| !same_register(*src, dst.place))
+            .collect();
+        while !pending.is_empty() {
+            let free = (0..pending.len()).find(|&i| {
+                let dst = pending[i].1.place;
+                !pending
+                    .iter()
+                    .enumerate()
+                    .any(|(j, &(src, _))| j != i && same_register(src, dst))
+            });
+            match free {
+                Some(i) => {
+                    let (src, dst) = pending.remove(i);
+                    self.move_to_register(dst, src);
+                }
+                None => {
+                    // Every destination is still read by another move: a cycle of
+                    // registers. Park one source in the scratch register of its class.
+                    let src = pending[0].0;
+                    let scratch = match src {
+                        Opd::Xmm(_, float) => Merge {
+                            place: Opd::Xmm(Xmm::Xmm0, float),
+                            width: float_width(float),
+                        },
+                        _ => Merge {
+                            place: Opd::Reg(Gpr::Rax),
+                            width: Width::W64,
+                        },
+                    };
+                    self.move_to_register(scratch, src);
+                    for (s, _) in pending.iter_mut() {
+                        if same_register(*s, src) {
+                            *s = scratch.place;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Loads `src` into the merge register `dst` (the register's class and `dst`'s float
+    /// type say how the value's bits are read).
+    fn move_to_register(&mut self, dst: Merge, src: Opd) {
+        match dst.place {
+            Opd::Reg(r) => self.load(r, src, dst.width),
+            Opd::Xmm(x, float) => self.load_xmm(x, src, float),
+            Opd::Slot(_) | Opd::Const(_) => {}
+        }
+    }
+
     /// Moves the top `arity` entries to the canonical slots starting at height `base`.
     pub(super) fn move_results(&mut self, base: u32, arity: u32) {
         let len = self.stack.len();
@@ -72,6 +197,10 @@ impl Compiler<'_> {
         }
         let arity = ctrl.branch_arity() as usize;
         let len = self.stack.len();
+        if !ctrl.merge.is_empty() {
+            return (0..arity)
+                .any(|i| !same_register(self.stack[len - arity + i], ctrl.merge[i].place));
+        }
         (0..arity)
             .any(|i| self.stack[len - arity + i] != Opd::Slot(self.nl + ctrl.height + i as u32))
     }
@@ -85,28 +214,40 @@ impl Compiler<'_> {
             return Ok(());
         }
         let (height, arity, label) = (ctrl.height, ctrl.branch_arity(), ctrl.label);
-        self.move_results(height, arity);
+        if ctrl.merge.is_empty() {
+            self.move_results(height, arity);
+        } else {
+            let merge = ctrl.merge.clone();
+            self.move_to_registers(&merge);
+        }
         self.asm.jmp(label);
         Ok(())
     }
 
-    pub(super) fn target(&self, depth: u32) -> Result<usize> {
-        (self.ctrl.len())
+    /// The control frame a branch of relative depth `depth` targets, marked as branched to.
+    pub(super) fn target(&mut self, depth: u32) -> Result<usize> {
+        let target = (self.ctrl.len())
             .checked_sub(1 + depth as usize)
-            .ok_or_else(|| format!("branch depth {depth} out of range").into())
+            .ok_or_else(|| format!("branch depth {depth} out of range"))?;
+        self.ctrl[target].branched = true;
+        Ok(target)
     }
 
     pub(super) fn enter_block(&mut self, kind: Kind, blockty: BlockType) -> Result<Label> {
-        let (params, results) = block_arity(self.module, blockty)?;
+        let (params, _) = block_arity(self.module, blockty)?;
+        let result_types = result_classes(self.module, blockty)?;
         self.materialize_all();
         let label = self.asm.new_label();
+        let merge = self.merge_registers(kind, params, &result_types);
         self.ctrl.push(Ctrl {
             kind,
             height: self.stack.len() as u32 - params,
             params,
-            results,
+            results: result_types.len() as u32,
             label,
             else_label: None,
+            merge,
+            branched: false,
         });
         Ok(label)
     }
@@ -135,11 +276,17 @@ impl Compiler<'_> {
                 self.unreachable = true;
                 return Ok(());
             }
-            let base = ctrl.height;
-            let len = self.stack.len();
-            for i in 0..ctrl.results as usize {
-                let opd = self.stack[len - ctrl.results as usize + i];
-                self.move_to(self.nl + base + i as u32, opd);
+            // Only the fall-through reaches the end of a loop, or of a block that no branch
+            // targets: its results stay where they are.
+            let passes_through =
+                ctrl.kind == Kind::Loop || (ctrl.kind == Kind::Block && !ctrl.branched);
+            if passes_through {
+                return Ok(());
+            }
+            if ctrl.merge.is_empty() {
+                self.move_results(ctrl.height, ctrl.results);
+            } else {
+                self.move_to_registers(&ctrl.merge);
             }
         }
         if let Some(else_label) = ctrl.else_label {
@@ -152,7 +299,14 @@ impl Compiler<'_> {
             // Reached only by branches, which return themselves.
             return Ok(());
         }
-        self.reset_stack(ctrl.height, ctrl.results);
+        if ctrl.merge.is_empty() {
+            self.reset_stack(ctrl.height, ctrl.results);
+        } else {
+            self.stack.truncate(ctrl.height as usize);
+            for merge in &ctrl.merge {
+                self.push(merge.place);
+            }
+        }
         self.unreachable = false;
         Ok(())
     }
@@ -166,11 +320,12 @@ impl Compiler<'_> {
         ctrl.kind = Kind::Else;
         let else_label = ctrl.else_label.take();
         let (height, params, results, label) = (ctrl.height, ctrl.params, ctrl.results, ctrl.label);
+        let merge = ctrl.merge.clone();
         if reachable {
-            let len = self.stack.len();
-            for i in 0..results as usize {
-                let opd = self.stack[len - results as usize + i];
-                self.move_to(self.nl + height + i as u32, opd);
+            if merge.is_empty() {
+                self.move_results(height, results);
+            } else {
+                self.move_to_registers(&merge);
             }
             self.asm.jmp(label);
         }
@@ -217,5 +372,14 @@ impl Compiler<'_> {
             Some(Fusable::Select) | None => return Err("jit: no branch to fuse with".into()),
         }
         Ok(())
+    }
+}
+
+/// Whether two entries are the same register (the value's place, whatever its type).
+fn same_register(a: Opd, b: Opd) -> bool {
+    match (a, b) {
+        (Opd::Reg(x), Opd::Reg(y)) => x == y,
+        (Opd::Xmm(x, _), Opd::Xmm(y, _)) => x == y,
+        _ => false,
     }
 }

@@ -126,6 +126,8 @@ pub(super) fn compile_function(
         results: ty.results.len() as u32,
         label: func_end,
         else_label: None,
+        merge: Vec::new(),
+        branched: false,
     });
     // Prologue.
     let stack_trap = c.trap_label(TrapCode::CallStackExhausted);

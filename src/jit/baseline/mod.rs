@@ -20,14 +20,16 @@
 //! they are (registers, slot memory operands, constants as immediates) and leave their
 //! result in a register from a pool: a popped operand's register when there is one, else a
 //! free one; when the pool runs dry the deepest register entry is spilled to its canonical
-//! slot. Entries go to their canonical slots ("materialized") only where control merges or
-//! leaves: at `block`/`loop`/`if` entry (so entries below a block's height are canonical for
-//! the whole block, and each loop header is an OSR meeting point), for the results of
-//! branches and block ends (merges use the simple convention "results in their canonical
-//! slots"), and before every operator that calls out ([`Compiler::calls_out`]: calls,
-//! runtime and JIT helpers; pool registers are caller-saved and helpers take arguments in
-//! them). Deferred locals are copied to their canonical slot before anything writes the
-//! local (aliasing).
+//! slot. Entries go to their canonical slots ("materialized") only where control enters a
+//! block or leaves the code: at `block`/`loop`/`if` entry (so entries below a block's height
+//! are canonical for the whole block, and each loop header is an OSR meeting point), for
+//! the params carried by branches to a loop header, for the function's results, and before
+//! every operator that calls out ([`Compiler::calls_out`]: calls, runtime and JIT helpers;
+//! pool registers are caller-saved and helpers take arguments in them). Merges agree on
+//! registers: a `block`'s or `if`'s results meet at its end in pool registers chosen at its
+//! entry (all free there), and a block that no branch targets, like every loop's end, is
+//! no merge at all (`control.rs` has the details). Deferred locals are copied to their
+//! canonical slot before anything writes the local (aliasing).
 //!
 //! # Registers
 //!
