@@ -135,6 +135,12 @@ pub struct Config {
     /// Charge fuel per basic block on every tier (ARCHITECTURE.md "Fuel"); a store then starts
     /// with 0 fuel ([`Store::set_fuel`]). Off: no fuel code at all.
     pub consume_fuel: bool,
+    /// The code cache that learns (ARCHITECTURE.md "The code cache", [`aot::cache`]): with
+    /// `Tier::Auto`, a module starts with the functions that got hot in earlier runs compiled,
+    /// and [`Module::update_code_cache`] adds this run's. Not used with a sidecar, epoch
+    /// interruption or a bounded JIT cache. `None` (the default for embedders): no cache; the
+    /// CLI uses [`aot::CodeCache::default_dir`] unless `--no-cache`.
+    pub code_cache: Option<aot::CodeCache>,
 }
 
 impl Config {
@@ -155,6 +161,7 @@ impl Default for Config {
             jit_cache_size: None,
             epoch_interruption: false,
             consume_fuel: false,
+            code_cache: None,
         }
     }
 }
@@ -280,6 +287,21 @@ pub struct Module {
     jit_compile_time: std::time::Duration,
     /// Whether the code came from an AOT sidecar, and if not why.
     sidecar: SidecarStatus,
+    /// The module's code cache entry, when the cache is in use.
+    cache: Option<Arc<CacheLink>>,
+}
+
+/// A module's link to its code cache entry ([`Config::code_cache`]).
+struct CacheLink {
+    cache: aot::CodeCache,
+    module_hash: [u8; 32],
+    /// The functions the entry held at start (they started compiled), and its counts.
+    known: Vec<u32>,
+    hotness: Vec<u32>,
+    /// Why the entry found was not used (it was damaged, stale, foreign, ...), if it was not.
+    refused: Option<String>,
+    /// The functions this run has written to the entry so far ([`Module::update_code_cache`]).
+    written: Mutex<Vec<u32>>,
 }
 
 impl Module {
@@ -298,31 +320,22 @@ impl Module {
         sidecar: Option<&SidecarFile>,
     ) -> Result<Module, Error> {
         let config = engine.config();
-        let (info, from_sidecar, status) = match sidecar {
-            None => (
-                Arc::new(module::parse(bytes)?),
-                None,
-                SidecarStatus::Disabled,
-            ),
-            // Sidecars hold code without epoch checks: a deadline could not interrupt it.
-            Some(sidecar) if config.epoch_interruption && !sidecar_absent(sidecar) => {
-                let reason = "compiled without epoch interruption checks (--timeout)".to_string();
-                log::warn!(
-                    "ignoring sidecar {}: {reason}; running without it",
-                    sidecar.path.display()
-                );
-                let status = SidecarStatus::Refused {
-                    path: sidecar.path.clone(),
-                    reason,
-                };
-                (Arc::new(module::parse(bytes)?), None, status)
+        let use_cache = config.tier == Tier::Auto
+            && !config.epoch_interruption
+            && config.jit_cache_size.is_none()
+            && sidecar.is_none_or(sidecar_absent);
+        let (info, from_sidecar, status, cached_code, cache) = match &config.code_cache {
+            Some(cache) if use_cache => {
+                let (info, code, link) = open_cached(bytes, cache, config.consume_fuel)?;
+                let status = sidecar.map_or(SidecarStatus::Disabled, |s| {
+                    SidecarStatus::NotFound(s.path.clone())
+                });
+                (info, None, status, code, link)
             }
-            Some(sidecar) if config.epoch_interruption => (
-                Arc::new(module::parse(bytes)?),
-                None,
-                SidecarStatus::NotFound(sidecar.path.clone()),
-            ),
-            Some(sidecar) => load_sidecar(bytes, sidecar, engine.config().consume_fuel)?,
+            _ => {
+                let (info, code, status) = Self::parse_with_sidecar(bytes, sidecar, config)?;
+                (info, code, status, None, None)
+            }
         };
         let mut info = info;
         if config.epoch_interruption {
@@ -356,8 +369,9 @@ impl Module {
                 )),
                 None,
             ),
+            // Cached code (if any) for the functions it has, the manager for the rest.
             (None, Tier::Auto) => (
-                None,
+                cached_code.map(Arc::new),
                 Some(Arc::new(
                     tier::TierManager::with_cache_size(
                         &info,
@@ -370,8 +384,8 @@ impl Module {
         };
         let jit_compile_time = started.elapsed();
         let tiering: Option<Arc<dyn interp::Tiering>> = match (&jit, &tier_manager) {
-            (Some(_), _) => Some(Arc::new(tier::TierManager::new(&info, tier::NEVER))),
-            (None, Some(manager)) => Some(manager.clone()),
+            (_, Some(manager)) => Some(manager.clone()),
+            (Some(_), None) => Some(Arc::new(tier::TierManager::new(&info, tier::NEVER))),
             (None, None) => None,
         };
         let code = Arc::new(interp::ModuleCode::new(&info, tiering).metered(config.consume_fuel));
@@ -387,7 +401,86 @@ impl Module {
             tier_manager,
             jit_compile_time,
             sidecar: status,
+            cache: cache.map(Arc::new),
         })
+    }
+
+    /// Whether a code cache is in use for this module ([`Config::code_cache`]).
+    pub fn uses_code_cache(&self) -> bool {
+        self.cache.is_some()
+    }
+
+    /// Why the module's code cache entry was refused (a warning: the module runs without
+    /// it), if it was.
+    pub fn code_cache_refusal(&self) -> Option<&str> {
+        self.cache.as_ref()?.refused.as_deref()
+    }
+
+    /// Writes the functions that got hot in this run and are not in the code cache entry yet
+    /// to it ([`aot::CodeCache::update`]); at exit, and at intervals in long runs. `Ok(None)`:
+    /// no cache, or nothing new. `Ok(Some(n))`: the entry holds `n` functions now.
+    pub fn update_code_cache(&self) -> Result<Option<usize>, String> {
+        let (Some(link), Some(manager)) = (&self.cache, &self.tier_manager) else {
+            return Ok(None);
+        };
+        // One update at a time per module; a poisoned list is still a list.
+        let mut written = link.written.lock().unwrap_or_else(|e| e.into_inner());
+        let new: Vec<u32> = manager
+            .compiled_functions()
+            .into_iter()
+            .filter(|f| link.known.binary_search(f).is_err() && !written.contains(f))
+            .collect();
+        if new.is_empty() {
+            return Ok(None);
+        }
+        let mut known = link.known.clone();
+        known.extend(written.iter().copied());
+        known.sort_unstable();
+        let result = link.cache.update(
+            &self.info,
+            &link.module_hash,
+            self.engine.config().consume_fuel,
+            &known,
+            &link.hotness,
+            &new,
+        )?;
+        written.extend(new);
+        Ok(result)
+    }
+
+    /// Parses `bytes` and loads the sidecar `sidecar` for them as [`Module::with_sidecar`]
+    /// says.
+    fn parse_with_sidecar(
+        bytes: &[u8],
+        sidecar: Option<&SidecarFile>,
+        config: &Config,
+    ) -> Result<WithSidecar, Error> {
+        match sidecar {
+            None => Ok((
+                Arc::new(module::parse(bytes)?),
+                None,
+                SidecarStatus::Disabled,
+            )),
+            // Sidecars hold code without epoch checks: a deadline could not interrupt it.
+            Some(sidecar) if config.epoch_interruption && !sidecar_absent(sidecar) => {
+                let reason = "compiled without epoch interruption checks (--timeout)".to_string();
+                log::warn!(
+                    "ignoring sidecar {}: {reason}; running without it",
+                    sidecar.path.display()
+                );
+                let status = SidecarStatus::Refused {
+                    path: sidecar.path.clone(),
+                    reason,
+                };
+                Ok((Arc::new(module::parse(bytes)?), None, status))
+            }
+            Some(sidecar) if config.epoch_interruption => Ok((
+                Arc::new(module::parse(bytes)?),
+                None,
+                SidecarStatus::NotFound(sidecar.path.clone()),
+            )),
+            Some(sidecar) => load_sidecar(bytes, sidecar, config.consume_fuel),
+        }
     }
 
     /// Reads a module file and uses its sidecar as `choice` says (`Beside`: `app.wrun` next to
@@ -425,6 +518,9 @@ impl Module {
             (None, None) => tier::TierStats::default(),
         };
         stats.interpreted = self.code.translated_count();
+        if let Some(link) = &self.cache {
+            stats.from_cache = link.known.len();
+        }
         stats
     }
 
@@ -437,6 +533,73 @@ impl Module {
 
     pub fn info(&self) -> &Arc<ModuleInfo> {
         &self.info
+    }
+}
+
+/// A parsed module with the code of its code cache entry and the link to the entry.
+type WithCache = (Arc<ModuleInfo>, Option<jit::JitModule>, Option<CacheLink>);
+
+/// The module's code cache entry, if any, with the module parsed: the code is `None` when
+/// there is no entry or it was refused (a warning). An entry whose header matches the
+/// module's SHA-256 was written by this wrun after it validated these very bytes, so they are
+/// not validated again (as for sidecars); an entry refused after that point means a full
+/// parse.
+fn open_cached(
+    bytes: &[u8],
+    cache: &aot::CodeCache,
+    consume_fuel: bool,
+) -> Result<WithCache, Error> {
+    let module_hash = aot::format::sha256(bytes);
+    let link = |known: Vec<u32>, hotness: Vec<u32>, refused: Option<String>| {
+        if let Some(reason) = &refused {
+            log::warn!("ignoring code cache entry {reason}; running without it");
+        }
+        Some(CacheLink {
+            cache: cache.clone(),
+            module_hash,
+            known,
+            hotness,
+            refused,
+            written: Mutex::new(Vec::new()),
+        })
+    };
+    let opened = match cache.open(bytes, &module_hash, consume_fuel) {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return Ok((
+                Arc::new(module::parse(bytes)?),
+                None,
+                link(vec![], vec![], None),
+            ));
+        }
+        Err(reason) => {
+            let info = Arc::new(module::parse(bytes)?);
+            return Ok((info, None, link(vec![], vec![], Some(reason))));
+        }
+    };
+    let (path, opened) = opened;
+    let info = Arc::new(module::parse_prevalidated(bytes)?);
+    match aot::CodeCache::finish(opened, &info) {
+        Ok(found) => {
+            log::debug!(
+                "code cache: {} functions from {}",
+                found.funcs.len(),
+                path.display()
+            );
+            Ok((
+                info,
+                Some(found.code),
+                link(found.funcs, found.hotness, None),
+            ))
+        }
+        Err(reason) => {
+            let reason = format!("{}: {reason}", path.display());
+            Ok((
+                Arc::new(module::parse(bytes)?),
+                None,
+                link(vec![], vec![], Some(reason)),
+            ))
+        }
     }
 }
 

@@ -85,6 +85,15 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// The code cache: `stats` (entries and bytes), `clear` (delete every entry), `dir`
+    /// (print its path).
+    Cache {
+        #[arg(value_enum)]
+        action: CacheAction,
+        /// The cache directory (default: $XDG_CACHE_HOME/wrun, else ~/.cache/wrun).
+        #[arg(long, value_name = "PATH")]
+        cache_dir: Option<PathBuf>,
+    },
     /// Compile every function ahead of time into a sidecar file (default: MODULE with the
     /// extension `.wrun`), which `wrun MODULE` maps and runs without compiling. Prints its path.
     Compile {
@@ -129,6 +138,16 @@ struct RunArgs {
     /// Ignore any AOT sidecar.
     #[arg(long)]
     no_aot: bool,
+
+    /// The code cache directory (default: $XDG_CACHE_HOME/wrun, else ~/.cache/wrun): with
+    /// `--tier auto`, a run starts with the functions that got hot in earlier runs compiled,
+    /// and adds this run's at exit.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+
+    /// Neither read nor write the code cache.
+    #[arg(long)]
+    no_cache: bool,
 
     /// At exit, print on stderr what the tiers did: functions interpreted, compiled and
     /// entered by OSR, compile time, code size, whether an AOT sidecar was used.
@@ -221,6 +240,57 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
     value
         .checked_mul(1 << shift)
         .ok_or_else(|| format!("{text:?}: too large"))
+}
+
+/// `wrun cache` actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CacheAction {
+    /// Print the number of entries and their total size.
+    Stats,
+    /// Delete every entry.
+    Clear,
+    /// Print the directory.
+    Dir,
+}
+
+/// The code cache in `dir`, else in the default directory; an error when there is none.
+fn code_cache(dir: Option<&Path>) -> Result<wrun::aot::CodeCache, String> {
+    dir.map(Path::to_path_buf)
+        .or_else(wrun::aot::CodeCache::default_dir)
+        .map(wrun::aot::CodeCache::new)
+        .ok_or_else(|| "no cache directory: set XDG_CACHE_HOME or HOME, or pass --cache-dir".into())
+}
+
+/// `wrun cache stats|clear|dir`.
+fn run_cache_command(action: CacheAction, dir: Option<&Path>) -> ExitCode {
+    let cache = match code_cache(dir) {
+        Ok(cache) => cache,
+        Err(message) => {
+            report!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match action {
+        CacheAction::Dir => output!("{}", cache.dir().display()),
+        CacheAction::Stats => {
+            let stats = cache.stats();
+            output!("directory: {}", cache.dir().display());
+            output!("entries:   {}", stats.entries);
+            output!(
+                "size:      {} bytes (bound {} bytes)",
+                stats.bytes,
+                cache.max_bytes()
+            );
+        }
+        CacheAction::Clear => match cache.clear() {
+            Ok(removed) => output!("removed {removed} entries from {}", cache.dir().display()),
+            Err(message) => {
+                report!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+        },
+    }
+    ExitCode::SUCCESS
 }
 
 /// `--tier` values; one per [`wrun::Tier`].
@@ -337,6 +407,9 @@ fn main() -> ExitCode {
             fuel,
             ..
         }) => compile_module(&module, output, fuel),
+        Some(Command::Cache { action, cache_dir }) => {
+            run_cache_command(action, cache_dir.as_deref())
+        }
         None => run_cli_module(cli.run),
     };
     // Wasm and the wast runner run on a thread with a stack size we chose.
@@ -592,7 +665,13 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // No cache directory at all (no HOME) just means no cache.
+    let code_cache = match args.no_cache {
+        true => None,
+        false => code_cache(args.cache_dir.as_deref()).ok(),
+    };
     let config = args.limits.apply(Config {
+        code_cache,
         tier: args.tier.into(),
         jit_threshold: args.jit_threshold,
         store_limits: wrun::StoreLimits {
@@ -648,6 +727,9 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
             Err(message) => report!("warning: --profile: {message}"),
         }
     }
+    if let Some(module) = &loaded {
+        update_code_cache(module);
+    }
     if args.stats
         && let Some(module) = &loaded
     {
@@ -673,6 +755,36 @@ fn run_cli_module(args: RunArgs) -> ExitCode {
             report!("{text}");
             ExitCode::from(TRAP_EXIT_STATUS)
         }
+    }
+}
+
+/// Adds what got hot in this run to the module's code cache entry; a failure is a warning.
+fn update_code_cache(module: &Module) {
+    match module.update_code_cache() {
+        Ok(Some(count)) => log::debug!("code cache: the entry holds {count} functions now"),
+        Ok(None) => {}
+        Err(message) => report!("warning: code cache: {message}"),
+    }
+}
+
+/// For a module using the code cache: a background thread that adds what got hot so far
+/// every [`wrun::aot::cache::UPDATE_INTERVAL`] (compiling on that thread, never on the wasm
+/// thread); it dies with the process.
+fn start_cache_updates(module: &Module) {
+    if !module.uses_code_cache() {
+        return;
+    }
+    let module = module.clone();
+    let updater = std::thread::Builder::new()
+        .name("wrun cache".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(wrun::aot::cache::UPDATE_INTERVAL);
+                update_code_cache(&module);
+            }
+        });
+    if let Err(error) = updater {
+        report!("warning: code cache: cannot start the update thread: {error}");
     }
 }
 
@@ -719,6 +831,14 @@ fn print_stats(tier: Tier, module: &Module) {
         "  sidecar:               {}",
         module.sidecar_status().describe()
     );
+    if module.uses_code_cache() {
+        report!(
+            "  code cache:            {} function(s) started compiled",
+            stats.from_cache
+        );
+    } else {
+        report!("  code cache:            not used");
+    }
 }
 
 /// How to load the module.
@@ -847,7 +967,11 @@ fn instantiate(
             path.display()
         );
     }
+    if let Some(reason) = module.code_cache_refusal() {
+        report!("warning: ignoring code cache entry {reason}; running without it");
+    }
     *loaded = Some(module.clone());
+    start_cache_updates(&module);
     let mut store = Store::new(&engine);
     start_deadline(&engine, &mut store, setup.timeout);
     if let Some(fuel) = setup.fuel {

@@ -99,6 +99,8 @@ pub struct TierStats {
     /// code; with `Tier::Jit` the module's code).
     pub peak_code_memory: u64,
     pub code_memory: u64,
+    /// Functions that started compiled from the code cache (issue 17; `aot::cache`).
+    pub from_cache: usize,
 }
 
 /// Threshold of a module whose functions were all compiled before start (`Tier::Jit`, an
@@ -477,6 +479,19 @@ impl TierManager {
         }
     }
 
+    /// The functions (indices with imports counted) this manager holds compiled code for now,
+    /// ascending: what the code cache learns from a run.
+    pub fn compiled_functions(&self) -> Vec<u32> {
+        let first = self.module.num_imported_funcs;
+        self.lock()
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| matches!(slot, Slot::Compiled(_)))
+            .map(|(defined, _)| first + defined as u32)
+            .collect()
+    }
+
     /// Statistics of this module's compilation (the interpreter's count is added by the caller).
     pub fn stats(&self) -> TierStats {
         let cache = self.lock();
@@ -495,6 +510,7 @@ impl TierManager {
             evictions_on_stack: cache.evictions_on_stack,
             peak_code_memory: cache.peak_bytes,
             code_memory: cache.live_bytes + cache.retired_bytes,
+            from_cache: 0,
         }
     }
 }

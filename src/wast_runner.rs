@@ -56,6 +56,8 @@ pub struct WastReport {
     pub failures: Vec<String>,
     /// One line per skip: `file:line:col: <directive>: skipped: reason`.
     pub skips: Vec<String>,
+    /// With a code cache: functions that started compiled from it, over the script's modules.
+    pub from_cache: usize,
 }
 
 impl WastReport {
@@ -66,6 +68,7 @@ impl WastReport {
         self.skipped += other.skipped;
         self.failures.extend(other.failures);
         self.skips.extend(other.skips);
+        self.from_cache += other.from_cache;
     }
 
     /// `N passed, M failed` plus `, K skipped` when anything was skipped.
@@ -81,8 +84,21 @@ impl WastReport {
 /// Runs the script `source`; `path` is used in messages only.
 ///
 /// The script runs on a thread of its own with a large stack; the report is returned when it
-/// finishes.
+/// finishes. With a code cache ([`Config::code_cache`]) it runs twice: the first run fills
+/// the cache (each module's hot code is written when the script ends), the second starts
+/// from it; the report is the second run's, plus the first run's failures.
 pub fn run_wast(path: &str, source: &str, config: &Config) -> WastReport {
+    if config.code_cache.is_none() {
+        return run_wast_once(path, source, config);
+    }
+    let learning = run_wast_once(path, source, config);
+    let mut report = run_wast_once(path, source, config);
+    report.failed += learning.failed;
+    report.failures.extend(learning.failures);
+    report
+}
+
+fn run_wast_once(path: &str, source: &str, config: &Config) -> WastReport {
     install_panic_hook();
     let spawned = std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
@@ -155,6 +171,12 @@ fn run_script(path: &str, source: &str, config: &Config) -> WastReport {
             Outcome::Fail(detail) => report.fail(format!("{location}: {kind}: {detail}")),
             Outcome::Skip(reason) => report.skip(format!("{location}: {kind}: skipped: {reason}")),
         }
+    }
+    for module in &runner.cached {
+        if let Err(message) = module.update_code_cache() {
+            report.fail(format!("{path}: code cache: {message}"));
+        }
+        report.from_cache += module.tier_stats().from_cache;
     }
     report
 }
@@ -239,6 +261,8 @@ struct Runner<'a> {
     /// `(module definition $name ...)` modules, for `(module instance ...)`.
     definitions: HashMap<String, Module>,
     last_definition: Option<Module>,
+    /// The modules loaded with a code cache, to write their hot code at the end.
+    cached: Vec<Module>,
 }
 
 impl<'a> Runner<'a> {
@@ -267,6 +291,7 @@ impl<'a> Runner<'a> {
             instances: HashMap::new(),
             definitions: HashMap::new(),
             last_definition: None,
+            cached: Vec::new(),
         })
     }
 
@@ -462,7 +487,15 @@ impl<'a> Runner<'a> {
     /// `wrun app.wasm` (the file is removed once mapped); a refused sidecar fails the module.
     fn load(&mut self, bytes: &[u8]) -> Result<Module, CompileError> {
         if self.engine.config().tier != Tier::Aot {
-            return Module::new(&self.engine, bytes).map_err(CompileError::Module);
+            let module = Module::new(&self.engine, bytes).map_err(CompileError::Module)?;
+            if let Some(reason) = module.code_cache_refusal() {
+                let reason = format!("code cache entry refused: {reason}");
+                return Err(CompileError::Module(Error::Internal(reason)));
+            }
+            if module.uses_code_cache() {
+                self.cached.push(module.clone());
+            }
+            return Ok(module);
         }
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let path = std::env::temp_dir().join(format!(

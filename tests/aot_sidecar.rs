@@ -33,7 +33,7 @@ const OTHER: &str = r#"(module
   (func (export "sum") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#;
 
 fn wrun() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wrun"))
+    common::wrun_cli()
 }
 
 /// `m.wasm` and its sidecar `m.wrun` (written by `wrun compile`) in `dir`.
@@ -387,14 +387,19 @@ fn other_versions_and_wrong_magic_are_refused() {
     };
     let mut version = [0u8; format::WRUN_VERSION_LEN];
     version[..6].copy_from_slice(b"0.0.99");
+    let next_version = format::FORMAT_VERSION + 1;
+    let next_version_reason = format!(
+        "format version {next_version}, this wrun reads version {}",
+        format::FORMAT_VERSION
+    );
     let cases = [
         (
             patched(format::OFF_WRUN_VERSION, &version),
             "made by wrun 0.0.99, this is wrun",
         ),
         (
-            patched(format::OFF_FORMAT_VERSION, &2u32.to_le_bytes()),
-            "format version 2, this wrun reads version 1",
+            patched(format::OFF_FORMAT_VERSION, &next_version.to_le_bytes()),
+            next_version_reason.as_str(),
         ),
         (patched(format::OFF_MAGIC, b"\0asm\x01\0\0\0"), "bad magic"),
         (
@@ -418,7 +423,8 @@ fn other_versions_and_wrong_magic_are_refused() {
     // A bad table behind a matching header: refused after the module was parsed without
     // validating its bodies, which must then be parsed again and run on the normal tiers.
     let (entries, _) = section(&good, Section::FuncOffsets);
-    let bytes = patched(entries, &u32::MAX.to_le_bytes());
+    // (u32::MAX is NO_CODE, a function a partial sidecar has no code for.)
+    let bytes = patched(entries, &(u32::MAX - 1).to_le_bytes());
     assert_refused(
         &wasm,
         &sidecar,

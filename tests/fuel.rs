@@ -10,7 +10,6 @@ mod common;
 use common::Scratch;
 
 use std::path::Path;
-use std::process::Command;
 
 use wrun::{
     Config, Engine, Error, Extern, Func, Linker, Module, SidecarFile, SidecarStatus, Store, Tier,
@@ -361,10 +360,7 @@ fn sidecars_serve_only_runs_with_their_fuel_setting() {
 }
 
 fn wrun(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_wrun"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::wrun_cli().args(args).output().unwrap()
 }
 
 #[test]

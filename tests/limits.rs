@@ -6,7 +6,7 @@ mod common;
 use common::Scratch;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Exit status of a run that trapped (128 + SIGABRT, as wasmtime).
 const TRAP_STATUS: i32 = 134;
@@ -16,7 +16,7 @@ impl Scratch {
     fn module(&self, name: &str, wat: &str) -> PathBuf {
         let path = self.file(name);
         std::fs::write(&path, wat::parse_str(wat).expect("test module parses")).unwrap();
-        let compiled = Command::new(env!("CARGO_BIN_EXE_wrun"))
+        let compiled = common::wrun_cli()
             .arg("compile")
             .arg(&path)
             .output()
@@ -36,7 +36,7 @@ const MODES: [&str; 4] = ["interp", "jit", "auto1", "aot"];
 
 /// `wrun [mode flags] [flags] --invoke EXPORT MODULE ARGS`.
 fn run(mode: &str, module: &Path, flags: &[&str], export: &str, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wrun"));
+    let mut command = common::wrun_cli();
     match mode {
         "interp" | "jit" => command.args(["--no-aot", "--tier", mode]),
         "auto1" => command.args(["--no-aot", "--tier", "auto", "--jit-threshold", "1"]),
@@ -198,7 +198,7 @@ fn a_mutual_recursion_between_an_interpreted_and_a_compiled_function_has_the_sam
 
 /// `wrun FLAGS --invoke run MODULE ARG`.
 fn run_plain(module: &Path, flags: &[&str], arg: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wrun"))
+    common::wrun_cli()
         .args(flags)
         .args(["--invoke", "run"])
         .arg(module)
@@ -210,7 +210,7 @@ fn run_plain(module: &Path, flags: &[&str], arg: &str) -> Output {
 #[test]
 fn max_wasm_stack_rejects_what_is_not_a_size() {
     for bad in ["0", "63", "2g", "lots", "1t"] {
-        let output = Command::new(env!("CARGO_BIN_EXE_wrun"))
+        let output = common::wrun_cli()
             .args(["--max-wasm-stack", bad, "x.wasm"])
             .output()
             .unwrap();
@@ -222,7 +222,7 @@ fn max_wasm_stack_rejects_what_is_not_a_size() {
 /// `wrun [mode flags] --timeout TIMEOUT MODULE`, and how long it took. In "aot" mode the
 /// sidecar beside the module is refused (its code has no epoch checks) with a warning.
 fn run_with_timeout(mode: &str, module: &Path, timeout: &str) -> (Output, std::time::Duration) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wrun"));
+    let mut command = common::wrun_cli();
     match mode {
         "interp" | "jit" => command.args(["--no-aot", "--tier", mode]),
         "auto1" => command.args(["--no-aot", "--tier", "auto", "--jit-threshold", "1"]),
@@ -360,7 +360,7 @@ fn a_run_that_ends_before_its_deadline_is_unaffected() {
 #[test]
 fn timeout_rejects_what_is_not_a_duration() {
     for bad in ["soon", "10 parsecs", "1e400s", "5 fortnights"] {
-        let output = Command::new(env!("CARGO_BIN_EXE_wrun"))
+        let output = common::wrun_cli()
             .args(["--timeout", bad, "x.wasm"])
             .output()
             .unwrap();

@@ -1,8 +1,10 @@
 //! `--profile`: the perf map, the jitdump file and the guest profiler's collapsed stacks, from
 //! runs of the `wrun` binary on a module with one known hot function.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// `hot` spins `n` times (an LCG step per iteration); `run` calls it once and calls the
 /// unnamed function 1 (so a name-less function appears as `wasm[1]`).
@@ -41,7 +43,7 @@ fn hot_module(dir: &Path) -> PathBuf {
 
 /// Runs wrun in `dir`; returns its output and process id.
 fn wrun(dir: &Path, args: &[&str]) -> (Output, u32) {
-    let child = Command::new(env!("CARGO_BIN_EXE_wrun"))
+    let child = common::wrun_cli()
         .args(args)
         .current_dir(dir)
         .stdout(std::process::Stdio::piped())

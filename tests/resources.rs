@@ -5,7 +5,7 @@
 mod common;
 use common::Scratch;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use wrun::{
     Config, Engine, Error, Linker, Module, SidecarFile, SidecarStatus, Store, StoreLimits, Tier,
@@ -238,7 +238,7 @@ fn store_limits_can_be_set_per_store() {
 }
 
 fn wrun(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wrun"))
+    common::wrun_cli()
         .args(args)
         .env_remove("RUST_LOG")
         .output()

@@ -13,7 +13,7 @@ use common::Scratch;
 
 use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::rc::Rc;
 
 use wrun::tier::{DEFAULT_JIT_THRESHOLD, TierStats};
@@ -188,7 +188,7 @@ impl Scratch {
 }
 
 fn wrun(args: &[&str], module: &Path, module_args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wrun"))
+    common::wrun_cli()
         .args(args)
         .arg(module)
         .args(module_args)

@@ -7,7 +7,7 @@ mod common;
 use common::Scratch;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 /// Exit status of a run that trapped (128 + SIGABRT, as wasmtime).
 const TRAP_STATUS: i32 = 134;
@@ -30,7 +30,7 @@ impl Scratch {
 /// Runs `wrun ARGS` in `cwd` with `stdin` as standard input and no inherited environment.
 fn wrun_with(args: &[&str], cwd: &Path, stdin: &[u8]) -> Output {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wrun"))
+    let mut child = common::wrun_cli()
         .args(args)
         .current_dir(cwd)
         .env_clear()

@@ -65,12 +65,27 @@ fn all_tiers() -> Vec<SpecTier> {
             config: with(tier, 1),
         },
     };
+    // `auto1` with a code cache in a temporary directory (never the user's): each file runs
+    // twice, the second time starting from the code the first one wrote.
+    let cached = SpecTier {
+        name: "cached",
+        config: wrun::Config {
+            code_cache: Some(wrun::aot::CodeCache::new(spec_cache_dir())),
+            ..with(Tier::Auto, 1)
+        },
+    };
     vec![
         listed(Tier::Interp),
         listed(Tier::Jit),
         listed(Tier::Auto),
         listed(Tier::Aot),
+        cached,
     ]
+}
+
+/// The `cached` tier's cache directory: this process's own, removed at the end of `main`.
+fn spec_cache_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("wrun-spec-cache-{}", std::process::id()))
 }
 
 struct Options {
@@ -203,8 +218,16 @@ fn main() -> ExitCode {
         }
         let total = print_tier(tier, &results, options.lines_per_file);
         any_failed |= total.failed > 0;
-        summaries.push(format!("spec[{}]: {}", tier.name, total.summary()));
+        let mut summary = format!("spec[{}]: {}", tier.name, total.summary());
+        if tier.config.code_cache.is_some() {
+            summary += &format!(
+                " ({} functions started from the code cache)",
+                total.from_cache
+            );
+        }
+        summaries.push(summary);
     }
+    let _ = std::fs::remove_dir_all(spec_cache_dir());
     for summary in summaries {
         println!("{summary}");
     }

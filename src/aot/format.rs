@@ -9,8 +9,8 @@ use crate::module::ModuleInfo;
 
 pub const MAGIC: [u8; 8] = *b"\x7fWRUNAOT";
 /// Bump with any change of the layout below.
-pub const FORMAT_VERSION: u32 = 1;
-pub const HEADER_LEN: usize = 288;
+pub const FORMAT_VERSION: u32 = 2;
+pub const HEADER_LEN: usize = 304;
 /// Alignment of the code section in the file (the x86-64 page size).
 pub const CODE_ALIGN: usize = 4096;
 
@@ -31,7 +31,11 @@ pub const OFF_LAYOUT: usize = 144;
 pub const OFF_NUM_IMPORTED: usize = 176;
 pub const OFF_NUM_DEFINED: usize = 180;
 pub const OFF_SECTIONS: usize = 184;
-pub const OFF_COMPILER_BUILD: usize = 280;
+pub const OFF_COMPILER_BUILD: usize = 296;
+
+/// A function entry of a partial sidecar (the code cache's) for a function without code: it
+/// starts interpreted.
+pub use crate::jit::NO_CODE;
 
 /// The sections, in section-table order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,9 +46,10 @@ pub enum Section {
     LoopEntries = 3,
     FuncStarts = 4,
     PcMap = 5,
+    Hotness = 6,
 }
 
-pub const NUM_SECTIONS: usize = 6;
+pub const NUM_SECTIONS: usize = 7;
 
 impl Section {
     pub const ALL: [Section; NUM_SECTIONS] = [
@@ -54,6 +59,7 @@ impl Section {
         Section::LoopEntries,
         Section::FuncStarts,
         Section::PcMap,
+        Section::Hotness,
     ];
 
     fn name(self) -> &'static str {
@@ -64,6 +70,7 @@ impl Section {
             Section::LoopEntries => "loop-header entries",
             Section::FuncStarts => "function starts",
             Section::PcMap => "pc map",
+            Section::Hotness => "hotness",
         }
     }
 
@@ -234,7 +241,7 @@ pub fn layout_hash() -> [u8; 32] {
     hasher.finalize().into()
 }
 
-fn sha256(bytes: &[u8]) -> [u8; 32] {
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
@@ -298,14 +305,43 @@ fn u32_len(n: usize, what: &str) -> Result<u32, String> {
     u32::try_from(n).map_err(|_| format!("too many {what} for a sidecar ({n})"))
 }
 
-/// The sidecar of `info` compiled into `code` for `cpu`.
+/// What a sidecar holds besides the code: which functions `code` compiled (in its order,
+/// ascending; every defined function for `wrun compile`, the hot ones for the code cache) and
+/// per defined function the number of runs it was hot in (the code cache's learning; zeros
+/// from `wrun compile`).
+pub struct Contents<'a> {
+    pub code: &'a CompiledCode,
+    pub funcs: &'a [u32],
+    pub hotness: &'a [u32],
+}
+
+/// The sidecar of `info` compiled into `contents.code` for `cpu`.
 pub fn serialize(
     info: &ModuleInfo,
     cpu: CpuFeatures,
     code_shape: u32,
-    code: &CompiledCode,
+    contents: &Contents,
 ) -> Result<Vec<u8>, String> {
-    let defined = code.func_offsets.len();
+    let code = contents.code;
+    let defined = info.bodies.len();
+    if contents.funcs.len() != code.func_offsets.len()
+        || contents.hotness.len() != defined
+        || contents.funcs.windows(2).any(|w| w[0] >= w[1])
+    {
+        return Err("sidecar contents do not match the module".into());
+    }
+    // Per defined function: its entry (or NO_CODE) and its OSR entries.
+    let mut func_offsets = vec![NO_CODE; defined];
+    let mut loop_headers: Vec<&[OsrEntry]> = vec![&[]; defined];
+    for (i, &func_index) in contents.funcs.iter().enumerate() {
+        let d = func_index
+            .checked_sub(info.num_imported_funcs)
+            .map(|d| d as usize)
+            .filter(|&d| d < defined)
+            .ok_or_else(|| format!("function {func_index} has no body"))?;
+        func_offsets[d] = code.func_offsets[i];
+        loop_headers[d] = &code.loop_headers[i];
+    }
     let mut out = vec![0u8; HEADER_LEN];
     let mut table = [(0u64, 0u64); NUM_SECTIONS];
     let mut section = |out: &mut Vec<u8>, which: Section, words: &[u32]| {
@@ -316,10 +352,10 @@ pub fn serialize(
         }
         table[which as usize] = (start as u64, (out.len() - start) as u64);
     };
-    section(&mut out, Section::FuncOffsets, &code.func_offsets);
+    section(&mut out, Section::FuncOffsets, &func_offsets);
     let mut index = Vec::with_capacity(2 * defined);
     let mut entries = Vec::new();
-    for loops in &code.loop_headers {
+    for loops in loop_headers {
         index.push(u32_len(entries.len() / 2, "loop headers")?);
         index.push(u32_len(loops.len(), "loop headers")?);
         for entry in loops {
@@ -331,6 +367,7 @@ pub fn serialize(
     let pairs = |pairs: &[(u32, u32)]| pairs.iter().flat_map(|&(a, b)| [a, b]).collect::<Vec<_>>();
     section(&mut out, Section::FuncStarts, &pairs(&code.func_starts));
     section(&mut out, Section::PcMap, &pairs(&code.pc_map));
+    section(&mut out, Section::Hotness, contents.hotness);
     out.resize(out.len().next_multiple_of(CODE_ALIGN), 0);
     let code_start = out.len();
     if code.code.is_empty() {
@@ -370,6 +407,8 @@ pub struct Verified {
     pub code_offset: usize,
     pub code_len: usize,
     pub tables: CodeTables,
+    /// Per defined function, the number of runs it was hot in ([`Contents::hotness`]).
+    pub hotness: Vec<u32>,
 }
 
 fn u32_at(file: &[u8], at: usize) -> Result<u32, String> {
@@ -467,6 +506,27 @@ pub fn verify_framing(header: &[u8], file_len: u64, module_len: usize) -> Result
 pub fn verify_header(file: &[u8], module_bytes: &[u8], cpu: CpuFeatures) -> Result<(), String> {
     verify_framing(file, file.len() as u64, module_bytes.len())?;
     let (file_sum, module_hash) = checksum_and_module_hash(file, module_bytes);
+    check_header(file, &file_sum, &module_hash, cpu)
+}
+
+/// [`verify_header`] for a module whose SHA-256 is already known (the code cache names its
+/// entries by it): the module is not hashed again.
+pub fn verify_header_hashed(
+    file: &[u8],
+    module_len: usize,
+    module_hash: &[u8; 32],
+    cpu: CpuFeatures,
+) -> Result<(), String> {
+    verify_framing(file, file.len() as u64, module_len)?;
+    check_header(file, &checksum(file), module_hash, cpu)
+}
+
+fn check_header(
+    file: &[u8],
+    file_sum: &[u8; 32],
+    module_hash: &[u8; 32],
+    cpu: CpuFeatures,
+) -> Result<(), String> {
     if bytes_at(file, OFF_CHECKSUM, 32)? != file_sum {
         return Err("checksum mismatch: the file is damaged".into());
     }
@@ -601,7 +661,7 @@ fn verify_sections(
 
     let func_offsets = words(Section::FuncOffsets)?;
     count(Section::FuncOffsets, func_offsets.len())?;
-    if let Some(offset) = func_offsets.iter().find(|&&o| !in_code(o)) {
+    if let Some(offset) = func_offsets.iter().find(|&&o| o != NO_CODE && !in_code(o)) {
         return Err(bad(
             Section::FuncOffsets,
             format!("entry {offset} is outside the {code_len}-byte code"),
@@ -622,6 +682,12 @@ fn verify_sections(
             ));
         }
         next = first + n;
+        if n > 0 && func_offsets[func] == NO_CODE {
+            return Err(bad(
+                Section::LoopIndex,
+                format!("function {func} has no code but {n} loop entries"),
+            ));
+        }
         let list = &entries[first..first + n];
         if list.windows(2).any(|w| w[0].0 >= w[1].0) || list.iter().any(|e| !in_code(e.1)) {
             return Err(bad(
@@ -645,10 +711,22 @@ fn verify_sections(
         ));
     }
 
+    // One start per function with code, in function order, at its entry.
     let func_starts = pairs(Section::FuncStarts)?;
-    count(Section::FuncStarts, func_starts.len())?;
-    for (i, &(offset, func_index)) in func_starts.iter().enumerate() {
-        if offset != func_offsets[i] || u64::from(func_index) != u64::from(imported) + i as u64 {
+    let with_code = func_offsets
+        .iter()
+        .enumerate()
+        .filter(|&(_, &offset)| offset != NO_CODE);
+    if func_starts.len() != with_code.clone().count() {
+        return Err(bad(
+            Section::FuncStarts,
+            format!("{} entries for the functions with code", func_starts.len()),
+        ));
+    }
+    for (i, (&(offset, func_index), (defined_index, &entry))) in
+        func_starts.iter().zip(with_code).enumerate()
+    {
+        if offset != entry || u64::from(func_index) != u64::from(imported) + defined_index as u64 {
             return Err(bad(
                 Section::FuncStarts,
                 format!("entry {i} ({offset}, {func_index}) does not match the function entries"),
@@ -663,6 +741,8 @@ fn verify_sections(
     if pc_map.windows(2).any(|w| w[0].0 > w[1].0) || pc_map.iter().any(|e| !in_code(e.0)) {
         return Err(bad(Section::PcMap, "unsorted or outside the code".into()));
     }
+    let hotness = words(Section::Hotness)?;
+    count(Section::Hotness, hotness.len())?;
 
     Ok(Verified {
         code_offset,
@@ -673,5 +753,6 @@ fn verify_sections(
             func_starts,
             pc_map,
         },
+        hotness,
     })
 }

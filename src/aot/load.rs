@@ -36,7 +36,37 @@ pub fn open(path: &Path, module_bytes: &[u8]) -> Result<Opened, String> {
     if !kind.is_file() {
         return Err("not a regular file".into());
     }
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let map = read_checked_framing(file, module_bytes.len())?;
+    format::verify_header(&map, module_bytes, CpuFeatures::detect())?;
+    Ok(Opened { map })
+}
+
+/// [`open`] of an already opened file, for a module whose SHA-256 is known (the code cache's
+/// entries, opened without following symlinks).
+pub fn open_file(
+    file: std::fs::File,
+    module_len: usize,
+    module_hash: &[u8; 32],
+    cpu: CpuFeatures,
+) -> Result<Opened, String> {
+    let kind = file
+        .metadata()
+        .map_err(|e| format!("cannot read its metadata: {e}"))?;
+    if !kind.is_file() {
+        return Err("not a regular file".into());
+    }
+    let map = read_checked_framing(file, module_len)?;
+    format::verify_header_hashed(&map, module_len, module_hash, cpu)?;
+    Ok(Opened { map })
+}
+
+/// Checks the framing from the header alone, then copies the whole file into read-only
+/// anonymous memory.
+fn read_checked_framing(
+    mut file: std::fs::File,
+    module_len: usize,
+) -> Result<memmap2::Mmap, String> {
     let len = file
         .metadata()
         .map_err(|e| format!("cannot read its metadata: {e}"))?
@@ -48,7 +78,7 @@ pub fn open(path: &Path, module_bytes: &[u8]) -> Result<Opened, String> {
         .take(format::HEADER_LEN as u64)
         .read_to_end(&mut header)
         .map_err(|e| format!("cannot read: {e}"))?;
-    format::verify_framing(&header, len, module_bytes.len())?;
+    format::verify_framing(&header, len, module_len)?;
     let copy_len = usize::try_from(len).map_err(|_| format!("too large: {len} bytes"))?;
     let mut copy = memmap2::MmapMut::map_anon(copy_len)
         .map_err(|e| format!("cannot allocate {len} bytes for it: {e}"))?;
@@ -57,11 +87,8 @@ pub fn open(path: &Path, module_bytes: &[u8]) -> Result<Opened, String> {
     let _ = copy.advise(memmap2::Advice::HugePage);
     copy[..header.len()].copy_from_slice(&header);
     read_rest(&mut file, &mut copy[header.len()..])?;
-    let map = copy
-        .make_read_only()
-        .map_err(|e| format!("cannot protect its copy: {e}"))?;
-    format::verify_header(&map, module_bytes, CpuFeatures::detect())?;
-    Ok(Opened { map })
+    copy.make_read_only()
+        .map_err(|e| format!("cannot protect its copy: {e}"))
 }
 
 /// Fills `rest` from `file` and checks that the file ends there: a file that shrank or grew
@@ -89,6 +116,15 @@ impl Opened {
     /// code read-execute and wraps it. The error is the reason it was refused; no byte of the
     /// file has run then.
     pub fn finish(self, info: &Arc<ModuleInfo>) -> Result<JitModule, String> {
+        self.finish_with_hotness(info).map(|(code, _)| code)
+    }
+
+    /// [`Opened::finish`], also returning per defined function the number of runs it was hot
+    /// in (the code cache's counts).
+    pub fn finish_with_hotness(
+        self,
+        info: &Arc<ModuleInfo>,
+    ) -> Result<(JitModule, Vec<u32>), String> {
         let map = self.map;
         let verified = format::verify_tables(&map, info, region::page::size())?;
         let code = map.as_ptr().wrapping_add(verified.code_offset);
@@ -103,7 +139,7 @@ impl Opened {
         // SAFETY: the range is inside the mapping and read-execute (above), the header matched
         // this wrun, this CPU and this module (`open`), and `verify_tables` checked the tables
         // against the code.
-        Ok(unsafe {
+        let code = unsafe {
             JitModule::from_mapped(
                 info,
                 map,
@@ -111,7 +147,8 @@ impl Opened {
                 verified.code_len,
                 verified.tables,
             )
-        })
+        };
+        Ok((code, verified.hotness))
     }
 }
 

@@ -20,18 +20,24 @@
 //! | 144 | 32 | layout hash: SHA-256 of every VmCtx / ExecContext / FuncRecord offset and size, helper index, trap code and conversion kind the code depends on ([`format::layout_hash`]) |
 //! | 176 | 4  | number of imported functions |
 //! | 180 | 4  | number of defined functions |
-//! | 184 | 96 | section table: `(offset: u64, length: u64)` for each section below, in this order |
-//! | 280 | 8  | compiler build: fingerprint of the JIT's source this wrun was built from (`build.rs`) |
+//! | 184 | 112 | section table: `(offset: u64, length: u64)` for each section below, in this order |
+//! | 296 | 8  | compiler build: fingerprint of the JIT's source this wrun was built from (`build.rs`) |
 //!
 //! Sections (lengths in bytes; the tables lie between the header and the code, 8-aligned):
 //!
 //! 1. code: the machine code of every defined function, page-aligned (4096) in the file and
 //!    running to its end. Never empty (a module without functions gets one `int3`).
-//! 2. function entries: per defined function, the code offset of its entry (u32).
-//! 3. loop-header index: per defined function, `(first, count)` (u32, u32) into section 4.
+//! 2. function entries: per defined function, the code offset of its entry (u32), or
+//!    [`format::NO_CODE`] (`u32::MAX`) for a function without code: a *partial* sidecar, as
+//!    the code cache writes ([`cache`]); such a function starts interpreted.
+//! 3. loop-header index: per defined function, `(first, count)` (u32, u32) into section 4
+//!    (count 0 for a function without code).
 //! 4. loop-header (OSR) entries: `(wasm offset of the loop, code offset of its OSR entry)`.
-//! 5. function starts, for backtraces: `(code offset, function index)`, strictly ascending.
+//! 5. function starts, for backtraces: `(code offset, function index)`, one per function
+//!    with code, strictly ascending.
 //! 6. pc map, for traps and backtraces: `(code offset, wasm offset)`, ascending.
+//! 7. hotness: per defined function, the number of runs it was hot in (u32; the code cache's
+//!    counts, zero in a sidecar of `wrun compile`).
 //!
 //! The code is position-independent (ARCHITECTURE.md, "VmCtx"): calls inside the module are
 //! `call rel32`, everything absolute is reached through `r15` (VmCtx) or `r12` (ExecContext),
@@ -55,6 +61,7 @@
 //! The writer replaces the file atomically (temporary file + rename) all the same, so a
 //! reader never sees a half-written sidecar.
 
+pub mod cache;
 pub mod format;
 mod load;
 
@@ -64,6 +71,7 @@ use std::sync::Arc;
 use crate::jit::compile::{self, CpuFeatures};
 use crate::module::ModuleInfo;
 
+pub use cache::{CacheStats, CachedCode, CodeCache};
 pub use format::{FORMAT_VERSION, HEADER_LEN, Section, layout_hash, reseal};
 pub use load::{Opened, load, open};
 
@@ -187,7 +195,20 @@ pub fn sidecar_bytes_metered(
 ) -> Result<Vec<u8>, String> {
     let code = compile::compile_module_metered(info, cpu, consume_fuel, progress)
         .map_err(|e| e.to_string())?;
-    format::serialize(info, cpu, format::compiler_settings(consume_fuel), &code)
+    let all: Vec<u32> = (0..info.bodies.len() as u32)
+        .map(|defined| info.num_imported_funcs + defined)
+        .collect();
+    let contents = format::Contents {
+        code: &code,
+        funcs: &all,
+        hotness: &vec![0; info.bodies.len()],
+    };
+    format::serialize(
+        info,
+        cpu,
+        format::compiler_settings(consume_fuel),
+        &contents,
+    )
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

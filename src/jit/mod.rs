@@ -98,6 +98,9 @@ pub use crate::runtime::CompileError;
 pub use baseline as compile;
 pub use entry::enter;
 
+/// A function entry for a function without code (in a partial sidecar).
+pub const NO_CODE: u32 = u32::MAX;
+
 /// Where a [`JitModule`]'s machine code lives.
 enum Backing {
     /// Compiled in this process, copied into fresh read-execute pages.
@@ -132,6 +135,8 @@ impl Backing {
 /// The pieces of a module's compiled code besides the code bytes (see
 /// [`compile::CompiledCode`]): what an AOT sidecar stores next to the code.
 pub struct CodeTables {
+    /// Per function, its entry; [`NO_CODE`] for a function a partial sidecar (the code
+    /// cache's) has no code for.
     pub func_offsets: Vec<u32>,
     pub loop_headers: Vec<Vec<compile::OsrEntry>>,
     pub func_starts: Vec<(u32, u32)>,
@@ -266,6 +271,9 @@ impl JitModule {
     /// Native entry of function `func_index` (imports counted), if it is defined here.
     pub fn entry(&self, func_index: u32) -> Option<*const u8> {
         let offset = *self.func_offsets.get(self.position(func_index)?)?;
+        if offset == NO_CODE {
+            return None;
+        }
         // SAFETY: the offset lies inside the code (it is where the function was assembled).
         Some(unsafe { self.memory.base().add(offset as usize) })
     }

@@ -42,3 +42,12 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The `wrun` binary, with no code cache: without `XDG_CACHE_HOME` and `HOME` it has no
+/// default cache directory, so no run of a test sees code another run left (the cache's own
+/// tests pass `--cache-dir`).
+pub fn wrun_cli() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wrun"));
+    command.env_remove("XDG_CACHE_HOME").env_remove("HOME");
+    command
+}
