@@ -291,7 +291,8 @@ def build_engines(args, log) -> list:
         ("wrun-jit-timeout", "wrun --tier jit --timeout 1h", ["--tier", "jit", "--timeout", "1h"]),
         # The cost of fuel metering: a budget no program exhausts.
         ("wrun-jit-fuel", "wrun --tier jit --fuel 10^18", ["--tier", "jit", "--fuel", str(10**18)]),
-        ("wrun-auto", "wrun (auto tier)", []),
+        # --no-cache: the tiers themselves; the code cache is measured on its own (cc1 below).
+        ("wrun-auto", "wrun (auto tier, no code cache)", ["--no-cache"]),
     ]
     for name, label, flags in modes:
         engine = Engine(name, label, "wrun")
@@ -512,6 +513,118 @@ def measure_compile_throughput(args, engines, log) -> list:
     return rows
 
 
+# A C file of a few thousand lines for cc1 (gen_c_source.py): 360 functions, about 3,700 lines.
+CC1_INPUT_FUNCTIONS = 360
+# wrun runs per round of the code-cache measurement: the first (empty cache) to the tenth.
+CC1_WRUN_RUNS = 10
+
+
+def cc1_module(log) -> tuple:
+    """GCC's cc1 for AVR (24 MB of wasm) from the realworld cache, downloaded on first use."""
+    sys.path.insert(0, str(REPO_ROOT / "scripts" / "realworld"))
+    try:
+        import run as realworld
+    except ImportError as error:
+        return None, f"cannot import scripts/realworld/run.py: {error}"
+    cache = Path(os.environ.get("WRUN_REALWORLD_CACHE", REPO_ROOT / ".cache" / "realworld"))
+    program = next(p for p in realworld.PROGRAMS if p.name == "cc1")
+    try:
+        return realworld.fetch_module(program, cache), None
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+        return None, f"cannot fetch cc1: {error}"
+
+
+def measure_code_cache(args, log) -> dict | None:
+    """cc1 compiling a C file: wasmtime's first and second run (its compilation cache cold, then
+    warm) next to wrun's first, second and tenth run (its code cache empty, then learning).
+
+    Each round starts both caches empty (temporary directories, never the user's); rounds
+    alternate the engines. Every run's assembly output must equal the first one's.
+    """
+    status = read_setup_status()
+    wasmtime, wasmtime_missing = tool(status, "wasmtime")
+    wrun, wrun_missing = find_wrun(log)
+    cc1, cc1_missing = cc1_module(log)
+    table = {"rows": {}, "errors": [], "lines": 0}
+    if wrun_missing or cc1_missing:
+        table["errors"].append(wrun_missing or cc1_missing)
+        log(f"  code cache: {table['errors'][0]}")
+        return table
+    work = BUILD_DIR / "code-cache"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    source = work / "input.c"
+    subprocess.run([sys.executable, str(BENCH_DIR / "programs" / "gen_c_source.py"), str(source),
+                    str(CC1_INPUT_FUNCTIONS)], check=True)
+    table["lines"] = len(source.read_text().splitlines())
+    cc1_args = ["-quiet", "-O2", "-mmcu=avr5", "input.c", "-o", "output.s"]
+    reference = None
+
+    def timed(label: str, command: list) -> None:
+        nonlocal reference
+        (work / "output.s").unlink(missing_ok=True)
+        result = run_once(command, args.timeout * 4, cwd=work)
+        output = (work / "output.s").read_bytes() if (work / "output.s").exists() else None
+        row = table["rows"].setdefault(label, {"times": [], "cpu": [], "error": None})
+        if result.exit_code != 0 or output is None:
+            row["error"] = failure_message(result)
+        elif reference is not None and output != reference:
+            row["error"] = "output.s differs from the first run's"
+        else:
+            reference = reference or output
+            row["times"].append(result.seconds)
+            row["cpu"].append(result.cpu_seconds)
+        log(f"  cc1 {label:<28} {result.seconds:8.3f} s  cpu {result.cpu_seconds:8.3f} s"
+            + (f"  {row['error']}" if row["error"] else ""))
+
+    rounds = 1 if args.quick else max(2, min(args.runs, 3))
+    for round_index in range(rounds):
+        wasmtime_cache = work / "wasmtime-cache"
+        wrun_cache = work / "wrun-cache"
+        for folder in (wasmtime_cache, wrun_cache):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+        config = work / "wasmtime-cache.toml"
+        config.write_text(f'[cache]\ndirectory = "{wasmtime_cache}"\n')
+
+        def run_wasmtime():
+            if wasmtime_missing:
+                return
+            base = [wasmtime, "run", "-C", "cache=y", "-C", f"cache-config={config}", "--dir", ".", str(cc1)]
+            timed("wasmtime 1st (cache cold)", base + cc1_args)
+            timed("wasmtime 2nd (cache warm)", base + cc1_args)
+
+        def run_wrun():
+            base = [wrun, "--cache-dir", str(wrun_cache), "--dir", ".", str(cc1)]
+            for n in range(1, CC1_WRUN_RUNS + 1):
+                label = {1: "wrun 1st (cache empty)", 2: "wrun 2nd", CC1_WRUN_RUNS: f"wrun {CC1_WRUN_RUNS}th"}.get(n)
+                if label:
+                    timed(label, base + cc1_args)
+                else:
+                    run_once(base + cc1_args, args.timeout * 4, cwd=work)
+        if wasmtime_missing:
+            table["errors"].append(f"wasmtime: {wasmtime_missing}")
+        for step in ((run_wasmtime, run_wrun) if round_index % 2 == 0 else (run_wrun, run_wasmtime)):
+            step()
+    return table
+
+
+def code_cache_ratios(table: dict) -> list:
+    """The gate lines: wrun 2nd / wasmtime 2nd, and wasmtime 1st / wrun 1st."""
+    def median(label, key="times"):
+        row = table["rows"].get(label)
+        return statistics.median(row[key]) if row and row[key] and not row["error"] else None
+    lines = []
+    for key, what in (("times", "wall"), ("cpu", "CPU")):
+        wrun2, wasmtime2 = median("wrun 2nd", key), median("wasmtime 2nd (cache warm)", key)
+        wrun1, wasmtime1 = median("wrun 1st (cache empty)", key), median("wasmtime 1st (cache cold)", key)
+        if wrun2 and wasmtime2:
+            lines.append(f"wrun 2nd / wasmtime 2nd ({what}): {wrun2 / wasmtime2:.2f}x")
+        if wrun1 and wasmtime1:
+            lines.append(f"wasmtime 1st / wrun 1st ({what}): {wasmtime1 / wrun1:.2f}x")
+    return lines
+
+
 # ----------------------------------------------------------------------------- reporting
 
 
@@ -596,7 +709,8 @@ def machine_description() -> str:
             f"{LOAD_AT_START:.1f} at the start, {load[0]:.1f} at the end")
 
 
-def write_markdown(path, engines, programs, cells, startup, large, compile_rows, runs, versions, elapsed):
+def write_markdown(path, engines, programs, cells, startup, large, compile_rows, code_cache, runs, versions,
+                   elapsed):
     lines = []
     add = lines.append
     add("# wrun benchmarks")
@@ -732,6 +846,24 @@ def write_markdown(path, engines, programs, cells, startup, large, compile_rows,
                 f"{format_seconds(min(times)) if ok else '—'} | {format_seconds(max(times)) if ok else '—'} | "
                 f"{format_throughput(row['megabytes'], median)} | {'ok' if ok else md_escape(row['error'] or '')} |")
         add("")
+    if code_cache and code_cache["rows"]:
+        add("## Code cache: cc1 compiling a C file")
+        add("")
+        add(f"GCC's cc1 (AVR, 24 MB of wasm) compiling a generated C file of {code_cache['lines']} lines "
+            f"(`-O2`). wasmtime with its compilation cache cold, then warm; wrun with its code cache "
+            f"empty, then learning (`--cache-dir`, a fresh directory each round). Median of the rounds.")
+        add("")
+        add("| run | median wall | median CPU | runs | status |")
+        add("|---|---:|---:|---:|---|")
+        for label, row in code_cache["rows"].items():
+            ok = row["times"] and not row["error"]
+            add(f"| {label} | {format_seconds(statistics.median(row['times'])) if ok else '—'} | "
+                f"{format_seconds(statistics.median(row['cpu'])) if ok else '—'} | {len(row['times'])} | "
+                f"{'ok' if ok else md_escape(row['error'] or '')} |")
+        add("")
+        for line in code_cache_ratios(code_cache):
+            add(f"- {line}")
+        add("")
     add("## Engines")
     add("")
     for engine in engines:
@@ -849,6 +981,8 @@ def main() -> int:
     parser.add_argument("--programs", default=os.environ.get("BENCH_PROGRAMS", ""))
     parser.add_argument("--engines", default=os.environ.get("BENCH_ENGINES", ""))
     parser.add_argument("--no-compile", action="store_true", help="skip the compile-throughput rows")
+    parser.add_argument("--no-code-cache", action="store_true", help="skip the code-cache rows (cc1)")
+    parser.add_argument("--only-code-cache", action="store_true", help="measure only the code-cache rows")
     args = parser.parse_args()
     if args.runs is None:
         args.runs = 1 if args.quick else 5
@@ -876,6 +1010,13 @@ def main() -> int:
         if engine.unavailable:
             log(f"  {engine.name}: {engine.unavailable}")
 
+    if args.only_code_cache:
+        log("== code cache (cc1)")
+        code_cache = measure_code_cache(args, log)
+        for line in code_cache_ratios(code_cache):
+            print(line)
+        (RESULTS_DIR / "code-cache.json").write_text(json.dumps(code_cache, indent=1))
+        return 0
     log(f"== programs: {len(programs)} x {len(engines)} engines x {args.runs} run(s)")
     cells = measure_programs(engines, programs, args.runs, args.timeout, log)
 
@@ -894,10 +1035,15 @@ def main() -> int:
         log("== compile throughput")
         compile_rows = measure_compile_throughput(args, engines, log)
 
+    code_cache = None
+    if not args.no_code_cache:
+        log("== code cache (cc1)")
+        code_cache = measure_code_cache(args, log)
+
     elapsed = time.perf_counter() - started
     versions = tool_versions(engines)
     write_markdown(RESULTS_DIR / "results.md", engines, programs, cells, startup, large, compile_rows,
-                   args.runs, versions, elapsed)
+                   code_cache, args.runs, versions, elapsed)
     chart_error = write_chart(RESULTS_DIR / "chart.png", engines, programs, cells, log)
     if chart_error:
         log(f"chart not written: {chart_error}")
@@ -908,10 +1054,13 @@ def main() -> int:
         "startup": {e: dataclasses.asdict(c) for (_, e), c in startup["cells"].items()} if startup else {},
         "large": {e: dataclasses.asdict(c) for (_, e), c in large["cells"].items()} if large else {},
         "compile": compile_rows,
+        "code_cache": code_cache,
         "versions": versions,
     }
     (RESULTS_DIR / "results.json").write_text(json.dumps(raw, indent=1))
     print_summary(engines, programs, cells, startup, large, compile_rows)
+    for line in code_cache_ratios(code_cache or {"rows": {}}):
+        print(f"code cache, cc1: {line}")
     print(f"wrote {RESULTS_DIR / 'results.md'}, {RESULTS_DIR / 'chart.png'} ({elapsed:.0f} s)")
     return 0
 
