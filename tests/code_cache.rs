@@ -418,3 +418,72 @@ fn the_library_learns_and_the_size_bound_evicts_the_least_recently_used() {
     let left = only_entry(cache.dir());
     assert_ne!(left, hot_entry, "the least recently used entry goes");
 }
+
+/// Two functions learned in two runs, the later one lower in the module (so the entry's code
+/// is not in function order), both run from the cache, and a trap in cached code has the
+/// right backtrace.
+const TWO_RUNS: &str = r#"(module $m
+  (func $a (param i32) (result i32)
+    (if (i32.eq (local.get 0) (i32.const -1)) (then unreachable))
+    (i32.add (local.get 0) (i32.const 1)))
+  (func $b (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+  (func (export "hot_b") (param $n i32) (result i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (call $b (local.get $n))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $s))
+  (func (export "hot_a") (param $n i32) (result i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (call $a (local.get $n))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $s))
+  (func $trap_a (export "trap_a") (result i32) (call $a (i32.const -1))))"#;
+
+#[test]
+fn runs_add_what_got_hot_and_cached_code_traps_like_compiled_code() {
+    let dir = Scratch::new("cache", "two-runs");
+    let module = module_file(&dir, "m.wasm", TWO_RUNS);
+    let cache = dir.file("cache");
+    let invoke = |export: &str, arg: Option<&str>| {
+        let out = wrun_cli()
+            .arg("--cache-dir")
+            .arg(&cache)
+            .args(["--stats", "--invoke", export])
+            .arg(&module)
+            .args(arg)
+            .output()
+            .unwrap();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    // sum of 2i for i in 1..=5000, then of i+1.
+    let (status, stdout, stderr) = invoke("hot_b", Some("5000"));
+    assert_eq!((status, stdout.trim()), (Some(0), "25005000"), "{stderr}");
+    assert_eq!(
+        stat(&stderr, "code cache"),
+        "0 function(s) started compiled"
+    );
+    let (status, stdout, stderr) = invoke("hot_a", Some("5000"));
+    assert_eq!((status, stdout.trim()), (Some(0), "12507500"), "{stderr}");
+    assert_eq!(
+        stat(&stderr, "code cache"),
+        "2 function(s) started compiled"
+    );
+    assert_eq!(stat(&stderr, "functions compiled"), "2", "{stderr}");
+    for (export, expected) in [("hot_b", "25005000"), ("hot_a", "12507500")] {
+        let (status, stdout, stderr) = invoke(export, Some("5000"));
+        assert_eq!((status, stdout.trim()), (Some(0), expected), "{stderr}");
+        assert!(warnings(&stderr).is_empty(), "{stderr}");
+        assert_eq!(
+            stat(&stderr, "code cache"),
+            "4 function(s) started compiled"
+        );
+        assert_eq!(stat(&stderr, "functions compiled"), "0", "{stderr}");
+    }
+    // `a` runs from the cache here (its record points at the cached code from the start).
+    let (status, _, stderr) = invoke("trap_a", None);
+    assert_eq!(status, Some(134), "{stderr}");
+    assert!(stderr.contains("unreachable"), "{stderr}");
+    let frame_a = stderr.find("m!a").expect("a's frame");
+    let frame_trap = stderr.find("m!trap_a").expect("trap_a's frame");
+    assert!(frame_a < frame_trap, "{stderr}");
+}

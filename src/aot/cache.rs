@@ -19,7 +19,14 @@
 //! takes the functions the tier manager compiled in this run plus those the entry already
 //! had plus those of the entry as it is on disk now (another run may have added some since
 //! this one started), compiles them into one buffer (direct calls between them) and replaces
-//! the entry atomically (temporary file in the directory, then rename). Concurrent runs of one
+//! the entry atomically (temporary file in the directory, then rename).
+//!
+//! Compiling again is chosen by measurement: appending the code the tier manager already
+//! compiled (it is position-independent) writes the entry without compiling, but its
+//! functions then call each other through their records. On cc1 compiling a 3,700-line C file
+//! (4,968 hot functions; 2026-12-02, loaded 2-core machine) the next run took 5.3 s of CPU
+//! from appended code against 4.1-4.2 s from one recompiled buffer, while the first run's
+//! exit cost of recompiling (about 1 s of CPU) was within the noise of its 7.5-8.4 s. Concurrent runs of one
 //! module never see a torn file; a run that renames between another's read and rename loses at
 //! most that other run's additions, which the next run adds again.
 //!
