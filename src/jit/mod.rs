@@ -87,6 +87,7 @@ pub mod convert;
 pub mod disas;
 pub mod entry;
 pub mod exec_context;
+pub mod masm;
 pub mod trap;
 pub mod x64;
 

@@ -4,9 +4,9 @@ use crate::jit::CompileError;
 use wasmparser::Operator;
 
 use crate::jit::convert::{conv, fop};
-use crate::jit::x64::{
-    Alu, Cond, ExtFrom, Float, Gpr, Label, Mem, RoundMode, Scale, Shift, Size, SseArith, SseLogic,
-    Width,
+use crate::jit::masm::{
+    Alu, Cond, DivOp, Ext, ExtFrom, Float, Gpr, Label, Mem, Operand, RoundMode, Shift, Size,
+    SseArith, SseLogic, Width,
 };
 use crate::module::ops::IntCmp as ICmp;
 use crate::runtime::TrapCode;
@@ -16,7 +16,6 @@ use crate::runtime::vmctx::offsets as vo;
 use super::abi::*;
 use super::compiler::*;
 use super::float::*;
-use super::int::*;
 
 type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
@@ -38,7 +37,7 @@ impl Compiler<'_> {
                 _ => return Ok(()),
             }
         }
-        let at = self.asm.offset() as u32;
+        let at = self.masm.offset() as u32;
         match self.pc_map.last_mut() {
             Some(last) if last.0 == at => last.1 = self.offset,
             _ => self.pc_map.push((at, self.offset)),
@@ -64,7 +63,7 @@ impl Compiler<'_> {
             O::Nop => {}
             O::Unreachable => {
                 let trap = self.trap_label(TrapCode::Unreachable);
-                self.asm.jmp(trap);
+                self.masm.jmp(trap);
                 self.unreachable = true;
             }
             O::Block { blockty } => {
@@ -72,7 +71,7 @@ impl Compiler<'_> {
             }
             O::Loop { blockty } => {
                 let label = self.enter_block(Kind::Loop, blockty)?;
-                self.asm.bind(label);
+                self.masm.bind(label);
                 self.loop_headers.push((self.offset, label));
                 self.epoch_check();
             }
@@ -82,12 +81,11 @@ impl Compiler<'_> {
                 // unless it is in a register (spilling never writes registers but rax).
                 let cond = self.gpr_of(cond, Width::W32, Gpr::Rcx);
                 self.enter_block(Kind::If, blockty)?;
-                let else_label = self.asm.new_label();
+                let else_label = self.masm.new_label();
                 if let Some(ctrl) = self.ctrl.last_mut() {
                     ctrl.else_label = Some(else_label);
                 }
-                self.asm.test_rr(Width::W32, cond, cond);
-                self.asm.jcc(Cond::E, else_label);
+                self.masm.test_branch(Width::W32, cond, Cond::E, else_label);
             }
             O::Else => self.op_else()?,
             O::End => self.op_end()?,
@@ -99,15 +97,15 @@ impl Compiler<'_> {
                 let cond = self.pop()?;
                 let target = self.target(relative_depth)?;
                 let cond = self.gpr_of(cond, Width::W32, Gpr::Rcx);
-                self.asm.test_rr(Width::W32, cond, cond);
+                self.masm.test(Width::W32, cond, cond);
                 if self.needs_moves(target) {
-                    let skip = self.asm.new_label();
-                    self.asm.jcc(Cond::E, skip);
+                    let skip = self.masm.new_label();
+                    self.masm.branch(Cond::E, skip);
                     self.emit_branch(relative_depth)?;
-                    self.asm.bind(skip);
+                    self.masm.bind(skip);
                 } else {
                     let label = self.ctrl[target].label;
-                    self.asm.jcc(Cond::Ne, label);
+                    self.masm.branch(Cond::Ne, label);
                 }
             }
             O::BrTable { targets } => {
@@ -126,31 +124,28 @@ impl Compiler<'_> {
                     let label = match stubs.iter().find(|(depth, _)| *depth == d) {
                         Some(&(_, l)) => l,
                         None => {
-                            let l = self.asm.new_label();
+                            let l = self.masm.new_label();
                             stubs.push((d, l));
                             l
                         }
                     };
                     entry_labels.push(label);
                 }
-                let table = self.asm.new_label();
+                let table = self.masm.new_label();
                 let default = entry_labels[n as usize];
-                self.asm.alu_ri(Alu::Cmp, Width::W32, Gpr::Rcx, n as i32);
-                self.asm.jcc(Cond::Ae, default);
-                self.asm.lea(Width::W64, Gpr::Rdx, table);
-                self.asm
-                    .movsxd_rm(Gpr::Rax, Mem::indexed(Gpr::Rdx, Gpr::Rcx, Scale::S4, 0));
-                self.asm.alu_rr(Alu::Add, Width::W64, Gpr::Rax, Gpr::Rdx);
-                self.asm.jmp_r(Gpr::Rax);
-                self.asm.align(4);
-                self.asm.bind(table);
-                let start = self.asm.offset() as u32;
+                self.masm
+                    .cmp_exact(Width::W32, Gpr::Rcx, Operand::Imm(n as i32));
+                self.masm.branch(Cond::Ae, default);
+                self.masm.jump_table(Gpr::Rcx, table);
+                self.masm.align(4);
+                self.masm.bind(table);
+                let start = self.masm.offset() as u32;
                 for &l in &entry_labels[..n as usize] {
-                    self.asm.emit_label_diff32(l, table);
+                    self.masm.emit_label_diff32(l, table);
                 }
-                self.data.push((start, self.asm.offset() as u32));
+                self.data.push((start, self.masm.offset() as u32));
                 for (d, l) in stubs {
-                    self.asm.bind(l);
+                    self.masm.bind(l);
                     self.emit_branch(d)?;
                 }
                 self.unreachable = true;
@@ -203,67 +198,50 @@ impl Compiler<'_> {
             }
             O::GlobalGet { global_index } => {
                 let dst = self.alloc_gpr(&[]);
-                self.asm.mov_rm(
+                self.masm.load_bits(
                     Size::S64,
                     dst,
                     Mem::base_disp(VMCTX, vo::VMCTX_GLOBALS as i32),
                 );
-                self.asm
-                    .mov_rm(Size::S64, dst, Mem::base_disp(dst, global_index as i32 * 8));
-                self.asm.mov_rm(Size::S64, dst, Mem::base(dst));
+                self.masm
+                    .load_bits(Size::S64, dst, Mem::base_disp(dst, global_index as i32 * 8));
+                self.masm.load_bits(Size::S64, dst, Mem::base(dst));
                 self.push(Opd::Reg(dst));
             }
             O::GlobalSet { global_index } => {
                 let v = self.pop()?;
                 let v = self.gpr_of(v, Width::W64, Gpr::Rcx);
-                self.asm.mov_rm(
+                self.masm.load_bits(
                     Size::S64,
                     Gpr::Rax,
                     Mem::base_disp(VMCTX, vo::VMCTX_GLOBALS as i32),
                 );
-                self.asm.mov_rm(
+                self.masm.load_bits(
                     Size::S64,
                     Gpr::Rax,
                     Mem::base_disp(Gpr::Rax, global_index as i32 * 8),
                 );
-                self.asm.mov_mr(Size::S64, Mem::base(Gpr::Rax), v);
+                self.masm.store(Size::S64, Mem::base(Gpr::Rax), v);
             }
 
             // ----- memory -----
-            O::I32Load { memarg } => {
-                self.load_op(memarg, 4, |a, r, m| a.mov_rm(Size::S32, r, m))?
+            O::I32Load { memarg } | O::I64Load32U { memarg } => {
+                self.load_op(memarg, Size::S32, Ext::Zero, Width::W32)?
             }
-            O::I64Load { memarg } => {
-                self.load_op(memarg, 8, |a, r, m| a.mov_rm(Size::S64, r, m))?
-            }
+            O::I64Load { memarg } => self.load_op(memarg, Size::S64, Ext::Zero, Width::W64)?,
             O::F32Load { memarg } => self.load_float(memarg, Float::F32)?,
             O::F64Load { memarg } => self.load_float(memarg, Float::F64)?,
-            O::I32Load8S { memarg } => self.load_op(memarg, 1, |a, r, m| {
-                a.movsx_rm(ExtFrom::S8, Width::W32, r, m)
-            })?,
+            O::I32Load8S { memarg } => self.load_op(memarg, Size::S8, Ext::Sign, Width::W32)?,
             O::I32Load8U { memarg } | O::I64Load8U { memarg } => {
-                self.load_op(memarg, 1, |a, r, m| {
-                    a.movzx_rm(ExtFrom::S8, Width::W32, r, m)
-                })?
+                self.load_op(memarg, Size::S8, Ext::Zero, Width::W32)?
             }
-            O::I32Load16S { memarg } => self.load_op(memarg, 2, |a, r, m| {
-                a.movsx_rm(ExtFrom::S16, Width::W32, r, m)
-            })?,
+            O::I32Load16S { memarg } => self.load_op(memarg, Size::S16, Ext::Sign, Width::W32)?,
             O::I32Load16U { memarg } | O::I64Load16U { memarg } => {
-                self.load_op(memarg, 2, |a, r, m| {
-                    a.movzx_rm(ExtFrom::S16, Width::W32, r, m)
-                })?
+                self.load_op(memarg, Size::S16, Ext::Zero, Width::W32)?
             }
-            O::I64Load8S { memarg } => self.load_op(memarg, 1, |a, r, m| {
-                a.movsx_rm(ExtFrom::S8, Width::W64, r, m)
-            })?,
-            O::I64Load16S { memarg } => self.load_op(memarg, 2, |a, r, m| {
-                a.movsx_rm(ExtFrom::S16, Width::W64, r, m)
-            })?,
-            O::I64Load32S { memarg } => self.load_op(memarg, 4, |a, r, m| a.movsxd_rm(r, m))?,
-            O::I64Load32U { memarg } => {
-                self.load_op(memarg, 4, |a, r, m| a.mov_rm(Size::S32, r, m))?
-            }
+            O::I64Load8S { memarg } => self.load_op(memarg, Size::S8, Ext::Sign, Width::W64)?,
+            O::I64Load16S { memarg } => self.load_op(memarg, Size::S16, Ext::Sign, Width::W64)?,
+            O::I64Load32S { memarg } => self.load_op(memarg, Size::S32, Ext::Sign, Width::W64)?,
             O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
                 self.store_op(memarg, Size::S32)?
             }
@@ -273,17 +251,17 @@ impl Compiler<'_> {
                 self.store_op(memarg, Size::S16)?
             }
             O::MemorySize { .. } => {
-                self.asm.mov_rm(
+                self.masm.load_bits(
                     Size::S64,
                     Gpr::Rax,
                     Mem::base_disp(VMCTX, vo::VMCTX_MEMORY as i32),
                 );
-                self.asm.mov_rm(
+                self.masm.load_bits(
                     Size::S64,
                     Gpr::Rax,
                     Mem::base_disp(Gpr::Rax, vo::MEMORY_DEF_LEN as i32),
                 );
-                self.asm.shift_ri(Shift::Shr, Width::W64, Gpr::Rax, 16);
+                self.masm.shift_imm(Shift::Shr, Width::W64, Gpr::Rax, 16);
                 self.push_rax();
             }
             O::MemoryGrow { .. } => {
@@ -314,24 +292,24 @@ impl Compiler<'_> {
                 let len = self.pop()?;
                 let src = self.pop()?;
                 let dst = self.pop()?;
-                self.asm.mov_ri(Width::W32, Gpr::Rsi, data_index as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rsi, data_index as i64);
                 self.load(Gpr::Rdx, dst, Width::W32);
                 self.load(Gpr::Rcx, src, Width::W32);
                 self.load(Gpr::R8, len, Width::W32);
                 self.helper_call(hi::MEMORY_INIT, true);
             }
             O::DataDrop { data_index } => {
-                self.asm.mov_ri(Width::W32, Gpr::Rsi, data_index as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rsi, data_index as i64);
                 self.helper_call(hi::DATA_DROP, false);
             }
 
             // ----- tables and references -----
             O::TableGet { table } => {
                 let index = self.pop()?;
-                self.asm.mov_ri(Width::W32, Gpr::Rsi, table as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rsi, table as i64);
                 self.load(Gpr::Rdx, index, Width::W32);
                 let h = self.stack.len();
-                self.asm
+                self.masm
                     .lea(Width::W64, Gpr::Rcx, slot_mem(self.canonical(h)));
                 self.helper_call(hi::TABLE_GET, true);
                 self.push_slot_result();
@@ -339,14 +317,14 @@ impl Compiler<'_> {
             O::TableSet { table } => {
                 let value = self.pop()?;
                 let index = self.pop()?;
-                self.asm.mov_ri(Width::W32, Gpr::Rsi, table as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rsi, table as i64);
                 self.load(Gpr::Rdx, index, Width::W32);
                 self.load(Gpr::Rcx, value, Width::W64);
                 self.helper_call(hi::TABLE_SET, true);
             }
             O::TableSize { table } => {
                 self.load_table_def(table);
-                self.asm.mov_rm(
+                self.masm.load_bits(
                     Size::S32,
                     Gpr::Rax,
                     Mem::base_disp(Gpr::Rax, vo::TABLE_DEF_LEN as i32),
@@ -356,7 +334,7 @@ impl Compiler<'_> {
             O::TableGrow { table } => {
                 let delta = self.pop()?;
                 let init = self.pop()?;
-                self.asm.mov_ri(Width::W32, Gpr::Rsi, table as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rsi, table as i64);
                 self.load(Gpr::Rdx, init, Width::W64);
                 self.load(Gpr::Rcx, delta, Width::W32);
                 self.helper_call(hi::TABLE_GROW, false);
@@ -366,7 +344,7 @@ impl Compiler<'_> {
                 let len = self.pop()?;
                 let value = self.pop()?;
                 let dst = self.pop()?;
-                self.asm.mov_ri(Width::W32, Gpr::Rsi, table as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rsi, table as i64);
                 self.load(Gpr::Rdx, dst, Width::W32);
                 self.load(Gpr::Rcx, value, Width::W64);
                 self.load(Gpr::R8, len, Width::W32);
@@ -379,8 +357,8 @@ impl Compiler<'_> {
                 let len = self.pop()?;
                 let src = self.pop()?;
                 let dst = self.pop()?;
-                self.asm.mov_ri(Width::W32, Gpr::Rsi, dst_table as i64);
-                self.asm.mov_ri(Width::W32, Gpr::Rdx, src_table as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rsi, dst_table as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rdx, src_table as i64);
                 self.load(Gpr::Rcx, dst, Width::W32);
                 self.load(Gpr::R8, src, Width::W32);
                 self.load(Gpr::R9, len, Width::W32);
@@ -390,33 +368,33 @@ impl Compiler<'_> {
                 let len = self.pop()?;
                 let src = self.pop()?;
                 let dst = self.pop()?;
-                self.asm.mov_ri(Width::W32, Gpr::Rsi, table as i64);
-                self.asm.mov_ri(Width::W32, Gpr::Rdx, elem_index as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rsi, table as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rdx, elem_index as i64);
                 self.load(Gpr::Rcx, dst, Width::W32);
                 self.load(Gpr::R8, src, Width::W32);
                 self.load(Gpr::R9, len, Width::W32);
                 self.helper_call(hi::TABLE_INIT, true);
             }
             O::ElemDrop { elem_index } => {
-                self.asm.mov_ri(Width::W32, Gpr::Rsi, elem_index as i64);
+                self.masm.mov_imm(Width::W32, Gpr::Rsi, elem_index as i64);
                 self.helper_call(hi::ELEM_DROP, false);
             }
             O::RefNull { .. } => self.push_const(0),
             O::RefIsNull => {
                 let v = self.pop()?;
                 self.load(Gpr::Rcx, v, Width::W64);
-                self.asm.zero(Gpr::Rax);
-                self.asm.test_rr(Width::W64, Gpr::Rcx, Gpr::Rcx);
-                self.asm.setcc(Cond::E, Gpr::Rax);
+                self.masm.zero(Gpr::Rax);
+                self.masm.cmp(Width::W64, Gpr::Rcx, Operand::Imm(0));
+                self.masm.setcc(Cond::E, Gpr::Rax);
                 self.push_rax();
             }
             O::RefFunc { function_index } => {
-                self.asm.mov_rm(
+                self.masm.load_bits(
                     Size::S64,
                     Gpr::Rax,
                     Mem::base_disp(VMCTX, vo::VMCTX_FUNCS as i32),
                 );
-                self.asm.mov_rm(
+                self.masm.load_bits(
                     Size::S64,
                     Gpr::Rax,
                     Mem::base_disp(Gpr::Rax, function_index as i32 * 8),
@@ -445,14 +423,14 @@ impl Compiler<'_> {
             O::I64Xor => self.alu(Width::W64, Alu::Xor)?,
             O::I32Mul => self.mul(Width::W32)?,
             O::I64Mul => self.mul(Width::W64)?,
-            O::I32DivS => self.div(Width::W32, DivKind::DivS)?,
-            O::I32DivU => self.div(Width::W32, DivKind::DivU)?,
-            O::I32RemS => self.div(Width::W32, DivKind::RemS)?,
-            O::I32RemU => self.div(Width::W32, DivKind::RemU)?,
-            O::I64DivS => self.div(Width::W64, DivKind::DivS)?,
-            O::I64DivU => self.div(Width::W64, DivKind::DivU)?,
-            O::I64RemS => self.div(Width::W64, DivKind::RemS)?,
-            O::I64RemU => self.div(Width::W64, DivKind::RemU)?,
+            O::I32DivS => self.div(Width::W32, DivOp::DivS)?,
+            O::I32DivU => self.div(Width::W32, DivOp::DivU)?,
+            O::I32RemS => self.div(Width::W32, DivOp::RemS)?,
+            O::I32RemU => self.div(Width::W32, DivOp::RemU)?,
+            O::I64DivS => self.div(Width::W64, DivOp::DivS)?,
+            O::I64DivU => self.div(Width::W64, DivOp::DivU)?,
+            O::I64RemS => self.div(Width::W64, DivOp::RemS)?,
+            O::I64RemU => self.div(Width::W64, DivOp::RemU)?,
             O::I32Shl => self.shift(Width::W32, Shift::Shl)?,
             O::I32ShrS => self.shift(Width::W32, Shift::Sar)?,
             O::I32ShrU => self.shift(Width::W32, Shift::Shr)?,
@@ -476,7 +454,7 @@ impl Compiler<'_> {
                     _ => {
                         let dst = self.result_gpr(v, &[]);
                         match v {
-                            Opd::Reg(r) => self.asm.mov_rr(Size::S32, dst, r),
+                            Opd::Reg(r) => self.masm.mov(Size::S32, dst, r),
                             _ => self.load(dst, v, Width::W32),
                         }
                         self.push(Opd::Reg(dst));
@@ -490,10 +468,10 @@ impl Compiler<'_> {
                     _ => {
                         let dst = self.result_gpr(v, &[]);
                         match v {
-                            Opd::Slot(s) => self.asm.movsxd_rm(dst, slot_mem(s)),
+                            Opd::Slot(s) => self.masm.sign_extend32_mem(dst, slot_mem(s)),
                             _ => {
                                 let src = self.gpr_of(v, Width::W32, Gpr::Rcx);
-                                self.asm.movsxd_rr(dst, src);
+                                self.masm.sign_extend32(dst, src);
                             }
                         }
                         self.push(Opd::Reg(dst));
@@ -573,14 +551,14 @@ impl Compiler<'_> {
                 // In place: no dependency on an unrelated register's upper bits.
                 let dst = self.result_xmm(v, &[]);
                 self.load_xmm(dst, v, Float::F64);
-                self.asm.cvtsd2ss_rr(dst, dst);
+                self.masm.demote(dst);
                 self.push(Opd::Xmm(dst, Float::F32));
             }
             O::F64PromoteF32 => {
                 let v = self.pop()?;
                 let dst = self.result_xmm(v, &[]);
                 self.load_xmm(dst, v, Float::F32);
-                self.asm.cvtss2sd_rr(dst, dst);
+                self.masm.promote(dst);
                 self.push(Opd::Xmm(dst, Float::F64));
             }
             // Slots hold raw bits: reinterpretation moves nothing.
