@@ -110,7 +110,8 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// Maps the next instruction (a memory access that may fault) to the current operator.
+    /// Maps the next instruction (an operator's first, or a memory access that may fault) to
+    /// the current operator.
     pub(super) fn mark_access(&mut self) {
         let at = self.masm.offset() as u32;
         match self.pc_map.last_mut() {

@@ -102,6 +102,7 @@ mod locals;
 mod memory;
 mod ops;
 mod stack;
+mod visit;
 
 pub use abi::CODE_SHAPE_VERSION;
 pub use cpu::CpuFeatures;
