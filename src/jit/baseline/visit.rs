@@ -32,7 +32,9 @@ type Result<T> = std::result::Result<T, CompileError>;
 /// here, either as compiled (its methods are written out below) or as refused. A proposal
 /// that a new wasmparser adds matches no rule: a compile error until it is listed.
 macro_rules! reject_proposals {
-    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+    ($(
+        @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*)
+    )*) => {
         $( reject_proposals!(one @$proposal $op $({ $($arg: $argty),* })? => $visit); )*
     };
     // Compiled: the methods are in `impl VisitOperator for Compiler` below.
