@@ -38,6 +38,7 @@ pub enum DivOp {
 
 impl Masm {
     /// `dst = dst op src` (`cmp` sets the flags only).
+    #[inline]
     pub fn alu(&mut self, op: Alu, width: Width, dst: Gpr, src: impl Into<Operand>) {
         match src.into() {
             Operand::Imm(imm) => self.asm.alu_ri(op, width, dst, imm),
@@ -46,27 +47,32 @@ impl Masm {
         }
     }
 
+    #[inline]
     pub fn add(&mut self, width: Width, dst: Gpr, src: impl Into<Operand>) {
         self.alu(Alu::Add, width, dst, src);
     }
 
+    #[inline]
     pub fn sub(&mut self, width: Width, dst: Gpr, src: impl Into<Operand>) {
         self.alu(Alu::Sub, width, dst, src);
     }
 
     /// `op [mem], imm` (read-modify-write of memory).
+    #[inline]
     pub fn alu_mem_imm(&mut self, op: Alu, width: Width, mem: Mem, imm: i32) {
         self.asm.alu_mi(op, width, mem, imm);
     }
 
     /// `add dst, imm32` with a 32-bit immediate whatever its value; returns the immediate's
     /// position for [`Masm::patch_u32`].
+    #[inline]
     pub fn add_imm32(&mut self, width: Width, dst: Gpr, imm: i32) -> usize {
         self.asm.alu_ri32(Alu::Add, width, dst, imm)
     }
 
     /// `dst = a + b` without touching `a` or `b`: `lea` (no flags) when `dst` is neither
     /// (a register plus a register or a constant); returns false (nothing emitted) otherwise.
+    #[inline]
     pub fn add3(&mut self, width: Width, dst: Gpr, a: Gpr, b: Operand) -> bool {
         match b {
             Operand::Imm(disp) if a != dst => {
@@ -82,6 +88,7 @@ impl Masm {
     }
 
     /// Compares `a` with `b` (flags as `cmp a, b`); against zero it is `test a, a`.
+    #[inline]
     pub fn cmp(&mut self, width: Width, a: Gpr, b: impl Into<Operand>) {
         match b.into() {
             Operand::Imm(0) => self.asm.test_rr(width, a, a),
@@ -90,16 +97,19 @@ impl Masm {
     }
 
     /// `cmp a, b` as written, even against an immediate zero.
+    #[inline]
     pub fn cmp_exact(&mut self, width: Width, a: Gpr, b: impl Into<Operand>) {
         self.alu(Alu::Cmp, width, a, b);
     }
 
     /// `test a, b`: flags of `a & b`.
+    #[inline]
     pub fn test(&mut self, width: Width, a: Gpr, b: Gpr) {
         self.asm.test_rr(width, a, b);
     }
 
     /// Compares `a` with zero and jumps to `label` when `cond` holds (`test` + `jcc`).
+    #[inline]
     pub fn test_branch(&mut self, width: Width, a: Gpr, cond: Cond, label: Label) {
         self.asm.test_rr(width, a, a);
         self.asm.jcc(cond, label);
@@ -107,22 +117,26 @@ impl Masm {
 
     /// `dst = cond ? 1 : 0` from the flags just set (`setcc` then `movzx`: `dst` may be an
     /// input of the flag-setting instruction).
+    #[inline]
     pub fn set_cond(&mut self, cond: Cond, dst: Gpr) {
         self.asm.setcc(cond, dst);
         self.asm.movzx_rr(ExtFrom::S8, Width::W32, dst, dst);
     }
 
     /// `setcc` of the low byte only (the rest of `dst` unchanged).
+    #[inline]
     pub fn setcc(&mut self, cond: Cond, dst: Gpr) {
         self.asm.setcc(cond, dst);
     }
 
     /// Zero-extends the low byte of `src` (32-bit result).
+    #[inline]
     pub fn zero_extend8(&mut self, dst: Gpr, src: Gpr) {
         self.asm.movzx_rr(ExtFrom::S8, Width::W32, dst, src);
     }
 
     /// `dst = src` when `cond` holds on the flags (`cmov`).
+    #[inline]
     pub fn cmov(&mut self, cond: Cond, width: Width, dst: Gpr, src: impl Into<Operand>) {
         match src.into() {
             Operand::Reg(r) => self.asm.cmov_rr(cond, width, dst, r),
@@ -132,15 +146,18 @@ impl Masm {
         }
     }
 
+    #[inline]
     pub fn neg(&mut self, width: Width, reg: Gpr) {
         self.asm.unary_r(Unary::Neg, width, reg);
     }
 
+    #[inline]
     pub fn dec(&mut self, width: Width, reg: Gpr) {
         self.asm.unary_r(Unary::Dec, width, reg);
     }
 
     /// `dst = dst * src`.
+    #[inline]
     pub fn mul(&mut self, width: Width, dst: Gpr, src: impl Into<Operand>) {
         match src.into() {
             Operand::Reg(r) => self.asm.imul_rr(width, dst, r),
@@ -150,6 +167,7 @@ impl Masm {
     }
 
     /// `dst = src * imm` (three operands).
+    #[inline]
     pub fn mul_imm(&mut self, width: Width, dst: Gpr, src: Gpr, imm: i32) {
         self.asm.imul_rri(width, dst, src, imm);
     }
@@ -208,6 +226,7 @@ impl Masm {
     }
 
     /// `dst op= count` (the count taken modulo the width by the caller; nothing for 0).
+    #[inline]
     pub fn shift_imm(&mut self, op: Shift, width: Width, dst: Gpr, count: u8) {
         if count != 0 {
             self.asm.shift_ri(op, width, dst, count);
@@ -215,11 +234,13 @@ impl Masm {
     }
 
     /// `dst op= cl`.
+    #[inline]
     pub fn shift_cl(&mut self, op: Shift, width: Width, dst: Gpr) {
         self.asm.shift_cl(op, width, dst);
     }
 
     /// `lzcnt`/`tzcnt`/`popcnt`/`bsr`/`bsf` (the caller checks the CPU features).
+    #[inline]
     pub fn bit_count(&mut self, op: BitCount, width: Width, dst: Gpr, src: Gpr) {
         self.asm.bitcount_rr(op, width, dst, src);
     }
