@@ -32,10 +32,13 @@
 //! `mod.rs`: the [`Masm`] itself, labels, jumps and calls, moves between registers, memory
 //! and immediates, loads and stores, data and the constant pool. `int.rs`: integer
 //! arithmetic, compares, `setcc`/`cmov`, shifts, bit counts, division. `float.rs`: SSE
-//! arithmetic, bitwise masks, compares, rounding and conversions.
+//! arithmetic, bitwise masks, compares, rounding and conversions. `tests.rs`: the peepholes
+//! and load forms, decoded.
 
 mod float;
 mod int;
+#[cfg(test)]
+mod tests;
 
 use super::x64::Assembler;
 pub use super::x64::{
