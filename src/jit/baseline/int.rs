@@ -128,7 +128,9 @@ impl Compiler<'_> {
         // select keeps `a` when the condition holds, else takes `b`.
         match (src, b) {
             (Some(src), _) => self.masm.cmov(cond.invert(), Width::W64, dst, src),
-            (None, Opd::Slot(s)) => self.masm.cmov(cond.invert(), Width::W64, dst, slot_mem(s)),
+            (None, Opd::Slot(s)) => self
+                .masm
+                .cmov_mem(cond.invert(), Width::W64, dst, slot_mem(s)),
             (None, _) => {}
         }
         self.push(Opd::Reg(dst));

@@ -137,13 +137,14 @@ impl Masm {
 
     /// `dst = src` when `cond` holds on the flags (`cmov`).
     #[inline]
-    pub fn cmov(&mut self, cond: Cond, width: Width, dst: Gpr, src: impl Into<Operand>) {
-        match src.into() {
-            Operand::Reg(r) => self.asm.cmov_rr(cond, width, dst, r),
-            Operand::Mem(m) => self.asm.cmov_rm(cond, width, dst, m),
-            // cmov has no immediate form.
-            Operand::Imm(_) => {}
-        }
+    pub fn cmov(&mut self, cond: Cond, width: Width, dst: Gpr, src: Gpr) {
+        self.asm.cmov_rr(cond, width, dst, src);
+    }
+
+    /// `dst = [mem]` when `cond` holds on the flags (`cmov`; there is no immediate form).
+    #[inline]
+    pub fn cmov_mem(&mut self, cond: Cond, width: Width, dst: Gpr, mem: Mem) {
+        self.asm.cmov_rm(cond, width, dst, mem);
     }
 
     #[inline]
