@@ -1,10 +1,15 @@
-//! Tier 1: the baseline JIT (ARCHITECTURE.md, "Tier 1"). `x64` is the encoder; it knows
-//! nothing of wasm.
+//! Tier 1: the baseline JIT (ARCHITECTURE.md, "Tier 1"). `x64` is the encoder and `masm` the
+//! macro-assembler over it; neither knows anything of wasm.
 //!
 //! # Pieces
 //!
 //! - `baseline/` (also reachable as `compile`): tier 1, the single-pass compiler with a
-//!   register-resident value stack (value model, register policy, OSR stubs in its docs).
+//!   register-resident value stack (value model, register policy, OSR stubs in its docs). It
+//!   emits only through `masm`.
+//! - `masm`: the macro-assembler: typed machine operations (integer and SSE arithmetic,
+//!   loads with width and extension, compares, division sequences, conversions, the constant
+//!   pool) and the machine-level peepholes, emitted through `x64`.
+//! - `x64`: the x86-64 encoder (instruction forms, labels, fixups).
 //! - `code_memory`: W^X executable memory (`region`). A [`JitModule`]'s code lives there, or
 //!   in the read-execute pages of a mapped AOT sidecar ([`JitModule::from_mapped`], see `aot`).
 //! - `exec_context`: the per-thread [`exec_context::ExecContext`] and its offsets, the JIT
@@ -87,6 +92,7 @@ pub mod convert;
 pub mod disas;
 pub mod entry;
 pub mod exec_context;
+pub mod masm;
 pub mod trap;
 pub mod x64;
 

@@ -1,6 +1,6 @@
 //! The ABI of compiled code: pinned registers, the register pools and homes, frame slots.
 
-use crate::jit::x64::{Float, Gpr, Mem, Size, Width, Xmm};
+use crate::jit::masm::{Float, Gpr, Mem, Size, Width, Xmm};
 use crate::runtime::memory::GUARD_BYTES;
 
 /// Pinned registers (see the `jit` module docs).

@@ -3,7 +3,7 @@
 //! the trap sites they branch to.
 
 use crate::jit::exec_context::{exec_offsets as ex, jit_helper};
-use crate::jit::x64::{Alu, Cond, Gpr, Label, Mem, Scale, Size, Width};
+use crate::jit::masm::{Cond, Gpr, Label, Mem, Scale, Size, Width};
 use crate::runtime::TrapCode;
 use crate::runtime::vmctx::offsets as vo;
 
@@ -14,7 +14,7 @@ type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
 impl Compiler<'_> {
     pub(super) fn trap_label(&mut self, code: TrapCode) -> Label {
-        let label = self.asm.new_label();
+        let label = self.masm.new_label();
         self.traps.push(TrapSite {
             label,
             code: Some(code),
@@ -25,7 +25,7 @@ impl Compiler<'_> {
 
     /// A trap site whose code is in `eax`.
     pub(super) fn dynamic_trap_label(&mut self) -> Label {
-        let label = self.asm.new_label();
+        let label = self.masm.new_label();
         self.traps.push(TrapSite {
             label,
             code: None,
@@ -37,29 +37,28 @@ impl Compiler<'_> {
     /// `test eax, eax; jnz trap(eax)` after a helper returning a trap code.
     pub(super) fn check_helper_trap(&mut self) {
         let trap = self.dynamic_trap_label();
-        self.asm.test_rr(Width::W32, Gpr::Rax, Gpr::Rax);
-        self.asm.jcc(Cond::Ne, trap);
+        self.masm.test_branch(Width::W32, Gpr::Rax, Cond::Ne, trap);
     }
 
     pub(super) fn call_runtime_helper(&mut self, index: usize) {
-        self.asm.mov_rm(
+        self.masm.load_bits(
             Size::S64,
             Gpr::Rax,
             Mem::base_disp(VMCTX, vo::VMCTX_HELPERS as i32),
         );
-        self.asm
-            .call_m(Mem::base_disp(Gpr::Rax, (index * 8) as i32));
+        self.masm
+            .call_mem(Mem::base_disp(Gpr::Rax, (index * 8) as i32));
     }
 
     pub(super) fn call_jit_helper(&mut self, index: usize) {
-        self.asm
-            .call_m(Mem::base_disp(EXEC, ex::HELPERS + (index * 8) as i32));
+        self.masm
+            .call_mem(Mem::base_disp(EXEC, ex::HELPERS + (index * 8) as i32));
     }
 
     /// Calls runtime helper `index` with `rdi = vmctx` (other arguments already loaded);
     /// `check` tests the returned trap code.
     pub(super) fn helper_call(&mut self, index: usize, check: bool) {
-        self.asm.mov_rr(Size::S64, Gpr::Rdi, VMCTX);
+        self.masm.mov(Size::S64, Gpr::Rdi, VMCTX);
         self.call_runtime_helper(index);
         if check {
             self.check_helper_trap();
@@ -67,12 +66,12 @@ impl Compiler<'_> {
     }
 
     pub(super) fn load_table_def(&mut self, table: u32) {
-        self.asm.mov_rm(
+        self.masm.load_bits(
             Size::S64,
             Gpr::Rax,
             Mem::base_disp(VMCTX, vo::VMCTX_TABLES as i32),
         );
-        self.asm.mov_rm(
+        self.masm.load_bits(
             Size::S64,
             Gpr::Rax,
             Mem::base_disp(Gpr::Rax, table as i32 * 8),
@@ -113,18 +112,18 @@ impl Compiler<'_> {
             .checked_sub(self.module.num_imported_funcs)
             .and_then(|defined| self.func_labels.get(defined as usize).copied().flatten());
         if let Some(label) = direct {
-            self.asm
+            self.masm
                 .lea(Width::W64, FP, Mem::base_disp(FP, frame_offset));
-            self.asm.call(label);
-            self.asm
+            self.masm.call(label);
+            self.masm
                 .lea(Width::W64, FP, Mem::base_disp(FP, -frame_offset));
         } else {
-            self.asm.mov_rm(
+            self.masm.load_bits(
                 Size::S64,
                 Gpr::Rsi,
                 Mem::base_disp(VMCTX, vo::VMCTX_FUNCS as i32),
             );
-            self.asm.mov_rm(
+            self.masm.load_bits(
                 Size::S64,
                 Gpr::Rsi,
                 Mem::base_disp(Gpr::Rsi, function_index as i32 * 8),
@@ -140,46 +139,44 @@ impl Compiler<'_> {
     /// Calls the record in `rsi` with its frame at `fp + frame_offset`; `same_instance`: the
     /// record is known to be of this instance (no switch of `r15`/`r13`).
     pub(super) fn call_record(&mut self, frame_offset: i32, same_instance: bool) {
-        let slow = self.asm.new_label();
-        let done = self.asm.new_label();
-        self.asm
+        let slow = self.masm.new_label();
+        let done = self.masm.new_label();
+        self.masm
             .lea(Width::W64, FP, Mem::base_disp(FP, frame_offset));
-        self.asm.mov_rm(
+        self.masm.load_bits(
             Size::S64,
             Gpr::Rax,
             Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_CODE as i32),
         );
-        self.asm.test_rr(Width::W64, Gpr::Rax, Gpr::Rax);
-        self.asm.jcc(Cond::E, slow);
+        self.masm.test_branch(Width::W64, Gpr::Rax, Cond::E, slow);
         if same_instance {
-            self.asm.call_r(Gpr::Rax);
+            self.masm.call_reg(Gpr::Rax);
         } else {
-            self.asm.push(VMCTX);
-            self.asm.push(MEMBASE);
-            self.asm.mov_rm(
+            self.masm.push(VMCTX);
+            self.masm.push(MEMBASE);
+            self.masm.load_bits(
                 Size::S64,
                 VMCTX,
                 Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_VMCTX as i32),
             );
-            self.asm.mov_rm(
+            self.masm.load_bits(
                 Size::S64,
                 MEMBASE,
                 Mem::base_disp(VMCTX, vo::VMCTX_MEMORY_BASE as i32),
             );
-            self.asm.call_r(Gpr::Rax);
-            self.asm.pop(MEMBASE);
-            self.asm.pop(VMCTX);
+            self.masm.call_reg(Gpr::Rax);
+            self.masm.pop(MEMBASE);
+            self.masm.pop(VMCTX);
         }
-        self.asm.jmp(done);
-        self.asm.bind(slow);
-        self.asm.mov_rr(Size::S64, Gpr::Rdi, VMCTX);
-        self.asm.mov_rr(Size::S64, Gpr::Rdx, FP);
+        self.masm.jmp(done);
+        self.masm.bind(slow);
+        self.masm.mov(Size::S64, Gpr::Rdi, VMCTX);
+        self.masm.mov(Size::S64, Gpr::Rdx, FP);
         self.call_jit_helper(jit_helper::CALL_SLOW);
         let trap = self.dynamic_trap_label();
-        self.asm.test_rr(Width::W32, Gpr::Rax, Gpr::Rax);
-        self.asm.jcc(Cond::Ne, trap);
-        self.asm.bind(done);
-        self.asm
+        self.masm.test_branch(Width::W32, Gpr::Rax, Cond::Ne, trap);
+        self.masm.bind(done);
+        self.masm
             .lea(Width::W64, FP, Mem::base_disp(FP, -frame_offset));
     }
 
@@ -195,44 +192,42 @@ impl Compiler<'_> {
         self.load(Gpr::Rcx, index, Width::W32);
         self.load_table_def(table_index);
         let undefined = self.trap_label(TrapCode::UndefinedElement);
-        self.asm.alu_rm(
-            Alu::Cmp,
+        self.masm.cmp(
             Width::W32,
             Gpr::Rcx,
             Mem::base_disp(Gpr::Rax, vo::TABLE_DEF_LEN as i32),
         );
-        self.asm.jcc(Cond::Ae, undefined);
-        self.asm.mov_rm(
+        self.masm.branch(Cond::Ae, undefined);
+        self.masm.load_bits(
             Size::S64,
             Gpr::Rax,
             Mem::base_disp(Gpr::Rax, vo::TABLE_DEF_BASE as i32),
         );
-        self.asm.mov_rm(
+        self.masm.load_bits(
             Size::S64,
             Gpr::Rsi,
             Mem::indexed(Gpr::Rax, Gpr::Rcx, Scale::S8, 0),
         );
         let uninitialized = self.trap_label(TrapCode::UninitializedElement);
-        self.asm.test_rr(Width::W64, Gpr::Rsi, Gpr::Rsi);
-        self.asm.jcc(Cond::E, uninitialized);
-        self.asm.mov_rm(
+        self.masm
+            .test_branch(Width::W64, Gpr::Rsi, Cond::E, uninitialized);
+        self.masm.load_bits(
             Size::S64,
             Gpr::Rax,
             Mem::base_disp(VMCTX, vo::VMCTX_TYPE_IDS as i32),
         );
-        self.asm.mov_rm(
+        self.masm.load_bits(
             Size::S32,
             Gpr::Rax,
             Mem::base_disp(Gpr::Rax, type_index as i32 * 4),
         );
         let mismatch = self.trap_label(TrapCode::IndirectCallTypeMismatch);
-        self.asm.alu_rm(
-            Alu::Cmp,
+        self.masm.cmp(
             Width::W32,
             Gpr::Rax,
             Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_TYPE_ID as i32),
         );
-        self.asm.jcc(Cond::Ne, mismatch);
+        self.masm.branch(Cond::Ne, mismatch);
         let frame_offset = (self.nl + base) as i32 * 8;
         self.call_record(frame_offset, false);
         self.finish_call(base, results);

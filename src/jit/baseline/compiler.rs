@@ -3,7 +3,7 @@
 
 use wasmparser::BlockType;
 
-use crate::jit::x64::{Assembler, Float, Gpr, Label, Width, Xmm};
+use crate::jit::masm::{Float, Gpr, Label, Masm, Width, Xmm};
 use crate::module::ModuleInfo;
 use crate::runtime::TrapCode;
 
@@ -85,7 +85,7 @@ pub(super) struct TrapSite {
 }
 
 pub(super) struct Compiler<'a> {
-    pub(super) asm: &'a mut Assembler,
+    pub(super) masm: &'a mut Masm,
     pub(super) module: &'a ModuleInfo,
     /// Per defined function, its label when it is in the same buffer (direct calls).
     pub(super) func_labels: &'a [Option<Label>],
@@ -120,9 +120,6 @@ pub(super) struct Compiler<'a> {
     pub(super) next: Option<Fusable>,
     /// Set by an operator that consumed `next`.
     pub(super) fused: bool,
-    /// The function's float constants (bits, label), emitted after its code and loaded
-    /// RIP-relative (`movss/movsd xmm, [rip + label]`), so the code stays position-independent.
-    pub(super) float_pool: Vec<(u64, Label)>,
     /// `(start, end)` of data inside the code (jump tables, the constant pool), ascending.
     pub(super) data: &'a mut Vec<(u32, u32)>,
 }

@@ -13,7 +13,7 @@
 
 use wasmparser::BlockType;
 
-use crate::jit::x64::{Cond, Float, Gpr, Label, Width, Xmm};
+use crate::jit::masm::{Cond, Float, Gpr, Label, Width, Xmm};
 use crate::module::{ModuleInfo, ValType};
 
 use super::abi::float_width;
@@ -164,7 +164,7 @@ impl Compiler<'_> {
     /// a conditional return (`br_if`, `br_table` stubs) falls through with it unchanged.
     pub(super) fn emit_return(&mut self) {
         self.move_return_values();
-        self.asm.jmp(self.ret_label);
+        self.masm.jmp(self.ret_label);
     }
 
     /// The moves of [`Compiler::emit_return`] without the jump (the function's final `end`
@@ -220,7 +220,7 @@ impl Compiler<'_> {
             let merge = ctrl.merge.clone();
             self.move_to_registers(&merge);
         }
-        self.asm.jmp(label);
+        self.masm.jmp(label);
         Ok(())
     }
 
@@ -237,7 +237,7 @@ impl Compiler<'_> {
         let (params, _) = block_arity(self.module, blockty)?;
         let result_types = result_classes(self.module, blockty)?;
         self.materialize_all();
-        let label = self.asm.new_label();
+        let label = self.masm.new_label();
         let merge = self.merge_registers(kind, params, &result_types);
         self.ctrl.push(Ctrl {
             kind,
@@ -290,10 +290,10 @@ impl Compiler<'_> {
             }
         }
         if let Some(else_label) = ctrl.else_label {
-            self.asm.bind(else_label);
+            self.masm.bind(else_label);
         }
         if ctrl.kind != Kind::Loop {
-            self.asm.bind(ctrl.label);
+            self.masm.bind(ctrl.label);
         }
         if ctrl.kind == Kind::Func {
             // Reached only by branches, which return themselves.
@@ -327,10 +327,10 @@ impl Compiler<'_> {
             } else {
                 self.move_to_registers(&merge);
             }
-            self.asm.jmp(label);
+            self.masm.jmp(label);
         }
         if let Some(else_label) = else_label {
-            self.asm.bind(else_label);
+            self.masm.bind(else_label);
         }
         self.reset_stack(height, params);
         self.unreachable = false;
@@ -352,22 +352,22 @@ impl Compiler<'_> {
             Some(Fusable::BrIf(depth)) => {
                 let target = self.target(depth)?;
                 if self.needs_moves(target) {
-                    let skip = self.asm.new_label();
-                    self.asm.jcc(cond.invert(), skip);
+                    let skip = self.masm.new_label();
+                    self.masm.branch(cond.invert(), skip);
                     self.emit_branch(depth)?;
-                    self.asm.bind(skip);
+                    self.masm.bind(skip);
                 } else {
                     let label = self.ctrl[target].label;
-                    self.asm.jcc(cond, label);
+                    self.masm.branch(cond, label);
                 }
             }
             Some(Fusable::If(blockty)) => {
                 self.enter_block(Kind::If, blockty)?;
-                let else_label = self.asm.new_label();
+                let else_label = self.masm.new_label();
                 if let Some(ctrl) = self.ctrl.last_mut() {
                     ctrl.else_label = Some(else_label);
                 }
-                self.asm.jcc(cond.invert(), else_label);
+                self.masm.branch(cond.invert(), else_label);
             }
             Some(Fusable::Select) | None => return Err("jit: no branch to fuse with".into()),
         }

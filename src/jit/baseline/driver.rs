@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::jit::x64::{Assembler, Label};
+use crate::jit::masm::{Label, Masm};
 use crate::module::ModuleInfo;
 
 use super::cpu::CpuFeatures;
@@ -76,7 +76,7 @@ fn compile_functions_with_progress(
     consume_fuel: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CompiledCode> {
-    let mut asm = Assembler::new();
+    let mut masm = Masm::new();
     let n = module.bodies.len();
     let mut labels: Vec<Option<Label>> = vec![None; n];
     for &func_index in funcs {
@@ -84,7 +84,7 @@ fn compile_functions_with_progress(
             .checked_sub(module.num_imported_funcs)
             .filter(|d| (*d as usize) < n)
             .ok_or_else(|| format!("jit: function {func_index} has no body"))?;
-        labels[defined as usize] = Some(asm.new_label());
+        labels[defined as usize] = Some(masm.new_label());
     }
     let mut out = CompiledCode {
         code: Vec::new(),
@@ -95,16 +95,16 @@ fn compile_functions_with_progress(
         data: Vec::new(),
     };
     for &func_index in funcs {
-        asm.align(16);
-        let start = asm.offset() as u32;
+        masm.align(16);
+        let start = masm.offset() as u32;
         out.func_starts.push((start, func_index));
         out.func_offsets.push(start);
         if let Some(label) = labels[(func_index - module.num_imported_funcs) as usize] {
-            asm.bind(label);
+            masm.bind(label);
         }
         let settings = Settings { cpu, consume_fuel };
         let loops = compile_function(
-            &mut asm,
+            &mut masm,
             module,
             func_index,
             &labels,
@@ -116,7 +116,7 @@ fn compile_functions_with_progress(
         out.loop_headers.push(loops);
         progress(out.loop_headers.len(), funcs.len());
     }
-    out.code = asm
+    out.code = masm
         .finish()
         .map_err(|e| format!("jit: assembling failed: {e:?}"))?;
     Ok(out)

@@ -1,7 +1,9 @@
 //! Float operators in SSE registers: arithmetic, sqrt, rounding, compares, conversions.
 
 use crate::jit::exec_context::jit_helper;
-use crate::jit::x64::{Alu, Cond, ExtFrom, Float, Gpr, RoundMode, SseArith, SseLogic, Width, Xmm};
+use crate::jit::masm::{
+    Alu, Cond, Float, Gpr, RoundMode, SseArith, SseLogic, Width, XOperand, Xmm,
+};
 
 use super::abi::*;
 use super::compiler::*;
@@ -24,13 +26,11 @@ impl Compiler<'_> {
         let a = self.pop()?;
         let dst = self.result_xmm(a, &[b]);
         self.load_xmm(dst, a, float);
-        match b {
-            Opd::Slot(s) => self.asm.sse_rm(op, float, dst, slot_mem(s)),
-            _ => {
-                let src = self.xmm_of(b, float, Xmm::Xmm1);
-                self.asm.sse_rr(op, float, dst, src);
-            }
-        }
+        let src = match b {
+            Opd::Slot(s) => XOperand::Mem(slot_mem(s).into()),
+            _ => XOperand::Reg(self.xmm_of(b, float, Xmm::Xmm1)),
+        };
+        self.masm.farith(op, float, dst, src);
         self.push(Opd::Xmm(dst, float));
         Ok(())
     }
@@ -41,8 +41,8 @@ impl Compiler<'_> {
         let v = self.pop()?;
         let dst = self.result_xmm(v, &[]);
         self.load_xmm(dst, v, float);
-        let mask = self.pool_constant(mask);
-        self.asm.logic_rm(op, float, dst, mask);
+        let mask = self.masm.constant(mask);
+        self.masm.flogic(op, float, dst, XOperand::Mem(mask.into()));
         self.push(Opd::Xmm(dst, float));
         Ok(())
     }
@@ -54,14 +54,16 @@ impl Compiler<'_> {
         let a = self.pop()?;
         let dst = self.result_xmm(a, &[b]);
         self.load_xmm(dst, a, float);
-        let mask = self.pool_constant(magnitude);
-        self.asm.logic_rm(SseLogic::And, float, dst, mask);
+        let mask = self.masm.constant(magnitude);
+        self.masm
+            .flogic(SseLogic::And, float, dst, XOperand::Mem(mask.into()));
         // xmm1 = sign of b: `andn` computes !xmm1 & [mask], so load the mask first.
-        self.asm.movs_rm(float, Xmm::Xmm1, mask);
+        self.masm.fload(float, Xmm::Xmm1, mask);
         let sign_source = self.xmm_of(b, float, Xmm::Xmm0);
-        self.asm
-            .logic_rr(SseLogic::Andn, float, Xmm::Xmm1, sign_source);
-        self.asm.logic_rr(SseLogic::Or, float, dst, Xmm::Xmm1);
+        self.masm
+            .flogic(SseLogic::Andn, float, Xmm::Xmm1, XOperand::Reg(sign_source));
+        self.masm
+            .flogic(SseLogic::Or, float, dst, XOperand::Reg(Xmm::Xmm1));
         self.push(Opd::Xmm(dst, float));
         Ok(())
     }
@@ -71,7 +73,7 @@ impl Compiler<'_> {
         // In place (`sqrtsd x, x`): no dependency on another register's upper bits.
         let dst = self.result_xmm(v, &[]);
         self.load_xmm(dst, v, float);
-        self.asm.sse_rr(SseArith::Sqrt, float, dst, dst);
+        self.masm.fsqrt(float, dst);
         self.push(Opd::Xmm(dst, float));
         Ok(())
     }
@@ -82,7 +84,7 @@ impl Compiler<'_> {
         let a = self.pop()?;
         self.load(Gpr::Rsi, a, Width::W64);
         self.load(Gpr::Rdx, b, Width::W64);
-        self.asm.mov_ri(Width::W32, Gpr::Rdi, kind as i64);
+        self.masm.mov_imm(Width::W32, Gpr::Rdi, kind as i64);
         self.call_jit_helper(jit_helper::FLOAT_OP);
         self.push_rax();
         Ok(())
@@ -93,12 +95,12 @@ impl Compiler<'_> {
         if self.cpu.sse41 {
             let dst = self.result_xmm(v, &[]);
             self.load_xmm(dst, v, float);
-            self.asm.rounds_rr(float, mode, dst, dst);
+            self.masm.fround(float, mode, dst);
             self.push(Opd::Xmm(dst, float));
         } else {
             // The stack was spilled (`calls_out`).
             self.load(Gpr::Rsi, v, Width::W64);
-            self.asm.mov_ri(Width::W32, Gpr::Rdi, kind as i64);
+            self.masm.mov_imm(Width::W32, Gpr::Rdi, kind as i64);
             self.call_jit_helper(jit_helper::FLOAT_OP);
             self.push_rax();
         }
@@ -112,19 +114,17 @@ impl Compiler<'_> {
         let xb = self.xmm_of(b, float, Xmm::Xmm1);
         match cmp {
             FCmp::Eq | FCmp::Ne => {
-                self.asm.ucomis_rr(float, xa, xb);
+                self.masm.fcmp(float, xa, xb);
                 let (c1, c2, op) = if let FCmp::Eq = cmp {
                     (Cond::E, Cond::Np, Alu::And)
                 } else {
                     (Cond::Ne, Cond::P, Alu::Or)
                 };
-                self.asm.setcc(c1, Gpr::Rax);
-                self.asm.setcc(c2, Gpr::Rcx);
-                self.asm
-                    .movzx_rr(ExtFrom::S8, Width::W32, Gpr::Rax, Gpr::Rax);
-                self.asm
-                    .movzx_rr(ExtFrom::S8, Width::W32, Gpr::Rcx, Gpr::Rcx);
-                self.asm.alu_rr(op, Width::W32, Gpr::Rax, Gpr::Rcx);
+                self.masm.setcc(c1, Gpr::Rax);
+                self.masm.setcc(c2, Gpr::Rcx);
+                self.masm.zero_extend8(Gpr::Rax, Gpr::Rax);
+                self.masm.zero_extend8(Gpr::Rcx, Gpr::Rcx);
+                self.masm.alu(op, Width::W32, Gpr::Rax, Gpr::Rcx);
             }
             FCmp::Lt | FCmp::Le | FCmp::Gt | FCmp::Ge => {
                 // `a < b` is `b > a`: compare so that "above" answers, which is false when
@@ -133,14 +133,12 @@ impl Compiler<'_> {
                     FCmp::Lt | FCmp::Le => (xb, xa),
                     _ => (xa, xb),
                 };
-                self.asm.ucomis_rr(float, x, y);
+                self.masm.fcmp(float, x, y);
                 let c = match cmp {
                     FCmp::Lt | FCmp::Gt => Cond::A,
                     _ => Cond::Ae,
                 };
-                self.asm.setcc(c, Gpr::Rax);
-                self.asm
-                    .movzx_rr(ExtFrom::S8, Width::W32, Gpr::Rax, Gpr::Rax);
+                self.masm.set_cond(c, Gpr::Rax);
             }
         }
         self.push_rax();
@@ -151,9 +149,9 @@ impl Compiler<'_> {
         // The stack was spilled (`calls_out`).
         let v = self.pop()?;
         self.load(Gpr::Rsi, v, Width::W64);
-        self.asm.mov_ri(Width::W32, Gpr::Rdi, kind as i64);
+        self.masm.mov_imm(Width::W32, Gpr::Rdi, kind as i64);
         let h = self.stack.len();
-        self.asm
+        self.masm
             .lea(Width::W64, Gpr::Rdx, slot_mem(self.canonical(h)));
         self.call_jit_helper(jit_helper::CONVERT);
         self.check_helper_trap();
@@ -167,9 +165,8 @@ impl Compiler<'_> {
         let v = self.pop()?;
         let src = self.gpr_of(v, width, Gpr::Rcx);
         let dst = self.alloc_xmm(&[]);
-        // Cleared first: cvtsi2sd writes only the low lane (no false dependency).
-        self.asm.zero_xmm(dst);
-        self.asm.cvtsi2s_rr(float, width, dst, src);
+        // The masm clears `dst` first: no false dependency on its stale value.
+        self.masm.int_to_float(float, width, dst, src);
         self.push(Opd::Xmm(dst, float));
         Ok(())
     }

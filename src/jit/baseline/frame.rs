@@ -5,7 +5,7 @@ use crate::jit::CompileError;
 use wasmparser::Operator;
 
 use crate::jit::exec_context::exec_offsets as ex;
-use crate::jit::x64::{Alu, Assembler, Cond, Gpr, Label, Mem, Size, Unary, Width};
+use crate::jit::masm::{Alu, Cond, Gpr, Label, Masm, Mem, Operand, Size, Width};
 use crate::module::fuel::FuelPlan;
 use crate::module::{ModuleInfo, ValType};
 use crate::runtime::TrapCode;
@@ -39,7 +39,7 @@ pub(super) struct Settings {
 }
 
 pub(super) fn compile_function(
-    asm: &mut Assembler,
+    masm: &mut Masm,
     module: &ModuleInfo,
     func_index: u32,
     func_labels: &[Option<Label>],
@@ -90,10 +90,10 @@ pub(super) fn compile_function(
         .copied()
         .filter(|x| !homes.contains_xmm(*x))
         .collect();
-    let ret_label = asm.new_label();
-    let func_end = asm.new_label();
+    let ret_label = masm.new_label();
+    let func_end = masm.new_label();
     let mut c = Compiler {
-        asm,
+        masm,
         module,
         func_labels,
         cpu,
@@ -116,7 +116,6 @@ pub(super) fn compile_function(
         fused: false,
         pool_exhausted: false,
         result_home: None,
-        float_pool: Vec::new(),
         data,
     };
     c.ctrl.push(Ctrl {
@@ -131,23 +130,23 @@ pub(super) fn compile_function(
     });
     // Prologue.
     let stack_trap = c.trap_label(TrapCode::CallStackExhausted);
-    let mut frame_patches = vec![frame_setup(c.asm, stack_trap)];
+    let mut frame_patches = vec![frame_setup(c.masm, stack_trap)];
     let count = declared as u32;
     let first = num_params as u32;
     if count <= 16 {
         for i in 0..count {
-            c.asm.mov_mi(Size::S64, slot_mem(first + i), 0);
+            c.masm.store_imm(Size::S64, slot_mem(first + i), 0);
         }
     } else {
-        c.asm.zero(Gpr::Rax);
-        c.asm.lea(Width::W64, Gpr::Rcx, slot_mem(first));
-        c.asm.mov_ri(Width::W32, Gpr::Rdx, count as i64);
-        let top = c.asm.new_label();
-        c.asm.bind(top);
-        c.asm.mov_mr(Size::S64, Mem::base(Gpr::Rcx), Gpr::Rax);
-        c.asm.alu_ri(Alu::Add, Width::W64, Gpr::Rcx, 8);
-        c.asm.unary_r(Unary::Dec, Width::W32, Gpr::Rdx);
-        c.asm.jcc(Cond::Ne, top);
+        c.masm.zero(Gpr::Rax);
+        c.masm.lea(Width::W64, Gpr::Rcx, slot_mem(first));
+        c.masm.mov_imm(Width::W32, Gpr::Rdx, count as i64);
+        let top = c.masm.new_label();
+        c.masm.bind(top);
+        c.masm.store(Size::S64, Mem::base(Gpr::Rcx), Gpr::Rax);
+        c.masm.add(Width::W64, Gpr::Rcx, Operand::Imm(8));
+        c.masm.dec(Width::W32, Gpr::Rdx);
+        c.masm.branch(Cond::Ne, top);
     }
     // Locals in registers: parameters come from their slots, declared locals start at zero.
     for (x, home) in c.homes.clone() {
@@ -155,8 +154,8 @@ pub(super) fn compile_function(
             c.load_home(x, home);
         } else {
             match home {
-                Opd::Reg(r) => c.asm.zero(r),
-                Opd::Xmm(r, _) => c.asm.zero_xmm(r),
+                Opd::Reg(r) => c.masm.zero(r),
+                Opd::Xmm(r, _) => c.masm.fzero(r),
                 _ => {}
             }
         }
@@ -203,59 +202,51 @@ pub(super) fn compile_function(
             message: "register pool exhausted".to_string(),
         });
     }
-    c.asm.bind(ret_label);
+    c.masm.bind(ret_label);
     // The frame's unit of the call-depth budget goes back (the prologue took it).
-    c.asm.alu_mi(
+    c.masm.alu_mem_imm(
         Alu::Add,
         Width::W64,
         Mem::base_disp(EXEC, ex::DEPTH_LEFT),
         1,
     );
-    c.asm.pop(Gpr::Rbp);
-    c.asm.ret();
+    c.masm.pop(Gpr::Rbp);
+    c.masm.ret();
     // OSR entries: the prologue without the zeroing of locals, then a jump to the header.
     let mut osr_entries = Vec::with_capacity(c.loop_headers.len());
     for (wasm_offset, header) in std::mem::take(&mut c.loop_headers) {
-        c.asm.align(16);
+        c.masm.align(16);
         osr_entries.push(OsrEntry {
             wasm_offset,
-            code_offset: c.asm.offset() as u32,
+            code_offset: c.masm.offset() as u32,
         });
-        frame_patches.push(frame_setup(c.asm, stack_trap));
+        frame_patches.push(frame_setup(c.masm, stack_trap));
         // The interpreter left every local in its slot: load the ones the code keeps in
         // registers.
         c.load_homes();
-        c.asm.jmp(header);
+        c.masm.jmp(header);
     }
     // Out-of-line trap sites.
     let traps = std::mem::take(&mut c.traps);
     for site in traps {
-        let at = c.asm.offset() as u32;
+        let at = c.masm.offset() as u32;
         c.pc_map.push((at, site.wasm_offset));
-        c.asm.bind(site.label);
+        c.masm.bind(site.label);
         match site.code {
-            Some(code) => c.asm.mov_mi(
+            Some(code) => c.masm.store_imm(
                 Size::S32,
                 Mem::base_disp(EXEC, ex::TRAP_CODE),
                 code as u32 as i32,
             ),
             None => c
-                .asm
-                .mov_mr(Size::S32, Mem::base_disp(EXEC, ex::TRAP_CODE), Gpr::Rax),
+                .masm
+                .store(Size::S32, Mem::base_disp(EXEC, ex::TRAP_CODE), Gpr::Rax),
         }
-        c.asm.call_m(Mem::base_disp(EXEC, ex::TRAP_STUB));
+        c.masm.call_mem(Mem::base_disp(EXEC, ex::TRAP_STUB));
     }
-    // The constant pool: 16 aligned bytes per constant (the low 4 or 8 are the scalar, the
-    // rest zero), so packed bitwise operations may read them as memory operands.
-    if !c.float_pool.is_empty() {
-        c.asm.align(16);
-        let start = c.asm.offset() as u32;
-        for (bits, label) in std::mem::take(&mut c.float_pool) {
-            c.asm.bind(label);
-            c.asm.emit_u64(bits);
-            c.asm.emit_u64(0);
-        }
-        c.data.push((start, c.asm.offset() as u32));
+    // The constant pool, after the trap sites.
+    if let Some(range) = c.masm.emit_constant_pool() {
+        c.data.push(range);
     }
     // The interpreter's formula (`interp::translate`): both tiers check the value stack for
     // the same frame size, so it runs out at the same depth on every tier.
@@ -270,7 +261,7 @@ pub(super) fn compile_function(
         });
     }
     for patch in frame_patches {
-        c.asm.patch_u32(patch, frame_bytes as u32);
+        c.masm.patch_u32(patch, frame_bytes as u32);
     }
     Ok(osr_entries)
 }
@@ -286,13 +277,9 @@ impl Compiler<'_> {
             return;
         }
         let trap = self.trap_label(TrapCode::Interrupt);
-        self.asm.alu_rm(
-            Alu::Cmp,
-            Width::W64,
-            Gpr::Rsp,
-            Mem::base_disp(EXEC, ex::STACK_LIMIT),
-        );
-        self.asm.jcc(Cond::B, trap);
+        self.masm
+            .cmp(Width::W64, Gpr::Rsp, Mem::base_disp(EXEC, ex::STACK_LIMIT));
+        self.masm.branch(Cond::B, trap);
     }
 }
 
@@ -303,40 +290,34 @@ fn charge_fuel(c: &mut Compiler<'_>, cost: u32) {
     let out_of_fuel = c.trap_label(TrapCode::OutOfFuel);
     // Costs stay far below 2^31 (a body is at most 7.6 MB).
     let cost = i32::try_from(cost).unwrap_or(i32::MAX);
-    c.asm
-        .alu_mi(Alu::Sub, Width::W64, Mem::base_disp(EXEC, ex::FUEL), cost);
-    c.asm.jcc(Cond::S, out_of_fuel);
+    c.masm
+        .alu_mem_imm(Alu::Sub, Width::W64, Mem::base_disp(EXEC, ex::FUEL), cost);
+    c.masm.branch(Cond::S, out_of_fuel);
 }
 
 /// `push rbp; mov rbp, rsp` and the checks of both stacks (native, then the value stack
 /// against the frame size, patched at the returned position once known), then the frame takes
 /// one unit of the call-depth budget (`sub` borrows when none is left: ARCHITECTURE.md
 /// "Stack limits"; the entry restores the budget after a trap).
-pub(super) fn frame_setup(asm: &mut Assembler, stack_trap: Label) -> usize {
-    asm.push(Gpr::Rbp);
-    asm.mov_rr(Size::S64, Gpr::Rbp, Gpr::Rsp);
-    asm.alu_rm(
-        Alu::Cmp,
-        Width::W64,
-        Gpr::Rsp,
-        Mem::base_disp(EXEC, ex::STACK_LIMIT),
-    );
-    asm.jcc(Cond::B, stack_trap);
-    asm.mov_rr(Size::S64, Gpr::Rax, FP);
-    let frame_patch = asm.alu_ri32(Alu::Add, Width::W64, Gpr::Rax, 0);
-    asm.alu_rm(
-        Alu::Cmp,
+pub(super) fn frame_setup(masm: &mut Masm, stack_trap: Label) -> usize {
+    masm.push(Gpr::Rbp);
+    masm.mov(Size::S64, Gpr::Rbp, Gpr::Rsp);
+    masm.cmp(Width::W64, Gpr::Rsp, Mem::base_disp(EXEC, ex::STACK_LIMIT));
+    masm.branch(Cond::B, stack_trap);
+    masm.mov(Size::S64, Gpr::Rax, FP);
+    let frame_patch = masm.add_imm32(Width::W64, Gpr::Rax, 0);
+    masm.cmp(
         Width::W64,
         Gpr::Rax,
         Mem::base_disp(EXEC, ex::VALUE_STACK_END),
     );
-    asm.jcc(Cond::A, stack_trap);
-    asm.alu_mi(
+    masm.branch(Cond::A, stack_trap);
+    masm.alu_mem_imm(
         Alu::Sub,
         Width::W64,
         Mem::base_disp(EXEC, ex::DEPTH_LEFT),
         1,
     );
-    asm.jcc(Cond::B, stack_trap);
+    masm.branch(Cond::B, stack_trap);
     frame_patch
 }

@@ -2,9 +2,7 @@
 
 use crate::jit::convert::fop;
 use crate::jit::exec_context::jit_helper;
-use crate::jit::x64::{
-    Alu, BitCount, Cond, ExtFrom, Gpr, Mem, MulDiv, Scale, Shift, Size, Unary, Width,
-};
+use crate::jit::masm::{Alu, BitCount, Cond, DivOp, ExtFrom, Gpr, Operand, Shift, Width};
 use crate::module::ops::IntCmp as ICmp;
 use crate::runtime::TrapCode;
 
@@ -28,14 +26,6 @@ impl ICmp {
             ICmp::GeU => Cond::Ae,
         }
     }
-}
-
-#[derive(Clone, Copy)]
-pub(super) enum DivKind {
-    DivS,
-    DivU,
-    RemS,
-    RemU,
 }
 
 /// `c` as the sign-extended 32-bit immediate of a `width` operation, if it is one.
@@ -66,8 +56,7 @@ impl Compiler<'_> {
     /// Pushes the condition `cond` of the flags just set as 0/1, in `dst` (`setcc` then
     /// `movzx`, so `dst` may be an input of the flag-setting instruction).
     pub(super) fn push_setcc(&mut self, dst: Gpr, cond: Cond) {
-        self.asm.setcc(cond, dst);
-        self.asm.movzx_rr(ExtFrom::S8, Width::W32, dst, dst);
+        self.masm.set_cond(cond, dst);
         self.push(Opd::Reg(dst));
     }
 
@@ -81,12 +70,12 @@ impl Compiler<'_> {
             // A fused `if` spills the stack first; `v` is popped, so it stays where it is.
             self.prepare_fusion();
             let r = self.gpr_of(v, width, Gpr::Rcx);
-            self.asm.test_rr(width, r, r);
+            self.masm.cmp(width, r, Operand::Imm(0));
             return self.fused_branch(Cond::E);
         }
         let r = self.gpr_of(v, width, Gpr::Rcx);
         let dst = self.alloc_gpr(&[v]);
-        self.asm.test_rr(width, r, r);
+        self.masm.cmp(width, r, Operand::Imm(0));
         self.push_setcc(dst, Cond::E);
         Ok(())
     }
@@ -138,24 +127,20 @@ impl Compiler<'_> {
         self.compare(width, ca, cb);
         // select keeps `a` when the condition holds, else takes `b`.
         match (src, b) {
-            (Some(src), _) => self.asm.cmov_rr(cond.invert(), Width::W64, dst, src),
+            (Some(src), _) => self.masm.cmov(cond.invert(), Width::W64, dst, src),
             (None, Opd::Slot(s)) => self
-                .asm
-                .cmov_rm(cond.invert(), Width::W64, dst, slot_mem(s)),
+                .masm
+                .cmov_mem(cond.invert(), Width::W64, dst, slot_mem(s)),
             (None, _) => {}
         }
         self.push(Opd::Reg(dst));
         true
     }
 
-    /// `cmp a, b` (or `test a, a` against zero) for the comparison `cmp`.
+    /// Sets the flags of `a` compared with `b` (the masm makes a compare with zero a `test`).
     pub(super) fn compare(&mut self, width: Width, a: Opd, b: Opd) {
         let r = self.gpr_of(a, width, Gpr::Rcx);
-        if b == Opd::Const(0) {
-            self.asm.test_rr(width, r, r);
-        } else {
-            self.alu_operand(Alu::Cmp, width, r, b);
-        }
+        self.alu_operand(Alu::Cmp, width, r, b);
     }
 
     pub(super) fn icmp(&mut self, width: Width, cmp: ICmp) -> Result<()> {
@@ -176,27 +161,32 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// `op dst, b` with `b` as an immediate, a register, a slot or (for big constants) `rdx`.
+    /// `op dst, b` with `b` as an immediate, a register, a slot or (for big constants) `rdx`
+    /// (`cmp` against zero is a `test`).
     pub(super) fn alu_operand(&mut self, op: Alu, width: Width, dst: Gpr, b: Opd) {
-        match b {
-            Opd::Const(c) => {
-                let imm = match width {
-                    Width::W32 => Some(c as u32 as i32),
-                    Width::W64 => i32::try_from(c as i64).ok(),
-                };
-                match imm {
-                    Some(imm) => self.asm.alu_ri(op, width, dst, imm),
-                    None => {
-                        self.asm.mov_ri(Width::W64, Gpr::Rdx, c as i64);
-                        self.asm.alu_rr(op, width, dst, Gpr::Rdx);
-                    }
+        let src = self.operand(b, width, Gpr::Rdx);
+        match op {
+            Alu::Cmp => self.masm.cmp(width, dst, src),
+            _ => self.masm.alu(op, width, dst, src),
+        }
+    }
+
+    /// `opd` as the source of an integer operation: an immediate, its register, its slot, or
+    /// `scratch` loaded with it (constants beyond a sign-extended 32-bit immediate, floats).
+    pub(super) fn operand(&mut self, opd: Opd, width: Width, scratch: Gpr) -> Operand {
+        match opd {
+            Opd::Const(c) => match small_imm(width, c) {
+                Some(imm) => Operand::Imm(imm),
+                None => {
+                    self.masm.mov_imm(Width::W64, scratch, c as i64);
+                    Operand::Reg(scratch)
                 }
-            }
-            Opd::Slot(s) => self.asm.alu_rm(op, width, dst, slot_mem(s)),
-            Opd::Reg(r) => self.asm.alu_rr(op, width, dst, r),
+            },
+            Opd::Slot(s) => Operand::Mem(slot_mem(s)),
+            Opd::Reg(r) => Operand::Reg(r),
             Opd::Xmm(..) => {
-                self.load(Gpr::Rdx, b, width);
-                self.asm.alu_rr(op, width, dst, Gpr::Rdx);
+                self.load(scratch, opd, width);
+                Operand::Reg(scratch)
             }
         }
     }
@@ -211,19 +201,17 @@ impl Compiler<'_> {
             return Ok(());
         }
         let dst = self.result_gpr(a, &[b]);
-        if op == Alu::Add
-            && let (Opd::Reg(base), Opd::Const(c)) = (a, b)
-            && base != dst
-            && let Some(disp) = small_imm(width, c)
-        {
-            self.asm.lea(width, dst, Mem::base_disp(base, disp));
-        } else if op == Alu::Add
-            && let (Opd::Reg(x), Opd::Reg(y)) = (a, b)
-            && x != dst
-            && y != dst
-        {
-            self.asm.lea(width, dst, Mem::indexed(x, y, Scale::S1, 0));
-        } else {
+        // An add of a register and a register or small constant into a third is a `lea`.
+        let three_operand = match (a, b) {
+            (Opd::Reg(x), Opd::Const(c)) => small_imm(width, c).map(|imm| (x, Operand::Imm(imm))),
+            (Opd::Reg(x), Opd::Reg(y)) => Some((x, Operand::Reg(y))),
+            _ => None,
+        };
+        let done = match three_operand {
+            Some((x, y)) if op == Alu::Add => self.masm.add3(width, dst, x, y),
+            _ => false,
+        };
+        if !done {
             self.load(dst, a, width);
             self.alu_operand(op, width, dst, b);
         }
@@ -238,73 +226,35 @@ impl Compiler<'_> {
         match (a, b) {
             (_, Opd::Const(c)) if small_imm(width, c).is_some() => {
                 let src = self.gpr_of(a, width, Gpr::Rcx);
-                self.asm
-                    .imul_rri(width, dst, src, small_imm(width, c).unwrap_or(0));
+                self.masm
+                    .mul_imm(width, dst, src, small_imm(width, c).unwrap_or(0));
             }
             (_, Opd::Slot(s)) => {
                 self.load(dst, a, width);
-                self.asm.imul_rm(width, dst, slot_mem(s));
+                self.masm.mul(width, dst, slot_mem(s));
             }
             _ => {
                 self.load(dst, a, width);
                 let src = self.gpr_of(b, width, Gpr::Rcx);
-                self.asm.imul_rr(width, dst, src);
+                self.masm.mul(width, dst, src);
             }
         }
         self.push(Opd::Reg(dst));
         Ok(())
     }
 
-    pub(super) fn div(&mut self, width: Width, kind: DivKind) -> Result<()> {
+    pub(super) fn div(&mut self, width: Width, op: DivOp) -> Result<()> {
         let b = self.pop()?;
         let a = self.pop()?;
         self.load(Gpr::Rax, a, width);
         self.load(Gpr::Rcx, b, width);
         let div0 = self.trap_label(TrapCode::IntegerDivideByZero);
-        self.asm.test_rr(width, Gpr::Rcx, Gpr::Rcx);
-        self.asm.jcc(Cond::E, div0);
-        let done = self.asm.new_label();
-        match kind {
-            DivKind::DivS | DivKind::RemS => {
-                let normal = self.asm.new_label();
-                self.asm.alu_ri(Alu::Cmp, width, Gpr::Rcx, -1);
-                self.asm.jcc(Cond::Ne, normal);
-                if let DivKind::DivS = kind {
-                    // MIN / -1 overflows; anything else / -1 is the negation.
-                    let overflow = self.trap_label(TrapCode::IntegerOverflow);
-                    match width {
-                        Width::W32 => self.asm.alu_ri(Alu::Cmp, width, Gpr::Rax, i32::MIN),
-                        Width::W64 => {
-                            self.asm.mov_ri(Width::W64, Gpr::Rdx, i64::MIN);
-                            self.asm.alu_rr(Alu::Cmp, width, Gpr::Rax, Gpr::Rdx);
-                        }
-                    }
-                    self.asm.jcc(Cond::E, overflow);
-                    self.asm.unary_r(Unary::Neg, width, Gpr::Rax);
-                } else {
-                    self.asm.zero(Gpr::Rax);
-                }
-                self.asm.jmp(done);
-                self.asm.bind(normal);
-                match width {
-                    Width::W32 => self.asm.cdq(),
-                    Width::W64 => self.asm.cqo(),
-                }
-                self.asm.muldiv_r(MulDiv::Idiv, width, Gpr::Rcx);
-            }
-            DivKind::DivU | DivKind::RemU => {
-                self.asm.zero(Gpr::Rdx);
-                self.asm.muldiv_r(MulDiv::Div, width, Gpr::Rcx);
-            }
-        }
-        if let DivKind::RemS | DivKind::RemU = kind {
-            self.asm.mov_rr(width_size(width), Gpr::Rax, Gpr::Rdx);
-        }
-        self.asm.bind(done);
-        // The result register gets the 32-bit result zero-extended (the negation above
-        // leaves the upper half set).
+        let overflow = (op == DivOp::DivS).then(|| self.trap_label(TrapCode::IntegerOverflow));
+        self.masm.div_rem(width, op, div0, overflow);
+        // The result register gets the 32-bit result zero-extended (the negation of
+        // `div_rem` leaves the upper half set).
         let dst = self.alloc_gpr(&[]);
-        self.asm.mov_rr(width_size(width), dst, Gpr::Rax);
+        self.masm.mov(width_size(width), dst, Gpr::Rax);
         self.push(Opd::Reg(dst));
         Ok(())
     }
@@ -317,15 +267,12 @@ impl Compiler<'_> {
             Opd::Const(c) => {
                 self.load(dst, a, width);
                 let mask = if width == Width::W32 { 31 } else { 63 };
-                let count = (c as u32 & mask) as u8;
-                if count != 0 {
-                    self.asm.shift_ri(op, width, dst, count);
-                }
+                self.masm.shift_imm(op, width, dst, (c as u32 & mask) as u8);
             }
             _ => {
                 self.load(Gpr::Rcx, b, Width::W32);
                 self.load(dst, a, width);
-                self.asm.shift_cl(op, width, dst);
+                self.masm.shift_cl(op, width, dst);
             }
         }
         self.push(Opd::Reg(dst));
@@ -336,18 +283,18 @@ impl Compiler<'_> {
         let v = self.pop()?;
         self.load(Gpr::Rcx, v, width);
         if self.cpu.lzcnt {
-            self.asm
-                .bitcount_rr(BitCount::Lzcnt, width, Gpr::Rax, Gpr::Rcx);
+            self.masm
+                .bit_count(BitCount::Lzcnt, width, Gpr::Rax, Gpr::Rcx);
         } else {
             // bsr gives the index of the highest set bit (flags ZF for zero input).
             let bits = if width == Width::W32 { 31 } else { 63 };
-            self.asm.mov_ri(Width::W64, Gpr::Rdx, -1);
-            self.asm
-                .bitcount_rr(BitCount::Bsr, width, Gpr::Rax, Gpr::Rcx);
-            self.asm.cmov_rr(Cond::E, Width::W64, Gpr::Rax, Gpr::Rdx);
-            self.asm.mov_ri(Width::W64, Gpr::Rcx, bits);
-            self.asm.alu_rr(Alu::Sub, Width::W64, Gpr::Rcx, Gpr::Rax);
-            self.asm.mov_rr(Size::S64, Gpr::Rax, Gpr::Rcx);
+            self.masm.mov_imm(Width::W64, Gpr::Rdx, -1);
+            self.masm
+                .bit_count(BitCount::Bsr, width, Gpr::Rax, Gpr::Rcx);
+            self.masm.cmov(Cond::E, Width::W64, Gpr::Rax, Gpr::Rdx);
+            self.masm.mov_imm(Width::W64, Gpr::Rcx, bits);
+            self.masm.sub(Width::W64, Gpr::Rcx, Gpr::Rax);
+            self.masm.mov64(Gpr::Rax, Gpr::Rcx);
         }
         self.push_rax();
         Ok(())
@@ -357,14 +304,14 @@ impl Compiler<'_> {
         let v = self.pop()?;
         self.load(Gpr::Rcx, v, width);
         if self.cpu.bmi1 {
-            self.asm
-                .bitcount_rr(BitCount::Tzcnt, width, Gpr::Rax, Gpr::Rcx);
+            self.masm
+                .bit_count(BitCount::Tzcnt, width, Gpr::Rax, Gpr::Rcx);
         } else {
             let bits = if width == Width::W32 { 32 } else { 64 };
-            self.asm.mov_ri(Width::W64, Gpr::Rdx, bits);
-            self.asm
-                .bitcount_rr(BitCount::Bsf, width, Gpr::Rax, Gpr::Rcx);
-            self.asm.cmov_rr(Cond::E, Width::W64, Gpr::Rax, Gpr::Rdx);
+            self.masm.mov_imm(Width::W64, Gpr::Rdx, bits);
+            self.masm
+                .bit_count(BitCount::Bsf, width, Gpr::Rax, Gpr::Rcx);
+            self.masm.cmov(Cond::E, Width::W64, Gpr::Rax, Gpr::Rdx);
         }
         self.push_rax();
         Ok(())
@@ -374,12 +321,12 @@ impl Compiler<'_> {
         let v = self.pop()?;
         if self.cpu.popcnt {
             self.load(Gpr::Rcx, v, width);
-            self.asm
-                .bitcount_rr(BitCount::Popcnt, width, Gpr::Rax, Gpr::Rcx);
+            self.masm
+                .bit_count(BitCount::Popcnt, width, Gpr::Rax, Gpr::Rcx);
         } else {
             // The stack was spilled (`calls_out`): rsi and rdi are free.
             self.load(Gpr::Rsi, v, width);
-            self.asm.mov_ri(Width::W32, Gpr::Rdi, fop::POPCNT as i64);
+            self.masm.mov_imm(Width::W32, Gpr::Rdi, fop::POPCNT as i64);
             self.call_jit_helper(jit_helper::FLOAT_OP);
         }
         self.push_rax();
@@ -390,7 +337,7 @@ impl Compiler<'_> {
         let v = self.pop()?;
         let dst = self.result_gpr(v, &[]);
         let src = self.gpr_of(v, Width::W64, Gpr::Rcx);
-        self.asm.movsx_rr(from, width, dst, src);
+        self.masm.sign_extend(from, width, dst, src);
         self.push(Opd::Reg(dst));
         Ok(())
     }
@@ -401,11 +348,10 @@ impl Compiler<'_> {
             let dst = self.result_xmm(a, &[b, cond]);
             self.load_xmm(dst, a, float);
             let c = self.gpr_of(cond, Width::W32, Gpr::Rcx);
-            let keep = self.asm.new_label();
-            self.asm.test_rr(Width::W32, c, c);
-            self.asm.jcc(Cond::Ne, keep);
-            self.asm.movaps_rr(dst, xb);
-            self.asm.bind(keep);
+            let keep = self.masm.new_label();
+            self.masm.test_branch(Width::W32, c, Cond::Ne, keep);
+            self.masm.fmov(dst, xb);
+            self.masm.bind(keep);
             self.push(Opd::Xmm(dst, float));
             return;
         }
@@ -413,8 +359,8 @@ impl Compiler<'_> {
         self.load(dst, a, Width::W64);
         let c = self.gpr_of(cond, Width::W32, Gpr::Rdx);
         let src = self.gpr_of(b, Width::W64, Gpr::Rcx);
-        self.asm.test_rr(Width::W32, c, c);
-        self.asm.cmov_rr(Cond::E, Width::W64, dst, src);
+        self.masm.test(Width::W32, c, c);
+        self.masm.cmov(Cond::E, Width::W64, dst, src);
         self.push(Opd::Reg(dst));
     }
 }

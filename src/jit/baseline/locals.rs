@@ -3,7 +3,7 @@
 
 use wasmparser::Operator;
 
-use crate::jit::x64::{Float, Gpr, Size, Width, Xmm};
+use crate::jit::masm::{Float, Gpr, Size, Width, Xmm};
 use crate::module::ValType;
 
 use super::abi::*;
@@ -94,8 +94,8 @@ impl Compiler<'_> {
 
     pub(super) fn load_home(&mut self, x: u32, home: Opd) {
         match home {
-            Opd::Reg(r) => self.asm.mov_rm(Size::S64, r, slot_mem(x)),
-            Opd::Xmm(r, float) => self.asm.movs_rm(float, r, slot_mem(x)),
+            Opd::Reg(r) => self.masm.load_bits(Size::S64, r, slot_mem(x)),
+            Opd::Xmm(r, float) => self.masm.fload(float, r, slot_mem(x)),
             _ => {}
         }
     }
@@ -133,12 +133,12 @@ impl Compiler<'_> {
             match home {
                 Some(h @ Opd::Reg(r)) if entry == h => {
                     let copy = self.alloc_gpr(&[keep]);
-                    self.asm.mov_rr(Size::S64, copy, r);
+                    self.masm.mov(Size::S64, copy, r);
                     self.stack[i] = Opd::Reg(copy);
                 }
                 Some(h @ Opd::Xmm(r, float)) if entry == h => {
                     let copy = self.alloc_xmm(&[keep]);
-                    self.asm.movaps_rr(copy, r);
+                    self.masm.fmov(copy, r);
                     self.stack[i] = Opd::Xmm(copy, float);
                 }
                 None if entry == Opd::Slot(x) => self.materialize(i),

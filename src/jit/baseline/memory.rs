@@ -3,7 +3,7 @@
 
 use wasmparser::MemArg;
 
-use crate::jit::x64::{Alu, Assembler, Cond, Float, Gpr, Mem, Scale, Size, Width};
+use crate::jit::masm::{Cond, Ext, Float, Gpr, Mem, Scale, Size, Width};
 use crate::runtime::TrapCode;
 use crate::runtime::vmctx::offsets as vo;
 
@@ -30,42 +30,44 @@ impl Compiler<'_> {
         }
         self.load(Gpr::Rax, addr, Width::W32);
         let oob = self.trap_label(TrapCode::MemoryOutOfBounds);
-        self.asm.mov_ri(
+        self.masm.mov_imm(
             Width::W64,
             Gpr::Rcx,
             (memarg.offset + u64::from(size)) as i64,
         );
-        self.asm.alu_rr(Alu::Add, Width::W64, Gpr::Rcx, Gpr::Rax);
-        self.asm.mov_rm(
+        self.masm.add(Width::W64, Gpr::Rcx, Gpr::Rax);
+        self.masm.load_bits(
             Size::S64,
             Gpr::Rdx,
             Mem::base_disp(VMCTX, vo::VMCTX_MEMORY as i32),
         );
-        self.asm.alu_rm(
-            Alu::Cmp,
+        self.masm.cmp(
             Width::W64,
             Gpr::Rcx,
             Mem::base_disp(Gpr::Rdx, vo::MEMORY_DEF_LEN as i32),
         );
-        self.asm.jcc(Cond::A, oob);
-        self.asm.mov_ri(Width::W64, Gpr::Rcx, memarg.offset as i64);
-        self.asm.alu_rr(Alu::Add, Width::W64, Gpr::Rax, Gpr::Rcx);
+        self.masm.branch(Cond::A, oob);
+        self.masm
+            .mov_imm(Width::W64, Gpr::Rcx, memarg.offset as i64);
+        self.masm.add(Width::W64, Gpr::Rax, Gpr::Rcx);
         Ok(Mem::indexed(MEMBASE, Gpr::Rax, Scale::S1, 0))
     }
 
+    /// A load of `size` bytes extended by `ext` to `width`, into a pool register.
     pub(super) fn load_op(
         &mut self,
         memarg: MemArg,
-        size: u32,
-        emit: impl Fn(&mut Assembler, Gpr, Mem),
+        size: Size,
+        ext: Ext,
+        width: Width,
     ) -> Result<()> {
         let dst = match self.stack.last() {
             Some(&Opd::Reg(r)) if self.gpr_pool.contains(&r) => r,
             _ => self.alloc_gpr(&[]),
         };
-        let mem = self.address(memarg, size)?;
+        let mem = self.address(memarg, size.bytes())?;
         self.mark_access();
-        emit(self.asm, dst, mem);
+        self.masm.load(dst, mem, size, ext, width);
         self.push(Opd::Reg(dst));
         Ok(())
     }
@@ -75,7 +77,7 @@ impl Compiler<'_> {
         let size = if float == Float::F32 { 4 } else { 8 };
         let mem = self.address(memarg, size)?;
         self.mark_access();
-        self.asm.movs_rm(float, dst, mem);
+        self.masm.fload(float, dst, mem);
         self.push(Opd::Xmm(dst, float));
         Ok(())
     }
@@ -93,24 +95,25 @@ impl Compiler<'_> {
         match value {
             Opd::Xmm(x, float) if size == width_size(float_width(float)) => {
                 self.mark_access();
-                self.asm.movs_mr(float, mem, x);
+                self.masm.fstore(float, mem, x);
             }
             Opd::Const(c) if size != Size::S64 || i32::try_from(c as i64).is_ok() => {
                 self.mark_access();
-                self.asm.mov_mi(size, mem, c as i64 as i32);
+                self.masm.store_imm(size, mem, c as i64 as i32);
             }
             _ => {
                 let v = self.gpr_of(value, Width::W64, Gpr::Rdx);
                 self.mark_access();
-                self.asm.mov_mr(size, mem, v);
+                self.masm.store(size, mem, v);
             }
         }
         Ok(())
     }
 
-    /// Maps the next instruction (a memory access that may fault) to the current operator.
+    /// Maps the next instruction (an operator's first, or a memory access that may fault) to
+    /// the current operator.
     pub(super) fn mark_access(&mut self) {
-        let at = self.asm.offset() as u32;
+        let at = self.masm.offset() as u32;
         match self.pc_map.last_mut() {
             Some(last) if last.0 == at => last.1 = self.offset,
             _ => self.pc_map.push((at, self.offset)),

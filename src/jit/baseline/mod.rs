@@ -2,15 +2,25 @@
 //!
 //! # Files
 //!
+//! The compiler is the top of three layers (Winch and Liftoff are built the same way):
+//! `visit.rs` gives each wasm operator its meaning over the value stack, the pools and the
+//! control frames; it says that meaning in the typed operations of the macro-assembler
+//! [`crate::jit::masm`] (the `Compiler` field `masm`), which knows no wasm and holds the
+//! machine-level peepholes; the masm emits through the encoder `jit::x64`. No file here
+//! imports `jit::x64`.
+//!
 //! One concern per file; none imports another except the leaves `abi` (pinned registers,
 //! pools, homes, slots), `cpu` (features) and `compiler` (the per-function state and the
 //! value-stack entry type), plus `frame` -> `locals` (the home policy), `driver` -> `frame`,
-//! and `ops` -> `int`/`float` (their operator kinds). The `impl Compiler` blocks split the
-//! methods by concern: `stack` (the value stack), `locals` (home registers), `control`
-//! (blocks, branches, merges), `int`, `float`, `memory`, `calls` (calls, helpers, trap sites),
-//! `ops` (the dispatch over every operator), `frame` (one function: prologue, operator loop,
-//! epilogue, OSR stubs, trap sites), `driver` (a module or a list of functions into one
-//! buffer).
+//! and `visit` -> `float` (its compare kinds). The `impl Compiler` blocks split the methods by
+//! concern: `stack` (the value stack), `locals` (home registers), `control` (blocks, branches,
+//! merges), `int`, `float`, `memory`, `calls` (calls, helpers, trap sites), `visit` (`impl
+//! VisitOperator for Compiler`: one method per operator, a missing one is a compile error;
+//! `reject_proposals!` lists the proposals this tier refuses), `ops` (what every operator goes
+//! through before its visit: unreachable code, the pc map, spilling before operators that call
+//! out), `frame` (one function: prologue, operator loop with the fuel charges and the
+//! peepholes' look-ahead, epilogue, OSR stubs, trap sites), `driver` (a module or a list of
+//! functions into one buffer).
 //!
 //! # Value model
 //!
@@ -65,17 +75,18 @@
 //!
 //! # Peepholes
 //!
-//! Integer compares fuse with a following `br_if` or `if` (compare + `jcc`) and `select`
-//! (compare + `cmov`); compares with zero are `test`; `add` of a register and a constant or
-//! of two registers into a third is `lea`; constant operands are immediates and constant
-//! pairs fold; a result whose next operator is `local.set`/`local.tee` of a home is computed
-//! in the home; `sqrt`, rounding and float conversions work in place or on a cleared register
-//! (no dependency on a stale destination); the last operator falls into the epilogue without
-//! a jump. Float constants other than zero come from the function's constant pool (16 aligned
-//! bytes each, after its trap sites), loaded RIP-relative (`movsd xmm, [rip + c]`): the code
-//! stays position-independent for sidecars; `abs`, `neg` and `copysign` are `andpd`/`xorpd`/
-//! `andnpd` with pool masks, in the SSE register (no round trip through a GPR). Jump tables
-//! and pools are listed as data (`CompiledCode::data`), which `--emit asm` prints as bytes.
+//! Integer compares fuse with a following `br_if` or `if` (compare + `jcc`) and `select` (compare +
+//! `cmov`); compares with zero are `test` and `add` of a register and a constant or of two
+//! registers into a third is `lea` (both in the masm); constant operands are immediates and
+//! constant pairs fold; a result whose next operator is `local.set`/`local.tee` of a home is
+//! computed in the home; `sqrt`, rounding and float conversions work in place or on a cleared
+//! register (no dependency on a stale destination); the last operator falls into the epilogue
+//! without a jump. Float constants other than zero come from the function's constant pool (the
+//! masm's: 16 aligned bytes each, emitted after its trap sites), loaded RIP-relative (`movsd xmm,
+//! [rip + c]`): the code stays position-independent for sidecars; `abs`, `neg` and `copysign` are
+//! `andpd`/`xorpd`/`andnpd` with pool masks, in the SSE register (no round trip through a GPR).
+//! Jump tables and pools are listed as data (`CompiledCode::data`), which `--emit asm` prints as
+//! bytes.
 //!
 //! # Code shape
 //!
@@ -102,6 +113,7 @@ mod locals;
 mod memory;
 mod ops;
 mod stack;
+mod visit;
 
 pub use abi::CODE_SHAPE_VERSION;
 pub use cpu::CpuFeatures;

@@ -2,7 +2,7 @@
 //! registers (spilling when the pool runs dry), loading operands, materializing entries in
 //! their canonical slots.
 
-use crate::jit::x64::{Float, Gpr, Label, Mem, Size, Width, Xmm};
+use crate::jit::masm::{Float, Gpr, Mem, Size, Width, Xmm};
 
 use super::abi::*;
 use super::compiler::*;
@@ -28,7 +28,7 @@ impl Compiler<'_> {
     /// Pushes the value in `rax` (its 64 bits) in a pool register.
     pub(super) fn push_rax(&mut self) {
         let reg = self.alloc_gpr(&[]);
-        self.asm.mov_rr(Size::S64, reg, Gpr::Rax);
+        self.masm.mov(Size::S64, reg, Gpr::Rax);
         self.push(Opd::Reg(reg));
     }
 
@@ -144,14 +144,14 @@ impl Compiler<'_> {
     /// Loads an operand into `reg`: 32-bit loads zero-extend.
     pub(super) fn load(&mut self, reg: Gpr, opd: Opd, width: Width) {
         match opd {
-            Opd::Slot(s) => self.asm.mov_rm(width_size(width), reg, slot_mem(s)),
+            Opd::Slot(s) => self.masm.load_bits(width_size(width), reg, slot_mem(s)),
             Opd::Const(c) => match width {
-                Width::W32 => self.asm.mov_ri(Width::W32, reg, c as u32 as i64),
-                Width::W64 => self.asm.mov_ri(Width::W64, reg, c as i64),
+                Width::W32 => self.masm.mov_imm(Width::W32, reg, c as u32 as i64),
+                Width::W64 => self.masm.mov_imm(Width::W64, reg, c as i64),
             },
             // Register entries are already zero-extended.
             Opd::Reg(r) if r == reg => {}
-            Opd::Reg(r) => self.asm.mov_rr(width_size(width), reg, r),
+            Opd::Reg(r) => self.masm.mov(width_size(width), reg, r),
             // The narrower of the two: an f64's bits read as an i32 (a reinterpretation then a
             // wrap) must come out zero-extended like every i32 in a register.
             Opd::Xmm(x, float) => {
@@ -159,32 +159,18 @@ impl Compiler<'_> {
                     (Width::W64, Float::F64) => Width::W64,
                     _ => Width::W32,
                 };
-                self.asm.movd_rx(bits, reg, x)
+                self.masm.xmm_to_gpr(bits, reg, x)
             }
         }
-    }
-
-    /// The label of constant `bits` in the function's pool (added on first use).
-    pub(super) fn pool_constant(&mut self, bits: u64) -> Label {
-        if let Some(&(_, label)) = self.float_pool.iter().find(|(b, _)| *b == bits) {
-            return label;
-        }
-        let label = self.asm.new_label();
-        self.float_pool.push((bits, label));
-        label
     }
 
     pub(super) fn load_xmm(&mut self, reg: Xmm, opd: Opd, float: Float) {
         match opd {
-            Opd::Slot(s) => self.asm.movs_rm(float, reg, slot_mem(s)),
-            Opd::Const(0) => self.asm.zero_xmm(reg),
-            Opd::Const(c) => {
-                let constant = self.pool_constant(c);
-                self.asm.movs_rm(float, reg, constant);
-            }
-            Opd::Reg(r) => self.asm.movd_xr(float_width(float), reg, r),
+            Opd::Slot(s) => self.masm.fload(float, reg, slot_mem(s)),
+            Opd::Const(c) => self.masm.fconst(float, reg, c),
+            Opd::Reg(r) => self.masm.gpr_to_xmm(float_width(float), reg, r),
             Opd::Xmm(x, _) if x == reg => {}
-            Opd::Xmm(x, _) => self.asm.movaps_rr(reg, x),
+            Opd::Xmm(x, _) => self.masm.fmov(reg, x),
         }
     }
 
@@ -216,24 +202,24 @@ impl Compiler<'_> {
         match opd {
             Opd::Slot(s) if s == dst => {}
             Opd::Slot(s) => {
-                self.asm.mov_rm(Size::S64, Gpr::Rax, slot_mem(s));
-                self.asm.mov_mr(Size::S64, slot_mem(dst), Gpr::Rax);
+                self.masm.load_bits(Size::S64, Gpr::Rax, slot_mem(s));
+                self.masm.store(Size::S64, slot_mem(dst), Gpr::Rax);
             }
             Opd::Const(c) => {
                 if let Ok(imm) = i32::try_from(c as i64) {
-                    self.asm.mov_mi(Size::S64, slot_mem(dst), imm);
+                    self.masm.store_imm(Size::S64, slot_mem(dst), imm);
                 } else {
-                    self.asm.mov_ri(Width::W64, Gpr::Rax, c as i64);
-                    self.asm.mov_mr(Size::S64, slot_mem(dst), Gpr::Rax);
+                    self.masm.mov_imm(Width::W64, Gpr::Rax, c as i64);
+                    self.masm.store(Size::S64, slot_mem(dst), Gpr::Rax);
                 }
             }
-            Opd::Reg(r) => self.asm.mov_mr(Size::S64, slot_mem(dst), r),
-            Opd::Xmm(x, Float::F64) => self.asm.movs_mr(Float::F64, slot_mem(dst), x),
+            Opd::Reg(r) => self.masm.store(Size::S64, slot_mem(dst), r),
+            Opd::Xmm(x, Float::F64) => self.masm.fstore(Float::F64, slot_mem(dst), x),
             Opd::Xmm(x, Float::F32) => {
                 // The slot holds the f32 zero-extended.
-                self.asm.movs_mr(Float::F32, slot_mem(dst), x);
-                self.asm
-                    .mov_mi(Size::S32, Mem::base_disp(FP, dst as i32 * 8 + 4), 0);
+                self.masm.fstore(Float::F32, slot_mem(dst), x);
+                self.masm
+                    .store_imm(Size::S32, Mem::base_disp(FP, dst as i32 * 8 + 4), 0);
             }
         }
     }
