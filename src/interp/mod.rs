@@ -10,11 +10,11 @@
 //! - `ModuleCode::new(&module, tiering)`: `tiering` (a [`Tiering`], from the tier manager) is
 //!   how the interpreter reaches compiled code; `None` for the interpreter-only tier.
 //!
-//! # Instruction set (`code.rs`)
+//! # Instruction set (`isa.rs`; the translator's builders in `code.rs`)
 //!
 //! Register-based: every operand is a slot index relative to the frame pointer `fp` (frame =
 //! `[params | declared locals | operand slots]`, the operand at height `h` has its canonical
-//! place `fp[num_locals + h]`). An [`code::Instr`] is a Rust enum of 16 bytes: a one-byte tag
+//! place `fp[num_locals + h]`). An [`isa::Instr`] is a Rust enum of 16 bytes: a two-byte tag
 //! and up to three 32-bit fields (or a 32-bit slot and a 64-bit constant). Families:
 //! - moves: `Copy`, `Const32`, `Const64`, `Select` (first operand already in `dst`);
 //! - arithmetic `dst = a op b`; for the common integer ops also `dst = a op imm` (`...I`
@@ -78,8 +78,9 @@
 //!
 //! Instructions are "fast" (they touch only the frame, the memory, branch targets, back-edge
 //! counters, globals and the interpreter's frame stack: everything but bulk memory, table and
-//! reference operations) or "slow". `exec::fast_step` is the one definition of every fast
-//! instruction's semantics; the slow ones are arms of the `match` in `Interp::run`. `Call`
+//! reference operations) or "slow": their rows in `isa.rs` hold `fast` and/or `slow`
+//! semantics, expanded into the `match` of `exec::fast_step` (the fast ones) and the `match`
+//! in `Interp::run` (the slow ones). `Call`
 //! and `Return`/`Return1` are fast when they stay among interpreted, already translated
 //! functions of one instance that do not get hot with this call (`exec::call_in_chain`,
 //! `exec::return_in_chain` push and pop an [`exec::Frame`] and continue in the callee's or
@@ -236,23 +237,22 @@
 //!
 //! # Adding an instruction
 //!
-//! Today three places, all checked by the compiler except the last point: a variant of
-//! [`code::Instr`] (keep [`code::Instr::LAST`] the last one: the handler table's size is
-//! checked against its tag at compile time); its semantics, an arm of `exec::fast_step` (or,
-//! for a slow instruction, of the `match` in `Interp::run`); and its translation rule in
-//! `translate.rs`. A branch must also be listed in `Instr::target_mut` (which has a `_ => None`
-//! arm). The handler table currently holds 17 x 16 = 272 tags and all 272 are used: the
-//! next instruction needs a `row!(17)` in `exec::chain`.
+//! One row in the table of `isa.rs` (`isa::for_each_instr!`: name, operands, `fast` and/or
+//! `slow` semantics; the enum, its size, the debug names, jump-target patching, both
+//! executors' `match` arms and the handler table are generated from it, none of them with a
+//! `_ =>` arm), plus its translation rule in `translate.rs`. The `isa` module docs describe a
+//! row and the vocabulary its semantics are written in. For example, a hypothetical
+//! `i32.add` with a 16-bit constant and a fused result move would be the row
+//! `I32AddI16 { dst: Slot, a: Slot, imm: i16 } fast { bin32!(dst, a, imm as u32, |x, y|
+//! x.wrapping_add(y)) };` and a rule in `Translator::binary_imm` choosing it.
 //!
-//! Not done from issue 12: the single macro table (`for_each_instr!`) generating the enum,
-//! the handler table, the executor arms and the dump (`fast_step` still ends in `_ => Slow`,
-//! the run loop's `match` in `_ => {}`, so a forgotten arm is a silent fallback, not a
-//! compile error), the translator as a `VisitOperator` implementation, direct threading, and
-//! a translation-throughput row for the interpreter in `make bench` (the ignored test above
-//! measures it).
+//! Not done from issue 12: the translator as a `VisitOperator` implementation, direct
+//! threading, and a translation-throughput row for the interpreter in `make bench` (the
+//! ignored test above measures it).
 
 pub mod code;
 pub mod exec;
+pub mod isa;
 pub mod translate;
 
 use crate::runtime::CompileError;
