@@ -7,7 +7,7 @@ use crate::runtime::float::{
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::ModuleCode;
-use super::isa::{Instr, for_each_instr};
+use super::isa::{Instr, Threaded, for_each_instr};
 use super::translate::Translated;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx, libcalls};
 
@@ -78,11 +78,23 @@ pub mod pair_counts {
     }
 }
 
+/// Stores each instruction's handler address in it (direct threading), before its code is
+/// published; a no-op where there is no handler chain (unoptimized builds, other targets).
+/// The addresses are of this process: translated code is never stored anywhere else.
+pub fn thread(code: &mut [Threaded]) {
+    #[cfg(all(not(debug_assertions), target_arch = "x86_64"))]
+    for c in code.iter_mut() {
+        c.handler = chain::handler_address(c.instr.tag());
+    }
+    #[cfg(any(debug_assertions, not(target_arch = "x86_64")))]
+    let _ = code;
+}
+
 /// A suspended caller.
 #[derive(Clone, Copy, Debug)]
 pub struct Frame {
     /// Where to continue (the instruction after the call).
-    ip: *const Instr,
+    ip: *const Threaded,
     fp: *mut u64,
     func: *const Translated,
     vmctx: *mut VmCtx,
@@ -162,7 +174,7 @@ struct Regs {
     fp: *mut u64,
     mem_base: *mut u8,
     mem_len: usize,
-    code_base: *const Instr,
+    code_base: *const Threaded,
 }
 
 /// What fast instructions need besides their registers (rarely used: loop headers count back
@@ -199,11 +211,11 @@ struct FastCtx {
 #[inline(always)]
 unsafe fn call_in_chain(
     record: *const FuncRecord,
-    ret: *const Instr,
+    ret: *const Threaded,
     args: *mut u64,
     r: &mut Regs,
     ctx: &mut FastCtx,
-) -> Option<*const Instr> {
+) -> Option<*const Threaded> {
     // SAFETY: per the contract; the callee's frame is checked to fit before it is entered.
     unsafe {
         // Host records have a null `vmctx`, so this also sends host calls to the run loop.
@@ -249,7 +261,7 @@ unsafe fn call_in_chain(
 /// # Safety
 /// `ctx` is current.
 #[inline(always)]
-unsafe fn return_in_chain(r: &mut Regs, ctx: &mut FastCtx) -> Option<*const Instr> {
+unsafe fn return_in_chain(r: &mut Regs, ctx: &mut FastCtx) -> Option<*const Threaded> {
     // SAFETY: frames above `entry_depth` are live frames of this run (see `run`).
     unsafe {
         let frames = &mut *ctx.frames;
@@ -300,10 +312,10 @@ unsafe fn memory_of(vmctx: *mut VmCtx) -> (*mut u8, usize) {
 #[inline(always)]
 unsafe fn fast_step(
     instr: Instr,
-    ip: *const Instr,
+    ip: *const Threaded,
     r: &mut Regs,
     ctx: *mut FastCtx,
-) -> (Flow, *const Instr) {
+) -> (Flow, *const Threaded) {
     let mut ip = ip;
     let Regs {
         fp,
@@ -883,9 +895,9 @@ impl Interp {
                 #[cfg(any(debug_assertions, not(target_arch = "x86_64")))]
                 {
                     #[cfg(debug_assertions)]
-                    pair_counts::record(*ip);
+                    pair_counts::record((*ip).instr);
                     // Every instruction tries the fast path first.
-                    let (flow, next) = fast_step(*ip, ip.add(1), &mut regs, &mut fast_ctx);
+                    let (flow, next) = fast_step((*ip).instr, ip.add(1), &mut regs, &mut fast_ctx);
                     match flow {
                         Flow::Next => {
                             ip = next;
@@ -904,7 +916,7 @@ impl Interp {
                     break Stop::Trap(TrapCode::from_u32(trap as u32).unwrap_or(TrapCode::Host));
                 }
                 // A slow instruction (the chain stops only there).
-                let instr = *ip;
+                let instr = (*ip).instr;
                 ip = ip.add(1);
                 // The current function has returned (results at `fp[0..n]`): resume its caller.
                 macro_rules! return_to_caller {
@@ -1056,7 +1068,7 @@ impl Interp {
     unsafe fn backtrace(
         &self,
         entry_depth: usize,
-        ip: *const Instr,
+        ip: *const Threaded,
         func: *const Translated,
         code: *const ModuleCode,
     ) -> Vec<FrameInfo> {
@@ -1106,7 +1118,7 @@ unsafe fn hot_entry(
 /// # Safety
 /// `ip` points just past an instruction of `func`, which belongs to `code`.
 unsafe fn frame_info(
-    ip: *const Instr,
+    ip: *const Threaded,
     func: *const Translated,
     code: *const ModuleCode,
 ) -> FrameInfo {
@@ -1135,34 +1147,40 @@ unsafe fn frame_info(
 #[cfg(all(not(debug_assertions), target_arch = "x86_64"))]
 mod chain {
     use super::{FastCtx, Flow, Regs, fast_step};
-    use crate::interp::isa::{Instr, Opcode, for_each_instr};
+    use crate::interp::isa::{Instr, Opcode, Threaded, for_each_instr};
 
     /// Where and why the chain stopped: `trap == 0` when `ip` points at a slow instruction
     /// (not executed yet), else a `TrapCode` (with `ip` past the trapping instruction).
     #[repr(C)]
     pub(super) struct Exit {
-        pub(super) ip: *const Instr,
+        pub(super) ip: *const Threaded,
         pub(super) trap: u64,
     }
 
     type Handler = unsafe extern "sysv64" fn(
-        *const Instr,
+        *const Threaded,
         *mut u64,
         *mut u8,
         usize,
-        *const Instr,
+        *const Threaded,
         *mut FastCtx,
     ) -> Exit;
 
-    /// The handler of the instruction at `ip`.
+    /// The handler of the instruction at `ip` (direct threading: its address is stored in
+    /// the instruction, see [`super::thread`]).
     ///
     /// # Safety
-    /// `ip` points to a valid `Instr`.
+    /// `ip` points to an instruction of published (threaded) code.
     #[inline(always)]
-    unsafe fn handler_of(ip: *const Instr) -> Handler {
-        // SAFETY: `Instr` is `repr(u16)`, so every value starts with its u16 tag, which is
-        // below `Instr::COUNT`, the table's length.
-        unsafe { *HANDLERS.get_unchecked(*(ip as *const u16) as usize) }
+    unsafe fn handler_of(ip: *const Threaded) -> Handler {
+        // SAFETY: `thread` stored the address of `HANDLERS[tag]`, a `Handler`, in every
+        // instruction before its code was published.
+        unsafe { std::mem::transmute::<usize, Handler>((*ip).handler) }
+    }
+
+    /// The address of the handler of instructions with tag `tag`.
+    pub(super) fn handler_address(tag: u16) -> usize {
+        HANDLERS[usize::from(tag)] as usize
     }
 
     /// Runs fast instructions from `ip` until a slow one or a trap; leaves the registers in
@@ -1170,25 +1188,25 @@ mod chain {
     ///
     /// # Safety
     /// As [`fast_step`], for every instruction reached.
-    pub(super) unsafe fn run(ip: *const Instr, r: Regs, ctx: &mut FastCtx) -> Exit {
+    pub(super) unsafe fn run(ip: *const Threaded, r: Regs, ctx: &mut FastCtx) -> Exit {
         // SAFETY: forwarded contract.
         unsafe { handler_of(ip)(ip, r.fp, r.mem_base, r.mem_len, r.code_base, ctx) }
     }
 
     /// The handler of instructions whose tag is `TAG`: `fast_step` with that tag known.
     unsafe extern "sysv64" fn handler<const TAG: u16>(
-        ip: *const Instr,
+        ip: *const Threaded,
         fp: *mut u64,
         mem_base: *mut u8,
         mem_len: usize,
-        code_base: *const Instr,
+        code_base: *const Threaded,
         ctx: *mut FastCtx,
     ) -> Exit {
         // SAFETY: handlers are only reached through `handler_of`, so the instruction at `ip`
         // has tag `TAG`; the rest is the contract of `run`.
         unsafe {
-            let instr = *ip;
-            if *(ip as *const u16) != TAG {
+            let instr = (*ip).instr;
+            if instr.tag() != TAG {
                 std::hint::unreachable_unchecked();
             }
             let mut r = Regs {

@@ -720,7 +720,7 @@ macro_rules! define_instr {
         /// fields, or one 32-bit field and one 64-bit constant.
         ///
         /// `repr(u16)` with the tags of [`Opcode`], so that the tag is the first two bytes of
-        /// every value: the handler chain of `exec.rs` indexes its handler table with it.
+        /// every value: `exec::thread` finds each instruction's handler by it.
         #[derive(Clone, Copy, Debug, PartialEq)]
         #[repr(u16)]
         pub enum Instr {
@@ -776,6 +776,18 @@ impl Instr {
         // SAFETY: `Instr` is `repr(u16)`: every value starts with its u16 tag.
         unsafe { *(self as *const Instr as *const u16) }
     }
+}
+
+/// An instruction as the executor runs it, with the address of its handler in the handler
+/// chain (direct threading: the dispatch is one load and an indirect jump). The translator
+/// leaves `handler` 0; `exec::thread` fills it in before the code is published (per process:
+/// translated code is never stored). 0 where there is no handler chain (unoptimized builds,
+/// other targets).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C)]
+pub struct Threaded {
+    pub handler: usize,
+    pub instr: Instr,
 }
 
 const _: () = assert!(size_of::<Instr>() == 16, "instructions are 16 bytes");

@@ -100,8 +100,9 @@
 //!   the hot state in argument registers (ip, fp, memory base and length, code base, and one
 //!   pointer to the rarely used function and instance context). Each handler is `fast_step`
 //!   inlined with its tag known (only its own arm survives) and ends by calling the next
-//!   instruction's handler, found through a table indexed by the `repr(u16)` tag, in tail
-//!   position. A handler returns (to `Interp::run`) only at a slow instruction or a trap;
+//!   instruction's handler in tail position, whose address is stored in the instruction
+//!   itself (direct threading, [`isa::Threaded`], filled in by `exec::thread` when a function
+//!   is translated; see "Dispatch measurement"). A handler returns (to `Interp::run`) only at a slow instruction or a trap;
 //! - unoptimized builds: candidate (a), the `match` loop of `Interp::run` calls `fast_step`
 //!   for every instruction. Stable Rust (1.95) has no guaranteed tail calls (`become` is still
 //!   unstable), and without LLVM's sibling-call optimization (opt-level >= 2) every handler
@@ -132,8 +133,9 @@
 //!
 //! Jumps, not calls: `interp::tests::long_loop_on_small_stack` runs 60 M instructions on a
 //! thread with a 256 KiB native stack, and the release disassembly (`objdump -d` of
-//! `wrun::interp::exec::chain::handler`) shows each handler ending in its own
-//! `jmp *(table,tag,8)`, e.g. the whole `BrIfEqz` handler:
+//! `wrun::interp::exec::chain::handler`) shows each handler ending in its own indirect jump
+//! (today `jmp *%rax`, see direct threading below); with the tag table of that time, the
+//! whole `BrIfEqz` handler was:
 //! `mov 0x4(%rdi),%eax; mov 0x8(%rdi),%r10d; add $0x10,%rdi; shl $0x4,%r10; add %r8,%r10;
 //! cmpl $0x0,(%rsi,%rax,8); cmove %r10,%rdi; movzwl (%rdi),%eax; lea HANDLERS(%rip),%r11;
 //! jmp *(%r11,%rax,8)`.
@@ -191,12 +193,29 @@
 //! 0.160 s = 22 MB/s; 4.12 bytes of internal code (instructions + offsets table) per body
 //! byte. `make bench` does not report this yet.
 //!
-//! Direct threading (the handler's address stored in each instruction, WAMR-style) is not
-//! done: `Instr` has no room for a pointer (16 bytes, tag + 3 x u32 or u32 + u64), so it
-//! needs either a 24-byte instruction or a hand-laid-out encoding with a 32-bit handler
-//! offset, and the code, the offsets table, backtraces and OSR all index `Box<[Instr]>`. The
-//! dispatch it would save is one L1 load (`movzwl (%rdi)` + the table load become one load);
-//! the profiles below say the time goes elsewhere.
+//! Direct threading (WAMR-style: the handler's address stored in each instruction). `Instr`
+//! has no room for a pointer (16 bytes, tag + 3 x u32 or u32 + u64), so the executed code is
+//! `Box<[isa::Threaded]>`, 24 bytes per instruction (handler address + `Instr`); the
+//! addresses are filled in per process when a function is translated (translated code is
+//! never stored in sidecars). The dispatch at the end of a handler becomes
+//! `mov 0x18(%rdi),%rax; add $0x18,%rdi; jmp *%rax` instead of `movzwl 0x10(%rdi),%r11d;
+//! lea HANDLERS(%rip),%r10; ...; jmp *(%r10,%r11,8)`. Side by side (release, the tag-table
+//! binary of the instruction-table commit against this one, same machine, load ~6 on the 2
+//! shared cores), callgrind instruction counts of `wrun --tier interp`:
+//!
+//! | program | tag table | direct threading | change |
+//! |---|---|---|---|
+//! | fib 27 | 1445.7 M | 1407.5 M | -2.6% |
+//! | matmul 80 | 1650.8 M | 1496.5 M | -9.3% |
+//! | sha256 2 | 1803.2 M | 1616.0 M | -10.4% |
+//! | mandelbrot 200 | 214.4 M | 195.9 M | -8.6% |
+//!
+//! and user CPU seconds at the programs' default sizes, two alternating rounds (wall clock
+//! was 2-5x the CPU time under that load, too noisy to compare): fib 4.49, 4.93 vs 4.48,
+//! 5.03; matmul 1.31, 1.43 vs 1.30, 1.36; sha256 4.87, 5.84 vs 4.88, 4.92; mandelbrot 4.01,
+//! 4.01 vs 3.86, 3.97. Kept: fewer instructions everywhere and no program slower; the cost is
+//! 1.5x the code memory (5.77 instead of 4.12 bytes of internal code per body byte on
+//! `large.wasm`, `interp::tests::translation_throughput`).
 //!
 //! Where the gap to wasmi 2.0 is (callgrind, `mandelbrot 300`): wrun executes 490 M native
 //! instructions, wasmi 292 M. wasmi 2.0's handlers keep one operand in a machine register
@@ -257,9 +276,8 @@
 //! until it has a `visit_*` method in the translator's `VisitOperator` implementation or
 //! its proposal is listed in `translate::unsupported_operators!`.
 //!
-//! Not done from issue 12: direct threading (see "Dispatch measurement": `Instr` has no room
-//! for a handler address), and a translation-throughput row for the interpreter in
-//! `make bench` (the ignored test above measures it).
+//! Not done from issue 12: a translation-throughput row for the interpreter in `make bench`
+//! (the ignored test above measures it), and the speed gate (see "Dispatch measurement").
 
 pub mod code;
 pub mod exec;
@@ -361,13 +379,14 @@ impl ModuleCode {
         match self.funcs.get(defined) {
             Some(cell) => cell
                 .get_or_init(|| {
-                    let translated = translate::translate_metered(
+                    let mut translated = translate::translate_metered(
                         &self.module,
                         func_index,
                         self.tiering.is_some(),
                         self.consume_fuel,
                     )
                     .map_err(|e| e.in_function(func_index))?;
+                    exec::thread(&mut translated.code);
                     if let Some(tiering) = &self.tiering {
                         let (calls, loops) = tiering.triggers();
                         translated.call_trigger.store(calls, Ordering::Relaxed);

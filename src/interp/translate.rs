@@ -6,13 +6,15 @@ use std::sync::atomic::AtomicU32;
 use wasmparser::{BlockType, MemArg, Operator, VisitOperator, VisitSimdOperator};
 
 use super::code::{Cmp, ImmOp, Instr, Slot, Slot16};
+use super::isa::Threaded;
 use crate::module::ModuleInfo;
 use crate::module::fuel::FuelPlan;
 
 /// A translated function, ready to run.
 #[derive(Debug)]
 pub struct Translated {
-    pub code: Box<[Instr]>,
+    /// The instructions; their handler addresses are filled in by `exec::thread`.
+    pub code: Box<[Threaded]>,
     /// For each instruction, the byte offset (in the module binary) of the wasm operator it
     /// came from; consulted only to build trap backtraces.
     pub offsets: Box<[u32]>,
@@ -208,7 +210,11 @@ pub fn translate_metered(
         });
     }
     Ok(Translated {
-        code: t.code.into_boxed_slice(),
+        code: t
+            .code
+            .into_iter()
+            .map(|instr| Threaded { handler: 0, instr })
+            .collect(),
         offsets: t.offsets.into_boxed_slice(),
         func_index,
         num_params: num_params as u32,
