@@ -7,7 +7,7 @@ use crate::runtime::float::{
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::ModuleCode;
-use super::code::Instr;
+use super::isa::{Instr, Threaded, for_each_instr};
 use super::translate::Translated;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx, libcalls};
 
@@ -21,8 +21,7 @@ pub mod pair_counts {
     use super::Instr;
     use std::cell::RefCell;
 
-    /// Tags are below this (checked when counting).
-    const TAGS: usize = 512;
+    const TAGS: usize = Instr::COUNT;
 
     struct Counts {
         previous: usize,
@@ -47,19 +46,13 @@ pub mod pair_counts {
     }
 
     /// Stops counting; returns `(first, second, count)` by descending count, with the
-    /// instructions' variant names.
+    /// instructions' names.
     pub fn take() -> Vec<(String, String, u64)> {
         let Some(counts) = COUNTS.with(|c| c.borrow_mut().take()) else {
             return Vec::new();
         };
         let name = |tag: usize| match &counts.examples[tag] {
-            Some(instr) => {
-                let text = format!("{instr:?}");
-                text.split([' ', '{'])
-                    .next()
-                    .unwrap_or_default()
-                    .to_string()
-            }
+            Some(instr) => instr.name().to_string(),
             None => format!("#{tag}"),
         };
         let mut pairs: Vec<(String, String, u64)> = counts
@@ -74,12 +67,9 @@ pub mod pair_counts {
     }
 
     pub(super) fn record(instr: Instr) {
-        // SAFETY: `Instr` is `repr(u16)`: every value starts with its tag.
-        let tag = usize::from(unsafe { *(&instr as *const Instr as *const u16) });
+        let tag = usize::from(instr.tag());
         COUNTS.with(|c| {
-            if let Some(counts) = c.borrow_mut().as_mut()
-                && tag < TAGS
-            {
+            if let Some(counts) = c.borrow_mut().as_mut() {
                 counts.pairs[counts.previous * TAGS + tag] += 1;
                 counts.previous = tag;
                 counts.examples[tag].get_or_insert(instr);
@@ -88,11 +78,23 @@ pub mod pair_counts {
     }
 }
 
+/// Stores each instruction's handler address in it (direct threading), before its code is
+/// published; a no-op where there is no handler chain (unoptimized builds, other targets).
+/// The addresses are of this process: translated code is never stored anywhere else.
+pub fn thread(code: &mut [Threaded]) {
+    #[cfg(all(not(debug_assertions), target_arch = "x86_64"))]
+    for c in code.iter_mut() {
+        c.handler = chain::handler_address(c.instr.tag());
+    }
+    #[cfg(any(debug_assertions, not(target_arch = "x86_64")))]
+    let _ = code;
+}
+
 /// A suspended caller.
 #[derive(Clone, Copy, Debug)]
 pub struct Frame {
     /// Where to continue (the instruction after the call).
-    ip: *const Instr,
+    ip: *const Threaded,
     fp: *mut u64,
     func: *const Translated,
     vmctx: *mut VmCtx,
@@ -172,7 +174,7 @@ struct Regs {
     fp: *mut u64,
     mem_base: *mut u8,
     mem_len: usize,
-    code_base: *const Instr,
+    code_base: *const Threaded,
 }
 
 /// What fast instructions need besides their registers (rarely used: loop headers count back
@@ -209,11 +211,11 @@ struct FastCtx {
 #[inline(always)]
 unsafe fn call_in_chain(
     record: *const FuncRecord,
-    ret: *const Instr,
+    ret: *const Threaded,
     args: *mut u64,
     r: &mut Regs,
     ctx: &mut FastCtx,
-) -> Option<*const Instr> {
+) -> Option<*const Threaded> {
     // SAFETY: per the contract; the callee's frame is checked to fit before it is entered.
     unsafe {
         // Host records have a null `vmctx`, so this also sends host calls to the run loop.
@@ -259,7 +261,7 @@ unsafe fn call_in_chain(
 /// # Safety
 /// `ctx` is current.
 #[inline(always)]
-unsafe fn return_in_chain(r: &mut Regs, ctx: &mut FastCtx) -> Option<*const Instr> {
+unsafe fn return_in_chain(r: &mut Regs, ctx: &mut FastCtx) -> Option<*const Threaded> {
     // SAFETY: frames above `entry_depth` are live frames of this run (see `run`).
     unsafe {
         let frames = &mut *ctx.frames;
@@ -310,10 +312,10 @@ unsafe fn memory_of(vmctx: *mut VmCtx) -> (*mut u8, usize) {
 #[inline(always)]
 unsafe fn fast_step(
     instr: Instr,
-    ip: *const Instr,
+    ip: *const Threaded,
     r: &mut Regs,
     ctx: *mut FastCtx,
-) -> (Flow, *const Instr) {
+) -> (Flow, *const Threaded) {
     let mut ip = ip;
     let Regs {
         fp,
@@ -333,13 +335,6 @@ unsafe fn fast_step(
         macro_rules! trap {
             ($code:ident) => {
                 return (Flow::Trap(TrapCode::$code), ip)
-            };
-        }
-        macro_rules! check {
-            ($e:expr) => {
-                if let Err(code) = $e {
-                    return (Flow::Trap(code), ip);
-                }
             };
         }
         macro_rules! un32 {
@@ -437,692 +432,99 @@ unsafe fn fast_step(
                 (p as *mut $ty).write_unaligned(s!($val) as $ty);
             }};
         }
-        match instr {
-            Instr::Unreachable => trap!(Unreachable),
-            Instr::EpochCheck => {
-                if (*(*ctx).vmctx).epoch_passed() {
-                    trap!(Interrupt);
+        macro_rules! vmctx {
+            () => {
+                (*ctx).vmctx
+            };
+        }
+        macro_rules! memory_pages {
+            () => {
+                (mem_len / 65536) as u64
+            };
+        }
+        // After `memory.grow`: the new base and length.
+        macro_rules! reload_memory {
+            () => {
+                (r.mem_base, r.mem_len) = memory_of((*ctx).vmctx)
+            };
+        }
+        macro_rules! jump {
+            ($target:expr) => {
+                ip = code_base.add($target as usize)
+            };
+        }
+        macro_rules! skip {
+            ($n:expr) => {
+                ip = ip.add($n as usize)
+            };
+        }
+        // Not fast after all: the run loop executes the instruction.
+        macro_rules! slow {
+            () => {
+                return (Flow::Slow, ip)
+            };
+        }
+        macro_rules! ok_or_trap {
+            ($e:expr) => {
+                match $e {
+                    Ok(value) => value,
+                    Err(code) => return (Flow::Trap(code), ip),
                 }
-            }
-            Instr::LoopHeader => {
+            };
+        }
+        macro_rules! count_back_edge {
+            () => {{
                 let func = &*(*ctx).func;
                 let count = func.back_edges.load(Ordering::Relaxed).wrapping_add(1);
                 func.back_edges.store(count, Ordering::Relaxed);
                 if count >= func.loop_trigger.load(Ordering::Relaxed) {
                     // Hot loop: the run loop asks the tier manager for an OSR entry.
-                    return (Flow::Slow, ip);
+                    slow!();
                 }
-            }
-            Instr::FuelCharge { cost } => {
-                // Every instance of a store points to the store's one fuel counter.
-                let fuel = (*(*ctx).vmctx).fuel;
-                let left = *fuel - i64::from(cost);
-                *fuel = left;
-                if left < 0 {
-                    trap!(OutOfFuel);
-                }
-            }
-            Instr::Br { target } => ip = code_base.add(target as usize),
-            Instr::BrIfNez { cond, target } => br_if!(target, s!(cond) as u32 != 0),
-            Instr::BrIfEqz { cond, target } => br_if!(target, s!(cond) as u32 == 0),
-            Instr::BrIfNez64 { cond, target } => br_if!(target, s!(cond) != 0),
-            Instr::BrIfEqz64 { cond, target } => br_if!(target, s!(cond) == 0),
-            Instr::BrTable { index, len } => {
-                let i = (s!(index) as u32).min(len);
-                ip = ip.add(i as usize);
-            }
-            Instr::BrI32Eq { a, b, target } => br_if!(target, s!(a) as u32 == s!(b) as u32),
-            Instr::BrI32Ne { a, b, target } => br_if!(target, s!(a) as u32 != s!(b) as u32),
-            Instr::BrI32LtS { a, b, target } => {
-                br_if!(target, (s!(a) as i32) < s!(b) as i32)
-            }
-            Instr::BrI32LtU { a, b, target } => {
-                br_if!(target, (s!(a) as u32) < s!(b) as u32)
-            }
-            Instr::BrI32GtS { a, b, target } => br_if!(target, s!(a) as i32 > s!(b) as i32),
-            Instr::BrI32GtU { a, b, target } => br_if!(target, s!(a) as u32 > s!(b) as u32),
-            Instr::BrI32LeS { a, b, target } => {
-                br_if!(target, s!(a) as i32 <= s!(b) as i32)
-            }
-            Instr::BrI32LeU { a, b, target } => {
-                br_if!(target, s!(a) as u32 <= s!(b) as u32)
-            }
-            Instr::BrI32GeS { a, b, target } => {
-                br_if!(target, s!(a) as i32 >= s!(b) as i32)
-            }
-            Instr::BrI32GeU { a, b, target } => {
-                br_if!(target, s!(a) as u32 >= s!(b) as u32)
-            }
-            Instr::BrI32EqI { a, imm, target } => br_if!(target, s!(a) as i32 == imm),
-            Instr::BrI32NeI { a, imm, target } => br_if!(target, s!(a) as i32 != imm),
-            Instr::BrI32LtSI { a, imm, target } => br_if!(target, (s!(a) as i32) < imm),
-            Instr::BrI32LtUI { a, imm, target } => {
-                br_if!(target, (s!(a) as u32) < imm as u32)
-            }
-            Instr::BrI32GtSI { a, imm, target } => br_if!(target, s!(a) as i32 > imm),
-            Instr::BrI32GtUI { a, imm, target } => {
-                br_if!(target, s!(a) as u32 > imm as u32)
-            }
-            Instr::BrI32LeSI { a, imm, target } => br_if!(target, s!(a) as i32 <= imm),
-            Instr::BrI32LeUI { a, imm, target } => {
-                br_if!(target, s!(a) as u32 <= imm as u32)
-            }
-            Instr::BrI32GeSI { a, imm, target } => br_if!(target, s!(a) as i32 >= imm),
-            Instr::BrI32GeUI { a, imm, target } => {
-                br_if!(target, s!(a) as u32 >= imm as u32)
-            }
-            Instr::BrI64Eq { a, b, target } => br_if!(target, s!(a) == s!(b)),
-            Instr::BrI64Ne { a, b, target } => br_if!(target, s!(a) != s!(b)),
-            Instr::BrI64LtS { a, b, target } => {
-                br_if!(target, (s!(a) as i64) < s!(b) as i64)
-            }
-            Instr::BrI64LtU { a, b, target } => br_if!(target, s!(a) < s!(b)),
-            Instr::BrI64GtS { a, b, target } => br_if!(target, s!(a) as i64 > s!(b) as i64),
-            Instr::BrI64GtU { a, b, target } => br_if!(target, s!(a) > s!(b)),
-            Instr::BrI64LeS { a, b, target } => {
-                br_if!(target, s!(a) as i64 <= s!(b) as i64)
-            }
-            Instr::BrI64LeU { a, b, target } => br_if!(target, s!(a) <= s!(b)),
-            Instr::BrI64GeS { a, b, target } => {
-                br_if!(target, s!(a) as i64 >= s!(b) as i64)
-            }
-            Instr::BrI64GeU { a, b, target } => br_if!(target, s!(a) >= s!(b)),
-            Instr::BrI64EqI { a, imm, target } => {
-                br_if!(target, s!(a) as i64 == imm as i64)
-            }
-            Instr::BrI64NeI { a, imm, target } => {
-                br_if!(target, s!(a) as i64 != imm as i64)
-            }
-            Instr::BrI64LtSI { a, imm, target } => {
-                br_if!(target, (s!(a) as i64) < imm as i64)
-            }
-            Instr::BrI64LtUI { a, imm, target } => {
-                br_if!(target, s!(a) < imm as i64 as u64)
-            }
-            Instr::BrI64GtSI { a, imm, target } => {
-                br_if!(target, s!(a) as i64 > imm as i64)
-            }
-            Instr::BrI64GtUI { a, imm, target } => {
-                br_if!(target, s!(a) > imm as i64 as u64)
-            }
-            Instr::BrI64LeSI { a, imm, target } => {
-                br_if!(target, s!(a) as i64 <= imm as i64)
-            }
-            Instr::BrI64LeUI { a, imm, target } => {
-                br_if!(target, s!(a) <= imm as i64 as u64)
-            }
-            Instr::BrI64GeSI { a, imm, target } => {
-                br_if!(target, s!(a) as i64 >= imm as i64)
-            }
-            Instr::BrI64GeUI { a, imm, target } => {
-                br_if!(target, s!(a) >= imm as i64 as u64)
-            }
-
-            Instr::Copy { dst, src } => s!(dst) = s!(src),
-            Instr::Const32 { dst, value } => s!(dst) = u64::from(value),
-            Instr::Const64 { dst, value } => s!(dst) = value,
-            Instr::Select { dst, b, cond } => {
-                if s!(cond) as u32 == 0 {
-                    s!(dst) = s!(b);
-                }
-            }
-            Instr::GlobalGet { dst, index } => {
-                s!(dst) = **(*(*ctx).vmctx).globals.add(index as usize)
-            }
-            Instr::GlobalSet { src, index } => {
-                **(*(*ctx).vmctx).globals.add(index as usize) = s!(src)
-            }
-
-            Instr::Load32 { dst, addr, offset } => {
-                load!(dst, addr, offset, u32, |v| u64::from(v))
-            }
-            Instr::Load64 { dst, addr, offset } => load!(dst, addr, offset, u64, |v| v),
-            Instr::Load8U { dst, addr, offset } => {
-                load!(dst, addr, offset, u8, |v| u64::from(v))
-            }
-            Instr::Load16U { dst, addr, offset } => {
-                load!(dst, addr, offset, u16, |v| u64::from(v))
-            }
-            Instr::Load8S32 { dst, addr, offset } => {
-                load!(dst, addr, offset, i8, |v| v as i32 as u32 as u64)
-            }
-            Instr::Load16S32 { dst, addr, offset } => {
-                load!(dst, addr, offset, i16, |v| v as i32 as u32 as u64)
-            }
-            Instr::Load8S64 { dst, addr, offset } => {
-                load!(dst, addr, offset, i8, |v| v as i64 as u64)
-            }
-            Instr::Load16S64 { dst, addr, offset } => {
-                load!(dst, addr, offset, i16, |v| v as i64 as u64)
-            }
-            Instr::Load32S64 { dst, addr, offset } => {
-                load!(dst, addr, offset, i32, |v| v as i64 as u64)
-            }
-            Instr::Store8 { addr, val, offset } => store!(addr, val, offset, u8),
-            Instr::Store16 { addr, val, offset } => store!(addr, val, offset, u16),
-            Instr::Store32 { addr, val, offset } => store!(addr, val, offset, u32),
-            Instr::Store64 { addr, val, offset } => store!(addr, val, offset, u64),
-            Instr::MemorySize { dst } => s!(dst) = (mem_len / 65536) as u64,
-            Instr::RefIsNull { dst, src } => s!(dst) = u64::from(s!(src) == 0),
-
-            Instr::I32Eqz { dst, src } => un32!(dst, src, |x| x == 0),
-            Instr::I32Clz { dst, src } => un32!(dst, src, |x| x.leading_zeros()),
-            Instr::I32Ctz { dst, src } => un32!(dst, src, |x| x.trailing_zeros()),
-            Instr::I32Popcnt { dst, src } => un32!(dst, src, |x| x.count_ones()),
-            Instr::I32Extend8S { dst, src } => un32!(dst, src, |x| x as i8 as i32),
-            Instr::I32Extend16S { dst, src } => un32!(dst, src, |x| x as i16 as i32),
-            Instr::I32Add { dst, a, b } => {
-                bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_add(y))
-            }
-            Instr::I32Sub { dst, a, b } => {
-                bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_sub(y))
-            }
-            Instr::I32Mul { dst, a, b } => {
-                bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_mul(y))
-            }
-            Instr::I32DivS { dst, a, b } => {
-                let (x, y) = (s!(a) as i32, s!(b) as i32);
-                if y == 0 {
-                    trap!(IntegerDivideByZero);
-                }
-                if x == i32::MIN && y == -1 {
-                    trap!(IntegerOverflow);
-                }
-                s!(dst) = (x / y) as u32 as u64;
-            }
-            Instr::I32DivU { dst, a, b } => {
-                let (x, y) = (s!(a) as u32, s!(b) as u32);
-                if y == 0 {
-                    trap!(IntegerDivideByZero);
-                }
-                s!(dst) = u64::from(x / y);
-            }
-            Instr::I32RemS { dst, a, b } => {
-                let (x, y) = (s!(a) as i32, s!(b) as i32);
-                if y == 0 {
-                    trap!(IntegerDivideByZero);
-                }
-                s!(dst) = x.wrapping_rem(y) as u32 as u64;
-            }
-            Instr::I32RemU { dst, a, b } => {
-                let (x, y) = (s!(a) as u32, s!(b) as u32);
-                if y == 0 {
-                    trap!(IntegerDivideByZero);
-                }
-                s!(dst) = u64::from(x % y);
-            }
-            Instr::I32And { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x & y),
-            Instr::I32Or { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x | y),
-            Instr::I32Xor { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x ^ y),
-            Instr::I32Shl { dst, a, b } => {
-                bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_shl(y))
-            }
-            Instr::I32ShrS { dst, a, b } => {
-                bin32!(dst, a, s!(b) as u32, |x, y| (x as i32).wrapping_shr(y))
-            }
-            Instr::I32ShrU { dst, a, b } => {
-                bin32!(dst, a, s!(b) as u32, |x, y| x.wrapping_shr(y))
-            }
-            Instr::I32Rotl { dst, a, b } => {
-                bin32!(dst, a, s!(b) as u32, |x, y| x.rotate_left(y & 31))
-            }
-            Instr::I32Rotr { dst, a, b } => {
-                bin32!(dst, a, s!(b) as u32, |x, y| x.rotate_right(y & 31))
-            }
-            Instr::I32AddI { dst, a, imm } => {
-                bin32!(dst, a, imm as u32, |x, y| x.wrapping_add(y))
-            }
-            Instr::I32MulI { dst, a, imm } => {
-                bin32!(dst, a, imm as u32, |x, y| x.wrapping_mul(y))
-            }
-            Instr::I32AndI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x & y),
-            Instr::I32OrI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x | y),
-            Instr::I32XorI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x ^ y),
-            Instr::I32ShlI { dst, a, imm } => {
-                bin32!(dst, a, imm as u32, |x, y| x.wrapping_shl(y))
-            }
-            Instr::I32ShrSI { dst, a, imm } => {
-                bin32!(dst, a, imm as u32, |x, y| (x as i32).wrapping_shr(y))
-            }
-            Instr::I32ShrUI { dst, a, imm } => {
-                bin32!(dst, a, imm as u32, |x, y| x.wrapping_shr(y))
-            }
-            Instr::I32RotlI { dst, a, imm } => {
-                bin32!(dst, a, imm as u32, |x, y| x.rotate_left(y & 31))
-            }
-            Instr::I32RotrI { dst, a, imm } => {
-                bin32!(dst, a, imm as u32, |x, y| x.rotate_right(y & 31))
-            }
-            Instr::I32Eq { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x == y),
-            Instr::I32Ne { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x != y),
-            Instr::I32LtS { dst, a, b } => {
-                bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) < y)
-            }
-            Instr::I32LtU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x < y),
-            Instr::I32GtS { dst, a, b } => {
-                bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) > y)
-            }
-            Instr::I32GtU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x > y),
-            Instr::I32LeS { dst, a, b } => {
-                bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) <= y)
-            }
-            Instr::I32LeU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x <= y),
-            Instr::I32GeS { dst, a, b } => {
-                bin32!(dst, a, s!(b) as i32, |x, y| (x as i32) >= y)
-            }
-            Instr::I32GeU { dst, a, b } => bin32!(dst, a, s!(b) as u32, |x, y| x >= y),
-            Instr::I32EqI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x == y),
-            Instr::I32NeI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x != y),
-            Instr::I32LtSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) < y),
-            Instr::I32LtUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x < y),
-            Instr::I32GtSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) > y),
-            Instr::I32GtUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x > y),
-            Instr::I32LeSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) <= y),
-            Instr::I32LeUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x <= y),
-            Instr::I32GeSI { dst, a, imm } => bin32!(dst, a, imm, |x, y| (x as i32) >= y),
-            Instr::I32GeUI { dst, a, imm } => bin32!(dst, a, imm as u32, |x, y| x >= y),
-
-            Instr::I64Eqz { dst, src } => un64!(dst, src, |x| x == 0),
-            Instr::I64Clz { dst, src } => un64!(dst, src, |x| x.leading_zeros()),
-            Instr::I64Ctz { dst, src } => un64!(dst, src, |x| x.trailing_zeros()),
-            Instr::I64Popcnt { dst, src } => un64!(dst, src, |x| x.count_ones()),
-            Instr::I64Extend8S { dst, src } => un64!(dst, src, |x| x as i8 as i64),
-            Instr::I64Extend16S { dst, src } => un64!(dst, src, |x| x as i16 as i64),
-            Instr::I64Extend32S { dst, src } => un64!(dst, src, |x| x as i32 as i64),
-            Instr::I64Add { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_add(y)),
-            Instr::I64Sub { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_sub(y)),
-            Instr::I64Mul { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x.wrapping_mul(y)),
-            Instr::I64DivS { dst, a, b } => {
-                let (x, y) = (s!(a) as i64, s!(b) as i64);
-                if y == 0 {
-                    trap!(IntegerDivideByZero);
-                }
-                if x == i64::MIN && y == -1 {
-                    trap!(IntegerOverflow);
-                }
-                s!(dst) = (x / y) as u64;
-            }
-            Instr::I64DivU { dst, a, b } => {
-                let (x, y) = (s!(a), s!(b));
-                if y == 0 {
-                    trap!(IntegerDivideByZero);
-                }
-                s!(dst) = x / y;
-            }
-            Instr::I64RemS { dst, a, b } => {
-                let (x, y) = (s!(a) as i64, s!(b) as i64);
-                if y == 0 {
-                    trap!(IntegerDivideByZero);
-                }
-                s!(dst) = x.wrapping_rem(y) as u64;
-            }
-            Instr::I64RemU { dst, a, b } => {
-                let (x, y) = (s!(a), s!(b));
-                if y == 0 {
-                    trap!(IntegerDivideByZero);
-                }
-                s!(dst) = x % y;
-            }
-            Instr::I64And { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x & y),
-            Instr::I64Or { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x | y),
-            Instr::I64Xor { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x ^ y),
-            Instr::I64Shl { dst, a, b } => {
-                bin64!(dst, a, s!(b) as u32, |x, y| x.wrapping_shl(y))
-            }
-            Instr::I64ShrS { dst, a, b } => {
-                bin64!(dst, a, s!(b) as u32, |x, y| (x as i64).wrapping_shr(y))
-            }
-            Instr::I64ShrU { dst, a, b } => {
-                bin64!(dst, a, s!(b) as u32, |x, y| x.wrapping_shr(y))
-            }
-            Instr::I64Rotl { dst, a, b } => {
-                bin64!(dst, a, s!(b) as u32, |x, y| x.rotate_left(y & 63))
-            }
-            Instr::I64Rotr { dst, a, b } => {
-                bin64!(dst, a, s!(b) as u32, |x, y| x.rotate_right(y & 63))
-            }
-            Instr::I64AddI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x.wrapping_add(y))
-            }
-            Instr::I64MulI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x.wrapping_mul(y))
-            }
-            Instr::I64AndI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x & y)
-            }
-            Instr::I64OrI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x | y)
-            }
-            Instr::I64XorI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x ^ y)
-            }
-            Instr::I64ShlI { dst, a, imm } => {
-                bin64!(dst, a, imm as u32, |x, y| x.wrapping_shl(y))
-            }
-            Instr::I64ShrSI { dst, a, imm } => {
-                bin64!(dst, a, imm as u32, |x, y| (x as i64).wrapping_shr(y))
-            }
-            Instr::I64ShrUI { dst, a, imm } => {
-                bin64!(dst, a, imm as u32, |x, y| x.wrapping_shr(y))
-            }
-            Instr::I64RotlI { dst, a, imm } => {
-                bin64!(dst, a, imm as u32, |x, y| x.rotate_left(y & 63))
-            }
-            Instr::I64RotrI { dst, a, imm } => {
-                bin64!(dst, a, imm as u32, |x, y| x.rotate_right(y & 63))
-            }
-            Instr::I64Eq { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x == y),
-            Instr::I64Ne { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x != y),
-            Instr::I64LtS { dst, a, b } => {
-                bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) < y)
-            }
-            Instr::I64LtU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x < y),
-            Instr::I64GtS { dst, a, b } => {
-                bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) > y)
-            }
-            Instr::I64GtU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x > y),
-            Instr::I64LeS { dst, a, b } => {
-                bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) <= y)
-            }
-            Instr::I64LeU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x <= y),
-            Instr::I64GeS { dst, a, b } => {
-                bin64!(dst, a, s!(b) as i64, |x, y| (x as i64) >= y)
-            }
-            Instr::I64GeU { dst, a, b } => bin64!(dst, a, s!(b), |x, y| x >= y),
-            Instr::I64EqI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x == y)
-            }
-            Instr::I64NeI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x != y)
-            }
-            Instr::I64LtSI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64, |x, y| (x as i64) < y)
-            }
-            Instr::I64LtUI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x < y)
-            }
-            Instr::I64GtSI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64, |x, y| (x as i64) > y)
-            }
-            Instr::I64GtUI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x > y)
-            }
-            Instr::I64LeSI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64, |x, y| (x as i64) <= y)
-            }
-            Instr::I64LeUI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x <= y)
-            }
-            Instr::I64GeSI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64, |x, y| (x as i64) >= y)
-            }
-            Instr::I64GeUI { dst, a, imm } => {
-                bin64!(dst, a, imm as i64 as u64, |x, y| x >= y)
-            }
-
-            Instr::F32Abs { dst, src } => s!(dst) = s!(src) & 0x7fff_ffff,
-            Instr::F32Neg { dst, src } => s!(dst) = (s!(src) ^ 0x8000_0000) & 0xffff_ffff,
-            Instr::F32Ceil { dst, src } => f32un!(dst, src, |x| quieted32(x.ceil())),
-            Instr::F32Floor { dst, src } => f32un!(dst, src, |x| quieted32(x.floor())),
-            Instr::F32Trunc { dst, src } => f32un!(dst, src, |x| quieted32(x.trunc())),
-            Instr::F32Nearest { dst, src } => {
-                f32un!(dst, src, |x| quieted32(x.round_ties_even()))
-            }
-            Instr::F32Sqrt { dst, src } => f32un!(dst, src, |x| x.sqrt()),
-            Instr::F32Add { dst, a, b } => f32bin!(dst, a, b, |x, y| (x + y).to_bits()),
-            Instr::F32Sub { dst, a, b } => f32bin!(dst, a, b, |x, y| (x - y).to_bits()),
-            Instr::F32Mul { dst, a, b } => f32bin!(dst, a, b, |x, y| (x * y).to_bits()),
-            Instr::F32Div { dst, a, b } => f32bin!(dst, a, b, |x, y| (x / y).to_bits()),
-            Instr::F32Min { dst, a, b } => {
-                f32bin!(dst, a, b, |x, y| fmin32(x, y).to_bits())
-            }
-            Instr::F32Max { dst, a, b } => {
-                f32bin!(dst, a, b, |x, y| fmax32(x, y).to_bits())
-            }
-            Instr::F32Copysign { dst, a, b } => {
-                s!(dst) = (s!(a) & 0x7fff_ffff) | (s!(b) & 0x8000_0000)
-            }
-            Instr::F32Eq { dst, a, b } => f32bin!(dst, a, b, |x, y| x == y),
-            Instr::F32Ne { dst, a, b } => f32bin!(dst, a, b, |x, y| x != y),
-            Instr::F32Lt { dst, a, b } => f32bin!(dst, a, b, |x, y| x < y),
-            Instr::F32Gt { dst, a, b } => f32bin!(dst, a, b, |x, y| x > y),
-            Instr::F32Le { dst, a, b } => f32bin!(dst, a, b, |x, y| x <= y),
-            Instr::F32Ge { dst, a, b } => f32bin!(dst, a, b, |x, y| x >= y),
-
-            Instr::F64Abs { dst, src } => s!(dst) = s!(src) & (u64::MAX >> 1),
-            Instr::F64Neg { dst, src } => s!(dst) = s!(src) ^ (1 << 63),
-            Instr::F64Ceil { dst, src } => f64un!(dst, src, |x| quieted64(x.ceil())),
-            Instr::F64Floor { dst, src } => f64un!(dst, src, |x| quieted64(x.floor())),
-            Instr::F64Trunc { dst, src } => f64un!(dst, src, |x| quieted64(x.trunc())),
-            Instr::F64Nearest { dst, src } => {
-                f64un!(dst, src, |x| quieted64(x.round_ties_even()))
-            }
-            Instr::F64Sqrt { dst, src } => f64un!(dst, src, |x| x.sqrt()),
-            Instr::F64Add { dst, a, b } => f64bin!(dst, a, b, |x, y| (x + y).to_bits()),
-            Instr::F64Sub { dst, a, b } => f64bin!(dst, a, b, |x, y| (x - y).to_bits()),
-            Instr::F64Mul { dst, a, b } => f64bin!(dst, a, b, |x, y| (x * y).to_bits()),
-            Instr::F64Div { dst, a, b } => f64bin!(dst, a, b, |x, y| (x / y).to_bits()),
-            Instr::F64Min { dst, a, b } => {
-                f64bin!(dst, a, b, |x, y| fmin64(x, y).to_bits())
-            }
-            Instr::F64Max { dst, a, b } => {
-                f64bin!(dst, a, b, |x, y| fmax64(x, y).to_bits())
-            }
-            Instr::F64Copysign { dst, a, b } => {
-                s!(dst) = (s!(a) & (u64::MAX >> 1)) | (s!(b) & (1 << 63))
-            }
-            Instr::F64Eq { dst, a, b } => f64bin!(dst, a, b, |x, y| x == y),
-            Instr::F64Ne { dst, a, b } => f64bin!(dst, a, b, |x, y| x != y),
-            Instr::F64Lt { dst, a, b } => f64bin!(dst, a, b, |x, y| x < y),
-            Instr::F64Gt { dst, a, b } => f64bin!(dst, a, b, |x, y| x > y),
-            Instr::F64Le { dst, a, b } => f64bin!(dst, a, b, |x, y| x <= y),
-            Instr::F64Ge { dst, a, b } => f64bin!(dst, a, b, |x, y| x >= y),
-
-            Instr::I32WrapI64 { dst, src } => s!(dst) = s!(src) & 0xffff_ffff,
-            Instr::I32TruncF32S { dst, src } => {
-                let x = f64::from(f32::from_bits(s!(src) as u32));
-                let x = match trunc_check(x, I32_LO, I32_HI) {
-                    Ok(x) => x,
-                    Err(code) => return (Flow::Trap(code), ip),
-                };
-                s!(dst) = x as i32 as u32 as u64;
-            }
-            Instr::I32TruncF32U { dst, src } => {
-                let x = f64::from(f32::from_bits(s!(src) as u32));
-                let x = match trunc_check(x, U32_LO, U32_HI) {
-                    Ok(x) => x,
-                    Err(code) => return (Flow::Trap(code), ip),
-                };
-                s!(dst) = u64::from(x as u32);
-            }
-            Instr::I32TruncF64S { dst, src } => {
-                let x = f64::from_bits(s!(src));
-                let x = match trunc_check(x, I32_LO, I32_HI) {
-                    Ok(x) => x,
-                    Err(code) => return (Flow::Trap(code), ip),
-                };
-                s!(dst) = x as i32 as u32 as u64;
-            }
-            Instr::I32TruncF64U { dst, src } => {
-                let x = f64::from_bits(s!(src));
-                let x = match trunc_check(x, U32_LO, U32_HI) {
-                    Ok(x) => x,
-                    Err(code) => return (Flow::Trap(code), ip),
-                };
-                s!(dst) = u64::from(x as u32);
-            }
-            Instr::I64ExtendI32S { dst, src } => s!(dst) = s!(src) as i32 as i64 as u64,
-            Instr::I64ExtendI32U { dst, src } => s!(dst) = s!(src) & 0xffff_ffff,
-            Instr::I64TruncF32S { dst, src } => {
-                let x = f64::from(f32::from_bits(s!(src) as u32));
-                let v = trunc_i64(x);
-                check!(v);
-                s!(dst) = v.unwrap_or(0) as u64;
-            }
-            Instr::I64TruncF32U { dst, src } => {
-                let x = f64::from(f32::from_bits(s!(src) as u32));
-                let x = match trunc_check(x, U64_LO, U64_HI) {
-                    Ok(x) => x,
-                    Err(code) => return (Flow::Trap(code), ip),
-                };
-                s!(dst) = x as u64;
-            }
-            Instr::I64TruncF64S { dst, src } => {
-                let v = trunc_i64(f64::from_bits(s!(src)));
-                check!(v);
-                s!(dst) = v.unwrap_or(0) as u64;
-            }
-            Instr::I64TruncF64U { dst, src } => {
-                let x = f64::from_bits(s!(src));
-                let x = match trunc_check(x, U64_LO, U64_HI) {
-                    Ok(x) => x,
-                    Err(code) => return (Flow::Trap(code), ip),
-                };
-                s!(dst) = x as u64;
-            }
-            Instr::F32ConvertI32S { dst, src } => {
-                s!(dst) = u64::from((s!(src) as i32 as f32).to_bits())
-            }
-            Instr::F32ConvertI32U { dst, src } => {
-                s!(dst) = u64::from((s!(src) as u32 as f32).to_bits())
-            }
-            Instr::F32ConvertI64S { dst, src } => {
-                s!(dst) = u64::from((s!(src) as i64 as f32).to_bits())
-            }
-            Instr::F32ConvertI64U { dst, src } => s!(dst) = u64::from((s!(src) as f32).to_bits()),
-            Instr::F32DemoteF64 { dst, src } => {
-                s!(dst) = u64::from((f64::from_bits(s!(src)) as f32).to_bits())
-            }
-            Instr::F64ConvertI32S { dst, src } => s!(dst) = f64::from(s!(src) as i32).to_bits(),
-            Instr::F64ConvertI32U { dst, src } => s!(dst) = f64::from(s!(src) as u32).to_bits(),
-            Instr::F64ConvertI64S { dst, src } => s!(dst) = (s!(src) as i64 as f64).to_bits(),
-            Instr::F64ConvertI64U { dst, src } => s!(dst) = (s!(src) as f64).to_bits(),
-            Instr::F64PromoteF32 { dst, src } => {
-                s!(dst) = f64::from(f32::from_bits(s!(src) as u32)).to_bits()
-            }
-            Instr::I32TruncSatF32S { dst, src } => {
-                s!(dst) = f32::from_bits(s!(src) as u32) as i32 as u32 as u64
-            }
-            Instr::I32TruncSatF32U { dst, src } => {
-                s!(dst) = u64::from(f32::from_bits(s!(src) as u32) as u32)
-            }
-            Instr::I32TruncSatF64S { dst, src } => {
-                s!(dst) = f64::from_bits(s!(src)) as i32 as u32 as u64
-            }
-            Instr::I32TruncSatF64U { dst, src } => {
-                s!(dst) = u64::from(f64::from_bits(s!(src)) as u32)
-            }
-            Instr::I64TruncSatF32S { dst, src } => {
-                s!(dst) = f32::from_bits(s!(src) as u32) as i64 as u64
-            }
-            Instr::I64TruncSatF32U { dst, src } => s!(dst) = f32::from_bits(s!(src) as u32) as u64,
-            Instr::I64TruncSatF64S { dst, src } => s!(dst) = f64::from_bits(s!(src)) as i64 as u64,
-            Instr::I64TruncSatF64U { dst, src } => s!(dst) = f64::from_bits(s!(src)) as u64,
-
-            Instr::Copy2 { d1, s1, d2, s2 } => {
-                s!(d1) = s!(s1);
-                s!(d2) = s!(s2);
-            }
-            Instr::I32AddI2 {
-                d1,
-                a1,
-                i1,
-                d2,
-                a2,
-                i2,
-            } => {
-                bin32!(d1, a1, i32::from(i1) as u32, |x, y| x.wrapping_add(y));
-                bin32!(d2, a2, i32::from(i2) as u32, |x, y| x.wrapping_add(y));
-            }
-            Instr::I32AddShlI { dst, a, b, shift } => {
-                let shifted = (s!(b) as u32).wrapping_shl(u32::from(shift));
-                bin32!(dst, a, shifted, |x, y| x.wrapping_add(y))
-            }
-            Instr::Load8UAdd { dst, a, b, offset } => {
-                let addr = (s!(a) as u32).wrapping_add(s!(b) as u32);
-                load_at!(dst, addr, offset, u8, |v| u64::from(v))
-            }
-            Instr::Load32Add { dst, a, b, offset } => {
-                let addr = (s!(a) as u32).wrapping_add(s!(b) as u32);
-                load_at!(dst, addr, offset, u32, |v| u64::from(v))
-            }
-            Instr::Load64Add { dst, a, b, offset } => {
-                let addr = (s!(a) as u32).wrapping_add(s!(b) as u32);
-                load_at!(dst, addr, offset, u64, |v| v)
-            }
-            Instr::Load8UAddI {
-                dst,
-                a,
-                imm,
-                offset,
-            } => {
-                let addr = (s!(a) as u32).wrapping_add(imm as u32);
-                load_at!(dst, addr, offset, u8, |v| u64::from(v))
-            }
-            Instr::Load32AddI {
-                dst,
-                a,
-                imm,
-                offset,
-            } => {
-                let addr = (s!(a) as u32).wrapping_add(imm as u32);
-                load_at!(dst, addr, offset, u32, |v| u64::from(v))
-            }
-            Instr::Load64AddI {
-                dst,
-                a,
-                imm,
-                offset,
-            } => {
-                let addr = (s!(a) as u32).wrapping_add(imm as u32);
-                load_at!(dst, addr, offset, u64, |v| v)
-            }
-
-            Instr::BrI32AndINez { a, imm, target } => {
-                br_if!(target, s!(a) as u32 & imm as u32 != 0)
-            }
-            Instr::BrI32AndIEqz { a, imm, target } => {
-                br_if!(target, s!(a) as u32 & imm as u32 == 0)
-            }
-            Instr::SelectIfZero { dst, b, x } => {
-                if s!(x) as u32 != 0 {
-                    s!(dst) = s!(b);
-                }
-            }
-            Instr::SelectIfZero64 { dst, b, x } => {
-                if s!(x) != 0 {
-                    s!(dst) = s!(b);
-                }
-            }
-
-            Instr::Call { func: index, base } => {
-                let ctx = &mut *ctx;
-                let record = *(*ctx.vmctx).funcs.add(index as usize);
-                match call_in_chain(record, ip, fp.add(base as usize), r, ctx) {
-                    Some(entry) => ip = entry,
-                    None => return (Flow::Slow, ip),
-                }
-            }
-            Instr::Return => match return_in_chain(r, &mut *ctx) {
-                Some(next) => ip = next,
-                None => return (Flow::Slow, ip),
-            },
-            Instr::Return1 { src } => {
-                // Copying first is harmless if the run loop makes the return instead (it
-                // copies the same value again).
-                s!(0) = s!(src);
+            }};
+        }
+        macro_rules! return_in_chain {
+            () => {
                 match return_in_chain(r, &mut *ctx) {
                     Some(next) => ip = next,
-                    None => return (Flow::Slow, ip),
+                    None => slow!(),
                 }
-            }
-            Instr::MemoryGrow { dst, delta } => {
-                let vmctx = (*ctx).vmctx;
-                s!(dst) = u64::from(libcalls::memory_grow(vmctx, s!(delta) as u32));
-                (r.mem_base, r.mem_len) = memory_of(vmctx);
-            }
-            _ => return (Flow::Slow, ip),
+            };
         }
+        macro_rules! call_in_chain {
+            ($record:expr, $base:expr) => {{
+                let record = $record;
+                match call_in_chain(record, ip, fp.add($base as usize), r, &mut *ctx) {
+                    Some(entry) => ip = entry,
+                    None => slow!(),
+                }
+            }};
+        }
+        // A row's `fast` semantics, or "slow" for a row without.
+        macro_rules! fast_or_slow {
+            ($fast:block) => {
+                $fast
+            };
+            () => {
+                slow!()
+            };
+        }
+        macro_rules! fast_arms {
+            ($(
+                $(#[$attr:meta])*
+                $name:ident $({ $($field:ident : $ty:ty),* $(,)? })?
+                $(fast $fast:block)?
+                $(slow $slow:block)?
+            ;)*) => {
+                match instr {
+                    $(
+                        #[allow(unused_variables)]
+                        Instr::$name $({ $($field),* })? => fast_or_slow!($($fast)?),
+                    )*
+                }
+            };
+        }
+        for_each_instr!(fast_arms);
     }
     (Flow::Next, ip)
 }
@@ -1493,9 +895,9 @@ impl Interp {
                 #[cfg(any(debug_assertions, not(target_arch = "x86_64")))]
                 {
                     #[cfg(debug_assertions)]
-                    pair_counts::record(*ip);
+                    pair_counts::record((*ip).instr);
                     // Every instruction tries the fast path first.
-                    let (flow, next) = fast_step(*ip, ip.add(1), &mut regs, &mut fast_ctx);
+                    let (flow, next) = fast_step((*ip).instr, ip.add(1), &mut regs, &mut fast_ctx);
                     match flow {
                         Flow::Next => {
                             ip = next;
@@ -1514,7 +916,7 @@ impl Interp {
                     break Stop::Trap(TrapCode::from_u32(trap as u32).unwrap_or(TrapCode::Host));
                 }
                 // A slow instruction (the chain stops only there).
-                let instr = *ip;
+                let instr = (*ip).instr;
                 ip = ip.add(1);
                 // The current function has returned (results at `fp[0..n]`): resume its caller.
                 macro_rules! return_to_caller {
@@ -1536,16 +938,15 @@ impl Interp {
                         reload_memory!();
                     }};
                 }
-                match instr {
-                    Instr::Return | Instr::Return1 { .. } => {
-                        if let Instr::Return1 { src } = instr {
-                            s!(0) = s!(src);
-                        }
-                        return_to_caller!();
-                    }
-                    Instr::LoopHeader => {
-                        // `fast_step` counted the back edge and found the loop hot: continue in
-                        // compiled code at this header (OSR); the frame is canonical here.
+                macro_rules! vmctx {
+                    () => {
+                        vmctx
+                    };
+                }
+                // `fast_step` counted the back edge and found the loop hot: continue in
+                // compiled code at this header (OSR); the frame is canonical here.
+                macro_rules! osr {
+                    () => {{
                         let f = &*func;
                         let at = (ip.offset_from(f.code.as_ptr()) as usize).saturating_sub(1);
                         let record = *(*vmctx).funcs.add(f.func_index as usize);
@@ -1576,21 +977,16 @@ impl Interp {
                                 f.back_edges.store(0, Ordering::Relaxed);
                             }
                         }
-                    }
-                    Instr::Call { func: index, base } => {
-                        let record = *(*vmctx).funcs.add(index as usize);
-                        call!(record, base);
-                    }
-                    Instr::CallIndirect {
-                        type_index,
-                        table,
-                        base,
-                    } => {
+                    }};
+                }
+                macro_rules! call_indirect {
+                    ($type_index:expr, $table:expr, $base:expr) => {{
+                        let (type_index, base) = ($type_index, $base);
                         let Some(params) = (*code).type_params(type_index) else {
                             trap!(IndirectCallTypeMismatch);
                         };
                         let elem = s!(base + params) as u32;
-                        let table = *(*vmctx).tables.add(table as usize);
+                        let table = *(*vmctx).tables.add($table as usize);
                         if elem >= (*table).len {
                             trap!(UndefinedElement);
                         }
@@ -1602,90 +998,36 @@ impl Interp {
                             trap!(IndirectCallTypeMismatch);
                         }
                         call!(record, base);
-                    }
-
-                    Instr::MemoryGrow { dst, delta } => {
-                        let old = libcalls::memory_grow(vmctx, s!(delta) as u32);
-                        s!(dst) = u64::from(old);
-                        reload_memory!();
-                    }
-                    Instr::MemoryFill { base } => libcall!(libcalls::memory_fill(
-                        vmctx,
-                        s!(base) as u32,
-                        s!(base + 1) as u32,
-                        s!(base + 2) as u32
-                    )),
-                    Instr::MemoryCopy { base } => libcall!(libcalls::memory_copy(
-                        vmctx,
-                        s!(base) as u32,
-                        s!(base + 1) as u32,
-                        s!(base + 2) as u32
-                    )),
-                    Instr::MemoryInit { data, base } => libcall!(libcalls::memory_init(
-                        vmctx,
-                        data,
-                        s!(base) as u32,
-                        s!(base + 1) as u32,
-                        s!(base + 2) as u32
-                    )),
-                    Instr::DataDrop { data } => libcalls::data_drop(vmctx, data),
-
-                    Instr::TableGet { dst, index, table } => {
-                        let mut out = 0u64;
-                        libcall!(libcalls::table_get(
-                            vmctx,
-                            table,
-                            s!(index) as u32,
-                            &mut out
-                        ));
-                        s!(dst) = out;
-                    }
-                    Instr::TableSet { index, val, table } => {
-                        libcall!(libcalls::table_set(vmctx, table, s!(index) as u32, s!(val)))
-                    }
-                    Instr::TableSize { dst, table } => {
-                        s!(dst) = u64::from((**(*vmctx).tables.add(table as usize)).len)
-                    }
-                    Instr::TableGrow { base, table } => {
-                        let old = libcalls::table_grow(vmctx, table, s!(base), s!(base + 1) as u32);
-                        s!(base) = u64::from(old);
-                    }
-                    Instr::TableFill { base, table } => libcall!(libcalls::table_fill(
-                        vmctx,
-                        table,
-                        s!(base) as u32,
-                        s!(base + 1),
-                        s!(base + 2) as u32
-                    )),
-                    Instr::TableCopy {
-                        base,
-                        dst_table,
-                        src_table,
-                    } => {
-                        libcall!(libcalls::table_copy(
-                            vmctx,
-                            dst_table,
-                            src_table,
-                            s!(base) as u32,
-                            s!(base + 1) as u32,
-                            s!(base + 2) as u32
-                        ))
-                    }
-                    Instr::TableInit { base, table, elem } => libcall!(libcalls::table_init(
-                        vmctx,
-                        table,
-                        elem,
-                        s!(base) as u32,
-                        s!(base + 1) as u32,
-                        s!(base + 2) as u32
-                    )),
-                    Instr::ElemDrop { elem } => libcalls::elem_drop(vmctx, elem),
-                    Instr::RefFunc { dst, func: index } => {
-                        s!(dst) = *(*vmctx).funcs.add(index as usize) as usize as u64
-                    }
-                    // Every other instruction was executed by `fast_step` (directly or in the chain).
-                    _ => {}
+                    }};
                 }
+                // A row's `slow` semantics; a row without is executed by `fast_step`, whose
+                // `Flow::Slow` (the only way here) it never returns.
+                macro_rules! slow_or_unreachable {
+                    ($slow:block) => {
+                        $slow
+                    };
+                    () => {
+                        unreachable!("{} has no slow semantics", instr.name())
+                    };
+                }
+                macro_rules! slow_arms {
+                    ($(
+                        $(#[$attr:meta])*
+                        $name:ident $({ $($field:ident : $ty:ty),* $(,)? })?
+                        $(fast $fast:block)?
+                        $(slow $slow:block)?
+                    ;)*) => {
+                        match instr {
+                            $(
+                                #[allow(unused_variables)]
+                                Instr::$name $({ $($field),* })? => {
+                                    slow_or_unreachable!($($slow)?)
+                                }
+                            )*
+                        }
+                    };
+                }
+                for_each_instr!(slow_arms);
             };
 
             match stop {
@@ -1726,7 +1068,7 @@ impl Interp {
     unsafe fn backtrace(
         &self,
         entry_depth: usize,
-        ip: *const Instr,
+        ip: *const Threaded,
         func: *const Translated,
         code: *const ModuleCode,
     ) -> Vec<FrameInfo> {
@@ -1776,7 +1118,7 @@ unsafe fn hot_entry(
 /// # Safety
 /// `ip` points just past an instruction of `func`, which belongs to `code`.
 unsafe fn frame_info(
-    ip: *const Instr,
+    ip: *const Threaded,
     func: *const Translated,
     code: *const ModuleCode,
 ) -> FrameInfo {
@@ -1805,34 +1147,40 @@ unsafe fn frame_info(
 #[cfg(all(not(debug_assertions), target_arch = "x86_64"))]
 mod chain {
     use super::{FastCtx, Flow, Regs, fast_step};
-    use crate::interp::code::Instr;
+    use crate::interp::isa::{Instr, Opcode, Threaded, for_each_instr};
 
     /// Where and why the chain stopped: `trap == 0` when `ip` points at a slow instruction
     /// (not executed yet), else a `TrapCode` (with `ip` past the trapping instruction).
     #[repr(C)]
     pub(super) struct Exit {
-        pub(super) ip: *const Instr,
+        pub(super) ip: *const Threaded,
         pub(super) trap: u64,
     }
 
     type Handler = unsafe extern "sysv64" fn(
-        *const Instr,
+        *const Threaded,
         *mut u64,
         *mut u8,
         usize,
-        *const Instr,
+        *const Threaded,
         *mut FastCtx,
     ) -> Exit;
 
-    /// The handler of the instruction at `ip`.
+    /// The handler of the instruction at `ip` (direct threading: its address is stored in
+    /// the instruction, see [`super::thread`]).
     ///
     /// # Safety
-    /// `ip` points to a valid `Instr`.
+    /// `ip` points to an instruction of published (threaded) code.
     #[inline(always)]
-    unsafe fn handler_of(ip: *const Instr) -> Handler {
-        // SAFETY: `Instr` is `repr(u16)`, so every value starts with its u16 tag, which is at
-        // most the tag of the last variant, checked below to be inside the table.
-        unsafe { *HANDLERS.get_unchecked(*(ip as *const u16) as usize) }
+    unsafe fn handler_of(ip: *const Threaded) -> Handler {
+        // SAFETY: `thread` stored the address of `HANDLERS[tag]`, a `Handler`, in every
+        // instruction before its code was published.
+        unsafe { std::mem::transmute::<usize, Handler>((*ip).handler) }
+    }
+
+    /// The address of the handler of instructions with tag `tag`.
+    pub(super) fn handler_address(tag: u16) -> usize {
+        HANDLERS[usize::from(tag)] as usize
     }
 
     /// Runs fast instructions from `ip` until a slow one or a trap; leaves the registers in
@@ -1840,25 +1188,25 @@ mod chain {
     ///
     /// # Safety
     /// As [`fast_step`], for every instruction reached.
-    pub(super) unsafe fn run(ip: *const Instr, r: Regs, ctx: &mut FastCtx) -> Exit {
+    pub(super) unsafe fn run(ip: *const Threaded, r: Regs, ctx: &mut FastCtx) -> Exit {
         // SAFETY: forwarded contract.
         unsafe { handler_of(ip)(ip, r.fp, r.mem_base, r.mem_len, r.code_base, ctx) }
     }
 
     /// The handler of instructions whose tag is `TAG`: `fast_step` with that tag known.
     unsafe extern "sysv64" fn handler<const TAG: u16>(
-        ip: *const Instr,
+        ip: *const Threaded,
         fp: *mut u64,
         mem_base: *mut u8,
         mem_len: usize,
-        code_base: *const Instr,
+        code_base: *const Threaded,
         ctx: *mut FastCtx,
     ) -> Exit {
         // SAFETY: handlers are only reached through `handler_of`, so the instruction at `ip`
         // has tag `TAG`; the rest is the contract of `run`.
         unsafe {
-            let instr = *ip;
-            if *(ip as *const u16) != TAG {
+            let instr = (*ip).instr;
+            if instr.tag() != TAG {
                 std::hint::unreachable_unchecked();
             }
             let mut r = Regs {
@@ -1886,67 +1234,16 @@ mod chain {
         }
     }
 
-    /// Rows of 16 handlers: room for every tag up to `Instr::LAST`'s.
-    const ROWS: usize = 18;
-
-    /// One flat table (a single scaled index in every handler's dispatch).
-    const fn flatten(rows: [[Handler; 16]; ROWS]) -> [Handler; ROWS * 16] {
-        let mut flat = [rows[0][0]; ROWS * 16];
-        let mut i = 0;
-        while i < flat.len() {
-            flat[i] = rows[i / 16][i % 16];
-            i += 1;
-        }
-        flat
-    }
-
-    macro_rules! row {
-        ($r:literal) => {
-            [
-                handler::<{ $r * 16 }>,
-                handler::<{ $r * 16 + 1 }>,
-                handler::<{ $r * 16 + 2 }>,
-                handler::<{ $r * 16 + 3 }>,
-                handler::<{ $r * 16 + 4 }>,
-                handler::<{ $r * 16 + 5 }>,
-                handler::<{ $r * 16 + 6 }>,
-                handler::<{ $r * 16 + 7 }>,
-                handler::<{ $r * 16 + 8 }>,
-                handler::<{ $r * 16 + 9 }>,
-                handler::<{ $r * 16 + 10 }>,
-                handler::<{ $r * 16 + 11 }>,
-                handler::<{ $r * 16 + 12 }>,
-                handler::<{ $r * 16 + 13 }>,
-                handler::<{ $r * 16 + 14 }>,
-                handler::<{ $r * 16 + 15 }>,
-            ]
+    macro_rules! handler_table {
+        ($(
+            $(#[$attr:meta])*
+            $name:ident $({ $($field:ident : $ty:ty),* $(,)? })?
+            $(fast $fast:block)?
+            $(slow $slow:block)?
+        ;)*) => {
+            /// Handlers by tag: one per row of the instruction table, in its order.
+            static HANDLERS: [Handler; Instr::COUNT] = [$(handler::<{ Opcode::$name as u16 }>),*];
         };
     }
-
-    const _: () = assert!(
-        (Instr::LAST.tag() as usize) < ROWS * 16,
-        "handler table too small"
-    );
-
-    /// Handlers by tag.
-    static HANDLERS: [Handler; ROWS * 16] = flatten([
-        row!(0),
-        row!(1),
-        row!(2),
-        row!(3),
-        row!(4),
-        row!(5),
-        row!(6),
-        row!(7),
-        row!(8),
-        row!(9),
-        row!(10),
-        row!(11),
-        row!(12),
-        row!(13),
-        row!(14),
-        row!(15),
-        row!(16),
-        row!(17),
-    ]);
+    for_each_instr!(handler_table);
 }

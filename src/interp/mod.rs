@@ -10,11 +10,11 @@
 //! - `ModuleCode::new(&module, tiering)`: `tiering` (a [`Tiering`], from the tier manager) is
 //!   how the interpreter reaches compiled code; `None` for the interpreter-only tier.
 //!
-//! # Instruction set (`code.rs`)
+//! # Instruction set (`isa.rs`; the translator's builders in `code.rs`)
 //!
 //! Register-based: every operand is a slot index relative to the frame pointer `fp` (frame =
 //! `[params | declared locals | operand slots]`, the operand at height `h` has its canonical
-//! place `fp[num_locals + h]`). An [`code::Instr`] is a Rust enum of 16 bytes: a one-byte tag
+//! place `fp[num_locals + h]`). An [`isa::Instr`] is a Rust enum of 16 bytes: a two-byte tag
 //! and up to three 32-bit fields (or a 32-bit slot and a 64-bit constant). Families:
 //! - moves: `Copy`, `Const32`, `Const64`, `Select` (first operand already in `dst`);
 //! - arithmetic `dst = a op b`; for the common integer ops also `dst = a op imm` (`...I`
@@ -35,6 +35,13 @@
 //!   `SelectIfZero(64)` (`select` on `eqz x`).
 //!
 //! # Translation rules (`translate.rs`)
+//!
+//! The translator implements wasmparser's `VisitOperator`: one `visit_*` method per
+//! supported operator holds its rule, the proposals (and single operators) the interpreter
+//! does not implement are named in one macro, `unsupported_operators!`, which returns the
+//! unsupported-operator error; an operator in neither does not compile. The operators are
+//! read ahead into a vector (fuel blocks and the fusions look at the next operator) and each
+//! is dispatched with `VisitOperator::visit_operator`.
 //!
 //! One pass over the validated operators keeps an abstract operand stack whose entries are
 //! `Stack` (in the canonical slot), `Local(x)` (a deferred `local.get`) or `Const(bits)`.
@@ -78,8 +85,9 @@
 //!
 //! Instructions are "fast" (they touch only the frame, the memory, branch targets, back-edge
 //! counters, globals and the interpreter's frame stack: everything but bulk memory, table and
-//! reference operations) or "slow". `exec::fast_step` is the one definition of every fast
-//! instruction's semantics; the slow ones are arms of the `match` in `Interp::run`. `Call`
+//! reference operations) or "slow": their rows in `isa.rs` hold `fast` and/or `slow`
+//! semantics, expanded into the `match` of `exec::fast_step` (the fast ones) and the `match`
+//! in `Interp::run` (the slow ones). `Call`
 //! and `Return`/`Return1` are fast when they stay among interpreted, already translated
 //! functions of one instance that do not get hot with this call (`exec::call_in_chain`,
 //! `exec::return_in_chain` push and pop an [`exec::Frame`] and continue in the callee's or
@@ -92,8 +100,9 @@
 //!   the hot state in argument registers (ip, fp, memory base and length, code base, and one
 //!   pointer to the rarely used function and instance context). Each handler is `fast_step`
 //!   inlined with its tag known (only its own arm survives) and ends by calling the next
-//!   instruction's handler, found through a table indexed by the `repr(u16)` tag, in tail
-//!   position. A handler returns (to `Interp::run`) only at a slow instruction or a trap;
+//!   instruction's handler in tail position, whose address is stored in the instruction
+//!   itself (direct threading, [`isa::Threaded`], filled in by `exec::thread` when a function
+//!   is translated; see "Dispatch measurement"). A handler returns (to `Interp::run`) only at a slow instruction or a trap;
 //! - unoptimized builds: candidate (a), the `match` loop of `Interp::run` calls `fast_step`
 //!   for every instruction. Stable Rust (1.95) has no guaranteed tail calls (`become` is still
 //!   unstable), and without LLVM's sibling-call optimization (opt-level >= 2) every handler
@@ -124,8 +133,9 @@
 //!
 //! Jumps, not calls: `interp::tests::long_loop_on_small_stack` runs 60 M instructions on a
 //! thread with a 256 KiB native stack, and the release disassembly (`objdump -d` of
-//! `wrun::interp::exec::chain::handler`) shows each handler ending in its own
-//! `jmp *(table,tag,8)`, e.g. the whole `BrIfEqz` handler:
+//! `wrun::interp::exec::chain::handler`) shows each handler ending in its own indirect jump
+//! (today `jmp *%rax`, see direct threading below); with the tag table of that time, the
+//! whole `BrIfEqz` handler was:
 //! `mov 0x4(%rdi),%eax; mov 0x8(%rdi),%r10d; add $0x10,%rdi; shl $0x4,%r10; add %r8,%r10;
 //! cmpl $0x0,(%rsi,%rax,8); cmove %r10,%rdi; movzwl (%rdi),%eax; lea HANDLERS(%rip),%r11;
 //! jmp *(%r11,%rax,8)`.
@@ -183,12 +193,29 @@
 //! 0.160 s = 22 MB/s; 4.12 bytes of internal code (instructions + offsets table) per body
 //! byte. `make bench` does not report this yet.
 //!
-//! Direct threading (the handler's address stored in each instruction, WAMR-style) is not
-//! done: `Instr` has no room for a pointer (16 bytes, tag + 3 x u32 or u32 + u64), so it
-//! needs either a 24-byte instruction or a hand-laid-out encoding with a 32-bit handler
-//! offset, and the code, the offsets table, backtraces and OSR all index `Box<[Instr]>`. The
-//! dispatch it would save is one L1 load (`movzwl (%rdi)` + the table load become one load);
-//! the profiles below say the time goes elsewhere.
+//! Direct threading (WAMR-style: the handler's address stored in each instruction). `Instr`
+//! has no room for a pointer (16 bytes, tag + 3 x u32 or u32 + u64), so the executed code is
+//! `Box<[isa::Threaded]>`, 24 bytes per instruction (handler address + `Instr`); the
+//! addresses are filled in per process when a function is translated (translated code is
+//! never stored in sidecars). The dispatch at the end of a handler becomes
+//! `mov 0x18(%rdi),%rax; add $0x18,%rdi; jmp *%rax` instead of `movzwl 0x10(%rdi),%r11d;
+//! lea HANDLERS(%rip),%r10; ...; jmp *(%r10,%r11,8)`. Side by side (release, the tag-table
+//! binary of the instruction-table commit against this one, same machine, load ~6 on the 2
+//! shared cores), callgrind instruction counts of `wrun --tier interp`:
+//!
+//! | program | tag table | direct threading | change |
+//! |---|---|---|---|
+//! | fib 27 | 1445.7 M | 1407.5 M | -2.6% |
+//! | matmul 80 | 1650.8 M | 1496.5 M | -9.3% |
+//! | sha256 2 | 1803.2 M | 1616.0 M | -10.4% |
+//! | mandelbrot 200 | 214.4 M | 195.9 M | -8.6% |
+//!
+//! and user CPU seconds at the programs' default sizes, two alternating rounds (wall clock
+//! was 2-5x the CPU time under that load, too noisy to compare): fib 4.49, 4.93 vs 4.48,
+//! 5.03; matmul 1.31, 1.43 vs 1.30, 1.36; sha256 4.87, 5.84 vs 4.88, 4.92; mandelbrot 4.01,
+//! 4.01 vs 3.86, 3.97. Kept: fewer instructions everywhere and no program slower; the cost is
+//! 1.5x the code memory (5.77 instead of 4.12 bytes of internal code per body byte on
+//! `large.wasm`, `interp::tests::translation_throughput`).
 //!
 //! Where the gap to wasmi 2.0 is (callgrind, `mandelbrot 300`): wrun executes 490 M native
 //! instructions, wasmi 292 M. wasmi 2.0's handlers keep one operand in a machine register
@@ -236,23 +263,25 @@
 //!
 //! # Adding an instruction
 //!
-//! Today three places, all checked by the compiler except the last point: a variant of
-//! [`code::Instr`] (keep [`code::Instr::LAST`] the last one: the handler table's size is
-//! checked against its tag at compile time); its semantics, an arm of `exec::fast_step` (or,
-//! for a slow instruction, of the `match` in `Interp::run`); and its translation rule in
-//! `translate.rs`. A branch must also be listed in `Instr::target_mut` (which has a `_ => None`
-//! arm). The handler table currently holds 17 x 16 = 272 tags and all 272 are used: the
-//! next instruction needs a `row!(17)` in `exec::chain`.
+//! One row in the table of `isa.rs` (`isa::for_each_instr!`: name, operands, `fast` and/or
+//! `slow` semantics; the enum, its size, the debug names, jump-target patching, both
+//! executors' `match` arms and the handler table are generated from it, none of them with a
+//! `_ =>` arm), plus its translation rule in `translate.rs`. The `isa` module docs describe a
+//! row and the vocabulary its semantics are written in. For example, a hypothetical
+//! `i32.add` with a 16-bit constant and a fused result move would be the row
+//! `I32AddI16 { dst: Slot, a: Slot, imm: i16 } fast { bin32!(dst, a, imm as u32, |x, y|
+//! x.wrapping_add(y)) };` and a rule in `Translator::binary_imm` choosing it.
 //!
-//! Not done from issue 12: the single macro table (`for_each_instr!`) generating the enum,
-//! the handler table, the executor arms and the dump (`fast_step` still ends in `_ => Slow`,
-//! the run loop's `match` in `_ => {}`, so a forgotten arm is a silent fallback, not a
-//! compile error), the translator as a `VisitOperator` implementation, direct threading, and
-//! a translation-throughput row for the interpreter in `make bench` (the ignored test above
-//! measures it).
+//! A new wasm operator (a wasmparser upgrade, a proposal turned on) is a compile error
+//! until it has a `visit_*` method in the translator's `VisitOperator` implementation or
+//! its proposal is listed in `translate::unsupported_operators!`.
+//!
+//! Not done from issue 12: a translation-throughput row for the interpreter in `make bench`
+//! (the ignored test above measures it), and the speed gate (see "Dispatch measurement").
 
 pub mod code;
 pub mod exec;
+pub mod isa;
 pub mod translate;
 
 use crate::runtime::CompileError;
@@ -350,13 +379,14 @@ impl ModuleCode {
         match self.funcs.get(defined) {
             Some(cell) => cell
                 .get_or_init(|| {
-                    let translated = translate::translate_metered(
+                    let mut translated = translate::translate_metered(
                         &self.module,
                         func_index,
                         self.tiering.is_some(),
                         self.consume_fuel,
                     )
                     .map_err(|e| e.in_function(func_index))?;
+                    exec::thread(&mut translated.code);
                     if let Some(tiering) = &self.tiering {
                         let (calls, loops) = tiering.triggers();
                         translated.call_trigger.store(calls, Ordering::Relaxed);

@@ -33,7 +33,7 @@ fn local_get_and_set_fold_into_operands() {
     );
     let f = translate(&m, 0, true).unwrap();
     assert_eq!(
-        &f.code[..],
+        &f.code.iter().map(|c| c.instr).collect::<Vec<_>>()[..],
         &[
             Instr::I32Add { dst: 2, a: 0, b: 1 },
             Instr::Return1 { src: 2 }
@@ -50,7 +50,7 @@ fn compare_and_branch_fuse_with_immediates() {
     );
     let f = translate(&m, 0, true).unwrap();
     assert_eq!(
-        &f.code[..],
+        &f.code.iter().map(|c| c.instr).collect::<Vec<_>>()[..],
         &[
             Instr::LoopHeader,
             Instr::BrI32LtSI {
@@ -352,7 +352,7 @@ fn dump() {
         "func {index}: params {} locals {} frame {}",
         f.num_params, f.num_locals, f.frame_slots
     );
-    for (i, instr) in f.code.iter().enumerate() {
+    for (i, instr) in f.code.iter().map(|c| c.instr).enumerate() {
         println!("{i:5} {:#7x}  {instr:?}", f.offsets[i]);
     }
 }

@@ -3,16 +3,18 @@
 use crate::runtime::CompileError;
 use std::sync::atomic::AtomicU32;
 
-use wasmparser::{BlockType, MemArg, Operator};
+use wasmparser::{BlockType, MemArg, Operator, VisitOperator, VisitSimdOperator};
 
 use super::code::{Cmp, ImmOp, Instr, Slot, Slot16};
+use super::isa::Threaded;
 use crate::module::ModuleInfo;
 use crate::module::fuel::FuelPlan;
 
 /// A translated function, ready to run.
 #[derive(Debug)]
 pub struct Translated {
-    pub code: Box<[Instr]>,
+    /// The instructions; their handler addresses are filled in by `exec::thread`.
+    pub code: Box<[Threaded]>,
     /// For each instruction, the byte offset (in the module binary) of the wasm operator it
     /// came from; consulted only to build trap backtraces.
     pub offsets: Box<[u32]>,
@@ -208,7 +210,11 @@ pub fn translate_metered(
         });
     }
     Ok(Translated {
-        code: t.code.into_boxed_slice(),
+        code: t
+            .code
+            .into_iter()
+            .map(|instr| Threaded { handler: 0, instr })
+            .collect(),
         offsets: t.offsets.into_boxed_slice(),
         func_index,
         num_params: num_params as u32,
@@ -272,7 +278,7 @@ impl<'b> Translator<'_, 'b> {
             if cost > 0 {
                 self.emit(Instr::FuelCharge { cost });
             }
-            self.op(op)?;
+            self.visit_operator(&op)?;
             // An operator folded into this one (`local.set`, a fused `br_if`/`if`) never
             // starts a fuel block: only control transfers end one.
             debug_assert!((at + 1..self.pos).all(|i| self.fuel.at(i) == 0));
@@ -1075,447 +1081,1077 @@ impl<'b> Translator<'_, 'b> {
         }
         Ok(())
     }
+}
 
-    fn op(&mut self, op: Operator<'b>) -> Result<()> {
-        use Instr as I;
-        use Operator as O;
-        if let Some((cmp, wide)) = Cmp::of(&op) {
-            return self.compare(wide, cmp);
+/// The operators of proposals (or single operators) the interpreter does not implement, by
+/// name: each visit method returns the unsupported-operator error. Every other operator has
+/// its translation rule in the `VisitOperator` implementation below, so an operator that is
+/// in neither does not compile.
+macro_rules! unsupported_operators {
+    ($(@$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+        $(unsupported_operators!(@one $proposal $op $({ $($arg: $argty),* })? => $visit);)*
+    };
+    // Parsed and printed by wasmparser, but not valid wasm.
+    (@one reference_types TypedSelectMulti $($rest:tt)*) => {
+        unsupported_operators!(@unsupported TypedSelectMulti $($rest)*);
+    };
+    (@one mvp $($rest:tt)*) => {};
+    (@one sign_extension $($rest:tt)*) => {};
+    (@one saturating_float_to_int $($rest:tt)*) => {};
+    (@one bulk_memory $($rest:tt)*) => {};
+    (@one reference_types $($rest:tt)*) => {};
+    (@one $proposal:ident $op:ident $($rest:tt)*) => {
+        unsupported_operators!(@unsupported $op $($rest)*);
+    };
+    (@unsupported $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
+        fn $visit(&mut self $($(, $arg: $argty)*)?) -> Result<()> {
+            Err(CompileError::unsupported(self.offset, &Operator::$op $({ $($arg),* })?))
         }
-        match op {
-            O::Unreachable => {
-                self.emit(I::Unreachable);
-                self.unreachable = true;
-            }
-            O::Nop => {}
-            O::Block { blockty } => {
-                let (params, results) = self.block_arity(blockty)?;
-                self.materialize_all();
-                self.push_ctrl(Kind::Block, params, results, 0)?;
-            }
-            O::Loop { blockty } => {
-                let (params, results) = self.block_arity(blockty)?;
-                self.materialize_all();
-                let head = self.here();
-                self.label_at = head;
-                if self.count_loops {
-                    self.emit(I::LoopHeader);
-                }
-                if self.module.epoch_checks {
-                    self.emit(I::EpochCheck);
-                }
-                self.push_ctrl(Kind::Loop, params, results, head)?;
-            }
-            O::If { blockty } => {
-                let cond = self.pop_cond()?;
-                self.op_if(blockty, cond)?;
-            }
-            O::Else => self.op_else()?,
-            O::End => self.op_end()?,
-            O::Br { relative_depth } => {
-                self.emit_branch(relative_depth)?;
-                self.unreachable = true;
-            }
-            O::BrIf { relative_depth } => {
-                let cond = self.pop_cond()?;
-                self.branch_if(relative_depth, cond)?;
-            }
-            O::BrTable { targets } => {
-                let index = self.pop_slot()?;
-                let mut depths = Vec::with_capacity(targets.len() as usize + 1);
-                for depth in targets.targets() {
-                    depths.push(depth.map_err(|e| e.to_string())?);
-                }
-                depths.push(targets.default());
-                let len = depths.len() as u32 - 1;
-                self.emit(I::BrTable { index, len });
-                let first = self.here();
-                for _ in 0..depths.len() {
-                    self.emit(I::Br { target: 0 });
-                }
-                let mut stubs: Vec<(u32, u32)> = Vec::new();
-                for (i, depth) in depths.iter().enumerate() {
-                    let at = first + i as u32;
-                    if self.is_simple_branch(*depth)? {
-                        let (_, _, _, is_loop) = self.branch_info(*depth)?;
-                        let len = self.ctrl.len();
-                        let c = &mut self.ctrl[len - 1 - *depth as usize];
-                        if is_loop {
-                            let head = c.head;
-                            self.patch(at, head);
-                        } else {
-                            c.fixups.push(at);
-                        }
-                    } else if let Some((_, stub)) = stubs.iter().find(|(d, _)| d == depth) {
-                        let stub = *stub;
-                        self.patch(at, stub);
-                    } else {
-                        let stub = self.here();
-                        stubs.push((*depth, stub));
-                        self.patch(at, stub);
-                        self.emit_branch(*depth)?;
-                    }
-                }
-                self.unreachable = true;
-            }
-            O::Return => {
-                self.emit_return()?;
-                self.unreachable = true;
-            }
-            O::Call { function_index } => {
-                let ty = self
-                    .module
-                    .func_types
-                    .get(function_index as usize)
-                    .and_then(|t| self.module.types.get(*t as usize))
-                    .ok_or_else(|| format!("unknown function {function_index}"))?;
-                let (params, results) = (ty.params.len() as u32, ty.results.len() as u32);
-                let base = self.pop_args(params)?;
-                self.emit(I::Call {
-                    func: function_index,
-                    base,
-                });
-                self.push_results(results);
-            }
-            O::CallIndirect {
-                type_index,
-                table_index,
-            } => {
-                let ty = self
-                    .module
-                    .types
-                    .get(type_index as usize)
-                    .ok_or_else(|| format!("unknown type {type_index}"))?;
-                let (params, results) = (ty.params.len() as u32, ty.results.len() as u32);
-                let base = self.pop_args(params + 1)?;
-                self.emit(I::CallIndirect {
-                    type_index,
-                    table: table_index,
-                    base,
-                });
-                self.push_results(results);
-            }
-            O::Drop => {
-                self.pop()?;
-            }
-            O::Select | O::TypedSelect { .. } => {
-                // `select(.., .., eqz x)`: one instruction testing `x` (collatz, branchy).
-                let eqz = match self.code.last() {
-                    Some(I::I32Eqz { .. } | I::I64Eqz { .. }) => self.take_producer_of_top(),
-                    _ => None,
-                };
-                let cond = self.pop_slot()?;
-                let b = self.pop_slot()?;
-                let index = self
-                    .height()
-                    .checked_sub(1)
-                    .ok_or_else(|| "operand stack underflow".to_string())?;
-                // Writes only the first operand's canonical slot, which holds neither `b`,
-                // `cond` nor the eqz operand (locals or slots of popped entries).
-                self.materialize(index);
-                let dst = self.canonical(index);
-                self.emit(match eqz {
-                    Some(I::I32Eqz { src, .. }) => I::SelectIfZero { dst, b, x: src },
-                    Some(I::I64Eqz { src, .. }) => I::SelectIfZero64 { dst, b, x: src },
-                    _ => I::Select { dst, b, cond },
-                });
-            }
-            O::LocalGet { local_index } => {
-                if local_index >= self.nl {
-                    return Err(format!("unknown local {local_index}").into());
-                }
-                self.push(Opd::Local(local_index));
-            }
-            O::LocalSet { local_index } => self.local_set(local_index, false)?,
-            O::LocalTee { local_index } => self.local_set(local_index, true)?,
-            O::GlobalGet { global_index } => {
-                let dst = self.dst();
-                self.emit(I::GlobalGet {
-                    dst,
-                    index: global_index,
-                });
-            }
-            O::GlobalSet { global_index } => {
-                let src = self.pop_slot()?;
-                self.emit(I::GlobalSet {
-                    src,
-                    index: global_index,
-                });
-            }
-            O::I32Load { memarg } | O::F32Load { memarg } | O::I64Load32U { memarg } => {
-                self.load(&memarg, |dst, addr, offset| I::Load32 { dst, addr, offset })?
-            }
-            O::I64Load { memarg } | O::F64Load { memarg } => {
-                self.load(&memarg, |dst, addr, offset| I::Load64 { dst, addr, offset })?
-            }
-            O::I32Load8U { memarg } | O::I64Load8U { memarg } => {
-                self.load(&memarg, |dst, addr, offset| I::Load8U { dst, addr, offset })?
-            }
-            O::I32Load16U { memarg } | O::I64Load16U { memarg } => {
-                self.load(&memarg, |dst, addr, offset| I::Load16U {
-                    dst,
-                    addr,
-                    offset,
-                })?
-            }
-            O::I32Load8S { memarg } => self.load(&memarg, |dst, addr, offset| I::Load8S32 {
-                dst,
-                addr,
-                offset,
-            })?,
-            O::I32Load16S { memarg } => self.load(&memarg, |dst, addr, offset| I::Load16S32 {
-                dst,
-                addr,
-                offset,
-            })?,
-            O::I64Load8S { memarg } => self.load(&memarg, |dst, addr, offset| I::Load8S64 {
-                dst,
-                addr,
-                offset,
-            })?,
-            O::I64Load16S { memarg } => self.load(&memarg, |dst, addr, offset| I::Load16S64 {
-                dst,
-                addr,
-                offset,
-            })?,
-            O::I64Load32S { memarg } => self.load(&memarg, |dst, addr, offset| I::Load32S64 {
-                dst,
-                addr,
-                offset,
-            })?,
-            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => self
-                .store(&memarg, |addr, val, offset| I::Store32 {
-                    addr,
-                    val,
-                    offset,
-                })?,
-            O::I64Store { memarg } | O::F64Store { memarg } => {
-                self.store(&memarg, |addr, val, offset| I::Store64 {
-                    addr,
-                    val,
-                    offset,
-                })?
-            }
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
-                self.store(&memarg, |addr, val, offset| I::Store8 { addr, val, offset })?
-            }
-            O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
-                self.store(&memarg, |addr, val, offset| I::Store16 {
-                    addr,
-                    val,
-                    offset,
-                })?
-            }
-            O::MemorySize { .. } => {
-                let dst = self.dst();
-                self.emit(I::MemorySize { dst });
-            }
-            O::MemoryGrow { .. } => {
-                let delta = self.pop_slot()?;
-                let dst = self.dst();
-                self.emit(I::MemoryGrow { dst, delta });
-            }
-            O::MemoryFill { .. } => {
-                let base = self.pop_args(3)?;
-                self.emit(I::MemoryFill { base });
-            }
-            O::MemoryCopy { .. } => {
-                let base = self.pop_args(3)?;
-                self.emit(I::MemoryCopy { base });
-            }
-            O::MemoryInit { data_index, .. } => {
-                let base = self.pop_args(3)?;
-                self.emit(I::MemoryInit {
-                    data: data_index,
-                    base,
-                });
-            }
-            O::DataDrop { data_index } => {
-                self.emit(I::DataDrop { data: data_index });
-            }
-            O::TableGet { table } => {
-                let index = self.pop_slot()?;
-                let dst = self.dst();
-                self.emit(I::TableGet { dst, index, table });
-            }
-            O::TableSet { table } => {
-                let val = self.pop_slot()?;
-                let index = self.pop_slot()?;
-                self.emit(I::TableSet { index, val, table });
-            }
-            O::TableSize { table } => {
-                let dst = self.dst();
-                self.emit(I::TableSize { dst, table });
-            }
-            O::TableGrow { table } => {
-                let base = self.pop_args(2)?;
-                self.emit(I::TableGrow { base, table });
-                self.push_results(1);
-            }
-            O::TableFill { table } => {
-                let base = self.pop_args(3)?;
-                self.emit(I::TableFill { base, table });
-            }
-            O::TableCopy {
-                dst_table,
-                src_table,
-            } => {
-                let base = self.pop_args(3)?;
-                self.emit(I::TableCopy {
-                    base,
-                    dst_table,
-                    src_table,
-                });
-            }
-            O::TableInit { elem_index, table } => {
-                let base = self.pop_args(3)?;
-                self.emit(I::TableInit {
-                    base,
-                    table,
-                    elem: elem_index,
-                });
-            }
-            O::ElemDrop { elem_index } => {
-                self.emit(I::ElemDrop { elem: elem_index });
-            }
-            O::RefNull { .. } => self.push(Opd::Const(0)),
-            O::RefIsNull => self.unary(|dst, src| I::RefIsNull { dst, src })?,
-            O::RefFunc { function_index } => {
-                let dst = self.dst();
-                self.emit(I::RefFunc {
-                    dst,
-                    func: function_index,
-                });
-            }
+    };
+}
 
-            O::I32Const { value } => self.push(Opd::Const(u64::from(value as u32))),
-            O::I64Const { value } => self.push(Opd::Const(value as u64)),
-            O::F32Const { value } => self.push(Opd::Const(u64::from(value.bits()))),
-            O::F64Const { value } => self.push(Opd::Const(value.bits())),
+/// The translation rule of every supported operator (the dispatch is wasmparser's; see the
+/// `interp` docs for the rules), and [`unsupported_operators!`] for the others.
+impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
+    type Output = Result<()>;
 
-            O::I32Eqz => self.eqz(false)?,
-            O::I64Eqz => self.eqz(true)?,
+    wasmparser::for_each_visit_operator!(unsupported_operators);
 
-            O::F32Eq => self.binary(|dst, a, b| I::F32Eq { dst, a, b })?,
-            O::F32Ne => self.binary(|dst, a, b| I::F32Ne { dst, a, b })?,
-            O::F32Lt => self.binary(|dst, a, b| I::F32Lt { dst, a, b })?,
-            O::F32Gt => self.binary(|dst, a, b| I::F32Gt { dst, a, b })?,
-            O::F32Le => self.binary(|dst, a, b| I::F32Le { dst, a, b })?,
-            O::F32Ge => self.binary(|dst, a, b| I::F32Ge { dst, a, b })?,
-            O::F64Eq => self.binary(|dst, a, b| I::F64Eq { dst, a, b })?,
-            O::F64Ne => self.binary(|dst, a, b| I::F64Ne { dst, a, b })?,
-            O::F64Lt => self.binary(|dst, a, b| I::F64Lt { dst, a, b })?,
-            O::F64Gt => self.binary(|dst, a, b| I::F64Gt { dst, a, b })?,
-            O::F64Le => self.binary(|dst, a, b| I::F64Le { dst, a, b })?,
-            O::F64Ge => self.binary(|dst, a, b| I::F64Ge { dst, a, b })?,
+    fn simd_visitor(&mut self) -> Option<&mut dyn VisitSimdOperator<'b, Output = Result<()>>> {
+        Some(self)
+    }
 
-            O::I32Clz => self.unary(|dst, src| I::I32Clz { dst, src })?,
-            O::I32Ctz => self.unary(|dst, src| I::I32Ctz { dst, src })?,
-            O::I32Popcnt => self.unary(|dst, src| I::I32Popcnt { dst, src })?,
-            O::I32Add => self.binary_imm(false, ImmOp::Add)?,
-            O::I32Sub => self.sub(false)?,
-            O::I32Mul => self.binary_imm(false, ImmOp::Mul)?,
-            O::I32DivS => self.binary(|dst, a, b| I::I32DivS { dst, a, b })?,
-            O::I32DivU => self.binary(|dst, a, b| I::I32DivU { dst, a, b })?,
-            O::I32RemS => self.binary(|dst, a, b| I::I32RemS { dst, a, b })?,
-            O::I32RemU => self.binary(|dst, a, b| I::I32RemU { dst, a, b })?,
-            O::I32And => self.binary_imm(false, ImmOp::And)?,
-            O::I32Or => self.binary_imm(false, ImmOp::Or)?,
-            O::I32Xor => self.binary_imm(false, ImmOp::Xor)?,
-            O::I32Shl => self.binary_imm(false, ImmOp::Shl)?,
-            O::I32ShrS => self.binary_imm(false, ImmOp::ShrS)?,
-            O::I32ShrU => self.binary_imm(false, ImmOp::ShrU)?,
-            O::I32Rotl => self.binary_imm(false, ImmOp::Rotl)?,
-            O::I32Rotr => self.binary_imm(false, ImmOp::Rotr)?,
-            O::I64Clz => self.unary(|dst, src| I::I64Clz { dst, src })?,
-            O::I64Ctz => self.unary(|dst, src| I::I64Ctz { dst, src })?,
-            O::I64Popcnt => self.unary(|dst, src| I::I64Popcnt { dst, src })?,
-            O::I64Add => self.binary_imm(true, ImmOp::Add)?,
-            O::I64Sub => self.sub(true)?,
-            O::I64Mul => self.binary_imm(true, ImmOp::Mul)?,
-            O::I64DivS => self.binary(|dst, a, b| I::I64DivS { dst, a, b })?,
-            O::I64DivU => self.binary(|dst, a, b| I::I64DivU { dst, a, b })?,
-            O::I64RemS => self.binary(|dst, a, b| I::I64RemS { dst, a, b })?,
-            O::I64RemU => self.binary(|dst, a, b| I::I64RemU { dst, a, b })?,
-            O::I64And => self.binary_imm(true, ImmOp::And)?,
-            O::I64Or => self.binary_imm(true, ImmOp::Or)?,
-            O::I64Xor => self.binary_imm(true, ImmOp::Xor)?,
-            O::I64Shl => self.binary_imm(true, ImmOp::Shl)?,
-            O::I64ShrS => self.binary_imm(true, ImmOp::ShrS)?,
-            O::I64ShrU => self.binary_imm(true, ImmOp::ShrU)?,
-            O::I64Rotl => self.binary_imm(true, ImmOp::Rotl)?,
-            O::I64Rotr => self.binary_imm(true, ImmOp::Rotr)?,
-
-            O::F32Abs => self.unary(|dst, src| I::F32Abs { dst, src })?,
-            O::F32Neg => self.unary(|dst, src| I::F32Neg { dst, src })?,
-            O::F32Ceil => self.unary(|dst, src| I::F32Ceil { dst, src })?,
-            O::F32Floor => self.unary(|dst, src| I::F32Floor { dst, src })?,
-            O::F32Trunc => self.unary(|dst, src| I::F32Trunc { dst, src })?,
-            O::F32Nearest => self.unary(|dst, src| I::F32Nearest { dst, src })?,
-            O::F32Sqrt => self.unary(|dst, src| I::F32Sqrt { dst, src })?,
-            O::F32Add => self.binary(|dst, a, b| I::F32Add { dst, a, b })?,
-            O::F32Sub => self.binary(|dst, a, b| I::F32Sub { dst, a, b })?,
-            O::F32Mul => self.binary(|dst, a, b| I::F32Mul { dst, a, b })?,
-            O::F32Div => self.binary(|dst, a, b| I::F32Div { dst, a, b })?,
-            O::F32Min => self.binary(|dst, a, b| I::F32Min { dst, a, b })?,
-            O::F32Max => self.binary(|dst, a, b| I::F32Max { dst, a, b })?,
-            O::F32Copysign => self.binary(|dst, a, b| I::F32Copysign { dst, a, b })?,
-            O::F64Abs => self.unary(|dst, src| I::F64Abs { dst, src })?,
-            O::F64Neg => self.unary(|dst, src| I::F64Neg { dst, src })?,
-            O::F64Ceil => self.unary(|dst, src| I::F64Ceil { dst, src })?,
-            O::F64Floor => self.unary(|dst, src| I::F64Floor { dst, src })?,
-            O::F64Trunc => self.unary(|dst, src| I::F64Trunc { dst, src })?,
-            O::F64Nearest => self.unary(|dst, src| I::F64Nearest { dst, src })?,
-            O::F64Sqrt => self.unary(|dst, src| I::F64Sqrt { dst, src })?,
-            O::F64Add => self.binary(|dst, a, b| I::F64Add { dst, a, b })?,
-            O::F64Sub => self.binary(|dst, a, b| I::F64Sub { dst, a, b })?,
-            O::F64Mul => self.binary(|dst, a, b| I::F64Mul { dst, a, b })?,
-            O::F64Div => self.binary(|dst, a, b| I::F64Div { dst, a, b })?,
-            O::F64Min => self.binary(|dst, a, b| I::F64Min { dst, a, b })?,
-            O::F64Max => self.binary(|dst, a, b| I::F64Max { dst, a, b })?,
-            O::F64Copysign => self.binary(|dst, a, b| I::F64Copysign { dst, a, b })?,
-
-            O::I32WrapI64 => self.unary(|dst, src| I::I32WrapI64 { dst, src })?,
-            O::I32TruncF32S => self.unary(|dst, src| I::I32TruncF32S { dst, src })?,
-            O::I32TruncF32U => self.unary(|dst, src| I::I32TruncF32U { dst, src })?,
-            O::I32TruncF64S => self.unary(|dst, src| I::I32TruncF64S { dst, src })?,
-            O::I32TruncF64U => self.unary(|dst, src| I::I32TruncF64U { dst, src })?,
-            O::I64ExtendI32S => self.unary(|dst, src| I::I64ExtendI32S { dst, src })?,
-            O::I64ExtendI32U => self.unary(|dst, src| I::I64ExtendI32U { dst, src })?,
-            O::I64TruncF32S => self.unary(|dst, src| I::I64TruncF32S { dst, src })?,
-            O::I64TruncF32U => self.unary(|dst, src| I::I64TruncF32U { dst, src })?,
-            O::I64TruncF64S => self.unary(|dst, src| I::I64TruncF64S { dst, src })?,
-            O::I64TruncF64U => self.unary(|dst, src| I::I64TruncF64U { dst, src })?,
-            O::F32ConvertI32S => self.unary(|dst, src| I::F32ConvertI32S { dst, src })?,
-            O::F32ConvertI32U => self.unary(|dst, src| I::F32ConvertI32U { dst, src })?,
-            O::F32ConvertI64S => self.unary(|dst, src| I::F32ConvertI64S { dst, src })?,
-            O::F32ConvertI64U => self.unary(|dst, src| I::F32ConvertI64U { dst, src })?,
-            O::F32DemoteF64 => self.unary(|dst, src| I::F32DemoteF64 { dst, src })?,
-            O::F64ConvertI32S => self.unary(|dst, src| I::F64ConvertI32S { dst, src })?,
-            O::F64ConvertI32U => self.unary(|dst, src| I::F64ConvertI32U { dst, src })?,
-            O::F64ConvertI64S => self.unary(|dst, src| I::F64ConvertI64S { dst, src })?,
-            O::F64ConvertI64U => self.unary(|dst, src| I::F64ConvertI64U { dst, src })?,
-            O::F64PromoteF32 => self.unary(|dst, src| I::F64PromoteF32 { dst, src })?,
-            // Same slot representation: a reinterpretation is a move.
-            O::I32ReinterpretF32
-            | O::I64ReinterpretF64
-            | O::F32ReinterpretI32
-            | O::F64ReinterpretI64 => {}
-            O::I32Extend8S => self.unary(|dst, src| I::I32Extend8S { dst, src })?,
-            O::I32Extend16S => self.unary(|dst, src| I::I32Extend16S { dst, src })?,
-            O::I64Extend8S => self.unary(|dst, src| I::I64Extend8S { dst, src })?,
-            O::I64Extend16S => self.unary(|dst, src| I::I64Extend16S { dst, src })?,
-            O::I64Extend32S => self.unary(|dst, src| I::I64Extend32S { dst, src })?,
-            O::I32TruncSatF32S => self.unary(|dst, src| I::I32TruncSatF32S { dst, src })?,
-            O::I32TruncSatF32U => self.unary(|dst, src| I::I32TruncSatF32U { dst, src })?,
-            O::I32TruncSatF64S => self.unary(|dst, src| I::I32TruncSatF64S { dst, src })?,
-            O::I32TruncSatF64U => self.unary(|dst, src| I::I32TruncSatF64U { dst, src })?,
-            O::I64TruncSatF32S => self.unary(|dst, src| I::I64TruncSatF32S { dst, src })?,
-            O::I64TruncSatF32U => self.unary(|dst, src| I::I64TruncSatF32U { dst, src })?,
-            O::I64TruncSatF64S => self.unary(|dst, src| I::I64TruncSatF64S { dst, src })?,
-            O::I64TruncSatF64U => self.unary(|dst, src| I::I64TruncSatF64U { dst, src })?,
-            other => return Err(CompileError::unsupported(self.offset, &other)),
-        }
+    fn visit_unreachable(&mut self) -> Result<()> {
+        self.emit(Instr::Unreachable);
+        self.unreachable = true;
         Ok(())
     }
+
+    fn visit_nop(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn visit_block(&mut self, blockty: BlockType) -> Result<()> {
+        let (params, results) = self.block_arity(blockty)?;
+        self.materialize_all();
+        self.push_ctrl(Kind::Block, params, results, 0)?;
+        Ok(())
+    }
+
+    fn visit_loop(&mut self, blockty: BlockType) -> Result<()> {
+        let (params, results) = self.block_arity(blockty)?;
+        self.materialize_all();
+        let head = self.here();
+        self.label_at = head;
+        if self.count_loops {
+            self.emit(Instr::LoopHeader);
+        }
+        if self.module.epoch_checks {
+            self.emit(Instr::EpochCheck);
+        }
+        self.push_ctrl(Kind::Loop, params, results, head)?;
+        Ok(())
+    }
+
+    fn visit_if(&mut self, blockty: BlockType) -> Result<()> {
+        let cond = self.pop_cond()?;
+        self.op_if(blockty, cond)?;
+        Ok(())
+    }
+
+    fn visit_else(&mut self) -> Result<()> {
+        self.op_else()
+    }
+
+    fn visit_end(&mut self) -> Result<()> {
+        self.op_end()
+    }
+
+    fn visit_br(&mut self, relative_depth: u32) -> Result<()> {
+        self.emit_branch(relative_depth)?;
+        self.unreachable = true;
+        Ok(())
+    }
+
+    fn visit_br_if(&mut self, relative_depth: u32) -> Result<()> {
+        let cond = self.pop_cond()?;
+        self.branch_if(relative_depth, cond)?;
+        Ok(())
+    }
+
+    fn visit_br_table(&mut self, targets: wasmparser::BrTable<'b>) -> Result<()> {
+        let index = self.pop_slot()?;
+        let mut depths = Vec::with_capacity(targets.len() as usize + 1);
+        for depth in targets.targets() {
+            depths.push(depth.map_err(|e| e.to_string())?);
+        }
+        depths.push(targets.default());
+        let len = depths.len() as u32 - 1;
+        self.emit(Instr::BrTable { index, len });
+        let first = self.here();
+        for _ in 0..depths.len() {
+            self.emit(Instr::Br { target: 0 });
+        }
+        let mut stubs: Vec<(u32, u32)> = Vec::new();
+        for (i, depth) in depths.iter().enumerate() {
+            let at = first + i as u32;
+            if self.is_simple_branch(*depth)? {
+                let (_, _, _, is_loop) = self.branch_info(*depth)?;
+                let len = self.ctrl.len();
+                let c = &mut self.ctrl[len - 1 - *depth as usize];
+                if is_loop {
+                    let head = c.head;
+                    self.patch(at, head);
+                } else {
+                    c.fixups.push(at);
+                }
+            } else if let Some((_, stub)) = stubs.iter().find(|(d, _)| d == depth) {
+                let stub = *stub;
+                self.patch(at, stub);
+            } else {
+                let stub = self.here();
+                stubs.push((*depth, stub));
+                self.patch(at, stub);
+                self.emit_branch(*depth)?;
+            }
+        }
+        self.unreachable = true;
+        Ok(())
+    }
+
+    fn visit_return(&mut self) -> Result<()> {
+        self.emit_return()?;
+        self.unreachable = true;
+        Ok(())
+    }
+
+    fn visit_call(&mut self, function_index: u32) -> Result<()> {
+        let ty = self
+            .module
+            .func_types
+            .get(function_index as usize)
+            .and_then(|t| self.module.types.get(*t as usize))
+            .ok_or_else(|| format!("unknown function {function_index}"))?;
+        let (params, results) = (ty.params.len() as u32, ty.results.len() as u32);
+        let base = self.pop_args(params)?;
+        self.emit(Instr::Call {
+            func: function_index,
+            base,
+        });
+        self.push_results(results);
+        Ok(())
+    }
+
+    fn visit_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
+        let ty = self
+            .module
+            .types
+            .get(type_index as usize)
+            .ok_or_else(|| format!("unknown type {type_index}"))?;
+        let (params, results) = (ty.params.len() as u32, ty.results.len() as u32);
+        let base = self.pop_args(params + 1)?;
+        self.emit(Instr::CallIndirect {
+            type_index,
+            table: table_index,
+            base,
+        });
+        self.push_results(results);
+        Ok(())
+    }
+
+    fn visit_drop(&mut self) -> Result<()> {
+        self.pop()?;
+        Ok(())
+    }
+
+    fn visit_select(&mut self) -> Result<()> {
+        // `select(.., .., eqz x)`: one instruction testing `x` (collatz, branchy).
+        let eqz = match self.code.last() {
+            Some(Instr::I32Eqz { .. } | Instr::I64Eqz { .. }) => self.take_producer_of_top(),
+            _ => None,
+        };
+        let cond = self.pop_slot()?;
+        let b = self.pop_slot()?;
+        let index = self
+            .height()
+            .checked_sub(1)
+            .ok_or_else(|| "operand stack underflow".to_string())?;
+        // Writes only the first operand's canonical slot, which holds neither `b`,
+        // `cond` nor the eqz operand (locals or slots of popped entries).
+        self.materialize(index);
+        let dst = self.canonical(index);
+        self.emit(match eqz {
+            Some(Instr::I32Eqz { src, .. }) => Instr::SelectIfZero { dst, b, x: src },
+            Some(Instr::I64Eqz { src, .. }) => Instr::SelectIfZero64 { dst, b, x: src },
+            _ => Instr::Select { dst, b, cond },
+        });
+        Ok(())
+    }
+
+    fn visit_typed_select(&mut self, _ty: wasmparser::ValType) -> Result<()> {
+        self.visit_select()
+    }
+
+    fn visit_local_get(&mut self, local_index: u32) -> Result<()> {
+        if local_index >= self.nl {
+            return Err(format!("unknown local {local_index}").into());
+        }
+        self.push(Opd::Local(local_index));
+        Ok(())
+    }
+
+    fn visit_local_set(&mut self, local_index: u32) -> Result<()> {
+        self.local_set(local_index, false)
+    }
+
+    fn visit_local_tee(&mut self, local_index: u32) -> Result<()> {
+        self.local_set(local_index, true)
+    }
+
+    fn visit_global_get(&mut self, global_index: u32) -> Result<()> {
+        let dst = self.dst();
+        self.emit(Instr::GlobalGet {
+            dst,
+            index: global_index,
+        });
+        Ok(())
+    }
+
+    fn visit_global_set(&mut self, global_index: u32) -> Result<()> {
+        let src = self.pop_slot()?;
+        self.emit(Instr::GlobalSet {
+            src,
+            index: global_index,
+        });
+        Ok(())
+    }
+
+    fn visit_i32_load(&mut self, memarg: MemArg) -> Result<()> {
+        self.load(&memarg, |dst, addr, offset| Instr::Load32 {
+            dst,
+            addr,
+            offset,
+        })
+    }
+
+    fn visit_f32_load(&mut self, memarg: MemArg) -> Result<()> {
+        self.visit_i32_load(memarg)
+    }
+
+    fn visit_i64_load32_u(&mut self, memarg: MemArg) -> Result<()> {
+        self.visit_i32_load(memarg)
+    }
+
+    fn visit_i64_load(&mut self, memarg: MemArg) -> Result<()> {
+        self.load(&memarg, |dst, addr, offset| Instr::Load64 {
+            dst,
+            addr,
+            offset,
+        })
+    }
+
+    fn visit_f64_load(&mut self, memarg: MemArg) -> Result<()> {
+        self.visit_i64_load(memarg)
+    }
+
+    fn visit_i32_load8_u(&mut self, memarg: MemArg) -> Result<()> {
+        self.load(&memarg, |dst, addr, offset| Instr::Load8U {
+            dst,
+            addr,
+            offset,
+        })
+    }
+
+    fn visit_i64_load8_u(&mut self, memarg: MemArg) -> Result<()> {
+        self.visit_i32_load8_u(memarg)
+    }
+
+    fn visit_i32_load16_u(&mut self, memarg: MemArg) -> Result<()> {
+        self.load(&memarg, |dst, addr, offset| Instr::Load16U {
+            dst,
+            addr,
+            offset,
+        })
+    }
+
+    fn visit_i64_load16_u(&mut self, memarg: MemArg) -> Result<()> {
+        self.visit_i32_load16_u(memarg)
+    }
+
+    fn visit_i32_load8_s(&mut self, memarg: MemArg) -> Result<()> {
+        self.load(&memarg, |dst, addr, offset| Instr::Load8S32 {
+            dst,
+            addr,
+            offset,
+        })
+    }
+
+    fn visit_i32_load16_s(&mut self, memarg: MemArg) -> Result<()> {
+        self.load(&memarg, |dst, addr, offset| Instr::Load16S32 {
+            dst,
+            addr,
+            offset,
+        })
+    }
+
+    fn visit_i64_load8_s(&mut self, memarg: MemArg) -> Result<()> {
+        self.load(&memarg, |dst, addr, offset| Instr::Load8S64 {
+            dst,
+            addr,
+            offset,
+        })
+    }
+
+    fn visit_i64_load16_s(&mut self, memarg: MemArg) -> Result<()> {
+        self.load(&memarg, |dst, addr, offset| Instr::Load16S64 {
+            dst,
+            addr,
+            offset,
+        })
+    }
+
+    fn visit_i64_load32_s(&mut self, memarg: MemArg) -> Result<()> {
+        self.load(&memarg, |dst, addr, offset| Instr::Load32S64 {
+            dst,
+            addr,
+            offset,
+        })
+    }
+
+    fn visit_i32_store(&mut self, memarg: MemArg) -> Result<()> {
+        self.store(&memarg, |addr, val, offset| Instr::Store32 {
+            addr,
+            val,
+            offset,
+        })
+    }
+
+    fn visit_f32_store(&mut self, memarg: MemArg) -> Result<()> {
+        self.visit_i32_store(memarg)
+    }
+
+    fn visit_i64_store32(&mut self, memarg: MemArg) -> Result<()> {
+        self.visit_i32_store(memarg)
+    }
+
+    fn visit_i64_store(&mut self, memarg: MemArg) -> Result<()> {
+        self.store(&memarg, |addr, val, offset| Instr::Store64 {
+            addr,
+            val,
+            offset,
+        })
+    }
+
+    fn visit_f64_store(&mut self, memarg: MemArg) -> Result<()> {
+        self.visit_i64_store(memarg)
+    }
+
+    fn visit_i32_store8(&mut self, memarg: MemArg) -> Result<()> {
+        self.store(&memarg, |addr, val, offset| Instr::Store8 {
+            addr,
+            val,
+            offset,
+        })
+    }
+
+    fn visit_i64_store8(&mut self, memarg: MemArg) -> Result<()> {
+        self.visit_i32_store8(memarg)
+    }
+
+    fn visit_i32_store16(&mut self, memarg: MemArg) -> Result<()> {
+        self.store(&memarg, |addr, val, offset| Instr::Store16 {
+            addr,
+            val,
+            offset,
+        })
+    }
+
+    fn visit_i64_store16(&mut self, memarg: MemArg) -> Result<()> {
+        self.visit_i32_store16(memarg)
+    }
+
+    fn visit_memory_size(&mut self, _mem: u32) -> Result<()> {
+        let dst = self.dst();
+        self.emit(Instr::MemorySize { dst });
+        Ok(())
+    }
+
+    fn visit_memory_grow(&mut self, _mem: u32) -> Result<()> {
+        let delta = self.pop_slot()?;
+        let dst = self.dst();
+        self.emit(Instr::MemoryGrow { dst, delta });
+        Ok(())
+    }
+
+    fn visit_memory_fill(&mut self, _mem: u32) -> Result<()> {
+        let base = self.pop_args(3)?;
+        self.emit(Instr::MemoryFill { base });
+        Ok(())
+    }
+
+    fn visit_memory_copy(&mut self, _dst_mem: u32, _src_mem: u32) -> Result<()> {
+        let base = self.pop_args(3)?;
+        self.emit(Instr::MemoryCopy { base });
+        Ok(())
+    }
+
+    fn visit_memory_init(&mut self, data_index: u32, _mem: u32) -> Result<()> {
+        let base = self.pop_args(3)?;
+        self.emit(Instr::MemoryInit {
+            data: data_index,
+            base,
+        });
+        Ok(())
+    }
+
+    fn visit_data_drop(&mut self, data_index: u32) -> Result<()> {
+        self.emit(Instr::DataDrop { data: data_index });
+        Ok(())
+    }
+
+    fn visit_table_get(&mut self, table: u32) -> Result<()> {
+        let index = self.pop_slot()?;
+        let dst = self.dst();
+        self.emit(Instr::TableGet { dst, index, table });
+        Ok(())
+    }
+
+    fn visit_table_set(&mut self, table: u32) -> Result<()> {
+        let val = self.pop_slot()?;
+        let index = self.pop_slot()?;
+        self.emit(Instr::TableSet { index, val, table });
+        Ok(())
+    }
+
+    fn visit_table_size(&mut self, table: u32) -> Result<()> {
+        let dst = self.dst();
+        self.emit(Instr::TableSize { dst, table });
+        Ok(())
+    }
+
+    fn visit_table_grow(&mut self, table: u32) -> Result<()> {
+        let base = self.pop_args(2)?;
+        self.emit(Instr::TableGrow { base, table });
+        self.push_results(1);
+        Ok(())
+    }
+
+    fn visit_table_fill(&mut self, table: u32) -> Result<()> {
+        let base = self.pop_args(3)?;
+        self.emit(Instr::TableFill { base, table });
+        Ok(())
+    }
+
+    fn visit_table_copy(&mut self, dst_table: u32, src_table: u32) -> Result<()> {
+        let base = self.pop_args(3)?;
+        self.emit(Instr::TableCopy {
+            base,
+            dst_table,
+            src_table,
+        });
+        Ok(())
+    }
+
+    fn visit_table_init(&mut self, elem_index: u32, table: u32) -> Result<()> {
+        let base = self.pop_args(3)?;
+        self.emit(Instr::TableInit {
+            base,
+            table,
+            elem: elem_index,
+        });
+        Ok(())
+    }
+
+    fn visit_elem_drop(&mut self, elem_index: u32) -> Result<()> {
+        self.emit(Instr::ElemDrop { elem: elem_index });
+        Ok(())
+    }
+
+    fn visit_ref_null(&mut self, _hty: wasmparser::HeapType) -> Result<()> {
+        self.push(Opd::Const(0));
+        Ok(())
+    }
+
+    fn visit_ref_is_null(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::RefIsNull { dst, src })
+    }
+
+    fn visit_ref_func(&mut self, function_index: u32) -> Result<()> {
+        let dst = self.dst();
+        self.emit(Instr::RefFunc {
+            dst,
+            func: function_index,
+        });
+        Ok(())
+    }
+
+    fn visit_i32_const(&mut self, value: i32) -> Result<()> {
+        self.push(Opd::Const(u64::from(value as u32)));
+        Ok(())
+    }
+
+    fn visit_i64_const(&mut self, value: i64) -> Result<()> {
+        self.push(Opd::Const(value as u64));
+        Ok(())
+    }
+
+    fn visit_f32_const(&mut self, value: wasmparser::Ieee32) -> Result<()> {
+        self.push(Opd::Const(u64::from(value.bits())));
+        Ok(())
+    }
+
+    fn visit_f64_const(&mut self, value: wasmparser::Ieee64) -> Result<()> {
+        self.push(Opd::Const(value.bits()));
+        Ok(())
+    }
+
+    fn visit_i32_eqz(&mut self) -> Result<()> {
+        self.eqz(false)
+    }
+
+    fn visit_i64_eqz(&mut self) -> Result<()> {
+        self.eqz(true)
+    }
+
+    fn visit_f32_eq(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Eq { dst, a, b })
+    }
+
+    fn visit_f32_ne(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Ne { dst, a, b })
+    }
+
+    fn visit_f32_lt(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Lt { dst, a, b })
+    }
+
+    fn visit_f32_gt(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Gt { dst, a, b })
+    }
+
+    fn visit_f32_le(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Le { dst, a, b })
+    }
+
+    fn visit_f32_ge(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Ge { dst, a, b })
+    }
+
+    fn visit_f64_eq(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Eq { dst, a, b })
+    }
+
+    fn visit_f64_ne(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Ne { dst, a, b })
+    }
+
+    fn visit_f64_lt(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Lt { dst, a, b })
+    }
+
+    fn visit_f64_gt(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Gt { dst, a, b })
+    }
+
+    fn visit_f64_le(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Le { dst, a, b })
+    }
+
+    fn visit_f64_ge(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Ge { dst, a, b })
+    }
+
+    fn visit_i32_clz(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32Clz { dst, src })
+    }
+
+    fn visit_i32_ctz(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32Ctz { dst, src })
+    }
+
+    fn visit_i32_popcnt(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32Popcnt { dst, src })
+    }
+
+    fn visit_i32_add(&mut self) -> Result<()> {
+        self.binary_imm(false, ImmOp::Add)
+    }
+
+    fn visit_i32_sub(&mut self) -> Result<()> {
+        self.sub(false)
+    }
+
+    fn visit_i32_mul(&mut self) -> Result<()> {
+        self.binary_imm(false, ImmOp::Mul)
+    }
+
+    fn visit_i32_div_s(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::I32DivS { dst, a, b })
+    }
+
+    fn visit_i32_div_u(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::I32DivU { dst, a, b })
+    }
+
+    fn visit_i32_rem_s(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::I32RemS { dst, a, b })
+    }
+
+    fn visit_i32_rem_u(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::I32RemU { dst, a, b })
+    }
+
+    fn visit_i32_and(&mut self) -> Result<()> {
+        self.binary_imm(false, ImmOp::And)
+    }
+
+    fn visit_i32_or(&mut self) -> Result<()> {
+        self.binary_imm(false, ImmOp::Or)
+    }
+
+    fn visit_i32_xor(&mut self) -> Result<()> {
+        self.binary_imm(false, ImmOp::Xor)
+    }
+
+    fn visit_i32_shl(&mut self) -> Result<()> {
+        self.binary_imm(false, ImmOp::Shl)
+    }
+
+    fn visit_i32_shr_s(&mut self) -> Result<()> {
+        self.binary_imm(false, ImmOp::ShrS)
+    }
+
+    fn visit_i32_shr_u(&mut self) -> Result<()> {
+        self.binary_imm(false, ImmOp::ShrU)
+    }
+
+    fn visit_i32_rotl(&mut self) -> Result<()> {
+        self.binary_imm(false, ImmOp::Rotl)
+    }
+
+    fn visit_i32_rotr(&mut self) -> Result<()> {
+        self.binary_imm(false, ImmOp::Rotr)
+    }
+
+    fn visit_i64_clz(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64Clz { dst, src })
+    }
+
+    fn visit_i64_ctz(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64Ctz { dst, src })
+    }
+
+    fn visit_i64_popcnt(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64Popcnt { dst, src })
+    }
+
+    fn visit_i64_add(&mut self) -> Result<()> {
+        self.binary_imm(true, ImmOp::Add)
+    }
+
+    fn visit_i64_sub(&mut self) -> Result<()> {
+        self.sub(true)
+    }
+
+    fn visit_i64_mul(&mut self) -> Result<()> {
+        self.binary_imm(true, ImmOp::Mul)
+    }
+
+    fn visit_i64_div_s(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::I64DivS { dst, a, b })
+    }
+
+    fn visit_i64_div_u(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::I64DivU { dst, a, b })
+    }
+
+    fn visit_i64_rem_s(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::I64RemS { dst, a, b })
+    }
+
+    fn visit_i64_rem_u(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::I64RemU { dst, a, b })
+    }
+
+    fn visit_i64_and(&mut self) -> Result<()> {
+        self.binary_imm(true, ImmOp::And)
+    }
+
+    fn visit_i64_or(&mut self) -> Result<()> {
+        self.binary_imm(true, ImmOp::Or)
+    }
+
+    fn visit_i64_xor(&mut self) -> Result<()> {
+        self.binary_imm(true, ImmOp::Xor)
+    }
+
+    fn visit_i64_shl(&mut self) -> Result<()> {
+        self.binary_imm(true, ImmOp::Shl)
+    }
+
+    fn visit_i64_shr_s(&mut self) -> Result<()> {
+        self.binary_imm(true, ImmOp::ShrS)
+    }
+
+    fn visit_i64_shr_u(&mut self) -> Result<()> {
+        self.binary_imm(true, ImmOp::ShrU)
+    }
+
+    fn visit_i64_rotl(&mut self) -> Result<()> {
+        self.binary_imm(true, ImmOp::Rotl)
+    }
+
+    fn visit_i64_rotr(&mut self) -> Result<()> {
+        self.binary_imm(true, ImmOp::Rotr)
+    }
+
+    fn visit_f32_abs(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32Abs { dst, src })
+    }
+
+    fn visit_f32_neg(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32Neg { dst, src })
+    }
+
+    fn visit_f32_ceil(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32Ceil { dst, src })
+    }
+
+    fn visit_f32_floor(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32Floor { dst, src })
+    }
+
+    fn visit_f32_trunc(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32Trunc { dst, src })
+    }
+
+    fn visit_f32_nearest(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32Nearest { dst, src })
+    }
+
+    fn visit_f32_sqrt(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32Sqrt { dst, src })
+    }
+
+    fn visit_f32_add(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Add { dst, a, b })
+    }
+
+    fn visit_f32_sub(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Sub { dst, a, b })
+    }
+
+    fn visit_f32_mul(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Mul { dst, a, b })
+    }
+
+    fn visit_f32_div(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Div { dst, a, b })
+    }
+
+    fn visit_f32_min(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Min { dst, a, b })
+    }
+
+    fn visit_f32_max(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Max { dst, a, b })
+    }
+
+    fn visit_f32_copysign(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F32Copysign { dst, a, b })
+    }
+
+    fn visit_f64_abs(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64Abs { dst, src })
+    }
+
+    fn visit_f64_neg(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64Neg { dst, src })
+    }
+
+    fn visit_f64_ceil(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64Ceil { dst, src })
+    }
+
+    fn visit_f64_floor(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64Floor { dst, src })
+    }
+
+    fn visit_f64_trunc(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64Trunc { dst, src })
+    }
+
+    fn visit_f64_nearest(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64Nearest { dst, src })
+    }
+
+    fn visit_f64_sqrt(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64Sqrt { dst, src })
+    }
+
+    fn visit_f64_add(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Add { dst, a, b })
+    }
+
+    fn visit_f64_sub(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Sub { dst, a, b })
+    }
+
+    fn visit_f64_mul(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Mul { dst, a, b })
+    }
+
+    fn visit_f64_div(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Div { dst, a, b })
+    }
+
+    fn visit_f64_min(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Min { dst, a, b })
+    }
+
+    fn visit_f64_max(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Max { dst, a, b })
+    }
+
+    fn visit_f64_copysign(&mut self) -> Result<()> {
+        self.binary(|dst, a, b| Instr::F64Copysign { dst, a, b })
+    }
+
+    fn visit_i32_wrap_i64(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32WrapI64 { dst, src })
+    }
+
+    fn visit_i32_trunc_f32_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32TruncF32S { dst, src })
+    }
+
+    fn visit_i32_trunc_f32_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32TruncF32U { dst, src })
+    }
+
+    fn visit_i32_trunc_f64_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32TruncF64S { dst, src })
+    }
+
+    fn visit_i32_trunc_f64_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32TruncF64U { dst, src })
+    }
+
+    fn visit_i64_extend_i32_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64ExtendI32S { dst, src })
+    }
+
+    fn visit_i64_extend_i32_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64ExtendI32U { dst, src })
+    }
+
+    fn visit_i64_trunc_f32_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64TruncF32S { dst, src })
+    }
+
+    fn visit_i64_trunc_f32_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64TruncF32U { dst, src })
+    }
+
+    fn visit_i64_trunc_f64_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64TruncF64S { dst, src })
+    }
+
+    fn visit_i64_trunc_f64_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64TruncF64U { dst, src })
+    }
+
+    fn visit_f32_convert_i32_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32ConvertI32S { dst, src })
+    }
+
+    fn visit_f32_convert_i32_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32ConvertI32U { dst, src })
+    }
+
+    fn visit_f32_convert_i64_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32ConvertI64S { dst, src })
+    }
+
+    fn visit_f32_convert_i64_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32ConvertI64U { dst, src })
+    }
+
+    fn visit_f32_demote_f64(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F32DemoteF64 { dst, src })
+    }
+
+    fn visit_f64_convert_i32_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64ConvertI32S { dst, src })
+    }
+
+    fn visit_f64_convert_i32_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64ConvertI32U { dst, src })
+    }
+
+    fn visit_f64_convert_i64_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64ConvertI64S { dst, src })
+    }
+
+    fn visit_f64_convert_i64_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64ConvertI64U { dst, src })
+    }
+
+    fn visit_f64_promote_f32(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::F64PromoteF32 { dst, src })
+    }
+
+    // Same slot representation: a reinterpretation is a move.
+    fn visit_i32_reinterpret_f32(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn visit_i64_reinterpret_f64(&mut self) -> Result<()> {
+        self.visit_i32_reinterpret_f32()
+    }
+
+    fn visit_f32_reinterpret_i32(&mut self) -> Result<()> {
+        self.visit_i32_reinterpret_f32()
+    }
+
+    fn visit_f64_reinterpret_i64(&mut self) -> Result<()> {
+        self.visit_i32_reinterpret_f32()
+    }
+
+    fn visit_i32_extend8_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32Extend8S { dst, src })
+    }
+
+    fn visit_i32_extend16_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32Extend16S { dst, src })
+    }
+
+    fn visit_i64_extend8_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64Extend8S { dst, src })
+    }
+
+    fn visit_i64_extend16_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64Extend16S { dst, src })
+    }
+
+    fn visit_i64_extend32_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64Extend32S { dst, src })
+    }
+
+    fn visit_i32_trunc_sat_f32_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32TruncSatF32S { dst, src })
+    }
+
+    fn visit_i32_trunc_sat_f32_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32TruncSatF32U { dst, src })
+    }
+
+    fn visit_i32_trunc_sat_f64_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32TruncSatF64S { dst, src })
+    }
+
+    fn visit_i32_trunc_sat_f64_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I32TruncSatF64U { dst, src })
+    }
+
+    fn visit_i64_trunc_sat_f32_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64TruncSatF32S { dst, src })
+    }
+
+    fn visit_i64_trunc_sat_f32_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64TruncSatF32U { dst, src })
+    }
+
+    fn visit_i64_trunc_sat_f64_s(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64TruncSatF64S { dst, src })
+    }
+
+    fn visit_i64_trunc_sat_f64_u(&mut self) -> Result<()> {
+        self.unary(|dst, src| Instr::I64TruncSatF64U { dst, src })
+    }
+
+    fn visit_i32_eq(&mut self) -> Result<()> {
+        self.compare(false, Cmp::Eq)
+    }
+
+    fn visit_i32_ne(&mut self) -> Result<()> {
+        self.compare(false, Cmp::Ne)
+    }
+
+    fn visit_i32_lt_s(&mut self) -> Result<()> {
+        self.compare(false, Cmp::LtS)
+    }
+
+    fn visit_i32_lt_u(&mut self) -> Result<()> {
+        self.compare(false, Cmp::LtU)
+    }
+
+    fn visit_i32_gt_s(&mut self) -> Result<()> {
+        self.compare(false, Cmp::GtS)
+    }
+
+    fn visit_i32_gt_u(&mut self) -> Result<()> {
+        self.compare(false, Cmp::GtU)
+    }
+
+    fn visit_i32_le_s(&mut self) -> Result<()> {
+        self.compare(false, Cmp::LeS)
+    }
+
+    fn visit_i32_le_u(&mut self) -> Result<()> {
+        self.compare(false, Cmp::LeU)
+    }
+
+    fn visit_i32_ge_s(&mut self) -> Result<()> {
+        self.compare(false, Cmp::GeS)
+    }
+
+    fn visit_i32_ge_u(&mut self) -> Result<()> {
+        self.compare(false, Cmp::GeU)
+    }
+
+    fn visit_i64_eq(&mut self) -> Result<()> {
+        self.compare(true, Cmp::Eq)
+    }
+
+    fn visit_i64_ne(&mut self) -> Result<()> {
+        self.compare(true, Cmp::Ne)
+    }
+
+    fn visit_i64_lt_s(&mut self) -> Result<()> {
+        self.compare(true, Cmp::LtS)
+    }
+
+    fn visit_i64_lt_u(&mut self) -> Result<()> {
+        self.compare(true, Cmp::LtU)
+    }
+
+    fn visit_i64_gt_s(&mut self) -> Result<()> {
+        self.compare(true, Cmp::GtS)
+    }
+
+    fn visit_i64_gt_u(&mut self) -> Result<()> {
+        self.compare(true, Cmp::GtU)
+    }
+
+    fn visit_i64_le_s(&mut self) -> Result<()> {
+        self.compare(true, Cmp::LeS)
+    }
+
+    fn visit_i64_le_u(&mut self) -> Result<()> {
+        self.compare(true, Cmp::LeU)
+    }
+
+    fn visit_i64_ge_s(&mut self) -> Result<()> {
+        self.compare(true, Cmp::GeS)
+    }
+
+    fn visit_i64_ge_u(&mut self) -> Result<()> {
+        self.compare(true, Cmp::GeU)
+    }
+}
+
+/// SIMD is not implemented by the interpreter: every operator is unsupported.
+impl<'b> VisitSimdOperator<'b> for Translator<'_, 'b> {
+    wasmparser::for_each_visit_simd_operator!(unsupported_operators);
 }
