@@ -87,6 +87,7 @@ pub mod convert;
 pub mod disas;
 pub mod entry;
 pub mod exec_context;
+pub mod opt;
 pub mod trap;
 pub mod x64;
 
