@@ -3,6 +3,7 @@
 //!
 //! # Pieces
 //!
+//! - `opt/`: tier 2's middle end (SSA IR, builder, passes); not used by any tier yet.
 //! - `baseline/` (also reachable as `compile`): tier 1, the single-pass compiler with a
 //!   register-resident value stack (value model, register policy, OSR stubs in its docs).
 //! - `code_memory`: W^X executable memory (`region`). A [`JitModule`]'s code lives there, or

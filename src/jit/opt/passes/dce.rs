@@ -6,7 +6,7 @@
 //! around a loop is dead too.
 
 use crate::jit::opt::cfg::Cfg;
-use crate::jit::opt::ir::{Function, Value, ValueDef};
+use crate::jit::opt::ir::{Function, Terminator, Value, ValueDef};
 use crate::jit::opt::passes::copy_prop::remove_param;
 
 pub fn run(func: &mut Function) {
@@ -37,20 +37,15 @@ pub fn run(func: &mut Function) {
                 }
             }
         }
-        match func.term(block) {
-            t => {
-                // The terminator's own operands; block arguments are live only with their
-                // parameter.
-                let own: Vec<Value> = match t {
-                    crate::jit::opt::ir::Terminator::BrIf { cond, .. } => vec![*cond],
-                    crate::jit::opt::ir::Terminator::BrTable { index, .. } => vec![*index],
-                    crate::jit::opt::ir::Terminator::Return(vs) => vs.clone(),
-                    _ => vec![],
-                };
-                for v in own {
-                    mark(v, &mut live, &mut work);
-                }
-            }
+        // The terminator's own operands; block arguments are live only with their parameter.
+        let own: Vec<Value> = match func.term(block) {
+            Terminator::BrIf { cond, .. } => vec![*cond],
+            Terminator::BrTable { index, .. } => vec![*index],
+            Terminator::Return(vs) => vs.clone(),
+            _ => vec![],
+        };
+        for v in own {
+            mark(v, &mut live, &mut work);
         }
     }
     while let Some(v) = work.pop() {

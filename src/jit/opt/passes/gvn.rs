@@ -10,8 +10,10 @@ use std::collections::HashMap;
 use crate::jit::opt::cfg::Cfg;
 use crate::jit::opt::ir::{Block, Function, Imm, Value, resolve};
 use crate::jit::opt::ops::Opcode;
+use crate::module::ValType;
 
-type Key = (Opcode, Imm, Vec<Value>);
+/// Opcode, immediate, arguments and result type (`ref.null` of two types are two values).
+type Key = (Opcode, Imm, Vec<Value>, ValType);
 
 pub fn run(func: &mut Function) {
     let cfg = Cfg::new(func);
@@ -44,7 +46,12 @@ pub fn run(func: &mut Function) {
             if !data.op.flags().numberable() || data.results.len() != 1 {
                 continue;
             }
-            let key = (data.op, data.imm, data.args.clone());
+            let key = (
+                data.op,
+                data.imm,
+                data.args.clone(),
+                func.values[data.results[0].index()].ty,
+            );
             match table.get(&key) {
                 Some(&v) => {
                     // Redundant: gone now (DCE would keep a trapping one).

@@ -13,8 +13,11 @@ pub mod licm;
 use super::ir::Function;
 use super::verify::verify;
 
+/// A pass: rewrites the function in place, leaving it valid.
+pub type Pass = fn(&mut Function);
+
 /// The passes by name, in the order [`run_all`] runs them.
-pub const PASSES: &[(&str, fn(&mut Function))] = &[
+pub const PASSES: &[(&str, Pass)] = &[
     ("const_fold", const_fold::run),
     ("copy_prop", copy_prop::run),
     ("gvn", gvn::run),
@@ -43,7 +46,7 @@ pub fn run_all(func: &mut Function) -> Result<(), String> {
     Ok(())
 }
 
-fn run_pass(func: &mut Function, name: &str, pass: fn(&mut Function)) -> Result<(), String> {
+fn run_pass(func: &mut Function, name: &str, pass: Pass) -> Result<(), String> {
     pass(func);
     if cfg!(debug_assertions) {
         verify(func).map_err(|e| format!("after {name}: {e}"))?;
