@@ -53,9 +53,12 @@
 //! - `licm`: hoists pure loop invariants into the loop's preheader.
 //! - `dce`: removes unreachable blocks, unused removable instructions and unused parameters.
 //!
-//! The spec-suite test in `tests/opt.rs` builds, verifies and optimizes every function of
-//! every spec module (about 4,500 functions, 14,000 instructions, in about 45 ms in a
-//! release build).
+//! The spec-suite tests in `tests/opt.rs` build, verify and optimize every function of every
+//! spec module (4,637 functions, 14,487 instructions: building takes about 10 ms, the passes
+//! about 35 ms in a release build, verifying after each pass), and check on a few inputs,
+//! with a small IR interpreter, that the functions made of arithmetic and control flow
+//! compute the same before and after the passes (16,032 runs) and the same as wrun's
+//! interpreter (11,419 calls).
 
 pub mod builder;
 pub mod cfg;

@@ -205,13 +205,15 @@ fn exact64(x: f64) -> Option<i64> {
 }
 
 /// `op` on constant operands (bits as [`Imm::Int`] holds them), `None` when it does not
-/// fold (it would trap, or the result is not bit-exact).
-fn eval(op: Opcode, c: &[i64]) -> Option<i64> {
+/// fold (it would trap, or the result is not bit-exact). Also the evaluator of the passes'
+/// differential test (`tests/opt.rs`).
+pub fn eval(op: Opcode, c: &[i64]) -> Option<i64> {
     use Opcode::*;
-    let a32 = c[0] as i32;
-    let a64 = c[0];
-    let af = f32::from_bits(c[0] as u32);
-    let ad = f64::from_bits(c[0] as u64);
+    let &first = c.first()?;
+    let a32 = first as i32;
+    let a64 = first;
+    let af = f32::from_bits(first as u32);
+    let ad = f64::from_bits(first as u64);
     if c.len() == 1 {
         return Some(match op {
             I32Eqz => b(a32 == 0),
