@@ -369,6 +369,29 @@ macro_rules! define_opcodes {
 for_each_opcode!(define_opcodes);
 
 impl Opcode {
+    /// `a op b == b op a` bit for bit (integer operations only: with two NaN operands a float
+    /// addition's result depends on the order).
+    pub fn is_commutative(self) -> bool {
+        use Opcode::*;
+        matches!(
+            self,
+            I32Add
+                | I32Mul
+                | I32And
+                | I32Or
+                | I32Xor
+                | I32Eq
+                | I32Ne
+                | I64Add
+                | I64Mul
+                | I64And
+                | I64Or
+                | I64Xor
+                | I64Eq
+                | I64Ne
+        )
+    }
+
     /// The opcode named `name` in the text form.
     pub fn from_name(name: &str) -> Option<Opcode> {
         Opcode::ALL.iter().copied().find(|op| op.name() == name)

@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::ir::{Block, Function, Imm, Inst, Target, Terminator, Value, ValueDef};
+use super::ir::{Block, Function, Imm, Inst, Target, Terminator, Value};
 use super::ops::{ImmKind, Opcode};
 use crate::module::ValType;
 
@@ -564,10 +564,6 @@ impl Parser {
             };
             func.blocks[blocks[&ast.name].index()].term = Some(term);
         }
-        debug_assert!(func.values.iter().all(|v| match v.def {
-            ValueDef::Param(b, _) => b.index() < func.blocks.len(),
-            ValueDef::Result(i, _) => i.index() < func.insts.len(),
-        }));
         Ok(func)
     }
 }

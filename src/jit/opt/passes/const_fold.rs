@@ -40,7 +40,7 @@ pub fn run(func: &mut Function) {
                 continue;
             }
             let mut args = data.args.clone();
-            if is_commutative(op)
+            if op.is_commutative()
                 && func.const_of(args[0]).is_some()
                 && func.const_of(args[1]).is_none()
             {
@@ -97,27 +97,6 @@ fn const_op(ty: ValType) -> Opcode {
         ValType::F64 => Opcode::F64Const,
         _ => Opcode::I32Const,
     }
-}
-
-fn is_commutative(op: Opcode) -> bool {
-    use Opcode::*;
-    matches!(
-        op,
-        I32Add
-            | I32Mul
-            | I32And
-            | I32Or
-            | I32Xor
-            | I32Eq
-            | I32Ne
-            | I64Add
-            | I64Mul
-            | I64And
-            | I64Or
-            | I64Xor
-            | I64Eq
-            | I64Ne
-    )
 }
 
 fn fold(func: &Function, op: Opcode, args: &[Value]) -> Option<Fold> {

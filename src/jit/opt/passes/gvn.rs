@@ -1,5 +1,5 @@
 //! Global value numbering: walking the dominator tree, an instruction equal to one that
-//! dominates it (same opcode, immediate and arguments) is replaced by it. Only instructions
+//! dominates it (same opcode, immediate and arguments, in either order for a commutative opcode) is replaced by it. Only instructions
 //! whose result depends on their operands alone are numbered (`Flags::numberable`: pure
 //! ones and the trapping arithmetic; a trapping one that dominates and ran did not trap, so
 //! the second would not either); loads, global reads and calls are not (no memory
@@ -46,10 +46,14 @@ pub fn run(func: &mut Function) {
             if !data.op.flags().numberable() || data.results.len() != 1 {
                 continue;
             }
+            let mut args = data.args.clone();
+            if data.op.is_commutative() {
+                args.sort();
+            }
             let key = (
                 data.op,
                 data.imm,
-                data.args.clone(),
+                args,
                 func.values[data.results[0].index()].ty,
             );
             match table.get(&key) {
