@@ -3,6 +3,7 @@
 //!
 //! # Pieces
 //!
+//! - `opt/`: tier 2's middle end (SSA IR, builder, passes); not used by any tier yet.
 //! - `baseline/` (also reachable as `compile`): tier 1, the single-pass compiler with a
 //!   register-resident value stack (value model, register policy, OSR stubs in its docs). It
 //!   emits only through `masm`.
@@ -93,6 +94,7 @@ pub mod disas;
 pub mod entry;
 pub mod exec_context;
 pub mod masm;
+pub mod opt;
 pub mod trap;
 pub mod x64;
 

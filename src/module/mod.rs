@@ -266,7 +266,7 @@ fn err(message: impl Into<String>, offset: usize) -> ModuleError {
     }
 }
 
-fn val_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, ModuleError> {
+pub(crate) fn val_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, ModuleError> {
     use wasmparser::ValType as W;
     Ok(match ty {
         W::I32 => ValType::I32,
@@ -288,7 +288,10 @@ fn ref_type(ty: wasmparser::RefType, offset: usize) -> Result<ValType, ModuleErr
     }
 }
 
-fn heap_val_type(ty: wasmparser::HeapType, offset: usize) -> Result<ValType, ModuleError> {
+pub(crate) fn heap_val_type(
+    ty: wasmparser::HeapType,
+    offset: usize,
+) -> Result<ValType, ModuleError> {
     use wasmparser::{AbstractHeapType, HeapType};
     match ty {
         HeapType::Abstract {
