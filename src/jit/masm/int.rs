@@ -112,7 +112,7 @@ impl Masm {
     #[inline]
     pub fn test_branch(&mut self, width: Width, a: Gpr, cond: Cond, label: Label) {
         self.asm.test_rr(width, a, a);
-        self.asm.jcc(cond, label);
+        self.branch(cond, label);
     }
 
     /// `dst = cond ? 1 : 0` from the flags just set (`setcc` then `movzx`: `dst` may be an

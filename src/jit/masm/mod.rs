@@ -15,6 +15,8 @@
 //!   cleared destination first, so it does not depend on the register's stale value
 //!   ([`Masm::int_to_float`]); `sqrt`, rounding and float conversions are meant to run in
 //!   place;
+//! - no jump to the next instruction: binding a label right after a jump (`jmp` or
+//!   `jcc`) to it removes the jump ([`Masm::bind`]);
 //! - float constants other than zero come from a constant pool in the function's code,
 //!   loaded RIP-relative, so the code stays position-independent ([`Masm::constant`],
 //!   [`Masm::emit_constant_pool`]).
@@ -40,6 +42,8 @@ mod int;
 #[cfg(test)]
 mod tests;
 
+use std::cell::Cell;
+
 use super::x64::Assembler;
 pub use super::x64::{
     Address, Alu, AsmError, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, RoundMode, Scale,
@@ -63,6 +67,24 @@ pub struct Masm {
     /// Constants of the current function: `(bits, label)`, emitted by
     /// [`Masm::emit_constant_pool`].
     pool: Vec<(u64, Label)>,
+    /// The last instruction, if it is a jump to a label not bound yet: [`Masm::bind`] of
+    /// that label right after it removes it.
+    last_jump: Option<LastJump>,
+    /// Labels bound at the end of `last_jump` since it was emitted (moved with the end
+    /// when the jump goes).
+    bound_after_jump: Vec<Label>,
+    /// Set by [`Masm::offset`]: an offset handed out after the jump (a pc-map entry, a
+    /// trap site, an OSR entry, a data range) would point past the code if the jump went,
+    /// so it stays.
+    offset_read: Cell<bool>,
+}
+
+/// A jump just emitted, from `start` to `end`, to `target`.
+#[derive(Clone, Copy)]
+struct LastJump {
+    start: usize,
+    end: usize,
+    target: Label,
 }
 
 impl Masm {
@@ -80,6 +102,7 @@ impl Masm {
     /// The current code offset.
     #[inline]
     pub fn offset(&self) -> usize {
+        self.offset_read.set(true);
         self.asm.offset()
     }
 
@@ -90,20 +113,54 @@ impl Masm {
         self.asm.new_label()
     }
 
+    /// Binds `label` here. When the last instruction is a jump to `label` (nothing
+    /// emitted after it, no offset read since), the jump is removed first: a jump to the
+    /// next instruction does nothing (a conditional one neither, flags are only read).
+    /// Labels bound between the jump and here move back with it.
     #[inline]
     pub fn bind(&mut self, label: Label) {
+        if let Some(jump) = self.last_jump {
+            if jump.end != self.asm.offset() || self.offset_read.get() {
+                self.last_jump = None;
+            } else if jump.target == label {
+                self.asm.truncate(jump.start, &self.bound_after_jump);
+                self.last_jump = None;
+            } else {
+                self.bound_after_jump.push(label);
+            }
+        }
         self.asm.bind(label);
+    }
+
+    /// Records a jump to `target` just emitted from `start`, for [`Masm::bind`].
+    #[inline]
+    fn jumped(&mut self, start: usize, target: Label) {
+        // A bound target is behind: binding it again would be an error anyway.
+        self.last_jump = match self.asm.label_offset(target) {
+            Some(_) => None,
+            None => Some(LastJump {
+                start,
+                end: self.asm.offset(),
+                target,
+            }),
+        };
+        self.bound_after_jump.clear();
+        self.offset_read.set(false);
     }
 
     #[inline]
     pub fn jmp(&mut self, label: Label) {
+        let start = self.asm.offset();
         self.asm.jmp(label);
+        self.jumped(start, label);
     }
 
     /// Jumps to `label` when `cond` holds on the flags.
     #[inline]
     pub fn branch(&mut self, cond: Cond, label: Label) {
+        let start = self.asm.offset();
         self.asm.jcc(cond, label);
+        self.jumped(start, label);
     }
 
     #[inline]
@@ -266,6 +323,7 @@ impl Masm {
         if self.pool.is_empty() {
             return None;
         }
+        self.last_jump = None;
         self.asm.align(16);
         let start = self.asm.offset() as u32;
         for (bits, label) in std::mem::take(&mut self.pool) {

@@ -101,3 +101,54 @@ fn loads_extend_as_asked() {
         ]
     );
 }
+
+#[test]
+fn jump_to_the_next_instruction_is_removed() {
+    // jmp, then jcc, to the label bound right after: both go, with their fixups.
+    let code = disasm(|m| {
+        let l = m.new_label();
+        m.ret();
+        m.jmp(l);
+        m.bind(l);
+        m.ret();
+        let k = m.new_label();
+        m.cmp(Width::W32, Gpr::Rax, Operand::Imm(0));
+        m.branch(Cond::E, k);
+        m.bind(k);
+        m.ret();
+    });
+    assert_eq!(code, ["ret", "ret", "test eax, eax", "ret"]);
+}
+
+#[test]
+fn labels_bound_after_a_removed_jump_move_back() {
+    // `jmp b; a: b:` — the jump goes, `a` moves to where it was; the earlier jump to `a`
+    // lands on the `ret` after.
+    let code = disasm(|m| {
+        let (a, b) = (m.new_label(), m.new_label());
+        m.branch(Cond::Ne, a);
+        m.jmp(b);
+        m.bind(a);
+        m.bind(b);
+        m.ret();
+    });
+    assert_eq!(code, ["jne 6", "ret"]);
+}
+
+#[test]
+fn jumps_that_stay() {
+    // Something emitted between the jump and its label, or an offset read after the jump
+    // (it may have been recorded: a pc-map entry, a trap site).
+    let code = disasm(|m| {
+        let l = m.new_label();
+        m.jmp(l);
+        m.ret();
+        m.bind(l);
+        let k = m.new_label();
+        m.jmp(k);
+        let _ = m.offset();
+        m.bind(k);
+        m.ret();
+    });
+    assert_eq!(code, ["jmp 6", "ret", "jmp 000000000000000Bh", "ret"]);
+}

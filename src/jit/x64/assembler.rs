@@ -163,6 +163,25 @@ impl Assembler {
         self.labels.get(label.0 as usize).copied().flatten()
     }
 
+    /// Removes the code from `start` to the end (the last instruction, a jump the caller
+    /// found useless) with the fixups inside it, and moves `labels`, bound at the end, to
+    /// `start`. The caller guarantees nothing else refers to the removed bytes: no label
+    /// other than `labels` is bound after `start`, and no offset past it was handed out.
+    pub fn truncate(&mut self, start: usize, labels: &[Label]) {
+        let end = self.offset();
+        debug_assert!(start <= end);
+        self.buf.truncate(start);
+        while self.fixups.last().is_some_and(|f| f.at >= start) {
+            self.fixups.pop();
+        }
+        for label in labels {
+            if let Some(slot @ Some(_)) = self.labels.get_mut(label.0 as usize) {
+                debug_assert_eq!(*slot, Some(end));
+                *slot = Some(start);
+            }
+        }
+    }
+
     /// Patches every fixup and returns the code. Fails if a used label was never bound or an
     /// operand could not be encoded.
     pub fn finish(mut self) -> Result<Vec<u8>, AsmError> {
