@@ -7,6 +7,8 @@
 
 #![cfg(feature = "disas")]
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -23,47 +25,18 @@ fn all_features() -> CpuFeatures {
     }
 }
 
-fn check(path: &Path, bless: bool) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let (source, expected) = match text.find(MARKER) {
-        Some(at) => (&text[..at], &text[at + MARKER.len()..]),
-        None => (text.as_str(), ""),
-    };
-    let source = source.trim_end();
-    let bytes = wat::parse_str(source).map_err(|e| format!("{}: {e}", path.display()))?;
-    let info = wrun::module::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+/// The disassembly of the module `source` (from `path`).
+fn disassembly(path: &Path, source: &str) -> Result<String, String> {
+    let bytes = wat::parse_str(source).map_err(|e| e.to_string())?;
+    let info = wrun::module::parse(&bytes).map_err(|e| e.to_string())?;
     // `fuel_*.wat`: compiled with fuel charges (`Config::consume_fuel`).
     let fuel = path
         .file_name()
         .is_some_and(|name| name.to_string_lossy().starts_with("fuel"));
-    let actual = wrun::jit::disas::disassemble_metered(&Arc::new(info), all_features(), fuel)?;
-    let actual: String = actual.lines().map(|l| format!(";; {l}\n")).collect();
-    if expected.trim() == actual.trim() {
-        return Ok(());
-    }
-    if bless {
-        let new = format!("{source}\n\n{MARKER}\n{actual}");
-        return std::fs::write(path, new).map_err(|e| e.to_string());
-    }
-    Err(format!(
-        "{}: the disassembly differs from the snapshot (WRUN_BLESS=1 rewrites it)\n--- expected\n{}\n--- actual\n{}",
-        path.display(),
-        expected.trim(),
-        actual.trim()
-    ))
+    wrun::jit::disas::disassemble_metered(&Arc::new(info), all_features(), fuel)
 }
 
 #[test]
 fn disassembly_snapshots() {
-    let bless = std::env::var_os("WRUN_BLESS").is_some_and(|v| v == "1");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/disas");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/disas exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "wat"))
-        .collect();
-    paths.sort();
-    assert!(!paths.is_empty(), "no snapshot files in {}", dir.display());
-    let failures: Vec<String> = paths.iter().filter_map(|p| check(p, bless).err()).collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    common::check_snapshots("disas", &["wat"], MARKER, disassembly);
 }

@@ -17,6 +17,8 @@
 //! compares that IR interpreter on the built IR with wrun's interpreter on the exported
 //! functions of the spec modules.
 
+mod common;
+
 use std::path::Path;
 use std::time::Instant;
 
@@ -71,43 +73,9 @@ fn actual_for(path: &Path, source: &str) -> Result<String, String> {
     Ok(out)
 }
 
-fn check(path: &Path, bless: bool) -> Result<(), String> {
-    let file = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let (source, expected) = match file.find(MARKER) {
-        Some(at) => (&file[..at], &file[at + MARKER.len()..]),
-        None => (file.as_str(), ""),
-    };
-    let source = source.trim_end();
-    let actual = actual_for(path, source).map_err(|e| format!("{}: {e}", path.display()))?;
-    let actual: String = actual.lines().map(|l| format!(";; {l}\n")).collect();
-    if expected.trim() == actual.trim() {
-        return Ok(());
-    }
-    if bless {
-        let new = format!("{source}\n\n{MARKER}\n{actual}");
-        return std::fs::write(path, new).map_err(|e| e.to_string());
-    }
-    Err(format!(
-        "{}: output differs (WRUN_BLESS=1 rewrites it)\n--- expected\n{}\n--- actual\n{}",
-        path.display(),
-        expected.trim(),
-        actual.trim()
-    ))
-}
-
 #[test]
 fn filetests() {
-    let bless = std::env::var_os("WRUN_BLESS").is_some_and(|v| v == "1");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/opt");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/opt exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "ir" || e == "wat"))
-        .collect();
-    paths.sort();
-    assert!(!paths.is_empty(), "no filetests in {}", dir.display());
-    let failures: Vec<String> = paths.iter().filter_map(|p| check(p, bless).err()).collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    common::check_snapshots("opt", &["ir", "wat"], MARKER, actual_for);
 }
 
 /// Every module the spec suite's `.wast` files define (text modules; binary and quoted ones
