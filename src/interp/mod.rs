@@ -288,8 +288,9 @@ pub mod isa;
 pub mod translate;
 
 use crate::runtime::CompileError;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use crate::module::ModuleInfo;
 use crate::runtime::{FuncRecord, Trap, VmCtx};
@@ -343,6 +344,21 @@ pub struct ModuleCode {
     tiering: Option<Arc<dyn Tiering>>,
     /// Translate with fuel charges (`Config::consume_fuel`; ARCHITECTURE.md "Fuel").
     consume_fuel: bool,
+    /// What translation has done so far (for `--stats`, [`ModuleCode::translation_stats`]).
+    body_bytes: AtomicU64,
+    code_bytes: AtomicU64,
+    translate_nanos: AtomicU64,
+}
+
+/// Totals of the interpreter's translation of one module: the functions translated, their
+/// wasm body bytes (locals declarations included), the internal code produced for them
+/// ([`Translated::memory_bytes`]) and the time spent (threading included).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TranslationStats {
+    pub functions: usize,
+    pub body_bytes: u64,
+    pub code_bytes: u64,
+    pub time: Duration,
 }
 
 impl ModuleCode {
@@ -353,6 +369,9 @@ impl ModuleCode {
             type_params: module.types.iter().map(|t| t.params.len() as u32).collect(),
             tiering,
             consume_fuel: false,
+            body_bytes: AtomicU64::new(0),
+            code_bytes: AtomicU64::new(0),
+            translate_nanos: AtomicU64::new(0),
         }
     }
 
@@ -371,6 +390,17 @@ impl ModuleCode {
         self.funcs.iter().filter(|f| f.get().is_some()).count()
     }
 
+    /// What translating has cost so far (functions that failed to translate count in
+    /// `functions` and `time` only).
+    pub fn translation_stats(&self) -> TranslationStats {
+        TranslationStats {
+            functions: self.translated_count(),
+            body_bytes: self.body_bytes.load(Ordering::Relaxed),
+            code_bytes: self.code_bytes.load(Ordering::Relaxed),
+            time: Duration::from_nanos(self.translate_nanos.load(Ordering::Relaxed)),
+        }
+    }
+
     pub fn module(&self) -> &Arc<ModuleInfo> {
         &self.module
     }
@@ -382,20 +412,11 @@ impl ModuleCode {
         match self.funcs.get(defined) {
             Some(cell) => cell
                 .get_or_init(|| {
-                    let mut translated = translate::translate_metered(
-                        &self.module,
-                        func_index,
-                        self.tiering.is_some(),
-                        self.consume_fuel,
-                    )
-                    .map_err(|e| e.in_function(func_index))?;
-                    exec::thread(&mut translated.code);
-                    if let Some(tiering) = &self.tiering {
-                        let (calls, loops) = tiering.triggers();
-                        translated.call_trigger.store(calls, Ordering::Relaxed);
-                        translated.loop_trigger.store(loops, Ordering::Relaxed);
-                    }
-                    Ok(translated)
+                    let begin = Instant::now();
+                    let result = self.translate(func_index, defined);
+                    let nanos = begin.elapsed().as_nanos().min(u64::MAX as u128) as u64;
+                    self.translate_nanos.fetch_add(nanos, Ordering::Relaxed);
+                    result
                 })
                 .as_ref()
                 .map_err(Clone::clone),
@@ -404,6 +425,29 @@ impl ModuleCode {
                 message: "call of a function without a body".to_string(),
             }),
         }
+    }
+
+    /// Translates and threads function `func_index` (defined function `defined`), counting
+    /// its bytes.
+    fn translate(&self, func_index: u32, defined: usize) -> Result<Translated, CompileError> {
+        let mut translated = translate::translate_metered(
+            &self.module,
+            func_index,
+            self.tiering.is_some(),
+            self.consume_fuel,
+        )
+        .map_err(|e| e.in_function(func_index))?;
+        exec::thread(&mut translated.code);
+        if let Some(tiering) = &self.tiering {
+            let (calls, loops) = tiering.triggers();
+            translated.call_trigger.store(calls, Ordering::Relaxed);
+            translated.loop_trigger.store(loops, Ordering::Relaxed);
+        }
+        let body = self.module.bodies[defined].range.len() as u64;
+        self.body_bytes.fetch_add(body, Ordering::Relaxed);
+        let code = translated.memory_bytes() as u64;
+        self.code_bytes.fetch_add(code, Ordering::Relaxed);
+        Ok(translated)
     }
 
     /// Function `func_index` lost its compiled code (the tier manager evicted it): its call
