@@ -191,7 +191,12 @@
 //! Translation throughput (ignored test `interp::tests::translation_throughput`, release, at
 //! f6c3d87 + that test): all 1563 functions of the bench's `large.wasm`, 3.55 MB of bodies, in
 //! 0.160 s = 22 MB/s; 4.12 bytes of internal code (instructions + offsets table) per body
-//! byte. `make bench` does not report this yet.
+//! byte. `--stats` reports the translation of every run (`translation: N function(s), B wasm
+//! bytes -> C code bytes in T ms`, counted by [`ModuleCode::translation_stats`]) and `make
+//! bench` reports it for `--tier interp` on `large.wasm` ("Interpreter translation
+//! throughput": MB of bodies per second of translation time, code bytes per body byte); at
+//! c6ec878, one quick run: 1534 functions, 3.54 MB of bodies, 27.4 MB/s, 5.77 code bytes per
+//! wasm byte.
 //!
 //! Direct threading (WAMR-style: the handler's address stored in each instruction). `Instr`
 //! has no room for a pointer (16 bytes, tag + 3 x u32 or u32 + u64), so the executed code is
@@ -279,8 +284,7 @@
 //! until it has a `visit_*` method in the translator's `VisitOperator` implementation or
 //! its proposal is listed in `translate::unsupported_operators!`.
 //!
-//! Not done from issue 12: a translation-throughput row for the interpreter in `make bench`
-//! (the ignored test above measures it), and the speed gate (see "Dispatch measurement").
+//! Not done from issue 12: the speed gate (see "Dispatch measurement").
 
 pub mod code;
 pub mod exec;
