@@ -305,8 +305,8 @@
 //! local) and f64 `mul -> add` (15.7% mandelbrot, 3.8% nbody; a fused form must round twice,
 //! as wasm does, so it is two operations in one handler, not an FMA). Not done yet (no time
 //! in the session that counted them); `I32AndI -> BrIfEqz` (4.0% strings) is a bit test the
-//! existing `BrI32AndIEqz` rule misses, probably because the `i32.and` result also goes to a
-//! local.
+//! existing rule (`Translator::pop_cond`) misses: an `i32.eqz` between the `and` and the
+//! `br_if`, or the `and` result kept in a local (not looked at which).
 //!
 //! # Adding an instruction
 //!
