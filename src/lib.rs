@@ -517,7 +517,8 @@ impl Module {
             },
             (None, None) => tier::TierStats::default(),
         };
-        stats.interpreted = self.code.translated_count();
+        stats.translation = self.code.translation_stats();
+        stats.interpreted = stats.translation.functions;
         if let Some(link) = &self.cache {
             stats.from_cache = link.known.len();
         }

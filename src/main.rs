@@ -809,6 +809,14 @@ fn print_stats(tier: Tier, module: &Module) {
     let stats = module.tier_stats();
     report!("wrun stats (tier {}):", tier.name());
     report!("  functions interpreted: {}", stats.interpreted);
+    let translation = &stats.translation;
+    report!(
+        "  translation:           {} function(s), {} wasm bytes -> {} code bytes in {:.3} ms",
+        translation.functions,
+        translation.body_bytes,
+        translation.code_bytes,
+        translation.time.as_secs_f64() * 1e3
+    );
     report!("  functions compiled:    {}", stats.compiled);
     report!(
         "  entered by OSR:        {} function(s), {} entr{}",

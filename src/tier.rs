@@ -46,7 +46,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
-use crate::interp::{Interp, ModuleCode, Tiering};
+use crate::interp::{Interp, ModuleCode, Tiering, TranslationStats};
 use crate::jit::JitModule;
 use crate::jit::compile::CpuFeatures;
 use crate::jit::entry::Fallback;
@@ -82,6 +82,8 @@ impl std::fmt::Display for Trigger {
 pub struct TierStats {
     /// Functions that ran in the interpreter (translated at least once).
     pub interpreted: usize,
+    /// The interpreter's translation of them (its `functions` is `interpreted`).
+    pub translation: TranslationStats,
     /// Functions compiled (a function evicted and compiled again counts again).
     pub compiled: usize,
     /// Functions entered through OSR at least once, and the number of OSR entries.
@@ -492,11 +494,13 @@ impl TierManager {
             .collect()
     }
 
-    /// Statistics of this module's compilation (the interpreter's count is added by the caller).
+    /// Statistics of this module's compilation (the interpreter's counts are added by the
+    /// caller).
     pub fn stats(&self) -> TierStats {
         let cache = self.lock();
         TierStats {
             interpreted: 0,
+            translation: TranslationStats::default(),
             compiled: self.compiled_count.load(Ordering::Relaxed) as usize,
             osr_functions: self
                 .osr_used

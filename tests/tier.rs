@@ -252,6 +252,16 @@ fn cli_default_mode_enters_a_long_loop_by_osr() {
     let stats = stderr(&auto);
     assert!(stats.contains("(tier auto)"), "{stats}");
     assert_eq!(stats_line(&stats, "functions interpreted"), "1", "{stats}");
+    // `1 function(s), B wasm bytes -> C code bytes in T ms`: the one body, translated once.
+    let translation: Vec<&str> = stats_line(&stats, "translation").split(' ').collect();
+    assert_eq!(
+        (translation[0], translation[1], &translation[3..6]),
+        ("1", "function(s),", &["wasm", "bytes", "->"][..]),
+        "{stats}"
+    );
+    let body_bytes: u64 = translation[2].parse().expect("wasm bytes");
+    let code_bytes: u64 = translation[6].parse().expect("code bytes");
+    assert!(body_bytes > 0 && code_bytes > body_bytes, "{stats}");
     assert_eq!(stats_line(&stats, "functions compiled"), "1", "{stats}");
     assert_eq!(
         stats_line(&stats, "entered by OSR"),

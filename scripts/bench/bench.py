@@ -513,6 +513,64 @@ def measure_compile_throughput(args, engines, log) -> list:
     return rows
 
 
+# The line `wrun --stats` prints for the interpreter's translation (src/main.rs, print_stats).
+TRANSLATION_LINE = re.compile(
+    r"translation:\s+(\d+) function\(s\), (\d+) wasm bytes -> (\d+) code bytes in ([0-9.]+) ms")
+
+
+def parse_translation_stats(stderr: str) -> dict | None:
+    """The interpreter's translation from `wrun --stats` output: functions, wasm body bytes in,
+    internal code bytes out and seconds spent; None when the line is missing."""
+    match = TRANSLATION_LINE.search(stderr)
+    if not match:
+        return None
+    functions, body_bytes, code_bytes, milliseconds = match.groups()
+    return {"functions": int(functions), "body_bytes": int(body_bytes), "code_bytes": int(code_bytes),
+            "seconds": float(milliseconds) / 1e3}
+
+
+def measure_translation_throughput(args, engines, log) -> list:
+    """The interpreter's translation on the large module, as `wrun --tier interp --stats` reports
+    it: MB of wasm function bodies translated per second (the translation time only, not the
+    run) and internal code bytes per wasm body byte."""
+    rows = []
+    engine = next((e for e in engines if e.name == "wrun-interp"), None)
+    reason = engine.unavailable if engine else "wrun-interp was not selected"
+    for module in (LARGE_PROGRAM,):
+        if not (WASM_DIR / f"{module}.wasm").exists():
+            continue
+        row = {"module": module, "functions": None, "body_bytes": None, "code_bytes": None, "times": [],
+               "error": reason}
+        if not reason:
+            command = engine.command(module)
+            command = command[:1] + ["--stats"] + command[1:]
+            for _ in range(max(args.runs, 3)):
+                result = run_once(command, args.timeout * 2)
+                stats = parse_translation_stats(result.stderr) if result.exit_code == 0 else None
+                if stats is None:
+                    row["error"] = failure_message(result) if result.exit_code != 0 else \
+                        "no translation line in the --stats output"
+                    break
+                row.update(functions=stats["functions"], body_bytes=stats["body_bytes"],
+                           code_bytes=stats["code_bytes"])
+                row["times"].append(stats["seconds"])
+        summary = translation_summary(row)
+        log(f"  translate wrun --tier interp {module}: {summary or row['error']}")
+        rows.append(row)
+    return rows
+
+
+def translation_summary(row: dict) -> str | None:
+    """"3.54 MB of bodies (1534 functions) at 24.9 MB/s, 5.77 code bytes per wasm byte", or None."""
+    if not row["times"] or row["error"]:
+        return None
+    median = statistics.median(row["times"])
+    megabytes = row["body_bytes"] / 1e6
+    return (f"{megabytes:.2f} MB of bodies ({row['functions']} functions) at "
+            f"{format_throughput(megabytes, median)} MB/s, "
+            f"{row['code_bytes'] / row['body_bytes']:.2f} code bytes per wasm byte")
+
+
 # A C file of a few thousand lines for cc1 (gen_c_source.py): 360 functions, about 3,700 lines.
 CC1_INPUT_FUNCTIONS = 360
 # wrun runs per round of the code-cache measurement: the first (empty cache) to the tenth.
@@ -709,8 +767,8 @@ def machine_description() -> str:
             f"{LOAD_AT_START:.1f} at the start, {load[0]:.1f} at the end")
 
 
-def write_markdown(path, engines, programs, cells, startup, large, compile_rows, code_cache, runs, versions,
-                   elapsed):
+def write_markdown(path, engines, programs, cells, startup, large, compile_rows, translation_rows, code_cache, runs,
+                   versions, elapsed):
     lines = []
     add = lines.append
     add("# wrun benchmarks")
@@ -846,6 +904,28 @@ def write_markdown(path, engines, programs, cells, startup, large, compile_rows,
                 f"{format_seconds(min(times)) if ok else '—'} | {format_seconds(max(times)) if ok else '—'} | "
                 f"{format_throughput(row['megabytes'], median)} | {'ok' if ok else md_escape(row['error'] or '')} |")
         add("")
+    if translation_rows:
+        add("## Interpreter translation throughput")
+        add("")
+        add("`wrun --tier interp --stats`: the translation time it reports (every function the run "
+            "entered, translated on first call), the wasm function bodies translated and the internal "
+            "code produced (instructions and offset tables).")
+        add("")
+        add("| module | functions | wasm body MB | median | min | max | MB/s | code bytes per wasm byte | status |")
+        add("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for row in translation_rows:
+            times = row["times"]
+            ok = times and not row["error"]
+            median = statistics.median(times) if ok else None
+            megabytes = row["body_bytes"] / 1e6 if ok else None
+            expansion = f"{row['code_bytes'] / row['body_bytes']:.2f}" if ok else "—"
+            add(f"| {row['module']} | {row['functions'] if ok else '—'} | "
+                f"{f'{megabytes:.2f}' if ok else '—'} | {format_seconds(median)} | "
+                f"{format_seconds(min(times)) if ok else '—'} | {format_seconds(max(times)) if ok else '—'} | "
+                f"{format_throughput(megabytes, median) if ok else '—'} | "
+                f"{expansion} | "
+                f"{'ok' if ok else md_escape(row['error'] or '')} |")
+        add("")
     if code_cache and code_cache["rows"]:
         add("## Code cache: cc1 compiling a C file")
         add("")
@@ -929,7 +1009,7 @@ def write_chart(path, engines, programs, cells, log) -> str | None:
     return None
 
 
-def print_summary(engines, programs, cells, startup, large, compile_rows):
+def print_summary(engines, programs, cells, startup, large, compile_rows, translation_rows):
     print()
     print("=" * 78)
     print(f"{'engine':<14} {'geomean wall':>12} {'geomean cpu':>12} {'ok':>6} {'hello':>10} {'large':>10}   note")
@@ -958,6 +1038,10 @@ def print_summary(engines, programs, cells, startup, large, compile_rows):
             print(f"compile {row['compiler']}: {row['megabytes'] / median:.2f} MB/s ({row['module']}, {row['megabytes']:.2f} MB)")
         else:
             print(f"compile {row['compiler']}: {first_line(row['error'] or 'no result', 90)}")
+    for row in translation_rows:
+        summary = translation_summary(row)
+        print(f"translation wrun --tier interp ({row['module']}): "
+              f"{summary or first_line(row['error'] or 'no result', 90)}")
     mismatches = [(p, e.name) for (p, e_name), cell in cells.items() for e in engines
                   if e.name == e_name and cell.status == "mismatch"]
     for table in (startup, large):
@@ -980,7 +1064,7 @@ def main() -> int:
                         help="seconds before one run is killed")
     parser.add_argument("--programs", default=os.environ.get("BENCH_PROGRAMS", ""))
     parser.add_argument("--engines", default=os.environ.get("BENCH_ENGINES", ""))
-    parser.add_argument("--no-compile", action="store_true", help="skip the compile-throughput rows")
+    parser.add_argument("--no-compile", action="store_true", help="skip the compile- and translation-throughput rows")
     parser.add_argument("--no-code-cache", action="store_true", help="skip the code-cache rows (cc1)")
     parser.add_argument("--only-code-cache", action="store_true", help="measure only the code-cache rows")
     args = parser.parse_args()
@@ -1031,9 +1115,12 @@ def main() -> int:
         large = {"program": LARGE_PROGRAM, "megabytes": (WASM_DIR / f"{LARGE_PROGRAM}.wasm").stat().st_size / 1e6,
                  "cells": measure_programs(engines, [LARGE_PROGRAM], args.runs, args.timeout * 2, log)}
     compile_rows = []
+    translation_rows = []
     if not args.no_compile:
         log("== compile throughput")
         compile_rows = measure_compile_throughput(args, engines, log)
+        log("== interpreter translation throughput")
+        translation_rows = measure_translation_throughput(args, engines, log)
 
     code_cache = None
     if not args.no_code_cache:
@@ -1043,7 +1130,7 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     versions = tool_versions(engines)
     write_markdown(RESULTS_DIR / "results.md", engines, programs, cells, startup, large, compile_rows,
-                   code_cache, args.runs, versions, elapsed)
+                   translation_rows, code_cache, args.runs, versions, elapsed)
     chart_error = write_chart(RESULTS_DIR / "chart.png", engines, programs, cells, log)
     if chart_error:
         log(f"chart not written: {chart_error}")
@@ -1054,11 +1141,12 @@ def main() -> int:
         "startup": {e: dataclasses.asdict(c) for (_, e), c in startup["cells"].items()} if startup else {},
         "large": {e: dataclasses.asdict(c) for (_, e), c in large["cells"].items()} if large else {},
         "compile": compile_rows,
+        "translation": translation_rows,
         "code_cache": code_cache,
         "versions": versions,
     }
     (RESULTS_DIR / "results.json").write_text(json.dumps(raw, indent=1))
-    print_summary(engines, programs, cells, startup, large, compile_rows)
+    print_summary(engines, programs, cells, startup, large, compile_rows, translation_rows)
     for line in code_cache_ratios(code_cache or {"rows": {}}):
         print(f"code cache, cc1: {line}")
     print(f"wrote {RESULTS_DIR / 'results.md'}, {RESULTS_DIR / 'chart.png'} ({elapsed:.0f} s)")

@@ -438,7 +438,7 @@ fn translation_throughput() {
         code_bytes = 0;
         for i in 0..info.bodies.len() as u32 {
             let f = translate(&info, i + info.num_imported_funcs, false).expect("translates");
-            code_bytes += std::mem::size_of_val(&*f.code) + std::mem::size_of_val(&*f.offsets);
+            code_bytes += f.memory_bytes();
         }
         best = best.min(begin.elapsed().as_secs_f64());
     }

@@ -36,6 +36,14 @@ pub struct Translated {
     pub loop_trigger: AtomicU32,
 }
 
+impl Translated {
+    /// Bytes of internal code held for the function: the instructions and their offsets
+    /// table (what `--stats` and the translation-throughput measurements count).
+    pub fn memory_bytes(&self) -> usize {
+        std::mem::size_of_val(&*self.code) + std::mem::size_of_val(&*self.offsets)
+    }
+}
+
 /// Where an abstract operand-stack entry lives right now.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Opd {
