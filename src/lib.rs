@@ -39,7 +39,7 @@
 //! A [`Func`] cannot be made from an integer, neither from a slot:
 //!
 //! ```compile_fail,E0624
-//! let func = wrun::Val::from_slot(wrun::ValType::FuncRef, 0x1000);
+//! let func = wrun::Val::from_slots(wrun::ValType::FuncRef, [0x1000, 0]);
 //! ```
 //!
 //! nor from its fields:
@@ -221,6 +221,9 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An opaque host value; in a slot it is `value + 1` (0 = null).
     ExternRef(Option<u32>),
+    /// The 128 bits of a v128, lanes little-endian (lane 0 in the low bits); two slots, the
+    /// low 64 bits first.
+    V128(u128),
 }
 
 /// Shared engine state: configuration and the canonical function-type registry.
@@ -348,7 +351,8 @@ impl Module {
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
         let started = std::time::Instant::now();
         let (jit, tier_manager) = match (from_sidecar, config.tier) {
-            // A sidecar holds every function compiled: nothing to manage.
+            // A sidecar holds every function tier 1 can compile (the others, SIMD for now, are
+            // NO_CODE entries and stay interpreted): nothing to manage.
             (Some(code), _) => (Some(code), None),
             (None, Tier::Interp) => (None, None),
             // A bounded code cache evicts functions one by one, which a whole-module buffer
@@ -793,17 +797,27 @@ impl Store {
     /// The slot of `val` for an object of this store (a funcref must be one of its records).
     #[track_caller]
     fn slot_of(&self, val: &Val) -> u64 {
+        self.slots_of(val)[0]
+    }
+
+    /// [`Store::slot_of`] for a value of any width (a v128 takes both slots).
+    fn slots_of(&self, val: &Val) -> [u64; 2] {
         if let Val::FuncRef(Some(func)) = val {
             self.check(func.store);
         }
-        val.to_slot()
+        val.to_slots()
     }
 
     /// Decodes a slot of type `ty` read from this store's objects: a non-null funcref slot in
     /// them is always a record of this store (every slot written into them went through
     /// [`Store::slot_of`], a host function's results or wasm code of this store).
     fn val_of(&self, ty: ValType, slot: u64) -> Val {
-        Val::from_slot(self.id, ty, slot)
+        self.val_of_slots(ty, [slot, 0])
+    }
+
+    /// [`Store::val_of`] for a value of any width (`slots[1]`: a v128's high half).
+    fn val_of_slots(&self, ty: ValType, slots: [u64; 2]) -> Val {
+        Val::from_slots(self.id, ty, slots)
     }
 }
 
@@ -914,32 +928,44 @@ impl Val {
             Val::F64(_) => ValType::F64,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::V128(_) => ValType::V128,
         }
     }
 
     /// The slot encoding (ARCHITECTURE.md): i32 zero-extended, f32 bits in the low half,
-    /// funcref as the record pointer, externref as `value + 1`; 0 is null.
+    /// funcref as the record pointer, externref as `value + 1`; 0 is null. A v128 takes two
+    /// slots: this is its first (the low 64 bits), [`Val::to_slots`] gives both.
     pub fn to_slot(&self) -> u64 {
+        self.to_slots()[0]
+    }
+
+    /// The value's slots: `ty().slots()` of them are used, the second only by a v128 (its
+    /// high 64 bits; 0 otherwise).
+    pub fn to_slots(&self) -> [u64; 2] {
+        let one = |slot: u64| [slot, 0];
         match *self {
-            Val::I32(v) => v as u32 as u64,
-            Val::I64(v) => v as u64,
-            Val::F32(bits) => bits as u64,
-            Val::F64(bits) => bits,
-            Val::FuncRef(f) => f.map_or(0, |f| f.record.as_ptr() as u64),
-            Val::ExternRef(r) => r.map_or(0, |r| r as u64 + 1),
+            Val::I32(v) => one(v as u32 as u64),
+            Val::I64(v) => one(v as u64),
+            Val::F32(bits) => one(bits as u64),
+            Val::F64(bits) => one(bits),
+            Val::FuncRef(f) => one(f.map_or(0, |f| f.record.as_ptr() as u64)),
+            Val::ExternRef(r) => one(r.map_or(0, |r| r as u64 + 1)),
+            Val::V128(bits) => [bits as u64, (bits >> 64) as u64],
         }
     }
 
-    /// Decodes a slot of type `ty` (inverse of [`Val::to_slot`]) read from an object of store
-    /// `store`. Crate-private: a funcref slot must be null or a record of that store, which
-    /// only the store's own code can know (see [`Store::val_of`]). V128 is not supported by
-    /// wrun and reads as its low 64 bits.
-    fn from_slot(store: StoreId, ty: ValType, slot: u64) -> Val {
+    /// Decodes the slots of a value of type `ty` (inverse of [`Val::to_slots`]; `slots[1]` is
+    /// read only for a v128) read from an object of store `store`. Crate-private: a funcref
+    /// slot must be null or a record of that store, which only the store's own code can know
+    /// (see [`Store::val_of`]).
+    fn from_slots(store: StoreId, ty: ValType, slots: [u64; 2]) -> Val {
+        let slot = slots[0];
         match ty {
             ValType::I32 => Val::I32(slot as u32 as i32),
-            ValType::I64 | ValType::V128 => Val::I64(slot as i64),
+            ValType::I64 => Val::I64(slot as i64),
             ValType::F32 => Val::F32(slot as u32),
             ValType::F64 => Val::F64(slot),
+            ValType::V128 => Val::V128(u128::from(slot) | (u128::from(slots[1]) << 64)),
             ValType::FuncRef => Val::FuncRef(
                 NonNull::new(slot as *mut runtime::FuncRecord).map(|record| Func { store, record }),
             ),
@@ -1012,7 +1038,10 @@ impl Func {
                 found: format!("{}", args.len()),
             });
         }
-        let mut slots = vec![0u64; ty.params.len().max(ty.results.len()).max(1)];
+        let len = ty.param_slots().max(ty.result_slots()).max(1) as usize;
+        // One spare slot: a v128 is read as two slots even at the end.
+        let mut slots = vec![0u64; len + 1];
+        let mut at = 0;
         for (i, (arg, param)) in args.iter().zip(&ty.params).enumerate() {
             if arg.ty() != *param {
                 return Err(Error::TypeMismatch {
@@ -1021,14 +1050,20 @@ impl Func {
                     found: arg.ty().to_string(),
                 });
             }
-            slots[i] = store.slot_of(arg);
+            let width = param.slots();
+            slots[at..at + width].copy_from_slice(&store.slots_of(arg)[..width]);
+            at += width;
         }
-        store.invoke(*self, &mut slots)?;
+        store.invoke(*self, &mut slots[..len])?;
+        let mut at = 0;
         Ok(ty
             .results
             .iter()
-            .zip(&slots)
-            .map(|(ty, &slot)| store.val_of(*ty, slot))
+            .map(|ty| {
+                let value = store.val_of_slots(*ty, [slots[at], slots[at + 1]]);
+                at += ty.slots();
+                value
+            })
             .collect())
     }
 }
@@ -1127,7 +1162,7 @@ impl Global {
             });
         }
         let global = runtime::store::GlobalInstance {
-            value: store.slot_of(&value),
+            value: store.slots_of(&value),
             ty,
         };
         Ok(Global {
@@ -1149,7 +1184,7 @@ impl Global {
 
     pub fn get(&self, store: &Store) -> Val {
         let global = self.get_instance(store);
-        store.val_of(global.ty.ty, global.value)
+        store.val_of_slots(global.ty.ty, global.value)
     }
 }
 

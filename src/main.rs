@@ -1213,7 +1213,8 @@ fn exported_func(store: &Store, instance: Instance, name: &str) -> Result<Func, 
 }
 
 /// One command-line argument as a value of type `ty`: integers in decimal or `0x` hex (signed
-/// or unsigned range), floats in decimal including `nan`, `inf`, `-inf`.
+/// or unsigned range), floats in decimal including `nan`, `inf`, `-inf`, a v128 as an
+/// unsigned 128-bit integer (decimal or `0x` hex).
 fn parse_val(ty: ValType, raw: &str) -> Result<Val, String> {
     let bad = || format!("cannot parse {raw:?} as {ty}");
     Ok(match ty {
@@ -1239,7 +1240,14 @@ fn parse_val(ty: ValType, raw: &str) -> Result<Val, String> {
         ValType::FuncRef | ValType::ExternRef => {
             return Err(format!("only `null` can be passed as {ty}, got {raw:?}"));
         }
-        ValType::V128 => return Err("v128 arguments are not supported".into()),
+        // The 128 bits as one unsigned integer (lane 0 in the low bits), as wasmtime reads it.
+        ValType::V128 => {
+            let bits = match raw.strip_prefix("0x").or_else(|| raw.strip_prefix("0X")) {
+                Some(hex) => u128::from_str_radix(hex, 16),
+                None => raw.parse::<u128>(),
+            };
+            Val::V128(bits.map_err(|_| bad())?)
+        }
     })
 }
 
@@ -1270,12 +1278,25 @@ fn show_val(value: &Val) -> String {
         Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
         Val::FuncRef(Some(_)) => "<funcref>".into(),
         Val::ExternRef(Some(n)) => format!("<externref {n}>"),
+        // wasmtime prints the 128 bits as one unsigned decimal integer.
+        Val::V128(bits) => bits.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn v128_arguments_and_results_are_unsigned_128_bit_integers() {
+        assert_eq!(parse_val(ValType::V128, "1").unwrap(), Val::V128(1));
+        assert_eq!(
+            parse_val(ValType::V128, "0xffffffffffffffffffffffffffffffff").unwrap(),
+            Val::V128(u128::MAX)
+        );
+        assert!(parse_val(ValType::V128, "-1").is_err());
+        assert_eq!(show_val(&Val::V128(u128::MAX)), u128::MAX.to_string());
+    }
 
     #[test]
     fn integers_parse_in_signed_and_unsigned_ranges() {

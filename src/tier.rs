@@ -305,6 +305,12 @@ impl TierManager {
         let name = self.module.func_name(func_index).unwrap_or("");
         let code = match result {
             Ok(code) => code,
+            // Expected, not a problem: tier 1 does not compile SIMD yet.
+            Err(error @ crate::runtime::CompileError::Simd { .. }) => {
+                log::debug!("function {func_index} {name:?} stays interpreted: {error}");
+                cache.slots[defined] = Slot::Failed;
+                return None;
+            }
             Err(message) => {
                 log::warn!("function {func_index} {name:?} stays interpreted: {message}");
                 cache.slots[defined] = Slot::Failed;

@@ -7,7 +7,7 @@
 //!
 //! Counting: every directive that runs (module, register, invoke and each assertion) counts once
 //! as passed or failed. Directives wrun cannot run (threads, exceptions, components, custom
-//! section assertions, SIMD values) count as skipped, each listed with its reason.
+//! section assertions) count as skipped, each listed with its reason.
 //!
 //! Matching rules:
 //! - Trap messages (`assert_trap`, `assert_exhaustion`) and link errors (`assert_unlinkable`)
@@ -19,6 +19,8 @@
 //! - `assert_return` floats: `nan:canonical` needs a quiet NaN with an empty payload (either
 //!   sign), `nan:arithmetic` any NaN with the quiet bit set; any other value compares bits.
 //!   `ref.func` matches any non-null funcref; `ref.extern` without a value any non-null externref.
+//!   A v128 pattern matches lane by lane in its shape, each float lane by the float rules (so
+//!   `f32x4` lanes may be NaN patterns); `either` matches when one alternative does.
 //!
 //! A panic in the engine fails the directive that caused it (`file:line:col: kind: engine
 //! panicked: ...`) and the script goes on; the default panic hook stays quiet meanwhile.
@@ -30,12 +32,13 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::token::Id;
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
 
+use crate::runtime::simd::V128;
 use crate::{
     Config, Engine, Error, Extern, Func, FuncType, Global, GlobalType, Instance, Limits, Linker,
     Memory, MemoryType, Module, SidecarFile, SidecarStatus, Store, Table, TableType, Tier, Trap,
@@ -691,9 +694,7 @@ fn arg_value(arg: &WastArg<'_>) -> Result<Val, Outcome> {
             None => return Err(Outcome::Skip(format!("ref.null {heap:?} not supported"))),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
-        WastArgCore::V128(_) => {
-            return Err(Outcome::Skip("v128 values (SIMD) not supported".into()));
-        }
+        WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         WastArgCore::RefHost(_) => return Err(Outcome::Skip("ref.host (GC) not supported".into())),
     })
 }
@@ -750,13 +751,13 @@ fn unsupported_ret(ret: &WastRetCore<'_>) -> Option<String> {
         | WastRetCore::F64(_)
         | WastRetCore::RefExtern(_)
         | WastRetCore::RefFunc(_)
-        | WastRetCore::RefNull(None) => None,
+        | WastRetCore::RefNull(None)
+        | WastRetCore::V128(_) => None,
         WastRetCore::RefNull(Some(heap)) => match null_of(heap) {
             Some(_) => None,
             None => Some(format!("ref.null {heap:?} not supported")),
         },
         WastRetCore::Either(alternatives) => alternatives.iter().find_map(unsupported_ret),
-        WastRetCore::V128(_) => Some("v128 values (SIMD) not supported".into()),
         _ => Some("GC reference results not supported".into()),
     }
 }
@@ -765,16 +766,9 @@ fn ret_matches(value: &Val, expected: &WastRetCore<'_>) -> bool {
     match (expected, value) {
         (WastRetCore::I32(e), Val::I32(v)) => e == v,
         (WastRetCore::I64(e), Val::I64(v)) => e == v,
-        (WastRetCore::F32(pattern), Val::F32(bits)) => match pattern {
-            NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
-            NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
-            NanPattern::Value(e) => e.bits == *bits,
-        },
-        (WastRetCore::F64(pattern), Val::F64(bits)) => match pattern {
-            NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-            NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
-            NanPattern::Value(e) => e.bits == *bits,
-        },
+        (WastRetCore::F32(pattern), Val::F32(bits)) => f32_matches(pattern, *bits),
+        (WastRetCore::F64(pattern), Val::F64(bits)) => f64_matches(pattern, *bits),
+        (WastRetCore::V128(pattern), Val::V128(bits)) => v128_matches(pattern, *bits),
         (WastRetCore::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None)) => true,
         (WastRetCore::RefNull(Some(heap)), _) => null_of(heap).as_ref() == Some(value),
         (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
@@ -785,6 +779,44 @@ fn ret_matches(value: &Val, expected: &WastRetCore<'_>) -> bool {
             .any(|alternative| ret_matches(value, alternative)),
         _ => false,
     }
+}
+
+fn f32_matches(pattern: &NanPattern<wast::token::F32>, bits: u32) -> bool {
+    match pattern {
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
+        NanPattern::Value(e) => e.bits == bits,
+    }
+}
+
+fn f64_matches(pattern: &NanPattern<wast::token::F64>, bits: u64) -> bool {
+    match pattern {
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+        NanPattern::Value(e) => e.bits == bits,
+    }
+}
+
+/// A v128 result against its pattern, lane by lane (float lanes may be NaN patterns).
+fn v128_matches(pattern: &V128Pattern, bits: u128) -> bool {
+    let v = V128(bits);
+    match pattern {
+        V128Pattern::I8x16(e) => v.i8x16() == *e,
+        V128Pattern::I16x8(e) => v.i16x8() == *e,
+        V128Pattern::I32x4(e) => v.i32x4() == *e,
+        V128Pattern::I64x2(e) => v.i64x2() == *e,
+        V128Pattern::F32x4(e) => e.iter().zip(v.u32x4()).all(|(p, b)| f32_matches(p, b)),
+        V128Pattern::F64x2(e) => e.iter().zip(v.u64x2()).all(|(p, b)| f64_matches(p, b)),
+    }
+}
+
+fn show_v128(bits: u128) -> String {
+    let lanes: Vec<String> = V128(bits)
+        .u32x4()
+        .iter()
+        .map(|l| format!("{l:#010x}"))
+        .collect();
+    format!("v128.const i32x4 {}", lanes.join(" "))
 }
 
 fn show_f32(bits: u32) -> String {
@@ -805,6 +837,7 @@ fn show_value(value: &Val) -> String {
         Val::FuncRef(Some(_)) => "ref.func".into(),
         Val::ExternRef(None) => "ref.null extern".into(),
         Val::ExternRef(Some(n)) => format!("ref.extern {n}"),
+        Val::V128(bits) => show_v128(*bits),
     }
 }
 
@@ -834,6 +867,31 @@ fn show_expected(ret: &WastRetCore<'_>) -> String {
         WastRetCore::RefExtern(None) => "ref.extern".into(),
         WastRetCore::RefExtern(Some(n)) => format!("ref.extern {n}"),
         WastRetCore::RefFunc(_) => "ref.func".into(),
+        WastRetCore::V128(pattern) => {
+            fn lanes<T>(ty: &str, lanes: &[T], show: impl Fn(&T) -> String) -> String {
+                let shown: Vec<String> = lanes.iter().map(show).collect();
+                format!("v128.const {ty} {}", shown.join(" "))
+            }
+            fn lane<T>(pattern: &NanPattern<T>, show: impl Fn(&T) -> String) -> String {
+                match pattern {
+                    NanPattern::CanonicalNan => "nan:canonical".into(),
+                    NanPattern::ArithmeticNan => "nan:arithmetic".into(),
+                    NanPattern::Value(v) => show(v),
+                }
+            }
+            match pattern {
+                V128Pattern::I8x16(l) => lanes("i8x16", l, |v| v.to_string()),
+                V128Pattern::I16x8(l) => lanes("i16x8", l, |v| v.to_string()),
+                V128Pattern::I32x4(l) => lanes("i32x4", l, |v| v.to_string()),
+                V128Pattern::I64x2(l) => lanes("i64x2", l, |v| v.to_string()),
+                V128Pattern::F32x4(l) => {
+                    lanes("f32x4", l, |p| lane(p, |v| format!("{:#010x}", v.bits)))
+                }
+                V128Pattern::F64x2(l) => {
+                    lanes("f64x2", l, |p| lane(p, |v| format!("{:#018x}", v.bits)))
+                }
+            }
+        }
         WastRetCore::Either(alternatives) => {
             let shown: Vec<String> = alternatives.iter().map(show_expected).collect();
             format!("either({})", shown.join(" | "))

@@ -193,14 +193,20 @@ pub fn sidecar_bytes_metered(
     consume_fuel: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<u8>, String> {
-    let code = compile::compile_module_metered(info, cpu, consume_fuel, progress)
-        .map_err(|e| e.to_string())?;
-    let all: Vec<u32> = (0..info.bodies.len() as u32)
-        .map(|defined| info.num_imported_funcs + defined)
-        .collect();
+    // Functions tier 1 cannot compile yet (SIMD) get no code: their entries are `NO_CODE`
+    // and they start interpreted, as in a partial sidecar of the code cache.
+    let mut compilable = Vec::with_capacity(info.bodies.len());
+    for func in (0..info.bodies.len() as u32).map(|defined| info.num_imported_funcs + defined) {
+        if info.first_v128_use(func)?.is_none() {
+            compilable.push(func);
+        }
+    }
+    let code =
+        compile::compile_functions_with_progress(info, &compilable, cpu, consume_fuel, progress)
+            .map_err(|e| e.to_string())?;
     let contents = format::Contents {
         code: &code,
-        funcs: &all,
+        funcs: &compilable,
         hotness: &vec![0; info.bodies.len()],
     };
     format::serialize(

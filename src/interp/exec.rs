@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use super::ModuleCode;
 use super::isa::{Instr, Threaded, for_each_instr};
 use super::translate::Translated;
+use crate::runtime::simd;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx, libcalls};
 
 /// Counting executed instruction pairs, to choose superinstructions (debug builds, which run
@@ -335,6 +336,28 @@ unsafe fn fast_step(
         macro_rules! trap {
             ($code:ident) => {
                 return (Flow::Trap(TrapCode::$code), ip)
+            };
+        }
+        // A v128 operand: two slots, low half first.
+        macro_rules! v128 {
+            ($i:expr) => {{
+                let at = $i as usize;
+                simd::V128::from_slots([*fp.add(at), *fp.add(at + 1)])
+            }};
+        }
+        macro_rules! set_v128 {
+            ($i:expr, $v:expr) => {{
+                let [lo, hi] = ($v).to_slots();
+                let at = $i as usize;
+                *fp.add(at) = lo;
+                *fp.add(at + 1) = hi;
+            }};
+        }
+        // Entry `index` of the running function's constant pool (the translator emits only
+        // indices inside it).
+        macro_rules! v128_pool {
+            ($index:expr) => {
+                (*(*ctx).func).v128_pool[$index as usize]
             };
         }
         macro_rules! un32 {
@@ -764,7 +787,7 @@ impl Interp {
                     let host = (*record).host;
                     if !host.is_null() {
                         let ty = &(*host).ty;
-                        let n = ty.params.len().max(ty.results.len());
+                        let n = ty.param_slots().max(ty.result_slots()) as usize;
                         if n > room {
                             trap!(CallStackExhausted);
                         }

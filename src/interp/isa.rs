@@ -31,7 +31,10 @@
 //! `f32bin!`/`f64un!`/`f64bin!`/`load!`/`load_at!`/`store!` (fast) and `libcall!` (slow), and
 //! handlers too large for a row, defined next to the executor that runs them:
 //! `count_back_edge!`, `return_in_chain!`, `call_in_chain!` (fast), `osr!`,
-//! `return_to_caller!`, `call!`, `call_indirect!` (slow).
+//! `return_to_caller!`, `call!`, `call_indirect!` (slow). For v128 values (two slots, low half
+//! first): `v128!(slot)` reads one as a `runtime::simd::V128`, `set_v128!(slot, value)` writes
+//! one, `v128_pool!(index)` is entry `index` of the running function's constant pool (`fast`
+//! only).
 //!
 //! # Adding an instruction
 //!
@@ -41,12 +44,15 @@
 //! instruction's slot contract (see [`Slot`]) does not cover needs its own check in the
 //! translator.
 //!
-//! Every operand named `dst`, `a`, `b`, `src`, `addr`, `val`, `cond`, `index`, `base` or `x`
-//! is a slot index relative to the frame pointer `fp`. The translator guarantees that each
+//! Every operand named `dst`, `a`, `b`, `src`, `addr`, `val`, `cond`, `index`, `base`, `x` or
+//! `count` is a slot index relative to the frame pointer `fp` (`index` of `GlobalGet`,
+//! `GlobalSet` and their v128 forms is a global index, of `V128Const` a pool index). The translator guarantees that each
 //! such index is below the function's `frame_slots` (the invariant the executor's unchecked
 //! slot accesses rely on). `target` is an index into the function's instruction vector,
 //! always `<=` its last index (the translator resolves every label before the code is
 //! published).
+
+use crate::runtime::simd;
 
 /// A slot index relative to `fp`.
 pub type Slot = u32;
@@ -601,6 +607,97 @@ macro_rules! for_each_instr {
             I64TruncSatF64S { dst: Slot, src: Slot }
                 fast { s!(dst) = f64::from_bits(s!(src)) as i64 as u64 };
             I64TruncSatF64U { dst: Slot, src: Slot } fast { s!(dst) = f64::from_bits(s!(src)) as u64 };
+            // ----- SIMD (v128: two slots, low half first; semantics in `runtime::simd`) -----
+            // One row per operator shape: the shape's enum is an operand and the `runtime::simd`
+            // evaluator matches on it (236 operators would be 236 handlers for code tier 1 will
+            // compile). Operands named `dst`, `a`, `val` and `base` of these rows are v128s
+            // (two slots) unless said otherwise.
+            /// `fp[dst..dst+2] = v128_pool[index]` (the function's constant pool).
+            V128Const { dst: Slot, index: u32 } fast { set_v128!(dst, v128_pool!(index)) };
+            /// Copies the v128 at `src`.
+            V128Copy { dst: Slot, src: Slot } fast { set_v128!(dst, v128!(src)) };
+            /// `fp[dst]` (the first operand) stays if `fp[cond]` (i32) is non-zero, else becomes
+            /// `fp[b]`.
+            V128Select { dst: Slot, b: Slot, cond: Slot }
+                fast {
+                    if s!(cond) as u32 == 0 {
+                        set_v128!(dst, v128!(b));
+                    }
+                };
+            V128GlobalGet { dst: Slot, index: u32 }
+                fast {
+                    let cell = *(*vmctx!()).globals.add(index as usize);
+                    set_v128!(dst, simd::V128::from_slots([*cell, *cell.add(1)]));
+                };
+            V128GlobalSet { src: Slot, index: u32 }
+                fast {
+                    let cell = *(*vmctx!()).globals.add(index as usize);
+                    let [lo, hi] = v128!(src).to_slots();
+                    *cell = lo;
+                    *cell.add(1) = hi;
+                };
+            V128Unary { op: simd::UnaryOp, dst: Slot, a: Slot }
+                fast { set_v128!(dst, simd::eval_unary(op, v128!(a))) };
+            V128Binary { op: simd::BinaryOp, dst: Slot, a: Slot, b: Slot }
+                fast { set_v128!(dst, simd::eval_binary(op, v128!(a), v128!(b))) };
+            /// The count `fp[count]` is an i32.
+            V128Shift { op: simd::ShiftOp, dst: Slot, a: Slot, count: Slot }
+                fast { set_v128!(dst, simd::eval_shift(op, v128!(a), s!(count) as u32)) };
+            /// `fp[dst]` is the i32 result.
+            V128Test { op: simd::TestOp, dst: Slot, a: Slot }
+                fast { s!(dst) = u64::from(simd::eval_test(op, v128!(a))) };
+            /// `fp[x]` is the scalar.
+            V128Splat { op: simd::SplatOp, dst: Slot, x: Slot }
+                fast { set_v128!(dst, simd::eval_splat(op, s!(x))) };
+            /// `fp[dst]` is the scalar result.
+            V128Extract { op: simd::ExtractOp, lane: u8, dst: Slot, a: Slot }
+                fast { s!(dst) = simd::eval_extract(op, v128!(a), lane) };
+            /// `fp[x]` is the scalar.
+            V128Replace { op: simd::ReplaceOp, lane: u8, dst: Slot, a: Slot, x: Slot }
+                fast { set_v128!(dst, simd::eval_replace(op, v128!(a), lane, s!(x))) };
+            /// Address `fp[addr]` (i32) plus `offset`.
+            V128Load { op: simd::LoadOp, dst: Slot, addr: Slot, offset: u32 }
+                fast {
+                    let p = ea!(addr, offset, op.bytes() as u64);
+                    let bytes = std::slice::from_raw_parts(p, op.bytes());
+                    set_v128!(dst, simd::load(op, bytes));
+                };
+            V128Store { addr: Slot, val: Slot, offset: u32 }
+                fast {
+                    let p = ea!(addr, offset, 16);
+                    std::ptr::copy_nonoverlapping(simd::store(v128!(val)).as_ptr(), p, 16);
+                };
+            /// `v128.loadN_lane`: the address (i32) at `fp[base]`, the vector at `fp[base+1..]`;
+            /// the result goes to `fp[base..base+2]`.
+            V128LoadLane { op: simd::LaneMemOp, lane: u8, base: Slot, offset: u32 }
+                fast {
+                    let vector = v128!(base + 1);
+                    let p = ea_at!(s!(base) as u32, offset, op.bytes() as u64);
+                    let bytes = std::slice::from_raw_parts(p, op.bytes());
+                    set_v128!(base, simd::load_lane(op, vector, lane, bytes));
+                };
+            /// `v128.storeN_lane` of the vector `fp[val..]` at address `fp[addr]` (i32) plus
+            /// `offset`.
+            V128StoreLane { op: simd::LaneMemOp, lane: u8, addr: Slot, val: Slot, offset: u32 }
+                fast {
+                    let p = ea!(addr, offset, op.bytes() as u64);
+                    let out = std::slice::from_raw_parts_mut(p, op.bytes());
+                    simd::store_lane(op, v128!(val), lane, out);
+                };
+            /// `i8x16.shuffle` of `fp[base..]` and `fp[base+2..]` by the lane indices
+            /// `v128_pool[lanes]`; the result goes to `fp[base..base+2]`.
+            I8x16Shuffle { base: Slot, lanes: u32 }
+                fast {
+                    let lanes = v128_pool!(lanes).to_bytes();
+                    set_v128!(base, simd::shuffle(v128!(base), v128!(base + 2), &lanes));
+                };
+            /// `v128.bitselect` of `fp[base..]`, `fp[base+2..]` by the mask `fp[base+4..]`; the
+            /// result goes to `fp[base..base+2]`.
+            V128Bitselect { base: Slot }
+                fast {
+                    let selected = simd::bitselect(v128!(base), v128!(base + 2), v128!(base + 4));
+                    set_v128!(base, selected);
+                };
             // ----- superinstructions (chosen by executed pair counts, see the `interp` docs) -----
             // Their slots are 16-bit (`Slot16`) so that four operands fit in 16 bytes; the translator
             // fuses only when every slot fits.

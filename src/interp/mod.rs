@@ -14,7 +14,7 @@
 //!
 //! Register-based: every operand is a slot index relative to the frame pointer `fp` (frame =
 //! `[params | declared locals | operand slots]`, the operand at height `h` has its canonical
-//! place `fp[num_locals + h]`). An [`isa::Instr`] is a Rust enum of 16 bytes: a two-byte tag
+//! place `fp[num_locals + h]`; `num_locals` and heights count slots, a v128 takes two). An [`isa::Instr`] is a Rust enum of 16 bytes: a two-byte tag
 //! and up to three 32-bit fields (or a 32-bit slot and a 64-bit constant). Families:
 //! - moves: `Copy`, `Const32`, `Const64`, `Select` (first operand already in `dst`);
 //! - arithmetic `dst = a op b`; for the common integer ops also `dst = a op imm` (`...I`
@@ -32,7 +32,26 @@
 //!   instructions in a row), `I32AddShlI` (`a + (b << k)`), `Load{8U,32,64}Add` and
 //!   `Load{8U,32,64}AddI` (a load whose address an `i32.add` just computed),
 //!   `BrI32AndINez`/`BrI32AndIEqz` (`i32.and` with a constant + `br_if`/`if`) and
-//!   `SelectIfZero(64)` (`select` on `eqz x`).
+//!   `SelectIfZero(64)` (`select` on `eqz x`);
+//! - SIMD (`V128*`, `I8x16Shuffle`): one instruction per operator *shape* (`V128Unary { op,
+//!   dst, a }`, `V128Binary`, `V128Shift`, `V128Test`, `V128Splat`, `V128Extract`,
+//!   `V128Replace`, `V128Load`, `V128Store`, `V128LoadLane`, `V128StoreLane`), the operator
+//!   an operand that `runtime::simd`'s evaluator matches on (the lane semantics are written
+//!   once, there); moves `V128Copy`, `V128Select`, `V128GlobalGet`/`Set`; `V128Const` and
+//!   the lane indices of `I8x16Shuffle` come from the function's constant pool
+//!   (`Translated::v128_pool`). Operands that do not fit 16 bytes (`shuffle`, `bitselect`,
+//!   `loadN_lane`) are taken from consecutive canonical slots `fp[base..]`. A row per shape
+//!   keeps the table and the handler count small for code tier 1 is meant to compile; it
+//!   costs a second dispatch (the evaluator's `match`) per SIMD instruction.
+//!
+//! # v128 values
+//!
+//! A v128 takes two consecutive slots, low half first ([`crate::module::FrameLayout`] places
+//! the locals; heights count slots). The abstract operand stack keeps one entry per *slot*,
+//! each marked whether it is the high half of a v128, so that moves (branches, returns,
+//! calls, block results) need no change and `drop`/`select` know the width of their operand.
+//! Both halves of a v128 are always the same kind of entry: both canonical, or a deferred
+//! `Local(x)`, `Local(x + 1)`; SIMD operators read them from there.
 //!
 //! # Translation rules (`translate.rs`)
 //!
@@ -388,7 +407,7 @@ pub trait Tiering: Send + Sync {
 pub struct ModuleCode {
     module: Arc<ModuleInfo>,
     funcs: Box<[OnceLock<Result<Translated, CompileError>>]>,
-    /// For each type index: number of params (call_indirect finds its table index after them).
+    /// For each type index: slots of its params (call_indirect finds its table index after them).
     type_params: Box<[u32]>,
     /// The tier manager, if functions of this module may run compiled.
     tiering: Option<Arc<dyn Tiering>>,
@@ -416,7 +435,7 @@ impl ModuleCode {
         ModuleCode {
             module: module.clone(),
             funcs: (0..module.bodies.len()).map(|_| OnceLock::new()).collect(),
-            type_params: module.types.iter().map(|t| t.params.len() as u32).collect(),
+            type_params: module.types.iter().map(|t| t.param_slots()).collect(),
             tiering,
             consume_fuel: false,
             body_bytes: AtomicU64::new(0),

@@ -7,8 +7,9 @@ use wasmparser::{BlockType, MemArg, Operator, VisitOperator, VisitSimdOperator};
 
 use super::code::{Cmp, ImmOp, Instr, Slot, Slot16};
 use super::isa::Threaded;
-use crate::module::ModuleInfo;
 use crate::module::fuel::FuelPlan;
+use crate::module::{FrameLayout, ModuleInfo, ValType};
+use crate::runtime::simd::{SimdOp, V128};
 
 /// A translated function, ready to run.
 #[derive(Debug)]
@@ -19,10 +20,14 @@ pub struct Translated {
     /// came from; consulted only to build trap backtraces.
     pub offsets: Box<[u32]>,
     pub func_index: u32,
+    /// Slots of the params (a v128 takes two; ARCHITECTURE.md "Values, slots and frames").
     pub num_params: u32,
+    /// Slots of the results.
     pub num_results: u32,
-    /// Params plus declared locals.
+    /// Slots of the params plus declared locals ([`FrameLayout::local_slots`]).
     pub num_locals: u32,
+    /// The constants of `V128Const` and the lane indices of `I8x16Shuffle`, by index.
+    pub v128_pool: Box<[V128]>,
     /// Slots the frame needs: locals plus the maximum operand height (plus one spare).
     pub frame_slots: u32,
     /// Times the function was entered.
@@ -40,7 +45,9 @@ impl Translated {
     /// Bytes of internal code held for the function: the instructions and their offsets
     /// table (what `--stats` and the translation-throughput measurements count).
     pub fn memory_bytes(&self) -> usize {
-        std::mem::size_of_val(&*self.code) + std::mem::size_of_val(&*self.offsets)
+        std::mem::size_of_val(&*self.code)
+            + std::mem::size_of_val(&*self.offsets)
+            + std::mem::size_of_val(&*self.v128_pool)
     }
 }
 
@@ -66,10 +73,14 @@ enum Kind {
 
 struct Ctrl {
     kind: Kind,
-    /// Operand height below the block's params.
+    /// Operand height below the block's params (heights count slots: a v128 takes two).
     height: u32,
+    /// Slots of the params and results.
     params: u32,
     results: u32,
+    /// Their [`shape`]s (pushed again at `else` and `end`).
+    param_shape: Vec<bool>,
+    result_shape: Vec<bool>,
     /// Loop header instruction (branch target of a loop).
     head: u32,
     /// Branches to the end of the block, patched at `end`.
@@ -142,6 +153,19 @@ impl Cond {
 
 type Result<T> = std::result::Result<T, CompileError>;
 
+/// The slots of a sequence of values: per slot, whether it is the high half of a v128 (the
+/// operand stack keeps one entry per slot, marked so).
+fn shape(types: impl IntoIterator<Item = ValType>) -> Vec<bool> {
+    let mut out = Vec::new();
+    for ty in types {
+        out.push(false);
+        if ty == ValType::V128 {
+            out.push(true);
+        }
+    }
+    out
+}
+
 /// Translates defined function `func_index` (imports counted) of `module`. `count_loops`: put a
 /// `LoopHeader` (back-edge counter, OSR point) at each loop head; only worth its dispatch when
 /// a tier manager listens (without one, nothing would ever read the counts).
@@ -158,6 +182,12 @@ pub fn translate_metered(
     consume_fuel: bool,
 ) -> Result<Translated> {
     let (ty, body, mut reader) = module.function_body(func_index)?;
+    let Some(layout) = FrameLayout::new(ty, &body.locals, u64::from(u32::MAX / 4)) else {
+        return Err(CompileError::Limit {
+            function: func_index,
+            what: "too many locals",
+        });
+    };
     let mut ops = Vec::new();
     while !reader.eof() {
         let (op, offset) = reader
@@ -167,19 +197,17 @@ pub fn translate_metered(
     }
     let fuel = FuelPlan::new(&ops, |(op, _)| op, consume_fuel);
 
-    let num_params = ty.params.len() as u64;
-    let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
-    let num_locals = num_params + declared;
-    if num_locals > u64::from(u32::MAX / 4) {
-        return Err(CompileError::Limit {
-            function: func_index,
-            what: "too many locals",
-        });
-    }
+    let num_params = u64::from(layout.param_slots());
+    let num_locals = u64::from(layout.local_slots());
+    let result_shape = shape(ty.results.iter().copied());
+    let num_results = result_shape.len() as u32;
     let mut t = Translator {
         module,
         nl: num_locals as u32,
+        layout,
         stack: Vec::new(),
+        high: Vec::new(),
+        v128_pool: Vec::new(),
         max_height: 0,
         ctrl: Vec::new(),
         code: Vec::new(),
@@ -190,7 +218,7 @@ pub fn translate_metered(
         pos: 0,
         unreachable: false,
         skip_depth: 0,
-        num_results: ty.results.len() as u32,
+        num_results,
         count_loops,
         label_at: 0,
     };
@@ -198,7 +226,9 @@ pub fn translate_metered(
         kind: Kind::Func,
         height: 0,
         params: 0,
-        results: ty.results.len() as u32,
+        results: num_results,
+        param_shape: Vec::new(),
+        result_shape,
         head: 0,
         fixups: Vec::new(),
         else_fixup: None,
@@ -226,8 +256,9 @@ pub fn translate_metered(
         offsets: t.offsets.into_boxed_slice(),
         func_index,
         num_params: num_params as u32,
-        num_results: ty.results.len() as u32,
+        num_results,
         num_locals: num_locals as u32,
+        v128_pool: t.v128_pool.into_boxed_slice(),
         frame_slots: frame_slots as u32,
         calls: AtomicU32::new(0),
         back_edges: AtomicU32::new(0),
@@ -238,9 +269,14 @@ pub fn translate_metered(
 
 struct Translator<'m, 'b> {
     module: &'m ModuleInfo,
-    /// Number of locals (params included): the operand area starts at `fp[nl]`.
+    /// Slots of the locals (params included): the operand area starts at `fp[nl]`.
     nl: u32,
+    layout: FrameLayout,
+    /// One entry per slot (a v128 operand is two entries, in consecutive slots).
     stack: Vec<Opd>,
+    /// Parallel to `stack`: whether the entry is the high half of a v128.
+    high: Vec<bool>,
+    v128_pool: Vec<V128>,
     max_height: u32,
     ctrl: Vec<Ctrl>,
     code: Vec<Instr>,
@@ -405,8 +441,31 @@ impl<'b> Translator<'_, 'b> {
     }
 
     fn push(&mut self, opd: Opd) {
+        self.push_entry(opd, false);
+    }
+
+    fn push_entry(&mut self, opd: Opd, high: bool) {
         self.stack.push(opd);
+        self.high.push(high);
         self.max_height = self.max_height.max(self.height());
+    }
+
+    /// Pushes values of `shape` computed into their canonical slots.
+    fn push_shape(&mut self, shape: &[bool]) {
+        for &high in shape {
+            self.push_entry(Opd::Stack, high);
+        }
+    }
+
+    /// Drops the entries above height `height`.
+    fn truncate(&mut self, height: u32) {
+        self.stack.truncate(height as usize);
+        self.high.truncate(height as usize);
+    }
+
+    /// Whether the top entry is (the high half of) a v128.
+    fn top_is_v128(&self) -> bool {
+        self.high.last() == Some(&true)
     }
 
     /// Pushes a value computed into its canonical slot; returns that slot.
@@ -416,6 +475,7 @@ impl<'b> Translator<'_, 'b> {
     }
 
     fn pop(&mut self) -> Result<Opd> {
+        self.high.pop();
         self.stack
             .pop()
             .ok_or_else(|| "operand stack underflow".into())
@@ -496,38 +556,115 @@ impl<'b> Translator<'_, 'b> {
     /// following `local.set x` / `local.tee x` is folded in (the result goes straight to `x`);
     /// otherwise the canonical slot of the result.
     fn dst(&mut self) -> Slot {
-        match self.peek_op() {
-            Some(&Operator::LocalSet { local_index }) if local_index < self.nl => {
-                self.pos += 1;
-                self.materialize_local(local_index);
-                local_index
+        let (set, tee) = self.folded_local_set(1);
+        if let Some(x) = set {
+            self.materialize_local(x);
+            if tee {
+                self.push(Opd::Local(x));
             }
-            Some(&Operator::LocalTee { local_index }) if local_index < self.nl => {
-                self.pos += 1;
-                self.materialize_local(local_index);
-                self.push(Opd::Local(local_index));
-                local_index
+            return x;
+        }
+        self.push_stack()
+    }
+
+    /// [`Translator::dst`] for a v128 result: its first slot.
+    fn dst_v128(&mut self) -> Slot {
+        let (set, tee) = self.folded_local_set(2);
+        if let Some(x) = set {
+            self.materialize_local(x);
+            self.materialize_local(x + 1);
+            if tee {
+                self.push_entry(Opd::Local(x), false);
+                self.push_entry(Opd::Local(x + 1), true);
             }
-            _ => self.push_stack(),
+            return x;
+        }
+        let dst = self.push_stack();
+        self.push_entry(Opd::Stack, true);
+        dst
+    }
+
+    /// A `local.set` / `local.tee` (true) of a local `width` slots wide next: consumed, and
+    /// the local's first slot returned.
+    fn folded_local_set(&mut self, width: u32) -> (Option<Slot>, bool) {
+        let (index, tee) = match self.peek_op() {
+            Some(&Operator::LocalSet { local_index }) => (local_index, false),
+            Some(&Operator::LocalTee { local_index }) => (local_index, true),
+            _ => return (None, false),
+        };
+        match self.layout.local(index) {
+            Some((slot, w)) if w == width => {
+                self.pos += 1;
+                (Some(slot), tee)
+            }
+            _ => (None, false),
         }
     }
 
-    fn block_arity(&self, blockty: BlockType) -> Result<(u32, u32)> {
+    /// Pops a v128 operand; returns its first slot (the second follows). One still in a
+    /// local stays there; anything else is made canonical first.
+    fn pop_v128(&mut self) -> Result<Slot> {
+        let high = self.pop()?;
+        let low = self.pop()?;
+        let index = self.height();
+        if let (Opd::Local(x), Opd::Local(y)) = (low, high)
+            && y == x + 1
+        {
+            return Ok(x);
+        }
+        for (j, opd) in [low, high].into_iter().enumerate() {
+            let dst = self.canonical(index + j as u32);
+            match opd {
+                Opd::Stack => {}
+                Opd::Local(src) => {
+                    self.emit(Instr::Copy { dst, src });
+                }
+                Opd::Const(value) => self.emit_const(dst, value),
+            }
+        }
+        Ok(self.canonical(index))
+    }
+
+    /// Adds `value` to the constant pool; returns its index.
+    fn pool(&mut self, value: V128) -> Result<u32> {
+        let index = match self.v128_pool.iter().position(|v| *v == value) {
+            Some(i) => i,
+            None => {
+                self.v128_pool.push(value);
+                self.v128_pool.len() - 1
+            }
+        };
+        u32::try_from(index).map_err(|_| "constant pool too large".into())
+    }
+
+    /// The [`shape`]s of a block's params and results.
+    fn block_arity(&self, blockty: BlockType) -> Result<(Vec<bool>, Vec<bool>)> {
         Ok(match blockty {
-            BlockType::Empty => (0, 0),
-            BlockType::Type(_) => (0, 1),
+            BlockType::Empty => (Vec::new(), Vec::new()),
+            BlockType::Type(wasmparser::ValType::V128) => (Vec::new(), vec![false, true]),
+            BlockType::Type(_) => (Vec::new(), vec![false]),
             BlockType::FuncType(index) => {
                 let ty = self
                     .module
                     .types
                     .get(index as usize)
                     .ok_or_else(|| format!("unknown block type {index}"))?;
-                (ty.params.len() as u32, ty.results.len() as u32)
+                (
+                    shape(ty.params.iter().copied()),
+                    shape(ty.results.iter().copied()),
+                )
             }
         })
     }
 
-    fn push_ctrl(&mut self, kind: Kind, params: u32, results: u32, head: u32) -> Result<()> {
+    fn push_ctrl(
+        &mut self,
+        kind: Kind,
+        param_shape: Vec<bool>,
+        result_shape: Vec<bool>,
+        head: u32,
+    ) -> Result<()> {
+        let (params, results) = (param_shape.len() as u32, result_shape.len() as u32);
         let height = self
             .height()
             .checked_sub(params)
@@ -537,6 +674,8 @@ impl<'b> Translator<'_, 'b> {
             height,
             params,
             results,
+            param_shape,
+            result_shape,
             head,
             fixups: Vec::new(),
             else_fixup: None,
@@ -721,8 +860,8 @@ impl<'b> Translator<'_, 'b> {
 
     fn op_else(&mut self) -> Result<()> {
         let reachable = !self.unreachable;
-        let (height, params, results) = match self.ctrl.last() {
-            Some(c) if c.kind == Kind::If => (c.height, c.params, c.results),
+        let (height, param_shape, results) = match self.ctrl.last() {
+            Some(c) if c.kind == Kind::If => (c.height, c.param_shape.clone(), c.results),
             _ => return Err("else without if".into()),
         };
         if reachable {
@@ -741,10 +880,8 @@ impl<'b> Translator<'_, 'b> {
         if let Some(at) = else_fixup {
             self.patch(at, here);
         }
-        self.stack.truncate(height as usize);
-        for _ in 0..params {
-            self.push(Opd::Stack);
-        }
+        self.truncate(height);
+        self.push_shape(&param_shape);
         self.unreachable = false;
         Ok(())
     }
@@ -776,10 +913,8 @@ impl<'b> Translator<'_, 'b> {
         for at in &c.fixups {
             self.patch(*at, here);
         }
-        self.stack.truncate(c.height as usize);
-        for _ in 0..c.results {
-            self.push(Opd::Stack);
-        }
+        self.truncate(c.height);
+        self.push_shape(&c.result_shape);
         self.unreachable = false;
         Ok(())
     }
@@ -1051,20 +1186,41 @@ impl<'b> Translator<'_, 'b> {
     fn pop_args(&mut self, n: u32) -> Result<Slot> {
         self.materialize_top(n)?;
         let base = self.height() - n;
-        self.stack.truncate(base as usize);
+        self.truncate(base);
         Ok(self.canonical(base))
     }
 
-    fn push_results(&mut self, n: u32) {
-        for _ in 0..n {
-            self.push(Opd::Stack);
+    /// `local.set` / `local.tee` (`tee`) of local `index`.
+    fn local_set(&mut self, index: u32, tee: bool) -> Result<()> {
+        match self.layout.local(index) {
+            Some((x, 1)) => self.local_set_slot(x, tee),
+            Some((x, _)) => self.local_set_v128(x, tee),
+            None => Err(format!("unknown local {index}").into()),
         }
     }
 
-    fn local_set(&mut self, x: Slot, tee: bool) -> Result<()> {
-        if x >= self.nl {
-            return Err(format!("unknown local {x}").into());
+    /// A v128 local at slots `x`, `x + 1`.
+    fn local_set_v128(&mut self, x: Slot, tee: bool) -> Result<()> {
+        let h = self.height();
+        if h >= 2 && self.stack[(h - 2) as usize..] == [Opd::Local(x), Opd::Local(x + 1)] {
+            if !tee {
+                self.pop()?;
+                self.pop()?;
+            }
+            return Ok(());
         }
+        let src = self.pop_v128()?;
+        self.materialize_local(x);
+        self.materialize_local(x + 1);
+        self.emit(Instr::V128Copy { dst: x, src });
+        if tee {
+            self.push_entry(Opd::Local(x), false);
+            self.push_entry(Opd::Local(x + 1), true);
+        }
+        Ok(())
+    }
+
+    fn local_set_slot(&mut self, x: Slot, tee: bool) -> Result<()> {
         let value = self.pop()?;
         if value == Opd::Local(x) {
             if tee {
@@ -1240,13 +1396,13 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
             .get(function_index as usize)
             .and_then(|t| self.module.types.get(*t as usize))
             .ok_or_else(|| format!("unknown function {function_index}"))?;
-        let (params, results) = (ty.params.len() as u32, ty.results.len() as u32);
+        let (params, results) = (ty.param_slots(), shape(ty.results.iter().copied()));
         let base = self.pop_args(params)?;
         self.emit(Instr::Call {
             func: function_index,
             base,
         });
-        self.push_results(results);
+        self.push_shape(&results);
         Ok(())
     }
 
@@ -1256,23 +1412,42 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
             .types
             .get(type_index as usize)
             .ok_or_else(|| format!("unknown type {type_index}"))?;
-        let (params, results) = (ty.params.len() as u32, ty.results.len() as u32);
+        let (params, results) = (ty.param_slots(), shape(ty.results.iter().copied()));
         let base = self.pop_args(params + 1)?;
         self.emit(Instr::CallIndirect {
             type_index,
             table: table_index,
             base,
         });
-        self.push_results(results);
+        self.push_shape(&results);
         Ok(())
     }
 
     fn visit_drop(&mut self) -> Result<()> {
+        if self.top_is_v128() {
+            self.pop()?;
+        }
         self.pop()?;
         Ok(())
     }
 
     fn visit_select(&mut self) -> Result<()> {
+        if self.high.len() >= 2 && self.high[self.high.len() - 2] {
+            // Below the condition: a v128.
+            let cond = self.pop_slot()?;
+            let b = self.pop_v128()?;
+            let index = self
+                .height()
+                .checked_sub(2)
+                .ok_or_else(|| "operand stack underflow".to_string())?;
+            // Writes only the first operand's canonical slots, which hold neither `b` nor
+            // `cond` (locals or slots of popped entries).
+            self.materialize(index);
+            self.materialize(index + 1);
+            let dst = self.canonical(index);
+            self.emit(Instr::V128Select { dst, b, cond });
+            return Ok(());
+        }
         // `select(.., .., eqz x)`: one instruction testing `x` (collatz, branchy).
         let eqz = match self.code.last() {
             Some(Instr::I32Eqz { .. } | Instr::I64Eqz { .. }) => self.take_producer_of_top(),
@@ -1301,10 +1476,14 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     }
 
     fn visit_local_get(&mut self, local_index: u32) -> Result<()> {
-        if local_index >= self.nl {
-            return Err(format!("unknown local {local_index}").into());
+        match self.layout.local(local_index) {
+            Some((x, 1)) => self.push(Opd::Local(x)),
+            Some((x, _)) => {
+                self.push_entry(Opd::Local(x), false);
+                self.push_entry(Opd::Local(x + 1), true);
+            }
+            None => return Err(format!("unknown local {local_index}").into()),
         }
-        self.push(Opd::Local(local_index));
         Ok(())
     }
 
@@ -1317,6 +1496,14 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     }
 
     fn visit_global_get(&mut self, global_index: u32) -> Result<()> {
+        if self.global_is_v128(global_index) {
+            let dst = self.dst_v128();
+            self.emit(Instr::V128GlobalGet {
+                dst,
+                index: global_index,
+            });
+            return Ok(());
+        }
         let dst = self.dst();
         self.emit(Instr::GlobalGet {
             dst,
@@ -1326,6 +1513,14 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     }
 
     fn visit_global_set(&mut self, global_index: u32) -> Result<()> {
+        if self.global_is_v128(global_index) {
+            let src = self.pop_v128()?;
+            self.emit(Instr::V128GlobalSet {
+                src,
+                index: global_index,
+            });
+            return Ok(());
+        }
         let src = self.pop_slot()?;
         self.emit(Instr::GlobalSet {
             src,
@@ -1540,7 +1735,7 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     fn visit_table_grow(&mut self, table: u32) -> Result<()> {
         let base = self.pop_args(2)?;
         self.emit(Instr::TableGrow { base, table });
-        self.push_results(1);
+        self.push(Opd::Stack);
         Ok(())
     }
 
@@ -2160,6 +2355,145 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
 }
 
 /// SIMD is not implemented by the interpreter: every operator is unsupported.
+/// The SIMD visit methods: every operator of the `simd` proposal goes to
+/// [`Translator::simd`] as a [`SimdOp`] (whose shape decides the translation), `relaxed_simd`
+/// is unsupported.
+macro_rules! simd_operators {
+    ($(@$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+        $(simd_operators!(@one $proposal $op $({ $($arg: $argty),* })? => $visit);)*
+    };
+    (@one simd $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
+        fn $visit(&mut self $($(, $arg: $argty)*)?) -> Result<()> {
+            let op = Operator::$op $({ $($arg),* })?;
+            match SimdOp::from_operator(&op) {
+                Some(simd) => self.simd(simd),
+                None => Err(CompileError::unsupported(self.offset, &op)),
+            }
+        }
+    };
+    (@one $proposal:ident $op:ident $($rest:tt)*) => {
+        unsupported_operators!(@unsupported $op $($rest)*);
+    };
+}
+
+impl<'b> Translator<'_, 'b> {
+    fn global_is_v128(&self, index: u32) -> bool {
+        self.module
+            .globals
+            .get(index as usize)
+            .is_some_and(|g| g.ty == ValType::V128)
+    }
+
+    /// One SIMD operator (the semantics are `runtime::simd`'s; see the v128 rows of the
+    /// instruction table for the operand conventions).
+    fn simd(&mut self, op: SimdOp) -> Result<()> {
+        match op {
+            SimdOp::Const(value) => {
+                let index = self.pool(value)?;
+                let dst = self.dst_v128();
+                self.emit(Instr::V128Const { dst, index });
+            }
+            SimdOp::Unary(op) => {
+                let a = self.pop_v128()?;
+                let dst = self.dst_v128();
+                self.emit(Instr::V128Unary { op, dst, a });
+            }
+            SimdOp::Binary(op) => {
+                let b = self.pop_v128()?;
+                let a = self.pop_v128()?;
+                let dst = self.dst_v128();
+                self.emit(Instr::V128Binary { op, dst, a, b });
+            }
+            SimdOp::Shift(op) => {
+                let count = self.pop_slot()?;
+                let a = self.pop_v128()?;
+                let dst = self.dst_v128();
+                self.emit(Instr::V128Shift { op, dst, a, count });
+            }
+            SimdOp::Test(op) => {
+                let a = self.pop_v128()?;
+                let dst = self.dst();
+                self.emit(Instr::V128Test { op, dst, a });
+            }
+            SimdOp::Splat(op) => {
+                let x = self.pop_slot()?;
+                let dst = self.dst_v128();
+                self.emit(Instr::V128Splat { op, dst, x });
+            }
+            SimdOp::Extract(op, lane) => {
+                let a = self.pop_v128()?;
+                let dst = self.dst();
+                self.emit(Instr::V128Extract { op, lane, dst, a });
+            }
+            SimdOp::Replace(op, lane) => {
+                let x = self.pop_slot()?;
+                let a = self.pop_v128()?;
+                let dst = self.dst_v128();
+                self.emit(Instr::V128Replace {
+                    op,
+                    lane,
+                    dst,
+                    a,
+                    x,
+                });
+            }
+            SimdOp::Load(op, memarg) => {
+                let offset = Self::offset_of(&memarg)?;
+                let addr = self.pop_slot()?;
+                let dst = self.dst_v128();
+                self.emit(Instr::V128Load {
+                    op,
+                    dst,
+                    addr,
+                    offset,
+                });
+            }
+            SimdOp::Store(memarg) => {
+                let offset = Self::offset_of(&memarg)?;
+                let val = self.pop_v128()?;
+                let addr = self.pop_slot()?;
+                self.emit(Instr::V128Store { addr, val, offset });
+            }
+            SimdOp::LaneMem(op, memarg, lane) => {
+                let offset = Self::offset_of(&memarg)?;
+                if op.is_load() {
+                    // The address and the vector in canonical slots; the result replaces them.
+                    let base = self.pop_args(3)?;
+                    self.emit(Instr::V128LoadLane {
+                        op,
+                        lane,
+                        base,
+                        offset,
+                    });
+                    self.push_shape(&[false, true]);
+                } else {
+                    let val = self.pop_v128()?;
+                    let addr = self.pop_slot()?;
+                    self.emit(Instr::V128StoreLane {
+                        op,
+                        lane,
+                        addr,
+                        val,
+                        offset,
+                    });
+                }
+            }
+            SimdOp::Shuffle(lanes) => {
+                let lanes = self.pool(V128::from_bytes(lanes))?;
+                let base = self.pop_args(4)?;
+                self.emit(Instr::I8x16Shuffle { base, lanes });
+                self.push_shape(&[false, true]);
+            }
+            SimdOp::Bitselect => {
+                let base = self.pop_args(6)?;
+                self.emit(Instr::V128Bitselect { base });
+                self.push_shape(&[false, true]);
+            }
+        }
+        Ok(())
+    }
+}
+
 impl<'b> VisitSimdOperator<'b> for Translator<'_, 'b> {
-    wasmparser::for_each_visit_simd_operator!(unsupported_operators);
+    wasmparser::for_each_visit_simd_operator!(simd_operators);
 }

@@ -555,7 +555,7 @@ fn call_slow_inner(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64
     // max(params, results) slots (the compiler counts the results in the frame size).
     let result = unsafe {
         let host = &*host;
-        let len = host.ty.params.len().max(host.ty.results.len());
+        let len = host.ty.param_slots().max(host.ty.result_slots()) as usize;
         let slots = std::slice::from_raw_parts_mut(args, len);
         let mut caller = Caller::new(caller);
         // No panic may unwind into compiled frames.

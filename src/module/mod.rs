@@ -4,6 +4,7 @@
 //! CONTRACT (shared with `runtime/` and `interp/`): the field set below is what the rest of the
 //! engine relies on. Offsets are byte offsets into `bytes`, the original module binary.
 
+pub mod frame;
 pub mod fuel;
 pub mod ops;
 pub mod types;
@@ -12,7 +13,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-pub use types::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
+pub use frame::FrameLayout;
+pub use types::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType, slots_of};
 
 /// A constant expression. The single-instruction forms of wasm 2.0 have a variant each;
 /// anything longer (extended constant expressions: `i32/i64.add/sub/mul` over constants and
@@ -25,6 +27,8 @@ pub enum ConstExpr {
     F32(u32),
     /// f64 bits
     F64(u64),
+    /// `v128.const`, lanes little-endian (`runtime::simd::V128`'s layout)
+    V128(u128),
     RefNull(ValType),
     RefFunc(u32),
     GlobalGet(u32),
@@ -189,17 +193,69 @@ impl ModuleInfo {
         Ok((ty, body, ops))
     }
 
+    /// The first place where defined function `func_index` (imports counted) handles a v128
+    /// value, as a module offset: its body's start for a v128 parameter, result or local,
+    /// else the first operator that produces or consumes one (a SIMD operator, a call or
+    /// block of a type with a v128, `global.get`/`set` of a v128 global, a typed `select`).
+    /// `None` for a function without SIMD. Tier 1 does not compile such functions yet.
+    pub fn first_v128_use(&self, func_index: u32) -> Result<Option<u32>, String> {
+        use wasmparser::{BlockType, Operator as O};
+        let (ty, body, mut ops) = self.function_body(func_index)?;
+        let start = body.range.start as u32;
+        if ty.has_v128() || body.locals.iter().any(|(_, t)| *t == ValType::V128) {
+            return Ok(Some(start));
+        }
+        let type_has_v128 = |index: u32| {
+            self.types
+                .get(index as usize)
+                .is_some_and(FuncType::has_v128)
+        };
+        let global_is_v128 = |index: u32| {
+            self.globals
+                .get(index as usize)
+                .is_some_and(|g| g.ty == ValType::V128)
+        };
+        while !ops.eof() {
+            let (op, offset) = ops.read_with_offset().map_err(|e| e.to_string())?;
+            // Every SIMD operator has the 0xfd prefix (and only SIMD operators have it).
+            let uses = self.bytes.get(offset) == Some(&0xfd)
+                || match op {
+                    O::Block { blockty } | O::Loop { blockty } | O::If { blockty } => match blockty
+                    {
+                        BlockType::Empty => false,
+                        BlockType::Type(t) => t == wasmparser::ValType::V128,
+                        BlockType::FuncType(index) => type_has_v128(index),
+                    },
+                    O::Call { function_index } => self
+                        .func_types
+                        .get(function_index as usize)
+                        .is_some_and(|&t| type_has_v128(t)),
+                    O::CallIndirect { type_index, .. } => type_has_v128(type_index),
+                    O::GlobalGet { global_index } | O::GlobalSet { global_index } => {
+                        global_is_v128(global_index)
+                    }
+                    O::TypedSelect { ty } => ty == wasmparser::ValType::V128,
+                    _ => false,
+                };
+            if uses {
+                return Ok(Some(offset as u32));
+            }
+        }
+        Ok(None)
+    }
+
     /// The type of function `func_index` (imports counted).
     pub fn func_type(&self, func_index: u32) -> &FuncType {
         &self.types[self.func_types[func_index as usize] as usize]
     }
 
-    /// `(params, results)` of function `func_index`, if it exists.
+    /// `(params, results)` of function `func_index` in slots (a v128 takes two), if it
+    /// exists.
     pub fn signature(&self, func_index: u32) -> Option<(u32, u32)> {
         let ty = self
             .types
             .get(*self.func_types.get(func_index as usize)? as usize)?;
-        Some((ty.params.len() as u32, ty.results.len() as u32))
+        Some((ty.param_slots(), ty.result_slots()))
     }
 
     /// The name of function `func_index` from the name section, if any.
@@ -228,10 +284,11 @@ impl std::fmt::Display for ModuleError {
 
 impl std::error::Error for ModuleError {}
 
-/// The exact feature set wrun implements: WebAssembly 2.0 without SIMD, plus extended constant
-/// expressions (wasm 3.0).
+/// The exact feature set wrun implements: WebAssembly 2.0 (fixed-width SIMD included), plus
+/// extended constant expressions (wasm 3.0).
 ///
-/// Built bit by bit rather than from `WasmFeatures::WASM2` because that constant includes SIMD.
+/// Built bit by bit rather than from `WasmFeatures::WASM2` so that the set is spelled out
+/// (relaxed SIMD, for one, is not in it).
 /// `FLOATS` and `GC_TYPES` are wasmparser-internal gates (floats at all; `externref`), not
 /// proposals; `REFERENCE_TYPES` and `BULK_MEMORY` include their "overlong call_indirect" and
 /// "memory.copy/fill" sub-bits.
@@ -246,6 +303,7 @@ pub fn wrun_features() -> wasmparser::WasmFeatures {
         | F::FLOATS
         | F::GC_TYPES
         | F::EXTENDED_CONST
+        | F::SIMD
 }
 
 impl From<wasmparser::BinaryReaderError> for ModuleError {
@@ -359,6 +417,10 @@ fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, ModuleError
             }
             O::F64Const { value } if ops.is_empty() && single.is_none() => {
                 single = Some(ConstExpr::F64(value.bits()));
+                continue;
+            }
+            O::V128Const { value } if ops.is_empty() && single.is_none() => {
+                single = Some(ConstExpr::V128(value.i128() as u128));
                 continue;
             }
             O::RefNull { hty } if ops.is_empty() && single.is_none() => {

@@ -51,6 +51,30 @@ impl FuncType {
             results: results.into(),
         }
     }
+
+    /// Slots the parameters take (a v128 takes two): where the results of a call start
+    /// counting from is `fp[0]`, the arguments' area is this long.
+    pub fn param_slots(&self) -> u32 {
+        slots_of(&self.params)
+    }
+
+    /// Slots the results take.
+    pub fn result_slots(&self) -> u32 {
+        slots_of(&self.results)
+    }
+
+    /// Whether a parameter or result is a v128.
+    pub fn has_v128(&self) -> bool {
+        self.params
+            .iter()
+            .chain(&self.results)
+            .any(|t| *t == ValType::V128)
+    }
+}
+
+/// Slots a sequence of values takes.
+pub fn slots_of(types: &[ValType]) -> u32 {
+    types.iter().map(|t| t.slots() as u32).sum()
 }
 
 impl fmt::Display for FuncType {

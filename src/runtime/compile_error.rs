@@ -23,6 +23,9 @@ pub enum CompileError {
     },
     /// Executable memory could not be mapped or protected (the JIT).
     CodeMemory(String),
+    /// The function handles v128 values (first at module offset `offset`), which tier 1
+    /// does not compile yet: the function can only be interpreted.
+    Simd { function: u32, offset: u32 },
 }
 
 impl CompileError {
@@ -99,6 +102,11 @@ impl fmt::Display for CompileError {
                 f.write_str(message)
             }
             CompileError::CodeMemory(message) => write!(f, "code memory: {message}"),
+            CompileError::Simd { function, offset } => write!(
+                f,
+                "function {function}: uses v128 at {offset:#x}; the JIT does not compile SIMD \
+                 yet (the interpreter and the default tier run it)"
+            ),
         }
     }
 }

@@ -22,8 +22,9 @@ use crate::module::{ConstExpr, ConstOp, DataMode, ElementMode, ImportKind, Modul
 /// A global's cell and type.
 #[derive(Debug)]
 pub struct GlobalInstance {
-    /// The value as a slot (ARCHITECTURE.md encoding); `VmCtx::globals` points here.
-    pub value: u64,
+    /// The value's slots (ARCHITECTURE.md encoding): one, or two for a v128 (low 64 bits
+    /// first; the second is 0 for the other types); `VmCtx::globals` points here.
+    pub value: [u64; 2],
     pub ty: GlobalType,
 }
 
@@ -412,7 +413,7 @@ impl StoreData {
             .iter()
             .enumerate()
         {
-            let value = eval_const(&module.global_inits[i], &global_ptrs, &funcs);
+            let value = eval_global_init(&module.global_inits[i], &global_ptrs, &funcs);
             let handle = self.add_global(GlobalInstance { value, ty: *ty });
             global_handles.push(handle);
             global_ptrs.push(self.global_ptr(handle));
@@ -493,7 +494,7 @@ impl StoreData {
 
     fn global_ptr(&self, handle: u32) -> *mut u64 {
         // SAFETY: the handle indexes a live global owned by this store.
-        unsafe { &raw mut (*self.globals[handle as usize].0.as_ptr()).value }
+        unsafe { (&raw mut (*self.globals[handle as usize].0.as_ptr()).value).cast::<u64>() }
     }
 }
 
@@ -543,7 +544,25 @@ fn trap_from_code(code: u32) -> Trap {
     Trap::new(TrapCode::from_u32(code).unwrap_or(TrapCode::Unreachable))
 }
 
-/// Evaluates a validated constant expression to a slot. `globals` and `funcs` are the
+/// Evaluates a global's validated initializer to the global's two slots (a v128 uses both;
+/// `global.get` copies both, so it copies an imported v128 global whole).
+fn eval_global_init(
+    expr: &ConstExpr,
+    globals: &[*mut u64],
+    funcs: &[*const FuncRecord],
+) -> [u64; 2] {
+    match *expr {
+        ConstExpr::V128(bits) => [bits as u64, (bits >> 64) as u64],
+        ConstExpr::GlobalGet(index) => globals.get(index as usize).map_or([0, 0], |&g| {
+            // SAFETY: global cells are owned by the store, live, and two slots long.
+            unsafe { [*g, *g.add(1)] }
+        }),
+        _ => [eval_const(expr, globals, funcs), 0],
+    }
+}
+
+/// Evaluates a validated constant expression to a slot (of a v128, the low half: only
+/// [`eval_global_init`] meets one). `globals` and `funcs` are the
 /// instance's pointer arrays so far (validation guarantees only available indices are used).
 fn eval_const(expr: &ConstExpr, globals: &[*mut u64], funcs: &[*const FuncRecord]) -> u64 {
     // SAFETY: global cells are owned by the store and live.
@@ -554,6 +573,7 @@ fn eval_const(expr: &ConstExpr, globals: &[*mut u64], funcs: &[*const FuncRecord
         ConstExpr::I64(v) => v as u64,
         ConstExpr::F32(bits) => bits as u64,
         ConstExpr::F64(bits) => bits,
+        ConstExpr::V128(bits) => bits as u64,
         ConstExpr::RefNull(_) => 0,
         ConstExpr::RefFunc(index) => funcs.get(index as usize).map_or(0, |&f| f as u64),
         ConstExpr::GlobalGet(index) => global(index),

@@ -139,9 +139,12 @@ fn every_truncation_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn features_outside_wasm2_without_simd_and_extended_const_are_rejected() {
+fn features_outside_wasm2_and_extended_const_are_rejected() {
     let rejected = [
-        ("simd", "(module (func (result v128) v128.const i64x2 0 0))"),
+        (
+            "relaxed-simd",
+            "(module (func (param v128) (result v128) local.get 0 local.get 0 i8x16.relaxed_swizzle))",
+        ),
         ("threads", "(module (memory 1 1 shared))"),
         ("multi-memory", "(module (memory 1) (memory 1))"),
         ("tail-call", "(module (func return_call 0))"),
@@ -154,6 +157,7 @@ fn features_outside_wasm2_without_simd_and_extended_const_are_rejected() {
         assert!(crate::module::parse(&wasm).is_err(), "{feature} accepted");
     }
     let accepted = [
+        ("simd", "(module (func (result v128) v128.const i64x2 0 0))"),
         (
             "extended-const",
             "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))",

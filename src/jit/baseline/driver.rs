@@ -69,7 +69,8 @@ pub fn compile_functions(
     compile_functions_with_progress(module, funcs, cpu, consume_fuel, &mut |_, _| {})
 }
 
-fn compile_functions_with_progress(
+/// [`compile_functions`], calling `progress(done, total)` after each function.
+pub fn compile_functions_with_progress(
     module: &Arc<ModuleInfo>,
     funcs: &[u32],
     cpu: CpuFeatures,

@@ -48,6 +48,14 @@ pub(super) fn compile_function(
     data: &mut Vec<(u32, u32)>,
 ) -> Result<Vec<OsrEntry>> {
     let Settings { cpu, consume_fuel } = settings;
+    // SIMD is interpreted only for now: refused before anything is emitted (the operators
+    // would be refused by the visitor too, but not v128 locals, calls or blocks).
+    if let Some(offset) = module.first_v128_use(func_index)? {
+        return Err(CompileError::Simd {
+            function: func_index,
+            offset,
+        });
+    }
     let (ty, body, mut ops) = module.function_body(func_index)?;
     let num_params = ty.params.len() as u64;
     let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();

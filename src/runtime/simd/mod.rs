@@ -336,6 +336,19 @@ mem_enum! {
     }
 }
 
+impl LaneMemOp {
+    /// Whether the operator is a `v128.loadN_lane` (else a `v128.storeN_lane`).
+    pub fn is_load(self) -> bool {
+        matches!(
+            self,
+            LaneMemOp::V128Load8Lane
+                | LaneMemOp::V128Load16Lane
+                | LaneMemOp::V128Load32Lane
+                | LaneMemOp::V128Load64Lane
+        )
+    }
+}
+
 /// Every SIMD operator of wasm 2.0, by shape, with its immediates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SimdOp {

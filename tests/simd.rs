@@ -1,0 +1,174 @@
+//! SIMD (v128) around the tiers: values through the embedding API, and what each mode does
+//! with a function tier 1 does not compile yet (ARCHITECTURE.md, "Tier 1": `auto` keeps it
+//! interpreted, a sidecar holds it as a `NO_CODE` entry, `--tier jit` refuses the module).
+
+mod common;
+use common::Scratch;
+
+use wrun::runtime::CompileError;
+use wrun::{
+    Config, Engine, Error, Extern, Func, FuncType, Linker, Module, SidecarFile, SidecarStatus,
+    Store, Tier, Val, ValType,
+};
+
+/// `dot` (v128 work in a loop) called from `run`, a scalar function that tier 1 compiles;
+/// `splat` takes and returns v128 values; a v128 global and a host function taking one.
+const MODULE: &str = r#"(module
+  (import "host" "sum" (func $sum (param v128) (result i64)))
+  (global $g (export "g") (mut v128) (v128.const i32x4 1 2 3 4))
+  (func $dot (export "dot") (param $n i32) (result i32)
+    (local $acc v128)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $acc
+          (i32x4.add (local.get $acc) (i32x4.mul (global.get $g) (i32x4.splat (local.get $n)))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (i32x4.extract_lane 3 (local.get $acc)))
+  (func (export "run") (param $times i32) (result i32)
+    (local $total i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $times)))
+        (local.set $total (i32.add (local.get $total) (call $dot (i32.const 10))))
+        (local.set $times (i32.sub (local.get $times) (i32.const 1)))
+        (br $next)))
+    (local.get $total))
+  (func (export "splat") (param i64) (result v128 i32 v128)
+    (i64x2.splat (local.get 0))
+    (i32.const 7)
+    (global.get $g))
+  (func (export "sum") (result i64)
+    (call $sum (v128.const i64x2 40 2))))"#;
+
+fn engine(tier: Tier) -> Engine {
+    Engine::new(Config {
+        tier,
+        jit_threshold: 1,
+        ..Config::default()
+    })
+}
+
+fn linker(store: &mut Store) -> Linker {
+    let mut linker = Linker::new();
+    // A v128 argument arrives as two slots, low half first.
+    let sum = Func::new(
+        store,
+        FuncType::new([ValType::V128], [ValType::I64]),
+        |_, slots| {
+            slots[0] = slots[0].wrapping_add(slots[1]);
+            Ok(())
+        },
+    );
+    linker.define("host", "sum", Extern::Func(sum));
+    linker
+}
+
+/// Runs every export on `module` and checks the results.
+fn check(engine: &Engine, module: &Module) {
+    let mut store = Store::new(engine);
+    let linker = linker(&mut store);
+    let instance = linker.instantiate(&mut store, module).unwrap();
+    let func = |store: &Store, name: &str| match instance.get_export(store, name) {
+        Some(Extern::Func(f)) => f,
+        _ => panic!("no export {name}"),
+    };
+    // 4 * (10 + 9 + ... + 1) = 220 per call of `dot`.
+    let run = func(&store, "run");
+    assert_eq!(
+        run.call(&mut store, &[Val::I32(5)]).unwrap(),
+        [Val::I32(1100)]
+    );
+    let splat = func(&store, "splat");
+    let lanes = |lo: u64, hi: u64| Val::V128(u128::from(lo) | (u128::from(hi) << 64));
+    assert_eq!(
+        splat.call(&mut store, &[Val::I64(-2)]).unwrap(),
+        [
+            lanes(u64::MAX - 1, u64::MAX - 1),
+            Val::I32(7),
+            lanes(1 | (2 << 32), 3 | (4 << 32))
+        ]
+    );
+    let sum = func(&store, "sum");
+    assert_eq!(sum.call(&mut store, &[]).unwrap(), [Val::I64(42)]);
+    let Some(Extern::Global(g)) = instance.get_export(&store, "g") else {
+        panic!("no global g");
+    };
+    assert_eq!(g.get(&store), lanes(1 | (2 << 32), 3 | (4 << 32)));
+}
+
+#[test]
+fn the_interpreter_runs_simd() {
+    let engine = engine(Tier::Interp);
+    let module = Module::new(&engine, &wat::parse_str(MODULE).unwrap()).unwrap();
+    check(&engine, &module);
+}
+
+#[test]
+fn auto_mode_keeps_simd_functions_interpreted_and_compiles_the_others() {
+    let engine = engine(Tier::Auto);
+    let module = Module::new(&engine, &wat::parse_str(MODULE).unwrap()).unwrap();
+    check(&engine, &module);
+    // `run` is the only function both hot and free of v128; the others were refused once
+    // (no retry: the interpreter stopped reporting them).
+    let stats = module.tier_stats();
+    assert_eq!(stats.compiled, 1, "{stats:?}");
+    check(&engine, &module);
+    assert_eq!(module.tier_stats().compiled, 1);
+}
+
+#[test]
+fn tier_jit_refuses_a_module_with_simd_naming_the_function() {
+    let engine = engine(Tier::Jit);
+    let wasm = wat::parse_str(MODULE).unwrap();
+    match Module::new(&engine, &wasm) {
+        Err(Error::Compile(error @ CompileError::Simd { function: 1, .. })) => {
+            let message = error.to_string();
+            assert!(
+                message.starts_with("function 1: uses v128 at 0x"),
+                "{message}"
+            );
+            assert!(message.contains("does not compile SIMD"), "{message}");
+        }
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("a SIMD module was compiled by tier 1"),
+    }
+}
+
+#[test]
+fn sidecars_hold_simd_functions_as_interpreted_entries() {
+    let scratch = Scratch::new("simd", "sidecar");
+    let wasm = wat::parse_str(MODULE).unwrap();
+    let path = scratch.path().join("simd.wrun");
+    let cpu = wrun::jit::compile::CpuFeatures::detect();
+    wrun::aot::write_sidecar(&wasm, &path, cpu, &mut |_, _| {}).unwrap();
+    let engine = engine(Tier::Auto);
+    let sidecar = SidecarFile {
+        path: path.clone(),
+        required: true,
+    };
+    let module = Module::with_sidecar(&engine, &wasm, Some(&sidecar)).unwrap();
+    assert!(
+        matches!(module.sidecar_status(), SidecarStatus::Used(_)),
+        "{}",
+        module.sidecar_status().describe()
+    );
+    check(&engine, &module);
+}
+
+#[test]
+fn v128_arguments_are_type_checked() {
+    let engine = engine(Tier::Interp);
+    let module = Module::new(&engine, &wat::parse_str(MODULE).unwrap()).unwrap();
+    let mut store = Store::new(&engine);
+    let linker = linker(&mut store);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let Some(Extern::Func(dot)) = instance.get_export(&store, "dot") else {
+        panic!("no export dot");
+    };
+    assert!(matches!(
+        dot.call(&mut store, &[Val::V128(1)]),
+        Err(Error::TypeMismatch { .. })
+    ));
+}
