@@ -510,11 +510,25 @@ impl Module {
     /// What the tiers did with this module so far (for `--stats`).
     pub fn tier_stats(&self) -> tier::TierStats {
         let mut stats = match (&self.tier_manager, &self.jit) {
-            (Some(manager), _) => manager.stats(),
+            // The module's own code (a code-cache entry) beside what the manager compiled.
+            (Some(manager), Some(jit)) => {
+                let mut stats = manager.stats();
+                stats.mapped_code_bytes = jit.code_len() as u64;
+                stats.code_bytes += stats.mapped_code_bytes;
+                stats.peak_code_memory += jit.memory_bytes() as u64;
+                stats.code_memory += jit.memory_bytes() as u64;
+                stats
+            }
+            (Some(manager), None) => manager.stats(),
             (None, Some(jit)) => tier::TierStats {
                 compiled: self.info.bodies.len(),
                 compile_time: self.jit_compile_time,
                 code_bytes: jit.code_len() as u64,
+                mapped_code_bytes: if matches!(self.sidecar, SidecarStatus::Used(_)) {
+                    jit.code_len() as u64
+                } else {
+                    0
+                },
                 peak_code_memory: jit.memory_bytes() as u64,
                 code_memory: jit.memory_bytes() as u64,
                 ..tier::TierStats::default()

@@ -828,7 +828,11 @@ fn print_stats(tier: Tier, module: &Module) {
         "  compile time:          {:.3} ms",
         stats.compile_time.as_secs_f64() * 1e3
     );
-    report!("  code bytes:            {}", stats.code_bytes);
+    report!(
+        "  code bytes:            {} ({} mapped from a sidecar or the code cache)",
+        stats.code_bytes,
+        stats.mapped_code_bytes
+    );
     report!("  peak code memory:      {} bytes", stats.peak_code_memory);
     report!(
         "  evictions:             {} ({} on the stack)",

@@ -92,6 +92,9 @@ pub struct TierStats {
     /// Time spent compiling, and the machine code produced.
     pub compile_time: Duration,
     pub code_bytes: u64,
+    /// Of `code_bytes`, the machine code mapped from a sidecar or a code-cache entry rather
+    /// than compiled in this run.
+    pub mapped_code_bytes: u64,
     // Bounded code memory (issue 15).
     /// Compiled functions evicted from the code cache, and how many of them were on the
     /// stack then (their code was freed once they returned).
@@ -516,6 +519,7 @@ impl TierManager {
             osr_entries: self.osr_entries.load(Ordering::Relaxed),
             compile_time: Duration::from_nanos(self.compile_nanos.load(Ordering::Relaxed)),
             code_bytes: self.code_bytes.load(Ordering::Relaxed),
+            mapped_code_bytes: 0,
             evictions: cache.evictions,
             evictions_on_stack: cache.evictions_on_stack,
             peak_code_memory: cache.peak_bytes,

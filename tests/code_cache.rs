@@ -140,6 +140,11 @@ fn the_second_run_starts_with_the_first_runs_hot_code() {
             "run {round}: {stderr}"
         );
         assert_eq!(stat(&stderr, "functions compiled"), "0", "run {round}");
+        // `N (N mapped ...)`: all the code there is came from the cache entry, none compiled.
+        let code_line = stat(&stderr, "code bytes");
+        let code: Vec<&str> = code_line.split(' ').collect();
+        assert_eq!(code[0], &code[1][1..], "run {round}: {stderr}");
+        assert_ne!(code[0], "0", "run {round}: {stderr}");
         // `run` is called once from the host and `cold` once: both interpreted.
         assert_eq!(stat(&stderr, "functions interpreted"), "1", "run {round}");
     }
