@@ -512,7 +512,7 @@ impl Module {
         let mut stats = match (&self.tier_manager, &self.jit) {
             (Some(manager), _) => manager.stats(),
             (None, Some(jit)) => tier::TierStats {
-                compiled: self.info.bodies.len(),
+                compiled: jit.functions_with_code(),
                 compile_time: self.jit_compile_time,
                 code_bytes: jit.code_len() as u64,
                 peak_code_memory: jit.memory_bytes() as u64,
