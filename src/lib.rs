@@ -359,7 +359,12 @@ impl Module {
             // (calls between its functions are direct) cannot: each function is compiled at
             // its first call instead, through a tier manager.
             (None, Tier::Jit | Tier::Aot) if config.jit_cache_size.is_some() => (
-                None,
+                {
+                    // Compiled lazily, but refused up front as a whole-module compile would
+                    // be: `Tier::Jit` means no function is interpreted.
+                    refuse_simd(&info)?;
+                    None
+                },
                 Some(Arc::new(tier::TierManager::with_cache_size(
                     &info,
                     1,
@@ -521,7 +526,7 @@ impl Module {
             }
             (Some(manager), None) => manager.stats(),
             (None, Some(jit)) => tier::TierStats {
-                compiled: self.info.bodies.len(),
+                compiled: jit.functions_with_code(),
                 compile_time: self.jit_compile_time,
                 code_bytes: jit.code_len() as u64,
                 mapped_code_bytes: if matches!(self.sidecar, SidecarStatus::Used(_)) {
@@ -553,6 +558,18 @@ impl Module {
     pub fn info(&self) -> &Arc<ModuleInfo> {
         &self.info
     }
+}
+
+/// `CompileError::Simd` for the first function of `info` that tier 1 cannot compile yet
+/// because it uses v128 (`Tier::Jit` runs no function interpreted).
+fn refuse_simd(info: &ModuleInfo) -> Result<(), Error> {
+    for defined in 0..info.bodies.len() as u32 {
+        let function = info.num_imported_funcs + defined;
+        if let Some(offset) = info.first_v128_use(function).map_err(Error::Internal)? {
+            return Err(Error::Compile(CompileError::Simd { function, offset }));
+        }
+    }
+    Ok(())
 }
 
 /// A parsed module with the code of its code cache entry and the link to the entry.

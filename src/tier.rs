@@ -25,7 +25,9 @@
 //!
 //! Per defined function, a [`Slot`] behind the manager's lock: interpreted (never hot, or
 //! evicted), compiled (its code, the records using it, when it was last used), or failed (it
-//! stays interpreted and the interpreter stops reporting it). Compiling happens under the
+//! stays interpreted and the interpreter stops reporting it; a function using SIMD, which tier
+//! 1 refuses with `CompileError::Simd`, ends here at its first report, logged at debug level
+//! since it is expected). Compiling happens under the
 //! lock (another thread asking waits). Compiled code is shared by every instance of the
 //! module; each instance's record gets the entry the first time the interpreter reports the
 //! function for that instance, and becomes one of the code's users. With a code cache size

@@ -137,6 +137,20 @@ fn tier_jit_refuses_a_module_with_simd_naming_the_function() {
 }
 
 #[test]
+fn tier_jit_with_a_code_cache_size_refuses_simd_too() {
+    let engine = Engine::new(Config {
+        tier: Tier::Jit,
+        jit_cache_size: Some(1 << 20),
+        ..Config::default()
+    });
+    let wasm = wat::parse_str(MODULE).unwrap();
+    assert!(matches!(
+        Module::new(&engine, &wasm),
+        Err(Error::Compile(CompileError::Simd { function: 1, .. }))
+    ));
+}
+
+#[test]
 fn sidecars_hold_simd_functions_as_interpreted_entries() {
     let scratch = Scratch::new("simd", "sidecar");
     let wasm = wat::parse_str(MODULE).unwrap();

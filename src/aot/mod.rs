@@ -1,5 +1,7 @@
 //! AOT sidecars (ARCHITECTURE.md, "AOT sidecars"): `wrun compile app.wasm` writes the machine
-//! code of every function to `app.wrun`; `wrun app.wasm` maps it and runs it without compiling.
+//! code of every function to `app.wrun` (every function tier 1 compiles: one using SIMD is a
+//! `NO_CODE` entry and runs interpreted); `wrun app.wasm` maps it and runs it without
+//! compiling.
 //!
 //! # The file
 //!
@@ -29,7 +31,8 @@
 //!    running to its end. Never empty (a module without functions gets one `int3`).
 //! 2. function entries: per defined function, the code offset of its entry (u32), or
 //!    [`format::NO_CODE`] (`u32::MAX`) for a function without code: a *partial* sidecar, as
-//!    the code cache writes ([`cache`]); such a function starts interpreted.
+//!    the code cache writes ([`cache`]) and `wrun compile` for a module with SIMD functions;
+//!    such a function starts interpreted.
 //! 3. loop-header index: per defined function, `(first, count)` (u32, u32) into section 4
 //!    (count 0 for a function without code).
 //! 4. loop-header (OSR) entries: `(wasm offset of the loop, code offset of its OSR entry)`.

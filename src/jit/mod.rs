@@ -311,6 +311,11 @@ impl JitModule {
         Some(defined.checked_sub(self.first_defined)? as usize)
     }
 
+    /// Functions that have code here (a partial sidecar's `NO_CODE` entries do not).
+    pub fn functions_with_code(&self) -> usize {
+        self.func_offsets.iter().filter(|&&o| o != NO_CODE).count()
+    }
+
     /// Size of the machine code in bytes.
     pub fn code_len(&self) -> usize {
         self.memory.len()

@@ -52,8 +52,7 @@ impl FuncType {
         }
     }
 
-    /// Slots the parameters take (a v128 takes two): where the results of a call start
-    /// counting from is `fp[0]`, the arguments' area is this long.
+    /// Slots the parameters take (a v128 takes two): the length of a call's argument area.
     pub fn param_slots(&self) -> u32 {
         slots_of(&self.params)
     }

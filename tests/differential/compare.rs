@@ -122,6 +122,7 @@ pub fn value(v: &Value) -> String {
         Value::FuncRef(None) | Value::ExternRef(None) => "null".to_string(),
         Value::FuncRef(Some(id)) => format!("funcref:{id:?}"),
         Value::ExternRef(Some(x)) => format!("externref:{x}"),
+        Value::V128(bits) => format!("v128:{bits:#034x}"),
     }
 }
 
