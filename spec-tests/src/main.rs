@@ -22,7 +22,7 @@ use wrun::Tier;
 use wrun::wast_runner::{WastReport, run_wast};
 
 /// The proposals beyond 2.0 that wrun implements; their files run after the 2.0 suite.
-const IMPLEMENTED_PROPOSALS: &[Proposal] = &[Proposal::ExtendedConst];
+const IMPLEMENTED_PROPOSALS: &[Proposal] = &[Proposal::ExtendedConst, Proposal::TailCall];
 
 /// A tier of the harness: a name and the engine configuration it runs with.
 #[derive(Clone, Debug)]

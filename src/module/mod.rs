@@ -229,7 +229,7 @@ impl std::fmt::Display for ModuleError {
 impl std::error::Error for ModuleError {}
 
 /// The exact feature set wrun implements: WebAssembly 2.0 without SIMD, plus extended constant
-/// expressions (wasm 3.0).
+/// expressions and tail calls (wasm 3.0).
 ///
 /// Built bit by bit rather than from `WasmFeatures::WASM2` because that constant includes SIMD.
 /// `FLOATS` and `GC_TYPES` are wasmparser-internal gates (floats at all; `externref`), not
@@ -246,6 +246,7 @@ pub fn wrun_features() -> wasmparser::WasmFeatures {
         | F::FLOATS
         | F::GC_TYPES
         | F::EXTENDED_CONST
+        | F::TAIL_CALL
 }
 
 impl From<wasmparser::BinaryReaderError> for ModuleError {
