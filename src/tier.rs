@@ -616,7 +616,10 @@ pub unsafe fn run_compiled(
     result
 }
 
-/// The JIT's fallback: runs `record` (a function without code) on the interpreter `ctx`.
+/// The JIT's fallback: runs `record` (a function without code, or for a tail call one of
+/// another instance) on the interpreter `ctx`; for a tail call (`bounce` non-null) it hands
+/// back compiled code of `bounce`'s instance the chain tail-calls (see
+/// [`Interp::tail_call_at`]).
 ///
 /// # Safety
 /// `ctx` is the `Interp` that entered the compiled code now calling (see [`run_compiled`]);
@@ -626,7 +629,8 @@ unsafe fn interp_fallback(
     record: *const FuncRecord,
     args: *mut u64,
     depth_left: u64,
-) -> Result<(), Trap> {
+    bounce: *mut VmCtx,
+) -> Result<Option<*const u8>, Trap> {
     // SAFETY: per the contract; the interpreter is suspended in `run_compiled` meanwhile.
-    unsafe { (*ctx.cast::<Interp>()).call_at_with_depth(record, args, depth_left) }
+    unsafe { (*ctx.cast::<Interp>()).tail_call_at(record, args, depth_left, bounce) }
 }

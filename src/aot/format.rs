@@ -160,6 +160,7 @@ pub fn layout_hash() -> [u8; 32] {
         jh::CONVERT,
         jh::FLOAT_OP,
         jh::COLLECT_BACKTRACE,
+        jh::TAIL_CALL_SLOW,
         jh::COUNT,
         // The runtime helpers.
         hi::MEMORY_GROW,

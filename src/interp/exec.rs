@@ -126,6 +126,9 @@ enum Stop {
     /// `true`: the current interpreted frame is the caller of that code (it is added to the
     /// backtrace), `false`: the compiled code replaced the current frame (OSR).
     Compiled(Trap, bool),
+    /// The run's entry function tail-called this compiled function (its arguments are in
+    /// the entry frame): the caller of the run makes the call (`Interp::tail_call_at`).
+    Tail(*const FuncRecord),
 }
 
 fn bump(counter: &AtomicU32) {
@@ -253,6 +256,62 @@ unsafe fn call_in_chain(
         ctx.func = callee;
         Some(entry)
     }
+}
+
+/// The fast path of a tail call (`ReturnCall`): when `record` is an interpreted, already
+/// translated function of the same instance that does not get hot with this call and whose
+/// frame fits at `fp`, moves the arguments from `args` to `fp[0..]`, replaces the current
+/// function by the callee (no frame is pushed) and returns its first instruction. `None`
+/// (nothing changed): the run loop makes the call (`tail_call!`).
+///
+/// # Safety
+/// As [`call_in_chain`].
+#[inline(always)]
+unsafe fn tail_call_in_chain(
+    record: *const FuncRecord,
+    args: *mut u64,
+    r: &mut Regs,
+    ctx: &mut FastCtx,
+) -> Option<*const Threaded> {
+    // SAFETY: per the contract; the callee's frame is checked to fit before it is entered.
+    unsafe {
+        if (*record).vmctx != ctx.vmctx || !(*record).code.get().is_null() {
+            return None;
+        }
+        let callee = (*ctx.code).translated((*record).func_index)?;
+        let calls = callee.calls.load(Ordering::Relaxed);
+        if calls >= callee.call_trigger.load(Ordering::Relaxed)
+            || callee.frame_slots as usize > ctx.stack_end.offset_from(r.fp) as usize
+        {
+            return None;
+        }
+        enter_tail_callee(callee, args, r.fp);
+        crate::profile::guest::interp_leave();
+        crate::profile::guest::interp_enter((*record).func_index);
+        let entry = callee.code.as_ptr();
+        r.code_base = entry;
+        ctx.func = callee;
+        Some(entry)
+    }
+}
+
+/// The frame work of an interpreted tail call: the callee's arguments move from `args` (above
+/// them or at them) down to `fp[0..]`, its declared locals are zeroed, its call is counted.
+///
+/// # Safety
+/// `callee`'s frame fits at `fp`; `args[..callee.num_params]` lies in the current frame.
+#[inline(always)]
+unsafe fn enter_tail_callee(callee: &Translated, args: *mut u64, fp: *mut u64) {
+    // SAFETY: per the contract (`copy` allows the overlap).
+    unsafe {
+        std::ptr::copy(args, fp, callee.num_params as usize);
+        std::ptr::write_bytes(
+            fp.add(callee.num_params as usize),
+            0,
+            (callee.num_locals - callee.num_params) as usize,
+        );
+    }
+    bump(&callee.calls);
 }
 
 /// The fast path of a return: when the caller is an interpreted frame of this run and this
@@ -523,6 +582,15 @@ unsafe fn fast_step(
                 }
             }};
         }
+        macro_rules! tail_call_in_chain {
+            ($record:expr, $base:expr) => {{
+                let record = $record;
+                match tail_call_in_chain(record, fp.add($base as usize), r, &mut *ctx) {
+                    Some(entry) => ip = entry,
+                    None => slow!(),
+                }
+            }};
+        }
         // A row's `fast` semantics, or "slow" for a row without.
         macro_rules! fast_or_slow {
             ($fast:block) => {
@@ -637,21 +705,55 @@ impl Interp {
         args: *mut u64,
         depth_left: u64,
     ) -> Result<(), Trap> {
-        let saved_depth = self.depth_left;
         // SAFETY: forwarded contract.
-        let result = unsafe { self.call_with_depth(func, args, depth_left as usize) };
+        unsafe { self.tail_call_at(func, args, depth_left, std::ptr::null_mut()) }.map(|_| ())
+    }
+
+    /// [`Interp::call_at_with_depth`] for a tail call made by compiled code of instance
+    /// `bounce` (null: none), whose frame `func`'s replaces: when the call, or the chain of
+    /// tail calls it makes, ends in a tail call to compiled code of that instance, that code
+    /// is not run here but returned (`Some(entry)`, its frame at `args`), for the compiled
+    /// caller's thunk to jump to, so the native stack does not grow (ARCHITECTURE.md "Calls
+    /// across tiers").
+    ///
+    /// # Safety
+    /// As [`Interp::call_at`].
+    pub unsafe fn tail_call_at(
+        &mut self,
+        func: *const FuncRecord,
+        args: *mut u64,
+        depth_left: u64,
+        bounce: *mut VmCtx,
+    ) -> Result<Option<*const u8>, Trap> {
+        let saved_depth = self.depth_left;
+        let mut func = func;
+        // Each tail call the interpreter hands back replaces the frame at `args`: the same
+        // budget and the same frame for the next callee.
+        let result = loop {
+            // SAFETY: forwarded contract; a record `call_once` returns is live (it came from a
+            // table of a live instance).
+            match unsafe { self.call_once(func, args, depth_left as usize, bounce) } {
+                Ok(Next::Tail(record)) => func = record,
+                Ok(Next::Jump(entry)) => break Ok(Some(entry)),
+                Ok(Next::Done) => break Ok(None),
+                Err(trap) => break Err(trap),
+            }
+        };
         self.depth_left = saved_depth;
         result
     }
 
+    /// One call of `func` (see [`Interp::tail_call_at`]).
+    ///
     /// # Safety
     /// As [`Interp::call_at`].
-    unsafe fn call_with_depth(
+    unsafe fn call_once(
         &mut self,
         func: *const FuncRecord,
         args: *mut u64,
         depth_left: usize,
-    ) -> Result<(), Trap> {
+        bounce: *mut VmCtx,
+    ) -> Result<Next, Trap> {
         // SAFETY: the caller guarantees `func`, its instance and `args` (see the contract).
         unsafe {
             let vmctx = (*func).vmctx;
@@ -678,11 +780,16 @@ impl Interp {
                 callee = translated as *const Translated;
             }
             if !entry.is_null() {
+                if vmctx == bounce {
+                    return Ok(Next::Jump(entry));
+                }
                 let Some(tiering) = (*code).tiering() else {
                     return Err(Trap::host("compiled code without a tier manager"));
                 };
                 let me: *mut Interp = self;
-                return tiering.run_compiled(me, entry, vmctx, args, stack_end, depth_left as u64);
+                return tiering
+                    .run_compiled(me, entry, vmctx, args, stack_end, depth_left as u64)
+                    .map(|()| Next::Done);
             }
             let frame_slots = (*callee).frame_slots as usize;
             if start + frame_slots > self.stack.len() || depth_left == 0 {
@@ -695,12 +802,14 @@ impl Interp {
             let result = self.run(start, callee, vmctx, code, depth_left);
             crate::profile::guest::interp_unwind_to(profile_depth);
             self.stack_top = saved_top;
-            result
+            result.map(|tail| tail.map_or(Next::Done, Next::Tail))
         }
     }
 
     /// Runs `callee` with its frame at `stack[start..]` (arguments in place) until it returns,
-    /// with the call-depth budget `depth_left` (at least 1: `callee`'s own frame).
+    /// with the call-depth budget `depth_left` (at least 1: `callee`'s own frame); or until
+    /// the run's entry frame tail-calls a compiled function: then that function's record,
+    /// whose arguments are at `stack[start..]` (see `tail_call!`).
     ///
     /// # Safety
     /// `callee` belongs to `code`, the code cache of the live instance `vmctx`, and its frame
@@ -712,7 +821,7 @@ impl Interp {
         vmctx: *mut VmCtx,
         code: *const ModuleCode,
         depth_left: usize,
-    ) -> Result<(), Trap> {
+    ) -> Result<Option<*const FuncRecord>, Trap> {
         let entry_depth = self.frames.len();
         let frame_limit = entry_depth + depth_left - 1;
         let stack_base = self.stack.as_mut_ptr();
@@ -1002,7 +1111,8 @@ impl Interp {
                         }
                     }};
                 }
-                macro_rules! call_indirect {
+                // The record `call_indirect` with these operands calls, after its checks.
+                macro_rules! indirect_callee {
                     ($type_index:expr, $table:expr, $base:expr) => {{
                         let (type_index, base) = ($type_index, $base);
                         let Some(params) = (*code).type_params(type_index) else {
@@ -1020,7 +1130,126 @@ impl Interp {
                         if (*record).type_id != *(*vmctx).type_ids.add(type_index as usize) {
                             trap!(IndirectCallTypeMismatch);
                         }
-                        call!(record, base);
+                        record
+                    }};
+                }
+                macro_rules! call_indirect {
+                    ($type_index:expr, $table:expr, $base:expr) => {{
+                        let base = $base;
+                        call!(indirect_callee!($type_index, $table, base), base);
+                    }};
+                }
+                // A tail call of `record` with its arguments at `fp[base..]`, which move to
+                // `fp[0..]`: the callee replaces the current frame (ARCHITECTURE.md "Calls
+                // across tiers"). An interpreted callee continues in this run; a host function
+                // is called there and this frame returns; compiled code is run there (and
+                // this frame returns) unless the current frame is the run's entry frame, whose
+                // caller then makes the call (`Stop::Tail`), so that a tail-call chain
+                // through both tiers does not nest native frames. A trap's backtrace lacks the
+                // replaced frame.
+                macro_rules! tail_call {
+                    ($record:expr, $base:expr) => {{
+                        let record: *const FuncRecord = $record;
+                        let args = fp.add($base as usize);
+                        let room = stack_end.offset_from(fp) as usize;
+                        let host = (*record).host;
+                        if !host.is_null() {
+                            let ty = &(*host).ty;
+                            let n = ty.params.len().max(ty.results.len());
+                            if n > room {
+                                break Stop::Compiled(
+                                    Trap::new(TrapCode::CallStackExhausted),
+                                    false,
+                                );
+                            }
+                            std::ptr::copy(args, fp, ty.params.len());
+                            let saved_top = self.stack_top;
+                            self.stack_top = fp.add(n).offset_from(stack_base) as usize;
+                            // The replaced frame's unit of the budget goes back.
+                            self.depth_left = frame_limit - self.frames.len() + 1;
+                            let buffer = std::slice::from_raw_parts_mut(fp, n);
+                            let mut caller = Caller::new(vmctx);
+                            let result = ((*host).func)(&mut caller, buffer);
+                            self.stack_top = saved_top;
+                            if let Err(trap) = result {
+                                break Stop::Compiled(trap, false);
+                            }
+                            return_to_caller!();
+                        } else {
+                            let callee_vmctx = (*record).vmctx;
+                            let callee_code = if callee_vmctx == vmctx {
+                                code
+                            } else {
+                                match module_code_of(callee_vmctx) {
+                                    Some(c) => c,
+                                    None => {
+                                        break Stop::Host(Trap::host(
+                                            "function record without an interpreter code cache",
+                                        ));
+                                    }
+                                }
+                            };
+                            let Some((params, _)) =
+                                (*callee_code).module().signature((*record).func_index)
+                            else {
+                                break Stop::Host(Trap::host(
+                                    "tail call of a function without a type",
+                                ));
+                            };
+                            std::ptr::copy(args, fp, params as usize);
+                            let mut entry = (*record).code.get();
+                            let mut callee: *const Translated = std::ptr::null();
+                            if entry.is_null() {
+                                let translated = match (*callee_code).function((*record).func_index)
+                                {
+                                    Ok(f) => f,
+                                    Err(error) => break Stop::Host(Trap::host(error.to_string())),
+                                };
+                                entry = hot_entry(callee_code, record, translated);
+                                callee = translated;
+                            }
+                            if !entry.is_null() {
+                                if self.frames.len() <= entry_depth {
+                                    break Stop::Tail(record);
+                                }
+                                let Some(tiering) = (*callee_code).tiering() else {
+                                    break Stop::Host(Trap::host(
+                                        "compiled code without a tier manager",
+                                    ));
+                                };
+                                let me: *mut Interp = self;
+                                let depth_left = (frame_limit - self.frames.len() + 1) as u64;
+                                if let Err(trap) = tiering.run_compiled(
+                                    me,
+                                    entry,
+                                    callee_vmctx,
+                                    fp,
+                                    stack_end,
+                                    depth_left,
+                                ) {
+                                    break Stop::Compiled(trap, false);
+                                }
+                                return_to_caller!();
+                            } else {
+                                let callee = &*callee;
+                                if callee.frame_slots as usize > room {
+                                    break Stop::Compiled(
+                                        Trap::new(TrapCode::CallStackExhausted),
+                                        false,
+                                    );
+                                }
+                                enter_tail_callee(callee, fp, fp);
+                                crate::profile::guest::interp_leave();
+                                crate::profile::guest::interp_enter(callee.func_index);
+                                ip = callee.code.as_ptr();
+                                func = callee;
+                                if callee_vmctx != vmctx {
+                                    vmctx = callee_vmctx;
+                                    code = callee_code;
+                                    reload_memory!();
+                                }
+                            }
+                        }
                     }};
                 }
                 // A row's `slow` semantics; a row without is executed by `fast_step`, whose
@@ -1054,7 +1283,8 @@ impl Interp {
             };
 
             match stop {
-                Stop::Done => Ok(()),
+                Stop::Done => Ok(None),
+                Stop::Tail(record) => Ok(Some(record)),
                 Stop::Trap(trap_code) => {
                     let mut trap = Trap::new(trap_code);
                     trap.backtrace = self.backtrace(entry_depth, ip, func, code);
@@ -1107,6 +1337,15 @@ impl Interp {
             frames
         }
     }
+}
+
+/// What one call of [`Interp::call_once`] left to do.
+enum Next {
+    Done,
+    /// The callee's entry frame tail-called this function (arguments in place): call it.
+    Tail(*const FuncRecord),
+    /// Jump to this compiled entry (see [`Interp::tail_call_at`]).
+    Jump(*const u8),
 }
 
 /// The compiled entry for a call of `record` (interpreted so far, translated as `callee`)

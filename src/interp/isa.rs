@@ -30,11 +30,11 @@
 //! `reload_memory!()`, the operand helpers `un32!`/`bin32!`/`un64!`/`bin64!`/`f32un!`/
 //! `f32bin!`/`f64un!`/`f64bin!`/`load!`/`load_at!`/`store!` (fast) and `libcall!` (slow), and
 //! handlers too large for a row, defined next to the executor that runs them:
-//! `count_back_edge!`, `return_in_chain!`, `call_in_chain!` (fast), `osr!`,
-//! `return_to_caller!`, `call!`, `call_indirect!` (slow). For v128 values (two slots, low half
-//! first): `v128!(slot)` reads one as a `runtime::simd::V128`, `set_v128!(slot, value)` writes
-//! one, `v128_pool!(index)` is entry `index` of the running function's constant pool (`fast`
-//! only).
+//! `count_back_edge!`, `return_in_chain!`, `call_in_chain!`, `tail_call_in_chain!` (fast),
+//! `osr!`, `return_to_caller!`, `call!`, `call_indirect!`, `indirect_callee!`, `tail_call!`
+//! (slow). For v128 values (two slots, low half first): `v128!(slot)` reads one as a
+//! `runtime::simd::V128`, `set_v128!(slot, value)` writes one, `v128_pool!(index)` is entry
+//! `index` of the running function's constant pool (`fast` only).
 //!
 //! # Adding an instruction
 //!
@@ -99,6 +99,14 @@ macro_rules! for_each_instr {
             /// Arguments at `fp[base..base + params]`, the table index at `fp[base + params]`.
             CallIndirect { type_index: u32, table: u32, base: Slot }
                 slow { call_indirect!(type_index, table, base) };
+            /// `return_call`: the arguments at `fp[base..]` move to `fp[0..]`, where the callee's
+            /// frame replaces this one. Fast as `Call` (`tail_call_in_chain!`), else `tail_call!`.
+            ReturnCall { func: u32, base: Slot }
+                fast { tail_call_in_chain!(*(*vmctx!()).funcs.add(func as usize), base) }
+                slow { tail_call!(*(*vmctx!()).funcs.add(func as usize), base) };
+            /// `return_call_indirect`: operands as `CallIndirect`, the call as `ReturnCall`.
+            ReturnCallIndirect { type_index: u32, table: u32, base: Slot }
+                slow { tail_call!(indirect_callee!(type_index, table, base), base) };
 
             // ----- compare and branch (fused) -----
             BrI32Eq { a: Slot, b: Slot, target: u32 } fast { br_if!(target, s!(a) as u32 == s!(b) as u32) };

@@ -24,7 +24,10 @@
 //! - `BrTable { index, len }` followed by `len + 1` plain `Br`s (a jump table);
 //! - calls: `Call { func, base }`, `CallIndirect { type_index, table, base }`: the arguments
 //!   are at `fp[base..]` and the callee frame starts there (no copy), results come back at
-//!   `fp[base..]`;
+//!   `fp[base..]`; the tail calls `ReturnCall`, `ReturnCallIndirect` (same operands) move the
+//!   arguments to `fp[0..]` and replace the current frame (ARCHITECTURE.md "Calls across
+//!   tiers": in the chain between interpreted functions, `exec::tail_call_in_chain`; a compiled
+//!   callee of the run's entry frame is called by the run's caller, `Interp::tail_call_at`);
 //! - memory: loads/stores with a pre-decoded 32-bit offset; bulk and table operations take
 //!   their operands from consecutive canonical slots `fp[base..]`;
 //! - superinstructions, chosen by counting executed pairs (see "Pair counts" below), with

@@ -1264,6 +1264,7 @@ macro_rules! unsupported_operators {
     (@one saturating_float_to_int $($rest:tt)*) => {};
     (@one bulk_memory $($rest:tt)*) => {};
     (@one reference_types $($rest:tt)*) => {};
+    (@one tail_call $($rest:tt)*) => {};
     (@one $proposal:ident $op:ident $($rest:tt)*) => {
         unsupported_operators!(@unsupported $op $($rest)*);
     };
@@ -1420,6 +1421,38 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
             base,
         });
         self.push_shape(&results);
+        Ok(())
+    }
+
+    fn visit_return_call(&mut self, function_index: u32) -> Result<()> {
+        let ty = self
+            .module
+            .func_types
+            .get(function_index as usize)
+            .and_then(|t| self.module.types.get(*t as usize))
+            .ok_or_else(|| format!("unknown function {function_index}"))?;
+        let base = self.pop_args(ty.params.len() as u32)?;
+        self.emit(Instr::ReturnCall {
+            func: function_index,
+            base,
+        });
+        self.unreachable = true;
+        Ok(())
+    }
+
+    fn visit_return_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
+        let ty = self
+            .module
+            .types
+            .get(type_index as usize)
+            .ok_or_else(|| format!("unknown type {type_index}"))?;
+        let base = self.pop_args(ty.params.len() as u32 + 1)?;
+        self.emit(Instr::ReturnCallIndirect {
+            type_index,
+            table: table_index,
+            base,
+        });
+        self.unreachable = true;
         Ok(())
     }
 

@@ -9,7 +9,7 @@ use super::code_memory::CodeMemory;
 use super::exec_context::ACTIVE;
 pub use super::exec_context::{ExecContext, SuspendedFrame, exec_offsets, jit_helper};
 use super::trap::CallOutState;
-use super::x64::{Alu, Assembler, Gpr, Mem, Size, Width};
+use super::x64::{Alu, Assembler, Cond, Gpr, Mem, Size, Width};
 use crate::runtime::libcalls::{self, helper_index};
 use crate::runtime::vmctx::offsets;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx};
@@ -133,6 +133,43 @@ fn build_trampoline() -> Result<Trampoline, String> {
     asm.mov_ri(Width::W64, Gpr::Rax, call_slow as *const () as usize as i64);
     asm.jmp_r(Gpr::Rax);
     let thunk_off = asm.label_offset(call_slow_thunk).unwrap_or(0);
+    // TAIL_CALL_SLOW's entry, jumped to by a compiled function after its epilogue: `[rsp]` is
+    // the return address into the replaced function's caller and `rbp` that caller's, so
+    // the call-out recorded is the caller's. `tail_call_slow` returns its status in `rax`
+    // and a compiled entry to continue in `rdx`: 0 returns to the caller (the results are in
+    // the frame), `TAIL_JUMP` jumps to the entry (a tail call: same stack, same `r14`), any
+    // other status is a trap code, raised for the caller's frame like a trap stub would.
+    let tail_thunk = asm.new_label();
+    let tail_returned = asm.new_label();
+    let tail_trapped = asm.new_label();
+    asm.bind(tail_thunk);
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_FP), Gpr::Rbp);
+    asm.mov_rm(Size::S64, Gpr::Rax, Mem::base(Gpr::Rsp));
+    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_PC), Gpr::Rax);
+    // Aligns the stack for the call (it was 8 off, as at a function's first instruction).
+    asm.push(Gpr::Rbp);
+    asm.mov_rr(Size::S64, Gpr::Rdx, Gpr::R14);
+    asm.mov_rr(Size::S64, Gpr::Rcx, Gpr::R12);
+    asm.mov_ri(
+        Width::W64,
+        Gpr::Rax,
+        tail_call_slow as *const () as usize as i64,
+    );
+    asm.call_r(Gpr::Rax);
+    asm.pop(Gpr::Rbp);
+    asm.test_rr(Width::W32, Gpr::Rax, Gpr::Rax);
+    asm.jcc(Cond::E, tail_returned);
+    asm.alu_ri(Alu::Cmp, Width::W32, Gpr::Rax, TAIL_JUMP as i32);
+    asm.jcc(Cond::Ne, tail_trapped);
+    asm.jmp_r(Gpr::Rdx);
+    asm.bind(tail_returned);
+    asm.ret();
+    asm.bind(tail_trapped);
+    asm.mov_mr(Size::S32, Mem::base_disp(Gpr::R12, TRAP_CODE), Gpr::Rax);
+    asm.mov_rm(Size::S64, Gpr::Rsi, Mem::base(Gpr::Rsp));
+    asm.mov_rr(Size::S64, Gpr::Rdx, Gpr::Rbp);
+    asm.jmp(collect);
+    let tail_thunk_off = asm.label_offset(tail_thunk).unwrap_or(0);
     // The call-out stubs of the other helpers (offsets now, addresses once the code is placed).
     let stubbed_jit_helpers = [
         (
@@ -168,6 +205,7 @@ fn build_trampoline() -> Result<Trampoline, String> {
         super::convert::convert as *const () as usize,
         super::convert::float_op as *const () as usize,
         collect_backtrace as *const () as usize,
+        base + tail_thunk_off,
     ];
     let mut routed_jit_helpers = jit_helpers;
     for (routed, offset) in routed_jit_helpers.iter_mut().zip(jit_stub_offsets) {
@@ -275,12 +313,18 @@ pub fn code_ranges_on_stack(ranges: &[(usize, usize)]) -> Vec<bool> {
 /// its results are left there; `depth_left` is the call-depth budget the callee starts with
 /// (the compiled caller's, see [`ExecContext::depth_left`]). The tier manager installs the
 /// interpreter here; the JIT knows nothing about it.
+///
+/// `bounce` is null for a call; for a tail call (`TAIL_CALL_SLOW`) it is the vmctx of the
+/// compiled function the callee replaces: when the callee ends by tail-calling compiled code
+/// of that instance, the fallback returns that entry (`Some`) instead of running it, and the
+/// thunk jumps there (ARCHITECTURE.md "Calls across tiers").
 pub type FallbackFn = unsafe fn(
     ctx: *mut (),
     record: *const FuncRecord,
     args: *mut u64,
     depth_left: u64,
-) -> Result<(), Trap>;
+    bounce: *mut VmCtx,
+) -> Result<Option<*const u8>, Trap>;
 
 /// A [`FallbackFn`] with its context.
 #[derive(Clone, Copy)]
@@ -503,6 +547,18 @@ extern "C" fn collect_backtrace(_exec: *mut ExecContext, pc: usize, fp: usize) {
     BACKTRACE.with(|b| *b.borrow_mut() = Some(frames));
 }
 
+/// `tail_call_slow`'s status for "jump to the returned entry" (no trap code is this).
+const TAIL_JUMP: u32 = u32::MAX;
+
+/// What `tail_call_slow` returns to its thunk (in `rax`, `rdx`).
+#[repr(C)]
+struct TailOutcome {
+    /// 0 (returned), [`TAIL_JUMP`] or a trap code.
+    status: u64,
+    /// With `TAIL_JUMP`: the compiled entry to jump to.
+    entry: u64,
+}
+
 /// Calls a function without compiled code from compiled code: host functions get the caller's
 /// context and the argument slots (which receive the results).
 extern "C" fn call_slow(
@@ -511,11 +567,40 @@ extern "C" fn call_slow(
     args: *mut u64,
     exec: *mut ExecContext,
 ) -> u32 {
-    // SAFETY: the thunk passes this thread's record (`r12`), in which it just stored the
-    // calling frame; the node lives on this frame and is unlinked before it returns. `caller`
-    // is the live context of the calling instance, whose fuel pointer is the store's: the
-    // callee (interpreted, or a host function) sees the store's fuel, so what the compiled
-    // caller has left is written back first and what the callee left is taken back after.
+    // SAFETY: the thunk's contract (see `suspended_call`); no bounce, so the status is 0 or
+    // a trap code.
+    unsafe { suspended_call(caller, record, args, exec, std::ptr::null_mut()).status as u32 }
+}
+
+/// A tail call from compiled code (`TAIL_CALL_SLOW`) of a function without code or of
+/// another instance, its arguments at `args` (the replaced frame): runs it, or hands back the
+/// compiled entry of `caller`'s instance that it tail-calls in turn.
+extern "C" fn tail_call_slow(
+    caller: *mut VmCtx,
+    record: *const FuncRecord,
+    args: *mut u64,
+    exec: *mut ExecContext,
+) -> TailOutcome {
+    // SAFETY: the thunk's contract (see `suspended_call`).
+    unsafe { suspended_call(caller, record, args, exec, caller) }
+}
+
+/// The work of both slow-call thunks while the compiled frames below are suspended.
+///
+/// # Safety
+/// The thunk passes this thread's record (`r12`), in which it just stored the calling frame;
+/// the node lives on this frame and is unlinked before it returns. `caller` is the live
+/// context of the calling instance, whose fuel pointer is the store's: the callee
+/// (interpreted, or a host function) sees the store's fuel, so what the compiled caller has
+/// left is written back first and what the callee left is taken back after.
+unsafe fn suspended_call(
+    caller: *mut VmCtx,
+    record: *const FuncRecord,
+    args: *mut u64,
+    exec: *mut ExecContext,
+    bounce: *mut VmCtx,
+) -> TailOutcome {
+    // SAFETY: per the contract.
     unsafe {
         let frame = SuspendedFrame {
             pc: (*exec).exit_pc,
@@ -524,15 +609,24 @@ extern "C" fn call_slow(
         };
         (*exec).suspended = &frame;
         *(*caller).fuel = (*exec).fuel;
-        let rc = call_slow_inner(caller, record, args);
+        let outcome = call_slow_inner(caller, record, args, bounce);
         (*exec).fuel = *(*caller).fuel;
         (*exec).suspended = frame.outer;
-        rc
+        outcome
     }
 }
 
 #[inline(always)]
-fn call_slow_inner(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64) -> u32 {
+fn call_slow_inner(
+    caller: *mut VmCtx,
+    record: *const FuncRecord,
+    args: *mut u64,
+    bounce: *mut VmCtx,
+) -> TailOutcome {
+    let status = |status: u32| TailOutcome {
+        status: u64::from(status),
+        entry: 0,
+    };
     // SAFETY: compiled code passes a live record of its instance's function table.
     let host = unsafe { (*record).host };
     if host.is_null() {
@@ -540,19 +634,24 @@ fn call_slow_inner(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64
             // SAFETY: the fallback was installed by the entry this code runs under, for this
             // value stack; `record` is live and `args` is the callee's frame on that stack.
             Some(fallback) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-                (fallback.call)(fallback.ctx, record, args, depth_left())
+                (fallback.call)(fallback.ctx, record, args, depth_left(), bounce)
             }))
             .unwrap_or_else(|_| Err(Trap::host("interpreter panicked"))),
             None => Err(Trap::host("jit: call of a function without compiled code")),
         };
         return match result {
-            Ok(()) => 0,
-            Err(trap) => pending_trap(trap),
+            Ok(None) => status(0),
+            Ok(Some(entry)) => TailOutcome {
+                status: u64::from(TAIL_JUMP),
+                entry: entry as u64,
+            },
+            Err(trap) => status(pending_trap(trap)),
         };
     }
     // SAFETY: a non-null `host` points to a HostFunc owned by the store, alive while its
     // instance runs; `args` is the caller's canonical area, which has room for
-    // max(params, results) slots (the compiler counts the results in the frame size).
+    // max(params, results) slots (the compiler counts the results in the frame size; a tail
+    // caller's frame has room for its results, which are the callee's).
     let result = unsafe {
         let host = &*host;
         let len = host.ty.param_slots().max(host.ty.result_slots()) as usize;
@@ -563,11 +662,11 @@ fn call_slow_inner(caller: *mut VmCtx, record: *const FuncRecord, args: *mut u64
             (host.func)(&mut caller, slots)
         }))
     };
-    match result {
+    status(match result {
         Ok(Ok(())) => 0,
         Ok(Err(trap)) => pending_trap(trap),
         Err(_) => pending_trap(Trap::host("host function panicked")),
-    }
+    })
 }
 
 /// The call-depth budget of the compiled code running on this thread (what a callee it calls

@@ -19,7 +19,13 @@ pub mod jit_helper {
     /// `(exec, pc, fp)`: records the backtrace of a trap while its frames are still alive
     /// (called by the trap stubs on the wasm stack, before it is unwound).
     pub const COLLECT_BACKTRACE: usize = 3;
-    pub const COUNT: usize = 4;
+    /// Jumped to (not called) by a compiled function that tail-calls a function without code
+    /// or of another instance, after its epilogue, with `rdi` = its vmctx, `rsi` = the record
+    /// and its frame (the callee's arguments at `fp[0..]`) in `r14`: runs the callee and
+    /// returns to the replaced function's caller, or jumps to compiled code the callee
+    /// tail-calls in turn (`entry`'s tail thunk; ARCHITECTURE.md "Calls across tiers").
+    pub const TAIL_CALL_SLOW: usize = 4;
+    pub const COUNT: usize = 5;
 }
 
 /// The per-thread execution record; compiled code keeps its address in `r12`.

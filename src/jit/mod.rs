@@ -44,7 +44,10 @@
 //! `VmCtx` and memory base); otherwise (host functions, functions still interpreted) it calls
 //! the `CALL_SLOW` helper with `(vmctx, record, args)`, which runs the callee on the argument
 //! slots. Inside a function body `rsp` is 16-byte aligned,
-//! so helpers are called directly.
+//! so helpers are called directly. A tail call (`return_call*`) leaves the function first
+//! (`pop rbp`, budget unit back) and jumps: to compiled code of the same instance directly,
+//! else to the `TAIL_CALL_SLOW` thunk, which runs the callee for the replaced function's
+//! caller and may jump on into compiled code the callee tail-calls (`entry.rs`).
 //!
 //! Compiled code contains no absolute address: VmCtx fields are loaded through `r15`, the
 //! runtime helpers through `VmCtx::helpers`, the JIT's own helpers and the trap stub through

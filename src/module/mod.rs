@@ -285,7 +285,7 @@ impl std::fmt::Display for ModuleError {
 impl std::error::Error for ModuleError {}
 
 /// The exact feature set wrun implements: WebAssembly 2.0 (fixed-width SIMD included), plus
-/// extended constant expressions (wasm 3.0).
+/// extended constant expressions and tail calls (wasm 3.0).
 ///
 /// Built bit by bit rather than from `WasmFeatures::WASM2` so that the set is spelled out
 /// (relaxed SIMD, for one, is not in it).
@@ -304,6 +304,7 @@ pub fn wrun_features() -> wasmparser::WasmFeatures {
         | F::GC_TYPES
         | F::EXTENDED_CONST
         | F::SIMD
+        | F::TAIL_CALL
 }
 
 impl From<wasmparser::BinaryReaderError> for ModuleError {

@@ -7,7 +7,7 @@ use crate::runtime::memory::GUARD_BYTES;
 /// Version of the generated code's shape and of everything it assumes beyond the layouts
 /// (register conventions, frame shape, helper signatures). Bump it with any such change:
 /// AOT sidecars record it and refuse to load code of another shape.
-pub const CODE_SHAPE_VERSION: u32 = 5;
+pub const CODE_SHAPE_VERSION: u32 = 6;
 
 pub(super) const VMCTX: Gpr = Gpr::R15;
 pub(super) const FP: Gpr = Gpr::R14;

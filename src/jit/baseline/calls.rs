@@ -3,7 +3,7 @@
 //! the trap sites they branch to.
 
 use crate::jit::exec_context::{exec_offsets as ex, jit_helper};
-use crate::jit::masm::{Cond, Gpr, Label, Mem, Scale, Size, Width};
+use crate::jit::masm::{Alu, Cond, Gpr, Label, Mem, Scale, Size, Width};
 use crate::runtime::TrapCode;
 use crate::runtime::vmctx::offsets as vo;
 
@@ -181,14 +181,28 @@ impl Compiler<'_> {
     }
 
     pub(super) fn op_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
+        let (params, results) = self.type_arity(type_index)?;
+        let index = self.pop()?;
+        let base = self.prepare_call(params, results)?;
+        self.load_indirect_record(index, type_index, table_index);
+        let frame_offset = (self.nl + base) as i32 * 8;
+        self.call_record(frame_offset, false);
+        self.finish_call(base, results);
+        Ok(())
+    }
+
+    fn type_arity(&self, type_index: u32) -> Result<(u32, u32)> {
         let ty = self
             .module
             .types
             .get(type_index as usize)
             .ok_or_else(|| format!("jit: unknown type {type_index}"))?;
-        let (params, results) = (ty.params.len() as u32, ty.results.len() as u32);
-        let index = self.pop()?;
-        let base = self.prepare_call(params, results)?;
+        Ok((ty.params.len() as u32, ty.results.len() as u32))
+    }
+
+    /// The checks of `call_indirect` on the table index `index`; leaves the callee's record
+    /// in `rsi`.
+    fn load_indirect_record(&mut self, index: Opd, type_index: u32, table_index: u32) {
         self.load(Gpr::Rcx, index, Width::W32);
         self.load_table_def(table_index);
         let undefined = self.trap_label(TrapCode::UndefinedElement);
@@ -228,9 +242,108 @@ impl Compiler<'_> {
             Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_TYPE_ID as i32),
         );
         self.masm.branch(Cond::Ne, mismatch);
-        let frame_offset = (self.nl + base) as i32 * 8;
-        self.call_record(frame_offset, false);
-        self.finish_call(base, results);
+    }
+
+    // ----- tail calls (ARCHITECTURE.md "Calls across tiers") -----
+
+    /// `return_call`: the callee's frame replaces this one, and the native frame goes before
+    /// the jump, so a chain of tail calls runs in constant stack on both stacks.
+    pub(super) fn op_return_call(&mut self, function_index: u32) -> Result<()> {
+        let (params, results) = self.func_type_of(function_index)?;
+        let base = self.prepare_call(params, results)?;
+        self.move_tail_args(base, params);
+        let direct = function_index
+            .checked_sub(self.module.num_imported_funcs)
+            .and_then(|defined| self.func_labels.get(defined as usize).copied().flatten());
+        if let Some(label) = direct {
+            self.tail_epilogue();
+            self.masm.jmp(label);
+        } else {
+            self.masm.load_bits(
+                Size::S64,
+                Gpr::Rsi,
+                Mem::base_disp(VMCTX, vo::VMCTX_FUNCS as i32),
+            );
+            self.masm.load_bits(
+                Size::S64,
+                Gpr::Rsi,
+                Mem::base_disp(Gpr::Rsi, function_index as i32 * 8),
+            );
+            let same_instance = function_index >= self.module.num_imported_funcs;
+            self.tail_call_record(same_instance);
+        }
+        self.unreachable = true;
         Ok(())
+    }
+
+    pub(super) fn op_return_call_indirect(
+        &mut self,
+        type_index: u32,
+        table_index: u32,
+    ) -> Result<()> {
+        let (params, results) = self.type_arity(type_index)?;
+        let index = self.pop()?;
+        let base = self.prepare_call(params, results)?;
+        // The checks trap in this function, before its frame is replaced.
+        self.load_indirect_record(index, type_index, table_index);
+        self.move_tail_args(base, params);
+        self.tail_call_record(false);
+        self.unreachable = true;
+        Ok(())
+    }
+
+    /// Moves the arguments (materialized at canonical heights `base..`) to `fp[0..params]`,
+    /// where the callee's frame starts. Ascending order is safe: each source slot lies above
+    /// every destination written before it is read.
+    fn move_tail_args(&mut self, base: u32, params: u32) {
+        for i in 0..params {
+            self.move_to(i, Opd::Slot(self.nl + base + i));
+        }
+    }
+
+    /// The epilogue without its `ret`: the frame's unit of the call-depth budget goes back
+    /// (the callee's prologue takes its own) and `rbp` is restored, so the return address
+    /// into this function's caller is on top of the stack, as at a call.
+    fn tail_epilogue(&mut self) {
+        self.masm.alu_mem_imm(
+            Alu::Add,
+            Width::W64,
+            Mem::base_disp(EXEC, ex::DEPTH_LEFT),
+            1,
+        );
+        self.masm.pop(Gpr::Rbp);
+    }
+
+    /// Tail-calls the record in `rsi` (arguments already at `fp[0..]`): compiled code of this
+    /// instance is jumped to; anything else (no code yet, a host function, another instance,
+    /// whose return must not leave that instance's `r15`/`r13` to this function's caller)
+    /// goes to `TAIL_CALL_SLOW`, jumped to with `rdi` = this instance's context.
+    fn tail_call_record(&mut self, same_instance: bool) {
+        let slow = self.masm.new_label();
+        self.masm.load_bits(
+            Size::S64,
+            Gpr::Rax,
+            Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_CODE as i32),
+        );
+        self.masm.test_branch(Width::W64, Gpr::Rax, Cond::E, slow);
+        if !same_instance {
+            self.masm.cmp(
+                Width::W64,
+                VMCTX,
+                Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_VMCTX as i32),
+            );
+            self.masm.branch(Cond::Ne, slow);
+        }
+        self.tail_epilogue();
+        self.masm.jmp_reg(Gpr::Rax);
+        self.masm.bind(slow);
+        self.masm.mov(Size::S64, Gpr::Rdi, VMCTX);
+        self.masm.load_bits(
+            Size::S64,
+            Gpr::Rax,
+            Mem::base_disp(EXEC, ex::HELPERS + (jit_helper::TAIL_CALL_SLOW * 8) as i32),
+        );
+        self.tail_epilogue();
+        self.masm.jmp_reg(Gpr::Rax);
     }
 }

@@ -100,7 +100,10 @@
 //!
 //! The functions compiled together ([`compile_module`]: all of them; the tier manager: one)
 //! go into one buffer, and calls between them are `call rel32`; calls to any other function
-//! go through its `FuncRecord`. Each function: `push rbp; mov rbp, rsp`, native stack check,
+//! go through its `FuncRecord`. A tail call moves its arguments to `fp[0..]`, runs the
+//! epilogue without `ret` and jumps: to the callee (`jmp rel32`, or its record's code when
+//! that is of this instance) or to the `TAIL_CALL_SLOW` thunk (`calls.rs`; ARCHITECTURE.md
+//! "Calls across tiers"). Each function: `push rbp; mov rbp, rsp`, native stack check,
 //! value-stack check, zeroing of declared locals, the body (with `Config::consume_fuel`, a
 //! `sub qword [r12+FUEL], cost; js` trap site at every fuel block start:
 //! ARCHITECTURE.md "Fuel"), `pop rbp; ret`, then one OSR entry

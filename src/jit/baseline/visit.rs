@@ -52,7 +52,7 @@ macro_rules! reject_proposals {
     (one @relaxed_simd $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
     (one @exceptions $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
     (one @legacy_exceptions $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
-    (one @tail_call $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
+    (one @tail_call $($rest:tt)*) => {};
     (one @gc $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
     (one @custom_descriptors $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
     (one @function_references $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
@@ -203,6 +203,14 @@ impl<'a> VisitOperator<'a> for Compiler<'_> {
 
     fn visit_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
         self.op_call_indirect(type_index, table_index)
+    }
+
+    fn visit_return_call(&mut self, function_index: u32) -> Result<()> {
+        self.op_return_call(function_index)
+    }
+
+    fn visit_return_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
+        self.op_return_call_indirect(type_index, table_index)
     }
 
     // ----- parametric -----
