@@ -221,6 +221,48 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An opaque host value; in a slot it is `value + 1` (0 = null).
     ExternRef(Option<u32>),
+    /// A caught wasm exception (exception handling); in a slot, the exception object's
+    /// address (0 = null).
+    ExnRef(Option<ExnRef>),
+}
+
+/// A reference to a wasm exception that wasm caught with `catch_ref`/`catch_all_ref`, owned
+/// by its store (kept until the store is dropped); using it with another store panics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExnRef {
+    store: StoreId,
+    object: NonNull<runtime::exception::ExceptionObject>,
+}
+
+/// A tag (exception handling): defined by a module or made by the host with [`Tag::new`];
+/// owned by a store, using it with another store panics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tag {
+    store: StoreId,
+    index: u32,
+}
+
+impl Tag {
+    /// A new tag whose exceptions carry values of types `params`.
+    pub fn new(store: &mut Store, params: Vec<ValType>) -> Tag {
+        let name = format!("host tag {}", FuncType::new(params.clone(), Vec::new()));
+        let index = store
+            .data
+            .add_tag(runtime::exception::TagRecord::new(params, name));
+        Tag {
+            store: store.id,
+            index,
+        }
+    }
+
+    /// The payload types of the tag's exceptions.
+    #[track_caller]
+    pub fn params(&self, store: &Store) -> Vec<ValType> {
+        store.check(self.store);
+        // Handles are only created by their store, which never removes objects.
+        let tag = store.data.tag(self.index).expect("tag of this store");
+        tag.params.to_vec()
+    }
 }
 
 /// Shared engine state: configuration and the canonical function-type registry.
@@ -793,8 +835,10 @@ impl Store {
     /// The slot of `val` for an object of this store (a funcref must be one of its records).
     #[track_caller]
     fn slot_of(&self, val: &Val) -> u64 {
-        if let Val::FuncRef(Some(func)) = val {
-            self.check(func.store);
+        match val {
+            Val::FuncRef(Some(func)) => self.check(func.store),
+            Val::ExnRef(Some(exn)) => self.check(exn.store),
+            _ => {}
         }
         val.to_slot()
     }
@@ -879,6 +923,7 @@ pub enum Extern {
     Memory(Memory),
     Table(Table),
     Global(Global),
+    Tag(Tag),
 }
 
 impl Extern {
@@ -888,6 +933,7 @@ impl Extern {
             Extern::Memory(m) => m.store,
             Extern::Table(t) => t.store,
             Extern::Global(g) => g.store,
+            Extern::Tag(t) => t.store,
         }
     }
 
@@ -900,6 +946,7 @@ impl Extern {
             Extern::Memory(m) => ExternVal::Memory(m.index),
             Extern::Table(t) => ExternVal::Table(t.index),
             Extern::Global(g) => ExternVal::Global(g.index),
+            Extern::Tag(t) => ExternVal::Tag(t.index),
         }
     }
 }
@@ -914,11 +961,13 @@ impl Val {
             Val::F64(_) => ValType::F64,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
     /// The slot encoding (ARCHITECTURE.md): i32 zero-extended, f32 bits in the low half,
-    /// funcref as the record pointer, externref as `value + 1`; 0 is null.
+    /// funcref as the record pointer, externref as `value + 1`, exnref as the exception
+    /// object's address; 0 is null.
     pub fn to_slot(&self) -> u64 {
         match *self {
             Val::I32(v) => v as u32 as u64,
@@ -927,6 +976,7 @@ impl Val {
             Val::F64(bits) => bits,
             Val::FuncRef(f) => f.map_or(0, |f| f.record.as_ptr() as u64),
             Val::ExternRef(r) => r.map_or(0, |r| r as u64 + 1),
+            Val::ExnRef(e) => e.map_or(0, |e| e.object.as_ptr() as u64),
         }
     }
 
@@ -944,6 +994,10 @@ impl Val {
                 NonNull::new(slot as *mut runtime::FuncRecord).map(|record| Func { store, record }),
             ),
             ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|v| v as u32)),
+            ValType::ExnRef => Val::ExnRef(
+                NonNull::new(slot as *mut runtime::exception::ExceptionObject)
+                    .map(|object| ExnRef { store, object }),
+            ),
         }
     }
 }
@@ -1188,6 +1242,10 @@ impl Instance {
             module::ExportKind::Global => Extern::Global(Global {
                 store,
                 index: data.global_handles[index],
+            }),
+            module::ExportKind::Tag => Extern::Tag(Tag {
+                store,
+                index: data.tag_handles[index],
             }),
         }
     }

@@ -305,6 +305,13 @@ impl TierManager {
         let name = self.module.func_name(func_index).unwrap_or("");
         let code = match result {
             Ok(code) => code,
+            // Expected: an operator tier 1 leaves to the interpreter (exception handling,
+            // `jit::compile::interpreter_only`); the function runs interpreted for good.
+            Err(error @ crate::runtime::CompileError::Unsupported { .. }) => {
+                log::debug!("function {func_index} {name:?} stays interpreted: {error}");
+                cache.slots[defined] = Slot::Failed;
+                return None;
+            }
             Err(message) => {
                 log::warn!("function {func_index} {name:?} stays interpreted: {message}");
                 cache.slots[defined] = Slot::Failed;

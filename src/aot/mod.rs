@@ -193,14 +193,23 @@ pub fn sidecar_bytes_metered(
     consume_fuel: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<u8>, String> {
-    let code = compile::compile_module_metered(info, cpu, consume_fuel, progress)
+    // Functions tier 1 leaves to the interpreter (`compile::interpreter_only`: exception
+    // handling) get no code: their entries are `NO_CODE` (a partial sidecar, as the code
+    // cache writes) and they run interpreted.
+    let mut compiled = Vec::with_capacity(info.bodies.len());
+    for func in (0..info.bodies.len() as u32).map(|defined| info.num_imported_funcs + defined) {
+        if compile::interpreter_only(info, func)
+            .map_err(|e| e.to_string())?
+            .is_none()
+        {
+            compiled.push(func);
+        }
+    }
+    let code = compile::compile_functions_metered(info, &compiled, cpu, consume_fuel, progress)
         .map_err(|e| e.to_string())?;
-    let all: Vec<u32> = (0..info.bodies.len() as u32)
-        .map(|defined| info.num_imported_funcs + defined)
-        .collect();
     let contents = format::Contents {
         code: &code,
-        funcs: &all,
+        funcs: &compiled,
         hotness: &vec![0; info.bodies.len()],
     };
     format::serialize(

@@ -31,7 +31,8 @@
 //! `f32bin!`/`f64un!`/`f64bin!`/`load!`/`load_at!`/`store!` (fast) and `libcall!` (slow), and
 //! handlers too large for a row, defined next to the executor that runs them:
 //! `count_back_edge!`, `return_in_chain!`, `call_in_chain!` (fast), `osr!`,
-//! `return_to_caller!`, `call!`, `call_indirect!` (slow).
+//! `return_to_caller!`, `call!`, `call_indirect!`, `throw!`, `new_exception!`, `throw_ref!`
+//! (slow).
 //!
 //! # Adding an instruction
 //!
@@ -93,6 +94,14 @@ macro_rules! for_each_instr {
             /// Arguments at `fp[base..base + params]`, the table index at `fp[base + params]`.
             CallIndirect { type_index: u32, table: u32, base: Slot }
                 slow { call_indirect!(type_index, table, base) };
+
+            // ----- exception handling (ARCHITECTURE.md "Exceptions"; `exec::Interp::catch`) -----
+            /// Throws a new exception of tag `tag` (tag index of this instance), its payload at
+            /// `fp[base..]`.
+            Throw { tag: u32, base: Slot } slow { throw!(new_exception!(tag, base)) };
+            /// Throws again the exception the exnref `fp[src]` refers to (same identity);
+            /// traps on null.
+            ThrowRef { src: Slot } slow { throw_ref!(src) };
 
             // ----- compare and branch (fused) -----
             BrI32Eq { a: Slot, b: Slot, target: u32 } fast { br_if!(target, s!(a) as u32 == s!(b) as u32) };

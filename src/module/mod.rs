@@ -54,6 +54,8 @@ pub enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// Type index of the tag's function type (exception handling).
+    Tag(u32),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +71,7 @@ pub enum ExportKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,6 +127,8 @@ pub struct Names {
     pub module: Option<String>,
     /// Function index -> name.
     pub funcs: HashMap<u32, String>,
+    /// Tag index -> name.
+    pub tags: HashMap<u32, String>,
 }
 
 /// A decoded, fully validated module.
@@ -132,6 +137,9 @@ pub struct ModuleInfo {
     /// The module binary; every range and offset points into it.
     pub bytes: Arc<[u8]>,
     pub types: Vec<FuncType>,
+    /// For each type index, the index range of its recursion group: two types are the same
+    /// type (for linking tags) when their groups are equal and they sit at the same position.
+    pub rec_groups: Vec<Range<u32>>,
     pub imports: Vec<Import>,
     /// Type index of every function (imported first, then defined).
     pub func_types: Vec<u32>,
@@ -145,6 +153,9 @@ pub struct ModuleInfo {
     /// All globals (imported first).
     pub globals: Vec<GlobalType>,
     pub num_imported_globals: u32,
+    /// Type index of every tag (imported first; exception handling).
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     /// Initializers of the defined globals (index `i` is global `num_imported_globals + i`).
     pub global_inits: Vec<ConstExpr>,
     pub exports: Vec<Export>,
@@ -202,6 +213,23 @@ impl ModuleInfo {
         Some((ty.params.len() as u32, ty.results.len() as u32))
     }
 
+    /// The identity of type `type_index` across modules: its recursion group's types and its
+    /// position in the group (types with equal identities are the same type; wrun has only
+    /// function types, whose structure is their value types).
+    pub fn type_identity(&self, type_index: u32) -> Option<(&[FuncType], u32)> {
+        let group = self.rec_groups.get(type_index as usize)?;
+        let types = self.types.get(group.start as usize..group.end as usize)?;
+        Some((types, type_index - group.start))
+    }
+
+    /// The payload types of tag `tag_index` (imports counted): its function type's params.
+    pub fn tag_params(&self, tag_index: u32) -> Option<&[ValType]> {
+        let ty = self
+            .types
+            .get(*self.tags.get(tag_index as usize)? as usize)?;
+        Some(&ty.params)
+    }
+
     /// The name of function `func_index` from the name section, if any.
     pub fn func_name(&self, func_index: u32) -> Option<&str> {
         self.names.funcs.get(&func_index).map(String::as_str)
@@ -229,7 +257,8 @@ impl std::fmt::Display for ModuleError {
 impl std::error::Error for ModuleError {}
 
 /// The exact feature set wrun implements: WebAssembly 2.0 without SIMD, plus extended constant
-/// expressions (wasm 3.0).
+/// expressions and exception handling (`try_table`, `throw`, `throw_ref`, `exnref`, tags;
+/// wasm 3.0; the legacy `try`/`catch`/`delegate` proposal is not in it).
 ///
 /// Built bit by bit rather than from `WasmFeatures::WASM2` because that constant includes SIMD.
 /// `FLOATS` and `GC_TYPES` are wasmparser-internal gates (floats at all; `externref`), not
@@ -246,6 +275,7 @@ pub fn wrun_features() -> wasmparser::WasmFeatures {
         | F::FLOATS
         | F::GC_TYPES
         | F::EXTENDED_CONST
+        | F::EXCEPTIONS
 }
 
 impl From<wasmparser::BinaryReaderError> for ModuleError {
@@ -283,6 +313,8 @@ fn ref_type(ty: wasmparser::RefType, offset: usize) -> Result<ValType, ModuleErr
         Ok(ValType::FuncRef)
     } else if ty == wasmparser::RefType::EXTERNREF {
         Ok(ValType::ExternRef)
+    } else if ty == wasmparser::RefType::EXNREF {
+        Ok(ValType::ExnRef)
     } else {
         Err(err(format!("unsupported reference type {ty}"), offset))
     }
@@ -302,6 +334,10 @@ pub(crate) fn heap_val_type(
             shared: false,
             ty: AbstractHeapType::Extern,
         } => Ok(ValType::ExternRef),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Exn,
+        } => Ok(ValType::ExnRef),
         _ => Err(err("unsupported heap type", offset)),
     }
 }
@@ -402,6 +438,12 @@ fn read_names(reader: wasmparser::NameSectionReader<'_>, names: &mut Names) {
                     names.funcs.insert(naming.index, naming.name.to_string());
                 }
             }
+            wasmparser::Name::Tag(map) => {
+                for naming in map {
+                    let Ok(naming) = naming else { return };
+                    names.tags.insert(naming.index, naming.name.to_string());
+                }
+            }
             _ => {}
         }
     }
@@ -435,6 +477,7 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
     let mut info = ModuleInfo {
         bytes: Arc::from(bytes),
         types: Vec::new(),
+        rec_groups: Vec::new(),
         imports: Vec::new(),
         func_types: Vec::new(),
         num_imported_funcs: 0,
@@ -444,6 +487,8 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
         num_imported_memories: 0,
         globals: Vec::new(),
         num_imported_globals: 0,
+        tags: Vec::new(),
+        num_imported_tags: 0,
         global_inits: Vec::new(),
         exports: Vec::new(),
         start: None,
@@ -480,6 +525,7 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
             Payload::TypeSection(reader) => {
                 for group in reader.into_iter_with_offsets() {
                     let (offset, group) = group?;
+                    let start = info.types.len() as u32;
                     for sub in group.into_types() {
                         let wasmparser::CompositeInnerType::Func(ft) = &sub.composite_type.inner
                         else {
@@ -497,6 +543,11 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
                             .collect::<Result<Vec<_>, _>>()?;
                         info.types.push(FuncType { params, results });
                     }
+                    let group = start..info.types.len() as u32;
+                    info.rec_groups.extend(std::iter::repeat_n(
+                        group,
+                        info.types.len() - start as usize,
+                    ));
                 }
             }
             Payload::ImportSection(reader) => {
@@ -526,7 +577,12 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
                             info.num_imported_globals += 1;
                             ImportKind::Global(ty)
                         }
-                        TypeRef::Tag(_) | TypeRef::FuncExact(_) => {
+                        TypeRef::Tag(tag) => {
+                            info.tags.push(tag.func_type_idx);
+                            info.num_imported_tags += 1;
+                            ImportKind::Tag(tag.func_type_idx)
+                        }
+                        TypeRef::FuncExact(_) => {
                             return Err(err("unsupported import kind", offset));
                         }
                     };
@@ -574,7 +630,8 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
                         ExternalKind::Table => ExportKind::Table,
                         ExternalKind::Memory => ExportKind::Memory,
                         ExternalKind::Global => ExportKind::Global,
-                        ExternalKind::Tag | ExternalKind::FuncExact => {
+                        ExternalKind::Tag => ExportKind::Tag,
+                        ExternalKind::FuncExact => {
                             return Err(err("unsupported export kind", offset));
                         }
                     };
@@ -583,6 +640,11 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
                         kind,
                         index: export.index,
                     });
+                }
+            }
+            Payload::TagSection(reader) => {
+                for tag in reader {
+                    info.tags.push(tag?.func_type_idx);
                 }
             }
             Payload::StartSection { func, .. } => info.start = Some(func),

@@ -139,14 +139,14 @@ fn every_truncation_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn features_outside_wasm2_without_simd_and_extended_const_are_rejected() {
+fn features_outside_wasm2_without_simd_plus_extended_const_and_exceptions_are_rejected() {
     let rejected = [
         ("simd", "(module (func (result v128) v128.const i64x2 0 0))"),
         ("threads", "(module (memory 1 1 shared))"),
         ("multi-memory", "(module (memory 1) (memory 1))"),
         ("tail-call", "(module (func return_call 0))"),
         ("memory64", "(module (memory i64 1))"),
-        ("exceptions", "(module (tag))"),
+        ("legacy-exceptions", "(module (tag) (func try catch 0 end))"),
         ("function-references", "(module (func (param (ref func))))"),
     ];
     for (feature, text) in rejected {
@@ -177,6 +177,12 @@ fn features_outside_wasm2_without_simd_and_extended_const_are_rejected() {
         (
             "reference-types",
             "(module (table 1 externref) (table 1 funcref) (func (param externref)))",
+        ),
+        (
+            "exceptions",
+            r#"(module (tag $e (param i32)) (import "m" "t" (tag)) (export "e" (tag $e))
+                (func (result exnref) (block (result exnref)
+                  (try_table (catch_all_ref 0) (throw $e (i32.const 1))) (ref.null exn))))"#,
         ),
         (
             "mutable-global",

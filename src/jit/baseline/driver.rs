@@ -69,6 +69,18 @@ pub fn compile_functions(
     compile_functions_with_progress(module, funcs, cpu, consume_fuel, &mut |_, _| {})
 }
 
+/// [`compile_functions`] with fuel charges when `consume_fuel`, calling `progress(done,
+/// total)` after each function.
+pub fn compile_functions_metered(
+    module: &Arc<ModuleInfo>,
+    funcs: &[u32],
+    cpu: CpuFeatures,
+    consume_fuel: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<CompiledCode> {
+    compile_functions_with_progress(module, funcs, cpu, consume_fuel, progress)
+}
+
 fn compile_functions_with_progress(
     module: &Arc<ModuleInfo>,
     funcs: &[u32],

@@ -126,7 +126,8 @@ mod visit;
 pub use abi::CODE_SHAPE_VERSION;
 pub use cpu::CpuFeatures;
 pub use driver::{
-    CompiledCode, compile_functions, compile_module, compile_module_metered,
-    compile_module_with_progress,
+    CompiledCode, compile_functions, compile_functions_metered, compile_module,
+    compile_module_metered, compile_module_with_progress,
 };
 pub use frame::OsrEntry;
+pub use visit::interpreter_only;

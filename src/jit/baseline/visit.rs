@@ -68,6 +68,30 @@ macro_rules! reject_proposals {
     };
 }
 
+/// Whether tier 1 leaves defined function `func_index` to the interpreter: the refusal of
+/// its first operator of a proposal the interpreter runs and tier 1 does not compile yet
+/// (exception handling: `try_table`, `throw`, `throw_ref`; [`reject_proposals!`] refuses
+/// them), found by a scan of the operators without compiling. `wrun compile` gives such
+/// functions no code (`NO_CODE` entries) and the tiers run them interpreted; in auto mode the
+/// tier manager keeps them interpreted when compiling them fails with this error.
+pub fn interpreter_only(
+    module: &crate::module::ModuleInfo,
+    func_index: u32,
+) -> Result<Option<CompileError>> {
+    let (_, _, mut ops) = module.function_body(func_index)?;
+    while !ops.eof() {
+        let (op, offset) = ops.read_with_offset().map_err(|e| e.to_string())?;
+        if matches!(
+            op,
+            Operator::TryTable { .. } | Operator::Throw { .. } | Operator::ThrowRef
+        ) {
+            let refusal = CompileError::unsupported(offset as u32, &op);
+            return Ok(Some(refusal.in_function(func_index)));
+        }
+    }
+    Ok(None)
+}
+
 impl<'a> VisitOperator<'a> for Compiler<'_> {
     type Output = Result<()>;
 
