@@ -264,7 +264,10 @@ fn uncaught_exception_from_invoke_exits_134_with_the_tag_and_a_backtrace() {
         );
         assert!(stderr.contains("wasm backtrace:"), "{tier}: {stderr}");
         // From the rethrow: the destructor's `throw_ref` threw it last.
-        assert!(stderr.contains("0: 0x0000d9 - cxx!with_cleanup"), "{tier}: {stderr}");
+        assert!(
+            stderr.contains("0: 0x0000d9 - cxx!with_cleanup"),
+            "{tier}: {stderr}"
+        );
         // The caught case runs.
         let output = wrun(&["--tier", tier, "--invoke", "catch_deep", module, "9", "3"]);
         assert_eq!(

@@ -122,6 +122,8 @@ pub fn value(v: &Value) -> String {
         Value::FuncRef(None) | Value::ExternRef(None) => "null".to_string(),
         Value::FuncRef(Some(id)) => format!("funcref:{id:?}"),
         Value::ExternRef(Some(x)) => format!("externref:{x}"),
+        Value::ExnRef(false) => "null exnref".to_string(),
+        Value::ExnRef(true) => "exnref".to_string(),
     }
 }
 

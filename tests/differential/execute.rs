@@ -109,6 +109,8 @@ pub enum Value {
     F64(u64),
     FuncRef(Option<FuncId>),
     ExternRef(Option<u32>),
+    /// An exnref: whether it is non-null (exceptions have no identity across stores).
+    ExnRef(bool),
 }
 
 /// What an exported call returned: its results, or the trap (code and message).
@@ -364,7 +366,7 @@ impl Instantiated {
                         .collect();
                     state.tables.push((name.clone(), elements));
                 }
-                Extern::Func(_) => {}
+                Extern::Func(_) | Extern::Tag(_) => {}
             }
         }
         state
@@ -428,6 +430,7 @@ fn canonical(store: &Store, val: Val, func_ids: &HashMap<u64, u32>) -> Value {
         Val::F32(bits) => Value::F32(bits),
         Val::F64(bits) => Value::F64(bits),
         Val::ExternRef(r) => Value::ExternRef(r),
+        Val::ExnRef(e) => Value::ExnRef(e.is_some()),
         Val::FuncRef(None) => Value::FuncRef(None),
         Val::FuncRef(Some(func)) => Value::FuncRef(Some(
             match func_ids.get(&Val::FuncRef(Some(func)).to_slot()) {
@@ -541,6 +544,7 @@ fn argument(rng: &mut Rng, ty: ValType, funcs: &[(u32, Func)]) -> Val {
             }
         }
         ValType::ExternRef => Val::ExternRef(rng.below(4).checked_sub(1).map(|v| v as u32)),
+        ValType::ExnRef => Val::ExnRef(None),
         // Not in wrun's feature set, so no generated module has it; keep the slot defined.
         ValType::V128 => Val::I64(0),
     }
@@ -584,6 +588,10 @@ fn dummy_imports(store: &mut Store, module: &Module, seed: u64) -> Linker {
                 Ok(memory) => Extern::Memory(memory),
                 Err(_) => continue,
             },
+            ImportKind::Tag(type_index) => {
+                let params = info.types[*type_index as usize].params.clone();
+                Extern::Tag(wrun::Tag::new(store, params))
+            }
         };
         // An item that could not be created stays undefined: instantiation then fails with a
         // link error, identically on both tiers.
