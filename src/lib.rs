@@ -224,6 +224,48 @@ pub enum Val {
     /// The 128 bits of a v128, lanes little-endian (lane 0 in the low bits); two slots, the
     /// low 64 bits first.
     V128(u128),
+    /// A caught wasm exception (exception handling); in a slot, the exception object's
+    /// address (0 = null).
+    ExnRef(Option<ExnRef>),
+}
+
+/// A reference to a wasm exception that wasm caught with `catch_ref`/`catch_all_ref`, owned
+/// by its store (kept until the store is dropped); using it with another store panics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExnRef {
+    store: StoreId,
+    object: NonNull<runtime::exception::ExceptionObject>,
+}
+
+/// A tag (exception handling): defined by a module or made by the host with [`Tag::new`];
+/// owned by a store, using it with another store panics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tag {
+    store: StoreId,
+    index: u32,
+}
+
+impl Tag {
+    /// A new tag whose exceptions carry values of types `params`.
+    pub fn new(store: &mut Store, params: Vec<ValType>) -> Tag {
+        let name = format!("host tag {}", FuncType::new(params.clone(), Vec::new()));
+        let index = store
+            .data
+            .add_tag(runtime::exception::TagRecord::new(params, name));
+        Tag {
+            store: store.id,
+            index,
+        }
+    }
+
+    /// The payload types of the tag's exceptions.
+    #[track_caller]
+    pub fn params(&self, store: &Store) -> Vec<ValType> {
+        store.check(self.store);
+        // Handles are only created by their store, which never removes objects.
+        let tag = store.data.tag(self.index).expect("tag of this store");
+        tag.params.to_vec()
+    }
 }
 
 /// Shared engine state: configuration and the canonical function-type registry.
@@ -833,8 +875,10 @@ impl Store {
 
     /// [`Store::slot_of`] for a value of any width (a v128 takes both slots).
     fn slots_of(&self, val: &Val) -> [u64; 2] {
-        if let Val::FuncRef(Some(func)) = val {
-            self.check(func.store);
+        match val {
+            Val::FuncRef(Some(func)) => self.check(func.store),
+            Val::ExnRef(Some(exn)) => self.check(exn.store),
+            _ => {}
         }
         val.to_slots()
     }
@@ -924,6 +968,7 @@ pub enum Extern {
     Memory(Memory),
     Table(Table),
     Global(Global),
+    Tag(Tag),
 }
 
 impl Extern {
@@ -933,6 +978,7 @@ impl Extern {
             Extern::Memory(m) => m.store,
             Extern::Table(t) => t.store,
             Extern::Global(g) => g.store,
+            Extern::Tag(t) => t.store,
         }
     }
 
@@ -945,6 +991,7 @@ impl Extern {
             Extern::Memory(m) => ExternVal::Memory(m.index),
             Extern::Table(t) => ExternVal::Table(t.index),
             Extern::Global(g) => ExternVal::Global(g.index),
+            Extern::Tag(t) => ExternVal::Tag(t.index),
         }
     }
 }
@@ -960,12 +1007,14 @@ impl Val {
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
             Val::V128(_) => ValType::V128,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
     /// The slot encoding (ARCHITECTURE.md): i32 zero-extended, f32 bits in the low half,
-    /// funcref as the record pointer, externref as `value + 1`; 0 is null. A v128 takes two
-    /// slots: this is its first (the low 64 bits), [`Val::to_slots`] gives both.
+    /// funcref as the record pointer, externref as `value + 1`, exnref as the exception
+    /// object's address; 0 is null. A v128 takes two slots: this is its first (the low 64
+    /// bits), [`Val::to_slots`] gives both.
     pub fn to_slot(&self) -> u64 {
         self.to_slots()[0]
     }
@@ -982,6 +1031,7 @@ impl Val {
             Val::FuncRef(f) => one(f.map_or(0, |f| f.record.as_ptr() as u64)),
             Val::ExternRef(r) => one(r.map_or(0, |r| r as u64 + 1)),
             Val::V128(bits) => [bits as u64, (bits >> 64) as u64],
+            Val::ExnRef(e) => one(e.map_or(0, |e| e.object.as_ptr() as u64)),
         }
     }
 
@@ -1001,6 +1051,10 @@ impl Val {
                 NonNull::new(slot as *mut runtime::FuncRecord).map(|record| Func { store, record }),
             ),
             ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|v| v as u32)),
+            ValType::ExnRef => Val::ExnRef(
+                NonNull::new(slot as *mut runtime::exception::ExceptionObject)
+                    .map(|object| ExnRef { store, object }),
+            ),
         }
     }
 }
@@ -1254,6 +1308,10 @@ impl Instance {
             module::ExportKind::Global => Extern::Global(Global {
                 store,
                 index: data.global_handles[index],
+            }),
+            module::ExportKind::Tag => Extern::Tag(Tag {
+                store,
+                index: data.tag_handles[index],
             }),
         }
     }

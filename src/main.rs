@@ -1241,7 +1241,8 @@ fn parse_val(ty: ValType, raw: &str) -> Result<Val, String> {
         ValType::F64 => Val::F64(raw.parse::<f64>().map_err(|_| bad())?.to_bits()),
         ValType::FuncRef if raw == "null" => Val::FuncRef(None),
         ValType::ExternRef if raw == "null" => Val::ExternRef(None),
-        ValType::FuncRef | ValType::ExternRef => {
+        ValType::ExnRef if raw == "null" => Val::ExnRef(None),
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => {
             return Err(format!("only `null` can be passed as {ty}, got {raw:?}"));
         }
         // The 128 bits as one unsigned integer (lane 0 in the low bits), as wasmtime reads it.
@@ -1279,8 +1280,9 @@ fn show_val(value: &Val) -> String {
         Val::I64(v) => v.to_string(),
         Val::F32(bits) => f32::from_bits(*bits).to_string(),
         Val::F64(bits) => f64::from_bits(*bits).to_string(),
-        Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => "null".into(),
         Val::FuncRef(Some(_)) => "<funcref>".into(),
+        Val::ExnRef(Some(_)) => "<exnref>".into(),
         Val::ExternRef(Some(n)) => format!("<externref {n}>"),
         // wasmtime prints the 128 bits as one unsigned decimal integer.
         Val::V128(bits) => bits.to_string(),

@@ -310,8 +310,12 @@ impl TierManager {
         let name = self.module.func_name(func_index).unwrap_or("");
         let code = match result {
             Ok(code) => code,
-            // Expected, not a problem: tier 1 does not compile SIMD yet.
-            Err(error @ crate::runtime::CompileError::Simd { .. }) => {
+            // Expected: what tier 1 leaves to the interpreter (SIMD, exception handling:
+            // `jit::compile::interpreter_only`); the function runs interpreted for good.
+            Err(
+                error @ (crate::runtime::CompileError::Simd { .. }
+                | crate::runtime::CompileError::Unsupported { .. }),
+            ) => {
                 log::debug!("function {func_index} {name:?} stays interpreted: {error}");
                 cache.slots[defined] = Slot::Failed;
                 return None;

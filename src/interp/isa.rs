@@ -31,10 +31,11 @@
 //! `f32bin!`/`f64un!`/`f64bin!`/`load!`/`load_at!`/`store!` (fast) and `libcall!` (slow), and
 //! handlers too large for a row, defined next to the executor that runs them:
 //! `count_back_edge!`, `return_in_chain!`, `call_in_chain!`, `tail_call_in_chain!` (fast),
-//! `osr!`, `return_to_caller!`, `call!`, `call_indirect!`, `indirect_callee!`, `tail_call!`
-//! (slow). For v128 values (two slots, low half first): `v128!(slot)` reads one as a
-//! `runtime::simd::V128`, `set_v128!(slot, value)` writes one, `v128_pool!(index)` is entry
-//! `index` of the running function's constant pool (`fast` only).
+//! `osr!`, `return_to_caller!`, `call!`, `call_indirect!`, `indirect_callee!`, `tail_call!`,
+//! `throw!`, `new_exception!`, `throw_ref!` (slow). For v128 values (two slots, low half
+//! first): `v128!(slot)` reads one as a `runtime::simd::V128`, `set_v128!(slot, value)` writes
+//! one, `v128_pool!(index)` is entry `index` of the running function's constant pool (`fast`
+//! only).
 //!
 //! # Adding an instruction
 //!
@@ -107,6 +108,14 @@ macro_rules! for_each_instr {
             /// `return_call_indirect`: operands as `CallIndirect`, the call as `ReturnCall`.
             ReturnCallIndirect { type_index: u32, table: u32, base: Slot }
                 slow { tail_call!(indirect_callee!(type_index, table, base), base) };
+
+            // ----- exception handling (ARCHITECTURE.md "Exceptions"; `exec::Interp::catch`) -----
+            /// Throws a new exception of tag `tag` (tag index of this instance), its payload at
+            /// `fp[base..]`.
+            Throw { tag: u32, base: Slot } slow { throw!(new_exception!(tag, base)) };
+            /// Throws again the exception the exnref `fp[src]` refers to (same identity);
+            /// traps on null.
+            ThrowRef { src: Slot } slow { throw_ref!(src) };
 
             // ----- compare and branch (fused) -----
             BrI32Eq { a: Slot, b: Slot, target: u32 } fast { br_if!(target, s!(a) as u32 == s!(b) as u32) };

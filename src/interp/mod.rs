@@ -136,6 +136,18 @@
 //! in u64. Call counts are taken at function entry, back-edge counts at `LoopHeader` (plain
 //! relaxed load + store, no locked RMW).
 //!
+//! # Exceptions (ARCHITECTURE.md "Exceptions")
+//!
+//! `try_table` becomes a block plus a [`translate::Handler`] (the body's instruction range,
+//! the slot its caught values go to, a landing pad per catch clause, emitted before the body
+//! and jumped over); `throw`/`throw_ref` are the slow instructions `Throw`/`ThrowRef`.
+//! `Interp::catch` (`exec.rs`) walks the current frame and this run's suspended frames for
+//! the first handler covering the throwing instruction (a call's for a caller) whose clause
+//! matches, drops the frames above it and continues at the pad; an exception no handler of
+//! the run catches ends the run as a `Trap` of code `UncaughtException`, and a call that
+//! returns such a trap (from compiled code, a host function or a nested run) is searched
+//! again in the caller's run. Traps are never caught.
+//!
 //! # Compiled code (the tier manager's side, see `tier.rs`)
 //!
 //! The interpreter is the entry to every tier: `Interp::invoke` and `Interp::call_at` (how

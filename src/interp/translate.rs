@@ -39,6 +39,30 @@ pub struct Translated {
     pub call_trigger: AtomicU32,
     /// The same for `back_edges` (the interpreter then asks for an OSR entry).
     pub loop_trigger: AtomicU32,
+    /// The `try_table`s with catch clauses, inner before outer (ARCHITECTURE.md
+    /// "Exceptions"): the unwinder takes the first one covering the throwing instruction
+    /// whose clauses match.
+    pub handlers: Box<[Handler]>,
+}
+
+/// The catch clauses of one `try_table`: they apply to the instructions `start..end`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handler {
+    pub start: u32,
+    pub end: u32,
+    /// Where a caught exception's values go: the canonical slot of the operand height below
+    /// the `try_table`'s params (payload first, then the exnref of a `_ref` clause).
+    pub values_at: Slot,
+    pub catches: Box<[CatchClause]>,
+}
+
+/// One catch clause: `tag` (`None`: `catch_all`), whether the exnref is passed too, and its
+/// landing pad, the instruction that moves the values to the label's slots and branches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CatchClause {
+    pub tag: Option<u32>,
+    pub by_ref: bool,
+    pub pad: u32,
 }
 
 impl Translated {
@@ -87,6 +111,8 @@ struct Ctrl {
     fixups: Vec<u32>,
     /// For `if`: the conditional branch to the else arm (or the end).
     else_fixup: Option<u32>,
+    /// For `try_table` with catch clauses: its handler, whose `end` is set at `end`.
+    handler: Option<Handler>,
 }
 
 /// A branch condition.
@@ -221,6 +247,7 @@ pub fn translate_metered(
         num_results,
         count_loops,
         label_at: 0,
+        handlers: Vec::new(),
     };
     t.ctrl.push(Ctrl {
         kind: Kind::Func,
@@ -232,6 +259,7 @@ pub fn translate_metered(
         head: 0,
         fixups: Vec::new(),
         else_fixup: None,
+        handler: None,
     });
     if module.epoch_checks {
         t.emit(Instr::EpochCheck);
@@ -264,6 +292,7 @@ pub fn translate_metered(
         back_edges: AtomicU32::new(0),
         call_trigger: AtomicU32::new(u32::MAX),
         loop_trigger: AtomicU32::new(u32::MAX),
+        handlers: t.handlers.into_boxed_slice(),
     })
 }
 
@@ -297,6 +326,8 @@ struct Translator<'m, 'b> {
     /// The last code position that is a branch target: an instruction emitted there must not
     /// be fused into the one before it.
     label_at: u32,
+    /// The finished handlers of `try_table`s (see [`Translated::handlers`]).
+    handlers: Vec<Handler>,
 }
 
 impl<'b> Translator<'_, 'b> {
@@ -307,9 +338,10 @@ impl<'b> Translator<'_, 'b> {
             self.offset = offset as u32;
             if self.unreachable {
                 match op {
-                    Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                        self.skip_depth += 1
-                    }
+                    Operator::Block { .. }
+                    | Operator::Loop { .. }
+                    | Operator::If { .. }
+                    | Operator::TryTable { .. } => self.skip_depth += 1,
                     Operator::Else if self.skip_depth == 0 => self.op_else()?,
                     Operator::End if self.skip_depth > 0 => self.skip_depth -= 1,
                     Operator::End => self.op_end()?,
@@ -679,6 +711,7 @@ impl<'b> Translator<'_, 'b> {
             head,
             fixups: Vec::new(),
             else_fixup: None,
+            handler: None,
         });
         Ok(())
     }
@@ -912,6 +945,10 @@ impl<'b> Translator<'_, 'b> {
         }
         for at in &c.fixups {
             self.patch(*at, here);
+        }
+        if let Some(mut handler) = c.handler {
+            handler.end = here;
+            self.handlers.push(handler);
         }
         self.truncate(c.height);
         self.push_shape(&c.result_shape);
@@ -1199,6 +1236,90 @@ impl<'b> Translator<'_, 'b> {
         }
     }
 
+    // ----- exception handling (ARCHITECTURE.md "Exceptions") -----
+
+    /// The [`shape`] of tag `tag`'s payload (a v128 takes two slots).
+    fn tag_shape(&self, tag: u32) -> Result<Vec<bool>> {
+        let params = self
+            .module
+            .tag_params(tag)
+            .ok_or_else(|| format!("unknown tag {tag}"))?;
+        Ok(shape(params.iter().copied()))
+    }
+
+    /// `try_table`: a block whose catch clauses become landing pads, emitted before the body
+    /// (jumped over) while the operand stack is the one they branch from: each pad takes its
+    /// values at the height below the block's params (where the unwinder writes them) and
+    /// branches to its label like `br` (a move to the label's slots and a jump, or a return).
+    fn op_try_table(&mut self, try_table: wasmparser::TryTable) -> Result<()> {
+        let (param_shape, result_shape) = self.block_arity(try_table.ty)?;
+        self.materialize_all();
+        let height = self
+            .height()
+            .checked_sub(param_shape.len() as u32)
+            .ok_or_else(|| "operand stack underflow at block entry".to_string())?;
+        let mut catches = Vec::with_capacity(try_table.catches.len());
+        if !try_table.catches.is_empty() {
+            let skip = self.emit(Instr::Br { target: 0 });
+            let block_params = self.stack.split_off(height as usize);
+            let block_highs = self.high.split_off(height as usize);
+            for catch in &try_table.catches {
+                use wasmparser::Catch;
+                let (tag, by_ref, label) = match *catch {
+                    Catch::One { tag, label } => (Some(tag), false, label),
+                    Catch::OneRef { tag, label } => (Some(tag), true, label),
+                    Catch::All { label } => (None, false, label),
+                    Catch::AllRef { label } => (None, true, label),
+                };
+                let mut values = match tag {
+                    Some(tag) => self.tag_shape(tag)?,
+                    None => Vec::new(),
+                };
+                if by_ref {
+                    values.push(false);
+                }
+                let pad = self.here();
+                self.label_at = pad;
+                self.push_shape(&values);
+                self.emit_branch(label)?;
+                self.truncate(height);
+                catches.push(CatchClause { tag, by_ref, pad });
+            }
+            self.stack.extend(block_params);
+            self.high.extend(block_highs);
+            let body = self.here();
+            self.patch(skip, body);
+            self.label_at = body;
+        }
+        self.push_ctrl(Kind::Block, param_shape, result_shape, 0)?;
+        if !catches.is_empty()
+            && let Some(c) = self.ctrl.last_mut()
+        {
+            c.handler = Some(Handler {
+                start: self.code.len() as u32,
+                end: 0,
+                values_at: self.nl + height,
+                catches: catches.into_boxed_slice(),
+            });
+        }
+        Ok(())
+    }
+
+    fn op_throw(&mut self, tag: u32) -> Result<()> {
+        let slots = self.tag_shape(tag)?.len() as u32;
+        let base = self.pop_args(slots)?;
+        self.emit(Instr::Throw { tag, base });
+        self.unreachable = true;
+        Ok(())
+    }
+
+    fn op_throw_ref(&mut self) -> Result<()> {
+        let src = self.pop_slot()?;
+        self.emit(Instr::ThrowRef { src });
+        self.unreachable = true;
+        Ok(())
+    }
+
     /// A v128 local at slots `x`, `x + 1`.
     fn local_set_v128(&mut self, x: Slot, tee: bool) -> Result<()> {
         let h = self.height();
@@ -1265,6 +1386,7 @@ macro_rules! unsupported_operators {
     (@one bulk_memory $($rest:tt)*) => {};
     (@one reference_types $($rest:tt)*) => {};
     (@one tail_call $($rest:tt)*) => {};
+    (@one exceptions $($rest:tt)*) => {};
     (@one $proposal:ident $op:ident $($rest:tt)*) => {
         unsupported_operators!(@unsupported $op $($rest)*);
     };
@@ -1285,6 +1407,22 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     fn simd_visitor(&mut self) -> Option<&mut dyn VisitSimdOperator<'b, Output = Result<()>>> {
         Some(self)
     }
+
+    // ----- exception handling (rules in `op_try_table`, `op_throw`, `op_throw_ref`) -----
+
+    fn visit_try_table(&mut self, try_table: wasmparser::TryTable) -> Result<()> {
+        self.op_try_table(try_table)
+    }
+
+    fn visit_throw(&mut self, tag_index: u32) -> Result<()> {
+        self.op_throw(tag_index)
+    }
+
+    fn visit_throw_ref(&mut self) -> Result<()> {
+        self.op_throw_ref()
+    }
+
+    // ----- control -----
 
     fn visit_unreachable(&mut self) -> Result<()> {
         self.emit(Instr::Unreachable);

@@ -47,6 +47,8 @@ fn ends_block(op: &Operator<'_>) -> bool {
             | Operator::Loop { .. }
             | Operator::ReturnCall { .. }
             | Operator::ReturnCallIndirect { .. }
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
     )
 }
 

@@ -58,6 +58,8 @@ pub enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// Type index of the tag's function type (exception handling).
+    Tag(u32),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -73,6 +75,7 @@ pub enum ExportKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,6 +131,8 @@ pub struct Names {
     pub module: Option<String>,
     /// Function index -> name.
     pub funcs: HashMap<u32, String>,
+    /// Tag index -> name.
+    pub tags: HashMap<u32, String>,
 }
 
 /// A decoded, fully validated module.
@@ -136,6 +141,9 @@ pub struct ModuleInfo {
     /// The module binary; every range and offset points into it.
     pub bytes: Arc<[u8]>,
     pub types: Vec<FuncType>,
+    /// For each type index, the index range of its recursion group: two types are the same
+    /// type (for linking tags) when their groups are equal and they sit at the same position.
+    pub rec_groups: Vec<Range<u32>>,
     pub imports: Vec<Import>,
     /// Type index of every function (imported first, then defined).
     pub func_types: Vec<u32>,
@@ -149,6 +157,9 @@ pub struct ModuleInfo {
     /// All globals (imported first).
     pub globals: Vec<GlobalType>,
     pub num_imported_globals: u32,
+    /// Type index of every tag (imported first; exception handling).
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     /// Initializers of the defined globals (index `i` is global `num_imported_globals + i`).
     pub global_inits: Vec<ConstExpr>,
     pub exports: Vec<Export>,
@@ -258,6 +269,23 @@ impl ModuleInfo {
         Some((ty.param_slots(), ty.result_slots()))
     }
 
+    /// The identity of type `type_index` across modules: its recursion group's types and its
+    /// position in the group (types with equal identities are the same type; wrun has only
+    /// function types, whose structure is their value types).
+    pub fn type_identity(&self, type_index: u32) -> Option<(&[FuncType], u32)> {
+        let group = self.rec_groups.get(type_index as usize)?;
+        let types = self.types.get(group.start as usize..group.end as usize)?;
+        Some((types, type_index - group.start))
+    }
+
+    /// The payload types of tag `tag_index` (imports counted): its function type's params.
+    pub fn tag_params(&self, tag_index: u32) -> Option<&[ValType]> {
+        let ty = self
+            .types
+            .get(*self.tags.get(tag_index as usize)? as usize)?;
+        Some(&ty.params)
+    }
+
     /// The name of function `func_index` from the name section, if any.
     pub fn func_name(&self, func_index: u32) -> Option<&str> {
         self.names.funcs.get(&func_index).map(String::as_str)
@@ -285,7 +313,9 @@ impl std::fmt::Display for ModuleError {
 impl std::error::Error for ModuleError {}
 
 /// The exact feature set wrun implements: WebAssembly 2.0 (fixed-width SIMD included), plus
-/// extended constant expressions and tail calls (wasm 3.0).
+/// extended constant expressions, tail calls and exception handling (`try_table`, `throw`,
+/// `throw_ref`, `exnref`, tags; wasm 3.0; the legacy `try`/`catch`/`delegate` proposal is not
+/// in it).
 ///
 /// Built bit by bit rather than from `WasmFeatures::WASM2` so that the set is spelled out
 /// (relaxed SIMD, for one, is not in it).
@@ -305,6 +335,7 @@ pub fn wrun_features() -> wasmparser::WasmFeatures {
         | F::EXTENDED_CONST
         | F::SIMD
         | F::TAIL_CALL
+        | F::EXCEPTIONS
 }
 
 impl From<wasmparser::BinaryReaderError> for ModuleError {
@@ -342,6 +373,8 @@ fn ref_type(ty: wasmparser::RefType, offset: usize) -> Result<ValType, ModuleErr
         Ok(ValType::FuncRef)
     } else if ty == wasmparser::RefType::EXTERNREF {
         Ok(ValType::ExternRef)
+    } else if ty == wasmparser::RefType::EXNREF {
+        Ok(ValType::ExnRef)
     } else {
         Err(err(format!("unsupported reference type {ty}"), offset))
     }
@@ -361,6 +394,10 @@ pub(crate) fn heap_val_type(
             shared: false,
             ty: AbstractHeapType::Extern,
         } => Ok(ValType::ExternRef),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Exn,
+        } => Ok(ValType::ExnRef),
         _ => Err(err("unsupported heap type", offset)),
     }
 }
@@ -465,6 +502,12 @@ fn read_names(reader: wasmparser::NameSectionReader<'_>, names: &mut Names) {
                     names.funcs.insert(naming.index, naming.name.to_string());
                 }
             }
+            wasmparser::Name::Tag(map) => {
+                for naming in map {
+                    let Ok(naming) = naming else { return };
+                    names.tags.insert(naming.index, naming.name.to_string());
+                }
+            }
             _ => {}
         }
     }
@@ -498,6 +541,7 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
     let mut info = ModuleInfo {
         bytes: Arc::from(bytes),
         types: Vec::new(),
+        rec_groups: Vec::new(),
         imports: Vec::new(),
         func_types: Vec::new(),
         num_imported_funcs: 0,
@@ -507,6 +551,8 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
         num_imported_memories: 0,
         globals: Vec::new(),
         num_imported_globals: 0,
+        tags: Vec::new(),
+        num_imported_tags: 0,
         global_inits: Vec::new(),
         exports: Vec::new(),
         start: None,
@@ -543,6 +589,7 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
             Payload::TypeSection(reader) => {
                 for group in reader.into_iter_with_offsets() {
                     let (offset, group) = group?;
+                    let start = info.types.len() as u32;
                     for sub in group.into_types() {
                         let wasmparser::CompositeInnerType::Func(ft) = &sub.composite_type.inner
                         else {
@@ -560,6 +607,11 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
                             .collect::<Result<Vec<_>, _>>()?;
                         info.types.push(FuncType { params, results });
                     }
+                    let group = start..info.types.len() as u32;
+                    info.rec_groups.extend(std::iter::repeat_n(
+                        group,
+                        info.types.len() - start as usize,
+                    ));
                 }
             }
             Payload::ImportSection(reader) => {
@@ -589,7 +641,12 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
                             info.num_imported_globals += 1;
                             ImportKind::Global(ty)
                         }
-                        TypeRef::Tag(_) | TypeRef::FuncExact(_) => {
+                        TypeRef::Tag(tag) => {
+                            info.tags.push(tag.func_type_idx);
+                            info.num_imported_tags += 1;
+                            ImportKind::Tag(tag.func_type_idx)
+                        }
+                        TypeRef::FuncExact(_) => {
                             return Err(err("unsupported import kind", offset));
                         }
                     };
@@ -637,7 +694,8 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
                         ExternalKind::Table => ExportKind::Table,
                         ExternalKind::Memory => ExportKind::Memory,
                         ExternalKind::Global => ExportKind::Global,
-                        ExternalKind::Tag | ExternalKind::FuncExact => {
+                        ExternalKind::Tag => ExportKind::Tag,
+                        ExternalKind::FuncExact => {
                             return Err(err("unsupported export kind", offset));
                         }
                     };
@@ -646,6 +704,11 @@ fn parse_with(bytes: &[u8], validate_bodies: bool) -> Result<ModuleInfo, ModuleE
                         kind,
                         index: export.index,
                     });
+                }
+            }
+            Payload::TagSection(reader) => {
+                for tag in reader {
+                    info.tags.push(tag?.func_type_idx);
                 }
             }
             Payload::StartSection { func, .. } => info.start = Some(func),

@@ -11,6 +11,9 @@ pub enum ValType {
     V128,
     FuncRef,
     ExternRef,
+    /// A reference to a caught exception (exception handling, wasm 3.0): in a slot, a
+    /// pointer to the store's `runtime::exception::ExceptionObject` (0 = null).
+    ExnRef,
 }
 
 impl ValType {
@@ -20,7 +23,10 @@ impl ValType {
     }
 
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 }
 
@@ -34,6 +40,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }

@@ -8,6 +8,7 @@ use std::any::Any;
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::exception::{ExnArena, TagRecord};
 use super::memory::LinearMemory;
 use super::table::TableInstance;
 use super::vmctx::{FuncRecord, OpaqueInstance, TableDef, VmCtx};
@@ -46,6 +47,12 @@ pub struct InstanceData {
     pub memory_handles: Box<[u32]>,
     pub table_handles: Box<[u32]>,
     pub global_handles: Box<[u32]>,
+    /// Every tag index's record (imported tags are the exporter's: the same identity).
+    pub tags: Box<[Arc<TagRecord>]>,
+    /// Store handles of the tags by index (for exports).
+    pub tag_handles: Box<[u32]>,
+    /// The store's arena of exceptions held as exnrefs (lives as long as the store).
+    pub exceptions: *const ExnArena,
     /// Resolved items of each element segment; empty once dropped (active and declared
     /// segments are dropped at instantiation).
     pub elements: Vec<Box<[u64]>>,

@@ -22,6 +22,7 @@
 
 mod compile_error;
 pub mod epoch;
+pub mod exception;
 pub mod float;
 pub mod instance;
 pub mod libcalls;

@@ -11,6 +11,7 @@ use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
+use super::exception::{ExnArena, TagRecord};
 use super::instance::InstanceData;
 use super::libcalls;
 use super::memory::LinearMemory;
@@ -35,6 +36,8 @@ pub enum ExternVal {
     Memory(u32),
     Table(u32),
     Global(u32),
+    /// A tag of the store (index into its tags).
+    Tag(u32),
 }
 
 /// Why instantiation failed after the imports were resolved.
@@ -53,6 +56,12 @@ struct Owned<T>(NonNull<T>);
 impl<T> Owned<T> {
     fn new(value: T) -> Owned<T> {
         Owned(NonNull::from(Box::leak(Box::new(value))))
+    }
+}
+
+impl<T: Default> Default for Owned<T> {
+    fn default() -> Owned<T> {
+        Owned::new(T::default())
     }
 }
 
@@ -93,6 +102,11 @@ pub struct StoreData {
     globals: Vec<Owned<GlobalInstance>>,
     host_funcs: Vec<Owned<HostFunc>>,
     host_records: Vec<Owned<FuncRecord>>,
+    /// Every tag created in the store (module-defined and host tags); an `ExternVal::Tag`
+    /// indexes this.
+    tags: Vec<Arc<TagRecord>>,
+    /// The exceptions wasm of this store holds as exnrefs; every instance points to it.
+    exceptions: Owned<ExnArena>,
     /// The fuel left (ARCHITECTURE.md "Fuel"); every `VmCtx::fuel` of this store points here.
     fuel: FuelCounter,
 }
@@ -317,12 +331,26 @@ impl StoreData {
                 }
                 Ok(())
             }
+            (ImportKind::Tag(type_index), ExternVal::Tag(index)) => {
+                let Some(tag) = self.tag(index) else {
+                    return incompatible("unknown tag".into());
+                };
+                let expected = module.type_identity(*type_index);
+                if expected != Some((&tag.identity.0[..], tag.identity.1)) {
+                    return incompatible(format!(
+                        "tag of type {} does not match the type {} asked for",
+                        tag.identity.0[tag.identity.1 as usize], module.types[*type_index as usize]
+                    ));
+                }
+                Ok(())
+            }
             (kind, _) => {
                 let want = match kind {
                     ImportKind::Func(_) => "function",
                     ImportKind::Table(_) => "table",
                     ImportKind::Memory(_) => "memory",
                     ImportKind::Global(_) => "global",
+                    ImportKind::Tag(_) => "tag",
                 };
                 incompatible(format!(
                     "expected a {want}, found a {}",
@@ -355,14 +383,32 @@ impl StoreData {
         let mut memory_handles = Vec::with_capacity(module.memories.len());
         let mut table_handles = Vec::with_capacity(module.tables.len());
         let mut global_handles = Vec::with_capacity(module.globals.len());
+        let mut tag_handles = Vec::with_capacity(module.tags.len());
         for import in imports {
             match *import {
                 ExternVal::Func(record) => funcs.push(record.as_ptr().cast_const()),
                 ExternVal::Memory(index) => memory_handles.push(index),
                 ExternVal::Table(index) => table_handles.push(index),
                 ExternVal::Global(index) => global_handles.push(index),
+                ExternVal::Tag(index) => tag_handles.push(index),
             }
         }
+        for (i, &type_index) in module.tags.iter().enumerate().skip(tag_handles.len()) {
+            let (group, position) = module
+                .type_identity(type_index)
+                .map(|(group, position)| (group.to_vec(), position))
+                .unwrap_or_default();
+            let record = TagRecord {
+                params: module.tag_params(i as u32).unwrap_or_default().into(),
+                identity: (group.into_boxed_slice(), position),
+                name: tag_name(module, i as u32),
+            };
+            tag_handles.push(self.add_tag(record));
+        }
+        let tags = tag_handles
+            .iter()
+            .map(|&h| self.tags[h as usize].clone())
+            .collect();
 
         for ty in &module.memories[module.num_imported_memories as usize..] {
             let memory = self.new_memory(*ty).map_err(InstantiateError::Resource)?;
@@ -462,6 +508,9 @@ impl StoreData {
             memory_handles: memory_handles.into_boxed_slice(),
             table_handles: table_handles.into_boxed_slice(),
             global_handles: global_handles.into_boxed_slice(),
+            tags,
+            tag_handles: tag_handles.into_boxed_slice(),
+            exceptions: self.exceptions.0.as_ptr().cast_const(),
             elements,
             data,
         };
@@ -490,6 +539,22 @@ impl StoreData {
         // SAFETY: the instance is live and owned by this store.
         unsafe { initialize_segments(instance_ptr) }.map_err(InstantiateError::Trap)?;
         Ok(instance_index)
+    }
+
+    /// Adds a tag to the store; returns its index (an `ExternVal::Tag`).
+    pub fn add_tag(&mut self, tag: TagRecord) -> u32 {
+        self.tags.push(Arc::new(tag));
+        (self.tags.len() - 1) as u32
+    }
+
+    pub fn tag(&self, index: u32) -> Option<&Arc<TagRecord>> {
+        self.tags.get(index as usize)
+    }
+
+    /// The exceptions wasm of this store holds by reference.
+    pub fn exceptions(&self) -> &ExnArena {
+        // SAFETY: owned by self.
+        unsafe { self.exceptions.0.as_ref() }
     }
 
     fn global_ptr(&self, handle: u32) -> *mut u64 {
@@ -637,11 +702,34 @@ fn show_limits(limits: Limits) -> String {
     }
 }
 
+/// How messages name tag `index` of `module` (see [`TagRecord::name`]).
+fn tag_name(module: &ModuleInfo, index: u32) -> String {
+    let exported = || {
+        module
+            .exports
+            .iter()
+            .find(|e| e.kind == crate::module::ExportKind::Tag && e.index == index)
+            .map(|e| format!("{:?}", e.name))
+    };
+    let name = module
+        .names
+        .tags
+        .get(&index)
+        .map(|n| format!("${n}"))
+        .or_else(exported)
+        .unwrap_or_else(|| index.to_string());
+    match &module.names.module {
+        Some(m) => format!("{name} of module {m}"),
+        None => name,
+    }
+}
+
 fn extern_kind_name(val: ExternVal) -> &'static str {
     match val {
         ExternVal::Func(_) => "function",
         ExternVal::Memory(_) => "memory",
         ExternVal::Table(_) => "table",
         ExternVal::Global(_) => "global",
+        ExternVal::Tag(_) => "tag",
     }
 }

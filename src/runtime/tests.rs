@@ -138,11 +138,11 @@ fn every_truncation_is_an_error_not_a_panic() {
     }
 }
 
-/// wrun validates exactly wasm 2.0 (SIMD included), plus extended constant expressions and tail
-/// calls: every other proposal is refused, and the error names it (the word each is checked
+/// wrun validates exactly wasm 2.0 (SIMD included), plus extended constant expressions, tail
+/// calls and exception handling: every other proposal is refused, and the error names it (the word each is checked
 /// for is the one wasmparser's message uses).
 #[test]
-fn features_outside_wasm2_plus_extended_const_and_tail_calls_are_rejected() {
+fn features_outside_wasm2_plus_extended_const_tail_calls_and_exceptions_are_rejected() {
     let rejected = [
         (
             "relaxed-simd",
@@ -156,7 +156,11 @@ fn features_outside_wasm2_plus_extended_const_and_tail_calls_are_rejected() {
             "multiple memories",
         ),
         ("memory64", "(module (memory i64 1))", "memory64"),
-        ("exceptions", "(module (tag))", "exceptions"),
+        (
+            "legacy-exceptions",
+            "(module (tag) (func try catch 0 end))",
+            "legacy exceptions",
+        ),
         (
             "function-references",
             "(module (func (param (ref func))))",
@@ -203,6 +207,12 @@ fn features_outside_wasm2_plus_extended_const_and_tail_calls_are_rejected() {
         (
             "reference-types",
             "(module (table 1 externref) (table 1 funcref) (func (param externref)))",
+        ),
+        (
+            "exceptions",
+            r#"(module (tag $e (param i32)) (import "m" "t" (tag)) (export "e" (tag $e))
+                (func (result exnref) (block (result exnref)
+                  (try_table (catch_all_ref 0) (throw $e (i32.const 1))) (ref.null exn))))"#,
         ),
         (
             "mutable-global",

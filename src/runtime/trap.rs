@@ -1,6 +1,9 @@
 //! Traps: a code plus a wasm backtrace (ARCHITECTURE.md, "Traps").
 
 use std::fmt;
+use std::sync::Arc;
+
+use super::exception::ExceptionObject;
 
 /// Why execution stopped. `#[repr(u32)]` because compiled code stores it in `VmCtx::trap_code`.
 #[repr(u32)]
@@ -27,6 +30,9 @@ pub enum TrapCode {
     Interrupt,
     /// The store's fuel ran out (`Config::consume_fuel`; ARCHITECTURE.md "Fuel").
     OutOfFuel,
+    /// A wasm exception no handler caught (`Trap::exception` holds it; ARCHITECTURE.md
+    /// "Exceptions"). Inside wasm it is still in flight: the interpreter catches it.
+    UncaughtException,
 }
 
 impl TrapCode {
@@ -48,13 +54,14 @@ impl TrapCode {
             TrapCode::Exit => "exit",
             TrapCode::Interrupt => "interrupt",
             TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
+            TrapCode::UncaughtException => "uncaught wasm exception",
         }
     }
 
     /// Inverse of `as u32`, for codes read back from `VmCtx::trap_code`.
     pub fn from_u32(raw: u32) -> Option<TrapCode> {
         use TrapCode::*;
-        const ALL: [TrapCode; 15] = [
+        const ALL: [TrapCode; 16] = [
             Unreachable,
             IntegerOverflow,
             IntegerDivideByZero,
@@ -70,6 +77,7 @@ impl TrapCode {
             Exit,
             Interrupt,
             OutOfFuel,
+            UncaughtException,
         ];
         ALL.into_iter().find(|c| *c as u32 == raw)
     }
@@ -97,6 +105,8 @@ pub struct Trap {
     /// For `Exit`: the status passed to `proc_exit`.
     pub exit_status: i32,
     pub backtrace: Vec<FrameInfo>,
+    /// For `UncaughtException`: the exception in flight.
+    pub exception: Option<Arc<ExceptionObject>>,
 }
 
 impl Trap {
@@ -106,6 +116,15 @@ impl Trap {
             message: String::new(),
             exit_status: 0,
             backtrace: Vec::new(),
+            exception: None,
+        }
+    }
+
+    /// `exception` in flight (a `throw`, `throw_ref` or a rethrow from the embedder).
+    pub fn exception(exception: Arc<ExceptionObject>) -> Trap {
+        Trap {
+            exception: Some(exception),
+            ..Trap::new(TrapCode::UncaughtException)
         }
     }
 
@@ -128,6 +147,10 @@ impl Trap {
         match self.code {
             TrapCode::Host if !self.message.is_empty() => self.message.clone(),
             TrapCode::Exit => format!("exit with status {}", self.exit_status),
+            TrapCode::UncaughtException => match &self.exception {
+                Some(exception) => format!("uncaught wasm exception (tag {})", exception.tag.name),
+                None => TrapCode::UncaughtException.message().to_string(),
+            },
             code => code.message().to_string(),
         }
     }

@@ -123,6 +123,8 @@ pub fn value(v: &Value) -> String {
         Value::FuncRef(Some(id)) => format!("funcref:{id:?}"),
         Value::ExternRef(Some(x)) => format!("externref:{x}"),
         Value::V128(bits) => format!("v128:{bits:#034x}"),
+        Value::ExnRef(false) => "null exnref".to_string(),
+        Value::ExnRef(true) => "exnref".to_string(),
     }
 }
 

@@ -111,6 +111,8 @@ pub enum Value {
     ExternRef(Option<u32>),
     /// The generator makes no SIMD yet; kept so that a v128 result would still compare.
     V128(u128),
+    /// An exnref: whether it is non-null (exceptions have no identity across stores).
+    ExnRef(bool),
 }
 
 /// What an exported call returned: its results, or the trap (code and message).
@@ -366,7 +368,7 @@ impl Instantiated {
                         .collect();
                     state.tables.push((name.clone(), elements));
                 }
-                Extern::Func(_) => {}
+                Extern::Func(_) | Extern::Tag(_) => {}
             }
         }
         state
@@ -431,6 +433,7 @@ fn canonical(store: &Store, val: Val, func_ids: &HashMap<u64, u32>) -> Value {
         Val::F64(bits) => Value::F64(bits),
         Val::ExternRef(r) => Value::ExternRef(r),
         Val::V128(bits) => Value::V128(bits),
+        Val::ExnRef(e) => Value::ExnRef(e.is_some()),
         Val::FuncRef(None) => Value::FuncRef(None),
         Val::FuncRef(Some(func)) => Value::FuncRef(Some(
             match func_ids.get(&Val::FuncRef(Some(func)).to_slot()) {
@@ -544,6 +547,7 @@ fn argument(rng: &mut Rng, ty: ValType, funcs: &[(u32, Func)]) -> Val {
             }
         }
         ValType::ExternRef => Val::ExternRef(rng.below(4).checked_sub(1).map(|v| v as u32)),
+        ValType::ExnRef => Val::ExnRef(None),
         // Not in wrun's feature set, so no generated module has it; keep the slot defined.
         ValType::V128 => Val::I64(0),
     }
@@ -587,6 +591,10 @@ fn dummy_imports(store: &mut Store, module: &Module, seed: u64) -> Linker {
                 Ok(memory) => Extern::Memory(memory),
                 Err(_) => continue,
             },
+            ImportKind::Tag(type_index) => {
+                let params = info.types[*type_index as usize].params.clone();
+                Extern::Tag(wrun::Tag::new(store, params))
+            }
         };
         // An item that could not be created stays undefined: instantiation then fails with a
         // link error, identically on both tiers.

@@ -133,3 +133,4 @@ pub use driver::{
     compile_module_metered, compile_module_with_progress,
 };
 pub use frame::OsrEntry;
+pub use visit::interpreter_only;

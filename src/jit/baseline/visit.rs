@@ -68,6 +68,37 @@ macro_rules! reject_proposals {
     };
 }
 
+/// Whether tier 1 leaves defined function `func_index` to the interpreter: the refusal of
+/// its first use of what the interpreter runs and tier 1 does not compile yet (v128 values,
+/// `CompileError::Simd`; exception handling: `try_table`, `throw`, `throw_ref`, which
+/// [`reject_proposals!`] refuses), found by a scan of the operators without compiling.
+/// `wrun compile` gives such functions no code (`NO_CODE` entries) and the tiers run them
+/// interpreted; in auto mode the tier manager keeps them interpreted when compiling them
+/// fails with one of these errors.
+pub fn interpreter_only(
+    module: &crate::module::ModuleInfo,
+    func_index: u32,
+) -> Result<Option<CompileError>> {
+    if let Some(offset) = module.first_v128_use(func_index)? {
+        return Ok(Some(CompileError::Simd {
+            function: func_index,
+            offset,
+        }));
+    }
+    let (_, _, mut ops) = module.function_body(func_index)?;
+    while !ops.eof() {
+        let (op, offset) = ops.read_with_offset().map_err(|e| e.to_string())?;
+        if matches!(
+            op,
+            Operator::TryTable { .. } | Operator::Throw { .. } | Operator::ThrowRef
+        ) {
+            let refusal = CompileError::unsupported(offset as u32, &op);
+            return Ok(Some(refusal.in_function(func_index)));
+        }
+    }
+    Ok(None)
+}
+
 impl<'a> VisitOperator<'a> for Compiler<'_> {
     type Output = Result<()>;
 

