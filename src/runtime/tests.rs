@@ -159,7 +159,7 @@ fn features_outside_wasm2_plus_extended_const_tail_calls_and_exceptions_are_reje
         (
             "legacy-exceptions",
             "(module (tag) (func try catch 0 end))",
-            "legacy exceptions",
+            "legacy_exceptions",
         ),
         (
             "function-references",
