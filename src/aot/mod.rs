@@ -197,16 +197,40 @@ pub fn sidecar_bytes_metered(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<u8>, String> {
     // Functions tier 1 cannot compile yet (SIMD) get no code: their entries are `NO_CODE`
-    // and they start interpreted, as in a partial sidecar of the code cache.
-    let mut compilable = Vec::with_capacity(info.bodies.len());
-    for func in (0..info.bodies.len() as u32).map(|defined| info.num_imported_funcs + defined) {
-        if info.first_v128_use(func)?.is_none() {
-            compilable.push(func);
+    // and they start interpreted, as in a partial sidecar of the code cache. Which ones they
+    // are needs a scan of every body (16% of compile time), so a module without v128 types or
+    // globals is compiled whole first and scanned only if the compiler meets SIMD after all.
+    let all: Vec<u32> = (0..info.bodies.len() as u32)
+        .map(|defined| info.num_imported_funcs + defined)
+        .collect();
+    let mut whole = None;
+    if !info.mentions_v128() {
+        match compile::compile_functions_with_progress(info, &all, cpu, consume_fuel, progress) {
+            Ok(code) => whole = Some(code),
+            Err(crate::runtime::CompileError::Simd { .. }) => {}
+            Err(error) => return Err(error.to_string()),
         }
     }
-    let code =
-        compile::compile_functions_with_progress(info, &compilable, cpu, consume_fuel, progress)
+    let (code, compilable) = match whole {
+        Some(code) => (code, all),
+        None => {
+            let mut compilable = Vec::with_capacity(all.len());
+            for func in all {
+                if info.first_v128_use(func)?.is_none() {
+                    compilable.push(func);
+                }
+            }
+            let code = compile::compile_functions_with_progress(
+                info,
+                &compilable,
+                cpu,
+                consume_fuel,
+                progress,
+            )
             .map_err(|e| e.to_string())?;
+            (code, compilable)
+        }
+    };
     let contents = format::Contents {
         code: &code,
         funcs: &compilable,
