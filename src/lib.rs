@@ -608,7 +608,10 @@ fn refuse_simd(info: &ModuleInfo) -> Result<(), Error> {
     for defined in 0..info.bodies.len() as u32 {
         let function = info.num_imported_funcs + defined;
         if let Some(offset) = info.first_v128_use(function).map_err(Error::Internal)? {
-            return Err(Error::Compile(CompileError::Simd { function, offset }));
+            return Err(Error::Compile(CompileError::Simd {
+                function: Some(function),
+                offset,
+            }));
         }
     }
     Ok(())

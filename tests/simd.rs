@@ -123,7 +123,11 @@ fn tier_jit_refuses_a_module_with_simd_naming_the_function() {
     let engine = engine(Tier::Jit);
     let wasm = wat::parse_str(MODULE).unwrap();
     match Module::new(&engine, &wasm) {
-        Err(Error::Compile(error @ CompileError::Simd { function: 1, .. })) => {
+        Err(Error::Compile(
+            error @ CompileError::Simd {
+                function: Some(1), ..
+            },
+        )) => {
             let message = error.to_string();
             assert!(
                 message.starts_with("function 1: uses v128 at 0x"),
@@ -146,7 +150,10 @@ fn tier_jit_with_a_code_cache_size_refuses_simd_too() {
     let wasm = wat::parse_str(MODULE).unwrap();
     assert!(matches!(
         Module::new(&engine, &wasm),
-        Err(Error::Compile(CompileError::Simd { function: 1, .. }))
+        Err(Error::Compile(CompileError::Simd {
+            function: Some(1),
+            ..
+        }))
     ));
 }
 
@@ -185,4 +192,54 @@ fn v128_arguments_are_type_checked() {
         dot.call(&mut store, &[Val::V128(1)]),
         Err(Error::TypeMismatch { .. })
     ));
+}
+
+/// SIMD only on the operand stack: no type, local or global of the module has a v128, so the
+/// compiler meets it only at the operator (the case without a scan of the bodies).
+const STACK_ONLY: &str = r#"(module
+  (func (export "scalar") (result i32) (i32.const 5))
+  (func (export "lane") (param i32) (result i32)
+    (i32x4.extract_lane 2 (i32x4.add (i32x4.splat (local.get 0)) (v128.const i32x4 1 2 3 4)))))"#;
+
+fn check_stack_only(engine: &Engine, module: &Module) {
+    let mut store = Store::new(engine);
+    let instance = Linker::new().instantiate(&mut store, module).unwrap();
+    for (name, args, result) in [("scalar", vec![], 5), ("lane", vec![Val::I32(10)], 13)] {
+        let Some(Extern::Func(f)) = instance.get_export(&store, name) else {
+            panic!("no export {name}");
+        };
+        for _ in 0..3 {
+            assert_eq!(f.call(&mut store, &args).unwrap(), [Val::I32(result)]);
+        }
+    }
+}
+
+#[test]
+fn simd_only_on_the_stack_is_refused_by_the_compiler_and_interpreted() {
+    let wasm = wat::parse_str(STACK_ONLY).unwrap();
+    match Module::new(&engine(Tier::Jit), &wasm) {
+        Err(Error::Compile(CompileError::Simd {
+            function: Some(1), ..
+        })) => {}
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("a SIMD module was compiled by tier 1"),
+    }
+    let auto = engine(Tier::Auto);
+    let module = Module::new(&auto, &wasm).unwrap();
+    check_stack_only(&auto, &module);
+    assert_eq!(module.tier_stats().compiled, 1);
+
+    let scratch = Scratch::new("simd", "stack-only");
+    let path = scratch.path().join("stack.wrun");
+    let cpu = wrun::jit::compile::CpuFeatures::detect();
+    wrun::aot::write_sidecar(&wasm, &path, cpu, &mut |_, _| {}).unwrap();
+    let sidecar = SidecarFile {
+        path,
+        required: true,
+    };
+    let module = Module::with_sidecar(&auto, &wasm, Some(&sidecar)).unwrap();
+    assert!(matches!(module.sidecar_status(), SidecarStatus::Used(_)));
+    // `scalar` has code in the sidecar, `lane` is a NO_CODE entry.
+    assert_eq!(module.tier_stats().compiled, 1);
+    check_stack_only(&auto, &module);
 }

@@ -211,11 +211,10 @@ impl ModuleInfo {
     /// `None` for a function without SIMD. Tier 1 does not compile such functions yet.
     pub fn first_v128_use(&self, func_index: u32) -> Result<Option<u32>, String> {
         use wasmparser::{BlockType, Operator as O};
-        let (ty, body, mut ops) = self.function_body(func_index)?;
-        let start = body.range.start as u32;
-        if ty.has_v128() || body.locals.iter().any(|(_, t)| *t == ValType::V128) {
+        if let Some(start) = self.v128_in_signature_or_locals(func_index)? {
             return Ok(Some(start));
         }
+        let (_, _, mut ops) = self.function_body(func_index)?;
         let type_has_v128 = |index: u32| {
             self.types
                 .get(index as usize)
@@ -253,6 +252,21 @@ impl ModuleInfo {
             }
         }
         Ok(None)
+    }
+
+    /// The cheap part of [`ModuleInfo::first_v128_use`]: the body's start when defined function
+    /// `func_index` has a v128 parameter, result or local.
+    pub fn v128_in_signature_or_locals(&self, func_index: u32) -> Result<Option<u32>, String> {
+        let (ty, body, _) = self.function_body(func_index)?;
+        let wide = ty.has_v128() || body.locals.iter().any(|(_, t)| *t == ValType::V128);
+        Ok(wide.then_some(body.range.start as u32))
+    }
+
+    /// Whether a type or a global of the module has a v128: without one, only a SIMD operator
+    /// can make a function handle v128 values.
+    pub fn mentions_v128(&self) -> bool {
+        self.types.iter().any(FuncType::has_v128)
+            || self.globals.iter().any(|g| g.ty == ValType::V128)
     }
 
     /// The type of function `func_index` (imports counted).

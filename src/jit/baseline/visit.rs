@@ -47,8 +47,13 @@ macro_rules! reject_proposals {
         reject_proposals!(reject TypedSelectMulti $($rest)*);
     };
     (one @reference_types $($rest:tt)*) => {};
-    // Refused.
-    (one @simd $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
+    // Refused. SIMD with its own error: the function is interpreted instead (tier 1 docs).
+    (one @simd $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
+        fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
+            $($(let _ = $arg;)*)?
+            Err(CompileError::Simd { function: None, offset: self.offset })
+        }
+    };
     (one @relaxed_simd $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
     (one @exceptions $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
     (one @legacy_exceptions $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
@@ -81,7 +86,7 @@ pub fn interpreter_only(
 ) -> Result<Option<CompileError>> {
     if let Some(offset) = module.first_v128_use(func_index)? {
         return Ok(Some(CompileError::Simd {
-            function: func_index,
+            function: Some(func_index),
             offset,
         }));
     }
