@@ -235,7 +235,7 @@ pub fn sidecar_bytes_metered(
                 progress,
             )
             .map_err(|e| e.to_string())?;
-            (code, compilable)
+            (code, compiled)
         }
     };
     let contents = format::Contents {
