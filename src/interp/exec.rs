@@ -1225,14 +1225,15 @@ impl Interp {
                         let host = (*record).host;
                         if !host.is_null() {
                             let ty = &(*host).ty;
-                            let n = ty.params.len().max(ty.results.len());
+                            let params = ty.param_slots() as usize;
+                            let n = params.max(ty.result_slots() as usize);
                             if n > room {
                                 break Stop::Compiled(
                                     Trap::new(TrapCode::CallStackExhausted),
                                     false,
                                 );
                             }
-                            std::ptr::copy(args, fp, ty.params.len());
+                            std::ptr::copy(args, fp, params);
                             let saved_top = self.stack_top;
                             self.stack_top = fp.add(n).offset_from(stack_base) as usize;
                             // The replaced frame's unit of the budget goes back.

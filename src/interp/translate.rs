@@ -1569,7 +1569,7 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
             .get(function_index as usize)
             .and_then(|t| self.module.types.get(*t as usize))
             .ok_or_else(|| format!("unknown function {function_index}"))?;
-        let base = self.pop_args(ty.params.len() as u32)?;
+        let base = self.pop_args(ty.param_slots())?;
         self.emit(Instr::ReturnCall {
             func: function_index,
             base,
@@ -1584,7 +1584,7 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
             .types
             .get(type_index as usize)
             .ok_or_else(|| format!("unknown type {type_index}"))?;
-        let base = self.pop_args(ty.params.len() as u32 + 1)?;
+        let base = self.pop_args(ty.param_slots() + 1)?;
         self.emit(Instr::ReturnCallIndirect {
             type_index,
             table: table_index,
