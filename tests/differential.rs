@@ -2,7 +2,8 @@
 //! under test (the JIT, and `Tier::Auto` with threshold 1, "auto1") must agree.
 //!
 //! For each seed, wasm-smith generates a valid module inside wrun's feature set (wasm 2.0
-//! without SIMD, at most one memory, bounded sizes), instrumented with fuel so every call
+//! without SIMD, extended constants and tail calls on half the seeds each, at most one
+//! memory, bounded sizes), instrumented with fuel so every call
 //! terminates, with every item exported; every fourth seed instead gets a module from
 //! `differential/shapes.rs` (more live values than registers, deep loop nests, values across
 //! calls and merges: what a register-allocating tier gets wrong). Each tier loads it, instantiates it against

@@ -256,3 +256,94 @@ fn fuel_is_the_same_on_every_tier() {
         }
     }
 }
+
+/// `ping` (this module) and `pong` (module `b`) tail-call each other across the instance
+/// boundary: directly through the import, back through `b`'s table, where this module's
+/// element segment puts `ping`. `t` tail-calls a host function, which fails for 0.
+const PING: &str = r#"(module
+  (import "b" "pong" (func $pong (param i32) (result i32)))
+  (import "b" "table" (table 1 funcref))
+  (import "host" "triple" (func $triple (param i32) (result i32)))
+  (elem (i32.const 0) $ping)
+  (func $ping (export "ping") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 7))
+      (else (return_call $pong (i32.sub (local.get 0) (i32.const 1))))))
+  (func $t (param i32) (result i32) (return_call $triple (local.get 0)))
+  (func $main (export "main") (param i32) (result i32)
+    (i32.add (i32.const 1) (call $t (local.get 0)))))"#;
+
+const PONG: &str = r#"(module
+  (type $t (func (param i32) (result i32)))
+  (table (export "table") 1 funcref)
+  (func (export "pong") (param i32) (result i32)
+    (return_call_indirect (type $t) (local.get 0) (i32.const 0))))"#;
+
+/// Tail calls to other instances and to host functions give the same results and traps on
+/// every tier. (A compiled tail call into another instance's compiled code nests one entry
+/// per hop, about 2 KiB of native stack in a debug build: ARCHITECTURE.md "Calls across
+/// tiers"; hence the modest depth and the 8 MiB thread.)
+#[test]
+fn tail_calls_across_instances_and_to_host_functions() {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn_scoped(scope, across_instances_and_to_host_functions)
+            .expect("spawn a thread")
+            .join()
+            .expect("the thread did not panic")
+    })
+}
+
+fn across_instances_and_to_host_functions() {
+    use wrun::{Extern, Func, FuncType, ValType};
+    let mut reference = None;
+    for (name, config) in setups() {
+        let engine = Engine::new(config);
+        let load = |wat: &str| Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        let (ping_module, pong_module) = (load(PING), load(PONG));
+        let mut store = Store::new(&engine);
+        let mut linker = Linker::new();
+        let ty = FuncType::new(vec![ValType::I32], vec![ValType::I32]);
+        let triple = Func::new(&mut store, ty, |_caller, slots| match slots[0] as u32 {
+            0 => Err(Trap::host("triple of zero")),
+            x => {
+                slots[0] = u64::from(x * 3);
+                Ok(())
+            }
+        });
+        linker.define("host", "triple", Extern::Func(triple));
+        let pong = linker.instantiate(&mut store, &pong_module).unwrap();
+        linker.define_instance(&store, "b", pong);
+        let instance = linker.instantiate(&mut store, &ping_module).unwrap();
+        let ping = instance.get_func(&store, "ping").unwrap();
+        let main = instance.get_func(&store, "main").unwrap();
+        let mut observed = Vec::new();
+        for _round in 0..3 {
+            for n in [0, 1, 2, 1000] {
+                observed.push(format!("{:?}", ping.call(&mut store, &[Val::I32(n)])));
+            }
+            observed.push(format!("{:?}", main.call(&mut store, &[Val::I32(5)])));
+            let trap = main
+                .call(&mut store, &[Val::I32(0)])
+                .expect_err("the host function fails")
+                .into_trap()
+                .unwrap();
+            assert_eq!(names(&trap.backtrace), ["main"], "{name}: {trap:?}");
+            observed.push(trap.message);
+        }
+        let first_round = [
+            "Ok([I32(7)])",
+            "Ok([I32(7)])",
+            "Ok([I32(7)])",
+            "Ok([I32(7)])",
+            "Ok([I32(16)])",
+            "triple of zero",
+        ];
+        assert_eq!(observed[..6], first_round, "{name}");
+        match &reference {
+            None => reference = Some(observed),
+            Some(reference) => assert_eq!(&observed, reference, "{name} vs interp"),
+        }
+    }
+}
