@@ -56,6 +56,10 @@ fn all_tiers() -> Vec<SpecTier> {
             name: "jit",
             config: with(tier, 1),
         },
+        Tier::Opt => SpecTier {
+            name: "opt",
+            config: with(tier, 1),
+        },
         Tier::Auto => SpecTier {
             name: "auto1",
             config: with(tier, 1),
@@ -77,6 +81,7 @@ fn all_tiers() -> Vec<SpecTier> {
     vec![
         listed(Tier::Interp),
         listed(Tier::Jit),
+        listed(Tier::Opt),
         listed(Tier::Auto),
         listed(Tier::Aot),
         cached,
@@ -206,6 +211,7 @@ fn main() -> ExitCode {
     let mut summaries = Vec::new();
     for tier in &options.tiers {
         let config = &tier.config;
+        let tier2_before = wrun::jit::opt::compile::totals();
         let mut results = Vec::with_capacity(files.len());
         for (name, source) in &files {
             let start = Instant::now();
@@ -223,6 +229,14 @@ fn main() -> ExitCode {
             summary += &format!(
                 " ({} functions started from the code cache)",
                 total.from_cache
+            );
+        }
+        if tier.config.tier == Tier::Opt {
+            let (optimized, fell_back) = wrun::jit::opt::compile::totals();
+            summary += &format!(
+                " (tier 2: {} functions, {} fell back to tier 1)",
+                optimized - tier2_before.0,
+                fell_back - tier2_before.1
             );
         }
         summaries.push(summary);

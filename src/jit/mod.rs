@@ -86,6 +86,7 @@
 //!   stack bounds (`pthread_getattr_np`) minus a 256 KiB reserve for helpers and host calls.
 //! - float min/max and the float -> int conversions are Rust helpers, not inline code.
 
+pub mod abi;
 pub mod baseline;
 pub mod code_memory;
 pub mod convert;
@@ -186,6 +187,17 @@ impl JitModule {
         let cpu = compile::CpuFeatures::detect();
         let out = compile::compile_module_metered(module, cpu, consume_fuel, &mut |_, _| {})?;
         Self::load(module, out, 0)
+    }
+
+    /// Compiles every defined function with tier 2 where it takes the function, else with
+    /// tier 1 (`--tier opt`), into one buffer.
+    pub fn compile_opt(
+        module: &Arc<ModuleInfo>,
+        consume_fuel: bool,
+    ) -> Result<(JitModule, opt::compile::OptStats), CompileError> {
+        let cpu = compile::CpuFeatures::detect();
+        let (out, stats) = opt::compile::compile_module(module, cpu, consume_fuel)?;
+        Ok((Self::load(module, out, 0)?, stats))
     }
 
     /// Compiles defined function `func_index` (imports counted) on its own: the tier

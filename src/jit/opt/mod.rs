@@ -1,7 +1,20 @@
-//! Tier 2's middle end (ARCHITECTURE.md, "Tier 2"): an SSA intermediate representation built
-//! from a validated wasm function, and the optimization passes over it. Lowering to machine
-//! code, register allocation and tier-up are not here yet; nothing outside the tests calls
-//! this module.
+//! Tier 2 (ARCHITECTURE.md, "Tier 2"): an SSA intermediate representation built from a
+//! validated wasm function, the optimization passes over it, and the back end: lowering to
+//! machine-level instructions, register allocation over the whole function with
+//! `regalloc2`, and emission through `jit::masm` and our encoder. `--tier opt`
+//! (`Tier::Opt`) compiles every function with it before start ([`compile::compile_module`]);
+//! a function it does not take goes to tier 1 in the same buffer.
+//!
+//! # What is built, what is not
+//!
+//! Built: the whole scalar wasm 2.0 operator set (every operator tier 1 compiles except the
+//! ones of proposals both refuse), so the spec suite runs on tier 2 with almost no fallback
+//! (`spec-tests --tier opt` prints the count). Not built yet: fuel metering and epoch checks
+//! (a module compiled with either goes to tier 1 function by function, see
+//! [`compile::prepare`]); background compilation and tier-up from tier 1 to tier 2; OSR into
+//! tier 2 code (its functions have no OSR entries); tier 2 sidecars (`wrun compile` still
+//! writes tier 1 code); the remaining passes of issue 14 (address modes, compare + select
+//! fusion, inlining, unrolling, block layout by counts); parallel compilation.
 //!
 //! # Pieces
 //!
@@ -15,6 +28,14 @@
 //! - `verify`: the invariants (dominance, types, block-argument arity).
 //! - `text`: the text form (printer and parser) the filetests in `tests/opt` are written in.
 //! - `passes`: one file per pass and the pass manager.
+//! - `lower`: IR -> [`lower`]`::VCode`, machine-level instructions over virtual registers,
+//!   the `regalloc2::Function` the allocator reads (calls and helpers split so it sees their
+//!   clobbers, critical edges split, constant operands folded to immediates, compares fused
+//!   into `br_if`).
+//! - `emit`: allocated VCode -> machine code through `jit::masm`, with the prologue,
+//!   calls and trap sites of `jit::abi` (shared with tier 1).
+//! - `compile`: the driver (prepare = build + passes + lower + allocate; emit), the module
+//!   compile with the fallback to tier 1, and [`compile::OptStats`] for `--stats`.
 //!
 //! # Design
 //!
@@ -53,6 +74,42 @@
 //! - `licm`: hoists pure loop invariants into the loop's preheader.
 //! - `dce`: removes unreachable blocks, unused removable instructions and unused parameters.
 //!
+//! # The back end
+//!
+//! **Register allocation: `regalloc2`, not a linear scan of our own.** Issue 14 asks to
+//! choose by measuring code quality and compile time; there was time to build one, so the
+//! comparison is not made. `regalloc2` was chosen because it takes SSA with block parameters
+//! as it is (our IR's form), splits live ranges, spills and resolves the parallel moves of
+//! block arguments itself, and is what Cranelift ships; a linear scan would have needed all
+//! of that written and tested here. What was measured of it is below.
+//!
+//! **Conventions inside tier 2 code.** Every value is in a register at each instruction
+//! (the allocator spills between instructions); allocatable are `rsi, rdi, r8-r11, rbx` and
+//! `xmm2-xmm15`, all clobbered by calls and helpers (any tier's callee may use any of them).
+//! `rax`, `rcx`, `rdx`, `xmm0`, `xmm1` are scratch inside one instruction; `rdx` and `xmm1`
+//! are also the allocator's scratch for cyclic moves, `rax` and `xmm0` carry a helper's
+//! result to the next instruction. An i32 in a register is zero-extended, as in its slot, so
+//! it indexes memory directly. Spill slots live in the native frame below `rbp` (its layout
+//! in `emit`'s docs); the value-stack frame is used only for the ARCHITECTURE.md contracts:
+//! parameters are read from it at entry, call arguments are written to the caller's
+//! canonical slots at the call's operand height (the callee's frame starts there, as in
+//! every tier), results are read from and returned in `fp[0..n]`. Locals and operands are
+//! not written to their canonical slots at calls: no tier reads a caller's frame (there is
+//! no OSR out of tier 2 and traps need only `rbp`). The prologue is tier 1's (`jit::abi`:
+//! native stack, value stack with the same frame size, call-depth budget), so both stacks
+//! run out at the same depth on every tier; calls go through `jit::abi` too (direct within
+//! the buffer, else the `FuncRecord`, `CALL_SLOW` when it has no code), traps through
+//! out-of-line sites calling the trap stub with the wasm offset in the pc map, memory
+//! accesses through the guard region (explicit checks only past it), float min/max, the
+//! float -> int conversions and u64 -> float through tier 1's Rust helpers (`jit::convert`),
+//! the runtime helpers with tier 1's argument registers. A function whose allocation needs
+//! more than 120 spill slots goes to tier 1 (the native stack is sized for 2 KiB frames).
+//!
+//! **Measured** (2026-12-03, release build, the spec suite through `--tier opt`: 4,665
+//! functions compiled by tier 2, 2 to tier 1): see the report of the commit that added this
+//! paragraph for the numbers; `--stats` prints tier 2's time, the allocator's share, spill
+//! slots and moves for any module.
+//!
 //! The spec-suite tests in `tests/opt.rs` build, verify and optimize every function of every
 //! spec module (4,637 functions, 14,487 instructions: building takes about 10 ms, the passes
 //! about 35 ms in a release build, verifying after each pass), and check on a few inputs,
@@ -62,7 +119,10 @@
 
 pub mod builder;
 pub mod cfg;
+pub mod compile;
+mod emit;
 pub mod ir;
+mod lower;
 pub mod ops;
 pub mod passes;
 pub mod text;
