@@ -400,10 +400,6 @@ impl Emitter<'_, '_> {
                 self.jump_tables.push((table, labels));
             }
             VKind::Return => {
-                for (i, &r) in regs.iter().enumerate() {
-                    let ty = func.results[i];
-                    self.store_slot(slot_mem(i as u32), r, ty);
-                }
                 self.masm.mov(Size::S64, Gpr::Rsp, Gpr::Rbp);
                 abi::return_depth_unit(self.masm);
                 self.masm.pop(Gpr::Rbp);

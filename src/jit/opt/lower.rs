@@ -541,11 +541,17 @@ pub(super) fn lower(
                 edges.push(default);
             }
             Terminator::Return(values) => {
-                let ops: Vec<Operand> = values
-                    .iter()
-                    .map(|&v| Operand::reg_use(vreg(func, v)))
-                    .collect();
-                l.push(VKind::Return, &ops, PRegSet::empty());
+                // One store per result (at most one register needed at a time, whatever
+                // the number of results), then the return itself.
+                for (i, &v) in values.iter().enumerate() {
+                    let op = [Operand::reg_use(vreg(func, v))];
+                    let kind = VKind::StoreArg {
+                        slot: i as u32,
+                        value: v,
+                    };
+                    l.push(kind, &op, PRegSet::empty());
+                }
+                l.push(VKind::Return, &[], PRegSet::empty());
             }
             Terminator::Unreachable => {
                 l.push(VKind::Unreachable(block), &[], PRegSet::empty());
