@@ -3,7 +3,11 @@
 //!
 //! # Pieces
 //!
-//! - `opt/`: tier 2's middle end (SSA IR, builder, passes); not used by any tier yet.
+//! - `opt/`: tier 2, the optimizing compiler (SSA IR, builder, passes, lowering, register
+//!   allocation with `regalloc2`, emission through `masm`); `--tier opt` uses it
+//!   ([`JitModule::compile_opt`]), nothing tiers up into it yet.
+//! - `abi`: what both compilers emit alike at a function's edges (pinned registers, slots,
+//!   the prologue's stack checks, calls through records, trap sites).
 //! - `baseline/` (also reachable as `compile`): tier 1, the single-pass compiler with a
 //!   register-resident value stack (value model, register policy, OSR stubs in its docs). It
 //!   emits only through `masm`.
