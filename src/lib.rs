@@ -92,6 +92,10 @@ pub enum Tier {
     /// running (hot loops through on-stack replacement); see `tier.rs`.
     #[default]
     Auto,
+    /// Tier 2 first: every function is compiled by the optimizing compiler (`jit::opt`)
+    /// before anything runs; a function it does not take yet is compiled by tier 1 (counted
+    /// in [`TierStats`](tier::TierStats)`::tier2`).
+    Opt,
     /// Tier 1 code from an AOT sidecar file. For the spec harness and `wrun wast`, which write
     /// each module's sidecar to a temporary file and load it back ([`aot`]); a module built
     /// with [`Module::new`] under this tier is compiled in memory as with `Jit`.
@@ -103,6 +107,7 @@ impl Tier {
         match self {
             Tier::Interp => "interp",
             Tier::Jit => "jit",
+            Tier::Opt => "opt",
             Tier::Auto => "auto",
             Tier::Aot => "aot",
         }
@@ -330,6 +335,8 @@ pub struct Module {
     tier_manager: Option<Arc<tier::TierManager>>,
     /// With `Tier::Jit`: how long compiling the module took.
     jit_compile_time: std::time::Duration,
+    /// With `Tier::Opt`: what tier 2 compiled and what went to tier 1.
+    tier2: Option<jit::opt::compile::OptStats>,
     /// Whether the code came from an AOT sidecar, and if not why.
     sidecar: SidecarStatus,
     /// The module's code cache entry, when the cache is in use.
@@ -392,6 +399,7 @@ impl Module {
         }
         let type_ids = info.types.iter().map(|ty| engine.type_id(ty)).collect();
         let started = std::time::Instant::now();
+        let mut tier2 = None;
         let (jit, tier_manager) = match (from_sidecar, config.tier) {
             // A sidecar holds every function tier 1 can compile (the others, SIMD for now, are
             // NO_CODE entries and stay interpreted): nothing to manage.
@@ -400,7 +408,8 @@ impl Module {
             // A bounded code cache evicts functions one by one, which a whole-module buffer
             // (calls between its functions are direct) cannot: each function is compiled at
             // its first call instead, through a tier manager.
-            (None, Tier::Jit | Tier::Aot) if config.jit_cache_size.is_some() => (
+            // With a bounded code cache `Opt` is `Jit` (tier 1, one function at a time).
+            (None, Tier::Jit | Tier::Opt | Tier::Aot) if config.jit_cache_size.is_some() => (
                 {
                     // Compiled lazily, but refused up front as a whole-module compile would
                     // be: `Tier::Jit` means no function is interpreted.
@@ -420,6 +429,12 @@ impl Module {
                 )),
                 None,
             ),
+            (None, Tier::Opt) => {
+                let (code, stats) = jit::JitModule::compile_opt(&info, config.consume_fuel)
+                    .map_err(Error::Compile)?;
+                tier2 = Some(stats);
+                (Some(Arc::new(code)), None)
+            }
             // Cached code (if any) for the functions it has, the manager for the rest.
             (None, Tier::Auto) => (
                 cached_code.map(Arc::new),
@@ -451,6 +466,7 @@ impl Module {
             jit,
             tier_manager,
             jit_compile_time,
+            tier2,
             sidecar: status,
             cache: cache.map(Arc::new),
         })
@@ -584,6 +600,7 @@ impl Module {
         };
         stats.translation = self.code.translation_stats();
         stats.interpreted = stats.translation.functions;
+        stats.tier2 = self.tier2.clone();
         if let Some(link) = &self.cache {
             stats.from_cache = link.known.len();
         }

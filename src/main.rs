@@ -302,6 +302,9 @@ enum TierArg {
     Interp,
     /// The baseline JIT: every function is compiled before anything runs.
     Jit,
+    /// The optimizing JIT (tier 2) for every function before anything runs; a function it
+    /// does not take yet goes to the baseline JIT.
+    Opt,
 }
 
 impl From<TierArg> for Tier {
@@ -310,6 +313,7 @@ impl From<TierArg> for Tier {
             TierArg::Auto => Tier::Auto,
             TierArg::Interp => Tier::Interp,
             TierArg::Jit => Tier::Jit,
+            TierArg::Opt => Tier::Opt,
         }
     }
 }
@@ -323,6 +327,8 @@ enum WastTierArg {
     Interp,
     /// The baseline JIT: every function is compiled before anything runs.
     Jit,
+    /// The optimizing JIT (tier 2) for every function, tier 1 where it does not apply yet.
+    Opt,
     /// Each module is compiled to a sidecar file, mapped back with every check, and run.
     Aot,
 }
@@ -333,6 +339,7 @@ impl From<WastTierArg> for Tier {
             WastTierArg::Auto => Tier::Auto,
             WastTierArg::Interp => Tier::Interp,
             WastTierArg::Jit => Tier::Jit,
+            WastTierArg::Opt => Tier::Opt,
             WastTierArg::Aot => Tier::Aot,
         }
     }
@@ -818,6 +825,17 @@ fn print_stats(tier: Tier, module: &Module) {
         translation.time.as_secs_f64() * 1e3
     );
     report!("  functions compiled:    {}", stats.compiled);
+    if let Some(t2) = &stats.tier2 {
+        report!(
+            "  tier 2:                {} functions, {} fell back to tier 1 ({:.3} ms, {:.3} ms of it allocating registers; {} spill slots, {} moves)",
+            t2.optimized,
+            t2.fell_back,
+            t2.time.as_secs_f64() * 1e3,
+            t2.regalloc_time.as_secs_f64() * 1e3,
+            t2.spill_slots,
+            t2.moves
+        );
+    }
     report!(
         "  entered by OSR:        {} function(s), {} entr{}",
         stats.osr_functions,

@@ -108,6 +108,8 @@ pub struct TierStats {
     pub code_memory: u64,
     /// Functions that started compiled from the code cache (issue 17; `aot::cache`).
     pub from_cache: usize,
+    /// With `Tier::Opt`: functions tier 2 compiled and those that went to tier 1.
+    pub tier2: Option<crate::jit::opt::compile::OptStats>,
 }
 
 /// Threshold of a module whose functions were all compiled before start (`Tier::Jit`, an
@@ -531,6 +533,7 @@ impl TierManager {
             peak_code_memory: cache.peak_bytes,
             code_memory: cache.live_bytes + cache.retired_bytes,
             from_cache: 0,
+            tier2: None,
         }
     }
 }

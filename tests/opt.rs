@@ -356,3 +356,40 @@ fn built_ir_agrees_with_the_interpreter() {
     failures.truncate(5);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Tier 2's back end on every function of the spec suite: lowered and allocated by
+/// `regalloc2` (its SSA validator on in debug builds), with the reason of every function it
+/// does not take. Prints the totals (`--nocapture`): functions, time, spill slots, moves.
+#[test]
+fn spec_suite_lowers_and_allocates() {
+    let cpu = wrun::jit::baseline::CpuFeatures::detect();
+    let (mut taken, mut spills, mut moves, mut spilling) = (0usize, 0usize, 0usize, 0usize);
+    let mut refused = Vec::new();
+    let start = Instant::now();
+    for (name, info) in spec_modules() {
+        for index in info.num_imported_funcs..info.func_types.len() as u32 {
+            match opt::compile::prepare(&info, index, cpu, false) {
+                Ok(prepared) => {
+                    taken += 1;
+                    spills += prepared.spill_slots();
+                    spilling += usize::from(prepared.spill_slots() > 0);
+                    moves += prepared.moves();
+                }
+                Err(reason) => refused.push(format!("{name} function {index}: {reason}")),
+            }
+        }
+    }
+    eprintln!(
+        "tier 2 back end: {taken} functions in {:?}, {} refused, {spilling} spill ({spills} slots), {moves} moves",
+        start.elapsed(),
+        refused.len()
+    );
+    for r in &refused {
+        eprintln!("  {r}");
+    }
+    assert!(taken > 4600, "{taken}");
+    // Only what the lowering states it does not take: huge frames.
+    for r in &refused {
+        assert!(r.contains("spill slots") || r.contains("frame"), "{r}");
+    }
+}

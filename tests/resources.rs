@@ -387,7 +387,8 @@ fn a_hot_set_larger_than_the_code_cache_runs_correctly_under_churn_on_every_tier
         let (results, stats) = run_churn(tier, Some(TINY_CACHE), &scratch);
         assert_eq!(results, expected, "{tier:?}");
         match tier {
-            Tier::Jit | Tier::Auto => {
+            // Under a bounded code cache `Opt` compiles with tier 1 as `Jit` does.
+            Tier::Jit | Tier::Opt | Tier::Auto => {
                 assert!(stats.evictions > 20, "{tier:?}: {stats:?}");
                 assert!(
                     stats.compiled as u64 > stats.evictions,

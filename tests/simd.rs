@@ -243,3 +243,36 @@ fn simd_only_on_the_stack_is_refused_by_the_compiler_and_interpreted() {
     assert_eq!(module.tier_stats().compiled, 1);
     check_stack_only(&auto, &module);
 }
+
+/// Tail calls with v128 arguments move them as two slots each (the argument area is counted
+/// in slots), directly and through a table, on the tiers that run SIMD.
+#[test]
+fn tail_calls_move_v128_arguments_as_two_slots() {
+    let script = r#"(module
+  (func $sum (param v128 i32 v128) (result v128)
+    (i32x4.add (local.get 0) (i32x4.add (local.get 2) (i32x4.splat (local.get 1)))))
+  (func $h (param i32 v128 v128) (result v128)
+    (return_call $sum (local.get 1) (local.get 0) (local.get 2)))
+  (type $t (func (param v128 i32 v128) (result v128)))
+  (table funcref (elem $sum))
+  (func (export "direct") (param i32) (result v128)
+    (return_call $h (local.get 0) (v128.const i32x4 1 2 3 4) (v128.const i32x4 10 20 30 40)))
+  (func (export "indirect") (param i32) (result v128)
+    (return_call_indirect (type $t) (v128.const i32x4 1 2 3 4) (local.get 0)
+      (v128.const i32x4 10 20 30 40) (i32.const 0))))
+(assert_return (invoke "direct" (i32.const 100)) (v128.const i32x4 111 122 133 144))
+(assert_return (invoke "indirect" (i32.const 100)) (v128.const i32x4 111 122 133 144))
+"#;
+    for tier in [Tier::Interp, Tier::Auto, Tier::Aot] {
+        let mut config = Config::default();
+        config.tier = tier;
+        config.jit_threshold = 1;
+        let report = wrun::wast_runner::run_wast("tail_v128.wast", script, &config);
+        assert_eq!(
+            (report.passed, report.failed, report.skipped),
+            (3, 0, 0),
+            "{tier:?}: {:#?}",
+            report.failures
+        );
+    }
+}

@@ -90,6 +90,12 @@ fn all_tiers() -> Vec<SpecTier> {
             config: with(tier, 1),
             not_yet: JIT_NOT_YET,
         },
+        Tier::Opt => SpecTier {
+            name: "opt",
+            config: with(tier, 1),
+            // Tier 2 takes what tier 1 takes (it falls back to tier 1 per function).
+            not_yet: JIT_NOT_YET,
+        },
         Tier::Auto => SpecTier {
             name: "auto1",
             config: with(tier, 1),
@@ -114,6 +120,7 @@ fn all_tiers() -> Vec<SpecTier> {
     vec![
         listed(Tier::Interp),
         listed(Tier::Jit),
+        listed(Tier::Opt),
         listed(Tier::Auto),
         listed(Tier::Aot),
         cached,
@@ -271,6 +278,7 @@ fn main() -> ExitCode {
     let mut summaries = Vec::new();
     for tier in &options.tiers {
         let config = &tier.config;
+        let tier2_before = wrun::jit::opt::compile::totals();
         let mut results = Vec::with_capacity(files.len());
         for file in &files {
             let needs = NEEDS_UNIMPLEMENTED
@@ -304,6 +312,14 @@ fn main() -> ExitCode {
             summary += &format!(
                 " ({} functions started from the code cache)",
                 total.from_cache
+            );
+        }
+        if tier.config.tier == Tier::Opt {
+            let (optimized, fell_back) = wrun::jit::opt::compile::totals();
+            summary += &format!(
+                " (tier 2: {} functions, {} fell back to tier 1)",
+                optimized - tier2_before.0,
+                fell_back - tier2_before.1
             );
         }
         summaries.push(summary);

@@ -3,7 +3,11 @@
 //!
 //! # Pieces
 //!
-//! - `opt/`: tier 2's middle end (SSA IR, builder, passes); not used by any tier yet.
+//! - `opt/`: tier 2, the optimizing compiler (SSA IR, builder, passes, lowering, register
+//!   allocation with `regalloc2`, emission through `masm`); `--tier opt` uses it
+//!   ([`JitModule::compile_opt`]), nothing tiers up into it yet.
+//! - `abi`: what both compilers emit alike at a function's edges (pinned registers, slots,
+//!   the prologue's stack checks, calls through records, trap sites).
 //! - `baseline/` (also reachable as `compile`): tier 1, the single-pass compiler with a
 //!   register-resident value stack (value model, register policy, OSR stubs in its docs). It
 //!   emits only through `masm`.
@@ -89,6 +93,7 @@
 //!   stack bounds (`pthread_getattr_np`) minus a 256 KiB reserve for helpers and host calls.
 //! - float min/max and the float -> int conversions are Rust helpers, not inline code.
 
+pub mod abi;
 pub mod baseline;
 pub mod code_memory;
 pub mod convert;
@@ -189,6 +194,17 @@ impl JitModule {
         let cpu = compile::CpuFeatures::detect();
         let out = compile::compile_module_metered(module, cpu, consume_fuel, &mut |_, _| {})?;
         Self::load(module, out, 0)
+    }
+
+    /// Compiles every defined function with tier 2 where it takes the function, else with
+    /// tier 1 (`--tier opt`), into one buffer.
+    pub fn compile_opt(
+        module: &Arc<ModuleInfo>,
+        consume_fuel: bool,
+    ) -> Result<(JitModule, opt::compile::OptStats), CompileError> {
+        let cpu = compile::CpuFeatures::detect();
+        let (out, stats) = opt::compile::compile_module(module, cpu, consume_fuel)?;
+        Ok((Self::load(module, out, 0)?, stats))
     }
 
     /// Compiles defined function `func_index` (imports counted) on its own: the tier

@@ -37,11 +37,12 @@ impl TierSetup {
         }
     }
 
-    /// `interp`, `jit`, `auto` (default threshold) or `auto<N>` (threshold `N`).
+    /// `interp`, `jit`, `opt`, `auto` (default threshold) or `auto<N>` (threshold `N`).
     pub fn parse(name: &str) -> Option<TierSetup> {
         match name.trim() {
             "interp" => Some(TierSetup::INTERP),
             "jit" => Some(TierSetup::JIT),
+            "opt" => Some(TierSetup::plain(Tier::Opt)),
             "auto" => Some(TierSetup::plain(Tier::Auto)),
             other => Some(TierSetup {
                 tier: Tier::Auto,

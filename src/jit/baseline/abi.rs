@@ -1,7 +1,6 @@
 //! The ABI of compiled code: pinned registers, the register pools and homes, frame slots.
 
-use crate::jit::masm::{Float, Gpr, Mem, Size, Width, Xmm};
-use crate::runtime::memory::GUARD_BYTES;
+use crate::jit::masm::{Float, Gpr, Size, Width, Xmm};
 
 /// Pinned registers (see the `jit` module docs).
 /// Version of the generated code's shape and of everything it assumes beyond the layouts
@@ -9,21 +8,7 @@ use crate::runtime::memory::GUARD_BYTES;
 /// AOT sidecars record it and refuse to load code of another shape.
 pub const CODE_SHAPE_VERSION: u32 = 6;
 
-pub(super) const VMCTX: Gpr = Gpr::R15;
-pub(super) const FP: Gpr = Gpr::R14;
-pub(super) const MEMBASE: Gpr = Gpr::R13;
-pub(super) const EXEC: Gpr = Gpr::R12;
-
-/// Largest static offset the guard region covers without an explicit check: index (< 4 GiB)
-/// + offset + access size stays inside the 4 GiB + guard reservation.
-pub(super) const MAX_UNCHECKED_OFFSET: u64 = {
-    let limit = if GUARD_BYTES > (1 << 31) {
-        1 << 31
-    } else {
-        GUARD_BYTES
-    };
-    (limit - 16) as u64
-};
+pub(super) use crate::jit::abi::{EXEC, FP, MAX_UNCHECKED_OFFSET, MEMBASE, VMCTX, slot_mem};
 
 /// Registers the value stack hands out (see the module docs, "Registers"). `rax`, `rcx` and
 /// `rdx` stay scratch for the operators (division, shifts, helpers' results), and the
@@ -70,10 +55,6 @@ pub(super) const XMM_POOL: [Xmm; 14] = [
     Xmm::Xmm14,
     Xmm::Xmm15,
 ];
-
-pub(super) fn slot_mem(slot: u32) -> Mem {
-    Mem::base_disp(FP, (slot as i32) * 8)
-}
 
 /// The integer width of a float's bits.
 pub(super) fn float_width(float: Float) -> Width {

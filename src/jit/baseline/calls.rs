@@ -3,12 +3,13 @@
 //! the trap sites they branch to.
 
 use crate::jit::exec_context::{exec_offsets as ex, jit_helper};
-use crate::jit::masm::{Alu, Cond, Gpr, Label, Mem, Scale, Size, Width};
+use crate::jit::masm::{Alu, Cond, Gpr, Label, Mem, Size, Width};
 use crate::runtime::TrapCode;
 use crate::runtime::vmctx::offsets as vo;
 
 use super::abi::*;
 use super::compiler::*;
+use crate::jit::abi;
 
 type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
@@ -112,22 +113,9 @@ impl Compiler<'_> {
             .checked_sub(self.module.num_imported_funcs)
             .and_then(|defined| self.func_labels.get(defined as usize).copied().flatten());
         if let Some(label) = direct {
-            self.masm
-                .lea(Width::W64, FP, Mem::base_disp(FP, frame_offset));
-            self.masm.call(label);
-            self.masm
-                .lea(Width::W64, FP, Mem::base_disp(FP, -frame_offset));
+            abi::call_direct(self.masm, frame_offset, label);
         } else {
-            self.masm.load_bits(
-                Size::S64,
-                Gpr::Rsi,
-                Mem::base_disp(VMCTX, vo::VMCTX_FUNCS as i32),
-            );
-            self.masm.load_bits(
-                Size::S64,
-                Gpr::Rsi,
-                Mem::base_disp(Gpr::Rsi, function_index as i32 * 8),
-            );
+            abi::load_func_record(self.masm, function_index);
             // A function defined here runs with this instance's context and memory.
             let same_instance = function_index >= self.module.num_imported_funcs;
             self.call_record(frame_offset, same_instance);
@@ -139,45 +127,8 @@ impl Compiler<'_> {
     /// Calls the record in `rsi` with its frame at `fp + frame_offset`; `same_instance`: the
     /// record is known to be of this instance (no switch of `r15`/`r13`).
     pub(super) fn call_record(&mut self, frame_offset: i32, same_instance: bool) {
-        let slow = self.masm.new_label();
-        let done = self.masm.new_label();
-        self.masm
-            .lea(Width::W64, FP, Mem::base_disp(FP, frame_offset));
-        self.masm.load_bits(
-            Size::S64,
-            Gpr::Rax,
-            Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_CODE as i32),
-        );
-        self.masm.test_branch(Width::W64, Gpr::Rax, Cond::E, slow);
-        if same_instance {
-            self.masm.call_reg(Gpr::Rax);
-        } else {
-            self.masm.push(VMCTX);
-            self.masm.push(MEMBASE);
-            self.masm.load_bits(
-                Size::S64,
-                VMCTX,
-                Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_VMCTX as i32),
-            );
-            self.masm.load_bits(
-                Size::S64,
-                MEMBASE,
-                Mem::base_disp(VMCTX, vo::VMCTX_MEMORY_BASE as i32),
-            );
-            self.masm.call_reg(Gpr::Rax);
-            self.masm.pop(MEMBASE);
-            self.masm.pop(VMCTX);
-        }
-        self.masm.jmp(done);
-        self.masm.bind(slow);
-        self.masm.mov(Size::S64, Gpr::Rdi, VMCTX);
-        self.masm.mov(Size::S64, Gpr::Rdx, FP);
-        self.call_jit_helper(jit_helper::CALL_SLOW);
         let trap = self.dynamic_trap_label();
-        self.masm.test_branch(Width::W32, Gpr::Rax, Cond::Ne, trap);
-        self.masm.bind(done);
-        self.masm
-            .lea(Width::W64, FP, Mem::base_disp(FP, -frame_offset));
+        abi::call_record(self.masm, frame_offset, same_instance, trap);
     }
 
     pub(super) fn op_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
@@ -204,44 +155,16 @@ impl Compiler<'_> {
     /// in `rsi`.
     fn load_indirect_record(&mut self, index: Opd, type_index: u32, table_index: u32) {
         self.load(Gpr::Rcx, index, Width::W32);
-        self.load_table_def(table_index);
-        let undefined = self.trap_label(TrapCode::UndefinedElement);
-        self.masm.cmp(
-            Width::W32,
-            Gpr::Rcx,
-            Mem::base_disp(Gpr::Rax, vo::TABLE_DEF_LEN as i32),
-        );
-        self.masm.branch(Cond::Ae, undefined);
-        self.masm.load_bits(
-            Size::S64,
-            Gpr::Rax,
-            Mem::base_disp(Gpr::Rax, vo::TABLE_DEF_BASE as i32),
-        );
-        self.masm.load_bits(
-            Size::S64,
-            Gpr::Rsi,
-            Mem::indexed(Gpr::Rax, Gpr::Rcx, Scale::S8, 0),
-        );
-        let uninitialized = self.trap_label(TrapCode::UninitializedElement);
-        self.masm
-            .test_branch(Width::W64, Gpr::Rsi, Cond::E, uninitialized);
-        self.masm.load_bits(
-            Size::S64,
-            Gpr::Rax,
-            Mem::base_disp(VMCTX, vo::VMCTX_TYPE_IDS as i32),
-        );
-        self.masm.load_bits(
-            Size::S32,
-            Gpr::Rax,
-            Mem::base_disp(Gpr::Rax, type_index as i32 * 4),
-        );
-        let mismatch = self.trap_label(TrapCode::IndirectCallTypeMismatch);
-        self.masm.cmp(
-            Width::W32,
-            Gpr::Rax,
-            Mem::base_disp(Gpr::Rsi, vo::FUNC_RECORD_TYPE_ID as i32),
-        );
-        self.masm.branch(Cond::Ne, mismatch);
+        let (masm, traps, offset) = (&mut *self.masm, &mut self.traps, self.offset);
+        abi::indirect_callee(masm, table_index, type_index, &mut |masm, code| {
+            let label = masm.new_label();
+            traps.push(TrapSite {
+                label,
+                code: Some(code),
+                wasm_offset: offset,
+            });
+            label
+        });
     }
 
     // ----- tail calls (ARCHITECTURE.md "Calls across tiers") -----
@@ -259,16 +182,7 @@ impl Compiler<'_> {
             self.tail_epilogue();
             self.masm.jmp(label);
         } else {
-            self.masm.load_bits(
-                Size::S64,
-                Gpr::Rsi,
-                Mem::base_disp(VMCTX, vo::VMCTX_FUNCS as i32),
-            );
-            self.masm.load_bits(
-                Size::S64,
-                Gpr::Rsi,
-                Mem::base_disp(Gpr::Rsi, function_index as i32 * 8),
-            );
+            abi::load_func_record(self.masm, function_index);
             let same_instance = function_index >= self.module.num_imported_funcs;
             self.tail_call_record(same_instance);
         }

@@ -77,6 +77,34 @@ pub fn compile_functions_with_progress(
     consume_fuel: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CompiledCode> {
+    compile_functions_with(module, funcs, cpu, consume_fuel, progress, &mut |_| None)
+}
+
+/// Where another compiler emits one function into the shared buffer
+/// ([`compile_functions_with`]).
+pub struct FunctionSlot<'a> {
+    pub masm: &'a mut Masm,
+    pub func_index: u32,
+    /// Per defined function, its label when it is in this buffer (direct calls).
+    pub func_labels: &'a [Option<Label>],
+    pub pc_map: &'a mut Vec<(u32, u32)>,
+    pub data: &'a mut Vec<(u32, u32)>,
+}
+
+/// A compiler tried before tier 1 for each function: `None` when it does not take the
+/// function (tier 1 compiles it; it must then have emitted nothing), else its OSR entries.
+pub type FirstChoice<'f> = dyn FnMut(FunctionSlot<'_>) -> Option<Result<Vec<OsrEntry>>> + 'f;
+
+/// [`compile_functions`] with `first` asked first for each function (tier 2 under
+/// `--tier opt`): one buffer, direct calls between its functions whichever compiled them.
+pub fn compile_functions_with(
+    module: &Arc<ModuleInfo>,
+    funcs: &[u32],
+    cpu: CpuFeatures,
+    consume_fuel: bool,
+    progress: &mut dyn FnMut(usize, usize),
+    first: &mut FirstChoice<'_>,
+) -> Result<CompiledCode> {
     let mut masm = Masm::new();
     let n = module.bodies.len();
     let mut labels: Vec<Option<Label>> = vec![None; n];
@@ -103,16 +131,25 @@ pub fn compile_functions_with_progress(
         if let Some(label) = labels[(func_index - module.num_imported_funcs) as usize] {
             masm.bind(label);
         }
-        let settings = Settings { cpu, consume_fuel };
-        let loops = compile_function(
-            &mut masm,
-            module,
+        let slot = FunctionSlot {
+            masm: &mut masm,
             func_index,
-            &labels,
-            settings,
-            &mut out.pc_map,
-            &mut out.data,
-        )
+            func_labels: &labels,
+            pc_map: &mut out.pc_map,
+            data: &mut out.data,
+        };
+        let loops = match first(slot) {
+            Some(done) => done,
+            None => compile_function(
+                &mut masm,
+                module,
+                func_index,
+                &labels,
+                Settings { cpu, consume_fuel },
+                &mut out.pc_map,
+                &mut out.data,
+            ),
+        }
         .map_err(|e| e.in_function(func_index))?;
         out.loop_headers.push(loops);
         progress(out.loop_headers.len(), funcs.len());

@@ -14,6 +14,7 @@ use super::abi::*;
 use super::compiler::*;
 use super::cpu::CpuFeatures;
 use super::locals::*;
+use crate::jit::abi::{emit_trap_site, frame_bytes, frame_setup, return_depth_unit};
 
 type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
@@ -221,13 +222,7 @@ pub(super) fn compile_function(
         });
     }
     c.masm.bind(ret_label);
-    // The frame's unit of the call-depth budget goes back (the prologue took it).
-    c.masm.alu_mem_imm(
-        Alu::Add,
-        Width::W64,
-        Mem::base_disp(EXEC, ex::DEPTH_LEFT),
-        1,
-    );
+    return_depth_unit(c.masm);
     c.masm.pop(Gpr::Rbp);
     c.masm.ret();
     // OSR entries: the prologue without the zeroing of locals, then a jump to the header.
@@ -250,17 +245,7 @@ pub(super) fn compile_function(
         let at = c.masm.offset() as u32;
         c.pc_map.push((at, site.wasm_offset));
         c.masm.bind(site.label);
-        match site.code {
-            Some(code) => c.masm.store_imm(
-                Size::S32,
-                Mem::base_disp(EXEC, ex::TRAP_CODE),
-                code as u32 as i32,
-            ),
-            None => c
-                .masm
-                .store(Size::S32, Mem::base_disp(EXEC, ex::TRAP_CODE), Gpr::Rax),
-        }
-        c.masm.call_mem(Mem::base_disp(EXEC, ex::TRAP_STUB));
+        emit_trap_site(c.masm, site.code);
     }
     // The constant pool, after the trap sites.
     if let Some(range) = c.masm.emit_constant_pool() {
@@ -268,18 +253,14 @@ pub(super) fn compile_function(
     }
     // The interpreter's formula (`interp::translate`): both tiers check the value stack for
     // the same frame size, so it runs out at the same depth on every tier.
-    let frame_slots = (u64::from(c.nl) + u64::from(c.max_height) + 1)
-        .max(u64::from(c.num_results))
-        .max(num_params + 1);
-    let frame_bytes = frame_slots * 8;
-    if frame_bytes > i32::MAX as u64 / 2 {
-        return Err(CompileError::Limit {
+    let frame_bytes = frame_bytes(c.nl, c.max_height, num_params as u32, c.num_results).ok_or(
+        CompileError::Limit {
             function: func_index,
             what: "frame too large",
-        });
-    }
+        },
+    )?;
     for patch in frame_patches {
-        c.masm.patch_u32(patch, frame_bytes as u32);
+        c.masm.patch_u32(patch, frame_bytes);
     }
     Ok(osr_entries)
 }
@@ -311,31 +292,4 @@ fn charge_fuel(c: &mut Compiler<'_>, cost: u32) {
     c.masm
         .alu_mem_imm(Alu::Sub, Width::W64, Mem::base_disp(EXEC, ex::FUEL), cost);
     c.masm.branch(Cond::S, out_of_fuel);
-}
-
-/// `push rbp; mov rbp, rsp` and the checks of both stacks (native, then the value stack
-/// against the frame size, patched at the returned position once known), then the frame takes
-/// one unit of the call-depth budget (`sub` borrows when none is left: ARCHITECTURE.md
-/// "Stack limits"; the entry restores the budget after a trap).
-pub(super) fn frame_setup(masm: &mut Masm, stack_trap: Label) -> usize {
-    masm.push(Gpr::Rbp);
-    masm.mov(Size::S64, Gpr::Rbp, Gpr::Rsp);
-    masm.cmp(Width::W64, Gpr::Rsp, Mem::base_disp(EXEC, ex::STACK_LIMIT));
-    masm.branch(Cond::B, stack_trap);
-    masm.mov(Size::S64, Gpr::Rax, FP);
-    let frame_patch = masm.add_imm32(Width::W64, Gpr::Rax, 0);
-    masm.cmp(
-        Width::W64,
-        Gpr::Rax,
-        Mem::base_disp(EXEC, ex::VALUE_STACK_END),
-    );
-    masm.branch(Cond::A, stack_trap);
-    masm.alu_mem_imm(
-        Alu::Sub,
-        Width::W64,
-        Mem::base_disp(EXEC, ex::DEPTH_LEFT),
-        1,
-    );
-    masm.branch(Cond::B, stack_trap);
-    frame_patch
 }

@@ -129,8 +129,9 @@ mod visit;
 pub use abi::CODE_SHAPE_VERSION;
 pub use cpu::CpuFeatures;
 pub use driver::{
-    CompiledCode, compile_functions, compile_functions_with_progress, compile_module,
-    compile_module_metered, compile_module_with_progress,
+    CompiledCode, FirstChoice, FunctionSlot, compile_functions, compile_functions_with,
+    compile_functions_with_progress, compile_module, compile_module_metered,
+    compile_module_with_progress,
 };
 pub use frame::OsrEntry;
 pub use visit::interpreter_only;

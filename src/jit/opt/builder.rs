@@ -75,10 +75,58 @@ struct Builder<'m> {
     /// The value of each local at the end of each block that defines it.
     defs: HashMap<(Block, u32), Value>,
     offset: usize,
+    info_out: BuildInfo,
+}
+
+/// What the lowering needs besides the IR: where each instruction came from (trap sites
+/// and backtraces name wasm offsets), where each call's arguments start on the operand
+/// stack (the callee's frame is the caller's canonical slots there: ARCHITECTURE.md
+/// "Calls"), and the frame size every tier computes alike ("Stack limits").
+#[derive(Clone, Debug, Default)]
+pub struct BuildInfo {
+    /// Per instruction (by index), the wasm byte offset of its operator; instructions the
+    /// passes add later are not here (they never trap: constants).
+    pub inst_offsets: Vec<u32>,
+    /// Per block (by index), the wasm offset of the operator that ended it.
+    pub term_offsets: Vec<u32>,
+    /// Per call instruction, the operand-stack height below its arguments.
+    pub call_bases: HashMap<super::ir::Inst, u32>,
+    /// Parameters and declared locals.
+    pub num_locals: u32,
+    /// The largest operand-stack height.
+    pub max_height: u32,
+    /// The wasm offset of the body (the function's own trap sites: stack exhaustion).
+    pub body_offset: u32,
+}
+
+impl BuildInfo {
+    /// The wasm offset of `inst` (the body's for instructions the passes made).
+    pub fn inst_offset(&self, inst: super::ir::Inst) -> u32 {
+        self.inst_offsets
+            .get(inst.index())
+            .copied()
+            .unwrap_or(self.body_offset)
+    }
+
+    /// The wasm offset of `block`'s terminator.
+    pub fn term_offset(&self, block: Block) -> u32 {
+        self.term_offsets
+            .get(block.index())
+            .copied()
+            .unwrap_or(self.body_offset)
+    }
 }
 
 /// The IR of defined function `func_index` of `info` (a validated module).
 pub fn build(info: &ModuleInfo, func_index: u32) -> Result<Function, CompileError> {
+    build_with_info(info, func_index).map(|(func, _)| func)
+}
+
+/// [`build`], with the [`BuildInfo`] the lowering needs.
+pub fn build_with_info(
+    info: &ModuleInfo,
+    func_index: u32,
+) -> Result<(Function, BuildInfo), CompileError> {
     let internal = |message: String| CompileError::Internal {
         function: Some(func_index),
         message,
@@ -88,6 +136,7 @@ pub fn build(info: &ModuleInfo, func_index: u32) -> Result<Function, CompileErro
     for &(count, ty) in &body.locals {
         locals.extend(std::iter::repeat_n(ty, count as usize));
     }
+    let locals_len = locals.len();
     let name = match info.func_name(func_index) {
         Some(name)
             if !name.is_empty()
@@ -114,6 +163,11 @@ pub fn build(info: &ModuleInfo, func_index: u32) -> Result<Function, CompileErro
         incomplete: Vec::new(),
         defs: HashMap::new(),
         offset: 0,
+        info_out: BuildInfo {
+            num_locals: u32::try_from(locals_len).unwrap_or(u32::MAX),
+            body_offset: body.range.start as u32,
+            ..BuildInfo::default()
+        },
     };
     let entry = b.new_block();
     b.switch_to(entry);
@@ -147,13 +201,18 @@ pub fn build(info: &ModuleInfo, func_index: u32) -> Result<Function, CompileErro
                 }
             })?
             .map_err(|e| e.in_function(func_index))?;
+        let height = u32::try_from(b.stack.len()).unwrap_or(u32::MAX);
+        b.info_out.max_height = b.info_out.max_height.max(height);
     }
     if !b.frames.is_empty() {
         return Err(internal("the body ends inside a construct".into()));
     }
     let mut func = b.func;
     func.layout = b.order;
-    Ok(func)
+    let mut out = b.info_out;
+    out.inst_offsets.resize(func.insts.len(), out.body_offset);
+    out.term_offsets.resize(func.blocks.len(), out.body_offset);
+    Ok((func, out))
 }
 
 impl Builder<'_> {
@@ -202,6 +261,15 @@ impl Builder<'_> {
     /// Appends an instruction to the current block and pushes its results.
     fn emit(&mut self, op: Opcode, imm: Imm, args: Vec<Value>, tys: &[ValType]) {
         let inst = self.func.append_inst(self.cur, op, imm, args, tys);
+        let offsets = &mut self.info_out.inst_offsets;
+        if offsets.len() <= inst.index() {
+            offsets.resize(inst.index() + 1, self.info_out.body_offset);
+        }
+        offsets[inst.index()] = self.offset as u32;
+        if matches!(op, Opcode::Call | Opcode::CallIndirect) {
+            let base = u32::try_from(self.stack.len()).unwrap_or(u32::MAX);
+            self.info_out.call_bases.insert(inst, base);
+        }
         self.stack
             .extend(self.func.inst(inst).results.iter().copied());
     }
@@ -212,6 +280,11 @@ impl Builder<'_> {
             self.preds[t.block.index()].push(self.cur);
         }
         self.func.blocks[self.cur.index()].term = Some(term);
+        let offsets = &mut self.info_out.term_offsets;
+        if offsets.len() <= self.cur.index() {
+            offsets.resize(self.cur.index() + 1, self.info_out.body_offset);
+        }
+        offsets[self.cur.index()] = self.offset as u32;
         self.reachable = false;
     }
 
