@@ -366,3 +366,32 @@ fn spec_try_table_without_its_tail_call_and_typed_reference_parts() {
         assert_eq!(report.passed, 57, "{tier:?}");
     }
 }
+
+/// The scan that decides which functions `wrun compile` leaves to the interpreter agrees
+/// with tier 1 itself: it names exactly the functions tier 1 refuses, with the same error.
+#[test]
+fn interpreter_only_scan_agrees_with_tier1() {
+    use wrun::jit::compile::{CpuFeatures, compile_functions, interpreter_only};
+    let engine = Engine::new(Config::default());
+    let module = Module::new(&engine, &wat::parse_str(CXX).unwrap()).unwrap();
+    let info = module.info().clone();
+    let mut refused = 0;
+    for defined in 0..info.bodies.len() as u32 {
+        let func = info.num_imported_funcs + defined;
+        let scanned = interpreter_only(&info, func).expect("scan");
+        let compiled = compile_functions(&info, &[func], CpuFeatures::detect(), false);
+        match (scanned, compiled) {
+            (None, Ok(_)) => {}
+            (Some(scan), Err(compile)) => {
+                assert_eq!(scan, compile, "function {func}");
+                refused += 1;
+            }
+            (scan, compiled) => panic!(
+                "function {func}: scan {scan:?}, tier 1 {:?}",
+                compiled.err()
+            ),
+        }
+    }
+    // thrower, with_cleanup, wrong_handler, catch_deep, catch_ref, rethrow.
+    assert_eq!(refused, 6);
+}
