@@ -1084,19 +1084,21 @@ impl Func {
     /// `slots[0..results]`.
     ///
     /// # Panics
-    /// If `ty` has a `funcref` result: the tiers would take any `u64` the function writes there
-    /// for a function record. Such functions need [`Func::new_unchecked`].
+    /// If `ty` has a `funcref` or `exnref` result: the tiers would take any `u64` the function
+    /// writes there for a function record or an exception object. Such functions need
+    /// [`Func::new_unchecked`].
     pub fn new(
         store: &mut Store,
         ty: FuncType,
         f: impl Fn(&mut Caller<'_>, &mut [u64]) -> Result<(), Trap> + 'static,
     ) -> Func {
         assert!(
-            !ty.results.contains(&ValType::FuncRef),
-            "Func::new cannot make a host function returning funcref ({ty}); \
+            !ty.results.contains(&ValType::FuncRef) && !ty.results.contains(&ValType::ExnRef),
+            "Func::new cannot make a host function returning funcref or exnref ({ty}); \
              use Func::new_unchecked"
         );
-        // SAFETY: no result is a funcref, so no slot `f` writes is taken for a pointer.
+        // SAFETY: no result is a funcref or exnref, so no slot `f` writes is taken for a
+        // pointer.
         unsafe { Func::new_unchecked(store, ty, f) }
     }
 
@@ -1105,7 +1107,7 @@ impl Func {
     /// # Safety
     /// Every `funcref` result `f` writes must be 0 (null) or the slot of a function of `store`
     /// (e.g. a funcref argument it was given, or `Val::FuncRef(Some(func)).to_slot()` of a
-    /// `func` of `store`).
+    /// `func` of `store`); every `exnref` result 0 or an exnref argument it was given.
     pub unsafe fn new_unchecked(
         store: &mut Store,
         ty: FuncType,

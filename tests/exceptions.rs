@@ -366,3 +366,77 @@ fn spec_try_table_without_its_tail_call_and_typed_reference_parts() {
         assert_eq!(report.passed, 57, "{tier:?}");
     }
 }
+
+/// The scan that decides which functions `wrun compile` leaves to the interpreter agrees
+/// with tier 1 itself: it names exactly the functions tier 1 refuses, with the same error.
+#[test]
+fn interpreter_only_scan_agrees_with_tier1() {
+    use wrun::jit::compile::{CpuFeatures, compile_functions, interpreter_only};
+    let engine = Engine::new(Config::default());
+    let module = Module::new(&engine, &wat::parse_str(CXX).unwrap()).unwrap();
+    let info = module.info().clone();
+    let mut refused = 0;
+    for defined in 0..info.bodies.len() as u32 {
+        let func = info.num_imported_funcs + defined;
+        let scanned = interpreter_only(&info, func).expect("scan");
+        let compiled = compile_functions(&info, &[func], CpuFeatures::detect(), false);
+        match (scanned, compiled) {
+            (None, Ok(_)) => {}
+            (Some(scan), Err(compile)) => {
+                assert_eq!(scan, compile, "function {func}");
+                refused += 1;
+            }
+            (scan, compiled) => panic!(
+                "function {func}: scan {scan:?}, tier 1 {:?}",
+                compiled.err()
+            ),
+        }
+    }
+    // thrower, with_cleanup, wrong_handler, catch_deep, catch_ref, rethrow.
+    assert_eq!(refused, 6);
+}
+
+/// An exception thrown below a loop that runs compiled after OSR (the compiled code replaced
+/// the interpreted frame: the search starts at its caller) is caught by the interpreted
+/// caller, on every round.
+#[test]
+fn exception_through_a_loop_entered_by_osr() {
+    let wat = r#"(module
+      (tag $t (param i32))
+      (func $maybe_throw (param i32)
+        (if (i32.eq (local.get 0) (i32.const 50)) (then (throw $t (local.get 0)))))
+      ;; No handler: compiled, and entered through OSR at its loop header.
+      (func $looper (param $n i32) (local $i i32)
+        (loop $l
+          (call $maybe_throw (local.get $i))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))
+      (func (export "run") (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (catch $t $h) (call $looper (local.get 0)))
+          (return (i32.const -1)))))"#;
+    for setup in setups() {
+        let engine = Engine::new(setup.config.clone());
+        let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&engine);
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        for _ in 0..3 {
+            assert_eq!(
+                call(&mut store, instance, "run", &[Val::I32(100)]),
+                [Val::I32(50)],
+                "{}",
+                setup.name
+            );
+            assert_eq!(
+                call(&mut store, instance, "run", &[Val::I32(10)]),
+                [Val::I32(-1)],
+                "{}",
+                setup.name
+            );
+        }
+        if setup.config.tier == Tier::Auto {
+            let stats = module.tier_stats();
+            assert!(stats.osr_entries >= 1, "{}: {stats:?}", setup.name);
+        }
+    }
+}

@@ -337,9 +337,13 @@ impl StoreData {
                 };
                 let expected = module.type_identity(*type_index);
                 if expected != Some((&tag.identity.0[..], tag.identity.1)) {
+                    let show = |ty: Option<&super::FuncType>| {
+                        ty.map_or_else(|| "?".to_string(), super::FuncType::to_string)
+                    };
                     return incompatible(format!(
                         "tag of type {} does not match the type {} asked for",
-                        tag.identity.0[tag.identity.1 as usize], module.types[*type_index as usize]
+                        show(tag.identity.0.get(tag.identity.1 as usize)),
+                        show(module.types.get(*type_index as usize))
                     ));
                 }
                 Ok(())
