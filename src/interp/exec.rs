@@ -224,15 +224,7 @@ unsafe fn call_in_chain(
 ) -> Option<*const Threaded> {
     // SAFETY: per the contract; the callee's frame is checked to fit before it is entered.
     unsafe {
-        // Host records have a null `vmctx`, so this also sends host calls to the run loop.
-        if (*record).vmctx != ctx.vmctx || !(*record).code.get().is_null() {
-            return None;
-        }
-        let callee = (*ctx.code).translated((*record).func_index)?;
-        let calls = callee.calls.load(Ordering::Relaxed);
-        if calls >= callee.call_trigger.load(Ordering::Relaxed) {
-            return None;
-        }
+        let (callee, calls) = chain_callee(record, ctx)?;
         let frames = &mut *ctx.frames;
         let room = ctx.stack_end.offset_from(args) as usize;
         if frames.len() >= ctx.frame_limit || callee.frame_slots as usize > room {
@@ -260,6 +252,32 @@ unsafe fn call_in_chain(
     }
 }
 
+/// The callee of a call from the handler chain, with its call count, when the chain can
+/// enter it: an interpreted, already translated function of the same instance that this call
+/// does not make hot. Host records have a null `vmctx`, so host calls go to the run loop too.
+///
+/// # Safety
+/// As [`call_in_chain`].
+#[inline(always)]
+unsafe fn chain_callee<'a>(
+    record: *const FuncRecord,
+    ctx: &FastCtx,
+) -> Option<(&'a Translated, u32)> {
+    // SAFETY: `record` is live and `ctx.code` is the running module's code, which outlives
+    // the call.
+    unsafe {
+        if (*record).vmctx != ctx.vmctx || !(*record).code.get().is_null() {
+            return None;
+        }
+        let callee = (*ctx.code).translated((*record).func_index)?;
+        let calls = callee.calls.load(Ordering::Relaxed);
+        if calls >= callee.call_trigger.load(Ordering::Relaxed) {
+            return None;
+        }
+        Some((callee, calls))
+    }
+}
+
 /// The fast path of a tail call (`ReturnCall`): when `record` is an interpreted, already
 /// translated function of the same instance that does not get hot with this call and whose
 /// frame fits at `fp`, moves the arguments from `args` to `fp[0..]`, replaces the current
@@ -277,14 +295,8 @@ unsafe fn tail_call_in_chain(
 ) -> Option<*const Threaded> {
     // SAFETY: per the contract; the callee's frame is checked to fit before it is entered.
     unsafe {
-        if (*record).vmctx != ctx.vmctx || !(*record).code.get().is_null() {
-            return None;
-        }
-        let callee = (*ctx.code).translated((*record).func_index)?;
-        let calls = callee.calls.load(Ordering::Relaxed);
-        if calls >= callee.call_trigger.load(Ordering::Relaxed)
-            || callee.frame_slots as usize > ctx.stack_end.offset_from(r.fp) as usize
-        {
+        let (callee, _) = chain_callee(record, ctx)?;
+        if callee.frame_slots as usize > ctx.stack_end.offset_from(r.fp) as usize {
             return None;
         }
         enter_tail_callee(callee, args, r.fp);

@@ -38,25 +38,6 @@ pub(super) fn native_frame_bytes(spill_slots: usize) -> u32 {
     (FIXED_NATIVE_BYTES + 8 * spill_slots as u32).next_multiple_of(16)
 }
 
-const XMM_BY_ENC: [Xmm; 16] = [
-    Xmm::Xmm0,
-    Xmm::Xmm1,
-    Xmm::Xmm2,
-    Xmm::Xmm3,
-    Xmm::Xmm4,
-    Xmm::Xmm5,
-    Xmm::Xmm6,
-    Xmm::Xmm7,
-    Xmm::Xmm8,
-    Xmm::Xmm9,
-    Xmm::Xmm10,
-    Xmm::Xmm11,
-    Xmm::Xmm12,
-    Xmm::Xmm13,
-    Xmm::Xmm14,
-    Xmm::Xmm15,
-];
-
 /// A register the allocator chose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Reg {
@@ -286,7 +267,7 @@ impl Emitter<'_, '_> {
             .ok_or_else(|| format!("expected a register, got {a:?}"))?;
         Ok(match preg.class() {
             RegClass::Int => Reg::G(Gpr::ALL[preg.hw_enc() & 15]),
-            _ => Reg::X(XMM_BY_ENC[preg.hw_enc() & 15]),
+            _ => Reg::X(Xmm::ALL[preg.hw_enc() & 15]),
         })
     }
 

@@ -50,22 +50,9 @@ pub(super) const GPRS: [Gpr; 7] = [
 pub(super) const GPR_SCRATCH: Gpr = Gpr::Rdx;
 /// SSE registers the allocator hands out; `xmm0` carries helper results, `xmm1` is the
 /// allocator's scratch (and the emitter's inside one instruction).
-pub(super) const XMMS: [Xmm; 14] = [
-    Xmm::Xmm2,
-    Xmm::Xmm3,
-    Xmm::Xmm4,
-    Xmm::Xmm5,
-    Xmm::Xmm6,
-    Xmm::Xmm7,
-    Xmm::Xmm8,
-    Xmm::Xmm9,
-    Xmm::Xmm10,
-    Xmm::Xmm11,
-    Xmm::Xmm12,
-    Xmm::Xmm13,
-    Xmm::Xmm14,
-    Xmm::Xmm15,
-];
+pub(super) fn xmms() -> &'static [Xmm] {
+    &Xmm::ALL[2..]
+}
 pub(super) const XMM_SCRATCH: Xmm = Xmm::Xmm1;
 
 pub(super) fn class_of(ty: ValType) -> RegClass {
@@ -89,7 +76,7 @@ pub(super) fn all_allocatable() -> PRegSet {
     for r in GPRS {
         set.add(gpr_preg(r));
     }
-    for x in XMMS {
+    for &x in xmms() {
         set.add(xmm_preg(x));
     }
     set
@@ -100,7 +87,7 @@ pub(super) fn machine_env() -> ra::MachineEnv {
     ra::MachineEnv {
         preferred_regs_by_class: [
             GPRS.iter().map(|&r| gpr_preg(r)).collect(),
-            XMMS.iter().map(|&x| xmm_preg(x)).collect(),
+            xmms().iter().map(|&x| xmm_preg(x)).collect(),
             Vec::new(),
         ],
         non_preferred_regs_by_class: [Vec::new(), Vec::new(), Vec::new()],
