@@ -264,9 +264,11 @@ fn tail_calls_move_v128_arguments_as_two_slots() {
 (assert_return (invoke "indirect" (i32.const 100)) (v128.const i32x4 111 122 133 144))
 "#;
     for tier in [Tier::Interp, Tier::Auto, Tier::Aot] {
-        let mut config = Config::default();
-        config.tier = tier;
-        config.jit_threshold = 1;
+        let config = Config {
+            tier,
+            jit_threshold: 1,
+            ..Config::default()
+        };
         let report = wrun::wast_runner::run_wast("tail_v128.wast", script, &config);
         assert_eq!(
             (report.passed, report.failed, report.skipped),
