@@ -8,7 +8,7 @@ use wasmparser::{BlockType, MemArg, Operator, VisitOperator, VisitSimdOperator};
 use super::code::{Cmp, ImmOp, Instr, Slot, Slot16};
 use super::isa::Threaded;
 use crate::module::fuel::FuelPlan;
-use crate::module::{FrameLayout, ModuleInfo, ValType};
+use crate::module::{FrameLayout, FuncType, ModuleInfo, ValType};
 use crate::runtime::simd::{SimdOp, V128};
 
 /// A translated function, ready to run.
@@ -1227,6 +1227,21 @@ impl<'b> Translator<'_, 'b> {
         Ok(self.canonical(base))
     }
 
+    /// The type of function `function_index` (calls).
+    fn func_type(&self, function_index: u32) -> Result<&FuncType> {
+        let ty = self.module.func_types.get(function_index as usize);
+        ty.and_then(|t| self.module.types.get(*t as usize))
+            .ok_or_else(|| format!("unknown function {function_index}").into())
+    }
+
+    /// Type `type_index` of the module (indirect calls).
+    fn func_type_at(&self, type_index: u32) -> Result<&FuncType> {
+        self.module
+            .types
+            .get(type_index as usize)
+            .ok_or_else(|| format!("unknown type {type_index}").into())
+    }
+
     /// `local.set` / `local.tee` (`tee`) of local `index`.
     fn local_set(&mut self, index: u32, tee: bool) -> Result<()> {
         match self.layout.local(index) {
@@ -1529,12 +1544,7 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     }
 
     fn visit_call(&mut self, function_index: u32) -> Result<()> {
-        let ty = self
-            .module
-            .func_types
-            .get(function_index as usize)
-            .and_then(|t| self.module.types.get(*t as usize))
-            .ok_or_else(|| format!("unknown function {function_index}"))?;
+        let ty = self.func_type(function_index)?;
         let (params, results) = (ty.param_slots(), shape(ty.results.iter().copied()));
         let base = self.pop_args(params)?;
         self.emit(Instr::Call {
@@ -1546,11 +1556,7 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     }
 
     fn visit_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
-        let ty = self
-            .module
-            .types
-            .get(type_index as usize)
-            .ok_or_else(|| format!("unknown type {type_index}"))?;
+        let ty = self.func_type_at(type_index)?;
         let (params, results) = (ty.param_slots(), shape(ty.results.iter().copied()));
         let base = self.pop_args(params + 1)?;
         self.emit(Instr::CallIndirect {
@@ -1563,12 +1569,7 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     }
 
     fn visit_return_call(&mut self, function_index: u32) -> Result<()> {
-        let ty = self
-            .module
-            .func_types
-            .get(function_index as usize)
-            .and_then(|t| self.module.types.get(*t as usize))
-            .ok_or_else(|| format!("unknown function {function_index}"))?;
+        let ty = self.func_type(function_index)?;
         let base = self.pop_args(ty.param_slots())?;
         self.emit(Instr::ReturnCall {
             func: function_index,
@@ -1579,11 +1580,7 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     }
 
     fn visit_return_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
-        let ty = self
-            .module
-            .types
-            .get(type_index as usize)
-            .ok_or_else(|| format!("unknown type {type_index}"))?;
+        let ty = self.func_type_at(type_index)?;
         let base = self.pop_args(ty.param_slots() + 1)?;
         self.emit(Instr::ReturnCallIndirect {
             type_index,
