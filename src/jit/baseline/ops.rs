@@ -12,7 +12,9 @@ impl Compiler<'_> {
         use Operator as O;
         if self.unreachable {
             match op {
-                O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+                // Every operator that opens a block (a `try_table` too: dead code may hold
+                // one, though tier 1 refuses a reachable one) is matched by an `end`.
+                O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
                     self.skip_depth += 1;
                     return Ok(());
                 }

@@ -592,7 +592,9 @@ impl Builder<'_> {
         // Constructs opened in dead code only need their nesting tracked.
         if !self.reachable {
             match op {
-                O::Block { .. } | O::Loop { .. } | O::If { .. } => self.dead_depth += 1,
+                O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
+                    self.dead_depth += 1
+                }
                 O::Else => return self.visit_else_(),
                 O::End => return self.visit_end_(),
                 _ => {}
