@@ -131,6 +131,18 @@ pub fn build_with_info(
         function: Some(func_index),
         message,
     };
+    // Tier 2 does not build v128 values: such a function goes to tier 1 (a SIMD operator
+    // elsewhere is refused by the visitor).
+    let v128 = match info
+        .v128_in_signature_or_locals(func_index)
+        .map_err(internal)?
+    {
+        None if info.mentions_v128() => info.first_v128_use(func_index).map_err(internal)?,
+        found => found,
+    };
+    if let Some(offset) = v128 {
+        return Err(CompileError::unsupported(offset, &"v128 value").in_function(func_index));
+    }
     let (ty, body, mut ops) = info.function_body(func_index).map_err(internal)?;
     let mut locals = ty.params.clone();
     for &(count, ty) in &body.locals {
