@@ -51,17 +51,10 @@ const NEEDS_UNIMPLEMENTED: &[(&str, &str)] = &[(
 
 /// What `--tier jit` does not run yet: tier 1 refuses functions that use v128 or exception
 /// handling (`--tier jit` compiles every function before start, so it refuses such modules).
-const JIT_NOT_YET: &[(Proposal, &str)] = &[
-    (
-        Proposal::Simd,
-        "not supported on this tier yet: the JIT does not compile SIMD (the other tiers interpret it)",
-    ),
-    (
-        Proposal::ExceptionHandling,
-        "not supported on this tier yet: the JIT does not compile exception handling \
-         (try_table, throw, throw_ref; the other tiers interpret it)",
-    ),
-];
+const JIT_NOT_YET: &[(Proposal, &str)] = &[(
+    Proposal::Simd,
+    "not supported on this tier yet: the JIT does not compile SIMD (the other tiers interpret it)",
+)];
 
 impl PartialEq for SpecTier {
     fn eq(&self, other: &SpecTier) -> bool {

@@ -16,7 +16,8 @@
 //! concern: `stack` (the value stack), `locals` (home registers), `control` (blocks, branches,
 //! merges), `int`, `float`, `memory`, `calls` (calls, helpers, trap sites), `visit` (`impl
 //! VisitOperator for Compiler`: one method per operator, a missing one is a compile error;
-//! `reject_proposals!` lists the proposals this tier refuses), `ops` (what every operator goes
+//! `reject_proposals!` lists the proposals this tier refuses), `exceptions` (`try_table`,
+//! `throw`, `throw_ref` and calls inside `try_table` bodies), `ops` (what every operator goes
 //! through before its visit: unreachable code, the pc map, spilling before operators that call
 //! out), `frame` (one function: prologue, operator loop with the fuel charges and the
 //! peepholes' look-ahead, epilogue, OSR stubs, trap sites), `driver` (a module or a list of
@@ -117,6 +118,7 @@ mod compiler;
 mod control;
 mod cpu;
 mod driver;
+mod exceptions;
 mod float;
 mod frame;
 mod int;

@@ -12,7 +12,7 @@ impl Compiler<'_> {
         use Operator as O;
         if self.unreachable {
             match op {
-                O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+                O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
                     self.skip_depth += 1;
                     return Ok(());
                 }
@@ -78,7 +78,9 @@ impl Compiler<'_> {
             | O::I64TruncSatF64S
             | O::I64TruncSatF64U
             | O::F32ConvertI64U
-            | O::F64ConvertI64U => true,
+            | O::F64ConvertI64U
+            | O::Throw { .. }
+            | O::ThrowRef => true,
             O::F32Ceil
             | O::F32Floor
             | O::F32Trunc
