@@ -312,7 +312,7 @@ impl TierManager {
         let name = self.module.func_name(func_index).unwrap_or("");
         let code = match result {
             Ok(code) => code,
-            // Expected: what tier 1 leaves to the interpreter (SIMD, exception handling:
+            // Expected: what tier 1 leaves to the interpreter (SIMD:
             // `jit::compile::interpreter_only`); the function runs interpreted for good.
             Err(
                 error @ (crate::runtime::CompileError::Simd { .. }

@@ -1,16 +1,17 @@
 //! Exception handling (ARCHITECTURE.md "Exceptions") on the pattern C++ compiled to wasm
 //! uses: a throw in a deep callee, a cleanup frame (a destructor) that catches everything by
 //! reference, runs and rethrows with `throw_ref`, a `catch` several frames up, and plain
-//! frames in between that tier 1 compiles in auto mode (the exception passes through them on
-//! its way from an interpreted thrower to an interpreted handler). An exception that nobody
-//! catches leaves `--invoke` as a trap: message naming the tag, backtrace, exit status 134.
+//! frames in between, on every tier (tier 1 compiles handlers and throws: ARCHITECTURE.md
+//! "Exceptions"), and across tiers: compiled handlers catching what compiled code, an
+//! interpreted callee or a host function throws, rethrows through interpreted cleanups. An
+//! exception that nobody catches leaves `--invoke` as a trap: message naming the tag,
+//! backtrace, exit status 134.
 
 mod common;
 use common::Scratch;
 
 use wrun::{
-    CompileError, Config, Engine, Error, Extern, Linker, Module, Store, Tag, Tier, TrapCode, Val,
-    ValType,
+    Config, Engine, Error, Extern, Linker, Module, Store, Tag, Tier, TrapCode, Val, ValType,
 };
 
 const CXX: &str = r#"
@@ -88,6 +89,14 @@ fn setups() -> Vec<Setup> {
             config: with(Tier::Interp, 1),
         },
         Setup {
+            name: "jit",
+            config: with(Tier::Jit, 1),
+        },
+        Setup {
+            name: "opt",
+            config: with(Tier::Opt, 1),
+        },
+        Setup {
             name: "auto1",
             config: with(Tier::Auto, 1),
         },
@@ -132,11 +141,9 @@ fn throw_deep_catch_far_with_cleanup_and_compiled_frames_between() {
         let destructors = call(&mut store, instance, "destructors", &[]);
         assert_eq!(destructors, [Val::I32(6)], "{}", setup.name);
         if setup.config.tier == Tier::Auto {
+            // Every function ran compiled, handlers and throws included.
             let stats = module.tier_stats();
-            // `middle` got compiled (the frames the exception passed), the functions with
-            // handlers or throws stayed interpreted.
-            assert!(stats.compiled >= 1, "{}: {stats:?}", setup.name);
-            assert!(stats.interpreted >= 4, "{}: {stats:?}", setup.name);
+            assert!(stats.compiled >= 5, "{}: {stats:?}", setup.name);
         }
     }
 }
@@ -221,23 +228,16 @@ fn tags_are_exported_and_imported_with_their_identity() {
 }
 
 #[test]
-fn tier1_refuses_exception_handling_naming_function_and_offset() {
-    let engine = Engine::new(Config {
-        tier: Tier::Jit,
-        ..Config::default()
-    });
-    let wasm = wat::parse_str(CXX).unwrap();
-    match Module::new(&engine, &wasm) {
-        Err(Error::Compile(CompileError::Unsupported {
-            function: Some(0),
-            offset,
-            operator,
-        })) => {
-            assert!(operator.contains("Throw"), "{operator}");
-            assert!(offset > 0);
+fn tier1_compiles_every_function_with_handlers_and_throws() {
+    use wrun::jit::compile::{CpuFeatures, compile_functions};
+    let engine = Engine::new(Config::default());
+    let module = Module::new(&engine, &wat::parse_str(CXX).unwrap()).unwrap();
+    let info = module.info().clone();
+    for defined in 0..info.bodies.len() as u32 {
+        let func = info.num_imported_funcs + defined;
+        if let Err(error) = compile_functions(&info, &[func], CpuFeatures::detect(), false) {
+            panic!("function {func}: {error}");
         }
-        Err(other) => panic!("unexpected error: {other}"),
-        Ok(_) => panic!("tier 1 compiled a function with throw"),
     }
 }
 
@@ -254,7 +254,7 @@ fn uncaught_exception_from_invoke_exits_134_with_the_tag_and_a_backtrace() {
     let scratch = Scratch::new("exceptions", "uncaught");
     let module = scratch.write("cxx.wasm", wat::parse_str(CXX).unwrap());
     let module = module.to_str().unwrap();
-    for tier in ["interp", "auto"] {
+    for tier in ["interp", "auto", "jit"] {
         let output = wrun(&["--tier", tier, "--invoke", "uncaught", module]);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(134), "{tier}: {stderr}");
@@ -280,7 +280,7 @@ fn uncaught_exception_from_invoke_exits_134_with_the_tag_and_a_backtrace() {
 }
 
 #[test]
-fn aot_sidecar_leaves_exception_functions_to_the_interpreter() {
+fn aot_sidecar_compiles_exception_functions() {
     let scratch = Scratch::new("exceptions", "aot");
     let module = scratch.write("cxx.wasm", wat::parse_str(CXX).unwrap());
     let sidecar = scratch.file("cxx.wrun");
@@ -354,7 +354,7 @@ fn spec_try_table_without_its_tail_call_and_typed_reference_parts() {
         .expect("the module after it")
         + typed;
     script.replace_range(typed..after, "");
-    for tier in [Tier::Interp, Tier::Auto, Tier::Aot] {
+    for tier in [Tier::Interp, Tier::Jit, Tier::Opt, Tier::Auto, Tier::Aot] {
         let config = Config {
             tier,
             jit_threshold: 1,
@@ -368,7 +368,7 @@ fn spec_try_table_without_its_tail_call_and_typed_reference_parts() {
 }
 
 /// The scan that decides which functions `wrun compile` leaves to the interpreter agrees
-/// with tier 1 itself: it names exactly the functions tier 1 refuses, with the same error.
+/// with tier 1 itself: exception handling is compiled, so it names none of them.
 #[test]
 fn interpreter_only_scan_agrees_with_tier1() {
     use wrun::jit::compile::{CpuFeatures, compile_functions, interpreter_only};
@@ -392,8 +392,7 @@ fn interpreter_only_scan_agrees_with_tier1() {
             ),
         }
     }
-    // thrower, with_cleanup, wrong_handler, catch_deep, catch_ref, rethrow.
-    assert_eq!(refused, 6);
+    assert_eq!(refused, 0);
 }
 
 /// An exception thrown below a loop that runs compiled after OSR (the compiled code replaced
@@ -438,5 +437,163 @@ fn exception_through_a_loop_entered_by_osr() {
             let stats = module.tier_stats();
             assert!(stats.osr_entries >= 1, "{}: {stats:?}", setup.name);
         }
+    }
+}
+
+/// Compiled handlers (auto mode, threshold 10: `run` and `thrower` get hot, `middle` is
+/// called too rarely and stays interpreted) catch what crosses tiers both ways: a compiled
+/// `run` calls the interpreted `middle`, which calls the compiled `thrower`; the exception
+/// leaves compiled code into the interpreted cleanup (`catch_all_ref`), which rethrows it
+/// with `throw_ref` into the compiled handler of `run`. Then `run` catches what compiled
+/// `thrower` throws directly, and, with `--tier jit`, everything is compiled.
+#[test]
+fn compiled_handlers_catch_across_tiers_and_rethrows() {
+    let wat = r#"(module
+      (tag $e (param i32))
+      (global $cleanups (mut i32) (i32.const 0))
+      (func $thrower (param i32)
+        (if (local.get 0) (then (throw $e (local.get 0)))))
+      (func $middle (param i32)
+        (block $h (result exnref)
+          (try_table (catch_all_ref $h) (call $thrower (local.get 0)))
+          (return))
+        (global.set $cleanups (i32.add (global.get $cleanups) (i32.const 1)))
+        (throw_ref))
+      (func (export "run") (param $mode i32) (param $v i32) (result i32)
+        (block $h (result i32)
+          (try_table (result i32) (catch $e $h)
+            (if (i32.eq (local.get $mode) (i32.const 0))
+              (then (call $thrower (local.get $v))))
+            (if (i32.eq (local.get $mode) (i32.const 1))
+              (then (call $middle (local.get $v))))
+            (i32.const -1))
+          (return))
+        (i32.add (i32.const 1000)))
+      (func (export "cleanups") (result i32) (global.get $cleanups)))"#;
+    let with = |tier, jit_threshold| Config {
+        tier,
+        jit_threshold,
+        ..Config::default()
+    };
+    for (name, config) in [
+        ("auto10", with(Tier::Auto, 10)),
+        ("jit", with(Tier::Jit, 1)),
+        ("auto1", with(Tier::Auto, 1)),
+    ] {
+        let engine = Engine::new(config.clone());
+        let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&engine);
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        for _ in 0..50 {
+            let got = call(&mut store, instance, "run", &[Val::I32(0), Val::I32(0)]);
+            assert_eq!(got, [Val::I32(-1)], "{name}");
+        }
+        if name == "auto10" {
+            assert_eq!(module.tier_stats().compiled, 2, "{name}: run and thrower");
+        }
+        for round in 1..4 {
+            // compiled run -> interpreted middle -> compiled thrower, and back.
+            let got = call(&mut store, instance, "run", &[Val::I32(1), Val::I32(round)]);
+            assert_eq!(got, [Val::I32(1000 + round)], "{name}");
+            // compiled run -> compiled thrower.
+            let got = call(&mut store, instance, "run", &[Val::I32(0), Val::I32(round)]);
+            assert_eq!(got, [Val::I32(1000 + round)], "{name}");
+        }
+        assert_eq!(
+            call(&mut store, instance, "cleanups", &[]),
+            [Val::I32(3)],
+            "{name}"
+        );
+        if name == "auto10" {
+            // `middle` ran three times: still interpreted.
+            assert_eq!(module.tier_stats().compiled, 2, "{name}");
+        }
+    }
+}
+
+/// A compiled handler catches an exception a host function it calls raises (a rethrow from
+/// the embedder of an exception wasm threw before).
+#[test]
+fn compiled_handler_catches_what_a_host_function_throws() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let wat = r#"(module
+      (import "host" "throw" (func $host_throw))
+      (tag $e (param i32))
+      (func (export "throw") (param i32) (throw $e (local.get 0)))
+      (func (export "catch_host") (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h) (call $host_throw))
+          (return (i32.const -1)))
+        (i32.add (i32.const 1000))))"#;
+    for tier in [Tier::Jit, Tier::Auto, Tier::Interp] {
+        let engine = Engine::new(Config {
+            tier,
+            jit_threshold: 1,
+            ..Config::default()
+        });
+        let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&engine);
+        let saved: Rc<RefCell<Option<wrun::Trap>>> = Rc::new(RefCell::new(None));
+        let in_host = saved.clone();
+        let host = wrun::Func::new(
+            &mut store,
+            wrun::FuncType::new(vec![], vec![]),
+            move |_, _| match in_host.borrow().as_ref().and_then(|t| t.exception.clone()) {
+                Some(exception) => Err(wrun::Trap::exception(exception)),
+                None => Ok(()),
+            },
+        );
+        let mut linker = Linker::new();
+        linker.define("host", "throw", Extern::Func(host));
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        // Nothing to throw yet: the host returns normally.
+        assert_eq!(
+            call(&mut store, instance, "catch_host", &[]),
+            [Val::I32(-1)],
+            "{tier:?}"
+        );
+        let throw = instance.get_func(&store, "throw").expect("export");
+        let Err(Error::Trap(trap)) = throw.call(&mut store, &[Val::I32(42)]) else {
+            panic!("{tier:?}: throw did not throw")
+        };
+        *saved.borrow_mut() = Some(trap);
+        for _ in 0..3 {
+            assert_eq!(
+                call(&mut store, instance, "catch_host", &[]),
+                [Val::I32(1042)],
+                "{tier:?}"
+            );
+        }
+    }
+}
+
+/// A trap below a compiled handler is never caught, and an exception that passes every
+/// compiled clause keeps its backtrace from the throw.
+#[test]
+fn compiled_handlers_do_not_catch_traps() {
+    let wat = r#"(module
+      (tag $e)
+      (func $trap (unreachable))
+      (func (export "run") (result i32)
+        (block $h
+          (try_table (catch_all $h) (call $trap))
+          (return (i32.const -1)))
+        (i32.const 1)))"#;
+    for tier in [Tier::Jit, Tier::Auto, Tier::Interp] {
+        let engine = Engine::new(Config {
+            tier,
+            jit_threshold: 1,
+            ..Config::default()
+        });
+        let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&engine);
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        let run = instance.get_func(&store, "run").expect("export");
+        let Err(Error::Trap(trap)) = run.call(&mut store, &[]) else {
+            panic!("{tier:?}: no trap")
+        };
+        assert_eq!(trap.code, TrapCode::Unreachable, "{tier:?}");
+        assert_eq!(trap.backtrace.len(), 2, "{tier:?}: {:?}", trap.backtrace);
     }
 }

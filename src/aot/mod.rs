@@ -196,8 +196,8 @@ pub fn sidecar_bytes_metered(
     consume_fuel: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<u8>, String> {
-    // Functions tier 1 leaves to the interpreter (`compile::interpreter_only`: SIMD,
-    // exception handling) get no code: their entries are `NO_CODE` (a partial sidecar, as the
+    // Functions tier 1 leaves to the interpreter (`compile::interpreter_only`: SIMD) get no
+    // code: their entries are `NO_CODE` (a partial sidecar, as the
     // code cache writes) and they run interpreted. Which ones they are needs a scan of every
     // body (16% of compile time), so a module without v128 types or globals is compiled whole
     // first and scanned only if the compiler meets such an operator after all.

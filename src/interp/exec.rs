@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use super::ModuleCode;
 use super::isa::{Instr, Threaded, for_each_instr};
 use super::translate::Translated;
-use crate::runtime::exception::ExceptionObject;
+use crate::runtime::exception::{ExceptionObject, catch_clause, new_exception};
 use crate::runtime::simd;
 use crate::runtime::{Caller, FrameInfo, FuncRecord, Trap, TrapCode, VmCtx, libcalls};
 
@@ -1503,54 +1503,21 @@ unsafe fn catch_in_frame(at: Resume, exception: &Arc<ExceptionObject>) -> Option
             return None;
         }
         let index = (at.ip.offset_from(f.code.as_ptr()) as usize).saturating_sub(1) as u32;
-        let instance = crate::runtime::instance::InstanceData::of_vmctx(at.vmctx);
-        let tags = &(*instance).tags;
         for handler in f.handlers.iter() {
             if !(handler.start..handler.end).contains(&index) {
                 continue;
             }
+            let dst = at.fp.add(handler.values_at as usize);
             for clause in handler.catches.iter() {
-                let matches = match clause.tag {
-                    None => true,
-                    Some(tag) => tags
-                        .get(tag as usize)
-                        .is_some_and(|t| Arc::ptr_eq(t, &exception.tag)),
-                };
-                if !matches {
-                    continue;
+                if catch_clause(at.vmctx, clause.tag, clause.by_ref, exception, dst) {
+                    return Some(Resume {
+                        ip: f.code.as_ptr().add(clause.pad as usize),
+                        ..at
+                    });
                 }
-                let mut dst = at.fp.add(handler.values_at as usize);
-                if clause.tag.is_some() {
-                    for &slot in exception.payload.iter() {
-                        *dst = slot;
-                        dst = dst.add(1);
-                    }
-                }
-                if clause.by_ref {
-                    *dst = (*(*instance).exceptions).capture(exception);
-                }
-                return Some(Resume {
-                    ip: f.code.as_ptr().add(clause.pad as usize),
-                    ..at
-                });
             }
         }
         None
-    }
-}
-
-/// A new exception of tag `tag` of `vmctx`'s instance, its payload read from `payload`.
-///
-/// # Safety
-/// `vmctx` is a live instance context, `tag` a valid tag index of it, and `payload` has
-/// the tag's payload slots.
-unsafe fn new_exception(vmctx: *mut VmCtx, tag: u32, payload: *const u64) -> Arc<ExceptionObject> {
-    // SAFETY: per the contract.
-    unsafe {
-        let instance = crate::runtime::instance::InstanceData::of_vmctx(vmctx);
-        let tag = (*instance).tags[tag as usize].clone();
-        let payload = std::slice::from_raw_parts(payload, tag.payload_slots()).into();
-        ExceptionObject::new(tag, payload)
     }
 }
 

@@ -124,15 +124,19 @@ fn build_trampoline() -> Result<Trampoline, String> {
     asm.jmp(restore);
     // CALL_SLOW's entry: the caller's rbp and return address into the record, then the Rust
     // helper with the record as a fourth argument (rax and rcx are scratch at a call).
-    let call_slow_thunk = asm.new_label();
-    asm.bind(call_slow_thunk);
-    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_FP), Gpr::Rbp);
-    asm.mov_rm(Size::S64, Gpr::Rax, Mem::base(Gpr::Rsp));
-    asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_PC), Gpr::Rax);
-    asm.mov_rr(Size::S64, Gpr::Rcx, Gpr::R12);
-    asm.mov_ri(Width::W64, Gpr::Rax, call_slow as *const () as usize as i64);
-    asm.jmp_r(Gpr::Rax);
-    let thunk_off = asm.label_offset(call_slow_thunk).unwrap_or(0);
+    // CALL_CATCHING's entry is the same with its own Rust half.
+    let mut slow_thunk = |target: usize| {
+        let offset = asm.offset();
+        asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_FP), Gpr::Rbp);
+        asm.mov_rm(Size::S64, Gpr::Rax, Mem::base(Gpr::Rsp));
+        asm.mov_mr(Size::S64, Mem::base_disp(Gpr::R12, EXIT_PC), Gpr::Rax);
+        asm.mov_rr(Size::S64, Gpr::Rcx, Gpr::R12);
+        asm.mov_ri(Width::W64, Gpr::Rax, target as i64);
+        asm.jmp_r(Gpr::Rax);
+        offset
+    };
+    let thunk_off = slow_thunk(call_slow as *const () as usize);
+    let catching_thunk_off = slow_thunk(call_catching as *const () as usize);
     // TAIL_CALL_SLOW's entry, jumped to by a compiled function after its epilogue: `[rsp]` is
     // the return address into the replaced function's caller and `rbp` that caller's, so
     // the call-out recorded is the caller's. `tail_call_slow` returns its status in `rax`
@@ -180,6 +184,10 @@ fn build_trampoline() -> Result<Trampoline, String> {
             jit_helper::FLOAT_OP,
             super::convert::float_op as *const () as usize,
         ),
+        (jit_helper::THROW, throw as *const () as usize),
+        (jit_helper::THROW_REF, throw_ref as *const () as usize),
+        (jit_helper::CATCH, catch as *const () as usize),
+        (jit_helper::RAISE, raise as *const () as usize),
         (
             jit_helper::SIMD_OP,
             super::simd::simd_op as *const () as usize,
@@ -210,6 +218,11 @@ fn build_trampoline() -> Result<Trampoline, String> {
         super::convert::float_op as *const () as usize,
         collect_backtrace as *const () as usize,
         base + tail_thunk_off,
+        throw as *const () as usize,
+        throw_ref as *const () as usize,
+        base + catching_thunk_off,
+        catch as *const () as usize,
+        raise as *const () as usize,
         super::simd::simd_op as *const () as usize,
     ];
     let mut routed_jit_helpers = jit_helpers;
@@ -593,11 +606,7 @@ extern "C" fn tail_call_slow(
 /// The work of both slow-call thunks while the compiled frames below are suspended.
 ///
 /// # Safety
-/// The thunk passes this thread's record (`r12`), in which it just stored the calling frame;
-/// the node lives on this frame and is unlinked before it returns. `caller` is the live
-/// context of the calling instance, whose fuel pointer is the store's: the callee
-/// (interpreted, or a host function) sees the store's fuel, so what the compiled caller has
-/// left is written back first and what the callee left is taken back after.
+/// See [`suspended`].
 unsafe fn suspended_call(
     caller: *mut VmCtx,
     record: *const FuncRecord,
@@ -605,6 +614,33 @@ unsafe fn suspended_call(
     exec: *mut ExecContext,
     bounce: *mut VmCtx,
 ) -> TailOutcome {
+    let status = |status: u32| TailOutcome {
+        status: u64::from(status),
+        entry: 0,
+    };
+    // SAFETY: per the contract.
+    let result = unsafe { suspended(caller, exec, || run_slow(caller, record, args, bounce)) };
+    match result {
+        Ok(None) => status(0),
+        Ok(Some(entry)) => TailOutcome {
+            status: u64::from(TAIL_JUMP),
+            entry: entry as u64,
+        },
+        Err(trap) => status(pending_trap(trap)),
+    }
+}
+
+/// Runs `run` while the compiled frame that called a slow-call thunk is suspended: the
+/// frame is linked into [`ExecContext::suspended`] and the store sees the compiled code's
+/// fuel.
+///
+/// # Safety
+/// The thunk passes this thread's record (`r12`), in which it just stored the calling frame;
+/// the node lives on this frame and is unlinked before it returns. `caller` is the live
+/// context of the calling instance, whose fuel pointer is the store's: the callee
+/// (interpreted, or a host function) sees the store's fuel, so what the compiled caller has
+/// left is written back first and what the callee left is taken back after.
+unsafe fn suspended<T>(caller: *mut VmCtx, exec: *mut ExecContext, run: impl FnOnce() -> T) -> T {
     // SAFETY: per the contract.
     unsafe {
         let frame = SuspendedFrame {
@@ -614,28 +650,26 @@ unsafe fn suspended_call(
         };
         (*exec).suspended = &frame;
         *(*caller).fuel = (*exec).fuel;
-        let outcome = call_slow_inner(caller, record, args, bounce);
+        let outcome = run();
         (*exec).fuel = *(*caller).fuel;
         (*exec).suspended = frame.outer;
         outcome
     }
 }
 
+/// Runs a function without compiled code or a host function for compiled code (see
+/// [`FallbackFn`] for `bounce`).
 #[inline(always)]
-fn call_slow_inner(
+fn run_slow(
     caller: *mut VmCtx,
     record: *const FuncRecord,
     args: *mut u64,
     bounce: *mut VmCtx,
-) -> TailOutcome {
-    let status = |status: u32| TailOutcome {
-        status: u64::from(status),
-        entry: 0,
-    };
+) -> Result<Option<*const u8>, Trap> {
     // SAFETY: compiled code passes a live record of its instance's function table.
     let host = unsafe { (*record).host };
     if host.is_null() {
-        let result = match FALLBACK.with(Cell::get) {
+        return match FALLBACK.with(Cell::get) {
             // SAFETY: the fallback was installed by the entry this code runs under, for this
             // value stack; `record` is live and `args` is the callee's frame on that stack.
             Some(fallback) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
@@ -643,14 +677,6 @@ fn call_slow_inner(
             }))
             .unwrap_or_else(|_| Err(Trap::host("interpreter panicked"))),
             None => Err(Trap::host("jit: call of a function without compiled code")),
-        };
-        return match result {
-            Ok(None) => status(0),
-            Ok(Some(entry)) => TailOutcome {
-                status: u64::from(TAIL_JUMP),
-                entry: entry as u64,
-            },
-            Err(trap) => status(pending_trap(trap)),
         };
     }
     // SAFETY: a non-null `host` points to a HostFunc owned by the store, alive while its
@@ -667,11 +693,116 @@ fn call_slow_inner(
             (host.func)(&mut caller, slots)
         }))
     };
-    status(match result {
-        Ok(Ok(())) => 0,
-        Ok(Err(trap)) => pending_trap(trap),
-        Err(_) => pending_trap(Trap::host("host function panicked")),
+    match result {
+        Ok(Ok(())) => Ok(None),
+        Ok(Err(trap)) => Err(trap),
+        Err(_) => Err(Trap::host("host function panicked")),
+    }
+}
+
+// ----- exception handling in compiled code (ARCHITECTURE.md "Exceptions") -----
+
+thread_local! {
+    /// The exception in flight in compiled code on this thread, as the trap it becomes when
+    /// no compiled handler catches it (its backtrace so far: the frames it left): set by
+    /// `THROW`, `THROW_REF` and a `CALL_CATCHING` whose callee let one pass, taken by the
+    /// `CATCH` that matches or by `RAISE`. Compiled code runs the dispatch right after the
+    /// helper that set it, with no other helper call in between.
+    static IN_FLIGHT: RefCell<Option<Trap>> = const { RefCell::new(None) };
+}
+
+fn set_in_flight(trap: Trap) -> u32 {
+    IN_FLIGHT.with(|f| *f.borrow_mut() = Some(trap));
+    jit_helper::EXCEPTION_IN_FLIGHT
+}
+
+/// `THROW`: a new exception of tag index `tag`, its payload at `payload`.
+extern "C" fn throw(vmctx: *mut VmCtx, tag: u32, payload: *const u64) -> u32 {
+    // SAFETY: compiled code passes its live context, a validated tag index and the
+    // canonical slots of the payload.
+    let exception = unsafe { crate::runtime::exception::new_exception(vmctx, tag, payload) };
+    set_in_flight(Trap::exception(exception))
+}
+
+/// `THROW_REF`: the exception `exnref` refers to, again (same identity); null traps.
+extern "C" fn throw_ref(vmctx: *mut VmCtx, exnref: u64) -> u32 {
+    // SAFETY: compiled code passes its live context; every non-null exnref slot of its
+    // store came from the store's arena (`ExnArena::get`'s contract).
+    let exception = unsafe {
+        let instance = crate::runtime::instance::InstanceData::of_vmctx(vmctx);
+        (*(*instance).exceptions).get(exnref)
+    };
+    match exception {
+        Some(exception) => set_in_flight(Trap::exception(exception)),
+        None => TrapCode::NullReference as u32,
+    }
+}
+
+/// `CATCH`: 1 when the clause of tag index `tag` ([`jit_helper::CATCH_ALL`]: any) catches
+/// the exception in flight, its values written from `dst` on (see
+/// [`crate::runtime::exception::catch_clause`]); the exception is then no longer in flight.
+extern "C" fn catch(vmctx: *mut VmCtx, tag: u32, dst: *mut u64, by_ref: u32) -> u32 {
+    IN_FLIGHT.with(|f| {
+        let mut in_flight = f.borrow_mut();
+        let Some(exception) = in_flight.as_ref().and_then(|t| t.exception.clone()) else {
+            return 0;
+        };
+        let tag = (tag != jit_helper::CATCH_ALL).then_some(tag);
+        // SAFETY: compiled code passes its live context and the canonical slots of the
+        // handler's values (the compiler counted them in the frame size).
+        let caught = unsafe {
+            crate::runtime::exception::catch_clause(vmctx, tag, by_ref != 0, &exception, dst)
+        };
+        if caught {
+            *in_flight = None;
+        }
+        u32::from(caught)
     })
+}
+
+/// `RAISE`: the exception in flight leaves the compiled frame (no clause caught it) as a
+/// trap, parked for the entry; the trap code for the frame's trap site.
+extern "C" fn raise() -> u32 {
+    let trap = IN_FLIGHT.with(|f| f.borrow_mut().take());
+    pending_trap(trap.unwrap_or_else(|| Trap::host("jit: no exception in flight")))
+}
+
+/// `CALL_CATCHING`'s Rust half: calls `record` on `args` like any call would (compiled code
+/// through a nested [`enter`], the rest like `CALL_SLOW`), so that an exception the callee
+/// does not catch ends here, with the compiled frames it left unwound by the trap path, and
+/// comes back to the calling frame's dispatch as [`jit_helper::EXCEPTION_IN_FLIGHT`].
+extern "C" fn call_catching(
+    caller: *mut VmCtx,
+    record: *const FuncRecord,
+    args: *mut u64,
+    exec: *mut ExecContext,
+) -> u32 {
+    // SAFETY: compiled code passes a live record of its instance's function table and the
+    // callee's frame on the value stack of the entry it runs under (whose end and budget
+    // are in `exec`, this thread's record); the thunk's contract for `suspended`.
+    let result = unsafe {
+        suspended(caller, exec, || {
+            let (code, vmctx) = ((*record).code.get(), (*record).vmctx);
+            if code.is_null() || !(*record).host.is_null() {
+                return run_slow(caller, record, args, std::ptr::null_mut()).map(|_| ());
+            }
+            let stack_end = (*exec).value_stack_end as *mut u64;
+            let depth_left = (*exec).depth_left;
+            enter(
+                code,
+                vmctx,
+                args,
+                stack_end,
+                depth_left,
+                FALLBACK.with(Cell::get),
+            )
+        })
+    };
+    match result {
+        Ok(()) => 0,
+        Err(trap) if trap.exception.is_some() => set_in_flight(trap),
+        Err(trap) => pending_trap(trap),
+    }
 }
 
 /// The call-depth budget of the compiled code running on this thread (what a callee it calls

@@ -25,10 +25,33 @@ pub mod jit_helper {
     /// returns to the replaced function's caller, or jumps to compiled code the callee
     /// tail-calls in turn (`entry`'s tail thunk; ARCHITECTURE.md "Calls across tiers").
     pub const TAIL_CALL_SLOW: usize = 4;
+    /// `(vmctx, tag, payload) -> EXCEPTION_IN_FLIGHT`: `throw` of tag index `tag`, its
+    /// payload at `payload` (ARCHITECTURE.md "Exceptions").
+    pub const THROW: usize = 5;
+    /// `(vmctx, exnref) -> EXCEPTION_IN_FLIGHT | trap code`: `throw_ref` (null: a trap).
+    pub const THROW_REF: usize = 6;
+    /// `(vmctx, record, args) -> 0 | EXCEPTION_IN_FLIGHT | trap code`: a call inside a
+    /// `try_table` body, of anything (compiled code through a nested entry): an exception
+    /// the callee does not catch comes back to the caller as a status instead of unwinding
+    /// it (the thunk records the calling frame like `CALL_SLOW`'s).
+    pub const CALL_CATCHING: usize = 7;
+    /// `(vmctx, tag, dst, by_ref) -> 1 | 0`: whether one catch clause (tag index `tag`,
+    /// [`CATCH_ALL`] for `catch_all`) catches the exception in flight; if so its values are
+    /// written from `dst` on and the exception is no longer in flight.
+    pub const CATCH: usize = 8;
+    /// `() -> trap code`: no handler of the compiled frame caught the exception in flight:
+    /// it continues as a trap (parked for the entry), which the caller's trap site raises.
+    pub const RAISE: usize = 9;
     /// `(operand slots, code, a, b)`: a SIMD operator tier 1 does not lower inline, run by
     /// `runtime::simd` (see `super::simd`).
-    pub const SIMD_OP: usize = 5;
-    pub const COUNT: usize = 6;
+    pub const SIMD_OP: usize = 10;
+    pub const COUNT: usize = 11;
+
+    /// The status of `THROW`, `THROW_REF` and `CALL_CATCHING` when an exception is in flight
+    /// (no trap code is this).
+    pub const EXCEPTION_IN_FLIGHT: u32 = u32::MAX - 1;
+    /// `CATCH`'s tag for `catch_all`/`catch_all_ref`.
+    pub const CATCH_ALL: u32 = u32::MAX;
 }
 
 /// The per-thread execution record; compiled code keeps its address in `r12`.

@@ -147,7 +147,11 @@ pub unsafe extern "C" fn simd_op(slots: *mut u64, code: u32, a: u64, b: u64) {
             let mut lanes = [0u8; 16];
             lanes[..8].copy_from_slice(&a.to_le_bytes());
             lanes[8..].copy_from_slice(&b.to_le_bytes());
-            Some(simd::shuffle(v128_at(s, 0), v128_at(s, 2), &lanes))
+            Some(simd::shuffle(
+                v128_at(s, 0),
+                v128_at(s, 2),
+                V128::from_bytes(lanes),
+            ))
         }
         shape::BITSELECT => Some(simd::bitselect(v128_at(s, 0), v128_at(s, 2), v128_at(s, 4))),
         _ => None,

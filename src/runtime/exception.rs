@@ -112,3 +112,65 @@ impl ExnArena {
         self.len() == 0
     }
 }
+
+/// A new exception of tag `tag` of `vmctx`'s instance, its payload read from `payload`
+/// (`throw` on every tier).
+///
+/// # Safety
+/// `vmctx` is a live instance context, `tag` a valid tag index of it, and `payload` has
+/// the tag's payload slots.
+pub unsafe fn new_exception(
+    vmctx: *mut super::VmCtx,
+    tag: u32,
+    payload: *const u64,
+) -> Arc<ExceptionObject> {
+    // SAFETY: per the contract.
+    unsafe {
+        let instance = super::instance::InstanceData::of_vmctx(vmctx);
+        let tag = (*instance).tags[tag as usize].clone();
+        let payload = std::slice::from_raw_parts(payload, tag.payload_slots()).into();
+        ExceptionObject::new(tag, payload)
+    }
+}
+
+/// One catch clause of a handler on every tier: whether the clause of tag index `tag`
+/// (`None`: `catch_all`/`catch_all_ref`) of `vmctx`'s instance catches `exception` (tags
+/// by identity); if so, writes the payload (tag clauses) and then the exnref (`by_ref`,
+/// the exception captured in the store's arena) to `dst`.
+///
+/// # Safety
+/// `vmctx` is a live instance context and `dst` has room for the clause's values (the
+/// tag's payload slots, plus one with `by_ref`).
+pub unsafe fn catch_clause(
+    vmctx: *mut super::VmCtx,
+    tag: Option<u32>,
+    by_ref: bool,
+    exception: &Arc<ExceptionObject>,
+    dst: *mut u64,
+) -> bool {
+    // SAFETY: per the contract.
+    unsafe {
+        let instance = super::instance::InstanceData::of_vmctx(vmctx);
+        let tags = &(*instance).tags;
+        let matches = match tag {
+            None => true,
+            Some(tag) => tags
+                .get(tag as usize)
+                .is_some_and(|t| Arc::ptr_eq(t, &exception.tag)),
+        };
+        if !matches {
+            return false;
+        }
+        let mut dst = dst;
+        if tag.is_some() {
+            for &slot in exception.payload.iter() {
+                *dst = slot;
+                dst = dst.add(1);
+            }
+        }
+        if by_ref {
+            *dst = (*(*instance).exceptions).capture(exception);
+        }
+        true
+    }
+}

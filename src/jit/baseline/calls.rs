@@ -115,7 +115,10 @@ impl Compiler<'_> {
         let direct = function_index
             .checked_sub(self.module.num_imported_funcs)
             .and_then(|defined| self.func_labels.get(defined as usize).copied().flatten());
-        if let Some(label) = direct {
+        if self.in_try() {
+            abi::load_func_record(self.masm, function_index);
+            self.call_catching(frame_offset);
+        } else if let Some(label) = direct {
             abi::call_direct(self.masm, frame_offset, label);
         } else {
             abi::load_func_record(self.masm, function_index);
@@ -140,7 +143,11 @@ impl Compiler<'_> {
         let base = self.prepare_call(params, results.len() as u32)?;
         self.load_indirect_record(index, type_index, table_index);
         let frame_offset = (self.nl + base) as i32 * 8;
-        self.call_record(frame_offset, false);
+        if self.in_try() {
+            self.call_catching(frame_offset);
+        } else {
+            self.call_record(frame_offset, false);
+        }
         self.finish_call(base, &results);
         Ok(())
     }

@@ -132,4 +132,6 @@ pub(super) struct Compiler<'a> {
     pub(super) fused: bool,
     /// `(start, end)` of data inside the code (jump tables, the constant pool), ascending.
     pub(super) data: &'a mut Vec<(u32, u32)>,
+    /// The open `try_table`s with catch clauses, outer first (`exceptions.rs`).
+    pub(super) try_scopes: Vec<super::exceptions::TryScope>,
 }

@@ -279,6 +279,7 @@ impl Compiler<'_> {
             .ctrl
             .pop()
             .ok_or_else(|| "jit: end without block".to_string())?;
+        self.close_try_scopes();
         if !self.unreachable {
             if ctrl.kind == Kind::Func {
                 // The epilogue follows right after the last operator: no jump to it.

@@ -124,6 +124,7 @@ pub(super) fn compile_function(
         pool_exhausted: false,
         result_home: None,
         data,
+        try_scopes: Vec::new(),
     };
     c.ctrl.push(Ctrl {
         kind: Kind::Func,

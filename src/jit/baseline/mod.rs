@@ -17,7 +17,8 @@
 //! merges), `int`, `float`, `memory`, `calls` (calls, helpers, trap sites), `simd` (v128
 //! operators: inline moves or the `SIMD_OP` helper), `visit` (`impl
 //! VisitOperator for Compiler`: one method per operator, a missing one is a compile error;
-//! `reject_proposals!` lists the proposals this tier refuses), `ops` (what every operator goes
+//! `reject_proposals!` lists the proposals this tier refuses), `exceptions` (`try_table`,
+//! `throw`, `throw_ref` and calls inside `try_table` bodies), `ops` (what every operator goes
 //! through before its visit: unreachable code, the pc map, spilling before operators that call
 //! out), `frame` (one function: prologue, operator loop with the fuel charges and the
 //! peepholes' look-ahead, epilogue, OSR stubs, trap sites), `driver` (a module or a list of
@@ -120,6 +121,7 @@ mod compiler;
 mod control;
 mod cpu;
 mod driver;
+mod exceptions;
 mod float;
 mod frame;
 mod int;

@@ -98,7 +98,9 @@ impl Compiler<'_> {
             | O::I64TruncSatF64S
             | O::I64TruncSatF64U
             | O::F32ConvertI64U
-            | O::F64ConvertI64U => true,
+            | O::F64ConvertI64U
+            | O::Throw { .. }
+            | O::ThrowRef => true,
             O::F32Ceil
             | O::F32Floor
             | O::F32Trunc

@@ -55,7 +55,7 @@ macro_rules! reject_proposals {
         }
     };
     (one @relaxed_simd $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
-    (one @exceptions $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
+    (one @exceptions $($rest:tt)*) => {};
     (one @legacy_exceptions $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
     (one @tail_call $($rest:tt)*) => {};
     (one @gc $($rest:tt)*) => { reject_proposals!(reject $($rest)*); };
@@ -75,8 +75,7 @@ macro_rules! reject_proposals {
 
 /// Whether tier 1 leaves defined function `func_index` to the interpreter: the refusal of
 /// its first use of what the interpreter runs and tier 1 does not compile yet (v128 values,
-/// `CompileError::Simd`; exception handling: `try_table`, `throw`, `throw_ref`, which
-/// [`reject_proposals!`] refuses), found by a scan of the operators without compiling.
+/// `CompileError::Simd`), found by a scan of the operators without compiling.
 /// `wrun compile` gives such functions no code (`NO_CODE` entries) and the tiers run them
 /// interpreted; in auto mode the tier manager keeps them interpreted when compiling them
 /// fails with one of these errors.
@@ -84,17 +83,7 @@ pub fn interpreter_only(
     module: &crate::module::ModuleInfo,
     func_index: u32,
 ) -> Result<Option<CompileError>> {
-    let (_, _, mut ops) = module.function_body(func_index)?;
-    while !ops.eof() {
-        let (op, offset) = ops.read_with_offset().map_err(|e| e.to_string())?;
-        if matches!(
-            op,
-            Operator::TryTable { .. } | Operator::Throw { .. } | Operator::ThrowRef
-        ) {
-            let refusal = CompileError::unsupported(offset as u32, &op);
-            return Ok(Some(refusal.in_function(func_index)));
-        }
-    }
+    let _ = (module, func_index);
     Ok(None)
 }
 
@@ -153,6 +142,18 @@ impl<'a> VisitOperator<'a> for Compiler<'_> {
 
     fn visit_end(&mut self) -> Result<()> {
         self.op_end()
+    }
+
+    fn visit_try_table(&mut self, try_table: wasmparser::TryTable) -> Result<()> {
+        self.op_try_table(try_table)
+    }
+
+    fn visit_throw(&mut self, tag_index: u32) -> Result<()> {
+        self.op_throw(tag_index)
+    }
+
+    fn visit_throw_ref(&mut self) -> Result<()> {
+        self.op_throw_ref()
     }
 
     fn visit_br(&mut self, relative_depth: u32) -> Result<()> {
