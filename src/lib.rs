@@ -410,12 +410,7 @@ impl Module {
             // its first call instead, through a tier manager.
             // With a bounded code cache `Opt` is `Jit` (tier 1, one function at a time).
             (None, Tier::Jit | Tier::Opt | Tier::Aot) if config.jit_cache_size.is_some() => (
-                {
-                    // Compiled lazily, but refused up front as a whole-module compile would
-                    // be: `Tier::Jit` means no function is interpreted.
-                    refuse_simd(&info)?;
-                    None
-                },
+                None,
                 Some(Arc::new(tier::TierManager::with_cache_size(
                     &info,
                     1,
@@ -617,21 +612,6 @@ impl Module {
     pub fn info(&self) -> &Arc<ModuleInfo> {
         &self.info
     }
-}
-
-/// `CompileError::Simd` for the first function of `info` that tier 1 cannot compile yet
-/// because it uses v128 (`Tier::Jit` runs no function interpreted).
-fn refuse_simd(info: &ModuleInfo) -> Result<(), Error> {
-    for defined in 0..info.bodies.len() as u32 {
-        let function = info.num_imported_funcs + defined;
-        if let Some(offset) = info.first_v128_use(function).map_err(Error::Internal)? {
-            return Err(Error::Compile(CompileError::Simd {
-                function: Some(function),
-                offset,
-            }));
-        }
-    }
-    Ok(())
 }
 
 /// A parsed module with the code of its code cache entry and the link to the entry.

@@ -1,11 +1,10 @@
-//! SIMD (v128) around the tiers: values through the embedding API, and what each mode does
-//! with a function tier 1 does not compile yet (ARCHITECTURE.md, "Tier 1": `auto` keeps it
-//! interpreted, a sidecar holds it as a `NO_CODE` entry, `--tier jit` refuses the module).
+//! SIMD (v128) around the tiers: values through the embedding API, and every mode compiling
+//! SIMD functions with tier 1 (ARCHITECTURE.md, "Tier 1": `auto` compiles them when hot, a
+//! sidecar holds their code, `--tier jit` compiles the module, with or without a code cache).
 
 mod common;
 use common::Scratch;
 
-use wrun::runtime::CompileError;
 use wrun::{
     Config, Engine, Error, Extern, Func, FuncType, Linker, Module, SidecarFile, SidecarStatus,
     Store, Tier, Val, ValType,
@@ -106,59 +105,39 @@ fn the_interpreter_runs_simd() {
 }
 
 #[test]
-fn auto_mode_keeps_simd_functions_interpreted_and_compiles_the_others() {
+fn auto_mode_compiles_simd_functions() {
     let engine = engine(Tier::Auto);
     let module = Module::new(&engine, &wat::parse_str(MODULE).unwrap()).unwrap();
     check(&engine, &module);
-    // `run` is the only function both hot and free of v128; the others were refused once
-    // (no retry: the interpreter stopped reporting them).
+    // `run` and `dot` (v128 local, global and operators) get hot in their loops and enter
+    // compiled code there (OSR).
     let stats = module.tier_stats();
-    assert_eq!(stats.compiled, 1, "{stats:?}");
+    assert_eq!((stats.compiled, stats.osr_functions), (2, 2), "{stats:?}");
     check(&engine, &module);
-    assert_eq!(module.tier_stats().compiled, 1);
+    let stats = module.tier_stats();
+    assert_eq!(stats.compiled, 4, "{stats:?}");
 }
 
 #[test]
-fn tier_jit_refuses_a_module_with_simd_naming_the_function() {
+fn tier_jit_compiles_a_module_with_simd() {
     let engine = engine(Tier::Jit);
-    let wasm = wat::parse_str(MODULE).unwrap();
-    match Module::new(&engine, &wasm) {
-        Err(Error::Compile(
-            error @ CompileError::Simd {
-                function: Some(1), ..
-            },
-        )) => {
-            let message = error.to_string();
-            assert!(
-                message.starts_with("function 1: uses v128 at 0x"),
-                "{message}"
-            );
-            assert!(message.contains("does not compile SIMD"), "{message}");
-        }
-        Err(other) => panic!("unexpected error {other}"),
-        Ok(_) => panic!("a SIMD module was compiled by tier 1"),
-    }
+    let module = Module::new(&engine, &wat::parse_str(MODULE).unwrap()).unwrap();
+    check(&engine, &module);
 }
 
 #[test]
-fn tier_jit_with_a_code_cache_size_refuses_simd_too() {
+fn tier_jit_with_a_code_cache_size_compiles_simd_too() {
     let engine = Engine::new(Config {
         tier: Tier::Jit,
         jit_cache_size: Some(1 << 20),
         ..Config::default()
     });
-    let wasm = wat::parse_str(MODULE).unwrap();
-    assert!(matches!(
-        Module::new(&engine, &wasm),
-        Err(Error::Compile(CompileError::Simd {
-            function: Some(1),
-            ..
-        }))
-    ));
+    let module = Module::new(&engine, &wat::parse_str(MODULE).unwrap()).unwrap();
+    check(&engine, &module);
 }
 
 #[test]
-fn sidecars_hold_simd_functions_as_interpreted_entries() {
+fn sidecars_hold_code_of_simd_functions() {
     let scratch = Scratch::new("simd", "sidecar");
     let wasm = wat::parse_str(MODULE).unwrap();
     let path = scratch.path().join("simd.wrun");
@@ -195,7 +174,7 @@ fn v128_arguments_are_type_checked() {
 }
 
 /// SIMD only on the operand stack: no type, local or global of the module has a v128, so the
-/// compiler meets it only at the operator (the case without a scan of the bodies).
+/// compiler meets it only at the operator.
 const STACK_ONLY: &str = r#"(module
   (func (export "scalar") (result i32) (i32.const 5))
   (func (export "lane") (param i32) (result i32)
@@ -215,19 +194,15 @@ fn check_stack_only(engine: &Engine, module: &Module) {
 }
 
 #[test]
-fn simd_only_on_the_stack_is_refused_by_the_compiler_and_interpreted() {
+fn simd_only_on_the_stack_is_compiled() {
     let wasm = wat::parse_str(STACK_ONLY).unwrap();
-    match Module::new(&engine(Tier::Jit), &wasm) {
-        Err(Error::Compile(CompileError::Simd {
-            function: Some(1), ..
-        })) => {}
-        Err(other) => panic!("unexpected error {other}"),
-        Ok(_) => panic!("a SIMD module was compiled by tier 1"),
-    }
+    let jit = engine(Tier::Jit);
+    let module = Module::new(&jit, &wasm).unwrap();
+    check_stack_only(&jit, &module);
     let auto = engine(Tier::Auto);
     let module = Module::new(&auto, &wasm).unwrap();
     check_stack_only(&auto, &module);
-    assert_eq!(module.tier_stats().compiled, 1);
+    assert_eq!(module.tier_stats().compiled, 2);
 
     let scratch = Scratch::new("simd", "stack-only");
     let path = scratch.path().join("stack.wrun");
@@ -239,8 +214,8 @@ fn simd_only_on_the_stack_is_refused_by_the_compiler_and_interpreted() {
     };
     let module = Module::with_sidecar(&auto, &wasm, Some(&sidecar)).unwrap();
     assert!(matches!(module.sidecar_status(), SidecarStatus::Used(_)));
-    // `scalar` has code in the sidecar, `lane` is a NO_CODE entry.
-    assert_eq!(module.tier_stats().compiled, 1);
+    // Both functions have code in the sidecar.
+    assert_eq!(module.tier_stats().compiled, 2);
     check_stack_only(&auto, &module);
 }
 

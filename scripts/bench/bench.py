@@ -44,7 +44,7 @@ TIMING_FILE = RESULTS_DIR / "setup" / "timing.tsv"
 # The CPU-bound programs (programs/*.c), in table order. hello and large are measured separately.
 PROGRAMS = [
     "fib", "collatz", "matmul", "nbody", "mandelbrot",
-    "branchy", "vm", "strings", "sha256", "lz",
+    "branchy", "vm", "strings", "sha256", "lz", "simd",
 ]
 STARTUP_PROGRAM = "hello"
 LARGE_PROGRAM = "large"

@@ -49,12 +49,8 @@ const NEEDS_UNIMPLEMENTED: &[(&str, &str)] = &[(
     "needs the multi-memory proposal (wasm 3.0), which wrun does not implement",
 )];
 
-/// What `--tier jit` does not run yet: tier 1 refuses functions that use v128 or exception
-/// handling (`--tier jit` compiles every function before start, so it refuses such modules).
-const JIT_NOT_YET: &[(Proposal, &str)] = &[(
-    Proposal::Simd,
-    "not supported on this tier yet: the JIT does not compile SIMD (the other tiers interpret it)",
-)];
+/// What `--tier jit` does not run yet: nothing (tier 1 compiles SIMD and exception handling).
+const JIT_NOT_YET: &[(Proposal, &str)] = &[];
 
 impl PartialEq for SpecTier {
     fn eq(&self, other: &SpecTier) -> bool {

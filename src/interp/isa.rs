@@ -705,8 +705,8 @@ macro_rules! for_each_instr {
             /// `v128_pool[lanes]`; the result goes to `fp[base..base+2]`.
             I8x16Shuffle { base: Slot, lanes: u32 }
                 fast {
-                    let lanes = v128_pool!(lanes).to_bytes();
-                    set_v128!(base, simd::shuffle(v128!(base), v128!(base + 2), &lanes));
+                    let lanes = v128_pool!(lanes);
+                    set_v128!(base, simd::shuffle(v128!(base), v128!(base + 2), lanes));
                 };
             /// `v128.bitselect` of `fp[base..]`, `fp[base+2..]` by the mask `fp[base+4..]`; the
             /// result goes to `fp[base..base+2]`.

@@ -8,7 +8,7 @@ use wasmparser::{BlockType, MemArg, Operator, VisitOperator, VisitSimdOperator};
 use super::code::{Cmp, ImmOp, Instr, Slot, Slot16};
 use super::isa::Threaded;
 use crate::module::fuel::FuelPlan;
-use crate::module::{FrameLayout, FuncType, ModuleInfo, ValType};
+use crate::module::{FrameLayout, FuncType, ModuleInfo, ValType, slot_shape as shape};
 use crate::runtime::simd::{SimdOp, V128};
 
 /// A translated function, ready to run.
@@ -178,19 +178,6 @@ impl Cond {
 }
 
 type Result<T> = std::result::Result<T, CompileError>;
-
-/// The slots of a sequence of values: per slot, whether it is the high half of a v128 (the
-/// operand stack keeps one entry per slot, marked so).
-fn shape(types: impl IntoIterator<Item = ValType>) -> Vec<bool> {
-    let mut out = Vec::new();
-    for ty in types {
-        out.push(false);
-        if ty == ValType::V128 {
-            out.push(true);
-        }
-    }
-    out
-}
 
 /// Translates defined function `func_index` (imports counted) of `module`. `count_loops`: put a
 /// `LoopHeader` (back-edge counter, OSR point) at each loop head; only worth its dispatch when

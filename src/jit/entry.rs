@@ -27,7 +27,7 @@ pub(crate) struct Trampoline {
     /// The JIT helpers in [`jit_helper`] order, as compiled code calls them: `CALL_SLOW` is
     /// its entry thunk (it records the caller's frame, then jumps to [`call_slow`]).
     jit_helpers: [usize; jit_helper::COUNT],
-    /// The same, with `CONVERT` and `FLOAT_OP` routed through call-out stubs
+    /// The same, with `CONVERT`, `FLOAT_OP` and `SIMD_OP` routed through call-out stubs
     /// ([`track_call_outs`]); `CALL_SLOW`'s thunk records the call-out itself, and
     /// `COLLECT_BACKTRACE` (called by the trap stubs, not by compiled code) stays direct.
     routed_jit_helpers: [usize; jit_helper::COUNT],
@@ -190,6 +190,10 @@ fn build_trampoline() -> Result<Trampoline, String> {
             jit_helper::FLOAT_OP,
             super::convert::float_op as *const () as usize,
         ),
+        (
+            jit_helper::SIMD_OP,
+            super::simd::simd_op as *const () as usize,
+        ),
     ];
     let mut jit_stub_offsets = [None; jit_helper::COUNT];
     for (index, target) in stubbed_jit_helpers {
@@ -229,6 +233,7 @@ fn build_trampoline() -> Result<Trampoline, String> {
         super::convert::float_op as *const () as usize,
         collect_backtrace as *const () as usize,
         base + tail_thunk_off,
+        super::simd::simd_op as *const () as usize,
     ];
     let mut routed_jit_helpers = jit_helpers;
     for (routed, offset) in routed_jit_helpers.iter_mut().zip(jit_stub_offsets) {

@@ -25,7 +25,10 @@ pub mod jit_helper {
     /// returns to the replaced function's caller, or jumps to compiled code the callee
     /// tail-calls in turn (`entry`'s tail thunk; ARCHITECTURE.md "Calls across tiers").
     pub const TAIL_CALL_SLOW: usize = 4;
-    pub const COUNT: usize = 5;
+    /// `(operand slots, code, a, b)`: a SIMD operator tier 1 does not lower inline, run by
+    /// `runtime::simd` (see `super::simd`).
+    pub const SIMD_OP: usize = 5;
+    pub const COUNT: usize = 6;
 }
 
 /// Indices of the exception-handling helpers in [`ExecContext::exception_helpers`]

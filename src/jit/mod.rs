@@ -103,6 +103,7 @@ pub mod entry;
 pub mod exec_context;
 pub mod masm;
 pub mod opt;
+pub mod simd;
 pub mod trap;
 pub mod x64;
 

@@ -94,6 +94,20 @@ impl FrameLayout {
     }
 }
 
+/// The slots of a sequence of values: per slot, whether it is the high half of a v128. The
+/// operand stacks of the interpreter's translator and of tier 1 keep one entry per slot,
+/// marked so.
+pub fn slot_shape(types: impl IntoIterator<Item = ValType>) -> Vec<bool> {
+    let mut out = Vec::new();
+    for ty in types {
+        out.push(false);
+        if ty == ValType::V128 {
+            out.push(true);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

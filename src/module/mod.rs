@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-pub use frame::FrameLayout;
+pub use frame::{FrameLayout, slot_shape};
 pub use types::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType, slots_of};
 
 /// A constant expression. The single-instruction forms of wasm 2.0 have a variant each;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use wrun::jit::CompileError;
 use wrun::module::{ExportKind, ImportKind};
 use wrun::{
     Config, Engine, Error, Extern, Func, FuncType, Global, Linker, Memory, MemoryType, Module,
@@ -110,7 +111,6 @@ pub enum Value {
     F64(u64),
     FuncRef(Option<FuncId>),
     ExternRef(Option<u32>),
-    /// The generator makes no SIMD yet; kept so that a v128 result would still compare.
     V128(u128),
     /// An exnref: whether it is non-null (exceptions have no identity across stores).
     ExnRef(bool),
@@ -160,6 +160,10 @@ pub struct Outcome {
     pub exports_called: usize,
     /// What the tiers did with the module (functions compiled, OSR entries), over all calls.
     pub tier_stats: TierStats,
+    /// The tier refused to load the module because a function uses what only the interpreter
+    /// runs yet (`jit::compile::interpreter_only`: SIMD, exception handling), which
+    /// `--tier jit`/`opt` refuse by design: nothing to compare, counted apart.
+    pub interpreter_only: bool,
 }
 
 /// Loads, instantiates and calls every exported function of `wasm` on `tier`. Never panics:
@@ -167,8 +171,16 @@ pub struct Outcome {
 pub fn run(tier: TierSetup, wasm: &[u8], seed: u64) -> Outcome {
     let mut events = Vec::new();
     let mut loaded = None;
+    let mut interpreter_only = false;
     let result = catch_unwind(AssertUnwindSafe(|| {
-        run_events(tier, wasm, seed, &mut events, &mut loaded)
+        run_events(
+            tier,
+            wasm,
+            seed,
+            &mut events,
+            &mut loaded,
+            &mut interpreter_only,
+        )
     }));
     if let Err(payload) = result {
         let message = payload
@@ -199,6 +211,18 @@ pub fn run(tier: TierSetup, wasm: &[u8], seed: u64) -> Outcome {
         calls,
         exports_called,
         tier_stats: loaded.map(|m| m.tier_stats()).unwrap_or_default(),
+        interpreter_only,
+    }
+}
+
+/// Whether `error` is the JIT's refusal of a function only the interpreter runs yet.
+fn is_interpreter_only_refusal(error: &Error) -> bool {
+    match error {
+        Error::Compile(CompileError::Simd { .. }) => true,
+        Error::Compile(CompileError::Unsupported { operator, .. }) => ["TryTable", "Throw"]
+            .iter()
+            .any(|name| operator.starts_with(name)),
+        _ => false,
     }
 }
 
@@ -209,6 +233,7 @@ fn run_events(
     seed: u64,
     events: &mut Vec<Event>,
     loaded: &mut Option<Module>,
+    interpreter_only: &mut bool,
 ) {
     let fuel = fuel_budget(seed);
     let engine = Engine::new(tier.config(fuel));
@@ -222,6 +247,7 @@ fn run_events(
             module
         }
         Err(e) => {
+            *interpreter_only = tier.tier != Tier::Auto && is_interpreter_only_refusal(&e);
             events.push(Event::Load(Err(describe_error(&e))));
             return;
         }
@@ -532,6 +558,17 @@ fn f64_bits(rng: &mut Rng) -> u64 {
     }
 }
 
+/// A v128: whole lanes of special integers and floats (lane boundaries matter to SIMD), or
+/// random bits.
+fn v128_bits(rng: &mut Rng) -> u128 {
+    match rng.below(4) {
+        0 => u128::from(int(rng) as u64) * 0x0000_0000_0000_0001_0000_0000_0000_0001,
+        1 => (0..4).fold(0, |v, _| v << 32 | u128::from(f32_bits(rng))),
+        2 => u128::from(f64_bits(rng)) << 64 | u128::from(f64_bits(rng)),
+        _ => u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64()),
+    }
+}
+
 /// A deterministic argument of type `ty`; function references pick among `funcs` by position,
 /// which is the same in every store.
 fn argument(rng: &mut Rng, ty: ValType, funcs: &[(u32, Func)]) -> Val {
@@ -549,8 +586,7 @@ fn argument(rng: &mut Rng, ty: ValType, funcs: &[(u32, Func)]) -> Val {
         }
         ValType::ExternRef => Val::ExternRef(rng.below(4).checked_sub(1).map(|v| v as u32)),
         ValType::ExnRef => Val::ExnRef(None),
-        // Not in wrun's feature set, so no generated module has it; keep the slot defined.
-        ValType::V128 => Val::I64(0),
+        ValType::V128 => Val::V128(v128_bits(rng)),
     }
 }
 
@@ -607,18 +643,25 @@ fn dummy_imports(store: &mut Store, module: &Module, seed: u64) -> Linker {
 fn dummy_func(store: &mut Store, ty: FuncType, import_index: u64) -> Func {
     let params = ty.params.clone();
     let results = ty.results.clone();
-    // SAFETY: every funcref result the function writes is 0 (null).
+    // SAFETY: every funcref and exnref result the function writes is 0 (null).
     unsafe {
         Func::new_unchecked(store, ty, move |caller, slots| {
             let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ import_index;
-            for (param, &slot) in params.iter().zip(slots.iter()) {
-                // A funcref is a store-specific pointer: only its nullness is comparable.
-                let bits = if *param == ValType::FuncRef {
-                    (slot != 0) as u64
-                } else {
-                    slot
-                };
-                hash = (hash ^ bits).wrapping_mul(0x0000_0100_0000_01b3);
+            // Slots follow the signature's layout: a v128 takes two.
+            let mut at = 0;
+            for param in &params {
+                let width = param.slots();
+                for &slot in &slots[at..at + width] {
+                    // A funcref or exnref is a store-specific pointer: only its nullness is
+                    // comparable.
+                    let bits = if matches!(param, ValType::FuncRef | ValType::ExnRef) {
+                        (slot != 0) as u64
+                    } else {
+                        slot
+                    };
+                    hash = (hash ^ bits).wrapping_mul(0x0000_0100_0000_01b3);
+                }
+                at += width;
             }
             let mut rng = Rng::new(hash);
             if rng.below(16) == 0 {
@@ -631,11 +674,16 @@ fn dummy_func(store: &mut Store, ty: FuncType, import_index: u64) -> Func {
                 let at = rng.below(memory.len() as u64 - 7) as usize;
                 memory[at..at + 8].copy_from_slice(&rng.next_u64().to_le_bytes());
             }
-            for (result, slot) in results.iter().zip(slots.iter_mut()) {
-                *slot = match *result {
-                    ValType::FuncRef => 0,
-                    other => argument(&mut rng, other, &[]).to_slot(),
+            let mut at = 0;
+            for result in &results {
+                let width = result.slots();
+                // Funcref and exnref results are null (0), as `argument` makes them.
+                let value = match *result {
+                    ValType::FuncRef => [0, 0],
+                    other => argument(&mut rng, other, &[]).to_slots(),
                 };
+                slots[at..at + width].copy_from_slice(&value[..width]);
+                at += width;
             }
             Ok(())
         })

@@ -1,4 +1,5 @@
-//! Seed -> a valid, terminating wasm module inside wrun's feature set (wasm 2.0 without SIMD).
+//! Seed -> a valid, terminating wasm module inside wrun's feature set (wasm 2.0 with SIMD,
+//! and of 3.0 tail calls, extended constants and exception handling).
 
 use arbitrary::Unstructured;
 
@@ -88,11 +89,9 @@ pub fn module_from_bytes(rng: &mut Rng, bytes: &[u8]) -> anyhow::Result<Generate
 fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
     let mut config = wasm_smith::Config {
         // Outside wrun's feature set.
-        simd_enabled: false,
         relaxed_simd_enabled: false,
         threads_enabled: false,
         shared_everything_threads_enabled: false,
-        exceptions_enabled: false,
         gc_enabled: false,
         custom_descriptors_enabled: false,
         memory64_enabled: false,
@@ -102,7 +101,11 @@ fn smith_config(rng: &mut Rng) -> wasm_smith::Config {
         wide_arithmetic_enabled: false,
         max_memories: 1,
         allow_invalid_funcs: false,
-        max_tags: 0,
+
+        // wasm 3.0 exception handling and wasm 2.0 SIMD, each on a share of the seeds.
+        exceptions_enabled: coin(rng, 30),
+        max_tags: 4,
+        simd_enabled: coin(rng, 35),
 
         // wasm 2.0 proposals: mostly on.
         reference_types_enabled: coin(rng, 85),
@@ -176,6 +179,10 @@ fn describe(config: &wasm_smith::Config) -> String {
         flag(config.saturating_float_to_int_enabled, "sat-float-to-int"),
         flag(config.sign_extension_ops_enabled, "sign-ext"),
         flag(config.allow_floats, "floats"),
+        flag(config.simd_enabled, "simd"),
+        flag(config.exceptions_enabled, "exceptions"),
+        flag(config.tail_call_enabled, "tail-call"),
+        flag(config.extended_const_enabled, "extended-const"),
         flag(config.disallow_traps, "no-traps"),
     ]
     .concat()

@@ -26,7 +26,7 @@
 ;;       11  add rax, 0x28
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0x8D
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0x8D
 ;;       2f  mov rbx, [r14]
 ;; ;; wasm 0x5a
@@ -60,7 +60,7 @@
 ;;       7e  add esi, [r14+0x10]
 ;; ;; wasm 0x70
 ;;       82  mov [r14], rsi
-;;       85  add qword ptr [r12+0x60], 1
+;;       85  add qword ptr [r12+0x68], 1
 ;;       8b  pop rbp
 ;;       8c  ret
 ;; ;; wasm 0x55
@@ -76,7 +76,7 @@
 ;;       b1  add rax, 0x20
 ;;       b8  cmp rax, [r12+8]
 ;;       bd  ja 0x138
-;;       c3  sub qword ptr [r12+0x60], 1
+;;       c3  sub qword ptr [r12+0x68], 1
 ;;       c9  jb 0x138
 ;;       cf  mov rbx, [r14]
 ;; ;; wasm 0x77
@@ -109,7 +109,7 @@
 ;;      129  add esi, [r14+0x10]
 ;; ;; wasm 0x7a
 ;;      12d  mov [r14], rsi
-;;      130  add qword ptr [r12+0x60], 1
+;;      130  add qword ptr [r12+0x68], 1
 ;;      136  pop rbp
 ;;      137  ret
 ;; ;; wasm 0x72
@@ -128,7 +128,7 @@
 ;;      161  add rax, 0x20
 ;;      168  cmp rax, [r12+8]
 ;;      16d  ja 0x20E
-;;      173  sub qword ptr [r12+0x60], 1
+;;      173  sub qword ptr [r12+0x68], 1
 ;;      179  jb 0x20E
 ;; ;; wasm 0x81
 ;;      17f  mov rax, [r14]
@@ -168,7 +168,7 @@
 ;; ;; wasm 0x84
 ;;      1ff  mov rax, [r14+8]
 ;;      203  mov [r14], rax
-;;      206  add qword ptr [r12+0x60], 1
+;;      206  add qword ptr [r12+0x68], 1
 ;;      20c  pop rbp
 ;;      20d  ret
 ;; ;; wasm 0x7c

@@ -26,7 +26,7 @@
 ;;       11  add rax, 0x18
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0x47
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0x47
 ;; ;; wasm 0x55
 ;;       2f  mov ecx, [r14]
@@ -35,7 +35,7 @@
 ;;       38  movzx esi, sil
 ;; ;; wasm 0x56
 ;;       3c  mov [r14], rsi
-;;       3f  add qword ptr [r12+0x60], 1
+;;       3f  add qword ptr [r12+0x68], 1
 ;;       45  pop rbp
 ;;       46  ret
 ;; ;; wasm 0x52
@@ -51,7 +51,7 @@
 ;;       71  add rax, 0x28
 ;;       78  cmp rax, [r12+8]
 ;;       7d  ja 0xA9
-;;       83  sub qword ptr [r12+0x60], 1
+;;       83  sub qword ptr [r12+0x68], 1
 ;;       89  jb 0xA9
 ;; ;; wasm 0x5d
 ;;       8f  mov rcx, [r14]
@@ -60,7 +60,7 @@
 ;;       9a  movzx esi, sil
 ;; ;; wasm 0x5e
 ;;       9e  mov [r14], rsi
-;;       a1  add qword ptr [r12+0x60], 1
+;;       a1  add qword ptr [r12+0x68], 1
 ;;       a7  pop rbp
 ;;       a8  ret
 ;; ;; wasm 0x58
@@ -76,7 +76,7 @@
 ;;       d1  add rax, 0x38
 ;;       d8  cmp rax, [r12+8]
 ;;       dd  ja 0x10B
-;;       e3  sub qword ptr [r12+0x60], 1
+;;       e3  sub qword ptr [r12+0x68], 1
 ;;       e9  jb 0x10B
 ;;       ef  mov rbx, [r14]
 ;;       f2  mov r11, [r14+8]
@@ -86,7 +86,7 @@
 ;;       fc  cmovle rsi, r11
 ;; ;; wasm 0x6b
 ;;      100  mov [r14], rsi
-;;      103  add qword ptr [r12+0x60], 1
+;;      103  add qword ptr [r12+0x68], 1
 ;;      109  pop rbp
 ;;      10a  ret
 ;; ;; wasm 0x60
@@ -102,7 +102,7 @@
 ;;      131  add rax, 0x20
 ;;      138  cmp rax, [r12+8]
 ;;      13d  ja 0x179
-;;      143  sub qword ptr [r12+0x60], 1
+;;      143  sub qword ptr [r12+0x68], 1
 ;;      149  jb 0x179
 ;;      14f  mov rbx, [r14]
 ;; ;; wasm 0x72
@@ -117,7 +117,7 @@
 ;;      16a  movzx esi, sil
 ;; ;; wasm 0x7e
 ;;      16e  mov [r14], rsi
-;;      171  add qword ptr [r12+0x60], 1
+;;      171  add qword ptr [r12+0x68], 1
 ;;      177  pop rbp
 ;;      178  ret
 ;; ;; wasm 0x6d
@@ -133,7 +133,7 @@
 ;;      1a1  add rax, 0x48
 ;;      1a8  cmp rax, [r12+8]
 ;;      1ad  ja 0x204
-;;      1b3  sub qword ptr [r12+0x60], 1
+;;      1b3  sub qword ptr [r12+0x68], 1
 ;;      1b9  jb 0x204
 ;;      1bf  movsd xmm15, [r14+0x10]
 ;;      1c5  movsd xmm14, [r14+0x18]
@@ -154,7 +154,7 @@
 ;;      1f4  movaps xmm2, xmm3
 ;; ;; wasm 0x91
 ;;      1f7  movsd [r14], xmm2
-;;      1fc  add qword ptr [r12+0x60], 1
+;;      1fc  add qword ptr [r12+0x68], 1
 ;;      202  pop rbp
 ;;      203  ret
 ;; ;; wasm 0x80

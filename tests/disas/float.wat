@@ -27,7 +27,7 @@
 ;;       11  add rax, 0x30
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0x61
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0x61
 ;;       2f  movsd xmm15, [r14]
 ;;       34  movsd xmm14, [r14+8]
@@ -43,7 +43,7 @@
 ;;       50  sqrtsd xmm2, xmm2
 ;; ;; wasm 0x6d
 ;;       54  movsd [r14], xmm2
-;;       59  add qword ptr [r12+0x60], 1
+;;       59  add qword ptr [r12+0x68], 1
 ;;       5f  pop rbp
 ;;       60  ret
 ;; ;; wasm 0x60
@@ -59,7 +59,7 @@
 ;;       81  add rax, 0x30
 ;;       88  cmp rax, [r12+8]
 ;;       8d  ja 0xCD
-;;       93  sub qword ptr [r12+0x60], 1
+;;       93  sub qword ptr [r12+0x68], 1
 ;;       99  jb 0xCD
 ;;       9f  mov rbx, [r14]
 ;; ;; wasm 0x76
@@ -74,7 +74,7 @@
 ;; ;; wasm 0x80
 ;;       be  movss [r13+rbx], xmm3
 ;; ;; wasm 0x83
-;;       c5  add qword ptr [r12+0x60], 1
+;;       c5  add qword ptr [r12+0x68], 1
 ;;       cb  pop rbp
 ;;       cc  ret
 ;; ;; wasm 0x6f
@@ -90,7 +90,7 @@
 ;;       f1  add rax, 0x20
 ;;       f8  cmp rax, [r12+8]
 ;;       fd  ja 0x136
-;;      103  sub qword ptr [r12+0x60], 1
+;;      103  sub qword ptr [r12+0x68], 1
 ;;      109  jb 0x136
 ;; ;; wasm 0x88
 ;;      10f  mov ecx, [r14]
@@ -103,7 +103,7 @@
 ;;      125  addsd xmm2, xmm3
 ;; ;; wasm 0x90
 ;;      129  movsd [r14], xmm2
-;;      12e  add qword ptr [r12+0x60], 1
+;;      12e  add qword ptr [r12+0x68], 1
 ;;      134  pop rbp
 ;;      135  ret
 ;; ;; wasm 0x85
@@ -120,7 +120,7 @@
 ;;      171  add rax, 0x28
 ;;      178  cmp rax, [r12+8]
 ;;      17d  ja 0x1B2
-;;      183  sub qword ptr [r12+0x60], 1
+;;      183  sub qword ptr [r12+0x68], 1
 ;;      189  jb 0x1B2
 ;; ;; wasm 0x97
 ;;      18f  movsd xmm0, [r14]
@@ -131,7 +131,7 @@
 ;;      1a4  mov rsi, rax
 ;; ;; wasm 0x98
 ;;      1a7  mov [r14], rsi
-;;      1aa  add qword ptr [r12+0x60], 1
+;;      1aa  add qword ptr [r12+0x68], 1
 ;;      1b0  pop rbp
 ;;      1b1  ret
 ;; ;; wasm 0x92
@@ -147,7 +147,7 @@
 ;;      1d1  add rax, 0x30
 ;;      1d8  cmp rax, [r12+8]
 ;;      1dd  ja 0x244
-;;      1e3  sub qword ptr [r12+0x60], 1
+;;      1e3  sub qword ptr [r12+0x68], 1
 ;;      1e9  jb 0x244
 ;; ;; wasm 0x9d
 ;;      1ef  movsd xmm2, [r14]
@@ -169,7 +169,7 @@
 ;;      233  addsd xmm2, xmm3
 ;; ;; wasm 0xa7
 ;;      237  movsd [r14], xmm2
-;;      23c  add qword ptr [r12+0x60], 1
+;;      23c  add qword ptr [r12+0x68], 1
 ;;      242  pop rbp
 ;;      243  ret
 ;; ;; wasm 0x9a

@@ -28,17 +28,17 @@
 ;;       11  add rax, 0x28
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0xB5
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0xB5
 ;;       2f  mov qword ptr [r14+8], 0
 ;;       37  xor ebx, ebx
-;;       39  sub qword ptr [r12+0x88], 4
+;;       39  sub qword ptr [r12+0x90], 4
 ;;       42  js 0xC3
 ;; ;; wasm 0x1f
 ;;       48  mov ebx, [r14]
 ;;       4b  add ebx, 1
 ;; ;; wasm 0x22
-;;       4e  sub qword ptr [r12+0x88], 5
+;;       4e  sub qword ptr [r12+0x90], 5
 ;;       57  js 0xD1
 ;; ;; wasm 0x28
 ;;       5d  sub ebx, 1
@@ -46,11 +46,11 @@
 ;;       60  test ebx, ebx
 ;;       62  jne short 0x4E
 ;; ;; wasm 0x2d
-;;       64  sub qword ptr [r12+0x88], 1
+;;       64  sub qword ptr [r12+0x90], 1
 ;;       6d  js 0xDF
 ;; ;; wasm 0x30
 ;;       73  mov [r14], rbx
-;;       76  add qword ptr [r12+0x60], 1
+;;       76  add qword ptr [r12+0x68], 1
 ;;       7c  pop rbp
 ;;       7d  ret
 ;; ;; OSR entry for the loop at wasm 0x22
@@ -62,7 +62,7 @@
 ;;       91  add rax, 0x28
 ;;       98  cmp rax, [r12+8]
 ;;       9d  ja 0xB5
-;;       a3  sub qword ptr [r12+0x60], 1
+;;       a3  sub qword ptr [r12+0x68], 1
 ;;       a9  jb 0xB5
 ;;       af  mov rbx, [r14+8]
 ;;       b3  jmp short 0x4E

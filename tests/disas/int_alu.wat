@@ -22,7 +22,7 @@
 ;;       11  add rax, 0x30
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0x4E
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0x4E
 ;;       2f  mov rbx, [r14]
 ;; ;; wasm 0x4a
@@ -37,7 +37,7 @@
 ;;       41  xor esi, edi
 ;; ;; wasm 0x54
 ;;       43  mov [r14], rsi
-;;       46  add qword ptr [r12+0x60], 1
+;;       46  add qword ptr [r12+0x68], 1
 ;;       4c  pop rbp
 ;;       4d  ret
 ;; ;; wasm 0x45
@@ -53,7 +53,7 @@
 ;;       71  add rax, 0x30
 ;;       78  cmp rax, [r12+8]
 ;;       7d  ja 0xB0
-;;       83  sub qword ptr [r12+0x60], 1
+;;       83  sub qword ptr [r12+0x68], 1
 ;;       89  jb 0xB0
 ;;       8f  mov rbx, [r14]
 ;;       92  mov r11, [r14+8]
@@ -67,7 +67,7 @@
 ;;       a2  sub rsi, rdi
 ;; ;; wasm 0x62
 ;;       a5  mov [r14], rsi
-;;       a8  add qword ptr [r12+0x60], 1
+;;       a8  add qword ptr [r12+0x68], 1
 ;;       ae  pop rbp
 ;;       af  ret
 ;; ;; wasm 0x56
@@ -83,7 +83,7 @@
 ;;       d1  add rax, 0x28
 ;;       d8  cmp rax, [r12+8]
 ;;       dd  ja 0x129
-;;       e3  sub qword ptr [r12+0x60], 1
+;;       e3  sub qword ptr [r12+0x68], 1
 ;;       e9  jb 0x129
 ;; ;; wasm 0x69
 ;;       ef  mov eax, [r14]
@@ -101,7 +101,7 @@
 ;;      11c  mov esi, eax
 ;; ;; wasm 0x6a
 ;;      11e  mov [r14], rsi
-;;      121  add qword ptr [r12+0x60], 1
+;;      121  add qword ptr [r12+0x68], 1
 ;;      127  pop rbp
 ;;      128  ret
 ;; ;; wasm 0x64
@@ -122,7 +122,7 @@
 ;;      171  add rax, 0x20
 ;;      178  cmp rax, [r12+8]
 ;;      17d  ja 0x1B6
-;;      183  sub qword ptr [r12+0x60], 1
+;;      183  sub qword ptr [r12+0x68], 1
 ;;      189  jb 0x1B6
 ;;      18f  mov rbx, [r14]
 ;; ;; wasm 0x6f
@@ -137,7 +137,7 @@
 ;;      1a8  add rsi, rdi
 ;; ;; wasm 0x74
 ;;      1ab  mov [r14], rsi
-;;      1ae  add qword ptr [r12+0x60], 1
+;;      1ae  add qword ptr [r12+0x68], 1
 ;;      1b4  pop rbp
 ;;      1b5  ret
 ;; ;; wasm 0x6c

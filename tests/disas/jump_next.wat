@@ -28,7 +28,7 @@
 ;;       11  add rax, 0x18
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0x4A
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0x4A
 ;;       2f  mov rbx, [r14]
 ;; ;; wasm 0x39
@@ -38,7 +38,7 @@
 ;;       3a  mov ebx, 7
 ;; ;; wasm 0x44
 ;;       3f  mov [r14], rbx
-;;       42  add qword ptr [r12+0x60], 1
+;;       42  add qword ptr [r12+0x68], 1
 ;;       48  pop rbp
 ;;       49  ret
 ;; ;; wasm 0x34
@@ -54,7 +54,7 @@
 ;;       71  add rax, 0x18
 ;;       78  cmp rax, [r12+8]
 ;;       7d  ja 0xD0
-;;       83  sub qword ptr [r12+0x60], 1
+;;       83  sub qword ptr [r12+0x68], 1
 ;;       89  jb 0xD0
 ;; ;; wasm 0x4d
 ;;       8f  mov ecx, [r14]
@@ -71,7 +71,7 @@
 ;;       bc  jmp 0xC8
 ;; ;; wasm 0x58
 ;;       c1  mov qword ptr [r14], 2
-;;       c8  add qword ptr [r12+0x60], 1
+;;       c8  add qword ptr [r12+0x68], 1
 ;;       ce  pop rbp
 ;;       cf  ret
 ;; ;; wasm 0x46
@@ -87,7 +87,7 @@
 ;;       f1  add rax, 0x18
 ;;       f8  cmp rax, [r12+8]
 ;;       fd  ja 0x12A
-;;      103  sub qword ptr [r12+0x60], 1
+;;      103  sub qword ptr [r12+0x68], 1
 ;;      109  jb 0x12A
 ;;      10f  mov rbx, [r14]
 ;; ;; wasm 0x5d
@@ -97,7 +97,7 @@
 ;;      11a  mov ebx, 3
 ;; ;; wasm 0x66
 ;;      11f  mov [r14], rbx
-;;      122  add qword ptr [r12+0x60], 1
+;;      122  add qword ptr [r12+0x68], 1
 ;;      128  pop rbp
 ;;      129  ret
 ;; ;; wasm 0x5a

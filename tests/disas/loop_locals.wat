@@ -40,7 +40,7 @@
 ;;       11  add rax, 0x38
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0xAC
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0xAC
 ;;       2f  mov qword ptr [r14+8], 0
 ;;       37  mov qword ptr [r14+0x10], 0
@@ -59,7 +59,7 @@
 ;;       55  jb short 0x47
 ;; ;; wasm 0x59
 ;;       57  mov [r14], r11
-;;       5a  add qword ptr [r12+0x60], 1
+;;       5a  add qword ptr [r12+0x68], 1
 ;;       60  pop rbp
 ;;       61  ret
 ;; ;; OSR entry for the loop at wasm 0x3c
@@ -71,7 +71,7 @@
 ;;       81  add rax, 0x38
 ;;       88  cmp rax, [r12+8]
 ;;       8d  ja 0xAC
-;;       93  sub qword ptr [r12+0x60], 1
+;;       93  sub qword ptr [r12+0x68], 1
 ;;       99  jb 0xAC
 ;;       9f  mov rbx, [r14+8]
 ;;       a3  mov r11, [r14+0x10]
@@ -90,7 +90,7 @@
 ;;       d1  add rax, 0x30
 ;;       d8  cmp rax, [r12+8]
 ;;       dd  ja 0x170
-;;       e3  sub qword ptr [r12+0x60], 1
+;;       e3  sub qword ptr [r12+0x68], 1
 ;;       e9  jb 0x170
 ;;       ef  mov qword ptr [r14+0x10], 0
 ;;       f7  mov rbx, [r14]
@@ -109,7 +109,7 @@
 ;;      11d  jmp short 0x10D
 ;; ;; wasm 0x86
 ;;      11f  movsd [r14], xmm15
-;;      124  add qword ptr [r12+0x60], 1
+;;      124  add qword ptr [r12+0x68], 1
 ;;      12a  pop rbp
 ;;      12b  ret
 ;; ;; OSR entry for the loop at wasm 0x6b
@@ -121,7 +121,7 @@
 ;;      141  add rax, 0x30
 ;;      148  cmp rax, [r12+8]
 ;;      14d  ja 0x170
-;;      153  sub qword ptr [r12+0x60], 1
+;;      153  sub qword ptr [r12+0x68], 1
 ;;      159  jb 0x170
 ;;      15f  mov rbx, [r14]
 ;;      162  movsd xmm15, [r14+0x10]
@@ -141,7 +141,7 @@
 ;;      1a1  add rax, 0x40
 ;;      1a8  cmp rax, [r12+8]
 ;;      1ad  ja 0x293
-;;      1b3  sub qword ptr [r12+0x60], 1
+;;      1b3  sub qword ptr [r12+0x68], 1
 ;;      1b9  jb 0x293
 ;;      1bf  mov qword ptr [r14+8], 0
 ;;      1c7  mov qword ptr [r14+0x10], 0
@@ -169,7 +169,7 @@
 ;;      1fe  jb short 0x1E2
 ;; ;; wasm 0xb9
 ;;      200  mov [r14], r11
-;;      203  add qword ptr [r12+0x60], 1
+;;      203  add qword ptr [r12+0x68], 1
 ;;      209  pop rbp
 ;;      20a  ret
 ;; ;; OSR entry for the loop at wasm 0x8b
@@ -181,7 +181,7 @@
 ;;      221  add rax, 0x40
 ;;      228  cmp rax, [r12+8]
 ;;      22d  ja 0x293
-;;      233  sub qword ptr [r12+0x60], 1
+;;      233  sub qword ptr [r12+0x68], 1
 ;;      239  jb 0x293
 ;;      23f  mov rbx, [r14+0x10]
 ;;      243  mov r11, [r14+0x18]
@@ -197,7 +197,7 @@
 ;;      261  add rax, 0x40
 ;;      268  cmp rax, [r12+8]
 ;;      26d  ja 0x293
-;;      273  sub qword ptr [r12+0x60], 1
+;;      273  sub qword ptr [r12+0x68], 1
 ;;      279  jb 0x293
 ;;      27f  mov rbx, [r14+0x10]
 ;;      283  mov r11, [r14+0x18]

@@ -19,7 +19,7 @@
 ;;       11  add rax, 0x28
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0x5A
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0x5A
 ;;       2f  mov rbx, [r14]
 ;;       32  mov r11, [r14+8]
@@ -34,7 +34,7 @@
 ;; ;; wasm 0x4e
 ;;       4c  mov [r13+rbx+2], si
 ;; ;; wasm 0x51
-;;       52  add qword ptr [r12+0x60], 1
+;;       52  add qword ptr [r12+0x68], 1
 ;;       58  pop rbp
 ;;       59  ret
 ;; ;; wasm 0x34
@@ -50,7 +50,7 @@
 ;;       81  add rax, 0x18
 ;;       88  cmp rax, [r12+8]
 ;;       8d  ja 0xC1
-;;       93  sub qword ptr [r12+0x60], 1
+;;       93  sub qword ptr [r12+0x68], 1
 ;;       99  jb 0xC1
 ;; ;; wasm 0x56
 ;;       9f  mov rax, [r14]
@@ -62,7 +62,7 @@
 ;;       b3  mov rsi, rax
 ;; ;; wasm 0x58
 ;;       b6  mov [r14], rsi
-;;       b9  add qword ptr [r12+0x60], 1
+;;       b9  add qword ptr [r12+0x68], 1
 ;;       bf  pop rbp
 ;;       c0  ret
 ;; ;; wasm 0x53

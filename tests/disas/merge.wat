@@ -26,7 +26,7 @@
 ;;       11  add rax, 0x28
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0x51
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0x51
 ;;       2f  mov rbx, [r14+8]
 ;; ;; wasm 0x41
@@ -40,7 +40,7 @@
 ;;       43  imul esi, ebx
 ;; ;; wasm 0x4d
 ;;       46  mov [r14], rsi
-;;       49  add qword ptr [r12+0x60], 1
+;;       49  add qword ptr [r12+0x68], 1
 ;;       4f  pop rbp
 ;;       50  ret
 ;; ;; wasm 0x3a
@@ -56,7 +56,7 @@
 ;;       71  add rax, 0x28
 ;;       78  cmp rax, [r12+8]
 ;;       7d  ja 0xC0
-;;       83  sub qword ptr [r12+0x60], 1
+;;       83  sub qword ptr [r12+0x68], 1
 ;;       89  jb 0xC0
 ;;       8f  mov rbx, [r14]
 ;; ;; wasm 0x54
@@ -74,7 +74,7 @@
 ;;       b3  add edi, esi
 ;; ;; wasm 0x60
 ;;       b5  mov [r14], rdi
-;;       b8  add qword ptr [r12+0x60], 1
+;;       b8  add qword ptr [r12+0x68], 1
 ;;       be  pop rbp
 ;;       bf  ret
 ;; ;; wasm 0x4f
@@ -90,7 +90,7 @@
 ;;       e1  add rax, 0x18
 ;;       e8  cmp rax, [r12+8]
 ;;       ed  ja 0x15A
-;;       f3  sub qword ptr [r12+0x60], 1
+;;       f3  sub qword ptr [r12+0x68], 1
 ;;       f9  jb 0x15A
 ;; ;; wasm 0x6b
 ;;       ff  mov ecx, [r14]
@@ -112,7 +112,7 @@
 ;;      146  jmp 0x152
 ;; ;; wasm 0x7b
 ;;      14b  mov qword ptr [r14], 0x1E
-;;      152  add qword ptr [r12+0x60], 1
+;;      152  add qword ptr [r12+0x68], 1
 ;;      158  pop rbp
 ;;      159  ret
 ;; ;; wasm 0x62

@@ -42,7 +42,7 @@
 ;;       11  add rax, 0x28
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0x6D
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0x6D
 ;;       2f  mov rbx, [r14]
 ;; ;; wasm 0x32
@@ -85,7 +85,7 @@
 ;;       60  add esi, edi
 ;; ;; wasm 0x69
 ;;       62  mov [r14], rsi
-;;       65  add qword ptr [r12+0x60], 1
+;;       65  add qword ptr [r12+0x68], 1
 ;;       6b  pop rbp
 ;;       6c  ret
 ;; ;; wasm 0x2d
@@ -101,7 +101,7 @@
 ;;       91  add rax, 0x90
 ;;       98  cmp rax, [r12+8]
 ;;       9d  ja 0x15C
-;;       a3  sub qword ptr [r12+0x60], 1
+;;       a3  sub qword ptr [r12+0x68], 1
 ;;       a9  jb 0x15C
 ;;       af  mov rbx, [r14]
 ;; ;; wasm 0x70
@@ -182,7 +182,7 @@
 ;;      14f  sub esi, edi
 ;; ;; wasm 0xc5
 ;;      151  mov [r14], rsi
-;;      154  add qword ptr [r12+0x60], 1
+;;      154  add qword ptr [r12+0x68], 1
 ;;      15a  pop rbp
 ;;      15b  ret
 ;; ;; wasm 0x6b

@@ -28,7 +28,7 @@
 ;;       11  add rax, 0x30
 ;;       18  cmp rax, [r12+8]
 ;;       1d  ja 0x7D
-;;       23  sub qword ptr [r12+0x60], 1
+;;       23  sub qword ptr [r12+0x68], 1
 ;;       29  jb 0x7D
 ;;       2f  mov rbx, [r14]
 ;;       32  mov r11, [r14+8]
@@ -50,12 +50,12 @@
 ;;       5b  mov [r14], rax
 ;;       5e  mov rax, [r14+0x18]
 ;;       62  mov [r14+8], rax
-;;       66  add qword ptr [r12+0x60], 1
+;;       66  add qword ptr [r12+0x68], 1
 ;;       6c  pop rbp
 ;;       6d  jmp 0x90
 ;; ;; wasm 0x67
 ;;       72  mov [r14], rsi
-;;       75  add qword ptr [r12+0x60], 1
+;;       75  add qword ptr [r12+0x68], 1
 ;;       7b  pop rbp
 ;;       7c  ret
 ;; ;; wasm 0x51
@@ -71,7 +71,7 @@
 ;;       a1  add rax, 0x30
 ;;       a8  cmp rax, [r12+8]
 ;;       ad  ja 0x149
-;;       b3  sub qword ptr [r12+0x60], 1
+;;       b3  sub qword ptr [r12+0x68], 1
 ;;       b9  jb 0x149
 ;; ;; wasm 0x70
 ;;       bf  mov rax, [r14+8]
@@ -100,15 +100,15 @@
 ;;      117  je 0x130
 ;;      11d  cmp r15, [rsi+8]
 ;;      121  jne 0x130
-;;      127  add qword ptr [r12+0x60], 1
+;;      127  add qword ptr [r12+0x68], 1
 ;;      12d  pop rbp
 ;;      12e  jmp rax
 ;;      130  mov rdi, r15
 ;;      133  mov rax, [r12+0x58]
-;;      138  add qword ptr [r12+0x60], 1
+;;      138  add qword ptr [r12+0x68], 1
 ;;      13e  pop rbp
 ;;      13f  jmp rax
-;;      141  add qword ptr [r12+0x60], 1
+;;      141  add qword ptr [r12+0x68], 1
 ;;      147  pop rbp
 ;;      148  ret
 ;; ;; wasm 0x69
@@ -131,7 +131,7 @@
 ;;      1a1  add rax, 0x20
 ;;      1a8  cmp rax, [r12+8]
 ;;      1ad  ja 0x21C
-;;      1b3  sub qword ptr [r12+0x60], 1
+;;      1b3  sub qword ptr [r12+0x68], 1
 ;;      1b9  jb 0x21C
 ;; ;; wasm 0x7a
 ;;      1bf  mov qword ptr [r14+8], 1
@@ -148,15 +148,15 @@
 ;;      1ea  je 0x203
 ;;      1f0  cmp r15, [rsi+8]
 ;;      1f4  jne 0x203
-;;      1fa  add qword ptr [r12+0x60], 1
+;;      1fa  add qword ptr [r12+0x68], 1
 ;;      200  pop rbp
 ;;      201  jmp rax
 ;;      203  mov rdi, r15
 ;;      206  mov rax, [r12+0x58]
-;;      20b  add qword ptr [r12+0x60], 1
+;;      20b  add qword ptr [r12+0x68], 1
 ;;      211  pop rbp
 ;;      212  jmp rax
-;;      214  add qword ptr [r12+0x60], 1
+;;      214  add qword ptr [r12+0x68], 1
 ;;      21a  pop rbp
 ;;      21b  ret
 ;; ;; wasm 0x75

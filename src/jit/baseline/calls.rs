@@ -4,6 +4,7 @@
 
 use crate::jit::exec_context::{exec_offsets as ex, jit_helper};
 use crate::jit::masm::{Alu, Cond, Gpr, Label, Mem, Size, Width};
+use crate::module::slot_shape;
 use crate::runtime::TrapCode;
 use crate::runtime::vmctx::offsets as vo;
 
@@ -79,14 +80,16 @@ impl Compiler<'_> {
         );
     }
 
-    pub(super) fn func_type_of(&self, func_index: u32) -> Result<(u32, u32)> {
+    /// A callee's param slots and the slot shape of its results (`FuncType::param_slots`:
+    /// the calling convention of every tier).
+    pub(super) fn func_type_of(&self, func_index: u32) -> Result<(u32, Vec<bool>)> {
         let ty = self
             .module
             .func_types
             .get(func_index as usize)
             .and_then(|t| self.module.types.get(*t as usize))
             .ok_or_else(|| format!("jit: unknown function {func_index}"))?;
-        Ok((ty.params.len() as u32, ty.results.len() as u32))
+        Ok((ty.param_slots(), slot_shape(ty.results.iter().copied())))
     }
 
     /// Materializes everything and returns the height where the arguments start.
@@ -101,13 +104,13 @@ impl Compiler<'_> {
         Ok(base)
     }
 
-    pub(super) fn finish_call(&mut self, base: u32, results: u32) {
+    pub(super) fn finish_call(&mut self, base: u32, results: &[bool]) {
         self.reset_stack(base, results);
     }
 
     pub(super) fn op_call(&mut self, function_index: u32) -> Result<()> {
         let (params, results) = self.func_type_of(function_index)?;
-        let base = self.prepare_call(params, results)?;
+        let base = self.prepare_call(params, results.len() as u32)?;
         let frame_offset = (self.nl + base) as i32 * 8;
         let direct = function_index
             .checked_sub(self.module.num_imported_funcs)
@@ -123,7 +126,7 @@ impl Compiler<'_> {
             let same_instance = function_index >= self.module.num_imported_funcs;
             self.call_record(frame_offset, same_instance);
         }
-        self.finish_call(base, results);
+        self.finish_call(base, &results);
         Ok(())
     }
 
@@ -137,7 +140,7 @@ impl Compiler<'_> {
     pub(super) fn op_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
         let (params, results) = self.type_arity(type_index)?;
         let index = self.pop()?;
-        let base = self.prepare_call(params, results)?;
+        let base = self.prepare_call(params, results.len() as u32)?;
         self.load_indirect_record(index, type_index, table_index);
         let frame_offset = (self.nl + base) as i32 * 8;
         if self.in_try() {
@@ -145,17 +148,18 @@ impl Compiler<'_> {
         } else {
             self.call_record(frame_offset, false);
         }
-        self.finish_call(base, results);
+        self.finish_call(base, &results);
         Ok(())
     }
 
-    fn type_arity(&self, type_index: u32) -> Result<(u32, u32)> {
+    /// [`Compiler::func_type_of`] for type `type_index`.
+    fn type_arity(&self, type_index: u32) -> Result<(u32, Vec<bool>)> {
         let ty = self
             .module
             .types
             .get(type_index as usize)
             .ok_or_else(|| format!("jit: unknown type {type_index}"))?;
-        Ok((ty.params.len() as u32, ty.results.len() as u32))
+        Ok((ty.param_slots(), slot_shape(ty.results.iter().copied())))
     }
 
     /// The checks of `call_indirect` on the table index `index`; leaves the callee's record
@@ -180,7 +184,7 @@ impl Compiler<'_> {
     /// the jump, so a chain of tail calls runs in constant stack on both stacks.
     pub(super) fn op_return_call(&mut self, function_index: u32) -> Result<()> {
         let (params, results) = self.func_type_of(function_index)?;
-        let base = self.prepare_call(params, results)?;
+        let base = self.prepare_call(params, results.len() as u32)?;
         self.move_tail_args(base, params);
         let direct = function_index
             .checked_sub(self.module.num_imported_funcs)
@@ -204,7 +208,7 @@ impl Compiler<'_> {
     ) -> Result<()> {
         let (params, results) = self.type_arity(type_index)?;
         let index = self.pop()?;
-        let base = self.prepare_call(params, results)?;
+        let base = self.prepare_call(params, results.len() as u32)?;
         // The checks trap in this function, before its frame is replaced.
         self.load_indirect_record(index, type_index, table_index);
         self.move_tail_args(base, params);

@@ -4,7 +4,7 @@
 use wasmparser::BlockType;
 
 use crate::jit::masm::{Float, Gpr, Label, Masm, Width, Xmm};
-use crate::module::ModuleInfo;
+use crate::module::{FrameLayout, ModuleInfo};
 use crate::runtime::TrapCode;
 
 use super::cpu::CpuFeatures;
@@ -33,10 +33,13 @@ pub(super) enum Kind {
 
 pub(super) struct Ctrl {
     pub(super) kind: Kind,
-    /// Stack height below the block's params.
+    /// Stack height below the block's params (heights count slots: a v128 takes two).
     pub(super) height: u32,
     pub(super) params: u32,
     pub(super) results: u32,
+    /// Per param and result slot, whether it is the high half of a v128.
+    pub(super) param_shape: Vec<bool>,
+    pub(super) result_shape: Vec<bool>,
     /// Branch target: the loop header for loops, the end otherwise.
     pub(super) label: Label,
     /// For `if` without `else` yet: where the false branch starts.
@@ -91,10 +94,17 @@ pub(super) struct Compiler<'a> {
     pub(super) func_labels: &'a [Option<Label>],
     pub(super) cpu: CpuFeatures,
     pub(super) pc_map: &'a mut Vec<(u32, u32)>,
-    /// Number of locals (params included): the operand at height `h` lives at `fp[nl + h]`.
+    /// Slots of the locals (params included, a v128 takes two): the operand at height `h`
+    /// (in slots) lives at `fp[nl + h]`.
     pub(super) nl: u32,
+    /// Where each local lives (`module::FrameLayout`, the same for every tier).
+    pub(super) layout: FrameLayout,
+    /// Result slots of the function.
     pub(super) num_results: u32,
+    /// One entry per slot: a v128 is two entries, its low then its high 64 bits.
     pub(super) stack: Vec<Opd>,
+    /// Parallel to `stack`: whether the entry is the high half of a v128.
+    pub(super) high: Vec<bool>,
     pub(super) max_height: u32,
     pub(super) ctrl: Vec<Ctrl>,
     pub(super) traps: Vec<TrapSite>,

@@ -14,7 +14,7 @@
 use wasmparser::BlockType;
 
 use crate::jit::masm::{Cond, Float, Gpr, Label, Width, Xmm};
-use crate::module::{ModuleInfo, ValType};
+use crate::module::{ModuleInfo, ValType, slot_shape};
 
 use super::abi::float_width;
 use super::compiler::*;
@@ -27,33 +27,43 @@ enum Class {
 
 type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
-pub(super) fn block_arity(module: &ModuleInfo, blockty: BlockType) -> Result<(u32, u32)> {
+/// The slot shapes (`module::slot_shape`) of a block's params and results.
+pub(super) fn block_shape(
+    module: &ModuleInfo,
+    blockty: BlockType,
+) -> Result<(Vec<bool>, Vec<bool>)> {
     Ok(match blockty {
-        BlockType::Empty => (0, 0),
-        BlockType::Type(_) => (0, 1),
+        BlockType::Empty => (Vec::new(), Vec::new()),
+        BlockType::Type(wasmparser::ValType::V128) => (Vec::new(), vec![false, true]),
+        BlockType::Type(_) => (Vec::new(), vec![false]),
         BlockType::FuncType(index) => {
             let ty = module
                 .types
                 .get(index as usize)
                 .ok_or_else(|| format!("unknown block type {index}"))?;
-            (ty.params.len() as u32, ty.results.len() as u32)
+            (
+                slot_shape(ty.params.iter().copied()),
+                slot_shape(ty.results.iter().copied()),
+            )
         }
     })
 }
 
-/// The register class of each of a block's results.
+/// The register class of each of a block's result slots (a v128's halves are integer bits).
 fn result_classes(module: &ModuleInfo, blockty: BlockType) -> Result<Vec<Class>> {
     let class = |ty: ValType| match ty {
-        ValType::I32 => Class::Int(Width::W32),
-        ValType::F32 => Class::Float(Float::F32),
-        ValType::F64 => Class::Float(Float::F64),
-        _ => Class::Int(Width::W64),
+        ValType::I32 => vec![Class::Int(Width::W32)],
+        ValType::F32 => vec![Class::Float(Float::F32)],
+        ValType::F64 => vec![Class::Float(Float::F64)],
+        ValType::V128 => vec![Class::Int(Width::W64); 2],
+        _ => vec![Class::Int(Width::W64)],
     };
     Ok(match blockty {
         BlockType::Empty => Vec::new(),
         BlockType::Type(wasmparser::ValType::I32) => vec![Class::Int(Width::W32)],
         BlockType::Type(wasmparser::ValType::F32) => vec![Class::Float(Float::F32)],
         BlockType::Type(wasmparser::ValType::F64) => vec![Class::Float(Float::F64)],
+        BlockType::Type(wasmparser::ValType::V128) => vec![Class::Int(Width::W64); 2],
         BlockType::Type(_) => vec![Class::Int(Width::W64)],
         BlockType::FuncType(index) => module
             .types
@@ -61,7 +71,7 @@ fn result_classes(module: &ModuleInfo, blockty: BlockType) -> Result<Vec<Class>>
             .ok_or_else(|| format!("unknown block type {index}"))?
             .results
             .iter()
-            .map(|&ty| class(ty))
+            .flat_map(|&ty| class(ty))
             .collect(),
     })
 }
@@ -234,7 +244,8 @@ impl Compiler<'_> {
     }
 
     pub(super) fn enter_block(&mut self, kind: Kind, blockty: BlockType) -> Result<Label> {
-        let (params, _) = block_arity(self.module, blockty)?;
+        let (param_shape, result_shape) = block_shape(self.module, blockty)?;
+        let params = param_shape.len() as u32;
         let result_types = result_classes(self.module, blockty)?;
         self.materialize_all();
         let label = self.masm.new_label();
@@ -244,6 +255,8 @@ impl Compiler<'_> {
             height: self.stack.len() as u32 - params,
             params,
             results: result_types.len() as u32,
+            param_shape,
+            result_shape,
             label,
             else_label: None,
             merge,
@@ -252,14 +265,13 @@ impl Compiler<'_> {
         Ok(label)
     }
 
-    /// Resets the stack to `height + n` canonical entries.
-    pub(super) fn reset_stack(&mut self, height: u32, n: u32) {
-        self.stack.truncate(height as usize);
-        for _ in 0..n {
+    /// Resets the stack to `height` plus canonical entries of slot shape `shape`.
+    pub(super) fn reset_stack(&mut self, height: u32, shape: &[bool]) {
+        self.truncate_stack(height as usize);
+        for &high in shape {
             let h = self.stack.len();
-            self.stack.push(Opd::Slot(self.canonical(h)));
+            self.push_entry(Opd::Slot(self.canonical(h)), high);
         }
-        self.max_height = self.max_height.max(self.stack.len() as u32);
     }
 
     pub(super) fn op_end(&mut self) -> Result<()> {
@@ -301,11 +313,11 @@ impl Compiler<'_> {
             return Ok(());
         }
         if ctrl.merge.is_empty() {
-            self.reset_stack(ctrl.height, ctrl.results);
+            self.reset_stack(ctrl.height, &ctrl.result_shape);
         } else {
-            self.stack.truncate(ctrl.height as usize);
-            for merge in &ctrl.merge {
-                self.push(merge.place);
+            self.truncate_stack(ctrl.height as usize);
+            for (merge, &high) in ctrl.merge.iter().zip(&ctrl.result_shape) {
+                self.push_entry(merge.place, high);
             }
         }
         self.unreachable = false;
@@ -320,7 +332,8 @@ impl Compiler<'_> {
             .ok_or_else(|| "jit: else without if".to_string())?;
         ctrl.kind = Kind::Else;
         let else_label = ctrl.else_label.take();
-        let (height, params, results, label) = (ctrl.height, ctrl.params, ctrl.results, ctrl.label);
+        let (height, results, label) = (ctrl.height, ctrl.results, ctrl.label);
+        let param_shape = ctrl.param_shape.clone();
         let merge = ctrl.merge.clone();
         if reachable {
             if merge.is_empty() {
@@ -333,7 +346,7 @@ impl Compiler<'_> {
         if let Some(else_label) = else_label {
             self.masm.bind(else_label);
         }
-        self.reset_stack(height, params);
+        self.reset_stack(height, &param_shape);
         self.unreachable = false;
         Ok(())
     }

@@ -26,7 +26,7 @@ use crate::jit::masm::{Cond, Gpr, Label, Mem, Operand, Size, Width};
 
 use super::abi::*;
 use super::compiler::*;
-use super::control::block_arity;
+use super::control::block_shape;
 
 type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
@@ -55,7 +55,7 @@ impl Compiler<'_> {
     }
 
     pub(super) fn op_try_table(&mut self, try_table: TryTable) -> Result<()> {
-        let (params, _) = block_arity(self.module, try_table.ty)?;
+        let params = block_shape(self.module, try_table.ty)?.0.len() as u32;
         self.materialize_all();
         let height = (self.stack.len() as u32)
             .checked_sub(params)
@@ -72,19 +72,23 @@ impl Compiler<'_> {
                     Catch::All { label } => (None, false, label),
                     Catch::AllRef { label } => (None, true, label),
                 };
-                let payload = match tag {
+                // The clause's values: the payload's slots, then the exnref.
+                let mut values = match tag {
                     Some(tag) => {
                         let params = self
                             .module
                             .tag_params(tag)
                             .ok_or_else(|| format!("jit: unknown tag {tag}"))?;
-                        crate::module::types::slots_of(params)
+                        crate::module::slot_shape(params.iter().copied())
                     }
-                    None => 0,
+                    None => Vec::new(),
                 };
+                if by_ref {
+                    values.push(false);
+                }
                 let pad = self.masm.new_label();
                 self.masm.bind(pad);
-                self.reset_stack(height, payload + u32::from(by_ref));
+                self.reset_stack(height, &values);
                 self.load_homes();
                 // Catch labels are relative to the block around the `try_table`, whose
                 // control frame is not pushed yet.

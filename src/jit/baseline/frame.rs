@@ -7,7 +7,7 @@ use wasmparser::Operator;
 use crate::jit::exec_context::exec_offsets as ex;
 use crate::jit::masm::{Alu, Cond, Gpr, Label, Masm, Mem, Operand, Size, Width};
 use crate::module::fuel::FuelPlan;
-use crate::module::{ModuleInfo, ValType};
+use crate::module::{FrameLayout, ModuleInfo, ValType, slot_shape};
 use crate::runtime::TrapCode;
 
 use super::abi::*;
@@ -49,34 +49,16 @@ pub(super) fn compile_function(
     data: &mut Vec<(u32, u32)>,
 ) -> Result<Vec<OsrEntry>> {
     let Settings { cpu, consume_fuel } = settings;
-    // SIMD is interpreted only for now: a function with a v128 parameter, result or local,
-    // or (in a module that has v128 types or globals at all) a call, block or global of one,
-    // is refused before anything is emitted; the visitor refuses SIMD operators, so a module
-    // without v128 types pays no scan of the operators (it cost 16% of compile time).
-    if let Some(offset) = module.v128_in_signature_or_locals(func_index)? {
-        return Err(CompileError::Simd {
-            function: Some(func_index),
-            offset,
-        });
-    }
-    if module.mentions_v128()
-        && let Some(offset) = module.first_v128_use(func_index)?
-    {
-        return Err(CompileError::Simd {
-            function: Some(func_index),
-            offset,
-        });
-    }
     let (ty, body, mut ops) = module.function_body(func_index)?;
-    let num_params = ty.params.len() as u64;
-    let declared: u64 = body.locals.iter().map(|(n, _)| u64::from(*n)).sum();
-    let nl = num_params + declared;
-    if nl > (1 << 24) {
-        return Err(CompileError::Limit {
-            function: func_index,
-            what: "too many locals",
-        });
-    }
+    // Locals and operands take the slots `FrameLayout` gives them (a v128 two), as on
+    // every tier.
+    let layout = FrameLayout::new(ty, &body.locals, 1 << 24).ok_or(CompileError::Limit {
+        function: func_index,
+        what: "too many locals",
+    })?;
+    let num_params = u64::from(layout.param_slots());
+    let nl = u64::from(layout.local_slots());
+    let declared = nl - num_params;
     let mut body_ops = Vec::new();
     while !ops.eof() {
         body_ops.push(
@@ -98,7 +80,11 @@ pub(super) fn compile_function(
         None
     };
     let fuel = FuelPlan::new(&body_ops, |(op, _)| op, consume_fuel);
-    let homes = choose_homes(&body_ops, local_type);
+    let mut homes = choose_homes(&body_ops, local_type);
+    // Homes are named by their local's slot from here on.
+    for (x, _) in homes.0.iter_mut() {
+        *x = layout.local(*x).map_or(*x, |(slot, _)| slot);
+    }
     let gpr_pool = GPR_POOL
         .iter()
         .copied()
@@ -118,8 +104,10 @@ pub(super) fn compile_function(
         cpu,
         pc_map,
         nl: nl as u32,
-        num_results: ty.results.len() as u32,
+        layout,
+        num_results: ty.result_slots(),
         stack: Vec::new(),
+        high: Vec::new(),
         max_height: 0,
         ctrl: Vec::new(),
         traps: Vec::new(),
@@ -142,7 +130,9 @@ pub(super) fn compile_function(
         kind: Kind::Func,
         height: 0,
         params: 0,
-        results: ty.results.len() as u32,
+        results: ty.result_slots(),
+        param_shape: Vec::new(),
+        result_shape: slot_shape(ty.results.iter().copied()),
         label: func_end,
         else_label: None,
         merge: Vec::new(),
@@ -201,7 +191,7 @@ pub(super) fn compile_function(
         };
         c.result_home = match body_ops.get(result_user) {
             Some((Operator::LocalSet { local_index } | Operator::LocalTee { local_index }, _)) => {
-                c.home(*local_index)
+                c.home(c.local_slot(*local_index).0)
             }
             _ => None,
         };

@@ -85,7 +85,9 @@ impl Compiler<'_> {
     /// emitted) where that does not apply: float select operands, no free register for the
     /// result, or both the select's second operand and the compare needing `rdx`.
     pub(super) fn try_fused_select(&mut self, width: Width, ca: Opd, cb: Opd, cond: Cond) -> bool {
-        if !matches!(self.next, Some(Fusable::Select)) || self.stack.len() < 2 {
+        // A v128 select moves two entries per operand: not fused.
+        if !matches!(self.next, Some(Fusable::Select)) || self.stack.len() < 2 || self.top_is_v128()
+        {
             return false;
         }
         let (a, b) = (
@@ -117,7 +119,7 @@ impl Compiler<'_> {
         };
         self.next = None;
         self.fused = true;
-        self.stack.truncate(self.stack.len() - 2);
+        self.truncate_stack(self.stack.len() - 2);
         // Every load happens before the compare (a zeroing `mov` may be an `xor`).
         self.load(dst, a, Width::W64);
         let src = match b {
@@ -343,6 +345,23 @@ impl Compiler<'_> {
     }
 
     /// `select`: `a` if `cond` is non-zero, else `b` (any value kind, moved as 64 bits).
+    /// `select` of two v128 values (the condition already popped): both operands go to
+    /// their canonical slots, and the second replaces the first when `cond` is zero.
+    pub(super) fn select_v128(&mut self, cond: Opd) {
+        let len = self.stack.len();
+        for i in len.saturating_sub(4)..len {
+            self.materialize(i);
+        }
+        let a = self.canonical(len.saturating_sub(4));
+        let c = self.gpr_of(cond, Width::W32, Gpr::Rcx);
+        let keep = self.masm.new_label();
+        self.masm.test_branch(Width::W32, c, Cond::Ne, keep);
+        self.move_to(a, Opd::Slot(a + 2));
+        self.move_to(a + 1, Opd::Slot(a + 3));
+        self.masm.bind(keep);
+        self.truncate_stack(len.saturating_sub(2));
+    }
+
     pub(super) fn select(&mut self, a: Opd, b: Opd, cond: Opd) {
         if let (Opd::Xmm(..), Opd::Xmm(xb, float)) = (a, b) {
             let dst = self.result_xmm(a, &[b, cond]);

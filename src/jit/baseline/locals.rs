@@ -86,8 +86,16 @@ pub(super) fn choose_homes(
     Homes(homes)
 }
 
+type Result<T> = std::result::Result<T, crate::jit::CompileError>;
+
 impl Compiler<'_> {
-    /// The register holding local `x` for the whole function, if it has one.
+    /// Local `x`'s first slot and its width in slots (2 for a v128; `FrameLayout`). Homes,
+    /// deferred reads and [`Compiler::flush_local`] name locals by their slot.
+    pub(super) fn local_slot(&self, x: u32) -> (u32, u32) {
+        self.layout.local(x).unwrap_or((x, 1))
+    }
+
+    /// The register holding the local at slot `x` for the whole function, if it has one.
     pub(super) fn home(&self, x: u32) -> Option<Opd> {
         self.homes.iter().find(|(l, _)| *l == x).map(|(_, h)| *h)
     }
@@ -145,5 +153,18 @@ impl Compiler<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// `local.set` of the v128 local at slots `slot, slot + 1` (never a home): its two
+    /// halves are written separately, after the entries still reading the old value got
+    /// their copies.
+    pub(super) fn set_v128_local(&mut self, slot: u32) -> Result<()> {
+        let high = self.pop()?;
+        let low = self.pop()?;
+        self.flush_local(slot, low);
+        self.flush_local(slot + 1, high);
+        self.move_to(slot, low);
+        self.move_to(slot + 1, high);
+        Ok(())
     }
 }

@@ -14,7 +14,8 @@
 //! value-stack entry type), plus `frame` -> `locals` (the home policy), `driver` -> `frame`,
 //! and `visit` -> `float` (its compare kinds). The `impl Compiler` blocks split the methods by
 //! concern: `stack` (the value stack), `locals` (home registers), `control` (blocks, branches,
-//! merges), `int`, `float`, `memory`, `calls` (calls, helpers, trap sites), `visit` (`impl
+//! merges), `int`, `float`, `memory`, `calls` (calls, helpers, trap sites), `simd` (v128
+//! operators: inline moves or the `SIMD_OP` helper), `visit` (`impl
 //! VisitOperator for Compiler`: one method per operator, a missing one is a compile error;
 //! `reject_proposals!` lists the proposals this tier refuses), `exceptions` (`try_table`,
 //! `throw`, `throw_ref` and calls inside `try_table` bodies), `ops` (what every operator goes
@@ -25,7 +26,9 @@
 //!
 //! # Value model
 //!
-//! The abstract operand stack holds each entry as an [`Opd`]: a constant, a pool register
+//! The abstract operand stack holds one entry per frame slot (`module::FrameLayout`: a v128 is
+//! two entries, low half first, flagged in `Compiler::high`; heights count slots) and each
+//! entry as an [`Opd`]: a constant, a pool register
 //! (`Reg` for integer bits, `Xmm` for floats), or a frame slot (`Slot`: the entry's canonical
 //! slot, or a local whose `local.get` was deferred). Operators take their operands wherever
 //! they are (registers, slot memory operands, constants as immediates) and leave their
@@ -125,6 +128,7 @@ mod int;
 mod locals;
 mod memory;
 mod ops;
+mod simd;
 mod stack;
 mod visit;
 

@@ -3,6 +3,8 @@
 
 use wasmparser::{Operator, VisitOperator};
 
+use crate::runtime::simd::SimdOp;
+
 use super::compiler::*;
 
 type Result<T> = std::result::Result<T, crate::jit::CompileError>;
@@ -12,6 +14,8 @@ impl Compiler<'_> {
         use Operator as O;
         if self.unreachable {
             match op {
+                // Every operator that opens a block (a `try_table` too: dead code may hold
+                // one, though tier 1 refuses a reachable one) is matched by an `end`.
                 O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
                     self.skip_depth += 1;
                     return Ok(());
@@ -26,6 +30,9 @@ impl Compiler<'_> {
             }
         }
         self.mark_access();
+        if let Some(simd) = SimdOp::from_operator(&op) {
+            return self.simd_op(simd);
+        }
         if self.calls_out(&op) {
             // Every register is clobbered by the callee, and helpers take their arguments in
             // pool and home registers: the stack and the locals go to their slots first.
@@ -36,6 +43,19 @@ impl Compiler<'_> {
             return Ok(());
         }
         self.visit_operator(&op)
+    }
+
+    /// A SIMD operator (`simd.rs`), spilled around like the other operators when it calls
+    /// out.
+    fn simd_op(&mut self, op: SimdOp) -> Result<()> {
+        if !self.simd_calls_out(&op) {
+            return self.simd(op);
+        }
+        self.materialize_all();
+        self.store_homes();
+        self.simd(op)?;
+        self.load_homes();
+        Ok(())
     }
 
     /// Whether `op` calls out of the function's code (other functions, runtime or JIT

@@ -15,8 +15,31 @@ impl Compiler<'_> {
     }
 
     pub(super) fn push(&mut self, opd: Opd) {
+        self.push_entry(opd, false);
+    }
+
+    /// Pushes one slot's entry; `high`: it is the high half of a v128.
+    pub(super) fn push_entry(&mut self, opd: Opd, high: bool) {
         self.stack.push(opd);
+        self.high.push(high);
         self.max_height = self.max_height.max(self.stack.len() as u32);
+    }
+
+    /// Pushes a v128 as its two 64-bit halves.
+    pub(super) fn push_v128(&mut self, low: Opd, high: Opd) {
+        self.push_entry(low, false);
+        self.push_entry(high, true);
+    }
+
+    /// Whether the top entry is the high half of a v128.
+    pub(super) fn top_is_v128(&self) -> bool {
+        self.high.last() == Some(&true)
+    }
+
+    /// Drops the entries above `height`.
+    pub(super) fn truncate_stack(&mut self, height: usize) {
+        self.stack.truncate(height);
+        self.high.truncate(height);
     }
 
     pub(super) fn push_slot_result(&mut self) -> Mem {
@@ -37,6 +60,7 @@ impl Compiler<'_> {
     }
 
     pub(super) fn pop(&mut self) -> Result<Opd> {
+        self.high.pop();
         self.stack
             .pop()
             .ok_or_else(|| format!("operand stack underflow at {:#x}", self.offset).into())

@@ -131,6 +131,18 @@ pub fn build_with_info(
         function: Some(func_index),
         message,
     };
+    // Tier 2 does not build v128 values: such a function goes to tier 1 (a SIMD operator
+    // elsewhere is refused by the visitor).
+    let v128 = match info
+        .v128_in_signature_or_locals(func_index)
+        .map_err(internal)?
+    {
+        None if info.mentions_v128() => info.first_v128_use(func_index).map_err(internal)?,
+        found => found,
+    };
+    if let Some(offset) = v128 {
+        return Err(CompileError::unsupported(offset, &"v128 value").in_function(func_index));
+    }
     let (ty, body, mut ops) = info.function_body(func_index).map_err(internal)?;
     let mut locals = ty.params.clone();
     for &(count, ty) in &body.locals {
@@ -592,7 +604,9 @@ impl Builder<'_> {
         // Constructs opened in dead code only need their nesting tracked.
         if !self.reachable {
             match op {
-                O::Block { .. } | O::Loop { .. } | O::If { .. } => self.dead_depth += 1,
+                O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
+                    self.dead_depth += 1
+                }
                 O::Else => return self.visit_else_(),
                 O::End => return self.visit_end_(),
                 _ => {}

@@ -193,13 +193,15 @@ pub fn swizzle(a: V128, s: V128) -> V128 {
     V128::from_u8x16(idx.map(|i| x.get(usize::from(i)).copied().unwrap_or(0)))
 }
 
-/// `i8x16.shuffle`: lane `i` is byte `lanes[i]` of `a ++ b` (validation guarantees `< 32`; the
-/// index is taken modulo 32 here).
-pub fn shuffle(a: V128, b: V128, lanes: &[u8; 16]) -> V128 {
+/// `i8x16.shuffle`: lane `i` is byte `i` of `lanes` as an index into `a ++ b` (validation
+/// guarantees `< 32`; the index is taken modulo 32 here). The lanes come as a value, not a
+/// reference: a reference to a copy on the caller's stack would keep the interpreter's handler
+/// from jumping to the next one (the handler chain needs sibling calls).
+pub fn shuffle(a: V128, b: V128, lanes: V128) -> V128 {
     let mut both = [0u8; 32];
     both[..16].copy_from_slice(&a.to_bytes());
     both[16..].copy_from_slice(&b.to_bytes());
-    V128::from_u8x16(lanes.map(|i| both[usize::from(i & 31)]))
+    V128::from_u8x16(lanes.to_bytes().map(|i| both[usize::from(i & 31)]))
 }
 
 /// `v128.bitselect`: bits of `a` where `c` is 1, of `b` where it is 0.

@@ -303,7 +303,10 @@ fn lanes_shuffle_swizzle() {
     let s = V128::from_u8x16([0, 15, 16, 255, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     assert_eq!(swizzle(a, s).u8x16()[..4], [0, 15, 0, 0]);
     let lanes = [31, 0, 16, 15, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22];
-    assert_eq!(shuffle(a, c, &lanes).u8x16()[..4], [0x8f, 0, 0x80, 15]);
+    assert_eq!(
+        shuffle(a, c, V128::from_bytes(lanes)).u8x16()[..4],
+        [0x8f, 0, 0x80, 15]
+    );
     assert_eq!(
         eval_extract(ExtractOp::I8x16ExtractLaneS, c, 1),
         0xffff_ff81

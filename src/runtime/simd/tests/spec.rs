@@ -205,7 +205,7 @@ fn eval(op: SimdOp, args: &[Value], mem: &[u8]) -> Option<Value> {
         (SimdOp::Splat(o), [Slot(x)]) => V(eval_splat(o, *x)),
         (SimdOp::Extract(o, l), [V(a)]) => Slot(eval_extract(o, *a, l)),
         (SimdOp::Replace(o, l), [V(a), Slot(x)]) => V(eval_replace(o, *a, l, *x)),
-        (SimdOp::Shuffle(lanes), [V(a), V(b)]) => V(shuffle(*a, *b, &lanes)),
+        (SimdOp::Shuffle(lanes), [V(a), V(b)]) => V(shuffle(*a, *b, V128::from_bytes(lanes))),
         (SimdOp::Bitselect, [V(a), V(b), V(c)]) => V(bitselect(*a, *b, *c)),
         (SimdOp::Const(v), []) => V(v),
         _ => return None,
