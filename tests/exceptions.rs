@@ -597,3 +597,41 @@ fn compiled_handlers_do_not_catch_traps() {
         assert_eq!(trap.backtrace.len(), 2, "{tier:?}: {:?}", trap.backtrace);
     }
 }
+
+/// Fuel: a run that throws, cleans up, rethrows and catches consumes exactly the same on
+/// every tier, compiled handlers included (ARCHITECTURE.md "Fuel", "Exceptions").
+#[test]
+fn fuel_of_throws_and_compiled_handlers_matches_the_interpreter() {
+    let mut consumed = Vec::new();
+    for (tier, jit_threshold) in [
+        (Tier::Interp, 1),
+        (Tier::Jit, 1),
+        (Tier::Auto, 1),
+        (Tier::Auto, 3),
+    ] {
+        let engine = Engine::new(Config {
+            tier,
+            jit_threshold,
+            consume_fuel: true,
+            ..Config::default()
+        });
+        let module = Module::new(&engine, &wat::parse_str(CXX).unwrap()).unwrap();
+        let mut store = Store::new(&engine);
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        store.set_fuel(1_000_000).unwrap();
+        for depth in [0, 3, 10, 3, 10] {
+            let got = call(
+                &mut store,
+                instance,
+                "catch_deep",
+                &[Val::I32(depth), Val::I32(1)],
+            );
+            assert_eq!(got, [Val::I32(1001)], "{tier:?}");
+        }
+        consumed.push((tier, jit_threshold, 1_000_000 - store.get_fuel().unwrap()));
+    }
+    assert!(
+        consumed.iter().all(|c| c.2 == consumed[0].2),
+        "{consumed:?}"
+    );
+}
