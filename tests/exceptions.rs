@@ -597,3 +597,88 @@ fn compiled_handlers_do_not_catch_traps() {
         assert_eq!(trap.backtrace.len(), 2, "{tier:?}: {:?}", trap.backtrace);
     }
 }
+
+/// Fuel: a run that throws, cleans up, rethrows and catches consumes exactly the same on
+/// every tier, compiled handlers included (ARCHITECTURE.md "Fuel", "Exceptions").
+#[test]
+fn fuel_of_throws_and_compiled_handlers_matches_the_interpreter() {
+    let mut consumed = Vec::new();
+    for (tier, jit_threshold) in [
+        (Tier::Interp, 1),
+        (Tier::Jit, 1),
+        (Tier::Auto, 1),
+        (Tier::Auto, 3),
+    ] {
+        let engine = Engine::new(Config {
+            tier,
+            jit_threshold,
+            consume_fuel: true,
+            ..Config::default()
+        });
+        let module = Module::new(&engine, &wat::parse_str(CXX).unwrap()).unwrap();
+        let mut store = Store::new(&engine);
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        store.set_fuel(1_000_000).unwrap();
+        for depth in [0, 3, 10, 3, 10] {
+            let got = call(
+                &mut store,
+                instance,
+                "catch_deep",
+                &[Val::I32(depth), Val::I32(1)],
+            );
+            assert_eq!(got, [Val::I32(1001)], "{tier:?}");
+        }
+        consumed.push((tier, jit_threshold, 1_000_000 - store.get_fuel().unwrap()));
+    }
+    assert!(
+        consumed.iter().all(|c| c.2 == consumed[0].2),
+        "{consumed:?}"
+    );
+}
+
+/// Stack limits: a recursion through calls inside `try_table` bodies (each a catching call,
+/// a nested entry in compiled code) runs out of the call-depth budget at the same depth on
+/// every tier, and a throw at the bottom reaches the innermost handler.
+#[test]
+fn recursion_inside_try_table_bodies_traps_at_the_same_depth_on_every_tier() {
+    let wat = r#"(module
+      (tag $e (param i32))
+      (func $rec (export "rec") (param $n i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (throw $e (i32.const 7)))
+          (else
+            (block $h (result i32)
+              (try_table (result i32) (catch $e $h)
+                (i32.add (call $rec (i32.sub (local.get $n) (i32.const 1)))
+                         (i32.const 1))))))))"#;
+    let outcome = |tier: Tier, n: i32| {
+        let engine = Engine::new(Config {
+            tier,
+            jit_threshold: 1,
+            max_wasm_stack: 16 * 1024,
+            ..Config::default()
+        });
+        let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&engine);
+        let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+        let rec = instance.get_func(&store, "rec").expect("export");
+        match rec.call(&mut store, &[Val::I32(n)]) {
+            Ok(values) => Ok(values),
+            Err(Error::Trap(trap)) => Err(trap.code),
+            Err(other) => panic!("{tier:?}: {other}"),
+        }
+    };
+    // The innermost handler (depth 1) catches 7; the others add 1 each.
+    assert_eq!(outcome(Tier::Interp, 5), Ok(vec![Val::I32(7 + 4)]));
+    let mut exhausted = 0;
+    for n in [1, 10, 200, 250, 253, 254, 255, 256, 257, 300] {
+        let expected = outcome(Tier::Interp, n);
+        if expected == Err(TrapCode::CallStackExhausted) {
+            exhausted += 1;
+        }
+        for tier in [Tier::Jit, Tier::Auto] {
+            assert_eq!(outcome(tier, n), expected, "{tier:?} at depth {n}");
+        }
+    }
+    assert!(exhausted >= 2, "the budget was never reached");
+}

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::code_memory::CodeMemory;
 use super::exec_context::ACTIVE;
-pub use super::exec_context::{ExecContext, SuspendedFrame, exec_offsets, jit_helper};
+pub use super::exec_context::{
+    ExecContext, SuspendedFrame, exception_helper, exec_offsets, jit_helper,
+};
 use super::trap::CallOutState;
 use super::x64::{Alu, Assembler, Cond, Gpr, Mem, Size, Width};
 use crate::runtime::libcalls::{self, helper_index};
@@ -29,6 +31,10 @@ pub(crate) struct Trampoline {
     /// ([`track_call_outs`]); `CALL_SLOW`'s thunk records the call-out itself, and
     /// `COLLECT_BACKTRACE` (called by the trap stubs, not by compiled code) stays direct.
     routed_jit_helpers: [usize; jit_helper::COUNT],
+    /// The helpers in [`exception_helper`] order (`CALL_CATCHING` is its thunk, like
+    /// `CALL_SLOW`), and the same routed through call-out stubs but for that thunk.
+    exception_helpers: [usize; exception_helper::COUNT],
+    routed_exception_helpers: [usize; exception_helper::COUNT],
     /// The runtime helpers (`VmCtx::helpers`), each routed through a call-out stub.
     routed_runtime_helpers: [usize; helper_index::COUNT],
 }
@@ -184,10 +190,6 @@ fn build_trampoline() -> Result<Trampoline, String> {
             jit_helper::FLOAT_OP,
             super::convert::float_op as *const () as usize,
         ),
-        (jit_helper::THROW, throw as *const () as usize),
-        (jit_helper::THROW_REF, throw_ref as *const () as usize),
-        (jit_helper::CATCH, catch as *const () as usize),
-        (jit_helper::RAISE, raise as *const () as usize),
         (
             jit_helper::SIMD_OP,
             super::simd::simd_op as *const () as usize,
@@ -197,6 +199,19 @@ fn build_trampoline() -> Result<Trampoline, String> {
     for (index, target) in stubbed_jit_helpers {
         jit_stub_offsets[index] = Some(asm.offset());
         emit_call_out_stub(&mut asm, target);
+    }
+    let mut exception_helpers = [0; exception_helper::COUNT];
+    exception_helpers[exception_helper::THROW] = throw as *const () as usize;
+    exception_helpers[exception_helper::THROW_REF] = throw_ref as *const () as usize;
+    exception_helpers[exception_helper::CATCH] = catch as *const () as usize;
+    exception_helpers[exception_helper::RAISE] = raise as *const () as usize;
+    // CALL_CATCHING's thunk records the call-out itself (its slot is filled below).
+    let mut exception_stub_offsets = [None; exception_helper::COUNT];
+    for (index, &target) in exception_helpers.iter().enumerate() {
+        if index != exception_helper::CALL_CATCHING {
+            exception_stub_offsets[index] = Some(asm.offset());
+            emit_call_out_stub(&mut asm, target);
+        }
     }
     let mut runtime_stub_offsets = [0; helper_index::COUNT];
     for (offset, target) in runtime_stub_offsets
@@ -218,11 +233,6 @@ fn build_trampoline() -> Result<Trampoline, String> {
         super::convert::float_op as *const () as usize,
         collect_backtrace as *const () as usize,
         base + tail_thunk_off,
-        throw as *const () as usize,
-        throw_ref as *const () as usize,
-        base + catching_thunk_off,
-        catch as *const () as usize,
-        raise as *const () as usize,
         super::simd::simd_op as *const () as usize,
     ];
     let mut routed_jit_helpers = jit_helpers;
@@ -231,10 +241,22 @@ fn build_trampoline() -> Result<Trampoline, String> {
             *routed = base + offset;
         }
     }
+    exception_helpers[exception_helper::CALL_CATCHING] = base + catching_thunk_off;
+    let mut routed_exception_helpers = exception_helpers;
+    for (routed, offset) in routed_exception_helpers
+        .iter_mut()
+        .zip(exception_stub_offsets)
+    {
+        if let Some(offset) = offset {
+            *routed = base + offset;
+        }
+    }
     Ok(Trampoline {
         trap_stub: base + trap_off,
         jit_helpers,
         routed_jit_helpers,
+        exception_helpers,
+        routed_exception_helpers,
         routed_runtime_helpers: runtime_stub_offsets.map(|offset| base + offset),
         code,
     })
@@ -401,6 +423,7 @@ fn exec_context(tramp: &Trampoline) -> *mut ExecContext {
                 depth_left: 0,
                 interrupted: AtomicBool::new(false),
                 fuel: 0,
+                exception_helpers: tramp.exception_helpers,
             });
             // Leaked on purpose: one record per thread that ever ran compiled code.
             cell.set(Box::into_raw(exec));
@@ -470,6 +493,7 @@ pub unsafe fn enter(
         (e.exit_pc, e.exit_fp) = (0, 0);
         if TRACK_CALL_OUTS.load(Ordering::Relaxed) {
             e.helpers = tramp.routed_jit_helpers;
+            e.exception_helpers = tramp.routed_exception_helpers;
         }
         if outer.is_null() {
             let native_low = native_stack_low().unwrap_or(0);
@@ -713,7 +737,7 @@ thread_local! {
 
 fn set_in_flight(trap: Trap) -> u32 {
     IN_FLIGHT.with(|f| *f.borrow_mut() = Some(trap));
-    jit_helper::EXCEPTION_IN_FLIGHT
+    exception_helper::EXCEPTION_IN_FLIGHT
 }
 
 /// `THROW`: a new exception of tag index `tag`, its payload at `payload`.
@@ -738,7 +762,7 @@ extern "C" fn throw_ref(vmctx: *mut VmCtx, exnref: u64) -> u32 {
     }
 }
 
-/// `CATCH`: 1 when the clause of tag index `tag` ([`jit_helper::CATCH_ALL`]: any) catches
+/// `CATCH`: 1 when the clause of tag index `tag` ([`exception_helper::CATCH_ALL`]: any) catches
 /// the exception in flight, its values written from `dst` on (see
 /// [`crate::runtime::exception::catch_clause`]); the exception is then no longer in flight.
 extern "C" fn catch(vmctx: *mut VmCtx, tag: u32, dst: *mut u64, by_ref: u32) -> u32 {
@@ -747,7 +771,7 @@ extern "C" fn catch(vmctx: *mut VmCtx, tag: u32, dst: *mut u64, by_ref: u32) -> 
         let Some(exception) = in_flight.as_ref().and_then(|t| t.exception.clone()) else {
             return 0;
         };
-        let tag = (tag != jit_helper::CATCH_ALL).then_some(tag);
+        let tag = (tag != exception_helper::CATCH_ALL).then_some(tag);
         // SAFETY: compiled code passes its live context and the canonical slots of the
         // handler's values (the compiler counted them in the frame size).
         let caught = unsafe {
@@ -770,7 +794,7 @@ extern "C" fn raise() -> u32 {
 /// `CALL_CATCHING`'s Rust half: calls `record` on `args` like any call would (compiled code
 /// through a nested [`enter`], the rest like `CALL_SLOW`), so that an exception the callee
 /// does not catch ends here, with the compiled frames it left unwound by the trap path, and
-/// comes back to the calling frame's dispatch as [`jit_helper::EXCEPTION_IN_FLIGHT`].
+/// comes back to the calling frame's dispatch as [`exception_helper::EXCEPTION_IN_FLIGHT`].
 extern "C" fn call_catching(
     caller: *mut VmCtx,
     record: *const FuncRecord,

@@ -25,27 +25,34 @@ pub mod jit_helper {
     /// returns to the replaced function's caller, or jumps to compiled code the callee
     /// tail-calls in turn (`entry`'s tail thunk; ARCHITECTURE.md "Calls across tiers").
     pub const TAIL_CALL_SLOW: usize = 4;
+    /// `(operand slots, code, a, b)`: a SIMD operator tier 1 does not lower inline, run by
+    /// `runtime::simd` (see `super::simd`).
+    pub const SIMD_OP: usize = 5;
+    pub const COUNT: usize = 6;
+}
+
+/// Indices of the exception-handling helpers in [`ExecContext::exception_helpers`]
+/// (ARCHITECTURE.md "Exceptions"; a second table after every other field, so that adding it
+/// moved no offset the rest of compiled code uses).
+pub mod exception_helper {
     /// `(vmctx, tag, payload) -> EXCEPTION_IN_FLIGHT`: `throw` of tag index `tag`, its
-    /// payload at `payload` (ARCHITECTURE.md "Exceptions").
-    pub const THROW: usize = 5;
+    /// payload at `payload`.
+    pub const THROW: usize = 0;
     /// `(vmctx, exnref) -> EXCEPTION_IN_FLIGHT | trap code`: `throw_ref` (null: a trap).
-    pub const THROW_REF: usize = 6;
+    pub const THROW_REF: usize = 1;
     /// `(vmctx, record, args) -> 0 | EXCEPTION_IN_FLIGHT | trap code`: a call inside a
     /// `try_table` body, of anything (compiled code through a nested entry): an exception
     /// the callee does not catch comes back to the caller as a status instead of unwinding
     /// it (the thunk records the calling frame like `CALL_SLOW`'s).
-    pub const CALL_CATCHING: usize = 7;
+    pub const CALL_CATCHING: usize = 2;
     /// `(vmctx, tag, dst, by_ref) -> 1 | 0`: whether one catch clause (tag index `tag`,
     /// [`CATCH_ALL`] for `catch_all`) catches the exception in flight; if so its values are
     /// written from `dst` on and the exception is no longer in flight.
-    pub const CATCH: usize = 8;
+    pub const CATCH: usize = 3;
     /// `() -> trap code`: no handler of the compiled frame caught the exception in flight:
     /// it continues as a trap (parked for the entry), which the caller's trap site raises.
-    pub const RAISE: usize = 9;
-    /// `(operand slots, code, a, b)`: a SIMD operator tier 1 does not lower inline, run by
-    /// `runtime::simd` (see `super::simd`).
-    pub const SIMD_OP: usize = 10;
-    pub const COUNT: usize = 11;
+    pub const RAISE: usize = 4;
+    pub const COUNT: usize = 5;
 
     /// The status of `THROW`, `THROW_REF` and `CALL_CATCHING` when an exception is in flight
     /// (no trap code is this).
@@ -100,6 +107,8 @@ pub struct ExecContext {
     /// writes it back, and `call_slow` writes it back before and reloads it after a host call
     /// or an interpreted callee.
     pub fuel: i64,
+    /// The helpers of [`exception_helper`], called like `helpers`.
+    pub exception_helpers: [usize; exception_helper::COUNT],
 }
 
 /// A compiled frame that called `CALL_SLOW` and waits for it, linked to the next outer one.
@@ -125,6 +134,7 @@ pub mod exec_offsets {
     pub const EXIT_PC: i32 = offset_of!(ExecContext, exit_pc) as i32;
     pub const DEPTH_LEFT: i32 = offset_of!(ExecContext, depth_left) as i32;
     pub const FUEL: i32 = offset_of!(ExecContext, fuel) as i32;
+    pub const EXCEPTION_HELPERS: i32 = offset_of!(ExecContext, exception_helpers) as i32;
 }
 
 thread_local! {

@@ -21,8 +21,8 @@
 
 use wasmparser::{Catch, TryTable};
 
-use crate::jit::exec_context::jit_helper;
-use crate::jit::masm::{Cond, Gpr, Label, Operand, Size, Width};
+use crate::jit::exec_context::{exception_helper, exec_offsets as ex};
+use crate::jit::masm::{Cond, Gpr, Label, Mem, Operand, Size, Width};
 
 use super::abi::*;
 use super::compiler::*;
@@ -109,6 +109,13 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    fn call_exception_helper(&mut self, index: usize) {
+        self.masm.call_mem(Mem::base_disp(
+            EXEC,
+            ex::EXCEPTION_HELPERS + (index * 8) as i32,
+        ));
+    }
+
     /// Closes the scopes of `try_table`s whose control frame was popped.
     pub(super) fn close_try_scopes(&mut self) {
         while self
@@ -138,7 +145,7 @@ impl Compiler<'_> {
             Gpr::Rdx,
             slot_mem(self.canonical(base as usize)),
         );
-        self.call_jit_helper(jit_helper::THROW);
+        self.call_exception_helper(exception_helper::THROW);
         self.stack.truncate(base as usize);
         self.exception_site(false);
         self.unreachable = true;
@@ -149,7 +156,7 @@ impl Compiler<'_> {
         let exnref = self.pop()?;
         self.load(Gpr::Rsi, exnref, Width::W64);
         self.masm.mov(Size::S64, Gpr::Rdi, VMCTX);
-        self.call_jit_helper(jit_helper::THROW_REF);
+        self.call_exception_helper(exception_helper::THROW_REF);
         self.exception_site(false);
         self.unreachable = true;
         Ok(())
@@ -159,12 +166,9 @@ impl Compiler<'_> {
     /// frame_offset` (everything materialized, homes stored).
     pub(super) fn call_catching(&mut self, frame_offset: i32) {
         self.masm.mov(Size::S64, Gpr::Rdi, VMCTX);
-        self.masm.lea(
-            Width::W64,
-            Gpr::Rdx,
-            crate::jit::masm::Mem::base_disp(FP, frame_offset),
-        );
-        self.call_jit_helper(jit_helper::CALL_CATCHING);
+        self.masm
+            .lea(Width::W64, Gpr::Rdx, Mem::base_disp(FP, frame_offset));
+        self.call_exception_helper(exception_helper::CALL_CATCHING);
         self.exception_site(true);
     }
 
@@ -180,7 +184,7 @@ impl Compiler<'_> {
         self.masm.cmp(
             Width::W32,
             Gpr::Rax,
-            Operand::Imm(jit_helper::EXCEPTION_IN_FLIGHT as i32),
+            Operand::Imm(exception_helper::EXCEPTION_IN_FLIGHT as i32),
         );
         self.masm.branch(Cond::Ne, trap);
         let clauses: Vec<(u32, CatchPad)> = self
@@ -190,17 +194,17 @@ impl Compiler<'_> {
             .flat_map(|scope| scope.clauses.iter().map(|c| (scope.values_slot, *c)))
             .collect();
         for (values_slot, clause) in clauses {
-            let tag = clause.tag.unwrap_or(jit_helper::CATCH_ALL);
+            let tag = clause.tag.unwrap_or(exception_helper::CATCH_ALL);
             self.masm.mov(Size::S64, Gpr::Rdi, VMCTX);
             self.masm.mov_imm(Width::W32, Gpr::Rsi, i64::from(tag));
             self.masm.lea(Width::W64, Gpr::Rdx, slot_mem(values_slot));
             self.masm
                 .mov_imm(Width::W32, Gpr::Rcx, i64::from(clause.by_ref));
-            self.call_jit_helper(jit_helper::CATCH);
+            self.call_exception_helper(exception_helper::CATCH);
             self.masm
                 .test_branch(Width::W32, Gpr::Rax, Cond::Ne, clause.pad);
         }
-        self.call_jit_helper(jit_helper::RAISE);
+        self.call_exception_helper(exception_helper::RAISE);
         self.masm.jmp(trap);
         self.masm.bind(done);
     }
