@@ -8,9 +8,13 @@
 use wasmparser::MemArg;
 
 use crate::jit::exec_context::jit_helper;
-use crate::jit::masm::{Ext, Float, Gpr, Mem, PackedInt, Size, SseArith, Width, Xmm};
+use crate::jit::masm::{
+    Alu, Ext, Float, Gpr, Mem, Operand, PackedInt, Shift, Size, SseArith, Width, Xmm,
+};
 use crate::module::ValType;
-use crate::runtime::simd::{BinaryOp, LaneMemOp, LoadOp, SimdOp, UnaryOp};
+use crate::runtime::simd::{
+    BinaryOp, ExtractOp, LaneMemOp, LoadOp, ReplaceOp, SimdOp, SplatOp, UnaryOp,
+};
 
 use super::abi::*;
 use super::compiler::*;
@@ -125,6 +129,7 @@ impl Compiler<'_> {
             SimdOp::LaneMem(o, ..) => o.is_load(),
             SimdOp::Binary(o) => binary_lowering(*o).is_none(),
             SimdOp::Unary(o) => !unary_inline(*o),
+            SimdOp::Extract(..) | SimdOp::Replace(..) | SimdOp::Splat(_) => false,
             _ => true,
         }
     }
@@ -147,8 +152,130 @@ impl Compiler<'_> {
                 None => self.simd_helper(op),
             },
             SimdOp::Unary(o) if unary_inline(o) => self.unary_inline(o),
+            SimdOp::Extract(o, lane) => self.extract_lane(o, lane),
+            SimdOp::Replace(o, lane) => self.replace_lane(o, lane),
+            SimdOp::Splat(o) => self.splat(o),
             _ => self.simd_helper(op),
         }
+    }
+
+    /// `extract_lane`: one load of the lane from the vector's slots (sign- or zero-extended
+    /// as the operator says; float lanes into an SSE register).
+    fn extract_lane(&mut self, op: ExtractOp, lane: u8) -> Result<()> {
+        use ExtractOp as E;
+        let len = self.stack.len();
+        if len < 2 {
+            return Err("jit: SIMD operand missing".to_string().into());
+        }
+        let vector = self.v128_operand(len - 2);
+        let lane = i32::from(lane);
+        let result = match op {
+            E::F32x4ExtractLane | E::F64x2ExtractLane => {
+                let (float, bytes) = match op {
+                    E::F32x4ExtractLane => (Float::F32, 4),
+                    _ => (Float::F64, 8),
+                };
+                let dst = self.alloc_xmm(&[]);
+                self.masm.fload(float, dst, offset_by(vector, lane * bytes));
+                Opd::Xmm(dst, float)
+            }
+            _ => {
+                let (size, bytes, ext, width) = match op {
+                    E::I8x16ExtractLaneS => (Size::S8, 1, Ext::Sign, Width::W32),
+                    E::I8x16ExtractLaneU => (Size::S8, 1, Ext::Zero, Width::W32),
+                    E::I16x8ExtractLaneS => (Size::S16, 2, Ext::Sign, Width::W32),
+                    E::I16x8ExtractLaneU => (Size::S16, 2, Ext::Zero, Width::W32),
+                    E::I32x4ExtractLane => (Size::S32, 4, Ext::Zero, Width::W32),
+                    _ => (Size::S64, 8, Ext::Zero, Width::W64),
+                };
+                let dst = self.alloc_gpr(&[]);
+                self.masm
+                    .load(dst, offset_by(vector, lane * bytes), size, ext, width);
+                Opd::Reg(dst)
+            }
+        };
+        self.truncate_stack(len - 2);
+        self.push(result);
+        Ok(())
+    }
+
+    /// `replace_lane`: the vector goes to its canonical slots and the lane is stored there.
+    fn replace_lane(&mut self, op: ReplaceOp, lane: u8) -> Result<()> {
+        use ReplaceOp as R;
+        let x = self.pop()?;
+        let len = self.stack.len();
+        if len < 2 {
+            return Err("jit: SIMD operand missing".to_string().into());
+        }
+        self.materialize(len - 2);
+        self.materialize(len - 1);
+        let (size, bytes) = match op {
+            R::I8x16ReplaceLane => (Size::S8, 1),
+            R::I16x8ReplaceLane => (Size::S16, 2),
+            R::I32x4ReplaceLane | R::F32x4ReplaceLane => (Size::S32, 4),
+            R::I64x2ReplaceLane | R::F64x2ReplaceLane => (Size::S64, 8),
+        };
+        let at = offset_by(slot_mem(self.canonical(len - 2)), i32::from(lane) * bytes);
+        match x {
+            // A float in an SSE register (its low 32 or 64 bits are the lane).
+            Opd::Xmm(reg, _) if size == Size::S64 => self.masm.fstore(Float::F64, at, reg),
+            Opd::Xmm(reg, Float::F32) if size == Size::S32 => self.masm.fstore(Float::F32, at, reg),
+            Opd::Const(c) if size != Size::S64 || i32::try_from(c as i64).is_ok() => {
+                self.masm.store_imm(size, at, c as i64 as i32);
+            }
+            _ => {
+                let width = if size == Size::S64 {
+                    Width::W64
+                } else {
+                    Width::W32
+                };
+                let reg = self.gpr_of(x, width, Gpr::Rdx);
+                self.masm.store(size, at, reg);
+            }
+        }
+        Ok(())
+    }
+
+    /// `splat`: the lane repeated over 64 bits in `rdx` (a multiply by `0x0101..` for
+    /// narrow lanes), stored to both halves of the result's canonical slots.
+    fn splat(&mut self, op: SplatOp) -> Result<()> {
+        use SplatOp as S;
+        let x = self.pop()?;
+        let dst = self.canonical(self.stack.len());
+        match (op, x) {
+            (S::I64x2Splat | S::F64x2Splat, Opd::Xmm(reg, _)) => {
+                self.masm.fstore(Float::F64, slot_mem(dst), reg);
+                self.masm.fstore(Float::F64, slot_mem(dst + 1), reg);
+            }
+            _ => {
+                let wide = matches!(op, S::I64x2Splat | S::F64x2Splat);
+                let width = if wide { Width::W64 } else { Width::W32 };
+                self.load(Gpr::Rdx, x, width);
+                match op {
+                    S::I8x16Splat | S::I16x8Splat => {
+                        let (mask, repeat) = if op == S::I8x16Splat {
+                            (0xFF, 0x0101_0101_0101_0101u64)
+                        } else {
+                            (0xFFFF, 0x0001_0001_0001_0001u64)
+                        };
+                        self.masm
+                            .alu(Alu::And, Width::W32, Gpr::Rdx, Operand::Imm(mask));
+                        self.masm.mov_imm(Width::W64, Gpr::Rax, repeat as i64);
+                        self.masm.mul(Width::W64, Gpr::Rdx, Gpr::Rax);
+                    }
+                    S::I32x4Splat | S::F32x4Splat => {
+                        self.masm.mov(Size::S64, Gpr::Rax, Gpr::Rdx);
+                        self.masm.shift_imm(Shift::Shl, Width::W64, Gpr::Rax, 32);
+                        self.masm.alu(Alu::Or, Width::W64, Gpr::Rdx, Gpr::Rax);
+                    }
+                    S::I64x2Splat | S::F64x2Splat => {}
+                }
+                self.masm.store(Size::S64, slot_mem(dst), Gpr::Rdx);
+                self.masm.store(Size::S64, slot_mem(dst + 1), Gpr::Rdx);
+            }
+        }
+        self.push_v128(Opd::Slot(dst), Opd::Slot(dst + 1));
+        Ok(())
     }
 
     /// The 16 bytes of the v128 whose low half is entry `index`: the local's or the
