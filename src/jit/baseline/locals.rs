@@ -163,8 +163,21 @@ impl Compiler<'_> {
         let low = self.pop()?;
         self.flush_local(slot, low);
         self.flush_local(slot + 1, high);
-        self.move_to(slot, low);
-        self.move_to(slot + 1, high);
+        match (low, high) {
+            // A vector in consecutive slots (an inline SIMD result): one 16-byte copy, so
+            // the next 16-byte load of the local forwards from one store (two 8-byte stores
+            // read back by one 16-byte load stall store forwarding).
+            (Opd::Slot(a), Opd::Slot(b)) if b == a + 1 => {
+                if a != slot {
+                    self.masm.v128_load(Xmm::Xmm0, slot_mem(a));
+                    self.masm.v128_store(slot_mem(slot), Xmm::Xmm0);
+                }
+            }
+            _ => {
+                self.move_to(slot, low);
+                self.move_to(slot + 1, high);
+            }
+        }
         Ok(())
     }
 }

@@ -39,6 +39,7 @@
 
 mod float;
 mod int;
+mod packed;
 #[cfg(test)]
 mod tests;
 
@@ -46,8 +47,8 @@ use std::cell::Cell;
 
 use super::x64::Assembler;
 pub use super::x64::{
-    Address, Alu, AsmError, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, RoundMode, Scale,
-    Shift, Size, SseArith, SseLogic, Unary, Width, Xmm,
+    Address, Alu, AsmError, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, PackedInt, RoundMode,
+    Scale, Shift, Size, SseArith, SseLogic, Unary, Width, Xmm,
 };
 pub use float::XOperand;
 pub use int::{DivOp, Operand};

@@ -80,6 +80,7 @@ mod assembler;
 mod control;
 mod gpr;
 mod operands;
+mod packed;
 mod sse;
 #[cfg(test)]
 mod tests;
@@ -87,6 +88,6 @@ mod tests;
 pub use assembler::Assembler;
 pub use control::MAX_NOP_LEN;
 pub use operands::{
-    Address, Alu, AsmError, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, MulDiv, RoundMode,
-    Scale, Shift, Size, SseArith, SseLogic, Unary, Width, Xmm,
+    Address, Alu, AsmError, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, MulDiv, PackedInt,
+    RoundMode, Scale, Shift, Size, SseArith, SseLogic, Unary, Width, Xmm,
 };

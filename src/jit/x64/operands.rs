@@ -514,6 +514,127 @@ impl SseLogic {
     pub const ALL: [SseLogic; 4] = [SseLogic::And, SseLogic::Andn, SseLogic::Or, SseLogic::Xor];
 }
 
+/// Packed SSE2 integer operations (`66 0F op /r`: `paddb`, `pcmpeqd`, `pand`, ...); the
+/// discriminant is the opcode byte. Register forms only (memory operands would need 16-byte
+/// alignment).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum PackedInt {
+    Paddb = 0xFC,
+    Paddw = 0xFD,
+    Paddd = 0xFE,
+    Paddq = 0xD4,
+    Psubb = 0xF8,
+    Psubw = 0xF9,
+    Psubd = 0xFA,
+    Psubq = 0xFB,
+    Pmullw = 0xD5,
+    Pmaddwd = 0xF5,
+    Paddsb = 0xEC,
+    Paddsw = 0xED,
+    Paddusb = 0xDC,
+    Paddusw = 0xDD,
+    Psubsb = 0xE8,
+    Psubsw = 0xE9,
+    Psubusb = 0xD8,
+    Psubusw = 0xD9,
+    Pminub = 0xDA,
+    Pmaxub = 0xDE,
+    Pminsw = 0xEA,
+    Pmaxsw = 0xEE,
+    Pavgb = 0xE0,
+    Pavgw = 0xE3,
+    Pcmpeqb = 0x74,
+    Pcmpeqw = 0x75,
+    Pcmpeqd = 0x76,
+    Pcmpgtb = 0x64,
+    Pcmpgtw = 0x65,
+    Pcmpgtd = 0x66,
+    Pand = 0xDB,
+    Pandn = 0xDF,
+    Por = 0xEB,
+    Pxor = 0xEF,
+}
+
+impl PackedInt {
+    /// Every operation.
+    pub const ALL: [PackedInt; 34] = [
+        PackedInt::Paddb,
+        PackedInt::Paddw,
+        PackedInt::Paddd,
+        PackedInt::Paddq,
+        PackedInt::Psubb,
+        PackedInt::Psubw,
+        PackedInt::Psubd,
+        PackedInt::Psubq,
+        PackedInt::Pmullw,
+        PackedInt::Pmaddwd,
+        PackedInt::Paddsb,
+        PackedInt::Paddsw,
+        PackedInt::Paddusb,
+        PackedInt::Paddusw,
+        PackedInt::Psubsb,
+        PackedInt::Psubsw,
+        PackedInt::Psubusb,
+        PackedInt::Psubusw,
+        PackedInt::Pminub,
+        PackedInt::Pmaxub,
+        PackedInt::Pminsw,
+        PackedInt::Pmaxsw,
+        PackedInt::Pavgb,
+        PackedInt::Pavgw,
+        PackedInt::Pcmpeqb,
+        PackedInt::Pcmpeqw,
+        PackedInt::Pcmpeqd,
+        PackedInt::Pcmpgtb,
+        PackedInt::Pcmpgtw,
+        PackedInt::Pcmpgtd,
+        PackedInt::Pand,
+        PackedInt::Pandn,
+        PackedInt::Por,
+        PackedInt::Pxor,
+    ];
+
+    /// The mnemonic (for tests and listings).
+    pub fn name(self) -> &'static str {
+        match self {
+            PackedInt::Paddb => "paddb",
+            PackedInt::Paddw => "paddw",
+            PackedInt::Paddd => "paddd",
+            PackedInt::Paddq => "paddq",
+            PackedInt::Psubb => "psubb",
+            PackedInt::Psubw => "psubw",
+            PackedInt::Psubd => "psubd",
+            PackedInt::Psubq => "psubq",
+            PackedInt::Pmullw => "pmullw",
+            PackedInt::Pmaddwd => "pmaddwd",
+            PackedInt::Paddsb => "paddsb",
+            PackedInt::Paddsw => "paddsw",
+            PackedInt::Paddusb => "paddusb",
+            PackedInt::Paddusw => "paddusw",
+            PackedInt::Psubsb => "psubsb",
+            PackedInt::Psubsw => "psubsw",
+            PackedInt::Psubusb => "psubusb",
+            PackedInt::Psubusw => "psubusw",
+            PackedInt::Pminub => "pminub",
+            PackedInt::Pmaxub => "pmaxub",
+            PackedInt::Pminsw => "pminsw",
+            PackedInt::Pmaxsw => "pmaxsw",
+            PackedInt::Pavgb => "pavgb",
+            PackedInt::Pavgw => "pavgw",
+            PackedInt::Pcmpeqb => "pcmpeqb",
+            PackedInt::Pcmpeqw => "pcmpeqw",
+            PackedInt::Pcmpeqd => "pcmpeqd",
+            PackedInt::Pcmpgtb => "pcmpgtb",
+            PackedInt::Pcmpgtw => "pcmpgtw",
+            PackedInt::Pcmpgtd => "pcmpgtd",
+            PackedInt::Pand => "pand",
+            PackedInt::Pandn => "pandn",
+            PackedInt::Por => "por",
+            PackedInt::Pxor => "pxor",
+        }
+    }
+}
+
 /// Rounding mode immediate of `roundss`/`roundsd` (SSE4.1). Bit 3 (suppress the precision
 /// exception) is left clear: the exception is masked in MXCSR anyway.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

@@ -5,6 +5,7 @@
 
 mod control;
 mod gpr;
+mod packed;
 mod sse;
 
 use super::*;
