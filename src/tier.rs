@@ -25,9 +25,8 @@
 //!
 //! Per defined function, a [`Slot`] behind the manager's lock: interpreted (never hot, or
 //! evicted), compiled (its code, the records using it, when it was last used), or failed (it
-//! stays interpreted and the interpreter stops reporting it; a function using SIMD, which tier
-//! 1 refuses with `CompileError::Simd`, ends here at its first report, logged at debug level
-//! since it is expected). Compiling happens under the
+//! stays interpreted and the interpreter stops reporting it: tier 1 could not compile it, a
+//! limit or a bug, warned about once). Compiling happens under the
 //! lock (another thread asking waits). Compiled code is shared by every instance of the
 //! module; each instance's record gets the entry the first time the interpreter reports the
 //! function for that instance, and becomes one of the code's users. With a code cache size
@@ -312,16 +311,6 @@ impl TierManager {
         let name = self.module.func_name(func_index).unwrap_or("");
         let code = match result {
             Ok(code) => code,
-            // Expected: what tier 1 leaves to the interpreter (SIMD:
-            // `jit::compile::interpreter_only`); the function runs interpreted for good.
-            Err(
-                error @ (crate::runtime::CompileError::Simd { .. }
-                | crate::runtime::CompileError::Unsupported { .. }),
-            ) => {
-                log::debug!("function {func_index} {name:?} stays interpreted: {error}");
-                cache.slots[defined] = Slot::Failed;
-                return None;
-            }
             Err(message) => {
                 log::warn!("function {func_index} {name:?} stays interpreted: {message}");
                 cache.slots[defined] = Slot::Failed;

@@ -15,9 +15,7 @@
 //! picks, often small enough to run out mid-way: `execute::fuel_budget`), and the fuel left
 //! after every call is compared too: every tier must charge the same and stop at the same point.
 //! Floats compare by bits (NaN payloads included). A panic on either tier, or a module either
-//! tier rejects, is a failure too (robustness), except where `--tier jit`/`opt` refuse a module
-//! with a function that only the interpreter runs yet (SIMD, exception handling): such pairs are
-//! counted and printed after the summary ("not compared"), not compared.
+//! tier rejects, is a failure too (robustness).
 //!
 //! Environment:
 //! - `WRUN_DIFF_MODULES` (default 500): how many seeds; `WRUN_DIFF_START` (default 0): first seed.
@@ -160,8 +158,6 @@ struct SeedReport {
     failures: Vec<Failure>,
     /// Tiers skipped on this seed as known failures.
     known_skipped: Vec<String>,
-    /// Tiers that refused the module as interpreter-only (`execute::Outcome::interpreter_only`).
-    interpreter_only: Vec<String>,
     /// Per tier run (tier A first): what tiered up.
     tier_stats: Vec<(String, TierStats)>,
 }
@@ -288,7 +284,6 @@ fn check_seed(
                     nan_payload_only: false,
                 }],
                 known_skipped: Vec::new(),
-                interpreter_only: Vec::new(),
                 tier_stats: Vec::new(),
             };
         }
@@ -330,7 +325,6 @@ fn check_seed(
             .collect(),
         failures: Vec::new(),
         known_skipped: Vec::new(),
-        interpreter_only: Vec::new(),
         tier_stats: vec![(TIER_A.name(), a.tier_stats.clone())],
     };
     let mut saved = None;
@@ -347,10 +341,6 @@ fn check_seed(
         report.tier_stats.push((tier.name(), b.tier_stats.clone()));
         report.exports_called = report.exports_called.max(b.exports_called);
         report.calls = report.calls.max(b.calls);
-        if b.interpreter_only && matches!(a.events.first(), Some(Event::Load(Ok(())))) {
-            report.interpreter_only.push(tier.name());
-            continue;
-        }
         let Some((why, nan_payload_only)) = compare_runs(&a, &b, tier) else {
             continue;
         };
@@ -396,7 +386,6 @@ fn tiers_agree_on_generated_modules() {
     let calls = AtomicU64::new(0);
     let failures: Mutex<Vec<Failure>> = Mutex::new(Vec::new());
     let known_skipped: Mutex<Vec<(u64, String)>> = Mutex::new(Vec::new());
-    let interpreter_only: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
     let endings: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
     let tiering: Mutex<BTreeMap<String, TieringTotals>> = Mutex::new(BTreeMap::new());
     let started = Instant::now();
@@ -436,11 +425,6 @@ fn tiers_agree_on_generated_modules() {
                         totals.entry(tier.clone()).or_default().add(stats);
                     }
                     drop(totals);
-                    let mut refused = interpreter_only.lock().unwrap_or_else(|e| e.into_inner());
-                    for tier in report.interpreter_only {
-                        *refused.entry(tier).or_default() += 1;
-                    }
-                    drop(refused);
                     known_skipped
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -494,16 +478,6 @@ fn tiers_agree_on_generated_modules() {
                 t.modules_compiled, t.functions_compiled, t.osr_functions, t.osr_entries
             );
         }
-    }
-    let refused = interpreter_only
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner());
-    if !refused.is_empty() {
-        let refused: Vec<String> = refused.iter().map(|(t, n)| format!("{t} {n}")).collect();
-        println!(
-            "not compared (the tier refuses a function only the interpreter runs yet: SIMD or exception handling): {}",
-            refused.join(", ")
-        );
     }
     let mut known_skipped = known_skipped
         .into_inner()

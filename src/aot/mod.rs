@@ -196,48 +196,14 @@ pub fn sidecar_bytes_metered(
     consume_fuel: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<u8>, String> {
-    // Functions tier 1 leaves to the interpreter (`compile::interpreter_only`: SIMD) get no
-    // code: their entries are `NO_CODE` (a partial sidecar, as the
-    // code cache writes) and they run interpreted. Which ones they are needs a scan of every
-    // body (16% of compile time), so a module without v128 types or globals is compiled whole
-    // first and scanned only if the compiler meets such an operator after all.
-    let all: Vec<u32> = (0..info.bodies.len() as u32)
+    // Tier 1 compiles every operator wrun validates, so a sidecar holds every function (the
+    // format still takes `NO_CODE` entries: the code cache writes partial sidecars).
+    let compiled: Vec<u32> = (0..info.bodies.len() as u32)
         .map(|defined| info.num_imported_funcs + defined)
         .collect();
-    let mut whole = None;
-    if !info.mentions_v128() {
-        match compile::compile_functions_with_progress(info, &all, cpu, consume_fuel, progress) {
-            Ok(code) => whole = Some(code),
-            Err(
-                crate::runtime::CompileError::Simd { .. }
-                | crate::runtime::CompileError::Unsupported { .. },
-            ) => {}
-            Err(error) => return Err(error.to_string()),
-        }
-    }
-    let (code, compiled) = match whole {
-        Some(code) => (code, all),
-        None => {
-            let mut compiled = Vec::with_capacity(all.len());
-            for func in all {
-                if compile::interpreter_only(info, func)
-                    .map_err(|e| e.to_string())?
-                    .is_none()
-                {
-                    compiled.push(func);
-                }
-            }
-            let code = compile::compile_functions_with_progress(
-                info,
-                &compiled,
-                cpu,
-                consume_fuel,
-                progress,
-            )
+    let code =
+        compile::compile_functions_with_progress(info, &compiled, cpu, consume_fuel, progress)
             .map_err(|e| e.to_string())?;
-            (code, compiled)
-        }
-    };
     let contents = format::Contents {
         code: &code,
         funcs: &compiled,

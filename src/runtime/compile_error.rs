@@ -23,9 +23,6 @@ pub enum CompileError {
     },
     /// Executable memory could not be mapped or protected (the JIT).
     CodeMemory(String),
-    /// The function handles v128 values (first at module offset `offset`), which tier 1
-    /// does not compile yet: the function can only be interpreted.
-    Simd { function: Option<u32>, offset: u32 },
 }
 
 impl CompileError {
@@ -56,13 +53,6 @@ impl CompileError {
             } => CompileError::Internal {
                 function: Some(func_index),
                 message,
-            },
-            CompileError::Simd {
-                function: None,
-                offset,
-            } => CompileError::Simd {
-                function: Some(func_index),
-                offset,
             },
             other => other,
         }
@@ -109,17 +99,6 @@ impl fmt::Display for CompileError {
                 f.write_str(message)
             }
             CompileError::CodeMemory(message) => write!(f, "code memory: {message}"),
-            CompileError::Simd {
-                function: index,
-                offset,
-            } => {
-                function(f, index)?;
-                write!(
-                    f,
-                    "uses v128 at {offset:#x}; the JIT does not compile SIMD yet (the \
-                     interpreter and the default tier run it)"
-                )
-            }
         }
     }
 }

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use wrun::jit::CompileError;
 use wrun::module::{ExportKind, ImportKind};
 use wrun::{
     Config, Engine, Error, Extern, Func, FuncType, Global, Linker, Memory, MemoryType, Module,
@@ -160,10 +159,6 @@ pub struct Outcome {
     pub exports_called: usize,
     /// What the tiers did with the module (functions compiled, OSR entries), over all calls.
     pub tier_stats: TierStats,
-    /// The tier refused to load the module because a function uses what only the interpreter
-    /// runs yet (`jit::compile::interpreter_only`: SIMD, exception handling), which
-    /// `--tier jit`/`opt` refuse by design: nothing to compare, counted apart.
-    pub interpreter_only: bool,
 }
 
 /// Loads, instantiates and calls every exported function of `wasm` on `tier`. Never panics:
@@ -171,16 +166,8 @@ pub struct Outcome {
 pub fn run(tier: TierSetup, wasm: &[u8], seed: u64) -> Outcome {
     let mut events = Vec::new();
     let mut loaded = None;
-    let mut interpreter_only = false;
     let result = catch_unwind(AssertUnwindSafe(|| {
-        run_events(
-            tier,
-            wasm,
-            seed,
-            &mut events,
-            &mut loaded,
-            &mut interpreter_only,
-        )
+        run_events(tier, wasm, seed, &mut events, &mut loaded)
     }));
     if let Err(payload) = result {
         let message = payload
@@ -211,18 +198,6 @@ pub fn run(tier: TierSetup, wasm: &[u8], seed: u64) -> Outcome {
         calls,
         exports_called,
         tier_stats: loaded.map(|m| m.tier_stats()).unwrap_or_default(),
-        interpreter_only,
-    }
-}
-
-/// Whether `error` is the JIT's refusal of a function only the interpreter runs yet.
-fn is_interpreter_only_refusal(error: &Error) -> bool {
-    match error {
-        Error::Compile(CompileError::Simd { .. }) => true,
-        Error::Compile(CompileError::Unsupported { operator, .. }) => ["TryTable", "Throw"]
-            .iter()
-            .any(|name| operator.starts_with(name)),
-        _ => false,
     }
 }
 
@@ -233,7 +208,6 @@ fn run_events(
     seed: u64,
     events: &mut Vec<Event>,
     loaded: &mut Option<Module>,
-    interpreter_only: &mut bool,
 ) {
     let fuel = fuel_budget(seed);
     let engine = Engine::new(tier.config(fuel));
@@ -247,7 +221,6 @@ fn run_events(
             module
         }
         Err(e) => {
-            *interpreter_only = tier.tier != Tier::Auto && is_interpreter_only_refusal(&e);
             events.push(Event::Load(Err(describe_error(&e))));
             return;
         }

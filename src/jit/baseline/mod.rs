@@ -140,4 +140,3 @@ pub use driver::{
     compile_module_with_progress,
 };
 pub use frame::OsrEntry;
-pub use visit::interpreter_only;

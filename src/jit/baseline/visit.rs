@@ -73,20 +73,6 @@ macro_rules! reject_proposals {
     };
 }
 
-/// Whether tier 1 leaves defined function `func_index` to the interpreter: the refusal of
-/// its first use of what the interpreter runs and tier 1 does not compile yet (v128 values,
-/// `CompileError::Simd`), found by a scan of the operators without compiling.
-/// `wrun compile` gives such functions no code (`NO_CODE` entries) and the tiers run them
-/// interpreted; in auto mode the tier manager keeps them interpreted when compiling them
-/// fails with one of these errors.
-pub fn interpreter_only(
-    module: &crate::module::ModuleInfo,
-    func_index: u32,
-) -> Result<Option<CompileError>> {
-    let _ = (module, func_index);
-    Ok(None)
-}
-
 impl<'a> VisitOperator<'a> for Compiler<'_> {
     type Output = Result<()>;
 
