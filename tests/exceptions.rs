@@ -367,32 +367,20 @@ fn spec_try_table_without_its_tail_call_and_typed_reference_parts() {
     }
 }
 
-/// The scan that decides which functions `wrun compile` leaves to the interpreter agrees
-/// with tier 1 itself: exception handling is compiled, so it names none of them.
+/// Tier 1 compiles every function of the exception-using module on its own (nothing is left
+/// to the interpreter any more, so `wrun compile` gives every function code).
 #[test]
-fn interpreter_only_scan_agrees_with_tier1() {
-    use wrun::jit::compile::{CpuFeatures, compile_functions, interpreter_only};
+fn tier1_compiles_every_function_with_exceptions() {
+    use wrun::jit::compile::{CpuFeatures, compile_functions};
     let engine = Engine::new(Config::default());
     let module = Module::new(&engine, &wat::parse_str(CXX).unwrap()).unwrap();
     let info = module.info().clone();
-    let mut refused = 0;
     for defined in 0..info.bodies.len() as u32 {
         let func = info.num_imported_funcs + defined;
-        let scanned = interpreter_only(&info, func).expect("scan");
-        let compiled = compile_functions(&info, &[func], CpuFeatures::detect(), false);
-        match (scanned, compiled) {
-            (None, Ok(_)) => {}
-            (Some(scan), Err(compile)) => {
-                assert_eq!(scan, compile, "function {func}");
-                refused += 1;
-            }
-            (scan, compiled) => panic!(
-                "function {func}: scan {scan:?}, tier 1 {:?}",
-                compiled.err()
-            ),
+        if let Err(error) = compile_functions(&info, &[func], CpuFeatures::detect(), false) {
+            panic!("function {func}: {error}");
         }
     }
-    assert_eq!(refused, 0);
 }
 
 /// An exception thrown below a loop that runs compiled after OSR (the compiled code replaced
