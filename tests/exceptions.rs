@@ -367,22 +367,6 @@ fn spec_try_table_without_its_tail_call_and_typed_reference_parts() {
     }
 }
 
-/// Tier 1 compiles every function of the exception-using module on its own (nothing is left
-/// to the interpreter any more, so `wrun compile` gives every function code).
-#[test]
-fn tier1_compiles_every_function_with_exceptions() {
-    use wrun::jit::compile::{CpuFeatures, compile_functions};
-    let engine = Engine::new(Config::default());
-    let module = Module::new(&engine, &wat::parse_str(CXX).unwrap()).unwrap();
-    let info = module.info().clone();
-    for defined in 0..info.bodies.len() as u32 {
-        let func = info.num_imported_funcs + defined;
-        if let Err(error) = compile_functions(&info, &[func], CpuFeatures::detect(), false) {
-            panic!("function {func}: {error}");
-        }
-    }
-}
-
 /// An exception thrown below a loop that runs compiled after OSR (the compiled code replaced
 /// the interpreted frame: the search starts at its caller) is caught by the interpreted
 /// caller, on every round.

@@ -224,6 +224,19 @@ pub(super) fn ptr(size: Size) -> &'static str {
     }
 }
 
+/// The mnemonic stem of an SSE arithmetic operation (`add` of `addss`, `addps`, ...).
+pub(super) fn arith_mnemonic(op: SseArith) -> &'static str {
+    match op {
+        SseArith::Sqrt => "sqrt",
+        SseArith::Add => "add",
+        SseArith::Mul => "mul",
+        SseArith::Sub => "sub",
+        SseArith::Min => "min",
+        SseArith::Div => "div",
+        SseArith::Max => "max",
+    }
+}
+
 /// Register `i` (mod 16) of the rotation.
 pub(super) fn gpr(i: usize) -> Gpr {
     Gpr::ALL[i % 16]

@@ -83,15 +83,7 @@ fn scalar_moves() {
 fn scalar_arithmetic() {
     let mut c = Checker::new("add/sub/mul/div/sqrt/min/max ss/sd");
     for op in SseArith::ALL {
-        let name = match op {
-            SseArith::Sqrt => "sqrt",
-            SseArith::Add => "add",
-            SseArith::Mul => "mul",
-            SseArith::Sub => "sub",
-            SseArith::Min => "min",
-            SseArith::Div => "div",
-            SseArith::Max => "max",
-        };
+        let name = arith_mnemonic(op);
         for float in Float::ALL {
             let mnemonic = format!("{name}{}", s(float));
             for d in Xmm::ALL {
