@@ -18,6 +18,7 @@ const MARKER: &str = ";; ---- expected disassembly (WRUN_BLESS=1 rewrites) ----"
 
 fn all_features() -> CpuFeatures {
     CpuFeatures {
+        ssse3: true,
         sse41: true,
         lzcnt: true,
         bmi1: true,

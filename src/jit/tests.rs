@@ -98,7 +98,15 @@ impl Jitted {
     fn call(&mut self, name: &str, args: &[u64]) -> Result<Vec<u64>, Trap> {
         let func = self.instance.get_func(&self.store, name).expect("export");
         let ty = func.ty(&self.store);
-        let mut slots = vec![0u64; ty.params.len().max(ty.results.len()).max(1)];
+        // A v128 takes two slots.
+        let width = |types: &[ValType]| -> usize {
+            types
+                .iter()
+                .map(|t| if *t == ValType::V128 { 2 } else { 1 })
+                .sum()
+        };
+        let results = width(&ty.results);
+        let mut slots = vec![0u64; width(&ty.params).max(results).max(1)];
         slots[..args.len()].copy_from_slice(args);
         let mut stack = vec![0u64; 1 << 16];
         stack[..slots.len()].copy_from_slice(&slots);
@@ -118,7 +126,7 @@ impl Jitted {
         };
         let n = slots.len();
         slots.copy_from_slice(&stack[..n]);
-        slots.truncate(ty.results.len());
+        slots.truncate(results);
         Ok(slots)
     }
 
@@ -480,4 +488,85 @@ fn not_taken_conditional_return_keeps_deferred_locals() {
     assert_eq!(m.call("table", &[1, 0]).unwrap(), vec![1]);
     assert_eq!(m.call("swap", &[1, 2, 1]).unwrap(), vec![2, 1]);
     assert_eq!(m.call("swap", &[1, 2, 0]).unwrap(), vec![7, 8]);
+}
+
+/// SIMD operators with SSSE3/SSE4.1 forms (and the register-resident v128 paths around them)
+/// give the same lanes when compiled for plain SSE2, where they run in the fallback helper.
+#[test]
+fn simd_agrees_with_and_without_ssse3_and_sse41() {
+    let wat = r#"(module (memory 1)
+      (data (i32.const 0) "\01\82\03\f4\05\86\07\f8\09\8a\0b\fc\0d\8e\0f\f0\11\92\13\e4")
+      (func (export "arith") (param i64 i64 i64 i64) (result v128)
+        (local $a v128) (local $b v128)
+        (local.set $a (i64x2.replace_lane 1 (i64x2.splat (local.get 0)) (local.get 1)))
+        (local.set $b (i64x2.replace_lane 1 (i64x2.splat (local.get 2)) (local.get 3)))
+        (i32x4.mul (local.get $a) (local.get $b))
+        (v128.xor (i8x16.min_s (local.get $a) (local.get $b)))
+        (v128.xor (i16x8.max_u (local.get $a) (local.get $b)))
+        (v128.xor (i32x4.min_u (local.get $a) (local.get $b)))
+        (v128.xor (i32x4.max_s (local.get $a) (local.get $b)))
+        (v128.xor (i64x2.eq (local.get $a) (local.get $b)))
+        (v128.xor (i16x8.narrow_i32x4_u (local.get $a) (local.get $b)))
+        (v128.xor (i8x16.narrow_i16x8_s (local.get $a) (local.get $b)))
+        (v128.xor (i8x16.abs (local.get $a)))
+        (v128.xor (i32x4.abs (local.get $b)))
+        (v128.xor (i32x4.extend_low_i16x8_s (local.get $a)))
+        (v128.xor (i64x2.extend_low_i32x4_u (local.get $b)))
+        (v128.xor (i8x16.swizzle (local.get $a) (local.get $b)))
+        (v128.xor (i8x16.shuffle 0 17 2 19 31 30 5 6 16 9 10 11 28 13 1 3
+                    (local.get $a) (local.get $b))))
+      (func (export "shifts") (param i64 i64 i32) (result v128)
+        (local $a v128)
+        (local.set $a (i64x2.replace_lane 1 (i64x2.splat (local.get 0)) (local.get 1)))
+        (i16x8.shl (local.get $a) (local.get 2))
+        (v128.xor (i16x8.shr_s (local.get $a) (local.get 2)))
+        (v128.xor (i32x4.shr_u (local.get $a) (local.get 2)))
+        (v128.xor (i64x2.shl (local.get $a) (local.get 2)))
+        (v128.xor (i32x4.shl (local.get $a) (i32.const 35)))
+        (v128.xor (i16x8.shr_u (local.get $a) (i32.const 17))))
+      (func (export "loads") (param i32) (result v128)
+        (v128.load8x8_u (local.get 0))
+        (v128.xor (v128.load8x8_s offset=1 (local.get 0)))
+        (v128.xor (v128.load16x4_s offset=2 (local.get 0)))
+        (v128.xor (v128.load32x2_u offset=3 (local.get 0)))
+        (v128.xor (v128.load32_splat offset=4 (local.get 0)))
+        (v128.xor (v128.load64_zero offset=5 (local.get 0)))
+        (v128.xor (f32x4.splat (f32.load (local.get 0))))))"#;
+    let inputs: [[u64; 4]; 4] = [
+        [0, 0, 0, 0],
+        [
+            0x8000_7fff_0001_ffff,
+            0x0123_4567_89ab_cdef,
+            0xffff_8000_7fff_0000,
+            0xfedc_ba98_7654_3210,
+        ],
+        [u64::MAX, 1, 0x1f1f_1f1f_8080_8080, 0x0f0e_0d0c_0b0a_0908],
+        [0x1111_2222_3333_4444, u64::MAX, 0x5555_6666_7777_8888, 7],
+    ];
+    let mut fast = jit_instance_with(wat, CpuFeatures::detect(), |_, _| {});
+    let mut plain = jit_instance_with(wat, CpuFeatures::baseline(), |_, _| {});
+    for input in inputs {
+        assert_eq!(
+            fast.call("arith", &input).unwrap(),
+            plain.call("arith", &input).unwrap(),
+            "arith {input:x?}"
+        );
+        for count in [0, 1, 7, 15, 16, 33, 63, 64, 255] {
+            let args = [input[0], input[1], count];
+            assert_eq!(
+                fast.call("shifts", &args).unwrap(),
+                plain.call("shifts", &args).unwrap(),
+                "shifts {args:x?}"
+            );
+        }
+    }
+    for address in [0, 1, 3, 8] {
+        assert_eq!(
+            fast.call("loads", &[address]).unwrap(),
+            plain.call("loads", &[address]).unwrap(),
+            "loads at {address}"
+        );
+    }
+    let zero = plain.call("arith", &[0, 0, 0, 0]).unwrap();
+    assert_eq!(zero.len(), 2);
 }

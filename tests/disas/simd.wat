@@ -14,80 +14,69 @@
 ;;        0  push rbp
 ;;        1  mov rbp, rsp
 ;;        4  cmp rsp, [r12]
-;;        8  jb 0x83
+;;        8  jb 0x60
 ;;        e  mov rax, r14
 ;;       11  add rax, 0x58
 ;;       18  cmp rax, [r12+8]
-;;       1d  ja 0x83
+;;       1d  ja 0x60
 ;;       23  sub qword ptr [r12+0x68], 1
-;;       29  jb 0x83
+;;       29  jb 0x60
 ;; ;; wasm 0x37
-;;       2f  movdqu xmm0, [r14+0x10]
+;;       2f  movdqu xmm2, [r14+0x10]
 ;;       35  movdqu xmm1, [r14]
-;;       3a  mulps xmm0, xmm1
-;;       3d  movdqu [r14+0x30], xmm0
+;;       3a  mulps xmm2, xmm1
 ;; ;; wasm 0x3a
-;;       43  movdqu xmm0, [r14]
-;;       48  movdqu xmm1, [r14+0x30]
-;;       4e  paddd xmm0, xmm1
-;;       52  movdqu [r14+0x20], xmm0
+;;       3d  movdqu xmm3, [r14]
+;;       42  paddd xmm3, xmm2
 ;; ;; wasm 0x3d
-;;       58  movdqu xmm0, [r14+0x20]
-;;       5e  pcmpeqd xmm1, xmm1
-;;       62  pxor xmm0, xmm1
-;;       66  movdqu [r14+0x20], xmm0
+;;       46  pcmpeqd xmm1, xmm1
+;;       4a  pxor xmm3, xmm1
 ;; ;; wasm 0x3f
-;;       6c  mov rax, [r14+0x20]
-;;       70  mov [r14], rax
-;;       73  mov rax, [r14+0x28]
-;;       77  mov [r14+8], rax
-;;       7b  add qword ptr [r12+0x68], 1
-;;       81  pop rbp
-;;       82  ret
+;;       4e  movq [r14], xmm3
+;;       53  movhps [r14+8], xmm3
+;;       58  add qword ptr [r12+0x68], 1
+;;       5e  pop rbp
+;;       5f  ret
 ;; ;; wasm 0x30
-;;       83  mov dword ptr [r12+0x20], 0xB
-;;       8c  call qword ptr [r12+0x18]
-;; ;; function 1  @ 0xa0
+;;       60  mov dword ptr [r12+0x20], 0xB
+;;       69  call qword ptr [r12+0x18]
+;; ;; function 1  @ 0x70
 ;; ;; wasm 0x30
-;;       a0  push rbp
-;;       a1  mov rbp, rsp
-;;       a4  cmp rsp, [r12]
-;;       a8  jb 0x140
-;;       ae  mov rax, r14
-;;       b1  add rax, 0x38
-;;       b8  cmp rax, [r12+8]
-;;       bd  ja 0x140
-;;       c3  sub qword ptr [r12+0x68], 1
-;;       c9  jb 0x140
-;;       cf  mov rbx, [r14]
+;;       70  push rbp
+;;       71  mov rbp, rsp
+;;       74  cmp rsp, [r12]
+;;       78  jb 0x106
+;;       7e  mov rax, r14
+;;       81  add rax, 0x38
+;;       88  cmp rax, [r12+8]
+;;       8d  ja 0x106
+;;       93  sub qword ptr [r12+0x68], 1
+;;       99  jb 0x106
+;;       9f  mov rbx, [r14]
 ;; ;; wasm 0x46
-;;       d2  mov rdi, [r13+rbx+8]
-;;       d7  mov rsi, [r13+rbx]
+;;       a2  movdqu xmm2, [r13+rbx]
 ;; ;; wasm 0x5c
-;;       dc  mov [r14+8], rbx
-;;       e0  mov [r14+0x10], rsi
-;;       e4  mov [r14+0x18], rdi
-;;       e8  mov rax, 0x200000001
-;;       f2  mov [r14+0x20], rax
-;;       f6  mov rax, 0x400000003
-;;      100  mov [r14+0x28], rax
-;;      104  mov [r14], rbx
-;;      107  mov edx, 0
-;;      10c  mov ecx, 0
-;;      111  mov esi, 0x6C01
-;;      116  lea rdi, [r14+0x10]
-;;      11a  call qword ptr [r12+0x60]
-;;      11f  mov rbx, [r14]
+;;       a9  mov [r14+8], rbx
+;;       ad  movdqu [r14+0x10], xmm2
+;;       b3  mov rax, 0x200000001
+;;       bd  mov [r14+0x20], rax
+;;       c1  mov rax, 0x400000003
+;;       cb  mov [r14+0x28], rax
+;;       cf  mov [r14], rbx
+;;       d2  mov edx, 0
+;;       d7  mov ecx, 0
+;;       dc  mov esi, 0x6C01
+;;       e1  lea rdi, [r14+0x10]
+;;       e5  call qword ptr [r12+0x60]
+;;       ea  mov rbx, [r14]
 ;; ;; wasm 0x5f
-;;      122  mov eax, [r14+8]
-;;      126  mov rdx, [r14+0x18]
-;;      12a  mov [r13+rax+0x18], rdx
-;;      12f  mov rdx, [r14+0x10]
-;;      133  mov [r13+rax+0x10], rdx
+;;       ed  movdqu xmm0, [r14+0x10]
+;;       f3  mov eax, [r14+8]
+;;       f7  movdqu [r13+rax+0x10], xmm0
 ;; ;; wasm 0x63
-;;      138  add qword ptr [r12+0x68], 1
-;;      13e  pop rbp
-;;      13f  ret
+;;       fe  add qword ptr [r12+0x68], 1
+;;      104  pop rbp
+;;      105  ret
 ;; ;; wasm 0x41
-;;      140  mov dword ptr [r12+0x20], 0xB
-;;      149  call qword ptr [r12+0x18]
+;;      106  mov dword ptr [r12+0x20], 0xB
+;;      10f  call qword ptr [r12+0x18]

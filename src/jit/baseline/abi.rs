@@ -6,7 +6,7 @@ use crate::jit::masm::{Float, Gpr, Size, Width, Xmm};
 /// Version of the generated code's shape and of everything it assumes beyond the layouts
 /// (register conventions, frame shape, helper signatures). Bump it with any such change:
 /// AOT sidecars record it and refuse to load code of another shape.
-pub const CODE_SHAPE_VERSION: u32 = 9;
+pub const CODE_SHAPE_VERSION: u32 = 10;
 
 pub(super) use crate::jit::abi::{EXEC, FP, MAX_UNCHECKED_OFFSET, MEMBASE, VMCTX, slot_mem};
 

@@ -20,6 +20,21 @@ pub(super) enum Opd {
     Reg(Gpr),
     /// A float in a pool SSE register (an f32 in the low 32 bits, the rest undefined).
     Xmm(Xmm, Float),
+    /// The low 64 bits of a v128 that is whole in a pool SSE register; the entry above it is
+    /// `V128High` of the same register, and no other entry names that register.
+    V128Low(Xmm),
+    /// The high 64 bits of the v128 in the register (see `V128Low`).
+    V128High(Xmm),
+}
+
+impl Opd {
+    /// The SSE register the entry's value is in, if any.
+    pub(super) fn xmm(self) -> Option<Xmm> {
+        match self {
+            Opd::Xmm(x, _) | Opd::V128Low(x) | Opd::V128High(x) => Some(x),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

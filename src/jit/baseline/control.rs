@@ -108,6 +108,13 @@ impl Compiler<'_> {
     /// a register may be both a source and a destination). Cycles go through `rax`/`xmm0`.
     pub(super) fn move_to_registers(&mut self, merge: &[Merge]) {
         let len = self.stack.len();
+        // A v128 in an SSE register goes to its slots first: its halves then move like any
+        // slot, and no source shares a register with another (the parallel move's premise).
+        for i in len - merge.len()..len {
+            if matches!(self.stack[i], Opd::V128Low(_) | Opd::V128High(_)) {
+                self.materialize(i);
+            }
+        }
         let mut pending: Vec<(Opd, Merge)> = (0..merge.len())
             .map(|i| (self.stack[len - merge.len() + i], merge[i]))
             .filter(|(src, dst)| !same_register(*src, dst.place))
@@ -156,7 +163,8 @@ impl Compiler<'_> {
         match dst.place {
             Opd::Reg(r) => self.load(r, src, dst.width),
             Opd::Xmm(x, float) => self.load_xmm(x, src, float),
-            Opd::Slot(_) | Opd::Const(_) => {}
+            // Merge places are pool registers (`merge_registers`).
+            Opd::Slot(_) | Opd::Const(_) | Opd::V128Low(_) | Opd::V128High(_) => {}
         }
     }
 

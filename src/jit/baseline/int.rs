@@ -186,7 +186,7 @@ impl Compiler<'_> {
             },
             Opd::Slot(s) => Operand::Mem(slot_mem(s)),
             Opd::Reg(r) => Operand::Reg(r),
-            Opd::Xmm(..) => {
+            Opd::Xmm(..) | Opd::V128Low(_) | Opd::V128High(_) => {
                 self.load(scratch, opd, width);
                 Operand::Reg(scratch)
             }

@@ -155,10 +155,11 @@ impl Compiler<'_> {
         }
     }
 
-    /// `local.set` of the v128 local at slots `slot, slot + 1` (never a home): its two
-    /// halves are written separately, after the entries still reading the old value got
-    /// their copies.
-    pub(super) fn set_v128_local(&mut self, slot: u32) -> Result<()> {
+    /// `local.set` of the v128 local at slots `slot, slot + 1` (never a home), after the
+    /// entries still reading the old value got their copies: one 16-byte store when the
+    /// value is whole (in a register or consecutive slots), else one per half. Returns the
+    /// register when the value was in one (it still holds the value).
+    pub(super) fn set_v128_local(&mut self, slot: u32) -> Result<Option<Xmm>> {
         let high = self.pop()?;
         let low = self.pop()?;
         self.flush_local(slot, low);
@@ -173,11 +174,24 @@ impl Compiler<'_> {
                     self.masm.v128_store(slot_mem(slot), Xmm::Xmm0);
                 }
             }
+            (Opd::V128Low(x), Opd::V128High(y)) if x == y => {
+                self.masm.v128_store(slot_mem(slot), x);
+                return Ok(Some(x));
+            }
+            (Opd::Const(0), Opd::Const(0)) => {
+                self.masm.fzero(Xmm::Xmm0);
+                self.masm.v128_store(slot_mem(slot), Xmm::Xmm0);
+            }
+            (Opd::Const(low), Opd::Const(high)) => {
+                let constant = self.masm.constant128([low, high]);
+                self.masm.v128_load(Xmm::Xmm0, constant);
+                self.masm.v128_store(slot_mem(slot), Xmm::Xmm0);
+            }
             _ => {
                 self.move_to(slot, low);
                 self.move_to(slot + 1, high);
             }
         }
-        Ok(())
+        Ok(None)
     }
 }

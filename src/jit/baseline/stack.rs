@@ -9,6 +9,9 @@ use super::compiler::*;
 
 type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
+/// `pshufd` order exchanging the two 64-bit halves.
+const SWAP_HALVES: u8 = 0x4E;
+
 impl Compiler<'_> {
     pub(super) fn canonical(&self, height: usize) -> u32 {
         self.nl + height as u32
@@ -101,22 +104,26 @@ impl Compiler<'_> {
             .find(|&r| !self.stack.contains(&Opd::Reg(r)) && !keep.contains(&Opd::Reg(r)))
     }
 
+    /// Whether a stack entry holds SSE register `x`.
+    pub(super) fn xmm_taken(&self, x: Xmm) -> bool {
+        self.stack.iter().any(|o| o.xmm() == Some(x))
+    }
+
     /// An SSE pool register, like [`Compiler::alloc_gpr`].
     pub(super) fn alloc_xmm(&mut self, keep: &[Opd]) -> Xmm {
-        let kept = |x: Xmm| keep.iter().any(|k| matches!(k, Opd::Xmm(y, _) if *y == x));
-        let taken = |c: &Self, x: Xmm| {
-            kept(x)
-                || c.stack
-                    .iter()
-                    .any(|o| matches!(o, Opd::Xmm(y, _) if *y == x))
-        };
+        let kept = |x: Xmm| keep.iter().any(|k| k.xmm() == Some(x));
+        let taken = |c: &Self, x: Xmm| kept(x) || c.xmm_taken(x);
         if let Some(&x) = self.xmm_pool.iter().find(|&&x| !taken(self, x)) {
             return x;
         }
-        let deepest = self.stack.iter().enumerate().find_map(|(i, o)| match *o {
-            Opd::Xmm(x, _) if self.xmm_pool.contains(&x) && !kept(x) => Some((i, x)),
-            _ => None,
-        });
+        let deepest = self
+            .stack
+            .iter()
+            .enumerate()
+            .find_map(|(i, o)| match o.xmm() {
+                Some(x) if self.xmm_pool.contains(&x) && !kept(x) => Some((i, x)),
+                _ => None,
+            });
         match deepest {
             Some((i, x)) => {
                 self.materialize(i);
@@ -150,11 +157,8 @@ impl Compiler<'_> {
     /// [`Compiler::result_gpr`] for SSE registers.
     pub(super) fn result_xmm(&mut self, a: Opd, keep: &[Opd]) -> Xmm {
         if let Some(home @ Opd::Xmm(x, _)) = self.result_home.take()
-            && !keep.iter().any(|k| matches!(k, Opd::Xmm(y, _) if *y == x))
-            && !self
-                .stack
-                .iter()
-                .any(|o| matches!(o, Opd::Xmm(y, _) if *y == x))
+            && !keep.iter().any(|k| k.xmm() == Some(x))
+            && !self.xmm_taken(x)
         {
             let _ = home;
             return x;
@@ -185,6 +189,13 @@ impl Compiler<'_> {
                 };
                 self.masm.xmm_to_gpr(bits, reg, x)
             }
+            Opd::V128Low(x) => self.masm.xmm_to_gpr(width, reg, x),
+            // The halves swapped for the read and back: no scratch register is needed.
+            Opd::V128High(x) => {
+                self.masm.pshufd(x, x, SWAP_HALVES);
+                self.masm.xmm_to_gpr(width, reg, x);
+                self.masm.pshufd(x, x, SWAP_HALVES);
+            }
         }
     }
 
@@ -194,7 +205,8 @@ impl Compiler<'_> {
             Opd::Const(c) => self.masm.fconst(float, reg, c),
             Opd::Reg(r) => self.masm.gpr_to_xmm(float_width(float), reg, r),
             Opd::Xmm(x, _) if x == reg => {}
-            Opd::Xmm(x, _) => self.masm.fmov(reg, x),
+            Opd::Xmm(x, _) | Opd::V128Low(x) => self.masm.fmov(reg, x),
+            Opd::V128High(x) => self.masm.pshufd(reg, x, SWAP_HALVES),
         }
     }
 
@@ -245,10 +257,30 @@ impl Compiler<'_> {
                 self.masm
                     .store_imm(Size::S32, Mem::base_disp(FP, dst as i32 * 8 + 4), 0);
             }
+            Opd::V128Low(x) => self.masm.v128_store_low(slot_mem(dst), x),
+            Opd::V128High(x) => self.masm.v128_store_high(slot_mem(dst), x),
         }
     }
 
+    /// Puts entry `index` in its canonical slot; a v128 in a register goes there whole (one
+    /// 16-byte store, both its entries).
     pub(super) fn materialize(&mut self, index: usize) {
+        let low = match self.stack[index] {
+            Opd::V128Low(_) => Some(index),
+            Opd::V128High(_) => index.checked_sub(1),
+            _ => None,
+        };
+        if let Some(low) = low
+            && let (Opd::V128Low(x), Some(&Opd::V128High(y))) =
+                (self.stack[low], self.stack.get(low + 1))
+            && x == y
+        {
+            let canonical = self.canonical(low);
+            self.masm.v128_store(slot_mem(canonical), x);
+            self.stack[low] = Opd::Slot(canonical);
+            self.stack[low + 1] = Opd::Slot(canonical + 1);
+            return;
+        }
         let canonical = self.canonical(index);
         let opd = self.stack[index];
         if opd != Opd::Slot(canonical) {

@@ -272,7 +272,7 @@ impl<'a> VisitOperator<'a> for Compiler<'_> {
     fn visit_local_set(&mut self, local_index: u32) -> Result<()> {
         let (slot, width) = self.local_slot(local_index);
         if width == 2 {
-            return self.set_v128_local(slot);
+            return self.set_v128_local(slot).map(|_| ());
         }
         let v = self.pop()?;
         self.flush_local(slot, v);
@@ -286,8 +286,12 @@ impl<'a> VisitOperator<'a> for Compiler<'_> {
     fn visit_local_tee(&mut self, local_index: u32) -> Result<()> {
         let (slot, width) = self.local_slot(local_index);
         if width == 2 {
-            self.set_v128_local(slot)?;
-            self.push_v128(Opd::Slot(slot), Opd::Slot(slot + 1));
+            // The value stays where it is when that is a register, else it is read back
+            // from the local.
+            match self.set_v128_local(slot)? {
+                Some(x) => self.push_v128(Opd::V128Low(x), Opd::V128High(x)),
+                None => self.push_v128(Opd::Slot(slot), Opd::Slot(slot + 1)),
+            }
             return Ok(());
         }
         let v = self.pop()?;

@@ -47,8 +47,8 @@ use std::cell::Cell;
 
 use super::x64::Assembler;
 pub use super::x64::{
-    Address, Alu, AsmError, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, PackedInt, RoundMode,
-    Scale, Shift, Size, SseArith, SseLogic, Unary, Width, Xmm,
+    Address, Alu, AsmError, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, PackedInt,
+    PackedShift, RoundMode, Scale, Shift, Size, SseArith, SseLevel, SseLogic, Unary, Width, Xmm,
 };
 pub use float::XOperand;
 pub use int::{DivOp, Operand};
@@ -67,7 +67,7 @@ pub struct Masm {
     asm: Assembler,
     /// Constants of the current function: `(bits, label)`, emitted by
     /// [`Masm::emit_constant_pool`].
-    pool: Vec<(u64, Label)>,
+    pool: Vec<([u64; 2], Label)>,
     /// The last instruction, if it is a jump to a label not bound yet: [`Masm::bind`] of
     /// that label right after it removes it.
     last_jump: Option<LastJump>,
@@ -309,11 +309,17 @@ impl Masm {
     /// The label of constant `bits` in the current function's pool (added on first use).
     #[inline]
     pub fn constant(&mut self, bits: u64) -> Label {
-        if let Some(&(_, label)) = self.pool.iter().find(|(b, _)| *b == bits) {
+        self.constant128([bits, 0])
+    }
+
+    /// The label of the 16-byte constant `[low, high]` (16-byte aligned, so packed
+    /// operations may read it as a memory operand).
+    pub fn constant128(&mut self, halves: [u64; 2]) -> Label {
+        if let Some(&(_, label)) = self.pool.iter().find(|(b, _)| *b == halves) {
             return label;
         }
         let label = self.asm.new_label();
-        self.pool.push((bits, label));
+        self.pool.push((halves, label));
         label
     }
 
@@ -327,10 +333,10 @@ impl Masm {
         self.last_jump = None;
         self.asm.align(16);
         let start = self.asm.offset() as u32;
-        for (bits, label) in std::mem::take(&mut self.pool) {
+        for ([low, high], label) in std::mem::take(&mut self.pool) {
             self.asm.bind(label);
-            self.asm.emit_u64(bits);
-            self.asm.emit_u64(0);
+            self.asm.emit_u64(low);
+            self.asm.emit_u64(high);
         }
         Some((start, self.asm.offset() as u32))
     }

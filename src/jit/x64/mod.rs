@@ -89,5 +89,5 @@ pub use assembler::Assembler;
 pub use control::MAX_NOP_LEN;
 pub use operands::{
     Address, Alu, AsmError, BitCount, Cond, ExtFrom, Float, Gpr, Label, Mem, MulDiv, PackedInt,
-    RoundMode, Scale, Shift, Size, SseArith, SseLogic, Unary, Width, Xmm,
+    PackedShift, RoundMode, Scale, Shift, Size, SseArith, SseLevel, SseLogic, Unary, Width, Xmm,
 };

@@ -514,123 +514,197 @@ impl SseLogic {
     pub const ALL: [SseLogic; 4] = [SseLogic::And, SseLogic::Andn, SseLogic::Or, SseLogic::Xor];
 }
 
-/// Packed SSE2 integer operations (`66 0F op /r`: `paddb`, `pcmpeqd`, `pand`, ...); the
-/// discriminant is the opcode byte. Register forms only (memory operands would need 16-byte
-/// alignment).
+/// The instruction-set level an SSE form needs beyond x86-64's SSE2.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum PackedInt {
-    Paddb = 0xFC,
-    Paddw = 0xFD,
-    Paddd = 0xFE,
-    Paddq = 0xD4,
-    Psubb = 0xF8,
-    Psubw = 0xF9,
-    Psubd = 0xFA,
-    Psubq = 0xFB,
-    Pmullw = 0xD5,
-    Pmaddwd = 0xF5,
-    Paddsb = 0xEC,
-    Paddsw = 0xED,
-    Paddusb = 0xDC,
-    Paddusw = 0xDD,
-    Psubsb = 0xE8,
-    Psubsw = 0xE9,
-    Psubusb = 0xD8,
-    Psubusw = 0xD9,
-    Pminub = 0xDA,
-    Pmaxub = 0xDE,
-    Pminsw = 0xEA,
-    Pmaxsw = 0xEE,
-    Pavgb = 0xE0,
-    Pavgw = 0xE3,
-    Pcmpeqb = 0x74,
-    Pcmpeqw = 0x75,
-    Pcmpeqd = 0x76,
-    Pcmpgtb = 0x64,
-    Pcmpgtw = 0x65,
-    Pcmpgtd = 0x66,
-    Pand = 0xDB,
-    Pandn = 0xDF,
-    Por = 0xEB,
-    Pxor = 0xEF,
+pub enum SseLevel {
+    Sse2,
+    Ssse3,
+    Sse41,
+}
+
+/// Defines [`PackedInt`] from one row per operation: variant, mnemonic, opcode after `66 0F`
+/// (one byte, or `0x38` then one byte), and the level it needs.
+macro_rules! packed_int_ops {
+    ($($op:ident $name:literal [$($byte:literal),+] $level:ident,)*) => {
+        /// Packed integer operations on whole registers (`66 0F op /r`, `66 0F 38 op /r`):
+        /// lane arithmetic, compares, bitwise logic, packs, unpacks, shifts by the count in
+        /// the source register, and the SSE4.1 sign/zero extensions. Register forms (the
+        /// 16-byte memory operands of the legacy encoding must be aligned; the extensions'
+        /// 8-byte ones need not, see `Assembler::packed_extend_load`).
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        pub enum PackedInt {
+            $($op,)*
+        }
+
+        impl PackedInt {
+            /// Every operation.
+            pub const ALL: &'static [PackedInt] = &[$(PackedInt::$op,)*];
+
+            /// The mnemonic (for tests and listings).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(PackedInt::$op => $name,)*
+                }
+            }
+
+            /// The opcode bytes after `66 0F`.
+            pub fn opcode(self) -> &'static [u8] {
+                match self {
+                    $(PackedInt::$op => &[$($byte),+],)*
+                }
+            }
+
+            /// The level the CPU must have.
+            pub fn level(self) -> SseLevel {
+                match self {
+                    $(PackedInt::$op => SseLevel::$level,)*
+                }
+            }
+        }
+    };
+}
+
+packed_int_ops! {
+    Paddb "paddb" [0xFC] Sse2,
+    Paddw "paddw" [0xFD] Sse2,
+    Paddd "paddd" [0xFE] Sse2,
+    Paddq "paddq" [0xD4] Sse2,
+    Psubb "psubb" [0xF8] Sse2,
+    Psubw "psubw" [0xF9] Sse2,
+    Psubd "psubd" [0xFA] Sse2,
+    Psubq "psubq" [0xFB] Sse2,
+    Pmullw "pmullw" [0xD5] Sse2,
+    Pmaddwd "pmaddwd" [0xF5] Sse2,
+    Pmuludq "pmuludq" [0xF4] Sse2,
+    Paddsb "paddsb" [0xEC] Sse2,
+    Paddsw "paddsw" [0xED] Sse2,
+    Paddusb "paddusb" [0xDC] Sse2,
+    Paddusw "paddusw" [0xDD] Sse2,
+    Psubsb "psubsb" [0xE8] Sse2,
+    Psubsw "psubsw" [0xE9] Sse2,
+    Psubusb "psubusb" [0xD8] Sse2,
+    Psubusw "psubusw" [0xD9] Sse2,
+    Pminub "pminub" [0xDA] Sse2,
+    Pmaxub "pmaxub" [0xDE] Sse2,
+    Pminsw "pminsw" [0xEA] Sse2,
+    Pmaxsw "pmaxsw" [0xEE] Sse2,
+    Pavgb "pavgb" [0xE0] Sse2,
+    Pavgw "pavgw" [0xE3] Sse2,
+    Pcmpeqb "pcmpeqb" [0x74] Sse2,
+    Pcmpeqw "pcmpeqw" [0x75] Sse2,
+    Pcmpeqd "pcmpeqd" [0x76] Sse2,
+    Pcmpgtb "pcmpgtb" [0x64] Sse2,
+    Pcmpgtw "pcmpgtw" [0x65] Sse2,
+    Pcmpgtd "pcmpgtd" [0x66] Sse2,
+    Pand "pand" [0xDB] Sse2,
+    Pandn "pandn" [0xDF] Sse2,
+    Por "por" [0xEB] Sse2,
+    Pxor "pxor" [0xEF] Sse2,
+    Packsswb "packsswb" [0x63] Sse2,
+    Packuswb "packuswb" [0x67] Sse2,
+    Packssdw "packssdw" [0x6B] Sse2,
+    Punpcklbw "punpcklbw" [0x60] Sse2,
+    Punpcklwd "punpcklwd" [0x61] Sse2,
+    Punpckldq "punpckldq" [0x62] Sse2,
+    Punpcklqdq "punpcklqdq" [0x6C] Sse2,
+    Punpckhbw "punpckhbw" [0x68] Sse2,
+    Punpckhwd "punpckhwd" [0x69] Sse2,
+    Punpckhdq "punpckhdq" [0x6A] Sse2,
+    Punpckhqdq "punpckhqdq" [0x6D] Sse2,
+    Psllw "psllw" [0xF1] Sse2,
+    Pslld "pslld" [0xF2] Sse2,
+    Psllq "psllq" [0xF3] Sse2,
+    Psrlw "psrlw" [0xD1] Sse2,
+    Psrld "psrld" [0xD2] Sse2,
+    Psrlq "psrlq" [0xD3] Sse2,
+    Psraw "psraw" [0xE1] Sse2,
+    Psrad "psrad" [0xE2] Sse2,
+    Pshufb "pshufb" [0x38, 0x00] Ssse3,
+    Pabsb "pabsb" [0x38, 0x1C] Ssse3,
+    Pabsw "pabsw" [0x38, 0x1D] Ssse3,
+    Pabsd "pabsd" [0x38, 0x1E] Ssse3,
+    Pmulld "pmulld" [0x38, 0x40] Sse41,
+    Pminsb "pminsb" [0x38, 0x38] Sse41,
+    Pminsd "pminsd" [0x38, 0x39] Sse41,
+    Pminuw "pminuw" [0x38, 0x3A] Sse41,
+    Pminud "pminud" [0x38, 0x3B] Sse41,
+    Pmaxsb "pmaxsb" [0x38, 0x3C] Sse41,
+    Pmaxsd "pmaxsd" [0x38, 0x3D] Sse41,
+    Pmaxuw "pmaxuw" [0x38, 0x3E] Sse41,
+    Pmaxud "pmaxud" [0x38, 0x3F] Sse41,
+    Pcmpeqq "pcmpeqq" [0x38, 0x29] Sse41,
+    Packusdw "packusdw" [0x38, 0x2B] Sse41,
+    Pmovsxbw "pmovsxbw" [0x38, 0x20] Sse41,
+    Pmovsxwd "pmovsxwd" [0x38, 0x23] Sse41,
+    Pmovsxdq "pmovsxdq" [0x38, 0x25] Sse41,
+    Pmovzxbw "pmovzxbw" [0x38, 0x30] Sse41,
+    Pmovzxwd "pmovzxwd" [0x38, 0x33] Sse41,
+    Pmovzxdq "pmovzxdq" [0x38, 0x35] Sse41,
 }
 
 impl PackedInt {
-    /// Every operation.
-    pub const ALL: [PackedInt; 34] = [
-        PackedInt::Paddb,
-        PackedInt::Paddw,
-        PackedInt::Paddd,
-        PackedInt::Paddq,
-        PackedInt::Psubb,
-        PackedInt::Psubw,
-        PackedInt::Psubd,
-        PackedInt::Psubq,
-        PackedInt::Pmullw,
-        PackedInt::Pmaddwd,
-        PackedInt::Paddsb,
-        PackedInt::Paddsw,
-        PackedInt::Paddusb,
-        PackedInt::Paddusw,
-        PackedInt::Psubsb,
-        PackedInt::Psubsw,
-        PackedInt::Psubusb,
-        PackedInt::Psubusw,
-        PackedInt::Pminub,
-        PackedInt::Pmaxub,
-        PackedInt::Pminsw,
-        PackedInt::Pmaxsw,
-        PackedInt::Pavgb,
-        PackedInt::Pavgw,
-        PackedInt::Pcmpeqb,
-        PackedInt::Pcmpeqw,
-        PackedInt::Pcmpeqd,
-        PackedInt::Pcmpgtb,
-        PackedInt::Pcmpgtw,
-        PackedInt::Pcmpgtd,
-        PackedInt::Pand,
-        PackedInt::Pandn,
-        PackedInt::Por,
-        PackedInt::Pxor,
+    /// Whether the operation widens the low 8 bytes of its source (`pmovsx*`/`pmovzx*`).
+    pub fn is_extend(self) -> bool {
+        use PackedInt as P;
+        matches!(
+            self,
+            P::Pmovsxbw | P::Pmovsxwd | P::Pmovsxdq | P::Pmovzxbw | P::Pmovzxwd | P::Pmovzxdq
+        )
+    }
+}
+
+/// Packed shifts by an immediate count (`66 0F 71/72/73 /n ib`): `(opcode, /n)`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum PackedShift {
+    Psllw,
+    Pslld,
+    Psllq,
+    Psrlw,
+    Psrld,
+    Psrlq,
+    Psraw,
+    Psrad,
+}
+
+impl PackedShift {
+    pub const ALL: [PackedShift; 8] = [
+        PackedShift::Psllw,
+        PackedShift::Pslld,
+        PackedShift::Psllq,
+        PackedShift::Psrlw,
+        PackedShift::Psrld,
+        PackedShift::Psrlq,
+        PackedShift::Psraw,
+        PackedShift::Psrad,
     ];
 
-    /// The mnemonic (for tests and listings).
-    pub fn name(self) -> &'static str {
+    /// `(opcode, ModRM reg field)` of the immediate form.
+    pub fn encoding(self) -> (u8, u8) {
+        use PackedShift as S;
         match self {
-            PackedInt::Paddb => "paddb",
-            PackedInt::Paddw => "paddw",
-            PackedInt::Paddd => "paddd",
-            PackedInt::Paddq => "paddq",
-            PackedInt::Psubb => "psubb",
-            PackedInt::Psubw => "psubw",
-            PackedInt::Psubd => "psubd",
-            PackedInt::Psubq => "psubq",
-            PackedInt::Pmullw => "pmullw",
-            PackedInt::Pmaddwd => "pmaddwd",
-            PackedInt::Paddsb => "paddsb",
-            PackedInt::Paddsw => "paddsw",
-            PackedInt::Paddusb => "paddusb",
-            PackedInt::Paddusw => "paddusw",
-            PackedInt::Psubsb => "psubsb",
-            PackedInt::Psubsw => "psubsw",
-            PackedInt::Psubusb => "psubusb",
-            PackedInt::Psubusw => "psubusw",
-            PackedInt::Pminub => "pminub",
-            PackedInt::Pmaxub => "pmaxub",
-            PackedInt::Pminsw => "pminsw",
-            PackedInt::Pmaxsw => "pmaxsw",
-            PackedInt::Pavgb => "pavgb",
-            PackedInt::Pavgw => "pavgw",
-            PackedInt::Pcmpeqb => "pcmpeqb",
-            PackedInt::Pcmpeqw => "pcmpeqw",
-            PackedInt::Pcmpeqd => "pcmpeqd",
-            PackedInt::Pcmpgtb => "pcmpgtb",
-            PackedInt::Pcmpgtw => "pcmpgtw",
-            PackedInt::Pcmpgtd => "pcmpgtd",
-            PackedInt::Pand => "pand",
-            PackedInt::Pandn => "pandn",
-            PackedInt::Por => "por",
-            PackedInt::Pxor => "pxor",
+            S::Psllw => (0x71, 6),
+            S::Pslld => (0x72, 6),
+            S::Psllq => (0x73, 6),
+            S::Psrlw => (0x71, 2),
+            S::Psrld => (0x72, 2),
+            S::Psrlq => (0x73, 2),
+            S::Psraw => (0x71, 4),
+            S::Psrad => (0x72, 4),
+        }
+    }
+
+    /// The same shift with its count in an SSE register.
+    pub fn by_register(self) -> PackedInt {
+        use PackedShift as S;
+        match self {
+            S::Psllw => PackedInt::Psllw,
+            S::Pslld => PackedInt::Pslld,
+            S::Psllq => PackedInt::Psllq,
+            S::Psrlw => PackedInt::Psrlw,
+            S::Psrld => PackedInt::Psrld,
+            S::Psrlq => PackedInt::Psrlq,
+            S::Psraw => PackedInt::Psraw,
+            S::Psrad => PackedInt::Psrad,
         }
     }
 }
