@@ -64,7 +64,10 @@ impl Compiler<'_> {
         if !try_table.catches.is_empty() {
             let over = self.masm.new_label();
             self.masm.jmp(over);
+            // The clauses' pads reset the stack; the body starts from it as it is (both the
+            // entries and their v128 flags).
             let body_stack = self.stack.clone();
+            let body_high = self.high.clone();
             for catch in try_table.catches {
                 let (tag, by_ref, depth) = match catch {
                     Catch::One { tag, label } => (Some(tag), false, label),
@@ -94,6 +97,7 @@ impl Compiler<'_> {
                 // control frame is not pushed yet.
                 self.emit_branch(depth)?;
                 self.stack.clone_from(&body_stack);
+                self.high.clone_from(&body_high);
                 clauses.push(CatchPad { tag, by_ref, pad });
             }
             self.masm.bind(over);
@@ -146,7 +150,7 @@ impl Compiler<'_> {
             slot_mem(self.canonical(base as usize)),
         );
         self.call_exception_helper(exception_helper::THROW);
-        self.stack.truncate(base as usize);
+        self.truncate_stack(base as usize);
         self.exception_site(false);
         self.unreachable = true;
         Ok(())

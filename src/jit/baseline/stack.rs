@@ -25,6 +25,7 @@ impl Compiler<'_> {
     pub(super) fn push_entry(&mut self, opd: Opd, high: bool) {
         self.stack.push(opd);
         self.high.push(high);
+        debug_assert_eq!(self.stack.len(), self.high.len(), "v128 flags out of step");
         self.max_height = self.max_height.max(self.stack.len() as u32);
     }
 
@@ -63,6 +64,7 @@ impl Compiler<'_> {
     }
 
     pub(super) fn pop(&mut self) -> Result<Opd> {
+        debug_assert_eq!(self.stack.len(), self.high.len(), "v128 flags out of step");
         self.high.pop();
         self.stack
             .pop()
