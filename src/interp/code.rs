@@ -4,8 +4,79 @@
 
 pub use super::isa::{Instr, Slot, Slot16};
 
+/// Float comparisons, for fusing compares with branches (shared with the JIT).
+pub use crate::module::ops::FloatCmp;
 /// Integer comparisons, for fusing compares with branches and immediates (shared with the JIT).
 pub use crate::module::ops::IntCmp as Cmp;
+
+impl FloatCmp {
+    /// Branch to `target` when `a cmp b` (f64 when `wide`, else f32), or when it is false
+    /// if `negated` (which is true when an operand is NaN, except for `Eq`/`Ne`).
+    pub fn branch(self, wide: bool, negated: bool, a: Slot, b: Slot, target: u32) -> Instr {
+        use FloatCmp::*;
+        use Instr as I;
+        // `Gt`/`Ge` are `Lt`/`Le` swapped; `!(a == b)` is `a != b` and vice versa.
+        let (cmp, a, b) = match self {
+            Gt | Ge => (self.swap(), b, a),
+            _ => (self, a, b),
+        };
+        match (wide, cmp, negated) {
+            (false, Eq, false) | (false, Ne, true) => I::BrF32Eq { a, b, target },
+            (false, Ne, false) | (false, Eq, true) => I::BrF32Ne { a, b, target },
+            (false, Lt, false) => I::BrF32Lt { a, b, target },
+            (false, Le, false) => I::BrF32Le { a, b, target },
+            (false, Lt, true) => I::BrF32NotLt { a, b, target },
+            (false, _, _) => I::BrF32NotLe { a, b, target },
+            (true, Eq, false) | (true, Ne, true) => I::BrF64Eq { a, b, target },
+            (true, Ne, false) | (true, Eq, true) => I::BrF64Ne { a, b, target },
+            (true, Lt, false) => I::BrF64Lt { a, b, target },
+            (true, Le, false) => I::BrF64Le { a, b, target },
+            (true, Lt, true) => I::BrF64NotLt { a, b, target },
+            (true, _, _) => I::BrF64NotLe { a, b, target },
+        }
+    }
+
+    /// Branch to `target` when `fp[a] cmp k` (f64; `k` the constant's bits), or when it is
+    /// false if `negated`.
+    /// With `in_acc`, `fp[a]` is read from the accumulator (the ordered compares have that
+    /// form).
+    pub fn branch_const(
+        self,
+        negated: bool,
+        a: Slot16,
+        k: u64,
+        in_acc: bool,
+        target: u32,
+    ) -> Instr {
+        use FloatCmp::*;
+        use Instr as I;
+        if in_acc {
+            match (self, negated) {
+                (Lt, false) => return I::BrF64LtKAcc { k, target },
+                (Le, false) => return I::BrF64LeKAcc { k, target },
+                (Gt, false) => return I::BrF64GtKAcc { k, target },
+                (Ge, false) => return I::BrF64GeKAcc { k, target },
+                (Lt, true) => return I::BrF64NotLtKAcc { k, target },
+                (Le, true) => return I::BrF64NotLeKAcc { k, target },
+                (Gt, true) => return I::BrF64NotGtKAcc { k, target },
+                (Ge, true) => return I::BrF64NotGeKAcc { k, target },
+                (Eq | Ne, _) => {}
+            }
+        }
+        match (self, negated) {
+            (Eq, false) | (Ne, true) => I::BrF64EqK { a, k, target },
+            (Ne, false) | (Eq, true) => I::BrF64NeK { a, k, target },
+            (Lt, false) => I::BrF64LtK { a, k, target },
+            (Le, false) => I::BrF64LeK { a, k, target },
+            (Gt, false) => I::BrF64GtK { a, k, target },
+            (Ge, false) => I::BrF64GeK { a, k, target },
+            (Lt, true) => I::BrF64NotLtK { a, k, target },
+            (Le, true) => I::BrF64NotLeK { a, k, target },
+            (Gt, true) => I::BrF64NotGtK { a, k, target },
+            (Ge, true) => I::BrF64NotGeK { a, k, target },
+        }
+    }
+}
 
 impl Cmp {
     /// `dst = a cmp b`.
@@ -196,6 +267,42 @@ impl ImmOp {
             (true, ShrU) => I::I64ShrUI { dst, a, imm },
             (true, Rotl) => I::I64RotlI { dst, a, imm },
             (true, Rotr) => I::I64RotrI { dst, a, imm },
+        }
+    }
+}
+
+/// The f64 operations with accumulator forms (`isa.rs`, "Accumulator forms").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum F64Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl F64Arith {
+    /// `fdst = a op b`, reading an operand from the accumulator when it is `acc`, the slot
+    /// the previous instruction's f64 result went to (the slot holds the same value, so
+    /// either may be read).
+    pub fn instr(self, fdst: Slot, a: Slot, b: Slot, acc: Option<Slot>) -> Instr {
+        use F64Arith::*;
+        use Instr as I;
+        let (in_a, in_b) = (acc == Some(a), acc == Some(b));
+        match (self, in_a, in_b) {
+            (Add, true, true) => I::F64AddAccAcc { fdst },
+            (Add, true, false) => I::F64AddAcc { fdst, b },
+            (Add, false, true) => I::F64AddAcc { fdst, b: a },
+            (Add, false, false) => I::F64Add { fdst, a, b },
+            (Mul, true, true) => I::F64MulAccAcc { fdst },
+            (Mul, true, false) => I::F64MulAcc { fdst, b },
+            (Mul, false, true) => I::F64MulAcc { fdst, b: a },
+            (Mul, false, false) => I::F64Mul { fdst, a, b },
+            (Sub, true, _) => I::F64SubAcc { fdst, b },
+            (Sub, false, true) => I::F64SubFromAcc { fdst, a },
+            (Sub, false, false) => I::F64Sub { fdst, a, b },
+            (Div, true, _) => I::F64DivAcc { fdst, b },
+            (Div, false, true) => I::F64DivIntoAcc { fdst, a },
+            (Div, false, false) => I::F64Div { fdst, a, b },
         }
     }
 }

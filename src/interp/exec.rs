@@ -181,6 +181,9 @@ struct Regs {
     mem_base: *mut u8,
     mem_len: usize,
     code_base: *const Threaded,
+    /// The f64 accumulator: the value the last instruction with an `fdst` operand wrote
+    /// there (`isa.rs`; read only by the instruction right after it).
+    acc: f64,
 }
 
 /// What fast instructions need besides their registers (rarely used: loop headers count back
@@ -384,6 +387,8 @@ unsafe fn memory_of(vmctx: *mut VmCtx) -> (*mut u8, usize) {
 /// `instr` is the instruction before `ip`, of the function whose code starts at `code_base`,
 /// `fp` is its frame, `mem_base`/`mem_len` the current memory, `ctx` is current (see `run`).
 #[inline(always)]
+// The `Not` float branches are the negated IEEE comparison, true on NaN, as written.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 unsafe fn fast_step(
     instr: Instr,
     ip: *const Threaded,
@@ -396,6 +401,7 @@ unsafe fn fast_step(
         mem_base,
         mem_len,
         code_base,
+        ..
     } = *r;
     // SAFETY: as in `run` (whole loop): slot operands are inside the frame, branch targets
     // inside the function's code, memory accesses are bounds-checked against `mem_len`, and
@@ -526,6 +532,30 @@ unsafe fn fast_step(
             ($addr:ident, $val:ident, $offset:ident, $ty:ty) => {{
                 let p = ea!($addr, $offset, size_of::<$ty>() as u64);
                 (p as *mut $ty).write_unaligned(s!($val) as $ty);
+            }};
+        }
+        macro_rules! store_f64 {
+            ($addr:ident, $offset:ident, $value:expr) => {{
+                let p = ea!($addr, $offset, 8);
+                (p as *mut f64).write_unaligned($value);
+            }};
+        }
+        macro_rules! f64 {
+            ($i:expr) => {
+                f64::from_bits(s!($i))
+            };
+        }
+        macro_rules! acc {
+            () => {
+                r.acc
+            };
+        }
+        // An f64 result: to its slot and to the accumulator.
+        macro_rules! f64_result {
+            ($fdst:ident, $value:expr) => {{
+                let value: f64 = $value;
+                s!($fdst) = value.to_bits();
+                r.acc = value;
             }};
         }
         macro_rules! vmctx {
@@ -1069,12 +1099,16 @@ impl Interp {
                 }};
             }
 
+            // Carried from one step to the next only for the `match` loop of debug builds (the
+            // chain never leaves between an accumulator's producer and its reader).
+            let mut acc = 0.0;
             let stop = loop {
                 let mut regs = Regs {
                     fp,
                     mem_base,
                     mem_len,
                     code_base: (*func).code.as_ptr(),
+                    acc,
                 };
                 let mut fast_ctx = FastCtx {
                     func,
@@ -1092,6 +1126,7 @@ impl Interp {
                     () => {{
                         fp = regs.fp;
                         (mem_base, mem_len) = (regs.mem_base, regs.mem_len);
+                        acc = regs.acc;
                         func = fast_ctx.func;
                     }};
                 }
@@ -1599,6 +1634,7 @@ mod chain {
         usize,
         *const Threaded,
         *mut FastCtx,
+        f64,
     ) -> Exit;
 
     /// The handler of the instruction at `ip` (direct threading: its address is stored in
@@ -1625,7 +1661,7 @@ mod chain {
     /// As [`fast_step`], for every instruction reached.
     pub(super) unsafe fn run(ip: *const Threaded, r: Regs, ctx: &mut FastCtx) -> Exit {
         // SAFETY: forwarded contract.
-        unsafe { handler_of(ip)(ip, r.fp, r.mem_base, r.mem_len, r.code_base, ctx) }
+        unsafe { handler_of(ip)(ip, r.fp, r.mem_base, r.mem_len, r.code_base, ctx, r.acc) }
     }
 
     /// The handler of instructions whose tag is `TAG`: `fast_step` with that tag known.
@@ -1636,6 +1672,7 @@ mod chain {
         mem_len: usize,
         code_base: *const Threaded,
         ctx: *mut FastCtx,
+        acc: f64,
     ) -> Exit {
         // SAFETY: handlers are only reached through `handler_of`, so the instruction at `ip`
         // has tag `TAG`; the rest is the contract of `run`.
@@ -1649,10 +1686,11 @@ mod chain {
                 mem_base,
                 mem_len,
                 code_base,
+                acc,
             };
             match fast_step(instr, ip.add(1), &mut r, ctx) {
                 (Flow::Next, next) => {
-                    handler_of(next)(next, r.fp, r.mem_base, r.mem_len, r.code_base, ctx)
+                    handler_of(next)(next, r.fp, r.mem_base, r.mem_len, r.code_base, ctx, r.acc)
                 }
                 (Flow::Slow, _) => {
                     (*ctx).regs = r;

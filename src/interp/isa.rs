@@ -28,7 +28,9 @@
 //! `trap!(TrapCode variant)`, `ok_or_trap!(result)`, `jump!(target)`, `br_if!(target, cond)`,
 //! `skip!(n)` (continue `n` instructions further), `vmctx!()`, `memory_pages!()`,
 //! `reload_memory!()`, the operand helpers `un32!`/`bin32!`/`un64!`/`bin64!`/`f32un!`/
-//! `f32bin!`/`f64un!`/`f64bin!`/`load!`/`load_at!`/`store!` (fast) and `libcall!` (slow), and
+//! `f32bin!`/`f64un!`/`f64bin!`/`load!`/`load_at!`/`store!` (fast), for f64 results that
+//! also go to the accumulator `f64!(slot)` (a slot as f64), `f64_result!(fdst, value)`, `acc!()`
+//! and `store_f64!(addr, offset, value)`, and `libcall!` (slow), and
 //! handlers too large for a row, defined next to the executor that runs them:
 //! `count_back_edge!`, `return_in_chain!`, `call_in_chain!`, `tail_call_in_chain!` (fast),
 //! `osr!`, `return_to_caller!`, `call!`, `call_indirect!`, `indirect_callee!`, `tail_call!`,
@@ -45,7 +47,7 @@
 //! instruction's slot contract (see [`Slot`]) does not cover needs its own check in the
 //! translator.
 //!
-//! Every operand named `dst`, `a`, `b`, `src`, `addr`, `val`, `cond`, `index`, `base`, `x` or
+//! Every operand named `dst`, `fdst`, `a`, `b`, `src`, `addr`, `val`, `cond`, `index`, `base`, `x` or
 //! `count` is a slot index relative to the frame pointer `fp` (`index` of `GlobalGet`,
 //! `GlobalSet` and their v128 forms is a global index, of `V128Const` a pool index). The translator guarantees that each
 //! such index is below the function's `frame_slots` (the invariant the executor's unchecked
@@ -175,6 +177,63 @@ macro_rules! for_each_instr {
                 fast { br_if!(target, s!(a) as i64 >= imm as i64) };
             BrI64GeUI { a: Slot, imm: i32, target: u32 }
                 fast { br_if!(target, s!(a) >= imm as i64 as u64) };
+            // Float compare and branch: `Gt`/`Ge` are `Lt`/`Le` with the operands swapped; the
+            // `Not` forms branch when the comparison is false, NaN included (`if`, and `br_if`
+            // that branches over its moves).
+            BrF32Eq { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, f32::from_bits(s!(a) as u32) == f32::from_bits(s!(b) as u32)) };
+            BrF32Ne { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, f32::from_bits(s!(a) as u32) != f32::from_bits(s!(b) as u32)) };
+            BrF32Lt { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, f32::from_bits(s!(a) as u32) < f32::from_bits(s!(b) as u32)) };
+            BrF32Le { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, f32::from_bits(s!(a) as u32) <= f32::from_bits(s!(b) as u32)) };
+            BrF32NotLt { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, !(f32::from_bits(s!(a) as u32) < f32::from_bits(s!(b) as u32))) };
+            BrF32NotLe { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, !(f32::from_bits(s!(a) as u32) <= f32::from_bits(s!(b) as u32))) };
+            BrF64Eq { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, f64::from_bits(s!(a)) == f64::from_bits(s!(b))) };
+            BrF64Ne { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, f64::from_bits(s!(a)) != f64::from_bits(s!(b))) };
+            BrF64Lt { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, f64::from_bits(s!(a)) < f64::from_bits(s!(b))) };
+            BrF64Le { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, f64::from_bits(s!(a)) <= f64::from_bits(s!(b))) };
+            BrF64NotLt { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, !(f64::from_bits(s!(a)) < f64::from_bits(s!(b)))) };
+            BrF64NotLe { a: Slot, b: Slot, target: u32 }
+                fast { br_if!(target, !(f64::from_bits(s!(a)) <= f64::from_bits(s!(b)))) };
+            // f64 compare with a constant `k` (its bits) and branch.
+            BrF64EqK { a: Slot16, target: u32, k: u64 }
+                fast { br_if!(target, f64::from_bits(s!(a)) == f64::from_bits(k)) };
+            BrF64NeK { a: Slot16, target: u32, k: u64 }
+                fast { br_if!(target, f64::from_bits(s!(a)) != f64::from_bits(k)) };
+            BrF64LtK { a: Slot16, target: u32, k: u64 }
+                fast { br_if!(target, f64::from_bits(s!(a)) < f64::from_bits(k)) };
+            BrF64LeK { a: Slot16, target: u32, k: u64 }
+                fast { br_if!(target, f64::from_bits(s!(a)) <= f64::from_bits(k)) };
+            BrF64GtK { a: Slot16, target: u32, k: u64 }
+                fast { br_if!(target, f64::from_bits(s!(a)) > f64::from_bits(k)) };
+            BrF64GeK { a: Slot16, target: u32, k: u64 }
+                fast { br_if!(target, f64::from_bits(s!(a)) >= f64::from_bits(k)) };
+            BrF64NotLtK { a: Slot16, target: u32, k: u64 }
+                fast { br_if!(target, !(f64::from_bits(s!(a)) < f64::from_bits(k))) };
+            BrF64NotLeK { a: Slot16, target: u32, k: u64 }
+                fast { br_if!(target, !(f64::from_bits(s!(a)) <= f64::from_bits(k))) };
+            BrF64NotGtK { a: Slot16, target: u32, k: u64 }
+                fast { br_if!(target, !(f64::from_bits(s!(a)) > f64::from_bits(k))) };
+            BrF64NotGeK { a: Slot16, target: u32, k: u64 }
+                fast { br_if!(target, !(f64::from_bits(s!(a)) >= f64::from_bits(k))) };
+            // f64 compare of the accumulator with a constant and branch.
+            BrF64LtKAcc { target: u32, k: u64 } fast { br_if!(target, acc!() < f64::from_bits(k)) };
+            BrF64LeKAcc { target: u32, k: u64 } fast { br_if!(target, acc!() <= f64::from_bits(k)) };
+            BrF64GtKAcc { target: u32, k: u64 } fast { br_if!(target, acc!() > f64::from_bits(k)) };
+            BrF64GeKAcc { target: u32, k: u64 } fast { br_if!(target, acc!() >= f64::from_bits(k)) };
+            BrF64NotLtKAcc { target: u32, k: u64 } fast { br_if!(target, !(acc!() < f64::from_bits(k))) };
+            BrF64NotLeKAcc { target: u32, k: u64 } fast { br_if!(target, !(acc!() <= f64::from_bits(k))) };
+            BrF64NotGtKAcc { target: u32, k: u64 } fast { br_if!(target, !(acc!() > f64::from_bits(k))) };
+            BrF64NotGeKAcc { target: u32, k: u64 } fast { br_if!(target, !(acc!() >= f64::from_bits(k))) };
             // ----- moves -----
             Copy { dst: Slot, src: Slot } fast { s!(dst) = s!(src) };
             Const32 { dst: Slot, value: u32 } fast { s!(dst) = u64::from(value) };
@@ -212,6 +271,9 @@ macro_rules! for_each_instr {
             Store16 { addr: Slot, val: Slot, offset: u32 } fast { store!(addr, val, offset, u16) };
             Store32 { addr: Slot, val: Slot, offset: u32 } fast { store!(addr, val, offset, u32) };
             Store64 { addr: Slot, val: Slot, offset: u32 } fast { store!(addr, val, offset, u64) };
+            /// `Store64` of the f64 in the accumulator.
+            Store64Acc { addr: Slot, offset: u32 }
+                fast { store_f64!(addr, offset, acc!()) };
             MemorySize { dst: Slot } fast { s!(dst) = memory_pages!() };
             /// Fast: reloads the memory registers itself.
             MemoryGrow { dst: Slot, delta: Slot }
@@ -527,11 +589,23 @@ macro_rules! for_each_instr {
             F64Trunc { dst: Slot, src: Slot } fast { f64un!(dst, src, |x| quieted64(x.trunc())) };
             F64Nearest { dst: Slot, src: Slot }
                 fast { f64un!(dst, src, |x| quieted64(x.round_ties_even())) };
-            F64Sqrt { dst: Slot, src: Slot } fast { f64un!(dst, src, |x| x.sqrt()) };
-            F64Add { dst: Slot, a: Slot, b: Slot } fast { f64bin!(dst, a, b, |x, y| (x + y).to_bits()) };
-            F64Sub { dst: Slot, a: Slot, b: Slot } fast { f64bin!(dst, a, b, |x, y| (x - y).to_bits()) };
-            F64Mul { dst: Slot, a: Slot, b: Slot } fast { f64bin!(dst, a, b, |x, y| (x * y).to_bits()) };
-            F64Div { dst: Slot, a: Slot, b: Slot } fast { f64bin!(dst, a, b, |x, y| (x / y).to_bits()) };
+            F64Sqrt { fdst: Slot, src: Slot } fast { f64_result!(fdst, f64!(src).sqrt()) };
+            F64Add { fdst: Slot, a: Slot, b: Slot } fast { f64_result!(fdst, f64!(a) + f64!(b)) };
+            F64Sub { fdst: Slot, a: Slot, b: Slot } fast { f64_result!(fdst, f64!(a) - f64!(b)) };
+            F64Mul { fdst: Slot, a: Slot, b: Slot } fast { f64_result!(fdst, f64!(a) * f64!(b)) };
+            F64Div { fdst: Slot, a: Slot, b: Slot } fast { f64_result!(fdst, f64!(a) / f64!(b)) };
+            // Accumulator forms (see "The f64 accumulator" in the module docs): `acc!()` is the
+            // f64 the previous instruction wrote to its `fdst`, still in a register.
+            F64AddAcc { fdst: Slot, b: Slot } fast { f64_result!(fdst, acc!() + f64!(b)) };
+            F64AddAccAcc { fdst: Slot } fast { f64_result!(fdst, acc!() + acc!()) };
+            F64SubAcc { fdst: Slot, b: Slot } fast { f64_result!(fdst, acc!() - f64!(b)) };
+            /// `fp[a] - acc`.
+            F64SubFromAcc { fdst: Slot, a: Slot } fast { f64_result!(fdst, f64!(a) - acc!()) };
+            F64MulAcc { fdst: Slot, b: Slot } fast { f64_result!(fdst, acc!() * f64!(b)) };
+            F64MulAccAcc { fdst: Slot } fast { f64_result!(fdst, acc!() * acc!()) };
+            F64DivAcc { fdst: Slot, b: Slot } fast { f64_result!(fdst, acc!() / f64!(b)) };
+            /// `fp[a] / acc`.
+            F64DivIntoAcc { fdst: Slot, a: Slot } fast { f64_result!(fdst, f64!(a) / acc!()) };
             F64Min { dst: Slot, a: Slot, b: Slot }
                 fast { f64bin!(dst, a, b, |x, y| fmin64(x, y).to_bits()) };
             F64Max { dst: Slot, a: Slot, b: Slot }
@@ -855,6 +929,21 @@ macro_rules! define_instr {
                 }
             }
 
+            /// The slot an instruction with an `fdst` operand writes its f64 result to (it
+            /// leaves the same value in the accumulator), else `None`.
+            pub fn acc_result(&self) -> Option<Slot> {
+                match self {
+                    $(
+                        #[allow(unreachable_code)]
+                        Instr::$name $({ $($field),* })? => {
+                            $($(let _ = &$field;)*)?
+                            $($(fdst_operand!($field $field);)*)?
+                            None
+                        }
+                    )*
+                }
+            }
+
             /// The jump target of a branch instruction (its operand named `target`), for
             /// patching.
             pub fn target_mut(&mut self) -> Option<&mut u32> {
@@ -862,6 +951,7 @@ macro_rules! define_instr {
                     $(
                         #[allow(unreachable_code)]
                         Instr::$name $({ $($field),* })? => {
+                            $($(let _ = &$field;)*)?
                             $($(target_operand!($field $field);)*)?
                             None
                         }
@@ -872,14 +962,20 @@ macro_rules! define_instr {
     };
 }
 
+/// `return Some(*operand)` for the operand named `fdst`; nothing for the others.
+macro_rules! fdst_operand {
+    (fdst $field:ident) => {
+        return Some(*$field)
+    };
+    ($other:ident $field:ident) => {};
+}
+
 /// `return Some(operand)` for the operand named `target`; nothing for the others.
 macro_rules! target_operand {
     (target $field:ident) => {
         return Some($field)
     };
-    ($other:ident $field:ident) => {
-        let _ = $field;
-    };
+    ($other:ident $field:ident) => {};
 }
 
 for_each_instr!(define_instr);

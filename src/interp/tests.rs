@@ -63,6 +63,120 @@ fn compare_and_branch_fuse_with_immediates() {
     );
 }
 
+/// Float compares fused with `br_if`, `if` and `i32.eqz` + `br_if`, with a register or a
+/// constant operand on either side, agree with the comparison itself on every pair of values
+/// (NaN included: the negated branches must not take the opposite comparison).
+#[test]
+fn float_compare_and_branch_agree_with_the_compare() {
+    let ops = ["eq", "ne", "lt", "gt", "le", "ge"];
+    let mut funcs = String::new();
+    for ty in ["f32", "f64"] {
+        for op in ops {
+            // Each returns 1 when the branch/arm for "compare true" is taken.
+            let shapes = [
+                (
+                    "br",
+                    "(local.get 0) (local.get 1)",
+                    "(block $t (br_if $t (CMP)) (return (i32.const 0))) (i32.const 1)",
+                ),
+                (
+                    "if",
+                    "(local.get 0) (local.get 1)",
+                    "(if (result i32) (CMP) (then (i32.const 1)) (else (i32.const 0)))",
+                ),
+                (
+                    "eqz",
+                    "(local.get 0) (local.get 1)",
+                    "(block $t (br_if $t (i32.eqz (CMP))) (return (i32.const 1))) (i32.const 0)",
+                ),
+                (
+                    "kright",
+                    "(local.get 0) (TY.const 1.5)",
+                    "(block $t (br_if $t (CMP)) (return (i32.const 0))) (i32.const 1)",
+                ),
+                (
+                    "kleft",
+                    "(TY.const 1.5) (local.get 0)",
+                    "(if (result i32) (CMP) (then (i32.const 1)) (else (i32.const 0)))",
+                ),
+                (
+                    "knan",
+                    "(local.get 0) (TY.const nan)",
+                    "(block $t (br_if $t (i32.eqz (CMP))) (return (i32.const 1))) (i32.const 0)",
+                ),
+            ];
+            for (shape, operands, body) in shapes {
+                let cmp = format!("{ty}.{op} {operands}");
+                let body = body.replace("CMP", &cmp).replace("TY", ty);
+                funcs.push_str(&format!(
+                    "(func (export \"{ty}_{op}_{shape}\") (param {ty} {ty}) (result i32) {body})\n"
+                ));
+            }
+        }
+    }
+    let wat = format!("(module {funcs})");
+    let values = [f64::NAN, -1.0, 0.0, -0.0, 1.5, 2.0, f64::INFINITY];
+    for ty in ["f32", "f64"] {
+        for op in ops {
+            let reference = |x: f64, y: f64| match op {
+                "eq" => x == y,
+                "ne" => x != y,
+                "lt" => x < y,
+                "gt" => x > y,
+                "le" => x <= y,
+                _ => x >= y,
+            };
+            let arg = |v: f64| {
+                if ty == "f32" {
+                    Val::F32((v as f32).to_bits())
+                } else {
+                    Val::F64(v.to_bits())
+                }
+            };
+            for x in values {
+                for y in values {
+                    for (shape, want) in [
+                        ("br", reference(x, y)),
+                        ("if", reference(x, y)),
+                        ("eqz", reference(x, y)),
+                        ("kright", reference(x, 1.5)),
+                        ("kleft", reference(1.5, x)),
+                        ("knan", reference(x, f64::NAN)),
+                    ] {
+                        let name = format!("{ty}_{op}_{shape}");
+                        let got = call(&wat, &name, &[arg(x), arg(y)]);
+                        assert_eq!(
+                            got.as_deref().ok(),
+                            Some(&[Val::I32(i32::from(want))][..]),
+                            "{name}({x}, {y})"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // The shapes are fused: the compare computes no value, the branch compares.
+    let m = module(&wat);
+    for (func, fused) in [
+        (0, "BrF32Eq"),
+        (39, "BrF64EqK"),
+        (58, "BrF64NotLtK"),
+        (65, "BrF64NotLeK"),
+    ] {
+        let code: Vec<Instr> = translate(&m, func, false)
+            .unwrap()
+            .code
+            .iter()
+            .map(|c| c.instr)
+            .collect();
+        let names: Vec<&str> = code.iter().map(Instr::name).collect();
+        assert!(
+            names.contains(&fused) && !names.iter().any(|n| n.starts_with('F')),
+            "func {func}: {code:?}"
+        );
+    }
+}
+
 #[test]
 fn deferred_local_is_saved_before_overwrite() {
     // The old value of local 0 is on the stack when local 0 is overwritten.

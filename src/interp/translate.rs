@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicU32;
 
 use wasmparser::{BlockType, MemArg, Operator, VisitOperator, VisitSimdOperator};
 
-use super::code::{Cmp, ImmOp, Instr, Slot, Slot16};
+use super::code::{Cmp, F64Arith, FloatCmp, ImmOp, Instr, Slot, Slot16};
 use super::isa::Threaded;
 use crate::module::fuel::FuelPlan;
 use crate::module::{FrameLayout, FuncType, ModuleInfo, ValType, slot_shape as shape};
@@ -137,6 +137,22 @@ enum Cond {
         a: Slot,
         imm: i32,
     },
+    /// `a cmp b` on floats (f64 when `wide`); its negation is a `negated` flag, not the
+    /// opposite comparison (NaN).
+    FloatCmp {
+        wide: bool,
+        cmp: FloatCmp,
+        negated: bool,
+        a: Slot,
+        b: Slot,
+    },
+    /// `fp[a] cmp k` on f64, `k` the constant's bits.
+    FloatCmpConst {
+        cmp: FloatCmp,
+        negated: bool,
+        a: Slot16,
+        k: u64,
+    },
 }
 
 impl Cond {
@@ -160,10 +176,31 @@ impl Cond {
                 a,
                 imm,
             },
+            Cond::FloatCmp {
+                wide,
+                cmp,
+                negated,
+                a,
+                b,
+            } => Cond::FloatCmp {
+                wide,
+                cmp,
+                negated: !negated,
+                a,
+                b,
+            },
+            Cond::FloatCmpConst { cmp, negated, a, k } => Cond::FloatCmpConst {
+                cmp,
+                negated: !negated,
+                a,
+                k,
+            },
         }
     }
 
-    fn branch(self, target: u32) -> Instr {
+    /// The branch to `target` on this condition; `acc` the slot whose value the accumulator
+    /// holds (see [`Translator::acc_slot`]).
+    fn branch(self, target: u32, acc: Option<Slot>) -> Instr {
         match self {
             Cond::Nez(cond) => Instr::BrIfNez { cond, target },
             Cond::Eqz(cond) => Instr::BrIfEqz { cond, target },
@@ -173,6 +210,16 @@ impl Cond {
             Cond::AndEqz(a, imm) => Instr::BrI32AndIEqz { a, imm, target },
             Cond::Cmp { wide, cmp, a, b } => cmp.branch(wide, a, b, target),
             Cond::CmpImm { wide, cmp, a, imm } => cmp.branch_imm(wide, a, imm, target),
+            Cond::FloatCmp {
+                wide,
+                cmp,
+                negated,
+                a,
+                b,
+            } => cmp.branch(wide, negated, a, b, target),
+            Cond::FloatCmpConst { cmp, negated, a, k } => {
+                cmp.branch_const(negated, a, k, acc == Some(Slot::from(a)), target)
+            }
         }
     }
 }
@@ -432,6 +479,26 @@ impl<'b> Translator<'_, 'b> {
         self.code.pop();
         self.offsets.pop();
         Some(last)
+    }
+
+    /// The slot whose value is also in the f64 accumulator when the next instruction runs:
+    /// the `fdst` of the last instruction, if nothing can jump in between.
+    fn acc_slot(&self) -> Option<Slot> {
+        if !self.can_fuse() {
+            return None;
+        }
+        self.code.last()?.acc_result()
+    }
+
+    /// f64 `add`/`sub`/`mul`/`div`, reading the operand the last instruction just computed
+    /// from the accumulator.
+    fn f64_arith(&mut self, op: F64Arith) -> Result<()> {
+        let b = self.pop_slot()?;
+        let a = self.pop_slot()?;
+        let fdst = self.dst();
+        let acc = self.acc_slot();
+        self.emit(op.instr(fdst, a, b, acc));
+        Ok(())
     }
 
     fn here(&self) -> u32 {
@@ -838,9 +905,10 @@ impl<'b> Translator<'_, 'b> {
     /// `br_if depth` on `cond`.
     fn branch_if(&mut self, depth: u32, cond: Cond) -> Result<()> {
         if self.is_simple_branch(depth)? {
-            self.emit_jump(depth, cond.branch(0))
+            let branch = cond.branch(0, self.acc_slot());
+            self.emit_jump(depth, branch)
         } else {
-            let skip = self.emit(cond.negate().branch(0));
+            let skip = self.emit(cond.negate().branch(0, self.acc_slot()));
             self.emit_branch(depth)?;
             let here = self.here();
             self.patch(skip, here);
@@ -852,7 +920,7 @@ impl<'b> Translator<'_, 'b> {
     fn op_if(&mut self, blockty: BlockType, cond: Cond) -> Result<()> {
         let (params, results) = self.block_arity(blockty)?;
         self.materialize_all();
-        let at = self.emit(cond.negate().branch(0));
+        let at = self.emit(cond.negate().branch(0, self.acc_slot()));
         self.push_ctrl(Kind::If, params, results, 0)?;
         if let Some(c) = self.ctrl.last_mut() {
             c.else_fixup = Some(at);
@@ -862,7 +930,14 @@ impl<'b> Translator<'_, 'b> {
 
     /// After a compare was translated into `cond`: fuses a following `br_if` / `if`, or
     /// returns false when the caller must compute the value.
-    fn fuse_cond(&mut self, cond: Cond) -> Result<bool> {
+    fn fuse_cond(&mut self, mut cond: Cond) -> Result<bool> {
+        if !self.branch_follows() {
+            return Ok(false);
+        }
+        if matches!(self.peek_op(), Some(Operator::I32Eqz)) {
+            self.pos += 1;
+            cond = cond.negate();
+        }
         match self.peek_op().cloned() {
             Some(Operator::BrIf { relative_depth }) => {
                 self.pos += 1;
@@ -875,6 +950,18 @@ impl<'b> Translator<'_, 'b> {
                 Ok(true)
             }
             _ => Ok(false),
+        }
+    }
+
+    /// Whether the next operator is a `br_if` / `if`, or an `i32.eqz` and then one: a
+    /// condition just computed can be fused with it (negated across the `eqz`).
+    fn branch_follows(&self) -> bool {
+        let branch = |op: Option<&(Operator<'b>, usize)>| {
+            matches!(op, Some((Operator::BrIf { .. } | Operator::If { .. }, _)))
+        };
+        match self.ops.get(self.pos) {
+            Some((Operator::I32Eqz, _)) => branch(self.ops.get(self.pos + 1)),
+            next => branch(next),
         }
     }
 
@@ -1045,6 +1132,76 @@ impl<'b> Translator<'_, 'b> {
         };
         self.emit(instr);
         Ok(())
+    }
+
+    /// A float compare: fused with a following `br_if` / `if` (with the constant as an
+    /// operand when one side is an f64 constant), else `make`'s instruction.
+    fn float_compare(
+        &mut self,
+        wide: bool,
+        cmp: FloatCmp,
+        make: impl FnOnce(Slot, Slot, Slot) -> Instr,
+    ) -> Result<()> {
+        if !self.branch_follows() {
+            return self.binary(make);
+        }
+        let constant = |back: usize| match self.stack.len().checked_sub(back + 1) {
+            Some(i) if wide => match self.stack[i] {
+                Opd::Const(k) => Some(k),
+                _ => None,
+            },
+            _ => None,
+        };
+        let cond = if let Some(k) = constant(0) {
+            self.pop()?;
+            let a = self.pop_slot()?;
+            match Slot16::try_from(a) {
+                Ok(a) => Cond::FloatCmpConst {
+                    cmp,
+                    negated: false,
+                    a,
+                    k,
+                },
+                Err(_) => {
+                    let b = self.canonical(self.height() + 1);
+                    self.emit_const(b, k);
+                    Cond::FloatCmp {
+                        wide,
+                        cmp,
+                        negated: false,
+                        a,
+                        b,
+                    }
+                }
+            }
+        } else if let Some(k) = constant(1)
+            && let Some(Opd::Local(b)) = self.stack.last().copied()
+            && let Ok(b) = Slot16::try_from(b)
+        {
+            self.pop()?;
+            self.pop()?;
+            Cond::FloatCmpConst {
+                cmp: cmp.swap(),
+                negated: false,
+                a: b,
+                k,
+            }
+        } else {
+            let b = self.pop_slot()?;
+            let a = self.pop_slot()?;
+            Cond::FloatCmp {
+                wide,
+                cmp,
+                negated: false,
+                a,
+                b,
+            }
+        };
+        if self.fuse_cond(cond)? {
+            Ok(())
+        } else {
+            Err("internal: float compare without its branch".into())
+        }
     }
 
     fn eqz(&mut self, wide: bool) -> Result<()> {
@@ -1801,7 +1958,15 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     }
 
     fn visit_f64_store(&mut self, memarg: MemArg) -> Result<()> {
-        self.visit_i64_store(memarg)
+        let offset = Self::offset_of(&memarg)?;
+        let val = self.pop_slot()?;
+        let addr = self.pop_slot()?;
+        if self.acc_slot() == Some(val) {
+            self.emit(Instr::Store64Acc { addr, offset });
+        } else {
+            self.emit(Instr::Store64 { addr, val, offset });
+        }
+        Ok(())
     }
 
     fn visit_i32_store8(&mut self, memarg: MemArg) -> Result<()> {
@@ -1972,51 +2137,51 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     }
 
     fn visit_f32_eq(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F32Eq { dst, a, b })
+        self.float_compare(false, FloatCmp::Eq, |dst, a, b| Instr::F32Eq { dst, a, b })
     }
 
     fn visit_f32_ne(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F32Ne { dst, a, b })
+        self.float_compare(false, FloatCmp::Ne, |dst, a, b| Instr::F32Ne { dst, a, b })
     }
 
     fn visit_f32_lt(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F32Lt { dst, a, b })
+        self.float_compare(false, FloatCmp::Lt, |dst, a, b| Instr::F32Lt { dst, a, b })
     }
 
     fn visit_f32_gt(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F32Gt { dst, a, b })
+        self.float_compare(false, FloatCmp::Gt, |dst, a, b| Instr::F32Gt { dst, a, b })
     }
 
     fn visit_f32_le(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F32Le { dst, a, b })
+        self.float_compare(false, FloatCmp::Le, |dst, a, b| Instr::F32Le { dst, a, b })
     }
 
     fn visit_f32_ge(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F32Ge { dst, a, b })
+        self.float_compare(false, FloatCmp::Ge, |dst, a, b| Instr::F32Ge { dst, a, b })
     }
 
     fn visit_f64_eq(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F64Eq { dst, a, b })
+        self.float_compare(true, FloatCmp::Eq, |dst, a, b| Instr::F64Eq { dst, a, b })
     }
 
     fn visit_f64_ne(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F64Ne { dst, a, b })
+        self.float_compare(true, FloatCmp::Ne, |dst, a, b| Instr::F64Ne { dst, a, b })
     }
 
     fn visit_f64_lt(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F64Lt { dst, a, b })
+        self.float_compare(true, FloatCmp::Lt, |dst, a, b| Instr::F64Lt { dst, a, b })
     }
 
     fn visit_f64_gt(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F64Gt { dst, a, b })
+        self.float_compare(true, FloatCmp::Gt, |dst, a, b| Instr::F64Gt { dst, a, b })
     }
 
     fn visit_f64_le(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F64Le { dst, a, b })
+        self.float_compare(true, FloatCmp::Le, |dst, a, b| Instr::F64Le { dst, a, b })
     }
 
     fn visit_f64_ge(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F64Ge { dst, a, b })
+        self.float_compare(true, FloatCmp::Ge, |dst, a, b| Instr::F64Ge { dst, a, b })
     }
 
     fn visit_i32_clz(&mut self) -> Result<()> {
@@ -2244,23 +2409,23 @@ impl<'b> VisitOperator<'b> for Translator<'_, 'b> {
     }
 
     fn visit_f64_sqrt(&mut self) -> Result<()> {
-        self.unary(|dst, src| Instr::F64Sqrt { dst, src })
+        self.unary(|fdst, src| Instr::F64Sqrt { fdst, src })
     }
 
     fn visit_f64_add(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F64Add { dst, a, b })
+        self.f64_arith(F64Arith::Add)
     }
 
     fn visit_f64_sub(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F64Sub { dst, a, b })
+        self.f64_arith(F64Arith::Sub)
     }
 
     fn visit_f64_mul(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F64Mul { dst, a, b })
+        self.f64_arith(F64Arith::Mul)
     }
 
     fn visit_f64_div(&mut self) -> Result<()> {
-        self.binary(|dst, a, b| Instr::F64Div { dst, a, b })
+        self.f64_arith(F64Arith::Div)
     }
 
     fn visit_f64_min(&mut self) -> Result<()> {

@@ -84,6 +84,34 @@ impl IntCmp {
     }
 }
 
+/// A float comparison of wasm (`f32.lt`, `f64.ge`, ...), as the tiers compute it or fuse it
+/// with a following branch. Every one but `Ne` is false when an operand is NaN, so the
+/// negation of `Lt` is not `Ge`: a branch on a false comparison needs its own form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloatCmp {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+}
+
+impl FloatCmp {
+    /// The comparison with its operands swapped (`a < b` <=> `b > a`, NaN included).
+    pub fn swap(self) -> FloatCmp {
+        use FloatCmp::*;
+        match self {
+            Eq => Eq,
+            Ne => Ne,
+            Lt => Gt,
+            Gt => Lt,
+            Le => Ge,
+            Ge => Le,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +126,15 @@ mod tests {
         }
         assert_eq!(IntCmp::of(&Operator::I64LeU), Some((LeU, true)));
         assert_eq!(IntCmp::of(&Operator::I32Eqz), None);
+        for cmp in [
+            FloatCmp::Eq,
+            FloatCmp::Ne,
+            FloatCmp::Lt,
+            FloatCmp::Gt,
+            FloatCmp::Le,
+            FloatCmp::Ge,
+        ] {
+            assert_eq!(cmp.swap().swap(), cmp);
+        }
     }
 }

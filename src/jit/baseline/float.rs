@@ -10,15 +10,7 @@ use super::compiler::*;
 
 type Result<T> = std::result::Result<T, crate::jit::CompileError>;
 
-#[derive(Clone, Copy)]
-pub(super) enum FCmp {
-    Eq,
-    Ne,
-    Lt,
-    Gt,
-    Le,
-    Ge,
-}
+pub(super) use crate::module::ops::FloatCmp as FCmp;
 
 impl Compiler<'_> {
     pub(super) fn fbin(&mut self, float: Float, op: SseArith) -> Result<()> {
